@@ -1,0 +1,146 @@
+"""The sites file (TOML): portals to crawl, loaded once into typed, validated objects."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from archive.errors import SitesFileError
+
+SITE_ID = re.compile(r"^[a-z0-9_-]+$")
+
+
+@dataclass(frozen=True)
+class Site:
+    id: str
+    name: str
+    start_urls: list[str]
+    region: str = ""
+    allowed_domains: list[str] = field(default_factory=list)
+    render_js: bool = False
+    expected_agencies: list[str] = field(default_factory=list)
+    expected_since: int | None = None
+    download_delay: float | None = None
+    concurrency: int | None = None
+    max_depth: int = 6  # link hops from a start URL; bounds traps such as calendars
+    follow: list[str] = field(default_factory=list)  # extra URL regexes always worth following
+    deny: list[str] = field(default_factory=list)  # URL regexes never followed
+    family: str = "auto"  # CMS family hint: auto, static, trs, hanweb, jsapi, gkmlpt, yeardept
+    max_pages: int = 20000  # hard cap on requests for one site in one run
+
+    def domains(self) -> list[str]:
+        if self.allowed_domains:
+            return list(self.allowed_domains)
+        return sorted({urlsplit(u).hostname or "" for u in self.start_urls} - {""})
+
+
+_REQUIRED = ("id", "name", "start_urls")
+_TYPES: dict[str, tuple[type, ...]] = {
+    "id": (str,),
+    "name": (str,),
+    "region": (str,),
+    "start_urls": (list,),
+    "allowed_domains": (list,),
+    "render_js": (bool,),
+    "expected_agencies": (list,),
+    "expected_since": (int,),
+    "download_delay": (int, float),
+    "concurrency": (int,),
+    "max_depth": (int,),
+    "follow": (list,),
+    "deny": (list,),
+    "family": (str,),
+    "max_pages": (int,),
+}
+FAMILIES = {"auto", "static", "trs", "hanweb", "jsapi", "gkmlpt", "yeardept"}
+
+
+def _fail(path: Path, where: str, msg: str) -> SitesFileError:
+    return SitesFileError(f"{path}: {where}: {msg}")
+
+
+def _check_url(path: Path, where: str, url: Any) -> str:
+    if not isinstance(url, str):
+        raise _fail(path, where, f"start_urls: {url!r} is not a string")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise _fail(path, where, f"start_urls: {url!r} is not an http(s) URL")
+    return url
+
+
+def _site_from_table(path: Path, index: int, table: dict[str, Any]) -> Site:
+    where = f"site {table.get('id', f'#{index + 1}')!s}"
+    known = {f.name for f in fields(Site)}
+    for key in table:
+        if key not in known:
+            raise _fail(path, where, f"unknown key {key!r}")
+    for key in _REQUIRED:
+        if key not in table:
+            raise _fail(path, where, f"missing key {key!r}")
+    for key, value in table.items():
+        if not isinstance(value, _TYPES[key]) or (isinstance(value, bool) and bool not in _TYPES[key]):
+            raise _fail(path, where, f"key {key!r}: expected {_TYPES[key][0].__name__}, got {value!r}")
+    if not SITE_ID.match(table["id"]):
+        raise _fail(path, where, f"key 'id': {table['id']!r} must match [a-z0-9_-]+")
+    if not table["start_urls"]:
+        raise _fail(path, where, "key 'start_urls': empty")
+    urls = [_check_url(path, where, u) for u in table["start_urls"]]
+    for key in ("allowed_domains", "expected_agencies", "follow", "deny"):
+        for v in table.get(key, []):
+            if not isinstance(v, str):
+                raise _fail(path, where, f"key {key!r}: {v!r} is not a string")
+    for key in ("follow", "deny"):
+        for pattern in table.get(key, []):
+            try:
+                re.compile(pattern)
+            except re.error as e:
+                raise _fail(path, where, f"key {key!r}: bad regex {pattern!r}: {e}") from None
+    if table.get("family", "auto") not in FAMILIES:
+        raise _fail(path, where, f"key 'family': {table['family']!r} not one of {sorted(FAMILIES)}")
+    if table.get("concurrency") is not None and table["concurrency"] < 1:
+        raise _fail(path, where, "key 'concurrency': must be >= 1")
+    return Site(**{**table, "start_urls": urls})
+
+
+def parse_sites(text: str, path: Path = Path("<sites>")) -> list[Site]:
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise SitesFileError(f"{path}: not valid TOML: {e}") from None
+    unknown = set(doc) - {"sites"}
+    if unknown:
+        raise SitesFileError(f"{path}: unknown top-level key {sorted(unknown)[0]!r} (expected [[sites]])")
+    tables = doc.get("sites", [])
+    if not isinstance(tables, list):
+        raise SitesFileError(f"{path}: 'sites' must be an array of tables ([[sites]])")
+    sites = [_site_from_table(path, i, t) for i, t in enumerate(tables)]
+    seen: set[str] = set()
+    for s in sites:
+        if s.id in seen:
+            raise SitesFileError(f"{path}: site {s.id}: duplicate id")
+        seen.add(s.id)
+    return sites
+
+
+def load_sites(path: Path) -> list[Site]:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SitesFileError(f"{path}: sites file not found") from None
+    except UnicodeDecodeError as e:
+        raise SitesFileError(f"{path}: not UTF-8: {e}") from None
+    return parse_sites(text, Path(path))
+
+
+def select_sites(sites: list[Site], ids: list[str] | None) -> list[Site]:
+    if not ids:
+        return sites
+    by_id = {s.id: s for s in sites}
+    missing = [i for i in ids if i not in by_id]
+    if missing:
+        raise SitesFileError(f"no site with id {missing[0]!r} (known: {', '.join(by_id) or 'none'})")
+    return [by_id[i] for i in ids]
