@@ -1,0 +1,69 @@
+"""Safety limits checked before any parser sees hostile bytes."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+from typing import IO
+
+from lxml import etree
+
+MAX_UNCOMPRESSED = 500 * 1024 * 1024  # total inflated size of a zip container
+MAX_RATIO = 200  # inflated / compressed, over the whole container (real DOCX/XLSX stay below ~30)
+MAX_MEMBERS = 10_000
+MAX_MEMBER_READ = 200 * 1024 * 1024  # one XML part read into memory
+MAX_PDF_PAGES = 500
+MAX_FILE_BYTES = 300 * 1024 * 1024
+
+# No entity expansion, no DTD fetch, no network: XML from the web is hostile.
+XML_PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_blank_text=False
+)
+
+
+class LimitError(Exception):
+    """Input exceeds a safety limit; the message is the clear reason handed back to the caller."""
+
+
+def _gb(n: int) -> str:
+    return f"{n / 1e9:.1f} GB" if n >= 1e8 else f"{n / 1e6:.1f} MB"
+
+
+def check_zip(zf: zipfile.ZipFile, compressed_size: int) -> None:
+    """Refuse zip bombs by the central directory, before inflating anything. Member names are only
+    compared as strings, never used as filesystem paths."""
+    infos = zf.infolist()
+    if len(infos) > MAX_MEMBERS:
+        raise LimitError(f"zip bomb: {len(infos)} members > limit {MAX_MEMBERS}")
+    total = sum(i.file_size for i in infos)
+    if total > MAX_UNCOMPRESSED:
+        raise LimitError(f"zip bomb: uncompressed {_gb(total)} > limit {_gb(MAX_UNCOMPRESSED)}")
+    if compressed_size > 0 and total > 1024 * 1024 and total / compressed_size > MAX_RATIO:
+        raise LimitError(f"zip bomb: compression ratio {total / compressed_size:.0f} > limit {MAX_RATIO}")
+
+
+def open_zip(path: Path) -> zipfile.ZipFile:
+    zf = zipfile.ZipFile(path)
+    try:
+        check_zip(zf, path.stat().st_size)
+    except LimitError:
+        zf.close()
+        raise
+    return zf
+
+
+def read_member(zf: zipfile.ZipFile, name: str) -> bytes:
+    """Read one member, refusing to inflate more than MAX_MEMBER_READ even if the header lies."""
+    with zf.open(name) as fh:
+        return _read_capped(fh, name)
+
+
+def _read_capped(fh: IO[bytes], name: str) -> bytes:
+    data = fh.read(MAX_MEMBER_READ + 1)
+    if len(data) > MAX_MEMBER_READ:
+        raise LimitError(f"zip bomb: member {name!r} inflates past {_gb(MAX_MEMBER_READ)}")
+    return data
+
+
+def parse_xml(data: bytes) -> etree._Element:
+    return etree.fromstring(data, XML_PARSER)

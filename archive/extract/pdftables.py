@@ -1,0 +1,305 @@
+"""Table reconstruction from ruling lines and character boxes (pure geometry, no PDF library here).
+
+Coordinates are top-down (y grows downwards), in points. The PDF reader feeds this module the ruling
+segments of a page (stroked lines, thin filled rectangles, cell-border rectangles) and its characters
+with their boxes; this module clusters the segments into tables, finds merged cells by the separators
+that are missing, and assigns characters to cells by their centres.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from archive.extract.grid import covered_value, is_figure, join_lines
+from archive.model import Cell, Grid
+
+TOL = 2.0  # points: borders of one grid line drawn by different cells differ by less than this
+MIN_CELL = 3.0  # points: narrower gaps between grid lines are the same line drawn twice
+
+
+@dataclass(frozen=True)
+class Seg:
+    horizontal: bool
+    pos: float  # y of a horizontal segment, x of a vertical one
+    a: float  # start along the segment
+    b: float  # end along the segment
+
+
+@dataclass(frozen=True)
+class Char:
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+
+@dataclass
+class Table:
+    """One table found on one page: its grid lines and its merged regions, then its text grid."""
+
+    xs: list[float]
+    ys: list[float]
+    regions: list[tuple[int, int, int, int]]  # (row0, col0, row1, col1) inclusive, anchor at top-left
+    grid: Grid = field(default_factory=list)
+
+    @property
+    def bbox(self) -> tuple[float, float, float, float]:
+        return self.xs[0], self.ys[0], self.xs[-1], self.ys[-1]
+
+
+def _cluster(values: list[float], tol: float = MIN_CELL) -> list[float]:
+    out: list[list[float]] = []
+    for v in sorted(values):
+        if out and v - out[-1][-1] <= tol:
+            out[-1].append(v)
+        else:
+            out.append([v])
+    return [sum(group) / len(group) for group in out]
+
+
+def merge_segments(segs: list[Seg]) -> list[Seg]:
+    """Join collinear segments that touch or overlap (a border drawn cell by cell becomes one line)."""
+    out: list[Seg] = []
+    for s in sorted(segs, key=lambda s: (s.horizontal, round(s.pos / TOL), s.a)):
+        last = out[-1] if out else None
+        if (
+            last is not None
+            and last.horizontal == s.horizontal
+            and abs(last.pos - s.pos) <= TOL
+            and s.a <= last.b + TOL
+        ):
+            out[-1] = Seg(s.horizontal, last.pos, last.a, max(last.b, s.b))
+        else:
+            out.append(s)
+    return out
+
+
+def _touches(h: Seg, v: Seg) -> bool:
+    return h.a - TOL <= v.pos <= h.b + TOL and v.a - TOL <= h.pos <= v.b + TOL
+
+
+def _components(segs: list[Seg]) -> list[list[Seg]]:
+    """Groups of segments connected by crossings: one group per table."""
+    parent = list(range(len(segs)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    hs = [i for i, s in enumerate(segs) if s.horizontal]
+    vs = [i for i, s in enumerate(segs) if not s.horizontal]
+    for i in hs:
+        for j in vs:
+            if _touches(segs[i], segs[j]):
+                parent[find(i)] = find(j)
+    groups: dict[int, list[Seg]] = {}
+    for i, s in enumerate(segs):
+        groups.setdefault(find(i), []).append(s)
+    return list(groups.values())
+
+
+def _covers(segs: list[Seg], pos: float, a: float, b: float) -> bool:
+    """Is the interval [a, b] at `pos` drawn (at least its middle half)?"""
+    lo, hi = a + (b - a) * 0.25, b - (b - a) * 0.25
+    return any(abs(s.pos - pos) <= TOL and s.a <= lo + TOL and s.b >= hi - TOL for s in segs)
+
+
+def find_tables(segs: list[Seg]) -> list[Table]:
+    tables = []
+    for group in _components(merge_segments(segs)):
+        hs = [s for s in group if s.horizontal]
+        vs = [s for s in group if not s.horizontal]
+        if len(hs) < 2 or len(vs) < 2:
+            continue
+        xs = _cluster([s.pos for s in vs])
+        ys = _cluster([s.pos for s in hs])
+        if len(xs) < 2 or len(ys) < 2:
+            continue
+        tables.append(Table(xs, ys, _regions(xs, ys, hs, vs)))
+    tables.sort(key=lambda t: (t.ys[0], t.xs[0]))
+    return tables
+
+
+def _regions(
+    xs: list[float], ys: list[float], hs: list[Seg], vs: list[Seg]
+) -> list[tuple[int, int, int, int]]:
+    """Merged cells: neighbouring grid cells without a separator between them are one region."""
+    nr, nc = len(ys) - 1, len(xs) - 1
+    parent = list(range(nr * nc))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for r in range(nr):
+        for c in range(nc):
+            if c + 1 < nc and not _covers(vs, xs[c + 1], ys[r], ys[r + 1]):
+                parent[find(r * nc + c + 1)] = find(r * nc + c)
+            if r + 1 < nr and not _covers(hs, ys[r + 1], xs[c], xs[c + 1]):
+                parent[find((r + 1) * nc + c)] = find(r * nc + c)
+    boxes: dict[int, list[int]] = {}
+    for r in range(nr):
+        for c in range(nc):
+            box = boxes.setdefault(find(r * nc + c), [r, c, r, c])
+            box[0], box[1] = min(box[0], r), min(box[1], c)
+            box[2], box[3] = max(box[2], r), max(box[3], c)
+    return [(b[0], b[1], b[2], b[3]) for b in boxes.values()]
+
+
+def _text_of(chars: list[Char]) -> str:
+    """Characters of one cell → its text: lines by vertical overlap, each line left to right."""
+    lines: list[list[Char]] = []
+    for ch in sorted(chars, key=lambda c: (c.y0 + c.y1) / 2):
+        mid = (ch.y0 + ch.y1) / 2
+        if lines and mid <= max(c.y1 for c in lines[-1]):
+            lines[-1].append(ch)
+        else:
+            lines.append([ch])
+    return join_lines(["".join(c.text for c in sorted(line, key=lambda c: c.x0)) for line in lines])
+
+
+def fill(table: Table, chars: list[Char]) -> list[Char]:
+    """Put the characters inside the table into its cells; return the characters outside it."""
+    x0, y0, x1, y1 = table.bbox
+    inside: list[Char] = []
+    outside: list[Char] = []
+    for ch in chars:
+        cx, cy = (ch.x0 + ch.x1) / 2, (ch.y0 + ch.y1) / 2
+        (inside if x0 <= cx <= x1 and y0 <= cy <= y1 else outside).append(ch)
+    nr, nc = len(table.ys) - 1, len(table.xs) - 1
+    owner: dict[tuple[int, int], int] = {}
+    for k, (r0, c0, r1, c1) in enumerate(table.regions):
+        for r in range(r0, r1 + 1):
+            for c in range(c0, c1 + 1):
+                owner[(r, c)] = k
+    per_region: list[list[Char]] = [[] for _ in table.regions]
+    for ch in inside:
+        cx, cy = (ch.x0 + ch.x1) / 2, (ch.y0 + ch.y1) / 2
+        r = _index(table.ys, cy)
+        c = _index(table.xs, cx)
+        per_region[owner[(r, c)]].append(ch)
+    grid: Grid = [["" for _ in range(nc)] for _ in range(nr)]
+    for (r0, c0, r1, c1), cell_chars in zip(table.regions, per_region, strict=True):
+        text = _text_of(cell_chars)
+        for r in range(r0, r1 + 1):
+            for c in range(c0, c1 + 1):
+                grid[r][c] = text if (r, c) == (r0, c0) else covered_value(text)
+    table.grid = grid
+    return outside
+
+
+def _index(edges: list[float], v: float) -> int:
+    for i in range(len(edges) - 2, -1, -1):
+        if v >= edges[i]:
+            return i
+    return 0
+
+
+# --- joining a table continued on the next page ----------------------------------------------------------
+
+
+def _same_frame(a: Table, b: Table) -> bool:
+    return abs(a.xs[0] - b.xs[0]) <= TOL * 2 and abs(a.xs[-1] - b.xs[-1]) <= TOL * 2
+
+
+def _realign(t: Table, xs: list[float]) -> Grid:
+    """Re-express a table's grid on a finer set of column edges (a column split in two repeats as a span)."""
+    out: Grid = []
+    for row in t.grid:
+        new_row: list[Cell] = []
+        for k in range(len(xs) - 1):
+            mid = (xs[k] + xs[k + 1]) / 2
+            j = _index(t.xs, mid)
+            starts_here = abs(t.xs[j] - xs[k]) <= MIN_CELL
+            new_row.append(row[j] if starts_here else covered_value(row[j]))
+        out.append(new_row)
+    return out
+
+
+def _header_rows(a: Grid, b: Grid) -> int:
+    """How many leading rows of b repeat the leading rows of a (a header repeated on the next page)."""
+    n = 0
+    while n < min(len(a), len(b)) - 1 and a[n] == b[n] and not any(is_figure(c) for c in b[n]):
+        n += 1
+    return n
+
+
+def _row_has_figures(row: list[Cell]) -> bool:
+    return any(is_figure(c) for c in row)
+
+
+def _join_rows(a: list[Cell], b: list[Cell]) -> list[Cell]:
+    out: list[Cell] = []
+    for x, y in zip(a, b, strict=True):
+        if not y or x == y:
+            out.append(x)
+        elif not x:
+            out.append(y)
+        else:
+            out.append(join_lines([x, y]))
+    return out
+
+
+def join_pages(pages: list[list[Table]], page_height: float, margin: float = 120.0) -> list[Grid]:
+    """Grids of all tables in document order; a table that ends near the bottom of a page and one that
+    starts near the top of the next, with the same left and right edges, are one table."""
+    out: list[Grid] = []
+    prev: Table | None = None  # the last table of the previous page, holding the grid joined so far
+    for tables in pages:
+        last: Table | None = None
+        for i, t in enumerate(tables):
+            if (
+                prev is not None
+                and i == 0
+                and t.ys[0] <= margin
+                and prev.ys[-1] >= page_height - margin
+                and _same_frame(prev, t)
+                and prev.grid
+                and t.grid
+            ):
+                xs = _cluster(prev.xs + t.xs)
+                head = _realign(prev, xs)
+                tail = _realign(t, xs)
+                tail = tail[_header_rows(head, tail) :]
+                out[-1] = _stitch(head, tail)
+                last = Table(xs, t.ys, [], out[-1])
+            else:
+                out.append(t.grid)
+                last = t
+        prev = last  # a page without tables breaks the chain
+    return out
+
+
+def _stitch(head: Grid, tail: Grid) -> Grid:
+    """Concatenate two pieces of one table, healing what the page break cut."""
+    if not tail:
+        return head
+    last, first = head[-1], list(tail[0])
+    # A label merged down across the break leaves an empty region on the new page: it continues the label.
+    for c, cell in enumerate(first):
+        if not cell and last[c] and not is_figure(last[c]):
+            for row in tail:
+                if row[c]:
+                    break
+                row[c] = last[c]
+            first[c] = last[c]
+    # A row cut in two by the break: one piece holds no figure, and no column has text in both.
+    if not _row_has_figures(first) or not _row_has_figures(last):
+        clash = any(is_figure(x) and is_figure(y) for x, y in zip(last, first, strict=True))
+        if not clash and not _starts_new_row(first, last):
+            return [*head[:-1], _join_rows(last, first), *tail[1:]]
+    tail[0] = first
+    return head + tail
+
+
+def _starts_new_row(first: list[Cell], last: list[Cell]) -> bool:
+    """The next page's first row begins a new labelled row (its label differs and is numbered)."""
+    for x, y in zip(first, last, strict=True):
+        if x and x != y:
+            return bool(x[:1] in "一二三四五六七八九十（(" or x[:1].isdigit()) and not is_figure(x)
+    return False
