@@ -1,0 +1,95 @@
+"""Render report specs to real documents: docx, pdf, doc, html, xlsx, scan (image-only PDF), text.
+
+`render()` makes one file; `render_many()` makes a batch with ONE LibreOffice call per target format.
+Files are named `<stem>.<ext>` where stem defaults to a slug of the spec (`spec_key`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from govarchive.render_convert import ConversionError, scan_pdf, soffice_convert
+from govarchive.render_docx import write_docx
+from govarchive.render_html import write_html
+from govarchive.render_random import random_spec
+from govarchive.render_spec import ReportSpec, parse_value, truth_checks, truth_stats
+from govarchive.render_text import write_text
+from govarchive.render_xlsx import write_xlsx
+
+__all__ = [
+    "FORMATS",
+    "ConversionError",
+    "ReportSpec",
+    "parse_value",
+    "random_spec",
+    "render",
+    "render_many",
+    "spec_key",
+    "truth_checks",
+    "truth_stats",
+]
+
+FORMATS = ("docx", "pdf", "doc", "html", "xlsx", "scan", "text")
+_EXT = {
+    "docx": "docx",
+    "pdf": "pdf",
+    "doc": "doc",
+    "html": "html",
+    "xlsx": "xlsx",
+    "scan": "pdf",
+    "text": "txt",
+}
+_DIRECT = {"docx": write_docx, "html": write_html, "xlsx": write_xlsx, "text": write_text}
+
+
+def spec_key(spec: ReportSpec) -> str:
+    """A stable ASCII file stem for a spec (agency and title are Chinese)."""
+    digest = hashlib.sha256(f"{spec.agency}|{spec.year}|{spec.title}".encode()).hexdigest()[:10]
+    return f"r{spec.year}_{digest}"
+
+
+def _target(out_dir: Path, stem: str, fmt: str) -> Path:
+    suffix = "_scan" if fmt == "scan" else ""
+    return out_dir / f"{stem}{suffix}.{_EXT[fmt]}"
+
+
+def render(spec: ReportSpec, fmt: str, out_dir: Path, stem: str | None = None) -> Path:
+    """One document of `spec` in `fmt`; raises ConversionError when an outside tool fails."""
+    return render_many([spec], [fmt], out_dir, stems=[stem] if stem else None)[0][fmt]
+
+
+def render_many(
+    specs: Sequence[ReportSpec],
+    fmts: Iterable[str],
+    out_dir: Path,
+    stems: Sequence[str] | None = None,
+) -> list[dict[str, Path]]:
+    """Every spec in every format: one dict fmt → path per spec, in the order of `specs`."""
+    fmts = list(fmts)
+    unknown = [f for f in fmts if f not in FORMATS]
+    if unknown:
+        raise ValueError(f"unknown format(s) {unknown}; known: {', '.join(FORMATS)}")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    names = list(stems) if stems else [spec_key(s) for s in specs]
+    results: list[dict[str, Path]] = [{} for _ in specs]
+    for fmt in fmts:
+        if fmt in _DIRECT:
+            for i, spec in enumerate(specs):
+                results[i][fmt] = _DIRECT[fmt](spec, _target(out_dir, names[i], fmt))
+    lo_formats = [f for f in ("pdf", "doc") if f in fmts or (f == "pdf" and "scan" in fmts)]
+    if lo_formats:
+        with tempfile.TemporaryDirectory(prefix="govarchive-render-") as tmp:
+            docx_paths = [write_docx(spec, Path(tmp) / f"{names[i]}.docx") for i, spec in enumerate(specs)]
+            for fmt in lo_formats:
+                outs = soffice_convert(docx_paths, fmt, out_dir if fmt in fmts else Path(tmp))
+                for i, path in enumerate(outs):
+                    results[i][fmt] = path
+            if "scan" in fmts:
+                for i in range(len(specs)):
+                    results[i]["scan"] = scan_pdf(results[i]["pdf"], _target(out_dir, names[i], "scan"))
+                    if "pdf" not in fmts:
+                        del results[i]["pdf"]
+    return results

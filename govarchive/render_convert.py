@@ -1,0 +1,79 @@
+"""Conversions by outside tools: LibreOffice (DOCX → PDF/DOC) and pdftoppm + Pillow (PDF → scanned PDF)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from PIL import Image
+
+SOFFICE_TIMEOUT_S = 300.0  # a batch; a single file takes 1.5–2.5 s
+PDFTOPPM_TIMEOUT_S = 120.0
+# LibreOffice filter names: "doc" must be the Word 97 filter or soffice writes nothing.
+_FILTERS = {"pdf": "pdf:writer_pdf_Export", "doc": "doc:MS Word 97"}
+
+
+class ConversionError(RuntimeError):
+    pass
+
+
+def soffice_convert(
+    sources: list[Path], fmt: str, out_dir: Path, timeout: float = SOFFICE_TIMEOUT_S
+) -> list[Path]:
+    """Convert a batch of documents in ONE soffice process (start-up dominates the cost)."""
+    if fmt not in _FILTERS:
+        raise ValueError(f"soffice target {fmt!r} not supported")
+    if not sources:
+        return []
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        raise ConversionError("LibreOffice (soffice) is not installed")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="govarchive-lo-") as profile:
+        cmd = [
+            soffice,
+            f"-env:UserInstallation=file://{profile}",  # private profile: parallel runs do not collide
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            _FILTERS[fmt],
+            "--outdir",
+            str(out_dir),
+            *[str(s) for s in sources],
+        ]
+        try:
+            proc = subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
+        except subprocess.TimeoutExpired as exc:
+            raise ConversionError(f"soffice timed out after {timeout:.0f} s converting to {fmt}") from exc
+    outputs = [out_dir / (s.stem + "." + fmt) for s in sources]
+    missing = [p.name for p in outputs if not p.exists()]
+    if missing:
+        err = proc.stderr.decode("utf-8", "replace").strip()[-300:]
+        raise ConversionError(f"soffice did not write {', '.join(missing)} (exit {proc.returncode}): {err}")
+    return outputs
+
+
+def scan_pdf(pdf: Path, out: Path, dpi: int = 150, timeout: float = PDFTOPPM_TIMEOUT_S) -> Path:
+    """An image-only PDF of `pdf` (no text layer), like a printed and scanned report."""
+    with tempfile.TemporaryDirectory(prefix="govarchive-scan-") as tmp:
+        try:
+            subprocess.run(
+                ["pdftoppm", "-r", str(dpi), "-gray", "-png", str(pdf), f"{tmp}/page"],
+                capture_output=True,
+                timeout=timeout,
+                check=True,
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise ConversionError(f"pdftoppm timed out after {timeout:.0f} s") from exc
+        except subprocess.CalledProcessError as exc:
+            raise ConversionError(f"pdftoppm failed: {exc.stderr.decode('utf-8', 'replace')[-300:]}") from exc
+        pages = sorted(Path(tmp).glob("page-*.png"))
+        if not pages:
+            raise ConversionError(f"pdftoppm produced no pages from {pdf.name}")
+        images = [Image.open(p).convert("L") for p in pages]
+        images[0].save(out, "PDF", resolution=float(dpi), save_all=True, append_images=images[1:])
+        for im in images:
+            im.close()
+    return out

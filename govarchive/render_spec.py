@@ -1,0 +1,162 @@
+"""What a rendered report says: ReportSpec, and the truth (stats and checks) it implies.
+
+A spec is the single source from which every format (DOCX, PDF, DOC, HTML, XLSX, scan, text) is rendered,
+so tests can compare what an extractor reads out of any format against `truth_stats()`/`truth_checks()`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from archive import codes
+
+# (section, row, col) → the cell's raw text as printed; "" is a blank cell.
+FigureKey = tuple[str, str, str]
+
+_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
+
+
+@dataclass
+class ReportSpec:
+    title: str
+    agency: str
+    year: int
+    kind: str = "annual_report"  # annual_report | work_summary
+    template: str | None = "2019"  # "2019" | "2021" | None (no tables)
+    published_at: str = ""  # ISO date
+    paragraphs: list[str] = field(default_factory=list)
+    figures: dict[FigureKey, str] = field(default_factory=dict)
+    # Layout options that imitate real-world variants of the template.
+    omit_columns: list[str] = field(default_factory=list)  # applicant columns left out of section 三
+    split_page_break: bool = False  # force the applications table across a page break
+    repeat_header: bool = False  # repeat the table header rows on the next page
+
+    def raw(self, section: str, row: str, col: str) -> str:
+        return self.figures.get((section, row, col), "")
+
+    def application_columns(self) -> list[str]:
+        return [c.code for c in codes.APPLICATION_COLUMNS if c.code not in self.omit_columns]
+
+    def truth_stats(self) -> list[dict[str, Any]]:
+        return truth_stats(self)
+
+    def truth_checks(self) -> list[dict[str, Any]]:
+        return truth_checks(self)
+
+
+def parse_value(raw: str) -> float | None:
+    """The number a cell states: `+5` → 5, `3659.92 万元` → 3659.92, blank → None."""
+    m = _NUMBER.search(raw.replace(",", "").replace("，", ""))
+    return float(m.group()) if m else None
+
+
+def figure_keys(spec: ReportSpec) -> list[FigureKey]:
+    """Every cell of the three tables of the spec's template, in reading order."""
+    tpl = spec.template
+    if tpl is None:
+        return []
+    keys: list[FigureKey] = []
+    for row in codes.ACTIVE_ROWS_BY_TEMPLATE[tpl]:
+        keys += [("active", row, c.code) for c in codes.active_columns(tpl, row)]
+    cols = spec.application_columns()
+    for row in codes.APPLICATION_ROWS_BY_TEMPLATE[tpl]:
+        if tpl == "2021" and row == "other":
+            continue  # the 2021 template prints only the three sub-rows
+        keys += [("applications", row, c) for c in cols]
+    for row in codes.APPEAL_ROWS:
+        keys += [("appeals", row, c.code) for c in codes.APPEAL_COLUMNS]
+    return keys
+
+
+def truth_stats(spec: ReportSpec) -> list[dict[str, Any]]:
+    """The figures an exact extractor should report, one dict per printed cell."""
+    return [
+        {"section": s, "row": r, "col": c, "raw": spec.raw(s, r, c), "value": parse_value(spec.raw(s, r, c))}
+        for s, r, c in figure_keys(spec)
+    ]
+
+
+# --- consistency rules (report-format.md) ------------------------------------------------------------
+
+
+class _Values:
+    def __init__(self, spec: ReportSpec) -> None:
+        self.spec = spec
+
+    def get(self, section: str, row: str, col: str) -> float | None:
+        return parse_value(self.spec.raw(section, row, col))
+
+
+def _compare(lhs: list[float | None], rhs: list[float | None]) -> str:
+    if any(v is None for v in lhs + rhs):
+        return "unknown"
+    return "ok" if abs(sum(v or 0 for v in lhs) - sum(v or 0 for v in rhs)) < 1e-6 else "failed"
+
+
+def _combine(results: list[tuple[str, str]]) -> tuple[str, str]:
+    """One status per rule: failed if any part fails, unknown if any part touches a blank, else ok."""
+    failed = [where for status, where in results if status == "failed"]
+    unknown = [where for status, where in results if status == "unknown"]
+    if failed:
+        return "failed", "failed: " + ", ".join(failed)
+    if unknown:
+        return "unknown", "blank cells in: " + ", ".join(unknown)
+    return "ok", f"{len(results)} checked"
+
+
+def _outcome_rows(template: str) -> list[str]:
+    rows = [r for r in codes.OUTCOME_ROWS if r in codes.APPLICATION_ROWS_BY_TEMPLATE[template]]
+    if template == "2021":
+        rows = [r for r in rows if r != "other"]
+    return rows
+
+
+def truth_checks(spec: ReportSpec) -> list[dict[str, Any]]:
+    """The four rules evaluated on the printed figures; a report without tables has no checks."""
+    if spec.template is None:
+        return []
+    v = _Values(spec)
+    cols = spec.application_columns()
+    app = "applications"
+    balance, outcomes, row_total = [], [], []
+    for col in cols:
+        balance.append(
+            (
+                _compare(
+                    [v.get(app, "new", col), v.get(app, "carried_over", col)],
+                    [v.get(app, "processed_total", col), v.get(app, "carried_forward", col)],
+                ),
+                col,
+            )
+        )
+        outcomes.append(
+            (
+                _compare(
+                    [v.get(app, r, col) for r in _outcome_rows(spec.template)],
+                    [v.get(app, "processed_total", col)],
+                ),
+                col,
+            )
+        )
+    applicants = [c for c in codes.APPLICANT_COLUMNS]
+    for row in codes.APPLICATION_ROWS_BY_TEMPLATE[spec.template]:
+        if spec.template == "2021" and row == "other":
+            continue
+        parts = [v.get(app, row, c) if c in cols else None for c in applicants]
+        row_total.append((_compare(parts, [v.get(app, row, "total")]), row))
+    appeals = []
+    for row in codes.APPEAL_ROWS:
+        parts = [v.get("appeals", row, c) for c in ("upheld", "corrected", "other", "pending")]
+        appeals.append((_compare(parts, [v.get("appeals", row, "total")]), row))
+    out = []
+    for rule, results in (
+        ("balance", balance),
+        ("outcomes_sum", outcomes),
+        ("row_total", row_total),
+        ("appeals_total", appeals),
+    ):
+        status, detail = _combine(results)
+        out.append({"rule": rule, "status": status, "detail": detail})
+    return out
