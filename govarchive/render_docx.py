@@ -44,7 +44,7 @@ def _mark_header_rows(dt: DocxTable, n: int) -> None:
         tr_pr = row._tr.get_or_add_trPr()
         el = OxmlElement("w:tblHeader")
         el.set(qn("w:val"), "true")
-        tr_pr.append(el)
+        tr_pr.append(el)  # type: ignore[arg-type]
 
 
 def _write_table(doc: object, table: Table, repeat_header: bool) -> None:
@@ -105,11 +105,11 @@ def write_docx(spec: ReportSpec, path: Path) -> Path:
         else:
             para.paragraph_format.first_line_indent = Pt(22)
     if spec.published_at:
-        tail = doc.add_paragraph()
-        tail.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        _set_font(tail.add_run(spec.agency), 11)
-        tail.add_run().add_break(WD_BREAK.LINE)
-        _set_font(tail.add_run(_chinese_date(spec.published_at)), 11)
+        sign = doc.add_paragraph()
+        sign.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        _set_font(sign.add_run(spec.agency), 11)
+        sign.add_run().add_break(WD_BREAK.LINE)
+        _set_font(sign.add_run(_chinese_date(spec.published_at)), 11)
     doc.core_properties.title = spec.title
     doc.core_properties.author = spec.agency
     doc.save(str(path))
