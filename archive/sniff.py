@@ -6,6 +6,7 @@ is reported as `doc`: LibreOffice reads both the same way.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import struct
 import zipfile
@@ -96,10 +97,9 @@ def sniff_bytes(head: bytes) -> str:
         return "pdf"
     if head.startswith(ZIP_MAGIC):
         names = _local_names(head)
-        try:
+        # Only the head: the local headers are all we have unless the whole (small) file is here.
+        with contextlib.suppress(zipfile.BadZipFile):
             names += zipfile.ZipFile(io.BytesIO(head)).namelist()
-        except zipfile.BadZipFile:
-            pass  # only the head: the local headers are all we have
         return _zip_kind(names)
     if head.startswith(OLE_MAGIC):
         try:
