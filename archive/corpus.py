@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -62,6 +62,9 @@ class Corpus:
         self._fill_codes()
 
     def close(self) -> None:
+        # Fold the WAL back into the main file so read-only (immutable) readers see everything.
+        with suppress(sqlite3.DatabaseError):
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self.conn.close()
 
     @contextmanager
@@ -138,8 +141,22 @@ class Corpus:
             """INSERT INTO captures(url, fetched_at, status, content_type, sha256, size, etag, last_modified,
                  site_id, referer, link_text, role, error, crawl_id)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            (c.url, c.fetched_at, c.status, c.content_type, c.sha256, c.size, c.etag, c.last_modified,
-             c.site_id, c.referer, c.link_text, c.role, c.error, c.crawl_id),
+            (
+                c.url,
+                c.fetched_at,
+                c.status,
+                c.content_type,
+                c.sha256,
+                c.size,
+                c.etag,
+                c.last_modified,
+                c.site_id,
+                c.referer,
+                c.link_text,
+                c.role,
+                c.error,
+                c.crawl_id,
+            ),
         )
         return int(cur.lastrowid or 0)
 
@@ -191,9 +208,16 @@ class Corpus:
     # --- reports -------------------------------------------------------------------------------------
 
     def upsert_report(
-        self, site_id: str | None, meta: ReportMeta, region: str | None, page_url: str | None, seen_at: str
+        self,
+        site_id: str | None,
+        meta: ReportMeta,
+        region: str | None,
+        page_url: str | None,
+        seen_at: str,
+        sighting: bool = True,
     ) -> int:
-        """One row per body × year × kind; a new sighting moves last_seen and clears removed_at."""
+        """One row per body × year × kind; a sighting moves last_seen and clears removed_at (a rebuild
+        from the archive, `sighting=False`, leaves that history alone)."""
         row = self.conn.execute(
             "SELECT id, published_at, title FROM reports WHERE site_id IS ? AND agency IS ? AND year IS ? AND kind IS ?",
             (site_id, meta.agency, meta.year, meta.kind),
@@ -202,24 +226,46 @@ class Corpus:
             cur = self.conn.execute(
                 """INSERT INTO reports(site_id, agency, region, year, kind, title, template, published_at,
                      page_url, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                (site_id, meta.agency, region, meta.year, meta.kind, meta.title, meta.template,
-                 meta.published_at, page_url, seen_at, seen_at),
+                (
+                    site_id,
+                    meta.agency,
+                    region,
+                    meta.year,
+                    meta.kind,
+                    meta.title,
+                    meta.template,
+                    meta.published_at,
+                    page_url,
+                    seen_at,
+                    seen_at,
+                ),
             )
             return int(cur.lastrowid or 0)
         self.conn.execute(
-            """UPDATE reports SET last_seen=max(last_seen, ?), removed_at=NULL,
-                 title=COALESCE(title, ?), published_at=COALESCE(published_at, ?),
-                 page_url=COALESCE(page_url, ?), template=COALESCE(?, template) WHERE id=?""",
-            (seen_at, meta.title, meta.published_at, page_url, meta.template, row["id"]),
+            """UPDATE reports SET title=COALESCE(title, ?), published_at=COALESCE(published_at, ?),
+                 page_url=COALESCE(page_url, ?), template=COALESCE(?, template),
+                 first_seen=min(first_seen, ?) WHERE id=?""",
+            (meta.title, meta.published_at, page_url, meta.template, seen_at, row["id"]),
         )
+        if sighting:
+            self.conn.execute(
+                "UPDATE reports SET last_seen=max(last_seen, ?), removed_at=NULL WHERE id=?",
+                (seen_at, row["id"]),
+            )
         return int(row["id"])
 
-    def add_report_source(self, report_id: int, sha256: str, url: str, fmt: str, seen_at: str) -> None:
+    def add_report_source(
+        self, report_id: int, sha256: str, url: str, fmt: str, seen_at: str, sighting: bool = True
+    ) -> None:
+        update = (
+            "last_seen=max(last_seen, excluded.last_seen), removed_at=NULL"
+            if sighting
+            else "format=excluded.format"
+        )
         self.conn.execute(
-            """INSERT INTO report_sources(report_id, sha256, url, format, first_seen, last_seen)
+            f"""INSERT INTO report_sources(report_id, sha256, url, format, first_seen, last_seen)
                VALUES (?, ?, ?, ?, ?, ?)
-               ON CONFLICT(report_id, sha256, url) DO UPDATE SET last_seen=max(last_seen, excluded.last_seen),
-                 removed_at=NULL""",
+               ON CONFLICT(report_id, sha256, url) DO UPDATE SET {update}""",
             (report_id, sha256, url, fmt, seen_at, seen_at),
         )
 
@@ -242,7 +288,18 @@ class Corpus:
             """INSERT OR REPLACE INTO report_stats(report_id, section, row, col, value, raw, row_label,
                  col_label, ocr, source_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [
-                (report_id, s.section, s.row, s.col, s.value, s.raw, s.row_label, s.col_label, int(s.ocr), sha256)
+                (
+                    report_id,
+                    s.section,
+                    s.row,
+                    s.col,
+                    s.value,
+                    s.raw,
+                    s.row_label,
+                    s.col_label,
+                    int(s.ocr),
+                    sha256,
+                )
                 for s in stats
             ],
         )
@@ -253,7 +310,9 @@ class Corpus:
         )
 
     def report(self, report_id: int) -> sqlite3.Row | None:
-        row: sqlite3.Row | None = self.conn.execute("SELECT * FROM reports WHERE id=?", (report_id,)).fetchone()
+        row: sqlite3.Row | None = self.conn.execute(
+            "SELECT * FROM reports WHERE id=?", (report_id,)
+        ).fetchone()
         return row
 
     def count(self, table: str) -> int:

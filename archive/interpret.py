@@ -1,0 +1,101 @@
+"""From an extraction (text, tables, page metadata) and where it was found, to what the report says.
+
+Cheap and deterministic: it runs in the main process after the heavy extraction, and again on
+`reprocess`. The precedence of sources is documented in archive/reportmeta.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from archive.checks import run_checks
+from archive.model import Extraction, ParseResult, ReportMeta
+from archive.reportmeta import classify_title, iso_date, signing_date, title_from_text
+from archive.template import map_report
+from archive.texttables import grids_from_text
+
+
+@dataclass
+class SourceContext:
+    """What the crawl knows about a document besides its bytes."""
+
+    page_title: str | None = None  # ArticleTitle / <title> / <h1> of the page that links to it (or is it)
+    page_published_at: str | None = None
+    page_source: str | None = None  # ContentSource / 发布机构
+    link_text: str | None = None
+    site_name: str | None = None
+    extra_titles: list[str] = field(default_factory=list)
+
+
+def context_from_page_meta(meta: dict[str, str] | None, link_text: str | None = None) -> SourceContext:
+    meta = meta or {}
+    return SourceContext(
+        page_title=meta.get("title"),
+        page_published_at=meta.get("published_at"),
+        page_source=meta.get("source") or meta.get("publisher"),
+        link_text=link_text,
+    )
+
+
+def describe(ex: Extraction, ctx: SourceContext, template: str | None) -> ReportMeta:
+    own_meta = ex.page_meta or {}
+    doc_title = own_meta.get("title") if ex.media_type == "html" else None
+    text_title = title_from_text(ex.text) if ex.text else None
+    candidates = [t for t in (text_title, doc_title, ctx.page_title, *ctx.extra_titles, ctx.link_text) if t]
+    infos = [classify_title(t) for t in candidates]
+    # The document's own title decides when it speaks: a look-alike document is not a report even if
+    # the list called it one.
+    own = infos[0] if infos and text_title else None
+    if own is not None and own.kind is None and "look-alike" in own.reason:
+        return ReportMeta(title=text_title, year=own.year)
+    chosen = next((i for i in infos if i.kind is not None), None)
+    if chosen is None:
+        return ReportMeta(title=candidates[0] if candidates else None)
+    title = candidates[infos.index(chosen)]
+    agency = next((i.agency for i in infos if i.kind is not None and i.agency), None)
+    agency = agency or own_meta.get("source") or ctx.page_source or ctx.site_name
+    published = (
+        iso_date(own_meta.get("published_at"))
+        or iso_date(ctx.page_published_at)
+        or (signing_date(ex.text) if ex.text else None)
+    )
+    year = chosen.year
+    if template is None and chosen.kind == "annual_report" and year is not None and year >= 2019:
+        template = "2021" if year >= 2021 else "2019"
+    if chosen.kind == "work_summary":
+        template = None
+    return ReportMeta(
+        title=title, agency=agency, year=year, kind=chosen.kind, template=template, published_at=published
+    )
+
+
+def interpret(ex: Extraction, ctx: SourceContext | None = None) -> ParseResult:
+    ctx = ctx or SourceContext()
+    tables = ex.tables
+    if not tables and ex.text and not ex.error:
+        tables = grids_from_text(ex.text)
+    mapped = map_report(tables, ex.text or "", None)
+    meta = describe(ex, ctx, mapped.template)
+    stats = mapped.stats if meta.kind == "annual_report" else []
+    if ex.ocr:
+        for s in stats:
+            s.ocr = True
+    checks = run_checks(stats, meta.template) if stats else []
+    return ParseResult(
+        title=meta.title,
+        agency=meta.agency,
+        year=meta.year,
+        kind=meta.kind,
+        template=meta.template,
+        published_at=meta.published_at,
+        text=ex.text,
+        tables=tables,
+        stats=stats,
+        checks=checks,
+        media_type=ex.media_type,
+        extractor=ex.extractor,
+        ocr=ex.ocr,
+        pages=ex.pages,
+        error=ex.error,
+        findings=list(mapped.findings),
+    )

@@ -1,0 +1,60 @@
+"""Extraction off the crawl's thread: a bounded pool of worker processes that survives a worker crash.
+
+PDF, OCR and LibreOffice work is CPU-bound and can crash or hang on hostile input; running it in worker
+processes keeps the crawl responsive and turns a dead worker into an error on one document.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+from archive.extract import extract_file
+from archive.model import Extraction
+
+logger = logging.getLogger(__name__)
+
+
+def extract_path(path: str, media_type: str | None, cache_dir: str | None, url: str | None) -> Extraction:
+    return extract_file(Path(path), media_type, cache_dir=Path(cache_dir) if cache_dir else None, url=url)
+
+
+class ExtractionPool:
+    def __init__(self, workers: int, timeout_s: float = 600) -> None:
+        self.workers = max(1, workers)
+        self.timeout_s = timeout_s
+        self._pool: ProcessPoolExecutor | None = None
+
+    def _executor(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            # forkserver: workers do not inherit the crawler's reactor, sockets or SQLite handles.
+            ctx = multiprocessing.get_context("forkserver")
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)
+        return self._pool
+
+    async def extract(
+        self, path: Path, media_type: str | None, cache_dir: Path | None, url: str | None
+    ) -> Extraction:
+        future = self._executor().submit(
+            extract_path, str(path), media_type, str(cache_dir) if cache_dir else None, url
+        )
+        try:
+            return await asyncio.wait_for(asyncio.wrap_future(future), self.timeout_s)
+        except TimeoutError:
+            future.cancel()
+            return Extraction(
+                media_type=media_type or "unknown", error=f"extraction timed out after {self.timeout_s:.0f} s"
+            )
+        except BrokenProcessPool:
+            logger.error("an extraction worker died on %s; restarting the pool", url or path)
+            self.close()
+            return Extraction(media_type=media_type or "unknown", error="extraction worker crashed")
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None

@@ -1,0 +1,31 @@
+"""One short, stable reason for a failed request, used in logs, counters and `captures.error`."""
+
+from __future__ import annotations
+
+from twisted.internet import error as net_error
+from twisted.python.failure import Failure
+
+
+def failure_reason(failure: Failure) -> str:
+    from scrapy.spidermiddlewares.httperror import HttpError
+
+    exc = failure.value
+    if isinstance(exc, HttpError):
+        return f"http {exc.response.status}"
+    if isinstance(exc, net_error.TimeoutError | net_error.TCPTimedOutError):
+        return "timeout"
+    if isinstance(exc, net_error.DNSLookupError):
+        return "dns: host not found"
+    if isinstance(exc, net_error.ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(exc, net_error.ConnectionDone | net_error.ConnectionLost):
+        return "connection lost"
+    name = type(exc).__name__
+    text = str(exc)
+    if "maxsize" in text.lower() or "exceeds" in text.lower():
+        return f"too large: {text[:200]}"
+    if name == "IgnoreRequest":
+        return f"ignored: {text[:200]}"
+    if "ResponseNeverReceived" in name or "ResponseFailed" in name:
+        return f"connection lost: {text[:200]}"
+    return f"{name}: {text[:200]}"

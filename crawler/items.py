@@ -1,0 +1,37 @@
+"""The one item the spider hands to the pipelines: a response (or a failure) worth recording."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Fetched:
+    url: str
+    site_id: str
+    role: str  # list | article | attachment
+    fetched_at: str
+    status: int | None = None
+    body: bytes | None = None
+    content_type: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    filename: str | None = None
+    referer: str | None = None
+    link_text: str | None = None
+    error: str | None = None  # why nothing was kept, e.g. "http 404", "timeout", "too large"
+    not_modified: bool = False  # a 304 answer to a conditional request
+    previous_sha256: str | None = None  # what the 304 confirmed
+    page_meta: dict[str, str] = field(
+        default_factory=dict
+    )  # of this page (article) or of its article (attachment)
+    page_url: str | None = None  # for an attachment: the article page that links to it
+    page_sha256: str | None = None
+    has_attachments: bool = False
+    # Filled by the pipelines.
+    sha256: str | None = None
+    size: int | None = None
+    media_type: str | None = None
+    new_document: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)

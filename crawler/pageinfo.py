@@ -1,0 +1,82 @@
+"""A quick look at an HTML page for the spider: its titles, metadata and links (no main-text extraction)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urldefrag, urljoin
+
+import lxml.html
+from lxml import etree
+
+from archive.reportmeta import iso_date
+
+_DATE_BLOCK = re.compile(
+    r"(发布日期|发布时间|成文日期|日期|时间)[:：\s]*((19|20)\d{2}[-年/.]\d{1,2}[-月/.]\d{1,2})"
+)
+_SOURCE_BLOCK = re.compile(r"(发布机构|来源|信息来源|发文机关)[:：\s]*([\u4e00-\u9fff（）()]{2,30})")
+
+
+@dataclass
+class Link:
+    url: str
+    text: str
+
+
+@dataclass
+class PageInfo:
+    titles: list[str] = field(default_factory=list)  # ArticleTitle, <h1>, <title>, in that order
+    meta: dict[str, str] = field(default_factory=dict)  # title, published_at, source
+    links: list[Link] = field(default_factory=list)
+    scripts: list[str] = field(default_factory=list)
+
+
+def _clean(s: str | None) -> str:
+    return re.sub(r"\s+", " ", s or "").strip()
+
+
+def page_info(html: str, base_url: str) -> PageInfo:
+    info = PageInfo()
+    if not html.strip():
+        return info
+    try:
+        doc = lxml.html.document_fromstring(html)
+    except (etree.ParserError, ValueError):
+        return info
+    base = doc.xpath("string(//base/@href)") or base_url
+    base = urljoin(base_url, base)
+
+    def meta(name: str) -> str:
+        values = doc.xpath(
+            f"//meta[translate(@name,'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz')='{name}']/@content"
+        )
+        return _clean(values[0]) if values else ""
+
+    article_title = meta("articletitle")
+    h1 = _clean(doc.xpath("string((//h1)[1])"))
+    title = _clean(doc.xpath("string(//title)"))
+    info.titles = [t for t in (article_title, h1, title) if t]
+    if info.titles:
+        info.meta["title"] = info.titles[0]
+    body_text = _clean(doc.xpath("string(//body)"))[:20000]
+    published = iso_date(meta("pubdate")) or iso_date(meta("firstpublishedtime"))
+    if not published:
+        m = _DATE_BLOCK.search(body_text)
+        published = iso_date(m.group(2)) if m else None
+    if published:
+        info.meta["published_at"] = published
+    source = meta("contentsource")
+    if not source:
+        m = _SOURCE_BLOCK.search(body_text)
+        source = m.group(2) if m else ""
+    if source:
+        info.meta["source"] = source
+    for a in doc.iter("a"):
+        href = (a.get("href") or "").strip()
+        if not href or href.startswith(("javascript:", "mailto:", "tel:", "#")):
+            continue
+        url = urldefrag(urljoin(base, href))[0]
+        text = _clean(a.text_content()) or _clean(a.get("title"))
+        info.links.append(Link(url, text))
+    info.scripts = [s for s in doc.xpath("//script/text()") if s.strip()]
+    return info

@@ -1,0 +1,67 @@
+"""Scrapy settings of the govarchive crawler. Portals are data (sites.toml), not settings."""
+
+from __future__ import annotations
+
+import os
+
+BOT_NAME = "govarchive"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+USER_AGENT = "govarchive/0.1 (archive of government information-disclosure annual reports)"
+
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.25
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.5
+AUTOTHROTTLE_MAX_DELAY = 30
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+DOWNLOAD_TIMEOUT = 60
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+REDIRECT_MAX_TIMES = 10
+# 404 and 410 reach the spider so that a vanished page is recorded (monitoring needs it).
+HTTPERROR_ALLOWED_CODES = [404, 410]
+DOWNLOAD_MAXSIZE = int(os.environ.get("GOVARCHIVE_MAX_BYTES", 200 * 1024 * 1024))
+DOWNLOAD_WARNSIZE = 50 * 1024 * 1024
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
+
+ITEM_PIPELINES = {
+    "pipelines.store.StorePipeline": 100,
+    "pipelines.dedup.ContentHashDedupPipeline": 150,
+    "pipelines.extract.ExtractPipeline": 200,
+    "pipelines.reports.ReportPipeline": 300,
+}
+EXTENSIONS = {
+    "crawler.summary.CrawlSummary": 500,
+}
+
+# govarchive's own settings (each component reads its own).
+GOVARCHIVE_DATA = os.environ.get("GOVARCHIVE_DATA", "data")
+GOVARCHIVE_SITES = os.environ.get("GOVARCHIVE_SITES", "sites.toml")
+GOVARCHIVE_EXTRACT_WORKERS = int(os.environ.get("GOVARCHIVE_EXTRACT_WORKERS", "2"))
+GOVARCHIVE_EXTRACT_TIMEOUT = 600
+
+# Browser rendering for sites with render_js = true; documents never go through the browser.
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+PLAYWRIGHT_LAUNCH_OPTIONS = {
+    "executable_path": os.environ.get("GOVARCHIVE_CHROMIUM", "/usr/bin/chromium"),
+    "headless": True,
+    "args": [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+    ],
+}
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30000

@@ -1,0 +1,278 @@
+"""The `reports` spider: from a site's start URLs toward its annual reports and their attachments.
+
+Plain static portals are handled here; CMS families that hide their lists (script-written pagers, XML
+data proxies, JSON APIs) plug in through `crawler.families`. The spider decides what to fetch and hands
+every response to the pipelines as a `Fetched` item; it writes nothing itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import scrapy
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from archive.encoding import decode_html
+from archive.filenames import filename_from_disposition, filename_from_url
+from archive.reportmeta import classify_title
+from archive.sites import Site, load_sites, select_sites
+from crawler.discovery import LinkKind, classify_link, in_domains, is_attachment_url
+from crawler.failures import failure_reason
+from crawler.items import Fetched
+from crawler.pageinfo import PageInfo, page_info
+
+# Request priorities: finish what leads to reports before wandering into more sections.
+PRIORITY = {"attachment": 30, "article": 20, "pager": 10, "section": 0}
+LIST_REPORT_LINKS = 3  # a page that links to this many reports is a list, whatever its title says
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _header(response: Response, name: str) -> str | None:
+    value = response.headers.get(name)
+    if value is None:
+        return None
+    return value.decode("latin-1") if isinstance(value, bytes) else str(value)
+
+
+class ReportsSpider(scrapy.Spider):
+    name = "reports"
+
+    def __init__(
+        self,
+        site: str | None = None,
+        sites_file: str | None = None,
+        sites: list[Site] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        if sites is None:
+            path = Path(sites_file or "sites.toml")
+            ids = [s for s in (site or "").split(",") if s]
+            sites = select_sites(load_sites(path), ids)
+        self.sites: dict[str, Site] = {s.id: s for s in sites}
+        self.allowed_domains = sorted({d for s in sites for d in s.domains()})
+        self.requests_per_site: Counter[str] = Counter()
+
+    # --- requests ------------------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Any]:
+        for site in self.sites.values():
+            for url in site.start_urls:
+                req = self.page_request(site, url, depth=0, role="list", link_text=None, referer=None)
+                if req is not None:
+                    yield req
+
+    def _allowed(self, site: Site, url: str) -> bool:
+        if not in_domains(url, site.domains()):
+            self.crawler.stats.inc_value("govarchive/skipped/offsite")
+            return False
+        if any(re.search(p, url) for p in site.deny):
+            self.crawler.stats.inc_value("govarchive/skipped/denied")
+            return False
+        if self.requests_per_site[site.id] >= site.max_pages:
+            self.crawler.stats.inc_value("govarchive/skipped/max_pages")
+            return False
+        return True
+
+    def page_request(
+        self,
+        site: Site,
+        url: str,
+        *,
+        depth: int,
+        role: str,
+        link_text: str | None,
+        referer: str | None,
+        priority: int = 0,
+    ) -> scrapy.Request | None:
+        if not self._allowed(site, url):
+            return None
+        self.requests_per_site[site.id] += 1
+        meta: dict[str, Any] = {"site_id": site.id, "depth": depth, "role": role, "link_text": link_text}
+        if site.render_js and role == "list":
+            meta["playwright"] = True
+        headers = {"Referer": referer} if referer else None
+        return scrapy.Request(
+            url,
+            callback=self.parse_page,
+            errback=self.on_error,
+            meta=meta,
+            priority=priority,
+            headers=headers,
+        )
+
+    def attachment_request(
+        self, site: Site, url: str, *, link_text: str | None, page: Fetched | None, referer: str | None
+    ) -> scrapy.Request | None:
+        if not self._allowed(site, url):
+            return None
+        self.requests_per_site[site.id] += 1
+        meta: dict[str, Any] = {
+            "site_id": site.id,
+            "role": "attachment",
+            "link_text": link_text,
+            "page_meta": page.page_meta if page else {},
+            "page_url": page.url if page else None,
+            "page_sha256": page.sha256 if page else None,
+        }
+        headers = {"Referer": referer} if referer else None
+        return scrapy.Request(
+            url,
+            callback=self.parse_attachment,
+            errback=self.on_error,
+            meta=meta,
+            priority=PRIORITY["attachment"],
+            headers=headers,
+        )
+
+    # --- responses -----------------------------------------------------------------------------------
+
+    def _fetched(self, response: Response, role: str) -> Fetched:
+        meta = response.meta
+        referer = response.request.headers.get("Referer") if response.request else None
+        return Fetched(
+            url=response.url,
+            site_id=meta["site_id"],
+            role=role,
+            fetched_at=now_iso(),
+            status=response.status,
+            body=response.body if response.status == 200 else None,
+            content_type=_header(response, "Content-Type"),
+            etag=_header(response, "ETag"),
+            last_modified=_header(response, "Last-Modified"),
+            referer=referer.decode("latin-1") if isinstance(referer, bytes) else referer,
+            link_text=meta.get("link_text"),
+            not_modified=response.status == 304,
+            previous_sha256=meta.get("previous_sha256"),
+            error=None if response.status in (200, 304) else f"http {response.status}",
+        )
+
+    def parse_page(self, response: Response) -> Iterator[Any]:
+        site = self.sites[response.meta["site_id"]]
+        if response.status != 200:
+            yield self._fetched(response, response.meta.get("role", "list"))
+            return
+        if is_attachment_url(response.url) or not self._looks_like_html(response):
+            # A link that turned out to be a document (e.g. a report linked straight from a list).
+            yield from self.parse_attachment(response)
+            return
+        text, _ = decode_html(response.body, self._declared_charset(response))
+        info = page_info(text, response.url)
+        kinds = [(link, classify_link(link.url, link.text)) for link in info.links]
+        report_links = sum(1 for _, k in kinds if k is LinkKind.REPORT)
+        if self._is_report_page(info, response.meta.get("link_text")) and report_links < LIST_REPORT_LINKS:
+            yield from self._article(site, response, info, kinds)
+            return
+        page = self._fetched(response, "list")
+        yield page
+        yield from self.follow_links(site, response, kinds, depth=response.meta.get("depth", 0))
+        yield from self.family_requests(site, response, info)
+
+    def _is_report_page(self, info: PageInfo, link_text: str | None) -> bool:
+        candidates = [*info.titles[:2], link_text or ""]
+        return any(classify_title(t).kind is not None for t in candidates if t)
+
+    def _article(self, site: Site, response: Response, info: PageInfo, kinds: list[Any]) -> Iterator[Any]:
+        page = self._fetched(response, "article")
+        page.page_meta = dict(info.meta)
+        if response.meta.get("link_text"):
+            page.page_meta.setdefault("link_text", response.meta["link_text"])
+        page.sha256 = hashlib.sha256(response.body).hexdigest()
+        attachments = [link for link, k in kinds if k is LinkKind.ATTACHMENT]
+        page.has_attachments = bool(attachments)
+        yield page
+        for link in attachments:
+            req = self.attachment_request(
+                site, link.url, link_text=link.text, page=page, referer=response.url
+            )
+            if req is not None:
+                yield req
+
+    def follow_links(self, site: Site, response: Response, kinds: list[Any], depth: int) -> Iterator[Any]:
+        for link, kind in kinds:
+            if kind is LinkKind.LOOKALIKE:
+                self.crawler.stats.inc_value("govarchive/skipped/lookalike")
+                continue
+            if kind is LinkKind.ATTACHMENT:
+                if classify_title(link.text).kind is not None:
+                    req = self.attachment_request(
+                        site, link.url, link_text=link.text, page=None, referer=response.url
+                    )
+                    if req is not None:
+                        yield req
+                continue
+            forced = any(re.search(p, link.url) for p in site.follow)
+            if kind is LinkKind.OTHER and not forced:
+                continue
+            role = "article" if kind is LinkKind.REPORT else "list"
+            next_depth = depth if kind is LinkKind.PAGER else depth + 1
+            if next_depth > site.max_depth:
+                self.crawler.stats.inc_value("govarchive/skipped/max_depth")
+                continue
+            priority = PRIORITY.get(role if role == "article" else kind.value, 0)
+            req = self.page_request(
+                site,
+                link.url,
+                depth=next_depth,
+                role=role,
+                link_text=link.text,
+                referer=response.url,
+                priority=priority,
+            )
+            if req is not None:
+                yield req
+
+    def family_requests(self, site: Site, response: Response, info: PageInfo) -> Iterator[Any]:
+        """Requests that a CMS family hides from plain links (script pagers, data proxies)."""
+        from crawler.families import family_requests
+
+        yield from family_requests(self, site, response, info)
+
+    def parse_attachment(self, response: Response) -> Iterator[Any]:
+        item = self._fetched(response, "attachment")
+        meta = response.meta
+        item.page_meta = dict(meta.get("page_meta") or {})
+        item.page_url = meta.get("page_url")
+        item.page_sha256 = meta.get("page_sha256")
+        disposition = response.headers.get("Content-Disposition")
+        item.filename = filename_from_disposition(disposition) or filename_from_url(response.url)
+        yield item
+
+    def on_error(self, failure: Failure) -> Iterator[Any]:
+        request = failure.request  # type: ignore[attr-defined]
+        reason = failure_reason(failure)
+        self.crawler.stats.inc_value(f"govarchive/errors/{reason.split(':')[0].replace(' ', '_')}")
+        self.logger.warning("failed %s: %s", request.url, reason)
+        yield Fetched(
+            url=request.url,
+            site_id=request.meta.get("site_id", ""),
+            role=request.meta.get("role", "list"),
+            fetched_at=now_iso(),
+            error=reason,
+            link_text=request.meta.get("link_text"),
+        )
+
+    @staticmethod
+    def _declared_charset(response: Response) -> str | None:
+        ctype = _header(response, "Content-Type") or ""
+        if "charset=" in ctype.lower():
+            return ctype.lower().split("charset=")[-1].split(";")[0].strip()
+        return None
+
+    @staticmethod
+    def _looks_like_html(response: Response) -> bool:
+        head = response.body[:1024].lstrip().lower()
+        ctype = (_header(response, "Content-Type") or "").lower()
+        if head.startswith((b"%pdf", b"pk\x03\x04", b"\xd0\xcf\x11\xe0")):
+            return False
+        return "html" in ctype or b"<html" in head or b"<!doctype" in head or b"<head" in head or not ctype

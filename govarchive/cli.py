@@ -1,0 +1,214 @@
+"""The `govarchive` command line: a thin shell over archive/ (library) and crawler/ (Scrapy)."""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import sys
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import click
+
+from archive.errors import GovarchiveError
+
+DATA_OPTION = click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="GOVARCHIVE_DATA",
+    default="data",
+    show_default=True,
+    help="Folder holding corpus.db, the blob store and crawl state.",
+)
+
+
+def friendly_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Domain errors become one line on stderr and exit status 2."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except GovarchiveError as e:
+            click.echo(f"govarchive: {e}", err=True)
+            sys.exit(2)
+
+    return wrapper
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Log debug messages.")
+def main(verbose: bool) -> None:
+    """Archive of Chinese government information-disclosure annual reports (政府信息公开工作年度报告)."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+@main.command()
+@DATA_OPTION
+@click.option(
+    "--sites", "sites_file", type=click.Path(path_type=Path), default="sites.toml", show_default=True
+)
+@click.option("--site", "site_ids", multiple=True, help="Crawl only this site id (repeatable).")
+@friendly_errors
+def crawl(data_dir: Path, sites_file: Path, site_ids: tuple[str, ...]) -> None:
+    """Crawl the portals of the sites file; a second run fetches only what is new or changed.
+
+    Example: govarchive crawl --sites sites.toml --site ltq
+    """
+    from archive.sites import load_sites, select_sites
+    from govarchive.crawl import run_crawl
+    from govarchive.summary import format_crawl_summary
+
+    sites = select_sites(load_sites(sites_file), list(site_ids))
+    summary = run_crawl(data_dir, sites)
+    click.echo(format_crawl_summary(summary))
+
+
+@main.command()
+@DATA_OPTION
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@friendly_errors
+def ingest(data_dir: Path, paths: tuple[Path, ...]) -> None:
+    """Archive local files or folders through the crawl's pipeline.
+
+    Example: govarchive ingest ~/reports/2023/
+    """
+    from archive.rebuild import ingest as ingest_paths
+    from archive.workspace import Workspace
+
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        raise GovarchiveError(f"{missing[0]}: no such file or folder")
+    ws = Workspace(data_dir)
+    summary = ingest_paths(ws, list(paths))
+    for line in summary.errors:
+        click.echo(f"  error: {line}", err=True)
+    click.echo(json.dumps(dict(summary.counts), ensure_ascii=False))
+    ws.close()
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@friendly_errors
+def parse(file: Path) -> None:
+    """Print as JSON what the pipeline extracts from one file; writes nothing.
+
+    Example: govarchive parse report.pdf | jq .stats
+    """
+    import tempfile
+
+    from archive.extract import extract_file
+    from archive.interpret import interpret
+
+    if not file.is_file():
+        raise GovarchiveError(f"{file}: no such file")
+    with tempfile.TemporaryDirectory(prefix="govarchive-parse-") as cache:
+        ex = extract_file(file, cache_dir=Path(cache))
+    result = interpret(ex)
+    out = result.to_json()
+    out["stats"] = [asdict(s) for s in result.stats]
+    out["checks"] = [asdict(c) for c in result.checks]
+    click.echo(json.dumps(out, ensure_ascii=False, indent=1))
+
+
+@main.command()
+@DATA_OPTION
+@click.option("--workers", default=2, show_default=True, help="Extraction worker processes.")
+@friendly_errors
+def reprocess(data_dir: Path, workers: int) -> None:
+    """Run extraction again over every archived document and rebuild the report tables.
+
+    Raw blobs never change. Example: govarchive reprocess --data data
+    """
+    from archive.rebuild import reprocess as run_reprocess
+    from archive.workspace import Workspace
+
+    ws = Workspace(data_dir)
+    if not ws.corpus_path.exists():
+        raise GovarchiveError(f"{ws.corpus_path}: no corpus here")
+    summary = run_reprocess(ws, workers)
+    click.echo(json.dumps(summary.as_dict(), ensure_ascii=False))
+    ws.close()
+
+
+@main.command()
+@DATA_OPTION
+@click.option(
+    "--sites",
+    "sites_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Refresh expectations from this sites file.",
+)
+@click.option("--year", type=int, default=None)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option("--fail-on-missing", is_flag=True, help="Exit 1 when any expected report is missing.")
+@friendly_errors
+def monitor(
+    data_dir: Path, sites_file: Path | None, year: int | None, as_json: bool, fail_on_missing: bool
+) -> None:
+    """Which expected reports are missing, late or removed.
+
+    Example: govarchive monitor --year 2023 --fail-on-missing
+    """
+    from archive.monitor import expected_reports, format_table, sync_sites
+    from archive.sites import load_sites
+    from archive.workspace import Workspace
+
+    ws = Workspace(data_dir)
+    if sites_file is not None:
+        sync_sites(ws.corpus, load_sites(sites_file))
+    rows = expected_reports(ws.corpus, year)
+    click.echo(json.dumps(rows, ensure_ascii=False, indent=1) if as_json else format_table(rows))
+    ws.close()
+    if fail_on_missing and any(r["status"] == "missing" for r in rows):
+        sys.exit(1)
+
+
+@main.command()
+@DATA_OPTION
+@click.option("--port", default=8001, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@friendly_errors
+def serve(data_dir: Path, port: int, host: str) -> None:
+    """Serve the corpus read-only with Datasette, with the project's metadata and queries.
+
+    Example: govarchive serve --port 8001
+    """
+    from govarchive.serve import run_datasette
+
+    sys.exit(run_datasette(data_dir, host=host, port=port))
+
+
+@main.command()
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="demo-data",
+    show_default=True,
+    help="A fresh folder for the demo corpus (a previous demo's folder is replaced).",
+)
+@click.option("--no-serve", is_flag=True, help="Build the corpus and print the summary, then exit.")
+@click.option("--port", default=8001, show_default=True)
+@friendly_errors
+def demo(data_dir: Path, no_serve: bool, port: int) -> None:
+    """Serve the bundled sample portals on loopback, crawl them into a fresh data folder, print a
+    summary, then serve Datasette. Needs no network.
+
+    Example: govarchive demo --data demo-data --no-serve
+    """
+    from govarchive.demo import run_demo
+
+    sys.exit(run_demo(data_dir, serve=not no_serve, port=port))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,129 @@
+"""Datasette metadata for the corpus: titles, descriptions, Chinese labels and canned queries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from archive import codes
+
+CANNED_QUERIES: dict[str, dict[str, Any]] = {
+    "figures_by_code": {
+        "title": "One figure across all reports (e.g. applications received)",
+        "description": "Pick a section, row and column code; every report's value, comparable across bodies and years.",
+        "sql": """SELECT r.id AS report_id, r.agency, r.region, r.year, r.template, s.value, s.raw, s.row_label, s.col_label
+FROM report_stats s JOIN reports r ON r.id = s.report_id
+WHERE s.section = :section AND s.row = :row AND s.col = :col
+ORDER BY r.year DESC, r.agency""",
+    },
+    "applications_overview": {
+        "title": "Applications received, granted, partly granted and processed per report",
+        "sql": """SELECT r.id AS report_id, r.agency, r.year,
+  max(CASE WHEN s.row = 'new' THEN s.value END) AS received,
+  max(CASE WHEN s.row = 'granted' THEN s.value END) AS granted,
+  max(CASE WHEN s.row = 'partial' THEN s.value END) AS partly_granted,
+  max(CASE WHEN s.row = 'processed_total' THEN s.value END) AS processed,
+  max(CASE WHEN s.row = 'carried_forward' THEN s.value END) AS carried_forward
+FROM reports r JOIN report_stats s ON s.report_id = r.id AND s.section = 'applications' AND s.col = 'total'
+GROUP BY r.id ORDER BY r.year DESC, r.agency""",
+    },
+    "failed_checks": {
+        "title": "Reports whose published figures break a consistency rule (勾稽关系)",
+        "sql": """SELECT r.id AS report_id, r.agency, r.year, c.rule, c.detail
+FROM report_checks c JOIN reports r ON r.id = c.report_id WHERE c.status = 'failed'
+ORDER BY r.year DESC, r.agency""",
+    },
+    "missing_reports": {
+        "title": "Expected reports that are missing, late or removed (article 49 deadlines)",
+        "sql": """SELECT site_id, agency, year, deadline, status, published_at, report_id
+FROM expected_reports WHERE status IN ('missing', 'late', 'removed') ORDER BY year DESC, site_id, agency""",
+    },
+    "removed_reports": {
+        "title": "Reports that vanished from their portal (the archive keeps them)",
+        "sql": """SELECT id, site_id, agency, year, title, page_url, removed_at, last_seen FROM reports
+WHERE removed_at IS NOT NULL ORDER BY removed_at DESC""",
+    },
+    "search_short": {
+        "title": "Search report text for a short word (1–2 characters, e.g. 复议)",
+        "description": "The full-text index finds 3+ character substrings; this scans the text for shorter ones.",
+        "sql": """SELECT id, agency, year, title, substr(text, max(instr(text, :q) - 40, 1), 120) AS context
+FROM reports WHERE instr(text, :q) > 0 OR instr(title, :q) > 0 ORDER BY year DESC""",
+    },
+}
+
+
+def _labelled(section: str) -> str:
+    rows = {
+        "active": codes.ACTIVE_ROWS,
+        "applications": codes.APPLICATION_ROWS,
+        "appeals": codes.APPEAL_ROWS,
+    }[section]
+    return "; ".join(f"{k} = {v}" for k, v in rows.items())
+
+
+def metadata() -> dict[str, Any]:
+    return {
+        "title": "govarchive — 政府信息公开工作年度报告",
+        "description": (
+            "Annual information-disclosure reports of Chinese government bodies, archived from their portals, "
+            "with every figure of their statistical tables under canonical codes."
+        ),
+        "databases": {
+            "corpus": {
+                "title": "Corpus",
+                "queries": CANNED_QUERIES,
+                "tables": {
+                    "reports": {
+                        "title": "Reports (body × year × kind)",
+                        "description": "Search finds Chinese substrings of 3+ characters (trigram); use the "
+                        "search_short query for shorter words.",
+                        "sortable_columns": ["year", "agency", "published_at", "first_seen"],
+                        "facets": ["year", "kind", "template", "site_id"],
+                        "fts_table": "reports_fts",
+                        "fts_pk": "id",
+                        "columns": {
+                            "agency": "发布机关 — the body that published the report",
+                            "kind": "annual_report (年度报告) or work_summary (pre-2019 政务公开工作总结)",
+                            "template": "2019 = 国办公开办函〔2019〕60号, 2021 = 国办公开办函〔2021〕30号",
+                            "sha256": "the archived copy the text and figures come from",
+                            "removed_at": "when the portal stopped serving it (the archive keeps it)",
+                        },
+                    },
+                    "report_stats": {
+                        "title": "Figures of the statistical tables",
+                        "description": "section: active (二、主动公开), applications (三、依申请), appeals (四、复议诉讼). "
+                        "value is NULL where the cell was blank; raw keeps the cell text.",
+                        "facets": ["section", "row", "col"],
+                        "columns": {
+                            "row": _labelled("applications"),
+                            "row_label": "the template's Chinese label of the row",
+                            "col_label": "the template's Chinese label of the column",
+                        },
+                    },
+                    "report_checks": {
+                        "title": "Consistency rules (勾稽关系) per report",
+                        "facets": ["rule", "status"],
+                    },
+                    "report_sources": {
+                        "title": "Copies of each report (HTML page, PDF, DOCX …)",
+                        "facets": ["format"],
+                    },
+                    "documents": {
+                        "title": "Distinct archived content by SHA-256",
+                        "facets": ["media_type", "extractor"],
+                    },
+                    "captures": {
+                        "title": "Every HTTP response kept",
+                        "facets": ["status", "role", "site_id"],
+                    },
+                    "codes": {
+                        "title": "Canonical codes and their Chinese labels",
+                        "facets": ["section", "kind"],
+                    },
+                    "expected_reports": {
+                        "title": "Expected reports and their status (article 49 deadlines)",
+                        "facets": ["status", "year", "site_id"],
+                    },
+                },
+            }
+        },
+    }

@@ -1,0 +1,58 @@
+"""Datasette on the corpus, read-only, with the project's metadata."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from archive.errors import GovarchiveError
+from archive.workspace import Workspace
+from govarchive.datasette_metadata import metadata
+
+
+def prepare(data_dir: Path) -> tuple[Path, Path]:
+    """Checkpoint the corpus (immutable readers ignore the WAL) and write the metadata file."""
+    ws = Workspace(data_dir)
+    if not ws.corpus_path.exists():
+        raise GovarchiveError(
+            f"{ws.corpus_path}: no corpus here (run `govarchive crawl` or `govarchive demo`)"
+        )
+    ws.corpus.close()
+    meta_path = ws.root / "datasette-metadata.json"
+    meta_path.write_text(json.dumps(metadata(), ensure_ascii=False, indent=1), encoding="utf-8")
+    return ws.corpus_path, meta_path
+
+
+def datasette_command(data_dir: Path, host: str, port: int) -> list[str]:
+    db, meta = prepare(data_dir)
+    return [
+        sys.executable,
+        "-m",
+        "datasette",
+        "serve",
+        "-i",
+        str(db),
+        "--metadata",
+        str(meta),
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--setting",
+        "sql_time_limit_ms",
+        "5000",
+        "--setting",
+        "default_page_size",
+        "50",
+    ]
+
+
+def run_datasette(data_dir: Path, host: str = "127.0.0.1", port: int = 8001) -> int:
+    cmd = datasette_command(data_dir, host, port)
+    print(f"Datasette on http://{host}:{port}/corpus  (Ctrl-C to stop)", flush=True)
+    try:
+        return subprocess.call(cmd)
+    except KeyboardInterrupt:
+        return 0

@@ -1,0 +1,65 @@
+"""Plain-text summaries of a crawl and of the corpus, for the terminal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from archive.corpus import Corpus
+
+
+def format_crawl_summary(summary: dict[str, Any]) -> str:
+    lines = ["crawl summary:"]
+    main = [
+        ("requests", "request_count"),
+        ("pages (lists)", "captures/list"),
+        ("report pages", "captures/article"),
+        ("attachments", "captures/attachment"),
+        ("new documents", "documents_new"),
+        ("documents seen before", "documents_seen"),
+        ("duplicates", "duplicates"),
+        ("not modified (304)", "not_modified"),
+        ("extracted", "extracted"),
+        ("report copies recorded", "reports_recorded"),
+        ("bytes archived", "bytes"),
+        ("look-alikes skipped", "skipped/lookalike"),
+        ("off-site links skipped", "skipped/offsite"),
+        ("retries", "retry/count"),
+    ]
+    for label, key in main:
+        lines.append(f"  {label:<26}{summary.get(key, 0)}")
+    errors = {k: v for k, v in summary.items() if k.startswith(("errors/", "extract_errors/"))}
+    lines.append(f"  {'errors':<26}{sum(errors.values())}")
+    for key, value in sorted(errors.items()):
+        lines.append(f"    {key:<32}{value}")
+    return "\n".join(lines)
+
+
+def format_corpus_summary(corpus: Corpus) -> str:
+    c = corpus.conn
+    lines = ["corpus:"]
+    for table in (
+        "sites",
+        "captures",
+        "documents",
+        "reports",
+        "report_sources",
+        "report_stats",
+        "report_checks",
+    ):
+        lines.append(f"  {table:<16}{corpus.count(table)}")
+    lines.append("reports:")
+    rows = c.execute(
+        """SELECT r.id, r.agency, r.year, r.kind, r.template, r.published_at,
+                  (SELECT count(*) FROM report_sources s WHERE s.report_id = r.id) AS copies,
+                  (SELECT count(*) FROM report_stats s WHERE s.report_id = r.id AND s.value IS NOT NULL) AS figures,
+                  (SELECT group_concat(rule || '=' || status, ' ') FROM report_checks k WHERE k.report_id = r.id)
+                    AS checks
+           FROM reports r ORDER BY r.site_id, r.agency, r.year"""
+    ).fetchall()
+    for r in rows:
+        lines.append(
+            f"  #{r['id']:<3} {r['agency'] or '?'} {r['year']} {r['kind']} template={r['template'] or '-'} "
+            f"published={r['published_at'] or '?'} copies={r['copies']} figures={r['figures']} "
+            f"{r['checks'] or ''}".rstrip()
+        )
+    return "\n".join(lines)

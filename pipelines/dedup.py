@@ -1,0 +1,27 @@
+"""Content-hash dedup: bytes already extracted are not extracted again, whichever URL they came from."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from archive.workspace import Workspace
+from crawler.items import Fetched
+from pipelines.workspace import workspace_for
+
+
+class ContentHashDedupPipeline:
+    def __init__(self, workspace: Workspace, crawler: Any = None) -> None:
+        self.ws = workspace
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> ContentHashDedupPipeline:
+        return cls(workspace_for(crawler), crawler)
+
+    def process_item(self, item: Any, spider: Any = None) -> Any:
+        if isinstance(item, Fetched) and item.sha256 and not item.new_document:
+            doc = self.ws.corpus.document(item.sha256)
+            item.extra["already_extracted"] = bool(doc is not None and doc["extracted_at"])
+            if self.crawler is not None and item.role != "list":
+                self.crawler.stats.inc_value("govarchive/duplicates")
+        return item

@@ -1,0 +1,51 @@
+"""Extracts text and tables of report pages and attachments in a bounded worker pool."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from archive.pool import ExtractionPool
+from archive.workspace import Workspace
+from crawler.items import Fetched
+from pipelines.workspace import workspace_for
+
+logger = logging.getLogger(__name__)
+
+EXTRACTED_ROLES = {"article", "attachment"}
+
+
+class ExtractPipeline:
+    def __init__(self, workspace: Workspace, pool: ExtractionPool, crawler: Any = None) -> None:
+        self.ws = workspace
+        self.pool = pool
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> ExtractPipeline:
+        pool = ExtractionPool(
+            crawler.settings.getint("GOVARCHIVE_EXTRACT_WORKERS", 2),
+            crawler.settings.getfloat("GOVARCHIVE_EXTRACT_TIMEOUT", 600),
+        )
+        return cls(workspace_for(crawler), pool, crawler)
+
+    def close_spider(self, spider: Any = None) -> None:
+        self.pool.close()
+
+    async def process_item(self, item: Any, spider: Any = None) -> Any:
+        if not isinstance(item, Fetched) or item.role not in EXTRACTED_ROLES or not item.sha256:
+            return item
+        if item.not_modified or item.extra.get("already_extracted"):
+            return item
+        path = self.ws.blobs.path(item.sha256)
+        ex = await self.pool.extract(path, None, self.ws.cache_dir, item.url)
+        self.ws.corpus.save_extraction(item.sha256, ex)
+        if self.crawler is not None:
+            self.crawler.stats.inc_value("govarchive/extracted")
+            if ex.error:
+                self.crawler.stats.inc_value(
+                    f"govarchive/extract_errors/{ex.error.split(':')[0][:40].replace(' ', '_')}"
+                )
+        if ex.error:
+            logger.warning("extraction of %s failed: %s", item.url, ex.error)
+        return item

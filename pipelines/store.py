@@ -1,0 +1,74 @@
+"""Keeps the bytes of every response in the blob store and records every response in `captures`."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from archive.blobstore import BlobTooLarge
+from archive.corpus import Capture
+from archive.sniff import sniff_bytes
+from archive.workspace import Workspace
+from crawler.items import Fetched
+from pipelines.workspace import run_id_for, workspace_for
+
+logger = logging.getLogger(__name__)
+
+
+class StorePipeline:
+    def __init__(self, workspace: Workspace, crawler: Any = None) -> None:
+        self.ws = workspace
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> StorePipeline:
+        return cls(workspace_for(crawler), crawler)
+
+    def _inc(self, key: str, n: int = 1) -> None:
+        if self.crawler is not None:
+            self.crawler.stats.inc_value(f"govarchive/{key}", n)
+
+    def process_item(self, item: Any, spider: Any = None) -> Any:
+        if not isinstance(item, Fetched):
+            return item
+        if item.body is not None and item.error is None:
+            try:
+                item.sha256, item.size = self.ws.blobs.put_bytes(item.body)
+            except BlobTooLarge as e:
+                item.error = f"too large: {e}"
+            except OSError as e:
+                item.error = f"store failed: {e}"
+            if item.sha256:
+                item.media_type = sniff_bytes(item.body[:65536])
+                item.new_document = self.ws.corpus.ensure_document(
+                    item.sha256, item.size or 0, item.media_type, item.filename, item.url, item.fetched_at
+                )
+                self._inc("bytes", item.size or 0)
+                self._inc("documents_new" if item.new_document else "documents_seen")
+        if item.not_modified and item.previous_sha256:
+            item.sha256 = item.previous_sha256
+            self._inc("not_modified")
+        self.ws.corpus.add_capture(
+            Capture(
+                url=item.url,
+                status=item.status,
+                fetched_at=item.fetched_at,
+                site_id=item.site_id,
+                content_type=item.content_type,
+                sha256=item.sha256,
+                size=item.size,
+                etag=item.etag,
+                last_modified=item.last_modified,
+                referer=item.referer,
+                link_text=item.link_text,
+                role=item.role,
+                error=item.error,
+                crawl_id=run_id_for(self.crawler),
+            )
+        )
+        self._inc(f"captures/{item.role}")
+        if item.error:
+            self._inc(f"errors/{item.error.split(':')[0].replace(' ', '_')}")
+            logger.warning("not archived %s: %s", item.url, item.error)
+        item.body = None  # the bytes are in the store now; do not carry them through the other stages
+        return item
