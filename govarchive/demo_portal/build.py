@@ -13,6 +13,7 @@ article stored in GBK and served with a wrong `charset=utf-8` header (no sidecar
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -57,6 +58,7 @@ class Section:
     path: str
     name: str
     articles: list[Article] = field(default_factory=list)
+    encoding: str = "utf-8"  # of the list pages; a GBK list is labelled correctly through a sidecar
 
 
 @dataclass
@@ -132,7 +134,8 @@ def _list_pages(site: Site, section: Section) -> dict[str, str]:
 {lis}
 </ul>
 <div class="pager">{" ".join(pager)}</div>"""
-        pages[f"{section.path}/{names[i]}"] = _page(site, section.name, body)
+        charset = "gb2312" if section.encoding == "gbk" else "utf-8"
+        pages[f"{section.path}/{names[i]}"] = _page(site, section.name, body, charset=charset)
     return pages
 
 
@@ -154,12 +157,16 @@ def write_site(site: Site, root: Path) -> None:
     out = root / site.site_id
     if out.exists():
         shutil.rmtree(out)
-    pages = _hub_pages(site)
-    for section in site.sections:
-        pages.update(_list_pages(site, section))
-    for path, html in pages.items():
+    for path, html in _hub_pages(site).items():
         (out / path).parent.mkdir(parents=True, exist_ok=True)
         (out / path).write_text(html, encoding="utf-8")
+    for section in site.sections:
+        for path, html in _list_pages(site, section).items():
+            (out / path).parent.mkdir(parents=True, exist_ok=True)
+            (out / path).write_bytes(html.encode(section.encoding, errors="xmlcharrefreplace"))
+            if section.encoding != "utf-8":
+                sidecar = out / (path + ".meta.json")
+                sidecar.write_text(json.dumps({"charset": section.encoding}) + "\n", encoding="utf-8")
     for section in site.sections:
         for a in section.articles:
             (out / a.path).parent.mkdir(parents=True, exist_ok=True)
@@ -281,7 +288,7 @@ def build(specs: list[ReportSpec], out_root: Path) -> None:
     ]
 
     # --- demo-lt: 示范区人民政府 ------------------------------------------------------------------------
-    annual = Section("xxgk/zfxxgknb", "政府信息公开年度报告")
+    annual = Section("xxgk/zfxxgknb", "政府信息公开年度报告", encoding="gbk")
     lt_news = Section("xwzx", "新闻中心")
     lt = Site("demo-lt", "示范区人民政府", [annual, lt_news], "xxgk")
     a004 = Article(annual.path, s004.published_at, 1, s004.title, s004.agency, _intro(s004), encoding="gbk")
