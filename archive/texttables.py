@@ -1,0 +1,208 @@
+"""Recover table grids from plain text, the way extractors commonly print report tables.
+
+Renderings handled (see the seeds): tab-separated rows with blank cells; one cell per line with blank lines
+between rows (DOCX text, cells `\\t`-indented, wrapped cell text on un-indented lines); markdown pipe tables;
+HTML-ish noise (`<b>`); a row whose label a page break cut in two (the second half comes back as a row of
+label fragments with no figures); a table continued over a page break with its header repeated.
+
+Columns in such text do not line up reliably (a merged label may take one cell or two); the template mapper
+therefore reads a row as "labels, then figures". What this module fixes is what only the text shows:
+split rows, repeated headers, and trailing layout cells that are empty in a whole page segment.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from archive.model import Grid
+from archive.values import is_value_cell
+
+_TAG = re.compile(r"</?[a-zA-Z][^<>]{0,40}>")
+_PIPE_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+
+Row = list[str]
+
+
+def grids_from_text(text: str) -> list[Grid]:
+    """Every table found in `text`, in document order. Never raises on odd input; returns [] when none."""
+    grids: list[Grid] = []
+    for kind, lines in _blocks(text.replace("\r\n", "\n").replace("\r", "\n").split("\n")):
+        rows = _cell_per_line_rows(lines) if kind == "cells" else _tab_rows(lines, kind)
+        grid = _tidy(rows)
+        if len(grid) >= 2 and any(any(c for c in r) for r in grid):
+            grids.append(grid)
+    return grids
+
+
+# --- finding table blocks ------------------------------------------------------------------------------
+
+
+def _line_kind(line: str) -> str | None:
+    if line.lstrip().startswith("|") and line.count("|") >= 2:
+        return "pipe"
+    if "\t" in line:
+        return "tab"
+    return None
+
+
+def _blocks(lines: list[str]) -> list[tuple[str, list[str]]]:
+    """Runs of table lines. Blank lines inside a run are kept (they mark rows or page breaks); a prose line
+    after a blank line ends the run, a prose line right after a table line is a wrapped cell."""
+    blocks: list[tuple[str, list[str]]] = []
+    current: list[str] = []
+    kind = ""
+    prev_blank = True
+
+    def close() -> None:
+        nonlocal current, kind
+        while current and not current[-1].strip():
+            current.pop()
+        if current:
+            cells_mode = kind == "tab" and all(re.fullmatch(r"\t[^\t]*", ln) for ln in current if "\t" in ln)
+            blocks.append(("cells" if cells_mode else kind, current))
+        current, kind = [], ""
+
+    for line in lines:
+        lk = _line_kind(line)
+        if lk:
+            if current and lk != kind:
+                close()
+            kind = lk
+            current.append(line)
+        elif not line.strip():
+            if current:
+                current.append(line)
+        elif current and not prev_blank and kind == "tab":
+            current.append(line)  # wrapped text of the cell above
+        else:
+            close()
+        prev_blank = not line.strip()
+    close()
+    return blocks
+
+
+# --- rows -----------------------------------------------------------------------------------------------
+
+
+def _clean(cell: str) -> str:
+    return _TAG.sub("", cell).strip()
+
+
+def _cell_per_line_rows(lines: list[str]) -> list[Row]:
+    """One cell per `\\t`-line, rows separated by blank lines, un-indented lines continue the cell above."""
+    rows: list[Row] = []
+    row: Row = []
+    for line in [*lines, ""]:
+        if not line.strip() and not line.startswith("\t"):
+            if row:
+                rows.append(row)
+            row = []
+        elif line.startswith("\t"):
+            row.append(_clean(line[1:]))
+        elif row:
+            row[-1] += _clean(line)
+    return rows
+
+
+def _tab_rows(lines: list[str], kind: str) -> list[Row]:
+    """Rows of a tab- or pipe-separated block. A row after a page break (blank line) that holds only label
+    fragments continues the row above it cell by cell; prose lines continue the last cell."""
+    rows: list[Row] = []
+    after_break = False
+    for line in lines:
+        if not line.strip():
+            after_break = True
+            continue
+        if kind == "pipe":
+            if _PIPE_RULE.match(line):
+                continue
+            cells = [_clean(c) for c in line.strip().strip("|").split("|")]
+        elif "\t" not in line:
+            if rows and rows[-1]:
+                rows[-1][-1] += _clean(line)
+            continue
+        else:
+            cells = [_clean(c) for c in line.split("\t")]
+        if after_break and rows and _is_fragment_row(cells) and _has_figures(rows[-1]):
+            rows[-1] = _merge_fragments(rows[-1], cells)
+        else:
+            rows.append(cells)
+        after_break = False
+    return rows
+
+
+def _has_figures(row: Row) -> bool:
+    return any(c and is_value_cell(c) for c in row)
+
+
+def _is_fragment_row(row: Row) -> bool:
+    """Label pieces only: no figure, and not the start of a header (those carry known header words)."""
+    texts = [c for c in row if c]
+    if not texts or _has_figures(row):
+        return False
+    joined = _norm("".join(texts))
+    return not any(w in joined for w in _HEADER_WORDS)
+
+
+def _merge_fragments(above: Row, below: Row) -> Row:
+    merged = list(above) + [""] * max(0, len(below) - len(above))
+    for i, piece in enumerate(below):
+        if piece:
+            merged[i] = merged[i] + piece
+    return merged
+
+
+# --- tidying a block ------------------------------------------------------------------------------------
+
+_HEADER_WORDS = (
+    "本列数据",
+    "申请人情况",
+    "自然人",
+    "法人或其他组织",
+    "商业企业",
+    "信息内容",
+    "第二十条",
+    "行政复议",
+    "行政诉讼",
+    "结果维持",
+)
+
+
+def _norm(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+def _is_header_row(row: Row) -> bool:
+    return not _has_figures(row) and any(w in _norm("".join(row)) for w in _HEADER_WORDS)
+
+
+def _tidy(rows: list[Row]) -> Grid:
+    """Drop a header repeated after a page break, then trim trailing cells that are empty in every row of a
+    page segment (text renderers pad rows with them, which would shift figures to the left of the total)."""
+    seen_headers: set[str] = set()
+    first_header = ""
+    segments: list[list[Row]] = [[]]
+    in_repeat = False
+    for row in rows:
+        key = _norm("|".join(c for c in row if c))
+        if _is_header_row(row):
+            # Only a repeat of the table's first header row starts a continuation: sub-headers such as
+            # 信息内容 legitimately recur inside section 二.
+            if key == first_header and segments[-1]:
+                segments.append([])  # continuation after a page break: its own column layout
+                in_repeat = True
+                continue
+            if in_repeat and key in seen_headers:
+                continue
+            first_header = first_header or key
+            seen_headers.add(key)
+        in_repeat = False
+        segments[-1].append(row)
+    grid: Grid = []
+    for segment in segments:
+        width = max((len(r) for r in segment), default=0)
+        while width and all(len(r) < width or not r[width - 1] for r in segment):
+            width -= 1
+        grid.extend(list(r[:width]) for r in segment)
+    return grid
