@@ -1,0 +1,58 @@
+"""Content-addressed, append-only blob store."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from archive.blobstore import BlobStore, BlobTooLarge
+
+
+def test_same_bytes_stored_once_under_their_sha256(tmp_path: Path) -> None:
+    store = BlobStore(tmp_path / "blobs")
+    data = "中宁县卫生健康局2020年政府信息公开工作年度报告".encode() * 1000
+    sha, size = store.put_bytes(data)
+    assert sha == hashlib.sha256(data).hexdigest()
+    assert size == len(data)
+    path = store.path(sha)
+    assert path == tmp_path / "blobs" / "sha256" / sha[:2] / sha[2:4] / sha
+    assert path.read_bytes() == data
+    mtime = path.stat().st_mtime_ns
+    assert store.put_bytes(data) == (sha, size)
+    assert path.stat().st_mtime_ns == mtime  # never rewritten
+    assert not os.access(path, os.W_OK) or os.geteuid() == 0  # stored read-only (root ignores modes)
+    assert oct(path.stat().st_mode & 0o777) == oct(0o444)
+    assert list((tmp_path / "blobs" / "tmp").iterdir()) == []
+
+
+def test_streamed_chunks_hash_like_the_whole(tmp_path: Path) -> None:
+    store = BlobStore(tmp_path / "blobs")
+    chunks = [os.urandom(70_000) for _ in range(5)]
+    sha, size = store.put_chunks(iter(chunks))
+    assert sha == hashlib.sha256(b"".join(chunks)).hexdigest()
+    assert size == 350_000
+
+
+def test_size_cap_keeps_nothing(tmp_path: Path) -> None:
+    store = BlobStore(tmp_path / "blobs", max_bytes=1000)
+    with pytest.raises(BlobTooLarge, match="size cap of 1000 bytes"):
+        store.put_bytes(b"x" * 1001)
+    assert list((tmp_path / "blobs" / "tmp").iterdir()) == []
+    assert list((tmp_path / "blobs" / "sha256").rglob("*")) == []
+
+
+def test_old_orphans_of_a_crashed_run_are_swept(tmp_path: Path) -> None:
+    BlobStore(tmp_path / "blobs")
+    orphan = tmp_path / "blobs" / "tmp" / "part-crashed"
+    orphan.write_bytes(b"half")
+    old = time.time() - 7200
+    os.utime(orphan, (old, old))
+    fresh = tmp_path / "blobs" / "tmp" / "part-running"
+    fresh.write_bytes(b"in progress")
+    BlobStore(tmp_path / "blobs")
+    assert not orphan.exists()
+    assert fresh.exists()  # a concurrent writer's file is left alone
