@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
@@ -17,6 +20,20 @@ _FILTERS = {"pdf": "pdf:writer_pdf_Export", "doc": "doc:MS Word 97"}
 
 class ConversionError(RuntimeError):
     pass
+
+
+def _run_group(cmd: list[str], timeout: float) -> tuple[int | None, bytes]:
+    """Run in its own process group and kill the whole group on timeout: soffice is a wrapper script
+    whose soffice.bin child would otherwise outlive a plain kill. Returns (None, …) on timeout."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        _, stderr = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        return None, b""
+    return proc.returncode, stderr
 
 
 def soffice_convert(
@@ -43,15 +60,14 @@ def soffice_convert(
             str(out_dir),
             *[str(s) for s in sources],
         ]
-        try:
-            proc = subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
-        except subprocess.TimeoutExpired as exc:
-            raise ConversionError(f"soffice timed out after {timeout:.0f} s converting to {fmt}") from exc
+        returncode, stderr = _run_group(cmd, timeout)
+        if returncode is None:
+            raise ConversionError(f"soffice timed out after {timeout:g} s converting to {fmt}")
     outputs = [out_dir / (s.stem + "." + fmt) for s in sources]
     missing = [p.name for p in outputs if not p.exists()]
     if missing:
-        err = proc.stderr.decode("utf-8", "replace").strip()[-300:]
-        raise ConversionError(f"soffice did not write {', '.join(missing)} (exit {proc.returncode}): {err}")
+        err = stderr.decode("utf-8", "replace").strip()[-300:]
+        raise ConversionError(f"soffice did not write {', '.join(missing)} (exit {returncode}): {err}")
     return outputs
 
 

@@ -114,7 +114,7 @@ def _combine(results: list[tuple[str, str]]) -> tuple[str, str]:
 def _outcome_rows(template: str) -> list[str]:
     rows = [r for r in codes.OUTCOME_ROWS if r in codes.APPLICATION_ROWS_BY_TEMPLATE[template]]
     if template == "2021":
-        rows = [r for r in rows if r != "other"]
+        rows = [r for r in rows if r != "other"] + codes.OTHER_SUBROWS  # the sub-rows stand for （六）
     return rows
 
 
