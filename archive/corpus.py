@@ -218,10 +218,18 @@ class Corpus:
     ) -> int:
         """One row per body × year × kind; a sighting moves last_seen and clears removed_at (a rebuild
         from the archive, `sighting=False`, leaves that history alone)."""
-        row = self.conn.execute(
-            "SELECT id, published_at, title FROM reports WHERE site_id IS ? AND agency IS ? AND year IS ? AND kind IS ?",
-            (site_id, meta.agency, meta.year, meta.kind),
-        ).fetchone()
+        # A body's report is one row wherever it was found (county and city portals often both carry it);
+        # only a report whose body is unknown stays tied to its site.
+        if meta.agency:
+            row = self.conn.execute(
+                "SELECT id FROM reports WHERE agency = ? AND year IS ? AND kind IS ? ORDER BY id LIMIT 1",
+                (meta.agency, meta.year, meta.kind),
+            ).fetchone()
+        else:
+            row = self.conn.execute(
+                "SELECT id FROM reports WHERE site_id IS ? AND agency IS NULL AND year IS ? AND kind IS ?",
+                (site_id, meta.year, meta.kind),
+            ).fetchone()
         if row is None:
             cur = self.conn.execute(
                 """INSERT INTO reports(site_id, agency, region, year, kind, title, template, published_at,

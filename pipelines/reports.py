@@ -25,6 +25,7 @@ class ReportPipeline:
         return cls(workspace_for(crawler), crawler)
 
     def open_spider(self, spider: Any = None) -> None:
+        spider = spider or getattr(self.crawler, "spider", None)
         for site in getattr(spider, "sites", {}).values():
             self.ws.corpus.upsert_site(site)
             self.site_names[site.id] = (site.name, site.region)
