@@ -396,14 +396,15 @@ class _Mapper:
         previous: str | None = None
         for row in rows:
             labels = [i for i, c in enumerate(row) if _is_label(c)]
-            code = _app_row(norm(row[labels[-1]])) or _app_row(norm("".join(_text(row[i]) for i in labels)))
+            last, joined = norm(row[labels[-1]]), norm("".join(_text(row[i]) for i in labels))
+            code = _app_row(last)
             if (
                 code is None
-                and _bare_other(norm(row[labels[-1]]))
-                and previous
-                and previous.startswith("other")
+                and _bare_other(last)
+                and ("其他处理" in joined or (previous or "").startswith("other"))
             ):
-                code = "other.other"
+                code = "other.other"  # 三（六）3. 其他, under the (六) group label or right after (六)2.
+            code = code or _app_row(joined)
             if code is None:
                 self.findings.append(f"section 三: row without a known label skipped: {_fmt_row(row)}")
                 continue
