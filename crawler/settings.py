@@ -22,8 +22,9 @@ RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 REDIRECT_MAX_TIMES = 10
-# 404 and 410 reach the spider so that a vanished page is recorded (monitoring needs it).
-HTTPERROR_ALLOWED_CODES = [404, 410]
+# 404 and 410 reach the spider so that a vanished page is recorded (monitoring needs it); 304 answers the
+# conditional requests of crawler.incremental (the blob already held is confirmed).
+HTTPERROR_ALLOWED_CODES = [304, 404, 410]
 DOWNLOAD_MAXSIZE = int(os.environ.get("GOVARCHIVE_MAX_BYTES", 200 * 1024 * 1024))
 DOWNLOAD_WARNSIZE = 50 * 1024 * 1024
 COOKIES_ENABLED = False
@@ -39,7 +40,12 @@ ITEM_PIPELINES = {
     "pipelines.extract.ExtractPipeline": 200,
     "pipelines.reports.ReportPipeline": 300,
 }
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.incremental.ConditionalRequests": 580,
+}
 EXTENSIONS = {
+    # Before CrawlSummary (runs first at spider_closed) so removals and counts reach the run's summary.
+    "crawler.incremental.RunBookkeeping": 450,
     "crawler.summary.CrawlSummary": 500,
 }
 

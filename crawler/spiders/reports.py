@@ -159,7 +159,8 @@ class ReportsSpider(scrapy.Spider):
 
     def parse_page(self, response: Response) -> Iterator[Any]:
         site = self.sites[response.meta["site_id"]]
-        if response.status != 200:
+        # A 304 page arrives with the bytes held (crawler.incremental) and is parsed like a 200.
+        if response.status != 200 and not response.meta.get("revalidated"):
             yield self._fetched(response, response.meta.get("role", "list"))
             return
         if is_attachment_url(response.url) or not self._looks_like_html(response):
