@@ -1,4 +1,5 @@
-"""Content-hash dedup: bytes already extracted are not extracted again, whichever URL they came from."""
+"""Content-hash dedup: bytes already extracted are not extracted again, whichever URL they came from
+(also a 304, whose bytes are those the URL held before)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ class ContentHashDedupPipeline:
         if isinstance(item, Fetched) and item.sha256 and not item.new_document:
             doc = self.ws.corpus.document(item.sha256)
             item.extra["already_extracted"] = bool(doc is not None and doc["extracted_at"])
-            if self.crawler is not None and item.role != "list":
+            # A 304 is a confirmation of what this URL held, not the same bytes found elsewhere.
+            if self.crawler is not None and item.role != "list" and not item.not_modified:
                 self.crawler.stats.inc_value("govarchive/duplicates")
         return item

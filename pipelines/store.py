@@ -46,8 +46,7 @@ class StorePipeline:
                 self._inc("bytes", item.size or 0)
                 self._inc("documents_new" if item.new_document else "documents_seen")
         if item.not_modified and item.previous_sha256:
-            item.sha256 = item.previous_sha256
-            self._inc("not_modified")
+            self._confirm_held(item)
         self.ws.corpus.add_capture(
             Capture(
                 url=item.url,
@@ -72,3 +71,15 @@ class StorePipeline:
             logger.warning("not archived %s: %s", item.url, item.error)
         item.body = None  # the bytes are in the store now; do not carry them through the other stages
         return item
+
+    def _confirm_held(self, item: Fetched) -> None:
+        """A 304: the blob already held is this URL's content. The capture names it, and keeps the
+        validators the next conditional request needs when the 304 omits them."""
+        item.sha256 = item.previous_sha256
+        prev = self.ws.corpus.latest_good_capture(item.url)
+        if prev is not None:
+            item.etag = item.etag or prev["etag"]
+            item.last_modified = item.last_modified or prev["last_modified"]
+            item.content_type = item.content_type or prev["content_type"]
+            item.size = prev["size"]
+        self._inc("not_modified")

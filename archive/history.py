@@ -1,0 +1,149 @@
+"""End-of-run history: which reports left their portal, and what the run changed.
+
+A report not seen in this run is marked `removed_at` (it stays in the archive) when
+  * one of its URLs (its page or any copy in report_sources) answered 404 or 410 in this run, or
+  * it left its list: the site's crawl was complete — the run finished, every start URL answered, no
+    request of the site failed for any other reason (timeout, 5xx, refused), the site's page cap was not
+    hit — and still nothing led to the report.
+A portal that answered nothing in this run (down) marks nothing. A report whose URL failed with a
+transient error is left alone. Copies whose URL answered 404/410 get their own `removed_at` in
+report_sources. A later sighting clears both (archive/corpus.py upsert_report / add_report_source).
+
+Writes go through the corpus connection in one transaction per run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from archive.corpus import Corpus, now_iso
+from archive.sites import Site
+
+GONE = (404, 410)
+
+
+@dataclass
+class RunResult:
+    new: list[int] = field(default_factory=list)
+    changed: list[int] = field(default_factory=list)
+    removed: list[int] = field(default_factory=list)
+    unchanged: list[int] = field(default_factory=list)
+    errors: int = 0
+    down_sites: list[str] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "new": len(self.new),
+            "changed": len(self.changed),
+            "removed": len(self.removed),
+            "unchanged": len(self.unchanged),
+            "errors": self.errors,
+            "sites_down": len(self.down_sites),
+        }
+
+
+def _run_started(corpus: Corpus, run_id: int) -> str:
+    row = corpus.conn.execute("SELECT started_at FROM crawl_runs WHERE id = ?", (run_id,)).fetchone()
+    if row is None:
+        raise ValueError(f"no crawl run {run_id}")
+    return str(row["started_at"])
+
+
+def _urls(corpus: Corpus, sql: str, args: Iterable[object]) -> set[str]:
+    return {r[0] for r in corpus.conn.execute(sql, tuple(args))}
+
+
+def _site_complete(corpus: Corpus, run_id: int, site: Site, finished: bool, capped: bool) -> bool:
+    if not finished or capped:
+        return False
+    answered = _urls(
+        corpus,
+        "SELECT url FROM captures WHERE crawl_id = ? AND site_id = ? AND status = 200",
+        (run_id, site.id),
+    )
+    if not all(u in answered for u in site.start_urls):
+        return False
+    failed = corpus.conn.execute(
+        """SELECT count(*) FROM captures WHERE crawl_id = ? AND site_id = ? AND error IS NOT NULL
+             AND (status IS NULL OR status NOT IN (404, 410))""",
+        (run_id, site.id),
+    ).fetchone()[0]
+    return int(failed) == 0
+
+
+def close_run(
+    corpus: Corpus, run_id: int, sites: list[Site], finished: bool, capped: set[str] | None = None
+) -> RunResult:
+    """Mark the removals of run `run_id` over `sites` and sort the sites' reports into new, changed,
+    removed and unchanged."""
+    started = _run_started(corpus, run_id)
+    now = now_iso()
+    out = RunResult()
+    conn = corpus.conn
+    with corpus.transaction():
+        for site in sites:
+            answered = conn.execute(
+                "SELECT count(*) FROM captures WHERE crawl_id = ? AND site_id = ? AND status IN (200, 304)",
+                (run_id, site.id),
+            ).fetchone()[0]
+            if not answered:
+                out.down_sites.append(site.id)
+                continue
+            gone = _urls(
+                corpus,
+                f"SELECT url FROM captures WHERE crawl_id = ? AND site_id = ? AND status IN {GONE}",
+                (run_id, site.id),
+            )
+            failed = _urls(
+                corpus,
+                f"""SELECT url FROM captures WHERE crawl_id = ? AND site_id = ? AND error IS NOT NULL
+                      AND (status IS NULL OR status NOT IN {GONE})""",
+                (run_id, site.id),
+            )
+            complete = _site_complete(corpus, run_id, site, finished, site.id in (capped or set()))
+            for url in gone:
+                conn.execute(
+                    "UPDATE report_sources SET removed_at = ? WHERE url = ? AND removed_at IS NULL",
+                    (now, url),
+                )
+            unseen = conn.execute(
+                "SELECT id, page_url FROM reports WHERE site_id = ? AND removed_at IS NULL AND last_seen < ?",
+                (site.id, started),
+            ).fetchall()
+            for rep in unseen:
+                urls = {rep["page_url"]} | _urls(
+                    corpus, "SELECT url FROM report_sources WHERE report_id = ?", (rep["id"],)
+                )
+                if urls & gone or (complete and not urls & failed):
+                    conn.execute("UPDATE reports SET removed_at = ? WHERE id = ?", (now, rep["id"]))
+                    out.removed.append(int(rep["id"]))
+        _classify_seen(corpus, [s.id for s in sites], started, out)
+        out.errors = int(
+            conn.execute(
+                f"""SELECT count(*) FROM captures WHERE crawl_id = ? AND error IS NOT NULL
+                      AND (status IS NULL OR status NOT IN {GONE})""",
+                (run_id,),
+            ).fetchone()[0]
+        )
+    return out
+
+
+def _classify_seen(corpus: Corpus, site_ids: list[str], started: str, out: RunResult) -> None:
+    if not site_ids:
+        return
+    marks = ",".join("?" * len(site_ids))
+    rows = corpus.conn.execute(
+        f"""SELECT r.id, r.first_seen >= ? AS is_new,
+                   EXISTS (SELECT 1 FROM report_sources s WHERE s.report_id = r.id AND s.first_seen >= ?)
+                     AS has_new_copy
+            FROM reports r WHERE r.site_id IN ({marks}) AND r.last_seen >= ?""",
+        (started, started, *site_ids, started),
+    ).fetchall()
+    for r in rows:
+        if r["is_new"]:
+            out.new.append(int(r["id"]))
+        elif r["has_new_copy"]:
+            out.changed.append(int(r["id"]))
+        else:
+            out.unchanged.append(int(r["id"]))
