@@ -76,7 +76,7 @@ def metadata() -> dict[str, Any]:
                         "title": "Reports (body × year × kind)",
                         "description": "Search finds Chinese substrings of 3+ characters (trigram); use the "
                         "search_short query for shorter words.",
-                        "sortable_columns": ["year", "agency", "published_at", "first_seen"],
+                        "sort_desc": "year",
                         "facets": ["year", "kind", "template", "site_id"],
                         "fts_table": "reports_fts",
                         "fts_pk": "id",

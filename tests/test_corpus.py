@@ -15,11 +15,47 @@ from archive.model import Check, ReportMeta, Stat
 # The columns interface.md promises ("at least").
 INTERFACE_COLUMNS = {
     "sites": {"id", "name", "region", "start_urls"},
-    "captures": {"url", "fetched_at", "status", "content_type", "sha256", "etag", "last_modified", "site_id", "referer"},
-    "documents": {"sha256", "size", "media_type", "filename", "first_url", "first_seen", "text", "pages",
-                  "extractor", "ocr", "error"},
-    "reports": {"id", "site_id", "agency", "region", "year", "kind", "title", "template", "published_at",
-                "page_url", "sha256", "text", "first_seen", "last_seen", "removed_at"},
+    "captures": {
+        "url",
+        "fetched_at",
+        "status",
+        "content_type",
+        "sha256",
+        "etag",
+        "last_modified",
+        "site_id",
+        "referer",
+    },
+    "documents": {
+        "sha256",
+        "size",
+        "media_type",
+        "filename",
+        "first_url",
+        "first_seen",
+        "text",
+        "pages",
+        "extractor",
+        "ocr",
+        "error",
+    },
+    "reports": {
+        "id",
+        "site_id",
+        "agency",
+        "region",
+        "year",
+        "kind",
+        "title",
+        "template",
+        "published_at",
+        "page_url",
+        "sha256",
+        "text",
+        "first_seen",
+        "last_seen",
+        "removed_at",
+    },
     "report_sources": {"report_id", "sha256", "url", "format"},
     "report_stats": {"report_id", "section", "row", "col", "value", "raw", "row_label", "col_label"},
     "report_checks": {"report_id", "rule", "status", "detail"},
@@ -57,12 +93,27 @@ def test_failing_step_leaves_no_trace(tmp_path: Path) -> None:
 
 
 def _report(corpus: Corpus, agency: str, year: int, text: str) -> int:
-    rid = corpus.upsert_report("s", ReportMeta(title=f"{agency}{year}年政府信息公开工作年度报告", agency=agency,
-                                               year=year, kind="annual_report", template="2019"), None, None,
-                               "2021-01-01T00:00:00+00:00")
-    corpus.set_report_content(rid, "ab" * 32, text, "2019",
-                              [Stat("applications", "new", "total", 3.0, "3", "一、本年新收政府信息公开申请数量", "总计")],
-                              [Check("balance", "ok", "")])
+    rid = corpus.upsert_report(
+        "s",
+        ReportMeta(
+            title=f"{agency}{year}年政府信息公开工作年度报告",
+            agency=agency,
+            year=year,
+            kind="annual_report",
+            template="2019",
+        ),
+        None,
+        None,
+        "2021-01-01T00:00:00+00:00",
+    )
+    corpus.set_report_content(
+        rid,
+        "ab" * 32,
+        text,
+        "2019",
+        [Stat("applications", "new", "total", 3.0, "3", "一、本年新收政府信息公开申请数量", "总计")],
+        [Check("balance", "ok", "")],
+    )
     return rid
 
 
@@ -70,13 +121,21 @@ def test_trigram_search_finds_chinese_substrings(tmp_path: Path) -> None:
     corpus = Corpus(tmp_path / "corpus.db")
     rid = _report(corpus, "中宁县卫生健康局", 2020, "（二）依申请公开情况 2020年，未收到政府信息公开申请。")
     _report(corpus, "中宁县财政局", 2020, "主动公开政府信息123条。")
-    hits = [r[0] for r in corpus.conn.execute(
-        "SELECT rowid FROM reports_fts WHERE reports_fts MATCH ?", ('"依申请公开"',))]
+    hits = [
+        r[0]
+        for r in corpus.conn.execute(
+            "SELECT rowid FROM reports_fts WHERE reports_fts MATCH ?", ('"依申请公开"',)
+        )
+    ]
     assert hits == [rid]
     # Updates keep the index in step.
     corpus.conn.execute("UPDATE reports SET text = '无' WHERE id = ?", (rid,))
-    assert corpus.conn.execute(
-        "SELECT count(*) FROM reports_fts WHERE reports_fts MATCH ?", ('"依申请公开"',)).fetchone()[0] == 0
+    assert (
+        corpus.conn.execute(
+            "SELECT count(*) FROM reports_fts WHERE reports_fts MATCH ?", ('"依申请公开"',)
+        ).fetchone()[0]
+        == 0
+    )
 
 
 def test_one_report_per_body_year_kind(tmp_path: Path) -> None:
@@ -92,8 +151,9 @@ def test_captures_and_documents(tmp_path: Path) -> None:
     corpus = Corpus(tmp_path / "corpus.db")
     assert corpus.ensure_document("cd" * 32, 10, "pdf", "a.pdf", "http://x/a.pdf", "2024-01-01") is True
     assert corpus.ensure_document("cd" * 32, 10, "pdf", "b.pdf", "http://x/b.pdf", "2024-01-02") is False
-    corpus.add_capture(Capture(url="http://x/a.pdf", status=200, fetched_at="2024-01-01", sha256="cd" * 32,
-                               etag='"e1"'))
+    corpus.add_capture(
+        Capture(url="http://x/a.pdf", status=200, fetched_at="2024-01-01", sha256="cd" * 32, etag='"e1"')
+    )
     row = corpus.latest_good_capture("http://x/a.pdf")
     assert row is not None and row["etag"] == '"e1"'
     assert corpus.document("cd" * 32)["first_url"] == "http://x/a.pdf"

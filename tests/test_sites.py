@@ -47,7 +47,7 @@ def test_domains_default_to_start_url_hosts() -> None:
         ('colour = "red"', "site ltq: unknown key 'colour'"),
         ('start_urls = ["ftp://x.gov.cn/"]', "is not an http(s) URL"),
         ('start_urls = ["not a url"]', "is not an http(s) URL"),
-        ("expected_since = \"2019\"", "key 'expected_since': expected int"),
+        ('expected_since = "2019"', "key 'expected_since': expected int"),
         ("render_js = 1", "key 'render_js': expected bool"),
         ('family = "wordpress"', "key 'family'"),
         ('deny = ["(unclosed"]', "bad regex"),
@@ -92,7 +92,7 @@ def test_shipped_sites_file_is_valid() -> None:
 
 def test_cli_reports_sites_error_as_one_line_and_exit_2(tmp_path: Path) -> None:
     path = tmp_path / "sites.toml"
-    path.write_text(GOOD + 'bogus = true\n', encoding="utf-8")
+    path.write_text(GOOD + "bogus = true\n", encoding="utf-8")
     proc = subprocess.run(
         [sys.executable, "-m", "govarchive", "crawl", "--sites", str(path), "--data", str(tmp_path / "d")],
         capture_output=True,

@@ -1,0 +1,121 @@
+"""A real Datasette on the demo corpus, driven by Debian's Chromium: the search box finds reports."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, free_port
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def datasette_url(demo_data: Path) -> Iterator[str]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "govarchive", "serve", "--data", str(demo_data), "--port", str(port)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/-/versions.json", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    out = proc.stdout.read().decode() if proc.stdout else ""
+                    raise AssertionError(f"datasette did not start: {out[-2000:]}") from None
+                time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def get_json(url: str) -> object:
+    with urllib.request.urlopen(url, timeout=10) as r:
+        return json.loads(r.read())
+
+
+def test_tables_and_labels_are_served(datasette_url: str) -> None:
+    tables = get_json(datasette_url + "/corpus.json")
+    names = {t["name"] for t in tables["tables"]}  # type: ignore[index]
+    assert {
+        "reports",
+        "report_stats",
+        "report_checks",
+        "report_sources",
+        "documents",
+        "captures",
+        "sites",
+    } <= names
+    rows = get_json(
+        datasette_url + "/corpus/report_stats.json?_shape=array&section=applications&row=new&col=total"
+    )
+    assert rows and all(r["row_label"] == "一、本年新收政府信息公开申请数量" for r in rows)  # type: ignore[union-attr]
+
+
+def test_database_is_served_read_only(datasette_url: str) -> None:
+    req = urllib.request.Request(
+        datasette_url + "/corpus/-/query.json?sql=" + urllib.parse.quote("delete from reports"),
+    )
+    with pytest.raises(urllib.error.HTTPError):
+        urllib.request.urlopen(req, timeout=10)
+    meta = get_json(datasette_url + "/-/databases.json")
+    assert meta[0]["is_mutable"] is False  # type: ignore[index]
+
+
+def test_canned_query_for_one_figure(datasette_url: str) -> None:
+    rows = get_json(
+        datasette_url + "/corpus/figures_by_code.json?_shape=array&section=applications&row=new&col=total"
+    )
+    agencies = {r["agency"] for r in rows}  # type: ignore[union-attr]
+    assert "宜春市卫生健康委" in agencies
+
+
+@pytest.mark.browser
+def test_search_box_finds_a_report_in_chromium(datasette_url: str, tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
+    shot_dir = Path(os.environ.get("GOVARCHIVE_SCREENSHOTS", tmp_path))
+    shot_dir.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(datasette_url + "/corpus/reports", wait_until="networkidle")
+            page.fill("input[name=_search]", "依申请公开")
+            page.press("input[name=_search]", "Enter")
+            page.wait_for_load_state("networkidle")
+            assert "_search=" in page.url
+            assert "Error" not in page.title(), page.inner_text("body")[:500]
+            body = page.inner_text("table.rows-and-columns")
+            assert "宜春市卫生健康委" in body or "中宁县卫生健康局" in body
+            page.screenshot(path=str(shot_dir / "datasette-search.png"), full_page=False)
+        finally:
+            browser.close()
+    assert (shot_dir / "datasette-search.png").stat().st_size > 10_000
