@@ -60,15 +60,44 @@ def main(verbose: bool) -> None:
 def crawl(data_dir: Path, sites_file: Path, site_ids: tuple[str, ...]) -> None:
     """Crawl the portals of the sites file; a second run fetches only what is new or changed.
 
-    Example: govarchive crawl --sites sites.toml --site ltq
+    One run at a time per data folder: a second run says so and exits with status 0. Each run logs to
+    DATA/logs/crawl-YYYYMMDDTHHMMSS.log and ends with a summary (new, changed, removed, unchanged,
+    errors). Example: govarchive crawl --sites sites.toml --site ltq
     """
+    from datetime import UTC, datetime
+
+    from archive.corpus import Corpus
     from archive.sites import load_sites, select_sites
+    from archive.workspace import Workspace
     from govarchive.crawl import run_crawl
+    from govarchive.lock import AlreadyRunning, run_lock
     from govarchive.summary import format_crawl_summary
 
     sites = select_sites(load_sites(sites_file), list(site_ids))
-    summary = run_crawl(data_dir, sites)
+    ws = Workspace(data_dir)
+    Corpus(ws.corpus_path).close()  # opening checks the database: a corrupt one stops here (exit 2)
+    try:
+        with run_lock(ws.state_dir):
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+            handler = logging.FileHandler(ws.log_dir / f"crawl-{stamp}.log", encoding="utf-8")
+            handler.setLevel(logging.INFO)
+            handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+            logging.getLogger().addHandler(handler)
+            try:
+                summary = run_crawl(data_dir, sites)
+                run_line = "run: " + ", ".join(
+                    f"{k} {summary.get('history/' + k, 0)}"
+                    for k in ("new", "changed", "removed", "unchanged", "errors")
+                )
+                logging.getLogger("govarchive.crawl").info("%s", run_line)
+            finally:
+                logging.getLogger().removeHandler(handler)
+                handler.close()
+    except AlreadyRunning as e:
+        click.echo(f"govarchive: {e}; not starting a second one", err=True)
+        return
     click.echo(format_crawl_summary(summary))
+    click.echo(run_line)
 
 
 @main.command()
@@ -154,7 +183,9 @@ def reprocess(data_dir: Path, workers: int) -> None:
 def monitor(
     data_dir: Path, sites_file: Path | None, year: int | None, as_json: bool, fail_on_missing: bool
 ) -> None:
-    """Which expected reports are missing, late or removed.
+    """Which expected reports are missing, late or removed (article 49 deadlines: departments by
+    31 January, the government itself by 31 March of the next year). Agency names match tolerantly; the
+    rule is in archive/monitor.py.
 
     Example: govarchive monitor --year 2023 --fail-on-missing
     """
@@ -162,12 +193,17 @@ def monitor(
     from archive.sites import load_sites
     from archive.workspace import Workspace
 
+    sites = load_sites(sites_file) if sites_file is not None else None
     ws = Workspace(data_dir)
-    if sites_file is not None:
-        sync_sites(ws.corpus, load_sites(sites_file))
-    rows = expected_reports(ws.corpus, year)
+    if not ws.corpus_path.exists():
+        raise GovarchiveError(f"{ws.corpus_path}: no corpus here (run govarchive crawl first)")
+    try:
+        if sites is not None:
+            sync_sites(ws.corpus, sites)
+        rows = expected_reports(ws.corpus, year)
+    finally:
+        ws.close()
     click.echo(json.dumps(rows, ensure_ascii=False, indent=1) if as_json else format_table(rows))
-    ws.close()
     if fail_on_missing and any(r["status"] == "missing" for r in rows):
         sys.exit(1)
 
