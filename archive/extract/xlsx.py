@@ -1,0 +1,104 @@
+"""Spreadsheets: XLSX with openpyxl, XLS with xlrd. One grid per sheet, merged ranges resolved by the
+grid convention of archive.extract.grid; text is the rows joined with tabs, sheets separated by a blank line.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import xlrd
+
+from archive.extract.grid import covered_value
+from archive.extract.limits import LimitError, open_zip
+from archive.model import Extraction, Grid
+
+MAX_CELLS = 2_000_000
+
+
+def _str(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _trim(grid: Grid) -> Grid:
+    """Drop empty rows and empty trailing columns (sheets carry formatted but empty ranges)."""
+    rows = [row for row in grid if any(row)]
+    width = max((max((i + 1 for i, c in enumerate(row) if c), default=0) for row in rows), default=0)
+    return [row[:width] for row in rows]
+
+
+def _apply_merges(grid: Grid, merges: list[tuple[int, int, int, int]]) -> None:
+    """merges: (row0, col0, row1, col1) inclusive, 0-based."""
+    for r0, c0, r1, c1 in merges:
+        if r0 >= len(grid):
+            continue
+        anchor = grid[r0][c0] if c0 < len(grid[r0]) else ""
+        for r in range(r0, min(r1 + 1, len(grid))):
+            for c in range(c0, min(c1 + 1, len(grid[r]))):
+                if (r, c) != (r0, c0):
+                    grid[r][c] = covered_value(anchor)
+
+
+def _render(grids: list[Grid]) -> str:
+    return "\n\n".join("\n".join("\t".join(c or "" for c in row) for row in grid) for grid in grids)
+
+
+def extract_xlsx(path: Path) -> Extraction:
+    try:
+        with open_zip(path):
+            pass
+        wb = openpyxl.load_workbook(path, data_only=True, read_only=False)
+    except LimitError as exc:
+        return Extraction("xlsx", extractor="openpyxl", error=str(exc))
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
+        return Extraction("xlsx", extractor="openpyxl", error=f"corrupt XLSX: {exc}")
+    grids: list[Grid] = []
+    try:
+        for ws in wb.worksheets:
+            if (ws.max_row or 0) * (ws.max_column or 0) > MAX_CELLS:
+                return Extraction(
+                    "xlsx", extractor="openpyxl", error=f"sheet {ws.title!r} exceeds {MAX_CELLS} cells"
+                )
+            grid: Grid = [[_str(v) for v in row] for row in ws.iter_rows(values_only=True)]
+            merges = [
+                (m.min_row - 1, m.min_col - 1, m.max_row - 1, m.max_col - 1) for m in ws.merged_cells.ranges
+            ]
+            _apply_merges(grid, merges)
+            grid = _trim(grid)
+            if grid:
+                grids.append(grid)
+    finally:
+        wb.close()
+    return Extraction("xlsx", text=_render(grids), tables=grids, pages=len(grids), extractor="openpyxl")
+
+
+def extract_xls(path: Path) -> Extraction:
+    try:
+        book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True)
+    except Exception as exc:  # xlrd raises bare XLRDError, struct and assertion errors on damaged files
+        return Extraction("xls", extractor="xlrd", error=f"corrupt XLS: {exc}")
+    grids: list[Grid] = []
+    try:
+        for sheet in book.sheets():
+            if sheet.nrows * sheet.ncols > MAX_CELLS:
+                return Extraction(
+                    "xls", extractor="xlrd", error=f"sheet {sheet.name!r} exceeds {MAX_CELLS} cells"
+                )
+            grid: Grid = [
+                [_str(sheet.cell_value(r, c)) for c in range(sheet.ncols)] for r in range(sheet.nrows)
+            ]
+            merges = [(r0, c0, r1 - 1, c1 - 1) for r0, r1, c0, c1 in sheet.merged_cells]
+            _apply_merges(grid, merges)
+            grid = _trim(grid)
+            if grid:
+                grids.append(grid)
+    except Exception as exc:  # damaged records surface only while reading cells
+        return Extraction("xls", extractor="xlrd", error=f"corrupt XLS: {exc}")
+    finally:
+        book.release_resources()
+    return Extraction("xls", text=_render(grids), tables=grids, pages=len(grids), extractor="xlrd")

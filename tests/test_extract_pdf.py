@@ -1,0 +1,112 @@
+"""PDF text and table reconstruction against LibreOffice-made PDFs of the report."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from archive.extract import extract_file
+from archive.extract.grid import place
+from archive.extract.pdftables import Char, Seg, Table, fill, find_tables, join_pages
+from tests.fixtures_docs import (
+    ACTIVE_2019,
+    appeals_spec,
+    applications_spec,
+    converted,
+    encrypted_pdf,
+    needs_soffice,
+    truncated_copy,
+)
+
+pytestmark = [needs_soffice, pytest.mark.libreoffice]
+
+
+def test_pdf_tables_exact_including_page_break() -> None:
+    ext = extract_file(converted()["pdf"])
+    assert ext.error is None, ext.error
+    assert ext.media_type == "pdf"
+    assert ext.extractor.startswith("pypdfium2")
+    assert ext.pages == 5
+    assert ext.ocr is False
+    # The applications table runs over pages 3 and 4 with its three header rows repeated on page 4, and
+    # the row 1.信访举报投诉类申请 is cut by the page break: one grid, header once, the row whole.
+    assert ext.tables == [place(ACTIVE_2019), place(applications_spec()), place(appeals_spec())]
+
+
+def test_pdf_wrapped_header_text_is_joined() -> None:
+    appeals = extract_file(converted()["pdf"]).tables[2]
+    # 结果维持 wraps one or two characters per line in the narrow columns.
+    assert appeals[2][:5] == ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+    assert appeals[3] == ["2", "1", "0", "1", "4", "3", "0", "1", "0", "4", "0", "0", "0", "1", "1"]
+
+
+def test_pdf_text_has_every_page() -> None:
+    ext = extract_file(converted()["pdf"])
+    pages = ext.text.split("\f")
+    assert len(pages) == 5
+    assert "一、总体情况" in pages[0]
+    assert "六、其他需要报告的事项" in pages[4]
+
+
+def test_pdf_speed() -> None:
+    path = converted()["pdf"]
+    extract_file(path)
+    start = time.perf_counter()
+    for _ in range(10):
+        extract_file(path)
+    per = (time.perf_counter() - start) / 10
+    assert per < 0.1, f"{per * 1000:.0f} ms per 5-page report"
+
+
+def test_encrypted_pdf_is_a_clear_error() -> None:
+    ext = extract_file(encrypted_pdf())
+    assert ext.error == "encrypted PDF"
+
+
+def test_truncated_pdf_is_a_clear_error(tmp_path: Path) -> None:
+    bad = truncated_copy(converted()["pdf"], tmp_path / "cut.pdf", keep=0.4)
+    ext = extract_file(bad)
+    assert ext.media_type == "pdf"
+    # pdfium may repair a cut file; it must then still not crash, and never invent tables.
+    if ext.error is None:
+        assert all(len(g) < 30 for g in ext.tables)
+    else:
+        assert ext.error.startswith("corrupt PDF")
+
+
+def test_garbage_after_pdf_magic_is_corrupt(tmp_path: Path) -> None:
+    bad = tmp_path / "junk.pdf"
+    bad.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 10)
+    ext = extract_file(bad)
+    assert ext.error is not None and ext.error.startswith("corrupt PDF")
+
+
+def _box_table(xs: list[float], ys: list[float]) -> list[Seg]:
+    segs = [Seg(True, y, xs[0], xs[-1]) for y in ys]
+    return segs + [Seg(False, x, ys[0], ys[-1]) for x in xs]
+
+
+def test_missing_separator_makes_a_merged_cell() -> None:
+    xs, ys = [0.0, 50.0, 100.0, 150.0], [0.0, 20.0, 40.0]
+    segs = [Seg(True, y, 0, 150) for y in ys]
+    # The separator at x=50 is drawn only in the second row: the first row's first two cells merge.
+    segs += [Seg(False, 0, 0, 40), Seg(False, 150, 0, 40), Seg(False, 100, 0, 40), Seg(False, 50, 20, 40)]
+    (table,) = find_tables(segs)
+    chars = [Char("合", 10, 5, 20, 15), Char("并", 20, 5, 30, 15), Char("9", 120, 5, 125, 15)]
+    chars += [Char("1", 10, 25, 15, 35), Char("2", 60, 25, 65, 35), Char("3", 110, 25, 115, 35)]
+    assert fill(table, chars) == []
+    assert table.grid == [["合并", "合并", "9"], ["1", "2", "3"]]
+    assert table.xs == xs and table.ys == ys
+
+
+def test_continued_table_realigned_by_x() -> None:
+    """Piece two has an extra column edge; the header repeats and is dropped."""
+    a = Table([0, 50, 100], [700, 720, 780], [])
+    a.grid = [["项目", "数量"], ["甲", "1"]]
+    b = Table([0, 50, 75, 100], [40, 60, 80], [])
+    b.grid = [["项目", "数量", "数量"], ["乙", "2", None]]
+    assert join_pages([[a], [b]], page_height=792) == [
+        [["项目", "数量", "数量"], ["甲", "1", None], ["乙", "2", None]]
+    ]
