@@ -41,12 +41,21 @@ _SUMMARY = re.compile(r"(政务公开|政府信息公开|信息公开)工作(总
 # Look-alikes: notices about compiling reports, collections, plans, budget pages, statistics …
 _LOOKALIKE = re.compile(
     r"通知|关于做好|关于印发|编制|发布工作|汇总|目录|要点|实施方案|工作方案|预算|决算|统计年鉴|统计公报|考核|"
-    r"报送|通报|解读|培训|指南|意见|征求|评估|整改|的函|公示|专栏|链接|索引"
+    r"报送|通报|解读|培训|指南|意见|征求|评估|整改|的函|公示|专栏|链接|索引|工作计划|模板|范本|样本|提纲"
 )
 _YEAR = re.compile(r"(19[89]\d|20[0-4]\d)\s*年")
 _AGENCY_SUFFIX = re.compile(
     r"(人民政府办公室|人民政府办公厅|人民政府|管理委员会|委员会|办公室|管委会|局|委|厅|署|院|所|中心|站|办|部|处|会|队|馆|街道办事处|街道|镇|乡|公司)$"
 )
+
+
+_AGENCY_NAME = re.compile(r"^[\u4e00-\u9fff（）()·]{2,30}$")
+
+
+def looks_like_agency(text: str) -> bool:
+    """A bare body name such as 县财政局 or 城关镇人民政府 (a link text on year × department lists)."""
+    t = re.sub(r"\s+", "", text or "")
+    return bool(_AGENCY_NAME.match(t) and _AGENCY_SUFFIX.search(t)) and not _REPORT_CORE.search(t)
 
 
 def normalize_title(title: str) -> str:

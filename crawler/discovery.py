@@ -14,7 +14,9 @@ _SECTION_TEXT = re.compile(
     r"政府信息公开|信息公开|政务公开|公开年报|年度报告|年报|工作年报|工作总结|政府信息公开指南|法定主动公开|公开目录"
 )
 _SECTION_URL = re.compile(
-    r"(^|[/_.-])(zwgk|xxgk|zfxxgk|gknb|ndbg|xxgknb|zfxxgknb|gkml|nb|xxgkml|zwxxgk)([/_.-]|$)", re.I
+    r"(^|[/_.-])(zwgk|xxgk|zfxxgk|gknb|ndbg|xxgknb|zfxxgknb|gkml|nb|xxgkml|zwxxgk|gkmlpt)([/_.-]|$)"
+    r"|xxgkAnnualReport",
+    re.I,
 )
 _PAGER_TEXT = re.compile(r"^(下一?页|上一?页|尾页|末页|首页|下页|next|prev|>|>>|»|\d{1,4})$", re.I)
 _PAGER_URL = re.compile(r"(index_\d+\.s?html?$)|([?&](page|pageNo|pageIndex|currentPage|p|pn)=\d+)", re.I)
@@ -82,6 +84,14 @@ def classify_link(url: str, text: str) -> LinkKind:
     if _SECTION_TEXT.search(text) or _SECTION_URL.search(urlsplit(url).path):
         return LinkKind.SECTION
     return LinkKind.OTHER
+
+
+def url_pattern(url: str) -> str:
+    """The shape of a URL: digit runs blanked, query values dropped (calendars and pagers share one)."""
+    parts = urlsplit(url)
+    keys = sorted(k for k in parse_qs(parts.query, keep_blank_values=True))
+    shape = re.sub(r"\d+", "0", f"{parts.hostname}{parts.path}")
+    return shape + ("?" + "&".join(keys) if keys else "")
 
 
 def in_domains(url: str, domains: list[str]) -> bool:

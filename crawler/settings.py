@@ -42,7 +42,12 @@ ITEM_PIPELINES = {
 }
 DOWNLOADER_MIDDLEWARES = {
     "crawler.incremental.ConditionalRequests": 580,
+    # Retries wait (exponential backoff, Retry-After) instead of hitting a struggling portal at once.
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.retry.BackoffRetryMiddleware": 550,
 }
+GOVARCHIVE_RETRY_BACKOFF = float(os.environ.get("GOVARCHIVE_RETRY_BACKOFF", "1.0"))  # seconds, doubled per retry
+GOVARCHIVE_RETRY_BACKOFF_MAX = 60.0
 EXTENSIONS = {
     # Before CrawlSummary (runs first at spider_closed) so removals and counts reach the run's summary.
     "crawler.incremental.RunBookkeeping": 450,

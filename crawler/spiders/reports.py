@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,14 +23,19 @@ from archive.encoding import decode_html
 from archive.filenames import filename_from_disposition, filename_from_url
 from archive.reportmeta import classify_title
 from archive.sites import Site, load_sites, select_sites
-from crawler.discovery import LinkKind, classify_link, in_domains, is_attachment_url
+from crawler import families
+from crawler.discovery import LinkKind, classify_link, in_domains, is_attachment_url, url_pattern
 from crawler.failures import failure_reason
 from crawler.items import Fetched
-from crawler.pageinfo import PageInfo, page_info
+from crawler.pageinfo import Link, PageInfo, page_info
 
 # Request priorities: finish what leads to reports before wandering into more sections.
 PRIORITY = {"attachment": 30, "article": 20, "pager": 10, "section": 0}
 LIST_REPORT_LINKS = 3  # a page that links to this many reports is a list, whatever its title says
+# Requests per (site, URL shape with digits blanked): calendars and endless pagers share one shape,
+# real lists rarely need more than this many pages or sections of one shape.
+PATTERN_CAP = {"section": 100, "pager": 2000}
+SLOT_PREFIX = "site:"
 
 
 def now_iso() -> str:
@@ -62,17 +67,50 @@ class ReportsSpider(scrapy.Spider):
         self.sites: dict[str, Site] = {s.id: s for s in sites}
         self.allowed_domains = sorted({d for s in sites for d in s.domains()})
         self.requests_per_site: Counter[str] = Counter()
+        self.requests_per_pattern: Counter[tuple[str, str]] = Counter()
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ReportsSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.configure(crawler.settings)
+        return spider
+
+    def configure(self, settings: Any) -> None:
+        """Per-site politeness as download slots; the browser handler when a site needs rendering.
+
+        Runs before the settings freeze, so `scrapy crawl reports` gets the same set-up as `govarchive crawl`.
+        """
+        if getattr(settings, "frozen", False):
+            return
+        slots = dict(settings.getdict("DOWNLOAD_SLOTS"))
+        for site in self.sites.values():
+            slots[SLOT_PREFIX + site.id] = {
+                "concurrency": site.concurrency or settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN"),
+                "delay": site.download_delay
+                if site.download_delay is not None
+                else settings.getfloat("DOWNLOAD_DELAY"),
+            }
+        settings.set("DOWNLOAD_SLOTS", slots, priority="spider")
+        if any(s.render_js for s in self.sites.values()):
+            handler = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+            settings.set("DOWNLOAD_HANDLERS", {"http": handler, "https": handler}, priority="spider")
 
     # --- requests ------------------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
         for site in self.sites.values():
             for url in site.start_urls:
-                req = self.page_request(site, url, depth=0, role="list", link_text=None, referer=None)
-                if req is not None:
-                    yield req
+                special = families.start_requests(self, site, url)
+                reqs = (
+                    special
+                    if special is not None
+                    else [self.page_request(site, url, depth=0, role="list", link_text=None, referer=None)]
+                )
+                for req in reqs:
+                    if req is not None:
+                        yield req
 
-    def _allowed(self, site: Site, url: str) -> bool:
+    def _allowed(self, site: Site, url: str, kind: str = "other") -> bool:
         if not in_domains(url, site.domains()):
             self.crawler.stats.inc_value("govarchive/skipped/offsite")
             return False
@@ -82,7 +120,25 @@ class ReportsSpider(scrapy.Spider):
         if self.requests_per_site[site.id] >= site.max_pages:
             self.crawler.stats.inc_value("govarchive/skipped/max_pages")
             return False
+        cap = PATTERN_CAP.get(kind)
+        if cap is not None:
+            key = (site.id, url_pattern(url))
+            if self.requests_per_pattern[key] >= cap:
+                self.crawler.stats.inc_value("govarchive/skipped/pattern_cap")
+                return False
+            self.requests_per_pattern[key] += 1
         return True
+
+    def _base_meta(self, site: Site, role: str, link_text: str | None) -> dict[str, Any]:
+        meta: dict[str, Any] = {
+            "site_id": site.id,
+            "role": role,
+            "link_text": link_text,
+            "download_slot": SLOT_PREFIX + site.id,
+        }
+        if site.download_delay is not None:
+            meta["autothrottle_dont_adjust_delay"] = True  # the site's own delay is what it asked for
+        return meta
 
     def page_request(
         self,
@@ -93,14 +149,23 @@ class ReportsSpider(scrapy.Spider):
         role: str,
         link_text: str | None,
         referer: str | None,
-        priority: int = 0,
+        priority: int | None = None,
+        kind: str = "section",
+        extra: dict[str, Any] | None = None,
     ) -> scrapy.Request | None:
-        if not self._allowed(site, url):
+        """A request for an HTML page; `kind` (section, pager, article) picks its priority and caps."""
+        if not self._allowed(site, url, kind):
             return None
         self.requests_per_site[site.id] += 1
-        meta: dict[str, Any] = {"site_id": site.id, "depth": depth, "role": role, "link_text": link_text}
+        meta = self._base_meta(site, role, link_text)
+        meta["depth"] = depth
+        meta.update(extra or {})
+        if priority is None:
+            priority = PRIORITY.get(kind, 0)
         if site.render_js and role == "list":
             meta["playwright"] = True
+            # Scripts draw the list after load: wait until the page stops fetching.
+            meta["playwright_page_goto_kwargs"] = {"wait_until": "networkidle"}
         headers = {"Referer": referer} if referer else None
         return scrapy.Request(
             url,
@@ -117,14 +182,14 @@ class ReportsSpider(scrapy.Spider):
         if not self._allowed(site, url):
             return None
         self.requests_per_site[site.id] += 1
-        meta: dict[str, Any] = {
-            "site_id": site.id,
-            "role": "attachment",
-            "link_text": link_text,
-            "page_meta": page.page_meta if page else {},
-            "page_url": page.url if page else None,
-            "page_sha256": page.sha256 if page else None,
-        }
+        meta = self._base_meta(site, "attachment", link_text)
+        meta.update(
+            {
+                "page_meta": page.page_meta if page else {},
+                "page_url": page.url if page else None,
+                "page_sha256": page.sha256 if page else None,
+            }
+        )
         headers = {"Referer": referer} if referer else None
         return scrapy.Request(
             url,
@@ -132,6 +197,43 @@ class ReportsSpider(scrapy.Spider):
             errback=self.on_error,
             meta=meta,
             priority=PRIORITY["attachment"],
+            headers=headers,
+        )
+
+    def data_request(
+        self,
+        site: Site,
+        url: str,
+        *,
+        family: str,
+        depth: int,
+        referer: str | None,
+        formdata: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> scrapy.Request | None:
+        """A call to a family's data endpoint (XML proxy, JSON API): a list page in data form."""
+        if not self._allowed(site, url, "pager"):
+            return None
+        self.requests_per_site[site.id] += 1
+        meta = self._base_meta(site, "list", None)
+        meta.update({"depth": depth, "family": family, "referer_url": referer, **(extra or {})})
+        headers = {"Referer": referer} if referer else None
+        if formdata is not None:
+            return scrapy.FormRequest(
+                url,
+                formdata=formdata,
+                callback=self.parse_data,
+                errback=self.on_error,
+                meta=meta,
+                priority=PRIORITY["pager"],
+                headers=headers,
+            )
+        return scrapy.Request(
+            url,
+            callback=self.parse_data,
+            errback=self.on_error,
+            meta=meta,
+            priority=PRIORITY["pager"],
             headers=headers,
         )
 
@@ -170,18 +272,39 @@ class ReportsSpider(scrapy.Spider):
         text, _ = decode_html(response.body, self._declared_charset(response))
         info = page_info(text, response.url)
         kinds = [(link, classify_link(link.url, link.text)) for link in info.links]
-        report_links = sum(1 for _, k in kinds if k is LinkKind.REPORT)
-        if self._is_report_page(info, response.meta.get("link_text")) and report_links < LIST_REPORT_LINKS:
+        if self._is_article(site, response, info, kinds):
             yield from self._article(site, response, info, kinds)
             return
         page = self._fetched(response, "list")
         yield page
-        yield from self.follow_links(site, response, kinds, depth=response.meta.get("depth", 0))
+        yield from self.follow_links(site, response.url, kinds, depth=response.meta.get("depth", 0))
         yield from self.family_requests(site, response, info)
+
+    def _is_article(self, site: Site, response: Response, info: PageInfo, kinds: list[Any]) -> bool:
+        if response.meta.get("assume_report"):
+            # A detail page reached from a body name: a report unless its own title says otherwise.
+            return not any("look-alike" in classify_title(t).reason for t in info.titles[:2])
+        if families.is_family_list(site, response, info):
+            return False
+        report_links = sum(1 for _, k in kinds if k is LinkKind.REPORT)
+        return self._is_report_page(info, response.meta.get("link_text")) and report_links < LIST_REPORT_LINKS
 
     def _is_report_page(self, info: PageInfo, link_text: str | None) -> bool:
         candidates = [*info.titles[:2], link_text or ""]
         return any(classify_title(t).kind is not None for t in candidates if t)
+
+    def parse_data(self, response: Response) -> Iterator[Any]:
+        """Answers of a family's data endpoint: its records are links like a list page's."""
+        site = self.sites[response.meta["site_id"]]
+        yield from families.parse_data(self, site, response)
+
+    def data_capture(self, response: Response) -> Fetched:
+        return self._fetched(response, "list")
+
+    def follow(self, site: Site, links: Iterable[Link], referer: str, depth: int) -> Iterator[Any]:
+        """Follow links found outside the page's own <a> elements (data islands, API records)."""
+        kinds = [(link, classify_link(link.url, link.text)) for link in links]
+        yield from self.follow_links(site, referer, kinds, depth)
 
     def _article(self, site: Site, response: Response, info: PageInfo, kinds: list[Any]) -> Iterator[Any]:
         page = self._fetched(response, "article")
@@ -199,7 +322,7 @@ class ReportsSpider(scrapy.Spider):
             if req is not None:
                 yield req
 
-    def follow_links(self, site: Site, response: Response, kinds: list[Any], depth: int) -> Iterator[Any]:
+    def follow_links(self, site: Site, referer: str, kinds: list[Any], depth: int) -> Iterator[Any]:
         for link, kind in kinds:
             if kind is LinkKind.LOOKALIKE:
                 self.crawler.stats.inc_value("govarchive/skipped/lookalike")
@@ -207,7 +330,7 @@ class ReportsSpider(scrapy.Spider):
             if kind is LinkKind.ATTACHMENT:
                 if classify_title(link.text).kind is not None:
                     req = self.attachment_request(
-                        site, link.url, link_text=link.text, page=None, referer=response.url
+                        site, link.url, link_text=link.text, page=None, referer=referer
                     )
                     if req is not None:
                         yield req
@@ -220,24 +343,22 @@ class ReportsSpider(scrapy.Spider):
             if next_depth > site.max_depth:
                 self.crawler.stats.inc_value("govarchive/skipped/max_depth")
                 continue
-            priority = PRIORITY.get(role if role == "article" else kind.value, 0)
+            page_kind = "article" if role == "article" else ("pager" if kind is LinkKind.PAGER else "section")
             req = self.page_request(
                 site,
                 link.url,
                 depth=next_depth,
                 role=role,
                 link_text=link.text,
-                referer=response.url,
-                priority=priority,
+                referer=referer,
+                kind=page_kind,
             )
             if req is not None:
                 yield req
 
     def family_requests(self, site: Site, response: Response, info: PageInfo) -> Iterator[Any]:
         """Requests that a CMS family hides from plain links (script pagers, data proxies)."""
-        from crawler.families import family_requests
-
-        yield from family_requests(self, site, response, info)
+        yield from families.family_requests(self, site, response, info)
 
     def parse_attachment(self, response: Response) -> Iterator[Any]:
         item = self._fetched(response, "attachment")
@@ -252,7 +373,7 @@ class ReportsSpider(scrapy.Spider):
     def on_error(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
         reason = failure_reason(failure)
-        self.crawler.stats.inc_value(f"govarchive/errors/{reason.split(':')[0].replace(' ', '_')}")
+        # Counted once, under errors/<kind>, by the store pipeline that records this item.
         self.logger.warning("failed %s: %s", request.url, reason)
         yield Fetched(
             url=request.url,

@@ -1,0 +1,81 @@
+"""TRS WCM: list pages index.html, index_1.html … whose pager is written by script, not by links.
+
+    createPageHTML(12, 0, "index", "html");      or      var countPage = 12; var currentPage = 0;
+Both give the page count; the pages are {prefix}.{suffix} and {prefix}_{i}.{suffix} in the same folder.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin
+
+from scrapy.http import Response
+
+from archive.sites import Site
+from crawler.pageinfo import PageInfo
+
+if TYPE_CHECKING:
+    from crawler.spiders.reports import ReportsSpider
+
+_CREATE_PAGE = re.compile(
+    r"createPage(?:HTML)?\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]([\w.-]+)['\"]\s*,\s*['\"](\w+)['\"]"
+)
+_COUNT_PAGE = re.compile(r"\bcountPage\s*=\s*['\"]?(\d+)")
+_CURRENT_PAGE = re.compile(r"\bcurrentPage\s*=\s*['\"]?(\d+)")
+_PREFIX = re.compile(r"\bprefix\s*=\s*['\"]([\w.-]+)['\"]")
+_SUFFIX = re.compile(r"\bsuffix\s*=\s*['\"](\w+)['\"]")
+MAX_LIST_PAGES = 1000  # a script claiming more pages than this is a trap or a typo
+
+
+def pager(scripts: list[str]) -> tuple[int, int, str, str] | None:
+    """(page count, current page, prefix, suffix) announced by a TRS pager script, or None."""
+    for script in scripts:
+        m = _CREATE_PAGE.search(script)
+        if m:
+            return int(m.group(1)), int(m.group(2)), m.group(3), m.group(4)
+    for script in scripts:
+        m = _COUNT_PAGE.search(script)
+        if m:
+            cur = _CURRENT_PAGE.search(script)
+            prefix = _PREFIX.search(script)
+            suffix = _SUFFIX.search(script)
+            return (
+                int(m.group(1)),
+                int(cur.group(1)) if cur else 0,
+                prefix.group(1) if prefix else "index",
+                suffix.group(1) if suffix else "html",
+            )
+    return None
+
+
+def page_urls(page_url: str, count: int, prefix: str, suffix: str) -> list[str]:
+    folder = urljoin(page_url, "./")
+    count = min(count, MAX_LIST_PAGES)
+    return [
+        urljoin(folder, f"{prefix}.{suffix}" if i == 0 else f"{prefix}_{i}.{suffix}") for i in range(count)
+    ]
+
+
+def is_list(site: Site, response: Response, info: PageInfo) -> bool:
+    found = pager(info.scripts)
+    return found is not None and found[0] > 1
+
+
+def requests(spider: ReportsSpider, site: Site, response: Response, info: PageInfo) -> Iterator[Any]:
+    found = pager(info.scripts)
+    if found is None:
+        return
+    count, current, prefix, suffix = found
+    if current != 0:
+        return  # page 0 announced every page already; do not re-announce from each of them
+    depth = response.meta.get("depth", 0)
+    for url in page_urls(response.url, count, prefix, suffix):
+        if url == response.url:
+            continue
+        req = spider.page_request(
+            site, url, depth=depth, role="list", link_text=None, referer=response.url, kind="pager"
+        )
+        if req is not None:
+            yield req
