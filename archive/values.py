@@ -7,6 +7,7 @@ thousands separators and extractor junk (`[bookmark: _GoBack]1`, `<b>…</b>`). 
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 
@@ -15,7 +16,7 @@ PLACEHOLDERS = frozenset(
     {"-", "--", "—", "——", "–", "/", "\\", "无", "空", "暂无", "n/a", "na", "×", "x", "*"}
 )
 
-_JUNK = re.compile(r"\[bookmark:[^\]]*\]|<[^<>]{0,40}>|&nbsp;", re.IGNORECASE)
+_JUNK = re.compile(r"\[bookmark:[^\]]*\]|<[^<>]{0,40}>|&nbsp;|[\u200b-\u200d\ufeff]", re.IGNORECASE)
 _UNITS = re.compile(r"(万元|亿元|千元|元|万|件|个|条|项|次|宗|人次|人|家|%|％)$")
 _SIGN_WORDS = {"增加": "+", "增": "+", "减少": "-", "减": "-"}
 _NUMBER = re.compile(r"^([+-]?)(\d+(?:\.\d+)?|\.\d+)$")
@@ -53,6 +54,8 @@ def _parse(raw: str) -> float | None:
     if not match:
         return None
     value = float(match.group(1) + match.group(2))
+    if not math.isfinite(value):
+        return None
     return value + 0.0  # normalise -0.0 to 0.0
 
 

@@ -98,7 +98,7 @@ def score(
             result.mismatches.append(
                 f"{'.'.join(key)}: got {value!r} ({stat.raw if stat else ''!r}), want {t['value']!r}"
             )
-        if stat is not None and stat.raw == t["raw"] or stat is None and t["raw"] == "":
+        if (stat is not None and stat.raw == t["raw"]) or (stat is None and t["raw"] == ""):
             result.raw_equal += 1
     verdicts = {c.rule: c.status for c in checks}
     for t in truth_checks:

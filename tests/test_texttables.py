@@ -1,0 +1,97 @@
+"""grids_from_text on the seed renderings and on small hand-made texts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from archive.texttables import grids_from_text
+from archive.values import is_value_cell
+
+SEEDS = Path("/work/shared/seeds")
+
+
+def seed(prefix: str) -> str:
+    return next(SEEDS.glob(f"{prefix}_*.txt")).read_text(encoding="utf-8")
+
+
+def row_with(grids: list, text: str) -> list[str]:
+    return next(r for g in grids for r in g if any(c and text in c for c in r))
+
+
+def test_tab_rows_with_split_label_rejoined_000() -> None:
+    grids = grids_from_text(seed("000"))
+    assert len(grids) == 3  # 二 active, 三 applications, 四 appeals
+    row = row_with(grids, "其他法律行政法规禁")
+    assert "2. 其他法律行政法规禁止公开" in row
+    assert row[-7:] == ["0"] * 7
+    # The fragment row (理 结 果 | 开 | 止公开) is gone: every row of the table with labels has figures.
+    apps = grids[1]
+    assert not any(r for r in apps if r[0] == "理 结 果" and not any(c == "0" for c in r))
+
+
+def test_repeated_header_dropped_and_padding_trimmed_001() -> None:
+    grids = grids_from_text(seed("001"))
+    apps = grids[1]
+    assert sum(1 for r in apps if any(c and "本列数据" in c for c in r)) == 1
+    assert sum(1 for r in apps if "商业企业" in r) == 1
+    # After the page break every row ends with its 总计 figure (no trailing layout cell).
+    after = apps[apps.index(row_with([apps], "8. 属于行政查询事项")) :]
+    assert all(r[-1] == "0" for r in after)
+
+
+def test_html_noise_removed_001() -> None:
+    grids = grids_from_text(seed("001"))
+    assert not any("<b>" in c for g in grids for r in g for c in r if c)
+    assert ["信息内容", "上一年项目数量", "本年增/减", ""] in grids[0]
+
+
+def test_one_cell_per_line_003() -> None:
+    grids = grids_from_text(seed("003"))
+    assert len(grids) == 3
+    assert ["信息内容", "本年新制作数量", "本年新公开数量", "对外公开总数量"] in grids[
+        0
+    ]  # wrapped cells joined
+    assert ["一、本年新收政府信息公开申请数量", "1", "1", "0", "0", "0", "0", "2"] in grids[1]
+    assert ["0"] * 15 in grids[2]
+
+
+def test_missing_columns_kept_as_given_004() -> None:
+    grids = grids_from_text(seed("004"))
+    row = row_with(grids, "一、本年新收")
+    assert [c for c in row if c and is_value_cell(c)] == ["0"] * 6
+
+
+def test_summary_without_tables_002() -> None:
+    assert grids_from_text(seed("002")) == []
+
+
+def test_markdown_pipe_table() -> None:
+    text = "前言\n\n| 信息内容 | 本年新制作数量 |\n|---|---|\n| 规章 | 3 |\n| 规范性文件 | |\n\n后记\n"
+    assert grids_from_text(text) == [[["信息内容", "本年新制作数量"], ["规章", "3"], ["规范性文件", ""]]]
+
+
+def test_tables_separated_by_prose() -> None:
+    text = "a\tb\n1\t2\n\n标题\n\nc\td\n3\t4\n"
+    assert grids_from_text(text) == [[["a", "b"], ["1", "2"]], [["c", "d"], ["3", "4"]]]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "\t",
+        "只有一行\t",
+        "\x00\x01\t\x02\n" * 50,
+        "a\t" * 10000,
+        "\t\n" * 1000,
+        "|",
+        "||\n||",
+        "\r\n\t1\r\n",
+    ],
+)
+def test_odd_input_gives_a_list(text: str) -> None:
+    grids = grids_from_text(text)
+    assert isinstance(grids, list)
+    assert all(isinstance(r, list) for g in grids for r in g)
