@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from docx import Document
@@ -110,8 +111,10 @@ def write_docx(spec: ReportSpec, path: Path) -> Path:
         _set_font(sign.add_run(spec.agency), 11)
         sign.add_run().add_break(WD_BREAK.LINE)
         _set_font(sign.add_run(_chinese_date(spec.published_at)), 11)
-    doc.core_properties.title = spec.title
-    doc.core_properties.author = spec.agency
+    props = doc.core_properties
+    props.title, props.author, props.last_modified_by = spec.title, spec.agency, spec.agency
+    if spec.published_at:  # as the office saved it, not when the test ran
+        props.created = props.modified = datetime.fromisoformat(spec.published_at)
     doc.save(str(path))
     return path
 

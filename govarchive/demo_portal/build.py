@@ -27,6 +27,16 @@ from govarchive.render_spec import ReportSpec
 from govarchive.seedspecs import seed_specs
 
 LIST_PAGE_SIZE = 3
+STYLE = (
+    "body{margin:0;font-family:'Microsoft YaHei',sans-serif;background:#f4f4f4}"
+    ".header{background:#b30000;color:#fff;padding:12px 40px}.header a{color:#fff;text-decoration:none}"
+    ".logo{font-size:26px;font-weight:bold}.nav{list-style:none;margin:8px 0 0;padding:0}"
+    ".nav li{display:inline-block;margin-right:24px}.main{background:#fff;margin:16px 40px;padding:20px}"
+    ".list li{line-height:2em}.date{float:right;color:#888}.title{text-align:center;font-size:22px}"
+    ".info{text-align:center;color:#666;border-bottom:1px solid #ddd;padding-bottom:8px}"
+    "table{border-collapse:collapse;margin:8px auto}td{border:1px solid #333;padding:2px 4px;font-size:12px}"
+    ".footer{text-align:center;color:#666;font-size:12px;padding:16px}"
+)
 OFFSITE = [("中国政府网", "https://www.gov.cn/"), ("宁夏回族自治区人民政府", "https://www.nx.gov.cn/")]
 
 
@@ -79,6 +89,7 @@ def _page(site: Site, title: str, body: str, head: str = "", charset: str = "utf
 <meta charset="{charset}">
 <title>{escape(title)}_{escape(site.name)}</title>
 {head}
+<style>{STYLE}</style>
 </head>
 <body>
 <div class="header"><a href="/index.html" class="logo">{escape(site.name)}</a>
