@@ -12,7 +12,8 @@ def failure_reason(failure: Failure) -> str:
     exc = failure.value
     if isinstance(exc, HttpError):
         return f"http {exc.response.status}"
-    if isinstance(exc, net_error.TimeoutError | net_error.TCPTimedOutError):
+    name = type(exc).__name__
+    if isinstance(exc, net_error.TimeoutError | net_error.TCPTimedOutError) or "Timeout" in name:
         return "timeout"
     if isinstance(exc, net_error.DNSLookupError):
         return "dns: host not found"
@@ -20,9 +21,8 @@ def failure_reason(failure: Failure) -> str:
         return "connection refused"
     if isinstance(exc, net_error.ConnectionDone | net_error.ConnectionLost):
         return "connection lost"
-    name = type(exc).__name__
     text = str(exc)
-    if "maxsize" in text.lower() or "exceeds" in text.lower():
+    if "max size" in text.lower() or "maxsize" in text.lower() or "exceeds" in text.lower():
         return f"too large: {text[:200]}"
     if name == "IgnoreRequest":
         return f"ignored: {text[:200]}"
