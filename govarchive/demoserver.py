@@ -176,7 +176,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     args = parser.parse_args(argv)
     if not args.root.is_dir():
-        raise SystemExit(f"error: {args.root} is not a folder of portal sites")
+        parser.error(f"{args.root} is not a folder of portal sites")  # exit status 2
     with serve_portals(args.root, args.host) as urls:
         for site_id, url in urls.items():
             print(f"{site_id}\t{url}/")
