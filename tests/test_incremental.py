@@ -1,0 +1,161 @@
+"""A user's sequence on a real loopback portal: crawl, crawl again unchanged, change the portal (add a
+report, delete one, correct an attachment), crawl again — through `govarchive crawl` subprocesses."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from benchmarks.incremental_bytes import (
+    CountingPortalServer,
+    TestPortal,
+    run_crawl,
+    sites_toml,
+    start_counting_portal,
+)
+
+pytestmark = pytest.mark.slow
+
+
+@dataclass
+class Stage:
+    stdout: str
+    bytes_sent: int
+    log: list[tuple[str, str, int]]
+    rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+
+def _query(db: Path, sql: str) -> list[dict[str, Any]]:
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in conn.execute(sql)]
+    finally:
+        conn.close()
+
+
+SNAPSHOTS = {
+    "reports": "SELECT * FROM reports ORDER BY agency",
+    "sources": "SELECT s.*, r.agency FROM report_sources s JOIN reports r ON r.id = s.report_id",
+    "captures": "SELECT * FROM captures ORDER BY id",
+    "documents": "SELECT sha256, first_url FROM documents",
+    "runs": "SELECT * FROM crawl_runs ORDER BY id",
+}
+
+
+def _crawl(server: CountingPortalServer, data: Path, sites: Path) -> Stage:
+    proc = run_crawl(data, sites)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    stage = Stage(proc.stdout, server.bytes_sent, list(server.log))
+    server.reset()
+    stage.rows = {k: _query(data / "corpus.db", sql) for k, sql in SNAPSHOTS.items()}
+    return stage
+
+
+@pytest.fixture(scope="module")
+def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    tmp = tmp_path_factory.mktemp("incremental")
+    portal = TestPortal(tmp / "portal")
+    for slug, agency, year in [
+        ("a", "示例县财政局", 2022),
+        ("b", "示例县教育局", 2022),
+        ("c", "示例县民政局", 2022),
+        ("d", "示例县人民政府", 2022),
+    ]:
+        portal.add_report(slug, agency, year)
+    # The same bytes at a second URL (a mirror copy linked from the list).
+    (portal.root / "att" / "a-copy.docx").write_bytes((portal.root / "att" / "a.docx").read_bytes())
+    server = start_counting_portal(portal.root)
+    sites = tmp / "sites.toml"
+    sites.write_text(sites_toml(server.base_url), encoding="utf-8")
+    list_page = portal.root / "list" / "index.html"
+    extra = (
+        '<li><a href="../att/a-copy.docx">示例县财政局2022年政府信息公开工作年度报告（镜像）.docx</a></li>'
+    )
+    list_page.write_text(list_page.read_text(encoding="utf-8").replace("</ul>", extra + "</ul>"), "utf-8")
+    data = tmp / "data"
+    stages = {"first": _crawl(server, data, sites), "unchanged": _crawl(server, data, sites)}
+    portal.add_report("e", "示例县卫生健康局", 2022)
+    portal.delete_report("b")
+    portal.change_attachment("c")
+    list_page.write_text(list_page.read_text(encoding="utf-8").replace("</ul>", extra + "</ul>"), "utf-8")
+    stages["changed"] = _crawl(server, data, sites)
+    yield {"stages": stages, "data": data, "portal": portal}
+    server.shutdown()
+    server.server_close()
+
+
+def test_first_crawl_archives_every_report(scenario: dict[str, Any]) -> None:
+    first = scenario["stages"]["first"]
+    agencies = [r["agency"] for r in first.rows["reports"]]
+    assert sorted(agencies) == sorted(["示例县财政局", "示例县教育局", "示例县民政局", "示例县人民政府"])
+    assert "run: new 4, changed 0, removed 0, unchanged 0, errors 0" in first.stdout
+
+
+def test_second_run_of_unchanged_portal_transfers_under_5_percent(scenario: dict[str, Any]) -> None:
+    first, second = scenario["stages"]["first"], scenario["stages"]["unchanged"]
+    assert second.bytes_sent <= 0.05 * first.bytes_sent, (second.bytes_sent, first.bytes_sent)
+    by_path = {path: status for _, path, status in second.log}
+    assert by_path["/list/index.html"] == 200  # lists are always read in full
+    assert all(by_path[f"/att/{s}.docx"] == 304 for s in "abcd")
+    assert all(by_path[f"/art/{s}.html"] == 304 for s in "abcd")
+    assert "run: new 0, changed 0, removed 0, unchanged 4, errors 0" in second.stdout
+
+
+def test_304_is_a_capture_of_the_held_blob_and_a_sighting(scenario: dict[str, Any]) -> None:
+    stages = scenario["stages"]
+    run2 = stages["unchanged"].rows["runs"][-1]["id"]
+    caps = stages["unchanged"].rows["captures"]
+    not_modified = [c for c in caps if c["crawl_id"] == run2 and c["status"] == 304]
+    assert len(not_modified) == 9  # 4 pages, 4 attachments, the mirror copy
+    first_sha = {c["url"]: c["sha256"] for c in caps if c["crawl_id"] != run2 and c["sha256"]}
+    assert all(c["sha256"] == first_sha[c["url"]] and c["etag"] for c in not_modified)
+    before = {r["agency"]: r["last_seen"] for r in stages["first"].rows["reports"]}
+    after = {r["agency"]: r["last_seen"] for r in stages["unchanged"].rows["reports"]}
+    assert all(after[a] > before[a] for a in before)
+    assert len(stages["unchanged"].rows["documents"]) == len(stages["first"].rows["documents"])
+
+
+def test_same_bytes_at_two_urls_is_one_document_and_two_captures(scenario: dict[str, Any]) -> None:
+    rows = scenario["stages"]["first"].rows
+    sha = {c["url"].rsplit("/", 1)[-1]: c["sha256"] for c in rows["captures"] if c["sha256"]}
+    assert sha["a.docx"] == sha["a-copy.docx"]
+    assert sum(1 for d in rows["documents"] if d["sha256"] == sha["a.docx"]) == 1
+    # One report, with its article page and both attachment URLs as copies.
+    copies = {s["url"].rsplit("/", 1)[-1] for s in rows["sources"] if s["agency"] == "示例县财政局"}
+    assert copies == {"a.html", "a.docx", "a-copy.docx"}
+
+
+def test_changed_portal_shows_new_removed_and_both_versions(scenario: dict[str, Any]) -> None:
+    stage = scenario["stages"]["changed"]
+    reports = {r["agency"]: r for r in stage.rows["reports"]}
+    assert reports["示例县卫生健康局"]["removed_at"] is None  # the new one
+    assert reports["示例县教育局"]["removed_at"] is not None  # kept, marked removed
+    assert reports["示例县财政局"]["removed_at"] is None
+    changed = reports["示例县民政局"]
+    versions = {s["sha256"] for s in stage.rows["sources"] if s["url"].endswith("/att/c.docx")}
+    assert len(versions) == 2
+    new_sha = hashlib.sha256((scenario["portal"].root / "att" / "c.docx").read_bytes()).hexdigest()
+    assert changed["sha256"] == new_sha
+    blobs = scenario["data"] / "blobs" / "sha256"
+    assert all((blobs / s[:2] / s[2:4] / s).is_file() for s in versions)
+    assert "run: new 1, changed 1, removed 1, unchanged 2, errors 0" in stage.stdout
+    summary = json.loads(stage.rows["runs"][-1]["summary"])
+    assert summary["history/removed"] == 1
+
+
+def test_every_run_keeps_a_log_and_feeds(scenario: dict[str, Any]) -> None:
+    logs = sorted((scenario["data"] / "logs").glob("crawl-*.log"))
+    assert len(logs) >= 2  # runs within one second share a name; each has its own otherwise
+    assert "run: new" in logs[-1].read_text(encoding="utf-8")
+    findings = (scenario["data"] / "feeds" / "findings.atom").read_text(encoding="utf-8")
+    assert "removed from portal" in findings and "示例县教育局" in findings
+    reports_feed = (scenario["data"] / "feeds" / "reports.atom").read_text(encoding="utf-8")
+    assert reports_feed.count("<entry>") == 5
