@@ -147,3 +147,11 @@ def _classify_seen(corpus: Corpus, site_ids: list[str], started: str, out: RunRe
             out.changed.append(int(r["id"]))
         else:
             out.unchanged.append(int(r["id"]))
+
+
+def mark_interrupted_runs(corpus: Corpus) -> int:
+    """Runs still 'running' when a new run holds the lock died mid-way (kill, power loss): say so."""
+    cur = corpus.conn.execute(
+        "UPDATE crawl_runs SET status = 'interrupted' WHERE status = 'running' AND finished_at IS NULL"
+    )
+    return cur.rowcount

@@ -67,6 +67,7 @@ def crawl(data_dir: Path, sites_file: Path, site_ids: tuple[str, ...]) -> None:
     from datetime import UTC, datetime
 
     from archive.corpus import Corpus
+    from archive.history import mark_interrupted_runs
     from archive.sites import load_sites, select_sites
     from archive.workspace import Workspace
     from govarchive.crawl import run_crawl
@@ -78,6 +79,9 @@ def crawl(data_dir: Path, sites_file: Path, site_ids: tuple[str, ...]) -> None:
     Corpus(ws.corpus_path).close()  # opening checks the database: a corrupt one stops here (exit 2)
     try:
         with run_lock(ws.state_dir):
+            corpus = Corpus(ws.corpus_path)
+            mark_interrupted_runs(corpus)  # we hold the lock: a run still 'running' is dead
+            corpus.close()
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
             handler = logging.FileHandler(ws.log_dir / f"crawl-{stamp}.log", encoding="utf-8")
             handler.setLevel(logging.INFO)
