@@ -76,10 +76,9 @@ def crawl(data_dir: Path, sites_file: Path, site_ids: tuple[str, ...]) -> None:
 
     sites = select_sites(load_sites(sites_file), list(site_ids))
     ws = Workspace(data_dir)
-    Corpus(ws.corpus_path).close()  # opening checks the database: a corrupt one stops here (exit 2)
     try:
         with run_lock(ws.state_dir):
-            corpus = Corpus(ws.corpus_path)
+            corpus = Corpus(ws.corpus_path)  # opening checks the database: a corrupt one is exit 2
             mark_interrupted_runs(corpus)  # we hold the lock: a run still 'running' is dead
             corpus.close()
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
