@@ -58,6 +58,12 @@ def looks_like_agency(text: str) -> bool:
     return bool(_AGENCY_NAME.match(t) and _AGENCY_SUFFIX.search(t)) and not _REPORT_CORE.search(t)
 
 
+def is_lookalike_document(text: str) -> bool:
+    """A link text naming a dated document about disclosure work that is not a report (2023年政务公开工作要点)."""
+    t = normalize_title(text or "")
+    return bool(_YEAR.search(t) and _LOOKALIKE.search(t) and re.search(r"政务公开|信息公开", t))
+
+
 def normalize_title(title: str) -> str:
     t = title.translate(_FULLWIDTH)
     t = re.sub(r"\s+", "", t)
@@ -128,6 +134,11 @@ _TITLE_IN_TEXT = re.compile(
 def title_from_text(text: str) -> str | None:
     """The report's own title from the first lines of its text (titles are often broken over lines)."""
     head = text[:1500]
+    # A title whole on one line beats any joining: navigation lines above it must not become its prefix.
+    for line in head.splitlines()[:40]:
+        m = _TITLE_IN_TEXT.search(re.sub(r"[#*>]+", "", line.strip()))
+        if m and m.start() == 0:
+            return re.split(r"[，,：:]", m.group(1))[-1].strip() or None
     joined = re.sub(r"[ \t\u3000]*\n[ \t\u3000]*", "", head)  # a title broken over lines
     joined = re.sub(r"[#*>]+", "", joined)
     m = _TITLE_IN_TEXT.search(joined)

@@ -6,7 +6,7 @@ import re
 from enum import Enum
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from archive.reportmeta import classify_title
+from archive.reportmeta import classify_title, is_lookalike_document
 
 ATTACHMENT_EXT = {"pdf", "doc", "docx", "wps", "xls", "xlsx", "et", "ofd", "txt", "rtf"}
 _EXT = re.compile(r"\.([A-Za-z0-9]{2,5})$")
@@ -64,6 +64,8 @@ def classify_link(url: str, text: str) -> LinkKind:
         return LinkKind.REPORT
     if info is not None and info.reason.startswith("look-alike"):
         return LinkKind.LOOKALIKE
+    if text and is_lookalike_document(text):
+        return LinkKind.LOOKALIKE  # a dated plan or notice, not a section to enter
     if _TRAP_URL.search(url):
         return LinkKind.OTHER
     if _PAGER_TEXT.match(text.strip()) and _PAGER_URL.search(url):

@@ -1,0 +1,159 @@
+"""A loopback portal for tests: routes to fixed answers or handlers, a log of every request.
+
+Only 127.0.0.0/8 addresses are accepted. Answers are plain bytes with headers as a real portal sends
+them (including raw GBK bytes in Content-Disposition); handlers see the query and the POSTed form.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+
+@dataclass
+class Req:
+    method: str
+    path: str
+    query: dict[str, str]
+    form: dict[str, str]
+    headers: dict[str, str]
+
+
+@dataclass
+class Answer:
+    body: bytes = b""
+    status: int = 200
+    content_type: str | None = "text/html; charset=utf-8"
+    headers: list[tuple[str, str]] = field(default_factory=list)  # values are latin-1 views of raw bytes
+
+
+Handler = Callable[[Req], Answer]
+
+
+def html(text: str, charset: str = "utf-8", header_charset: str | None = "same") -> Answer:
+    """An HTML page encoded in `charset`; the header names `header_charset` ("same", None, or a lie)."""
+    declared = charset if header_charset == "same" else header_charset
+    ctype = f"text/html; charset={declared}" if declared else "text/html"
+    return Answer(text.encode(charset), content_type=ctype)
+
+
+def raw_header(value: bytes) -> str:
+    """A header value that http.server will send as exactly these bytes."""
+    return value.decode("latin-1")
+
+
+class Portal:
+    def __init__(self, host: str = "127.0.0.1", robots: str = "User-agent: *\nDisallow:\n") -> None:
+        if not ipaddress.ip_address(host).is_loopback:
+            raise ValueError(f"{host} is not a loopback address")
+        self.host = host
+        self.exact: dict[str, Handler] = {}  # path?query
+        self.paths: dict[str, Handler] = {}  # path
+        self.prefixes: list[tuple[str, Handler]] = []
+        self.log: list[tuple[float, str, str, int]] = []  # (time, method, path?query, status)
+        self.lock = threading.Lock()
+        self.add("/robots.txt", Answer(robots.encode(), content_type="text/plain"))
+        self.server: ThreadingHTTPServer | None = None
+
+    # --- content ---------------------------------------------------------------------------------------
+
+    def add(self, path: str, answer: Answer | Handler) -> None:
+        handler = answer if callable(answer) else (lambda _req, a=answer: a)
+        (self.exact if "?" in path else self.paths)[path] = handler
+
+    def add_prefix(self, prefix: str, handler: Handler) -> None:
+        self.prefixes.append((prefix, handler))
+
+    def flaky(self, path: str, answer: Answer, failures: int, status: int = 503) -> None:
+        """`failures` answers of `status` before the real one (a portal that recovers)."""
+        count = {"n": 0}
+
+        def handler(_req: Req) -> Answer:
+            count["n"] += 1
+            if count["n"] <= failures:
+                return Answer(b"busy", status=status, content_type="text/plain")
+            return answer
+
+        self.add(path, handler)
+
+    def route(self, req: Req, target: str) -> Answer:
+        handler = self.exact.get(target) or self.paths.get(req.path)
+        if handler is None:
+            for prefix, h in self.prefixes:
+                if req.path.startswith(prefix):
+                    handler = h
+                    break
+        if handler is None:
+            return Answer(b"<html><body>404 Not Found</body></html>", status=404)
+        return handler(req)
+
+    # --- serving ---------------------------------------------------------------------------------------
+
+    def start(self) -> str:
+        portal = self
+
+        class H(BaseHTTPRequestHandler):
+            server_version = "nginx"
+            sys_version = ""
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+            def _serve(self, method: str) -> None:
+                parts = urlsplit(self.path)
+                form: dict[str, str] = {}
+                if method == "POST":
+                    length = int(self.headers.get("Content-Length") or 0)
+                    body = self.rfile.read(length).decode("utf-8", "replace")
+                    form = {k: v[0] for k, v in parse_qs(body, keep_blank_values=True).items()}
+                query = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+                req = Req(method, parts.path, query, form, {k.lower(): v for k, v in self.headers.items()})
+                try:
+                    ans = portal.route(req, self.path)
+                except Exception as e:  # a broken test handler must show, not hang the crawl
+                    ans = Answer(f"handler error: {e!r}".encode(), status=500, content_type="text/plain")
+                with portal.lock:
+                    portal.log.append((time.monotonic(), method, self.path, ans.status))
+                self.send_response(ans.status)
+                if ans.content_type:
+                    self.send_header("Content-Type", ans.content_type)
+                for k, v in ans.headers:
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(ans.body)))
+                self.end_headers()
+                if method != "HEAD":
+                    self.wfile.write(ans.body)
+
+            def do_GET(self) -> None:
+                self._serve("GET")
+
+            def do_POST(self) -> None:
+                self._serve("POST")
+
+            def do_HEAD(self) -> None:
+                self._serve("HEAD")
+
+        server = ThreadingHTTPServer((self.host, 0), H)
+        server.daemon_threads = True
+        self.server = server
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        return self.base_url
+
+    @property
+    def base_url(self) -> str:
+        assert self.server is not None
+        return f"http://{self.host}:{self.server.server_address[1]}"
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+
+    def requested(self, fragment: str) -> list[tuple[float, str, str, int]]:
+        with self.lock:
+            return [entry for entry in self.log if fragment in entry[2]]
