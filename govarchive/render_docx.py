@@ -56,14 +56,17 @@ def _write_table(doc: object, table: Table, repeat_header: bool) -> None:
     widths = _widths(table)
     for j, column in enumerate(dt.columns):
         column.width = Cm(widths[j])  # tblGrid: what LibreOffice lays out by
-    for row in dt.rows:
-        for j, cell in enumerate(row.cells):
-            cell.width = Cm(widths[j])
+    # table.cell() rescans the whole table on every call; the layout's merges never overlap, so the cell
+    # objects taken once before merging stay valid.
+    cells = dt._cells
+    for k, cell in enumerate(cells):
+        cell.width = Cm(widths[k % table.n_cols])
     size = 7.5 if table.section == "appeals" else 9
     for c in table.cells:
-        anchor = dt.cell(c.row, c.col)
+        anchor = cells[c.row * table.n_cols + c.col]
         if c.rowspan > 1 or c.colspan > 1:
-            anchor = anchor.merge(dt.cell(c.row + c.rowspan - 1, c.col + c.colspan - 1))
+            corner = cells[(c.row + c.rowspan - 1) * table.n_cols + c.col + c.colspan - 1]
+            anchor = anchor.merge(corner)
         para = anchor.paragraphs[0]
         for extra in anchor.paragraphs[1:]:  # merge() leaves one empty paragraph per covered cell
             extra._p.getparent().remove(extra._p)
