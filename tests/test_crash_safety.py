@@ -1,0 +1,93 @@
+"""kill -9 during a crawl, start again: no half-written blob referenced, no duplicate rows, and the next
+runs finish the work (reports the killed run had fetched but not extracted are still recorded)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import sqlite3
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from benchmarks.incremental_bytes import (
+    ROOT,
+    build_portal,
+    crawl_command,
+    run_crawl,
+    sites_toml,
+    start_counting_portal,
+)
+
+pytestmark = pytest.mark.slow
+
+N_REPORTS = 10
+KILL_AFTER_RESPONSES = (3, 9, 16)  # list only; some articles; attachments and extraction under way
+
+
+def _kill_mid_crawl(data: Path, sites: Path, served: list[tuple[str, str, int]], after: int) -> None:
+    start = len(served)
+    proc = subprocess.Popen(
+        crawl_command(data, sites),
+        cwd=ROOT,
+        env={**os.environ, "GOVARCHIVE_EXTRACT_WORKERS": "1"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its extraction workers die with it
+    )
+    deadline = time.monotonic() + 120
+    while len(served) - start < after and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
+def _referenced(conn: sqlite3.Connection) -> set[str]:
+    out: set[str] = set()
+    for table in ("captures", "documents", "report_sources", "reports"):
+        out |= {r[0] for r in conn.execute(f"SELECT sha256 FROM {table} WHERE sha256 IS NOT NULL")}
+    return out
+
+
+def test_kill_9_at_several_moments_then_resume(tmp_path: Path) -> None:
+    build_portal(tmp_path / "portal", N_REPORTS)
+    server = start_counting_portal(tmp_path / "portal", delay=0.05)
+    sites = tmp_path / "sites.toml"
+    sites.write_text(sites_toml(server.base_url), encoding="utf-8")
+    data = tmp_path / "data"
+    try:
+        for after in KILL_AFTER_RESPONSES:
+            _kill_mid_crawl(data, sites, server.log, after)
+        resumed = run_crawl(data, sites)
+        again = run_crawl(data, sites)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert again.returncode == 0, again.stderr[-3000:]
+
+    conn = sqlite3.connect(data / "corpus.db")
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    blobs = data / "blobs" / "sha256"
+    for sha in _referenced(conn):
+        path = blobs / sha[:2] / sha[2:4] / sha
+        assert path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() == sha
+    reports = conn.execute("SELECT agency, sha256, removed_at FROM reports").fetchall()
+    assert len(reports) == N_REPORTS
+    assert all(sha is not None and removed is None for _, sha, removed in reports)
+    dup = conn.execute(
+        "SELECT url, crawl_id FROM captures GROUP BY url, crawl_id HAVING count(*) > 1"
+    ).fetchall()
+    assert dup == []
+    pending = conn.execute(
+        "SELECT count(*) FROM documents WHERE extracted_at IS NULL AND first_url LIKE '%.docx'"
+    ).fetchone()[0]
+    assert pending == 0
+    statuses = [r[0] for r in conn.execute("SELECT status FROM crawl_runs ORDER BY id")]
+    assert statuses[-2:] == ["finished", "finished"]
+    assert set(statuses[:-2]) <= {"interrupted"}
+    conn.close()
+    assert f"unchanged {N_REPORTS}" in again.stdout and "removed 0" in again.stdout
