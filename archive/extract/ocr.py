@@ -15,7 +15,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from archive.extract.grid import join_lines
+from archive.extract.grid import is_figure, join_lines
 from archive.extract.limits import MAX_PDF_PAGES
 from archive.extract.pdftables import Char, Seg, Table, fill, find_tables, join_pages, merge_segments
 from archive.model import Extraction
@@ -107,11 +107,12 @@ def erase_rules(image: Image.Image, segs: list[Seg], dpi: int = DPI) -> Image.Im
     out = image.copy()
     draw = ImageDraw.Draw(out)
     for s in segs:
-        pos, a, b = s.pos * px, s.a * px + WINDOW, s.b * px - WINDOW
+        pos, a, b = s.pos * px, s.a * px, s.b * px
+        # ±4 px: rules are 1-3 px of ink plus a gray anti-aliased fringe that tesseract reads as l or 1.
         if s.horizontal:
-            draw.rectangle((a - 2, pos - 2, b + 2, pos + 2), fill=255)
+            draw.rectangle((a - 4, pos - 4, b + 4, pos + 4), fill=255)
         else:
-            draw.rectangle((pos - 2, a - 2, pos + 2, b + 2), fill=255)
+            draw.rectangle((pos - 4, a - 4, pos + 4, b + 4), fill=255)
     return out
 
 
@@ -146,6 +147,95 @@ def _run(cmd: list[str], timeout: float, what: str) -> str:
 
 class OcrError(Exception):
     pass
+
+
+def _figure_columns(grid: list[list[str | None]], first_body: int) -> set[int]:
+    cols = set()
+    for c in range(len(grid[0]) if grid else 0):
+        cells = [row[c] for row in grid[first_body:] if row[c]]
+        figures = sum(1 for cell in cells if is_figure(cell))
+        if figures >= 2 and figures * 2 >= len(cells):
+            cols.add(c)
+    return cols
+
+
+def digit_pass(clean: Image.Image, table: Table, tmp: Path, dpi: int, timeout: float) -> int:
+    """Re-read the figure cells of a table with tesseract's English model restricted to digits.
+
+    chi_sim misreads isolated digits in cells (27 → 名); the figures matter most, so every single-column
+    cell of a figure column is cropped, the crops are stacked into one strip (one tesseract call per
+    table), and each word is mapped back to its cell by position. Returns the number of cells changed."""
+    grid = table.grid
+    first_body = next((r for r, row in enumerate(grid) if any(is_figure(c) for c in row)), len(grid))
+    cols = _figure_columns(grid, first_body)
+    px = dpi / 72
+    slots: list[tuple[tuple[int, int, int], tuple[int, int, int, int]]] = []
+    for r0, c0, r1, c1 in table.regions:
+        if r0 < first_body or c0 != c1 or c0 not in cols:
+            continue
+        box = (
+            int(table.xs[c0] * px) + 6,
+            int(table.ys[r0] * px) + 5,
+            int(table.xs[c1 + 1] * px) - 6,
+            int(table.ys[r1 + 1] * px) - 5,
+        )
+        if box[2] - box[0] > 4 and box[3] - box[1] > 4:
+            slots.append(((r0, c0, r1), box))
+    if not slots:
+        return 0
+    gap = 30
+    width = max(b[2] - b[0] for _, b in slots) + 2 * gap
+    tops = []
+    y = gap
+    for _, b in slots:
+        tops.append(y)
+        y += b[3] - b[1] + gap
+    strip = Image.new("L", (width, y), 255)
+    for (_, b), top in zip(slots, tops, strict=True):
+        strip.paste(clean.crop(b), (gap, top))
+    path = tmp / "digits.png"
+    strip.save(path)
+    tsv = _run(
+        [
+            "tesseract",
+            str(path),
+            "stdout",
+            "-l",
+            "eng",
+            "--psm",
+            "6",
+            "--dpi",
+            str(dpi),
+            "-c",
+            "tessedit_char_whitelist=0123456789.+-",
+            "tsv",
+        ],
+        timeout,
+        "tesseract (digits)",
+    )
+    found: dict[int, list[tuple[int, str]]] = {}
+    for row in tsv.splitlines()[1:]:
+        f = row.split("\t")
+        if len(f) < 12 or f[0] != "5" or not f[11].strip():
+            continue
+        left, top, _, height = (int(v) for v in f[6:10])
+        mid = top + height / 2
+        for k, t in enumerate(tops):
+            if t - gap / 2 <= mid < t + (slots[k][1][3] - slots[k][1][1]) + gap / 2:
+                found.setdefault(k, []).append((left, f[11].strip()))
+                break
+    changed = 0
+    for k, ((r0, c0, r1), _) in enumerate(slots):
+        text = re.sub(r"[^\d.+\-]", "", "".join(w for _, w in sorted(found.get(k, []))))
+        old = grid[r0][c0] or ""
+        if not is_figure(text) or (is_figure(old) and re.sub(r"[^\d.+\-]", "", old) == text):
+            continue  # nothing read, or the same figure (keep its unit, e.g. 万元)
+        # Stray punctuation from chi_sim goes; different digits: the digit model wins.
+        grid[r0][c0] = text
+        for r in range(r0 + 1, r1 + 1):
+            grid[r][c0] = None
+        changed += 1
+    return changed
 
 
 def ocr_pdf(
@@ -189,7 +279,8 @@ def ocr_pdf(
                 tables = find_tables(segs)
                 height = gray.size[1] * 72 / dpi
                 clean = Path(tmp) / f"clean-{image.name}"
-                erase_rules(gray, [s for s in segs if _in_tables(s, tables)], dpi).save(clean)
+                cleaned = erase_rules(gray, [s for s in segs if _in_tables(s, tables)], dpi)
+                cleaned.save(clean)
                 tsv = _run(
                     ["tesseract", str(clean), "stdout", "-l", lang, "--psm", "3", "--dpi", str(dpi), "tsv"],
                     page_timeout,
@@ -198,6 +289,7 @@ def ocr_pdf(
                 text, chars = _words(tsv, dpi)
                 for t in tables:
                     chars = fill(t, chars)
+                    digit_pass(cleaned, t, Path(tmp), dpi, page_timeout)
                 texts.append(text)
                 page_tables.append(tables)
     except OcrError as exc:

@@ -66,7 +66,7 @@ def _run(cmd: list[str], timeout: float) -> subprocess.CompletedProcess[bytes]:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
         proc.communicate()
-        raise ConvertError(f"LibreOffice timed out after {timeout:.0f} s") from None
+        raise ConvertError(f"LibreOffice timed out after {timeout:g} s") from None
     return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
 
 

@@ -8,6 +8,7 @@ that are missing, and assigns characters to cells by their centres.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 
 from archive.extract.grid import covered_value, is_figure, join_lines
@@ -221,10 +222,18 @@ def _realign(t: Table, xs: list[float]) -> Grid:
     return out
 
 
+def _similar(x: list[Cell], y: list[Cell]) -> bool:
+    """Rows equal, or nearly (OCR reads a repeated header slightly differently each time)."""
+    if x == y:
+        return True
+    a, b = "".join(c or "" for c in x), "".join(c or "" for c in y)
+    return len(a) > 4 and difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.85
+
+
 def _header_rows(a: Grid, b: Grid) -> int:
     """How many leading rows of b repeat the leading rows of a (a header repeated on the next page)."""
     n = 0
-    while n < min(len(a), len(b)) - 1 and a[n] == b[n] and not any(is_figure(c) for c in b[n]):
+    while n < min(len(a), len(b)) - 1 and _similar(a[n], b[n]) and not any(is_figure(c) for c in b[n]):
         n += 1
     return n
 
