@@ -6,7 +6,9 @@ Files are named `<stem>.<ext>` where stem defaults to a slug of the spec (`spec_
 
 from __future__ import annotations
 
+import argparse
 import hashlib
+import json
 import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -93,3 +95,33 @@ def render_many(
                     if "pdf" not in fmts:
                         del results[i]["pdf"]
     return results
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m govarchive.render --count 20 --formats pdf,docx --out DIR`: a random corpus plus, per
+    document stem, `<stem>.truth.json` (the eval truth format) for benchmarks and extractor tests."""
+    parser = argparse.ArgumentParser(description="Render random, consistent annual reports with their truth.")
+    parser.add_argument("--count", type=int, default=10)
+    parser.add_argument("--formats", default="docx,pdf")
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--seed", type=int, default=0, help="first seed; specs use seed, seed+1, …")
+    parser.add_argument("--errors", type=float, default=0.2, help="share of specs with one planted error")
+    args = parser.parse_args(argv)
+    fmts = [f.strip() for f in args.formats.split(",") if f.strip()]
+    if unknown := [f for f in fmts if f not in FORMATS]:
+        parser.error(f"unknown format(s) {unknown}; known: {', '.join(FORMATS)}")
+    n_err = round(args.count * args.errors)
+    specs = [
+        random_spec(args.seed + i, "2019" if i % 2 else "2021", with_error=i < n_err)
+        for i in range(args.count)
+    ]
+    stems = [f"s{args.seed + i:05d}_{spec_key(spec)}" for i, spec in enumerate(specs)]  # unique per seed
+    results = render_many(specs, fmts, args.out, stems=stems)
+    for stem, spec in zip(stems, specs, strict=True):
+        truth = args.out / f"{stem}.truth.json"
+        truth.write_text(json.dumps(spec.truth(), ensure_ascii=False, indent=1), encoding="utf-8")
+    print(f"wrote {sum(len(r) for r in results)} documents and {len(specs)} truth files to {args.out}")
+
+
+if __name__ == "__main__":
+    main()

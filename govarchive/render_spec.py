@@ -47,6 +47,11 @@ class ReportSpec:
     def truth_checks(self) -> list[dict[str, Any]]:
         return truth_checks(self)
 
+    def truth(self) -> dict[str, Any]:
+        """The spec's ground truth in the format of tests/eval/truth/seed_NNN.json."""
+        meta = {k: getattr(self, k) for k in ("agency", "year", "kind", "template", "title", "published_at")}
+        return {"meta": meta, "stats": truth_stats(self), "checks": truth_checks(self)}
+
 
 def parse_value(raw: str) -> float | None:
     """The number a cell states: `+5` → 5, `3659.92 万元` → 3659.92, blank → None."""

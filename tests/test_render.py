@@ -14,7 +14,7 @@ from lxml import html as lxml_html
 from openpyxl import load_workbook
 
 from archive import codes
-from govarchive.render import ConversionError, random_spec, render, render_many
+from govarchive.render import ConversionError, main, random_spec, render, render_many
 from govarchive.render_convert import scan_pdf, soffice_convert
 from govarchive.render_layout import Table, appeals_table, applications_table, body_blocks
 from govarchive.render_spec import ReportSpec, parse_value
@@ -302,3 +302,14 @@ def test_appeals_layout_is_one_row_of_fifteen() -> None:
     t = appeals_table(random_spec(4, "2019"))
     assert t.n_rows == 4 and t.n_cols == 15
     assert [c.colspan for c in t.cells if c.text == "行政诉讼"] == [10]
+
+
+def test_cli_writes_documents_and_truth(tmp_path: Path) -> None:
+    main(["--count", "3", "--formats", "docx,text", "--out", str(tmp_path), "--errors", "0.34"])
+    truths = sorted(tmp_path.glob("*.truth.json"))
+    assert len(truths) == 3 and len(list(tmp_path.glob("*.docx"))) == 3
+    first = json.loads(truths[0].read_text(encoding="utf-8"))
+    assert set(first) == {"meta", "stats", "checks"} and first["meta"]["template"] in ("2019", "2021")
+    assert any(c["status"] == "failed" for c in first["checks"])  # the first spec carries the planted error
+    with pytest.raises(SystemExit):
+        main(["--formats", "ofd", "--out", str(tmp_path)])
