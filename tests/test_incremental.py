@@ -20,8 +20,9 @@ from benchmarks.incremental_bytes import (
     sites_toml,
     start_counting_portal,
 )
+from tests.fixtures_docs import soffice_convert
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.libreoffice]
 
 
 @dataclass
@@ -72,6 +73,13 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any
         portal.add_report(slug, agency, year)
     # The same bytes at a second URL (a mirror copy linked from the list).
     (portal.root / "att" / "a-copy.docx").write_bytes((portal.root / "att" / "a.docx").read_bytes())
+    # Report d also as PDF on its page (LibreOffice from the DOCX): HTML, DOCX and PDF copies of one report.
+    soffice_convert([portal.root / "att" / "d.docx"], "pdf", portal.root / "att")
+    article = portal.root / "art" / "d.html"
+    pdf_link = '<a href="../att/d.pdf">示例县人民政府2022年政府信息公开工作年度报告.pdf</a></div>'
+    article.write_text(
+        article.read_text(encoding="utf-8").replace("</div></body>", pdf_link + "</body>"), "utf-8"
+    )
     server = start_counting_portal(portal.root)
     sites = tmp / "sites.toml"
     sites.write_text(sites_toml(server.base_url), encoding="utf-8")
@@ -114,7 +122,7 @@ def test_304_is_a_capture_of_the_held_blob_and_a_sighting(scenario: dict[str, An
     run2 = stages["unchanged"].rows["runs"][-1]["id"]
     caps = stages["unchanged"].rows["captures"]
     not_modified = [c for c in caps if c["crawl_id"] == run2 and c["status"] == 304]
-    assert len(not_modified) == 9  # 4 pages, 4 attachments, the mirror copy
+    assert len(not_modified) == 10  # 4 pages, 4 attachments, the PDF, the mirror copy
     first_sha = {c["url"]: c["sha256"] for c in caps if c["crawl_id"] != run2 and c["sha256"]}
     assert all(c["sha256"] == first_sha[c["url"]] and c["etag"] for c in not_modified)
     before = {r["agency"]: r["last_seen"] for r in stages["first"].rows["reports"]}
@@ -131,6 +139,16 @@ def test_same_bytes_at_two_urls_is_one_document_and_two_captures(scenario: dict[
     # One report, with its article page and both attachment URLs as copies.
     copies = {s["url"].rsplit("/", 1)[-1] for s in rows["sources"] if s["agency"] == "示例县财政局"}
     assert copies == {"a.html", "a.docx", "a-copy.docx"}
+
+
+def test_one_report_as_html_docx_and_pdf(scenario: dict[str, Any]) -> None:
+    rows = scenario["stages"]["first"].rows
+    gov = [r for r in rows["reports"] if r["agency"] == "示例县人民政府"]
+    assert len(gov) == 1
+    formats = {
+        s["url"].rsplit("/", 1)[-1]: s["format"] for s in rows["sources"] if s["report_id"] == gov[0]["id"]
+    }
+    assert formats == {"d.html": "html", "d.docx": "docx", "d.pdf": "pdf"}
 
 
 def test_changed_portal_shows_new_removed_and_both_versions(scenario: dict[str, Any]) -> None:
