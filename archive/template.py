@@ -209,6 +209,17 @@ def _is_label(cell: Cell) -> bool:
     return bool(cell and cell.strip()) and not is_value_cell(cell)
 
 
+def _is_figure(cell: Cell) -> bool:
+    return cell is not None and bool(cell.strip()) and is_value_cell(cell)
+
+
+def _labels(row: Sequence[Cell]) -> list[int]:
+    """Positions of the row's label cells: those before its first figure (text that OCR or a broken layout
+    leaves among the figures is a bad figure, not a label); all of them when the row has no figure."""
+    first = next((i for i, c in enumerate(row) if _is_figure(c)), len(row))
+    return [i for i, c in enumerate(row[:first]) if _is_label(c)]
+
+
 def _has_figures(row: Sequence[Cell]) -> bool:
     return any(c is not None and c.strip() and is_value_cell(c) for c in row)
 
@@ -354,12 +365,13 @@ class _Mapper:
     def _active(self, run: _Run) -> None:
         columns: dict[int, str] = {}
         for row in (run.header if run.inherited else []) + run.rows:
-            if not _has_figures(row):
+            labels = _labels(row)
+            # 信息内容 marks a header even when OCR misread one of its cells as a number.
+            if not _has_figures(row) or (labels and "信息内容" in norm(row[labels[0]])):
                 found = {i: c for i, cell in enumerate(row) if (c := _first_col(norm(cell)))}
-                if found:
+                if found or _has_figures(row):
                     columns = found
                 continue
-            labels = [i for i, c in enumerate(row) if _is_label(c)]
             code = _first(norm("".join(_text(row[i]) for i in labels)), _ACTIVE_ROWS) if labels else None
             if code is None:
                 self.findings.append(f"section 二: row without a known label skipped: {_fmt_row(row)}")
@@ -388,14 +400,12 @@ class _Mapper:
         elif len(cols) < len(codes.APPLICATION_COLUMNS):
             missing = [c.code for c in codes.APPLICATION_COLUMNS if c.code not in cols]
             self.findings.append(f"section 三: header has no column for {', '.join(missing)} (left blank)")
-        rows = [r for r in run.rows if any(_is_label(c) for c in r)]
+        rows = [r for r in run.rows if _labels(r)]
         first_pos = min(positions.values()) if positions else 0
-        regular = bool(positions) and all(
-            len(r) == width and max(i for i, c in enumerate(r) if _is_label(c)) < first_pos for r in rows
-        )
+        regular = bool(positions) and all(len(r) == width and _labels(r)[-1] < first_pos for r in rows)
         previous: str | None = None
         for row in rows:
-            labels = [i for i, c in enumerate(row) if _is_label(c)]
+            labels = _labels(row)
             last, joined = norm(row[labels[-1]]), norm("".join(_text(row[i]) for i in labels))
             code = _app_row(last)
             if (
@@ -429,7 +439,7 @@ class _Mapper:
         n = len(codes.APPEAL_COLUMNS)
         groups = list(codes.APPEAL_ROWS)
         for row in run.rows:
-            labels = [i for i, c in enumerate(row) if _is_label(c)]
+            labels = _labels(row)
             if labels:  # a layout with one row per group: 行政复议 | 5 figures
                 group = _first_group(norm("".join(_text(row[i]) for i in labels)))
                 if group is None:
@@ -472,11 +482,10 @@ def _app_header(header: list[list[Cell]]) -> tuple[list[str], dict[str, int], in
 
 
 def _fit(cells: Sequence[Cell], n: int) -> list[Cell]:
-    """Exactly n figure cells out of a row tail: drop covered cells (None) in front, then trailing blanks,
-    then leading blanks; more than n → the first n-1 and the last; fewer → right-aligned (the 总计 side)."""
-    tail = list(cells)
-    while len(tail) > n and tail and tail[0] is None:
-        tail.pop(0)
+    """Exactly n figure cells out of a row tail: drop covered cells (None: a merge, never a column of its
+    own), then trailing blanks, then leading blanks; more than n → the first n-1 and the last; fewer →
+    right-aligned (the 总计 side)."""
+    tail = [c for c in cells if c is not None]
     while len(tail) > n and not _text(tail[-1]):
         tail.pop()
     while len(tail) > n and not _text(tail[0]):
