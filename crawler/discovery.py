@@ -14,7 +14,7 @@ _SECTION_TEXT = re.compile(
     r"政府信息公开|信息公开|政务公开|公开年报|年度报告|年报|工作年报|工作总结|政府信息公开指南|法定主动公开|公开目录"
 )
 _SECTION_URL = re.compile(
-    r"(^|[/_.-])(zwgk|xxgk|zfxxgk|gknb|ndbg|xxgknb|zfxxgknb|gkml|nb|xxgkml|zwxxgk|gkmlpt)([/_.-]|$)"
+    r"(^|[/_.-])(zwgk|xxgk|zfxxgk|gknb|ndbg|xxgknb|zfxxgknb|gkml|nb|xxgkml|zwxxgk)([/_.-]|$)"
     r"|xxgkAnnualReport",
     re.I,
 )

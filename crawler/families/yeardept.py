@@ -71,6 +71,23 @@ def requests(spider: ReportsSpider, site: Site, response: Response, info: PageIn
             )
             if req is not None:
                 yield req
+    year = response.meta.get("year")
+    if year:
+        # The next pages of a year's list are still that year's: carry the year so their bodies count.
+        for link in info.links:
+            if classify_link(link.url, link.text) is LinkKind.PAGER:
+                req = spider.page_request(
+                    site,
+                    link.url,
+                    depth=depth,
+                    role="list",
+                    link_text=link.text,
+                    referer=response.url,
+                    kind="pager",
+                    extra={"year": year},
+                )
+                if req is not None:
+                    yield req
     bodies = _body_links(info)
     if len(bodies) >= MIN_LINKS or (bodies and response.meta.get("year")):
         for link in bodies:

@@ -277,8 +277,9 @@ class ReportsSpider(scrapy.Spider):
             return
         page = self._fetched(response, "list")
         yield page
-        yield from self.follow_links(site, response.url, kinds, depth=response.meta.get("depth", 0))
+        # Family requests first: they know more (roles, form fields), and the first request of a URL wins.
         yield from self.family_requests(site, response, info)
+        yield from self.follow_links(site, response.url, kinds, depth=response.meta.get("depth", 0))
 
     def _is_article(self, site: Site, response: Response, info: PageInfo, kinds: list[Any]) -> bool:
         if response.meta.get("assume_report"):
@@ -304,6 +305,10 @@ class ReportsSpider(scrapy.Spider):
     def follow(self, site: Site, links: Iterable[Link], referer: str, depth: int) -> Iterator[Any]:
         """Follow links found outside the page's own <a> elements (data islands, API records)."""
         kinds = [(link, classify_link(link.url, link.text)) for link in links]
+        # Records are documents, not sections: only those that name a report (or are pages) are worth a visit.
+        kinds = [
+            (link, k) for link, k in kinds if k in (LinkKind.REPORT, LinkKind.ATTACHMENT, LinkKind.PAGER)
+        ]
         yield from self.follow_links(site, referer, kinds, depth)
 
     def _article(self, site: Site, response: Response, info: PageInfo, kinds: list[Any]) -> Iterator[Any]:
