@@ -485,7 +485,7 @@ def _fit(cells: Sequence[Cell], n: int) -> list[Cell]:
     """Exactly n figure cells out of a row tail: drop covered cells (None: a merge, never a column of its
     own), then trailing blanks, then leading blanks; more than n → the first n-1 and the last; fewer →
     right-aligned (the 总计 side)."""
-    tail = [c for c in cells if c is not None]
+    tail: list[Cell] = [c for c in cells if c is not None]
     while len(tail) > n and not _text(tail[-1]):
         tail.pop()
     while len(tail) > n and not _text(tail[0]):

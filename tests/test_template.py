@@ -84,7 +84,7 @@ def test_regular_grid_keeps_blank_cells_in_their_columns() -> None:
 
 def test_columns_left_out_are_mapped_by_header_labels() -> None:
     header: Grid = [["", "自然人", "商业企业", "总计"]]
-    grid = [*header, ["一、本年新收政府信息公开申请数量", "2", "3", "5"]]
+    grid: Grid = [*header, ["一、本年新收政府信息公开申请数量", "2", "3", "5"]]
     mapped = map_report([grid], "", 2020)
     v = values(mapped, "applications")
     assert (v[("new", "natural_person")], v[("new", "commercial")], v[("new", "total")]) == (2, 3, 5)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from archive.model import Grid
 from archive.texttables import grids_from_text
 from archive.values import is_value_cell
 
@@ -16,7 +17,7 @@ def seed(prefix: str) -> str:
     return next(SEEDS.glob(f"{prefix}_*.txt")).read_text(encoding="utf-8")
 
 
-def row_with(grids: list, text: str) -> list[str]:
+def row_with(grids: list[Grid], text: str) -> list[str | None]:
     return next(r for g in grids for r in g if any(c and text in c for c in r))
 
 
