@@ -74,16 +74,33 @@ class TestPortal:
         self.reports: dict[str, Report] = {}
         (root / "list").mkdir(parents=True, exist_ok=True)
 
-    def add_report(self, slug: str, agency: str, year: int, revision: int = 0) -> None:
+    def add_report(
+        self,
+        slug: str,
+        agency: str,
+        year: int,
+        revision: int = 0,
+        published: str | None = None,
+        attachment: bool = True,
+    ) -> None:
+        """A report page linking its DOCX, or (attachment=False) a page that is the report itself."""
         self.reports[slug] = Report(slug, agency, year)
-        make_report_docx(self.root / "att" / f"{slug}.docx", agency, year, revision)
         title = html.escape(report_title(agency, year))
+        published = published or f"{year + 1}-01-20"
+        if attachment:
+            make_report_docx(self.root / "att" / f"{slug}.docx", agency, year, revision)
+            body = f"""<p>现将《{title}》予以公布，详见附件。</p>
+<div class="attachments">附件：<a href="../att/{slug}.docx">{title}.docx</a></div>"""
+        else:
+            body = "".join(
+                f"<p>第{i + 1}部分：{html.escape(agency)}持续推进政务公开工作，主动公开信息{10 + i}条。</p>"
+                for i in range(6)
+            )
         page = f"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title>
-<meta name="ArticleTitle" content="{title}"><meta name="PubDate" content="{year + 1}-01-20">
+<meta name="ArticleTitle" content="{title}"><meta name="PubDate" content="{published}">
 <meta name="ContentSource" content="{html.escape(agency)}"></head><body>
-<h1>{title}</h1><div class="info">发布机构：{html.escape(agency)}　发布日期：{year + 1}-01-20</div>
-<p>现将《{title}》予以公布，详见附件。</p>
-<div class="attachments">附件：<a href="../att/{slug}.docx">{title}.docx</a></div></body></html>"""
+<h1>{title}</h1><div class="info">发布机构：{html.escape(agency)}　发布日期：{published}</div>
+{body}</body></html>"""
         (self.root / "art").mkdir(exist_ok=True)
         (self.root / "art" / f"{slug}.html").write_text(page, encoding="utf-8")
         self.write_list()
@@ -96,7 +113,7 @@ class TestPortal:
         """The report vanishes: off the list, its page and attachment answer 404."""
         self.reports.pop(slug)
         (self.root / "art" / f"{slug}.html").unlink()
-        (self.root / "att" / f"{slug}.docx").unlink()
+        (self.root / "att" / f"{slug}.docx").unlink(missing_ok=True)
         self.write_list()
 
     def write_list(self) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,8 +15,10 @@ from typing import Any
 import pytest
 
 from benchmarks.incremental_bytes import (
+    ROOT,
     CountingPortalServer,
     TestPortal,
+    crawl_command,
     run_crawl,
     sites_toml,
     start_counting_portal,
@@ -41,6 +44,17 @@ def _query(db: Path, sql: str) -> list[dict[str, Any]]:
     finally:
         conn.close()
 
+
+EXPECTED = [
+    "示例县财政局",
+    "示例县教育局",
+    "示例县民政局",
+    "示例县人民政府",
+    "示例县审计局",
+    "示例县卫生健康局",
+    "示例县水利局",
+    "示例县水务局",
+]
 
 SNAPSHOTS = {
     "reports": "SELECT * FROM reports ORDER BY agency",
@@ -71,6 +85,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any
         ("d", "示例县人民政府", 2022),
     ]:
         portal.add_report(slug, agency, year)
+    portal.add_report("h", "示例县审计局", 2022, attachment=False)  # the page is the report
     # The same bytes at a second URL (a mirror copy linked from the list).
     (portal.root / "att" / "a-copy.docx").write_bytes((portal.root / "att" / "a.docx").read_bytes())
     # Report d also as PDF on its page (LibreOffice from the DOCX): HTML, DOCX and PDF copies of one report.
@@ -82,7 +97,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any
     )
     server = start_counting_portal(portal.root)
     sites = tmp / "sites.toml"
-    sites.write_text(sites_toml(server.base_url), encoding="utf-8")
+    sites.write_text(sites_toml(server.base_url, expected_agencies=EXPECTED, expected_since=2022), "utf-8")
     list_page = portal.root / "list" / "index.html"
     extra = (
         '<li><a href="../att/a-copy.docx">示例县财政局2022年政府信息公开工作年度报告（镜像）.docx</a></li>'
@@ -91,11 +106,12 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any
     data = tmp / "data"
     stages = {"first": _crawl(server, data, sites), "unchanged": _crawl(server, data, sites)}
     portal.add_report("e", "示例县卫生健康局", 2022)
+    portal.add_report("f", "示例县水利局", 2022, published="2023-03-01")  # after 31 January: late
     portal.delete_report("b")
     portal.change_attachment("c")
     list_page.write_text(list_page.read_text(encoding="utf-8").replace("</ul>", extra + "</ul>"), "utf-8")
     stages["changed"] = _crawl(server, data, sites)
-    yield {"stages": stages, "data": data, "portal": portal}
+    yield {"stages": stages, "data": data, "portal": portal, "sites": sites}
     server.shutdown()
     server.server_close()
 
@@ -103,8 +119,10 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any
 def test_first_crawl_archives_every_report(scenario: dict[str, Any]) -> None:
     first = scenario["stages"]["first"]
     agencies = [r["agency"] for r in first.rows["reports"]]
-    assert sorted(agencies) == sorted(["示例县财政局", "示例县教育局", "示例县民政局", "示例县人民政府"])
-    assert "run: new 4, changed 0, removed 0, unchanged 0, errors 0" in first.stdout
+    assert sorted(agencies) == sorted(
+        ["示例县财政局", "示例县教育局", "示例县民政局", "示例县人民政府", "示例县审计局"]
+    )
+    assert "run: new 5, changed 0, removed 0, unchanged 0, errors 0" in first.stdout
 
 
 def test_second_run_of_unchanged_portal_transfers_under_5_percent(scenario: dict[str, Any]) -> None:
@@ -113,8 +131,8 @@ def test_second_run_of_unchanged_portal_transfers_under_5_percent(scenario: dict
     by_path = {path: status for _, path, status in second.log}
     assert by_path["/list/index.html"] == 200  # lists are always read in full
     assert all(by_path[f"/att/{s}.docx"] == 304 for s in "abcd")
-    assert all(by_path[f"/art/{s}.html"] == 304 for s in "abcd")
-    assert "run: new 0, changed 0, removed 0, unchanged 4, errors 0" in second.stdout
+    assert all(by_path[f"/art/{s}.html"] == 304 for s in "abcdh")
+    assert "run: new 0, changed 0, removed 0, unchanged 5, errors 0" in second.stdout
 
 
 def test_304_is_a_capture_of_the_held_blob_and_a_sighting(scenario: dict[str, Any]) -> None:
@@ -122,7 +140,7 @@ def test_304_is_a_capture_of_the_held_blob_and_a_sighting(scenario: dict[str, An
     run2 = stages["unchanged"].rows["runs"][-1]["id"]
     caps = stages["unchanged"].rows["captures"]
     not_modified = [c for c in caps if c["crawl_id"] == run2 and c["status"] == 304]
-    assert len(not_modified) == 10  # 4 pages, 4 attachments, the PDF, the mirror copy
+    assert len(not_modified) == 11  # 5 pages, 4 attachments, the PDF, the mirror copy
     first_sha = {c["url"]: c["sha256"] for c in caps if c["crawl_id"] != run2 and c["sha256"]}
     assert all(c["sha256"] == first_sha[c["url"]] and c["etag"] for c in not_modified)
     before = {r["agency"]: r["last_seen"] for r in stages["first"].rows["reports"]}
@@ -164,7 +182,7 @@ def test_changed_portal_shows_new_removed_and_both_versions(scenario: dict[str, 
     assert changed["sha256"] == new_sha
     blobs = scenario["data"] / "blobs" / "sha256"
     assert all((blobs / s[:2] / s[2:4] / s).is_file() for s in versions)
-    assert "run: new 1, changed 1, removed 1, unchanged 2, errors 0" in stage.stdout
+    assert "run: new 2, changed 1, removed 1, unchanged 3, errors 0" in stage.stdout
     summary = json.loads(stage.rows["runs"][-1]["summary"])
     assert summary["history/removed"] == 1
 
@@ -176,4 +194,24 @@ def test_every_run_keeps_a_log_and_feeds(scenario: dict[str, Any]) -> None:
     findings = (scenario["data"] / "feeds" / "findings.atom").read_text(encoding="utf-8")
     assert "removed from portal" in findings and "示例县教育局" in findings
     reports_feed = (scenario["data"] / "feeds" / "reports.atom").read_text(encoding="utf-8")
-    assert reports_feed.count("<entry>") == 5
+    assert reports_feed.count("<entry>") == 7
+
+
+def test_monitor_lists_exactly_the_missing_late_and_removed(scenario: dict[str, Any]) -> None:
+    cmd = [
+        *crawl_command(scenario["data"], scenario["sites"])[:3],
+        "monitor",
+        "--data",
+        str(scenario["data"]),
+    ]
+    proc = subprocess.run(
+        [*cmd, "--json", "--year", "2022"], capture_output=True, text=True, check=False, cwd=ROOT
+    )
+    rows = {r["agency"]: r["status"] for r in json.loads(proc.stdout)}
+    problems = {a: s for a, s in rows.items() if s != "on_time"}
+    assert problems == {"示例县水务局": "missing", "示例县水利局": "late", "示例县教育局": "removed"}
+    assert len(rows) == len(EXPECTED)
+    failing = subprocess.run(
+        [*cmd, "--fail-on-missing"], capture_output=True, text=True, check=False, cwd=ROOT
+    )
+    assert failing.returncode == 1 and "missing" in failing.stdout
