@@ -71,8 +71,8 @@ def requests(spider: ReportsSpider, site: Site, response: Response, info: PageIn
             )
             if req is not None:
                 yield req
-    year = response.meta.get("year")
-    if year:
+    list_year = response.meta.get("year")
+    if list_year:
         # The next pages of a year's list are still that year's: carry the year so their bodies count.
         for link in info.links:
             if classify_link(link.url, link.text) is LinkKind.PAGER:
@@ -84,7 +84,7 @@ def requests(spider: ReportsSpider, site: Site, response: Response, info: PageIn
                     link_text=link.text,
                     referer=response.url,
                     kind="pager",
-                    extra={"year": year},
+                    extra={"year": list_year},
                 )
                 if req is not None:
                     yield req

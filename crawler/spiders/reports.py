@@ -90,6 +90,8 @@ class ReportsSpider(scrapy.Spider):
                 if site.download_delay is not None
                 else settings.getfloat("DOWNLOAD_DELAY"),
             }
+            if site.download_delay is not None:
+                slots[SLOT_PREFIX + site.id]["jitter"] = 0.0  # a delay the site asked for is a floor
         settings.set("DOWNLOAD_SLOTS", slots, priority="spider")
         if any(s.render_js for s in self.sites.values()):
             handler = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"

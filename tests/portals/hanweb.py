@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from tests.portals import Planted
 from tests.portals.docs import report_docx, report_html_body
-from tests.portals.server import Answer, Portal, Req, html, raw_header
+from tests.portals.server import Answer, Handler, Portal, Req, html, raw_header
 
 UNIT = {"1234": "4087463", "5678": "4087999"}
 PER_PAGE = {"1234": 5, "5678": 3}
@@ -145,7 +145,7 @@ def _proxy(req: Req, columns: dict[str, list[tuple[str, str]]]) -> Answer:
     return Answer(body.encode(), content_type="text/xml; charset=UTF-8")
 
 
-def _annual_module(portal: Portal, planted: Planted):  # type: ignore[no-untyped-def]
+def _annual_module(portal: Portal, planted: Planted) -> Handler:
     """One year of the government's own reports per page; the years are in a <select>."""
     years = (2021, 2022, 2023)
     for fbtime in years:

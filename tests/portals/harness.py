@@ -36,10 +36,21 @@ def write_sites(path: Path, sites: list[dict[str, Any]]) -> Path:
 
 
 def crawl(
-    sites_file: Path, data_dir: Path, site_ids: list[str], *, via: str = "govarchive", timeout: float = 300
+    sites_file: Path,
+    data_dir: Path,
+    site_ids: list[str],
+    *,
+    via: str = "govarchive",
+    timeout: float = 300,
+    env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """`govarchive crawl` (or `scrapy crawl reports`) as a user runs it; fails the test on a crash."""
-    env = {**os.environ, "GOVARCHIVE_RETRY_BACKOFF": "1.0", "GOVARCHIVE_EXTRACT_WORKERS": "1"}
+    env = {
+        **os.environ,
+        "GOVARCHIVE_RETRY_BACKOFF": "1.0",
+        "GOVARCHIVE_EXTRACT_WORKERS": "1",
+        **(env or {}),
+    }
     if via == "govarchive":
         cmd = [
             sys.executable,

@@ -1,0 +1,101 @@
+"""Politeness and robustness of real crawls: robots.txt, per-site delay and concurrency, backoff retries
+on 5xx and timeouts, traps bounded, off-site links, redirect loops, and a summary that counts right."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.middlewares.retry import backoff_delay
+from crawler.spiders.reports import PATTERN_CAP
+from tests.portals.harness import db, reports, summary
+from tests.portals.runs import polite_portals, trs_portal
+
+pytestmark = pytest.mark.slow
+
+
+def test_robots_txt_is_obeyed() -> None:
+    run = trs_portal()
+    assert run.portal.requested("/robots.txt")
+    assert run.portal.requested("/private/") == []
+
+
+def test_off_site_links_are_not_followed() -> None:
+    run = trs_portal()
+    assert run.others["offsite"].log == []
+    assert summary(run.data)["skipped/offsite"] >= 1
+
+
+def test_a_503_then_200_ends_archived_after_a_backoff() -> None:
+    run = trs_portal()
+    hits = run.portal.requested("P020230115100100.docx")
+    assert [status for _, _, _, status in hits] == [503, 200]
+    assert hits[1][0] - hits[0][0] >= 0.9  # GOVARCHIVE_RETRY_BACKOFF = 1 s, not an immediate retry
+    with db(run.data) as conn:
+        row = conn.execute(
+            "SELECT sha256 FROM captures WHERE url LIKE '%P020230115100100.docx' AND status = 200"
+        ).fetchone()
+    assert row is not None and row["sha256"]
+
+
+def test_calendar_trap_is_bounded_by_url_shape_and_depth() -> None:
+    run = trs_portal()
+    days = [p for _, _, p, _ in run.portal.requested("/xxgk/rl/") if p.count("/") == 6]
+    assert 0 < len(days) <= PATTERN_CAP["section"]
+    assert summary(run.data)["skipped/pattern_cap"] > 0
+
+
+def test_redirect_loop_and_endless_chain_stop() -> None:
+    run = trs_portal()
+    assert len(run.portal.requested("/xxgk/loop/")) <= 3
+    assert len(run.portal.requested("/xxgk/chain/")) <= 12  # REDIRECT_MAX_TIMES = 10
+    with db(run.data) as conn:
+        errors = [r[0] for r in conn.execute("SELECT error FROM captures WHERE url LIKE '%/xxgk/chain/%'")]
+    assert errors and all(e and e.startswith("ignored") for e in errors)
+
+
+def test_summary_counts_match_the_corpus() -> None:
+    run = trs_portal()
+    s = summary(run.data)
+    with db(run.data) as conn:
+        by_role = dict(conn.execute("SELECT role, count(*) FROM captures GROUP BY role").fetchall())
+        errors = conn.execute("SELECT count(*) FROM captures WHERE error IS NOT NULL").fetchone()[0]
+        documents = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+        not_found = conn.execute("SELECT count(*) FROM captures WHERE error = 'http 404'").fetchone()[0]
+    assert s["captures/list"] == by_role["list"]
+    assert s["captures/article"] == by_role["article"]
+    assert s["captures/attachment"] == by_role["attachment"]
+    assert s["documents_new"] == documents
+    assert s["duplicates"] == 1  # the same DOCX under two URLs
+    assert s["errors/http_404"] == not_found == 1
+    # each failure counted once, under its kind
+    assert sum(v for k, v in s.items() if k.startswith("errors/")) == errors
+    assert s["reports_recorded"] == 6  # five reports, one of them in two copies
+    assert "errors/http_404" in run.proc.stdout
+
+
+def test_per_site_delay_and_concurrency_apply_to_that_site_only() -> None:
+    run = polite_portals()
+    slow_times = [t for t, _, p, _ in run.portal.log if p != "/robots.txt"]
+    gaps = [b - a for a, b in zip(slow_times, slow_times[1:], strict=False)]
+    assert len(slow_times) == 13 and min(gaps) >= 0.55  # 0.6 s asked, no jitter below it
+    fast = run.others["fast"]
+    fast_times = sorted(t for t, _, p, _ in fast.log if p != "/robots.txt" and "/t/" not in p)
+    fast_gaps = [b - a for a, b in zip(fast_times, fast_times[1:], strict=False)]
+    assert min(fast_gaps) < 0.3
+
+
+def test_timeouts_are_retried_and_a_dead_document_is_a_clear_error() -> None:
+    run = polite_portals()
+    fast = run.others["fast"]
+    assert len(fast.requested("/t/late.docx")) == 2
+    got = reports(run.data)
+    assert ("测试县超时局", 2022, "annual_report") in got
+    assert ("测试县无响应局", 2022, "annual_report") not in got
+    assert got == run.planted.reports
+    assert summary(run.data)["errors/timeout"] == 1
+
+
+def test_backoff_doubles_and_honours_retry_after_up_to_the_cap() -> None:
+    assert [backoff_delay(n, 1.0, 60.0) for n in (1, 2, 3)] == [1.0, 2.0, 4.0]
+    assert backoff_delay(1, 1.0, 60.0, retry_after=10) == 10
+    assert backoff_delay(9, 1.0, 30.0) == 30.0
