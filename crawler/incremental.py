@@ -2,7 +2,8 @@
 
 `ConditionalRequests` (downloader middleware) adds If-None-Match / If-Modified-Since to article pages and
 attachments whose last good capture is held and extracted:
-  * list pages never get them: a list must be read in full every run, or new reports go unseen;
+  * list pages never get them: a list must be read in full every run, or new reports go unseen (also a
+    page requested as an article that turned out to be a list: its last capture has role 'list');
   * article pages do: they are static once published, and a 304 article is answered with the bytes
     already held (status stays 304, `meta["revalidated"]`), so the spider still follows its attachment
     links — each revalidated in turn — and notices a removed or replaced attachment;
@@ -52,7 +53,7 @@ class ConditionalRequests:
         prev = ws.corpus.conn.execute(
             """SELECT c.sha256, c.etag, c.last_modified, c.content_type FROM captures c
                JOIN documents d ON d.sha256 = c.sha256 AND d.extracted_at IS NOT NULL
-               WHERE c.url = ? AND c.status IN (200, 304)
+               WHERE c.url = ? AND c.status IN (200, 304) AND c.role IN ('article', 'attachment')
                ORDER BY c.fetched_at DESC, c.id DESC LIMIT 1""",
             (request.url,),
         ).fetchone()
