@@ -2,9 +2,11 @@
 
 A report not seen in this run is marked `removed_at` (it stays in the archive) when
   * one of its URLs (its page or any copy in report_sources) answered 404 or 410 in this run, or
-  * it left its list: the site's crawl was complete — the run finished, every start URL answered, no
-    request of the site failed for any other reason (timeout, 5xx, refused), the site's page cap was not
-    hit — and still nothing led to the report.
+  * it left its list: the site's crawl was complete — the run finished, a list page answered, no start
+    URL answered 404/410, no request of the site failed for any other reason (timeout, 5xx, refused), the
+    site's page cap was not hit — and still nothing led to the report. When more than half of a site's
+    reports (and more than two) leave at once, none is marked: that is a redesign or a broken portal
+    more often than a purge (logged; `held_back` in the run's counts).
 A portal that answered nothing in this run (down) marks nothing. A report whose URL failed with a
 transient error is left alone. Copies whose URL answered 404/410 get their own `removed_at` in
 report_sources. A later sighting clears both (archive/corpus.py upsert_report / add_report_source).
@@ -14,6 +16,8 @@ Writes go through the corpus connection in one transaction per run.
 
 from __future__ import annotations
 
+import json
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -21,6 +25,11 @@ from archive.corpus import Corpus, now_iso
 from archive.sites import Site
 
 GONE = (404, 410)
+# More than this share of a site's reports leaving their lists at once looks like a redesigned or broken
+# portal, not a purge: those removals wait for a 404 or a person (logged, counted as `held_back`).
+MASS_REMOVAL_SHARE = 0.5
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -31,6 +40,7 @@ class RunResult:
     unchanged: list[int] = field(default_factory=list)
     errors: int = 0
     down_sites: list[str] = field(default_factory=list)
+    held_back: list[int] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         return {
@@ -40,6 +50,7 @@ class RunResult:
             "unchanged": len(self.unchanged),
             "errors": self.errors,
             "sites_down": len(self.down_sites),
+            "held_back": len(self.held_back),
         }
 
 
@@ -55,21 +66,21 @@ def _urls(corpus: Corpus, sql: str, args: Iterable[object]) -> set[str]:
 
 
 def _site_complete(corpus: Corpus, run_id: int, site: Site, finished: bool, capped: bool) -> bool:
+    """Did the run see all of the site? A list page answered, no start URL vanished (a redirect moves the
+    captured URL, so failures are what is checked), nothing failed but 404/410, no page cap hit."""
     if not finished or capped:
         return False
-    answered = _urls(
-        corpus,
-        "SELECT url FROM captures WHERE crawl_id = ? AND site_id = ? AND status = 200",
-        (run_id, site.id),
-    )
-    if not all(u in answered for u in site.start_urls):
-        return False
-    failed = corpus.conn.execute(
-        """SELECT count(*) FROM captures WHERE crawl_id = ? AND site_id = ? AND error IS NOT NULL
-             AND (status IS NULL OR status NOT IN (404, 410))""",
-        (run_id, site.id),
-    ).fetchone()[0]
-    return int(failed) == 0
+    row = corpus.conn.execute(
+        f"""SELECT
+              EXISTS (SELECT 1 FROM captures WHERE crawl_id = ?1 AND site_id = ?2 AND role = 'list'
+                      AND status = 200) AS list_ok,
+              (SELECT count(*) FROM captures WHERE crawl_id = ?1 AND site_id = ?2 AND error IS NOT NULL
+                 AND (status IS NULL OR status NOT IN {GONE})) AS failed,
+              (SELECT count(*) FROM captures WHERE crawl_id = ?1 AND site_id = ?2 AND status IN {GONE}
+                 AND url IN (SELECT value FROM json_each(?3))) AS start_gone""",
+        (run_id, site.id, json.dumps(site.start_urls)),
+    ).fetchone()
+    return bool(row["list_ok"]) and row["failed"] == 0 and row["start_gone"] == 0
 
 
 def close_run(
@@ -111,13 +122,31 @@ def close_run(
                 "SELECT id, page_url FROM reports WHERE site_id = ? AND removed_at IS NULL AND last_seen < ?",
                 (site.id, started),
             ).fetchall()
+            vanished: list[int] = []
+            left_list: list[int] = []
             for rep in unseen:
                 urls = {rep["page_url"]} | _urls(
                     corpus, "SELECT url FROM report_sources WHERE report_id = ?", (rep["id"],)
                 )
-                if urls & gone or (complete and not urls & failed):
-                    conn.execute("UPDATE reports SET removed_at = ? WHERE id = ?", (now, rep["id"]))
-                    out.removed.append(int(rep["id"]))
+                if urls & gone:
+                    vanished.append(int(rep["id"]))
+                elif complete and not urls & failed:
+                    left_list.append(int(rep["id"]))
+            live = conn.execute(
+                "SELECT count(*) FROM reports WHERE site_id = ? AND removed_at IS NULL", (site.id,)
+            ).fetchone()[0]
+            if len(left_list) > max(2, MASS_REMOVAL_SHARE * live):
+                logger.warning(
+                    "site %s: %d of %d reports left their lists at once; not marking them removed",
+                    site.id,
+                    len(left_list),
+                    live,
+                )
+                out.held_back += left_list
+                left_list = []
+            for rid in vanished + left_list:
+                conn.execute("UPDATE reports SET removed_at = ? WHERE id = ?", (now, rid))
+            out.removed += vanished + left_list
         _classify_seen(corpus, [s.id for s in sites], started, out)
         out.errors = int(
             conn.execute(

@@ -92,6 +92,8 @@ def crawl(data_dir: Path, sites_file: Path, site_ids: tuple[str, ...]) -> None:
                     f"{k} {summary.get('history/' + k, 0)}"
                     for k in ("new", "changed", "removed", "unchanged", "errors")
                 )
+                if summary.get("history/held_back"):
+                    run_line += f" (removals held back: {summary['history/held_back']}, see the log)"
                 logging.getLogger("govarchive.crawl").info("%s", run_line)
             finally:
                 logging.getLogger().removeHandler(handler)

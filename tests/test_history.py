@@ -33,8 +33,11 @@ def _run(corpus: Corpus, captures: list[tuple[str, int | None, str | None]]) -> 
     run = corpus.start_run(["s"])
     corpus.conn.execute("UPDATE crawl_runs SET started_at = ? WHERE id = ?", (LATER, run))
     for url, status, error in captures:
+        role = "list" if "/list/" in url else "attachment"
         corpus.add_capture(
-            Capture(url=url, status=status, fetched_at=LATER, site_id="s", error=error, crawl_id=run)
+            Capture(
+                url=url, status=status, fetched_at=LATER, site_id="s", error=error, crawl_id=run, role=role
+            )
         )
     return run
 
@@ -90,6 +93,22 @@ def test_transient_error_or_incomplete_crawl_marks_nothing(corpus: Corpus) -> No
     run = _run(corpus, [LIST_OK])
     close_run(corpus, run, [SITE], finished=True, capped={"s"})
     assert _removed(corpus) == set()  # page cap reached: unseen is not gone
+
+
+def test_start_url_gone_marks_no_report_as_left_its_list(corpus: Corpus) -> None:
+    _report(corpus, "财政局", "a")
+    run = _run(corpus, [(f"{BASE}/list/index.html", 404, "http 404"), (f"{BASE}/list/other.html", 200, None)])
+    close_run(corpus, run, [SITE], finished=True)
+    assert _removed(corpus) == set()
+
+
+def test_mass_disappearance_is_held_back(corpus: Corpus) -> None:
+    for i in range(5):
+        _report(corpus, f"局{i}", f"r{i}")
+    run = _run(corpus, [LIST_OK])
+    result = close_run(corpus, run, [SITE], finished=True)
+    assert _removed(corpus) == set()
+    assert result.counts()["held_back"] == 5
 
 
 def test_a_sighting_clears_removed_at(corpus: Corpus) -> None:
