@@ -1,7 +1,8 @@
 """Serve the bundled demo portals on loopback, one real HTTP server per portal.
 
 Behaves like a plain static portal web server: Content-Type by extension (HTML charset from a per-file
-sidecar `<file>.meta.json` {"charset": "gbk"}, else utf-8 — so a GBK page without a sidecar is mislabelled
+sidecar `<file>.meta.json` {"charset": "gbk", "mtime": 1611273600} (mtime: Last-Modified instead of the
+file's), else utf-8 — so a GBK page without a sidecar is mislabelled
 like on real portals), ETag / Last-Modified with 304 revalidation, HEAD, 404, robots.txt.
 
     python -m govarchive.demoserver [ROOT]     # serve until Ctrl-C, print the filled sites.toml

@@ -89,14 +89,6 @@ def truth_stats(spec: ReportSpec) -> list[dict[str, Any]]:
 # --- consistency rules (report-format.md) ------------------------------------------------------------
 
 
-class _Values:
-    def __init__(self, spec: ReportSpec) -> None:
-        self.spec = spec
-
-    def get(self, section: str, row: str, col: str) -> float | None:
-        return parse_value(self.spec.raw(section, row, col))
-
-
 def _compare(lhs: list[float | None], rhs: list[float | None]) -> str:
     if any(v is None for v in lhs + rhs):
         return "unknown"
@@ -127,7 +119,10 @@ def truth_checks(spec: ReportSpec) -> list[dict[str, Any]]:
     """The four rules evaluated on the printed figures; a report without tables has no checks."""
     if spec.template is None:
         return []
-    v = _Values(spec)
+
+    def value(section: str, row: str, col: str) -> float | None:
+        return parse_value(spec.raw(section, row, col))
+
     cols = [c.code for c in codes.APPLICATION_COLUMNS]  # an omitted column is blank: unknown
     app = "applications"
     balance, outcomes, row_total = [], [], []
@@ -135,8 +130,8 @@ def truth_checks(spec: ReportSpec) -> list[dict[str, Any]]:
         balance.append(
             (
                 _compare(
-                    [v.get(app, "new", col), v.get(app, "carried_over", col)],
-                    [v.get(app, "processed_total", col), v.get(app, "carried_forward", col)],
+                    [value(app, "new", col), value(app, "carried_over", col)],
+                    [value(app, "processed_total", col), value(app, "carried_forward", col)],
                 ),
                 col,
             )
@@ -144,8 +139,8 @@ def truth_checks(spec: ReportSpec) -> list[dict[str, Any]]:
         outcomes.append(
             (
                 _compare(
-                    [v.get(app, r, col) for r in _outcome_rows(spec.template)],
-                    [v.get(app, "processed_total", col)],
+                    [value(app, r, col) for r in _outcome_rows(spec.template)],
+                    [value(app, "processed_total", col)],
                 ),
                 col,
             )
@@ -153,12 +148,12 @@ def truth_checks(spec: ReportSpec) -> list[dict[str, Any]]:
     for row in codes.APPLICATION_ROWS_BY_TEMPLATE[spec.template]:
         if spec.template == "2021" and row == "other":
             continue
-        parts = [v.get(app, row, c) for c in codes.APPLICANT_COLUMNS]
-        row_total.append((_compare(parts, [v.get(app, row, "total")]), row))
+        parts = [value(app, row, c) for c in codes.APPLICANT_COLUMNS]
+        row_total.append((_compare(parts, [value(app, row, "total")]), row))
     appeals = []
     for row in codes.APPEAL_ROWS:
-        parts = [v.get("appeals", row, c) for c in ("upheld", "corrected", "other", "pending")]
-        appeals.append((_compare(parts, [v.get("appeals", row, "total")]), row))
+        parts = [value("appeals", row, c) for c in ("upheld", "corrected", "other", "pending")]
+        appeals.append((_compare(parts, [value("appeals", row, "total")]), row))
     out = []
     for rule, results in (
         ("balance", balance),
