@@ -13,7 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from scrapy import Request
+from scrapy.http import Response
+from scrapy.statscollectors import MemoryStatsCollector
+from scrapy.utils.test import get_crawler
 
+from archive.corpus import Capture
+from archive.model import Extraction
+from archive.workspace import Workspace
 from benchmarks.incremental_bytes import (
     ROOT,
     CountingPortalServer,
@@ -23,9 +30,9 @@ from benchmarks.incremental_bytes import (
     sites_toml,
     start_counting_portal,
 )
+from crawler.incremental import ConditionalRequests
+from pipelines.workspace import workspace_for
 from tests.fixtures_docs import soffice_convert
-
-pytestmark = [pytest.mark.slow, pytest.mark.libreoffice]
 
 
 @dataclass
@@ -116,6 +123,8 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any
     server.server_close()
 
 
+@pytest.mark.slow
+@pytest.mark.libreoffice
 def test_first_crawl_archives_every_report(scenario: dict[str, Any]) -> None:
     first = scenario["stages"]["first"]
     agencies = [r["agency"] for r in first.rows["reports"]]
@@ -125,6 +134,8 @@ def test_first_crawl_archives_every_report(scenario: dict[str, Any]) -> None:
     assert "run: new 5, changed 0, removed 0, unchanged 0, errors 0" in first.stdout
 
 
+@pytest.mark.slow
+@pytest.mark.libreoffice
 def test_second_run_of_unchanged_portal_transfers_under_5_percent(scenario: dict[str, Any]) -> None:
     first, second = scenario["stages"]["first"], scenario["stages"]["unchanged"]
     assert second.bytes_sent <= 0.05 * first.bytes_sent, (second.bytes_sent, first.bytes_sent)
@@ -135,6 +146,8 @@ def test_second_run_of_unchanged_portal_transfers_under_5_percent(scenario: dict
     assert "run: new 0, changed 0, removed 0, unchanged 5, errors 0" in second.stdout
 
 
+@pytest.mark.slow
+@pytest.mark.libreoffice
 def test_304_is_a_capture_of_the_held_blob_and_a_sighting(scenario: dict[str, Any]) -> None:
     stages = scenario["stages"]
     run2 = stages["unchanged"].rows["runs"][-1]["id"]
@@ -149,6 +162,8 @@ def test_304_is_a_capture_of_the_held_blob_and_a_sighting(scenario: dict[str, An
     assert len(stages["unchanged"].rows["documents"]) == len(stages["first"].rows["documents"])
 
 
+@pytest.mark.slow
+@pytest.mark.libreoffice
 def test_same_bytes_at_two_urls_is_one_document_and_two_captures(scenario: dict[str, Any]) -> None:
     rows = scenario["stages"]["first"].rows
     sha = {c["url"].rsplit("/", 1)[-1]: c["sha256"] for c in rows["captures"] if c["sha256"]}
@@ -159,6 +174,8 @@ def test_same_bytes_at_two_urls_is_one_document_and_two_captures(scenario: dict[
     assert copies == {"a.html", "a.docx", "a-copy.docx"}
 
 
+@pytest.mark.slow
+@pytest.mark.libreoffice
 def test_one_report_as_html_docx_and_pdf(scenario: dict[str, Any]) -> None:
     rows = scenario["stages"]["first"].rows
     gov = [r for r in rows["reports"] if r["agency"] == "示例县人民政府"]
@@ -169,6 +186,8 @@ def test_one_report_as_html_docx_and_pdf(scenario: dict[str, Any]) -> None:
     assert formats == {"d.html": "html", "d.docx": "docx", "d.pdf": "pdf"}
 
 
+@pytest.mark.slow
+@pytest.mark.libreoffice
 def test_changed_portal_shows_new_removed_and_both_versions(scenario: dict[str, Any]) -> None:
     stage = scenario["stages"]["changed"]
     reports = {r["agency"]: r for r in stage.rows["reports"]}
@@ -187,6 +206,8 @@ def test_changed_portal_shows_new_removed_and_both_versions(scenario: dict[str, 
     assert summary["history/removed"] == 1
 
 
+@pytest.mark.slow
+@pytest.mark.libreoffice
 def test_every_run_keeps_a_log_and_feeds(scenario: dict[str, Any]) -> None:
     logs = sorted((scenario["data"] / "logs").glob("crawl-*.log"))
     assert len(logs) >= 2  # runs within one second share a name; each has its own otherwise
@@ -197,6 +218,8 @@ def test_every_run_keeps_a_log_and_feeds(scenario: dict[str, Any]) -> None:
     assert reports_feed.count("<entry>") == 7
 
 
+@pytest.mark.slow
+@pytest.mark.libreoffice
 def test_monitor_lists_exactly_the_missing_late_and_removed(scenario: dict[str, Any]) -> None:
     cmd = [
         *crawl_command(scenario["data"], scenario["sites"])[:3],
@@ -215,3 +238,99 @@ def test_monitor_lists_exactly_the_missing_late_and_removed(scenario: dict[str, 
         [*cmd, "--fail-on-missing"], capture_output=True, text=True, check=False, cwd=ROOT
     )
     assert failing.returncode == 1 and "missing" in failing.stdout
+
+
+# --- the middleware alone, on a real corpus and blob store -----------------------------------------------
+
+ART = "http://127.0.0.1:9/art/x.html"
+
+
+@pytest.fixture
+def middleware(tmp_path: Path) -> Iterator[tuple[ConditionalRequests, Workspace]]:
+    crawler = get_crawler(settings_dict={"GOVARCHIVE_DATA": str(tmp_path)})
+    crawler.stats = MemoryStatsCollector(crawler)
+    ws = workspace_for(crawler)
+    body = "<html><head><title>示例县财政局2022年政府信息公开工作年度报告</title></head></html>".encode()
+    sha, size = ws.blobs.put_bytes(body)
+    ws.corpus.ensure_document(sha, size, "html", None, ART, "2026-01-01T00:00:00+00:00")
+    ws.corpus.save_extraction(sha, Extraction(media_type="html", text="x"))
+    ws.corpus.add_capture(
+        Capture(
+            url=ART,
+            status=200,
+            fetched_at="2026-01-01T00:00:00+00:00",
+            sha256=sha,
+            size=size,
+            etag='"v1"',
+            last_modified="Thu, 01 Jan 2026 00:00:00 GMT",
+            content_type="text/html; charset=utf-8",
+            role="article",
+        )
+    )
+    yield ConditionalRequests(crawler), ws
+    ws.close()
+
+
+def _request(url: str, role: str) -> Request:
+    return Request(url, meta={"role": role, "site_id": "s"})
+
+
+def test_article_and_attachment_requests_become_conditional(
+    middleware: tuple[ConditionalRequests, Workspace],
+) -> None:
+    mw, _ = middleware
+    req = _request(ART, "article")
+    mw.process_request(req)
+    assert req.headers[b"If-None-Match"] == b'"v1"'
+    assert req.headers[b"If-Modified-Since"] == b"Thu, 01 Jan 2026 00:00:00 GMT"
+    assert req.meta["previous_sha256"]
+
+
+def test_list_pages_are_never_conditional(middleware: tuple[ConditionalRequests, Workspace]) -> None:
+    mw, _ = middleware
+    req = _request(ART, "list")
+    mw.process_request(req)
+    assert b"If-None-Match" not in req.headers and "previous_sha256" not in req.meta
+
+
+def test_unextracted_or_missing_blob_means_a_full_fetch(
+    middleware: tuple[ConditionalRequests, Workspace],
+) -> None:
+    mw, ws = middleware
+    ws.corpus.conn.execute("UPDATE documents SET extracted_at = NULL")
+    req = _request(ART, "article")
+    mw.process_request(req)
+    assert b"If-None-Match" not in req.headers
+    ws.corpus.conn.execute("UPDATE documents SET extracted_at = '2026-01-01'")
+    sha = ws.corpus.latest_good_capture(ART)["sha256"]  # type: ignore[index]
+    path = ws.blobs.path(sha)
+    path.chmod(0o644)
+    path.unlink()
+    req = _request(ART, "article")
+    mw.process_request(req)
+    assert b"If-None-Match" not in req.headers
+
+
+def test_redirect_drops_the_first_urls_validators(middleware: tuple[ConditionalRequests, Workspace]) -> None:
+    mw, _ = middleware
+    req = _request(ART, "article")
+    mw.process_request(req)
+    moved = req.replace(url="http://127.0.0.1:9/art/moved.html")
+    mw.process_request(moved)
+    assert b"If-None-Match" not in moved.headers and "previous_sha256" not in moved.meta
+
+
+def test_304_article_is_handed_over_with_the_bytes_held(
+    middleware: tuple[ConditionalRequests, Workspace],
+) -> None:
+    mw, ws = middleware
+    req = _request(ART, "article")
+    mw.process_request(req)
+    answer = mw.process_response(req, Response(ART, status=304, headers={"ETag": '"v1"'}, request=req))
+    assert answer.status == 304 and req.meta["revalidated"]
+    assert answer.body == ws.blobs.read(req.meta["previous_sha256"])
+    assert answer.headers[b"Content-Type"].startswith(b"text/html")
+    attachment = _request(ART, "attachment")
+    mw.process_request(attachment)
+    plain = Response(ART, status=304, request=attachment)
+    assert mw.process_response(attachment, plain) is plain  # nothing to parse: the blob is confirmed
