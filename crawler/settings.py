@@ -46,12 +46,17 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.retry.BackoffRetryMiddleware": 550,
 }
-GOVARCHIVE_RETRY_BACKOFF = float(os.environ.get("GOVARCHIVE_RETRY_BACKOFF", "1.0"))  # seconds, doubled per retry
+GOVARCHIVE_RETRY_BACKOFF = float(
+    os.environ.get("GOVARCHIVE_RETRY_BACKOFF", "1.0")
+)  # seconds, doubled per retry
 GOVARCHIVE_RETRY_BACKOFF_MAX = 60.0
 EXTENSIONS = {
     # Before CrawlSummary (runs first at spider_closed) so removals and counts reach the run's summary.
     "crawler.incremental.RunBookkeeping": 450,
     "crawler.summary.CrawlSummary": 500,
+    # AutoThrottle that keeps each site's download_delay as its floor (sites file politeness).
+    "scrapy.extensions.throttle.AutoThrottle": None,
+    "crawler.middlewares.throttle.SiteAutoThrottle": 0,
 }
 
 # govarchive's own settings (each component reads its own).

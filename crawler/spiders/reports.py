@@ -138,8 +138,6 @@ class ReportsSpider(scrapy.Spider):
             "link_text": link_text,
             "download_slot": SLOT_PREFIX + site.id,
         }
-        if site.download_delay is not None:
-            meta["autothrottle_dont_adjust_delay"] = True  # the site's own delay is what it asked for
         return meta
 
     def page_request(
