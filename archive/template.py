@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from archive import codes
 from archive.model import Cell, Grid, Stat
+from archive.texttables import grids_from_text
 from archive.values import is_value_cell, parse_value
 
 # --- label normalisation and key phrases --------------------------------------------------------------------
@@ -181,10 +182,40 @@ def detect_template(tables: Sequence[Grid], text: str, year: int | None = None) 
 
 def map_report(tables: Sequence[Grid], text: str, year: int | None = None) -> Mapped:
     """Canonical figures of one report. Sections absent from the tables are absent from the stats; inside a
-    section found, every template cell is listed (blank when the document leaves it out)."""
+    section found, every template cell is listed (blank when the document leaves it out).
+
+    The text layer is a second opinion: when the grids recovered from `text` give more figures than `tables`
+    (an extractor fused two columns or lost a header) and agree with them wherever both give one, those are
+    used."""
     template = detect_template(tables, text, year)
     if template is None:
         return Mapped(None, [], ["no template table and no year from 2019 on: no statistics"])
+    mapped = _map(tables, template)
+    if text:
+        alt_tables = grids_from_text(text)
+        if alt_tables and alt_tables != list(tables):
+            mapped = _second_opinion(mapped, _map(alt_tables, template))
+    return mapped
+
+
+def _second_opinion(mapped: Mapped, alt: Mapped) -> Mapped:
+    """Per section, the text layer's figures replace the tables' when they are more and agree with them."""
+    stats, findings = list(mapped.stats), list(mapped.findings)
+    for section in ("active", "applications", "appeals"):
+        mine = [s for s in mapped.stats if s.section == section]
+        theirs = [s for s in alt.stats if s.section == section]
+        known, alt_known = _known(mine), _known(theirs)
+        if alt_known > known and _agree(mine, theirs):
+            stats = [s for s in stats if s.section != section] + theirs
+            findings.append(
+                f"section {section}: {alt_known} figures from the text layer, {known} in the tables"
+            )
+    order = {k: i for i, k in enumerate((s.section, s.row, s.col) for s in alt.stats + mapped.stats)}
+    stats.sort(key=lambda s: order[(s.section, s.row, s.col)])
+    return Mapped(mapped.template, stats, findings)
+
+
+def _map(tables: Sequence[Grid], template: str) -> Mapped:
     mapper = _Mapper(template)
     for run in _runs(tables):
         try:
@@ -192,6 +223,20 @@ def map_report(tables: Sequence[Grid], text: str, year: int | None = None) -> Ma
         except (IndexError, ValueError, KeyError, TypeError) as exc:  # a table that fits nothing
             mapper.findings.append(f"{run.section} table skipped: {type(exc).__name__}: {exc}")
     return Mapped(template, mapper.stats(), mapper.findings)
+
+
+def _known(stats: Sequence[Stat]) -> int:
+    return sum(1 for s in stats if s.value is not None)
+
+
+def _agree(a: Sequence[Stat], b: Sequence[Stat]) -> bool:
+    """Both give the same value wherever both give one (at most 1% misreads)."""
+    values = {(s.section, s.row, s.col): s.value for s in a if s.value is not None}
+    common = [
+        (values[k], s.value) for s in b if (k := (s.section, s.row, s.col)) in values and s.value is not None
+    ]
+    differ = sum(1 for x, y in common if abs(x - (y or 0)) > 1e-6)
+    return differ <= len(common) // 100
 
 
 # --- splitting grids into section runs --------------------------------------------------------------------
@@ -394,9 +439,10 @@ class _Mapper:
     # -- section 三 --
     def _applications(self, run: _Run) -> None:
         cols, positions, width = _app_header(run.header)
-        if not cols:
-            cols = [c.code for c in codes.APPLICATION_COLUMNS]
-            self.findings.append("section 三: no column header; columns taken in template order")
+        if len([c for c in cols if c != "total"]) < 2:
+            # No header, or one whose applicant labels were lost (wrapped one character a line in PDF text).
+            cols, positions = [c.code for c in codes.APPLICATION_COLUMNS], {}
+            self.findings.append("section 三: no usable column header; columns taken in template order")
         elif len(cols) < len(codes.APPLICATION_COLUMNS):
             missing = [c.code for c in codes.APPLICATION_COLUMNS if c.code not in cols]
             self.findings.append(f"section 三: header has no column for {', '.join(missing)} (left blank)")

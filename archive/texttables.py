@@ -19,6 +19,7 @@ from archive.model import Grid
 from archive.values import is_value_cell
 
 _TAG = re.compile(r"</?[a-zA-Z][^<>]{0,40}>")
+_JUNK = re.compile(r"</?[a-zA-Z][^<>]{0,40}>|\[bookmark:[^\]]*\]")
 _PIPE_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 
 Row = list[str]
@@ -27,12 +28,70 @@ Row = list[str]
 def grids_from_text(text: str) -> list[Grid]:
     """Every table found in `text`, in document order. Never raises on odd input; returns [] when none."""
     grids: list[Grid] = []
-    for kind, lines in _blocks(text.replace("\r\n", "\n").replace("\r", "\n").split("\n")):
-        rows = _cell_per_line_rows(lines) if kind == "cells" else _tab_rows(lines, kind)
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").split("\n")
+    for kind, block in _blocks(lines):
+        rows = _cell_per_line_rows(block) if kind == "cells" else _tab_rows(block, kind)
         grid = _tidy(rows)
         if len(grid) >= 2 and any(any(c for c in r) for r in grid):
             grids.append(grid)
-    return grids
+    return grids or _space_grids(lines)
+
+
+_NUMBERED = re.compile(r"^(\d+[.、．]|[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、)")
+
+
+def _wrapped_label(pending: list[str]) -> str:
+    """The label wrapped over the lines before a figures-only line: up to three lines, or from the last
+    numbered line (`1.申请人…`, `（六）…`); header fragments (结果/维持 …) are not a label."""
+    numbered = [i for i, line in enumerate(pending) if _NUMBERED.match(line)]
+    if numbered:
+        return "".join(pending[numbered[-1] :])
+    return "".join(pending) if len(pending) <= 3 else ""
+
+
+# --- text with no cell separators (PDF text layers): "label fig fig fig" per line ---------------------------
+
+_FIGURE = re.compile(r"^[+\-－＋−]?\d[\d,，]*(?:\.\d+)?(?:万元|万)?$|^[-—–/无]$")
+_PROSE = 40  # a line this long without figures is running text: it ends a table
+
+
+def _space_grids(lines: list[str]) -> list[Grid]:
+    """Rows from lines that end in figures; a blank cell leaves no trace here, so the mapper right-aligns
+    short rows to 总计. Label lines wrapped before their figures are joined (see _wrapped_label)."""
+    grids: list[list[Row]] = []
+    rows: list[Row] = []
+    pending: list[str] = []
+    for line in lines:
+        tokens = _JUNK.sub("", line).split()
+        figures: list[str] = []
+        while tokens and (_FIGURE.match(tokens[-1]) or (tokens[-1] == "万元" and len(tokens) > 1)):
+            token = tokens.pop()
+            if token == "万元":
+                token = tokens.pop() + " 万元"
+                if not _FIGURE.match(token.split()[0]):
+                    tokens.append(token.split()[0])
+                    break
+            figures.insert(0, token)
+        label = " ".join(tokens)
+        if figures:
+            if not label and pending:
+                label = _wrapped_label(pending)
+            rows.append([label, *figures] if label else figures)
+            pending = []
+        elif label and any(w in _norm(label) for w in _HEADER_WORDS):
+            rows.append(tokens)
+            pending = []
+        elif not label:
+            continue  # page breaks and blank lines do not end a table in a text layer
+        elif len(label) > _PROSE:
+            if len(rows) >= 2:
+                grids.append(rows)
+            rows, pending = [], []
+        else:
+            pending.append(label)
+    if len(rows) >= 2:
+        grids.append(rows)
+    return [[list[str | None](r) for r in g] for g in grids]
 
 
 # --- finding table blocks ------------------------------------------------------------------------------

@@ -243,8 +243,8 @@ def gate(rows: Sequence[FormatRow], floors: dict[str, dict[str, float]]) -> list
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--formats", default=",".join(RENDER_FORMATS), help="rendered formats to evaluate")
-    ap.add_argument("--random", type=int, default=8, help="random specs to render (both templates)")
-    ap.add_argument("--scan-docs", type=int, default=3, help="documents to OCR (scans are slow)")
+    ap.add_argument("--random", type=int, default=6, help="random specs to render (both templates)")
+    ap.add_argument("--scan-docs", type=int, default=2, help="documents to OCR (scans are slow)")
     ap.add_argument("--verbose", action="store_true", help="print every mismatch")
     args = ap.parse_args(argv)
     results = evaluate_seeds()

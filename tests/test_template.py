@@ -96,7 +96,7 @@ def test_no_header_takes_template_order_with_finding() -> None:
     grid: Grid = [["二、上年结转政府信息公开申请数量", "1", "2", "3", "4", "5", "6", "21"]]
     mapped = map_report([grid], "", 2020)
     assert values(mapped, "applications")[("carried_over", "other_org")] == 6
-    assert any("no column header" in f for f in mapped.findings)
+    assert any("no usable column header" in f for f in mapped.findings)
 
 
 def test_table_split_into_two_grids_inherits_the_header() -> None:
@@ -189,3 +189,28 @@ def test_every_template_cell_of_a_found_section_is_listed() -> None:
     assert len(listed) == len(codes.APPLICATION_ROWS_BY_TEMPLATE["2019"]) * 7
     assert not any(s.section == "appeals" for s in mapped.stats)  # a section absent is not invented
     assert any("rows not found" in f for f in mapped.findings)
+
+
+def test_text_layer_is_a_second_opinion_per_section() -> None:
+    # An extractor fused 自然人 with 商业企业 ("70") and lost their header; the text layer has every figure.
+    header: Grid = [["", "自然法人或其他组织", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]]
+    fused: Grid = [*header, ["一、本年新收政府信息公开申请数量", "70", "0", "0", "0", "0", "7"]]
+    appeals: Grid = [
+        ["行政复议", "行政诉讼"],
+        ["结果维持"],
+        ["", "", "", "", "0", "", "", "2", "", "2", "", "", "", "", "0"],
+    ]
+    text = "一、本年新收政府信息公开申请数量 7 0 0 0 0 0 7\n行政复议 行政诉讼\n0 2 2 0\n"
+    mapped = map_report([fused, appeals], text, 2020)
+    apps = values(mapped, "applications")
+    assert (apps[("new", "natural_person")], apps[("new", "commercial")], apps[("new", "total")]) == (7, 0, 7)
+    assert any("text layer" in f for f in mapped.findings)
+    # The appeals text lost its blanks (4 figures for 15 cells): the tables, which keep them, stay.
+    assert values(mapped, "appeals")[("litigation_direct", "other")] == 2
+    assert values(mapped, "appeals")[("litigation_after_review", "other")] is None
+
+
+def test_text_layer_that_disagrees_is_not_used() -> None:
+    grid: Grid = [*APP_HEADER, app_row("一、本年新收政府信息公开申请数量", "1", "", "", "", "", "", "1")]
+    text = "一、本年新收政府信息公开申请数量 5 1 1 1 1 1 10\n"
+    assert values(map_report([grid], text, 2020), "applications")[("new", "total")] == 1

@@ -96,3 +96,53 @@ def test_odd_input_gives_a_list(text: str) -> None:
     grids = grids_from_text(text)
     assert isinstance(grids, list)
     assert all(isinstance(r, list) for g in grids for r in g)
+
+
+PDF_TEXT = """二、主动公开政府信息情况
+第二十条第（一）项
+信息内容 本年新制作数量 本年新公开数量 对外公开总数量
+规章 3 3 11
+规范性文件 1 1 [bookmark: _GoBack]1
+第二十条第（九）项
+信息内容 采购项目数量 采购总金额
+政府集中采购 6 3659.92 万元
+\f三、收到和处理政府信息公开申请情况
+申请人情况
+自然
+人
+法人或其他组织 总计
+一、本年新收政府信息公开申请数量 11
+5.要求行政机关确认或重新出
+具已获取信息
+0 0 0 0 0 0 0
+（六）其
+他处理
+1.申请人无正当理由逾期不补
+正、行政机关不再处理其政府
+信息公开申请
+0 0 0 0 0 0 1
+行政复议 行政诉讼
+结果
+维持
+结果
+纠正
+其他
+结果
+尚未
+审结
+总计 未经复议直接起诉 复议后起诉
+0 0 0 0 0 0 2 2 0 4 1 0 2 0 3
+五、存在的主要问题及改进情况，这是一段很长的正文，说明本年度工作中存在的问题以及下一步的改进措施和工作安排。
+"""
+
+
+def test_text_without_separators_pdf_text_layer() -> None:
+    [grid] = grids_from_text(PDF_TEXT)
+    assert ["规章", "3", "3", "11"] in grid
+    assert ["规范性文件", "1", "1", "1"] in grid  # bookmark junk dropped
+    assert ["政府集中采购", "6", "3659.92 万元"] in grid
+    assert ["一、本年新收政府信息公开申请数量", "11"] in grid  # blank cells leave no trace
+    assert ["5.要求行政机关确认或重新出具已获取信息", *["0"] * 7] in grid  # wrapped label joined
+    assert ["1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", *["0"] * 6, "1"] in grid
+    assert [*"000000220410203"] in grid  # header fragments are not a label
+    assert not any("很长的正文" in (c or "") for r in grid for c in r)
