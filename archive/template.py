@@ -187,6 +187,11 @@ def map_report(tables: Sequence[Grid], text: str, year: int | None = None) -> Ma
     The text layer is a second opinion: when the grids recovered from `text` give more figures than `tables`
     (an extractor fused two columns or lost a header) and agree with them wherever both give one, those are
     used."""
+    # Extractors promise str|None cells; a number slipping through (spreadsheets) must not break matching.
+    tables = [
+        [[c if c is None or isinstance(c, str) else str(c) for c in row] for row in grid] for grid in tables
+    ]
+    text = text if isinstance(text, str) else ""
     template = detect_template(tables, text, year)
     if template is None:
         return Mapped(None, [], ["no template table and no year from 2019 on: no statistics"])
@@ -220,7 +225,7 @@ def _map(tables: Sequence[Grid], template: str) -> Mapped:
     for run in _runs(tables):
         try:
             mapper.map_run(run)
-        except (IndexError, ValueError, KeyError, TypeError) as exc:  # a table that fits nothing
+        except Exception as exc:  # a table that fits nothing must not cost the report its other figures
             mapper.findings.append(f"{run.section} table skipped: {type(exc).__name__}: {exc}")
     return Mapped(template, mapper.stats(), mapper.findings)
 

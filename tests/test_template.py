@@ -214,3 +214,10 @@ def test_text_layer_that_disagrees_is_not_used() -> None:
     grid: Grid = [*APP_HEADER, app_row("一、本年新收政府信息公开申请数量", "1", "", "", "", "", "", "1")]
     text = "一、本年新收政府信息公开申请数量 5 1 1 1 1 1 10\n"
     assert values(map_report([grid], text, 2020), "applications")[("new", "total")] == 1
+
+
+def test_numbers_as_cells_are_read_as_text() -> None:
+    grid = [["信息内容", "本年新制作数量", "本年新公开数量", "对外公开总数量"], ["规章", 1, 2.5, None]]
+    v = values(map_report([grid], "", 2020), "active")  # type: ignore[list-item]
+    assert (v[("art20_1.regulations", "made")], v[("art20_1.regulations", "published")]) == (1, 2.5)
+    assert v[("art20_1.regulations", "total_public")] is None
