@@ -63,9 +63,9 @@ def decode_html(data: bytes, declared: str | None = None) -> tuple[str, str]:
     except UnicodeDecodeError:
         pass
     candidates: list[str] = []
-    for name in (normalise(declared), meta_charset(data), "gb18030", "utf-8"):
-        if name and name not in candidates:
-            candidates.append(name)
+    for cand in (normalise(declared), meta_charset(data), "gb18030", "utf-8"):
+        if cand and cand not in candidates:
+            candidates.append(cand)
     # A Latin single-byte charset never fails to decode, so on a Chinese portal it is only a last resort.
     candidates.sort(key=lambda n: n in _SINGLE_BYTE)
     best: tuple[int, str, str] | None = None

@@ -62,9 +62,9 @@ def test_scan_figures_mostly_exact() -> None:
         o, t = _figures_right(got, exp)
         ok += o
         total += t
-    # Measured on this machine (see the report) (tesseract 5.3 chi_sim + a digits-only second pass).
+    # Measured 198/198 on this machine: tesseract 5.3 chi_sim, then digits-only passes at 1x and 2x.
     assert total == 198
-    assert ok / total >= 0.95, f"{ok}/{total} figures exact"
+    assert ok / total >= 0.97, f"{ok}/{total} figures exact"
 
 
 def test_missing_file_is_an_error(tmp_path: Path) -> None:

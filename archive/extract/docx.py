@@ -29,7 +29,8 @@ def _para_text(p: etree._Element) -> str:
     for el in p.iter(_T, _TAB, _BR, _CR):
         if el.tag == _T:
             parent = el.getparent()
-            if parent is not None and parent.getparent() is not None and parent.getparent().tag in _SKIP:
+            grand = parent.getparent() if parent is not None else None
+            if grand is not None and str(grand.tag) in _SKIP:
                 continue
             out.append(el.text or "")
         elif el.tag == _TAB:
@@ -104,13 +105,13 @@ def _layout(tbl: etree._Element) -> tuple[Grid, set[tuple[int, int]]]:
     for r in range(len(rows)):
         row: list[Cell] = []
         for j, c in enumerate(keep):
-            k = owner.get((r, c))
-            if k is None:
+            at = owner.get((r, c))
+            if at is None:
                 row.append("")
                 continue
-            r0, _, text = anchors[k]
-            if k not in first_kept and r == r0:
-                first_kept[k] = (r, j)
+            r0, _, text = anchors[at]
+            if at not in first_kept and r == r0:
+                first_kept[at] = (r, j)
                 starts.add((r, j))
                 row.append(text)
             else:

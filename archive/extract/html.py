@@ -79,7 +79,7 @@ def _cell_text(cell: etree._Element) -> str:
 
 
 def _rows(table: etree._Element) -> list[etree._Element]:
-    return table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")  # type: ignore[return-value]
+    return table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")
 
 
 def table_grid(table: etree._Element) -> Grid:
