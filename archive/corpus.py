@@ -105,11 +105,13 @@ class Corpus:
 
     def upsert_site(self, site: Site) -> None:
         self.conn.execute(
-            """INSERT INTO sites(id, name, region, start_urls, allowed_domains, expected_agencies, expected_since)
-               VALUES (?, ?, ?, ?, ?, ?, ?)
+            """INSERT INTO sites(id, name, region, start_urls, allowed_domains, expected_agencies, expected_since,
+                 expected_until)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT(id) DO UPDATE SET name=excluded.name, region=excluded.region,
                  start_urls=excluded.start_urls, allowed_domains=excluded.allowed_domains,
-                 expected_agencies=excluded.expected_agencies, expected_since=excluded.expected_since""",
+                 expected_agencies=excluded.expected_agencies, expected_since=excluded.expected_since,
+                 expected_until=excluded.expected_until""",
             (
                 site.id,
                 site.name,
@@ -118,6 +120,7 @@ class Corpus:
                 json.dumps(site.domains(), ensure_ascii=False),
                 json.dumps(site.expected_agencies, ensure_ascii=False),
                 site.expected_since,
+                site.expected_until,
             ),
         )
 

@@ -75,7 +75,10 @@ def refresh_agency_keys(corpus: Corpus) -> None:
         names = {
             r[0]
             for r in conn.execute(
-                "SELECT DISTINCT agency FROM reports WHERE site_id = ? AND agency IS NOT NULL", (site["id"],)
+                """SELECT DISTINCT agency FROM reports WHERE agency IS NOT NULL AND (site_id = ? OR id IN (
+                     SELECT rs.report_id FROM report_sources rs JOIN captures c ON c.url = rs.url
+                     WHERE c.site_id = ?))""",
+                (site["id"], site["id"]),
             )
         }
         names |= {

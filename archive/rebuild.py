@@ -19,6 +19,7 @@ from archive.corpus import Capture, now_iso
 from archive.filenames import safe_filename
 from archive.interpret import SourceContext, context_from_page_meta, interpret
 from archive.model import Extraction, ParseResult
+from archive.monitor import refresh_agency_keys
 from archive.pool import ExtractionPool
 from archive.sniff import sniff_file
 from archive.workspace import Workspace
@@ -134,6 +135,7 @@ def ingest(ws: Workspace, paths: list[Path], workers: int = 2) -> RunSummary:
             ws.corpus, result, sha256=sha, url=url, site_id=None, region=None, page_url=None, seen_at=seen
         )
         summary.counts["reports" if rid else "not_reports"] += 1
+    refresh_agency_keys(ws.corpus)
     return summary
 
 
@@ -227,6 +229,7 @@ def rebuild_reports(ws: Workspace, summary: RunSummary) -> None:
         ).rowcount
     summary.counts["reports"] = corpus.count("reports")
     summary.counts["reports_dropped"] = gone
+    refresh_agency_keys(corpus)
 
 
 def _page_of(ws: Workspace, page_url: str) -> tuple[str | None, dict[str, str]]:

@@ -24,6 +24,7 @@ class Site:
     render_js: bool = False
     expected_agencies: list[str] = field(default_factory=list)
     expected_since: int | None = None
+    expected_until: int | None = None  # last year a report is expected (e.g. a body that was merged away)
     download_delay: float | None = None
     concurrency: int | None = None
     max_depth: int = 6  # link hops from a start URL; bounds traps such as calendars
@@ -48,6 +49,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "render_js": (bool,),
     "expected_agencies": (list,),
     "expected_since": (int,),
+    "expected_until": (int,),
     "download_delay": (int, float),
     "concurrency": (int,),
     "max_depth": (int,),

@@ -34,13 +34,28 @@ ORDER BY r.year DESC, r.agency""",
     },
     "missing_reports": {
         "title": "Expected reports that are missing, late or removed (article 49 deadlines)",
-        "sql": """SELECT site_id, agency, year, deadline, status, published_at, report_id
+        "sql": """SELECT site_id, agency, year, deadline, status, published_at, report_id, report_agency
 FROM expected_reports WHERE status IN ('missing', 'late', 'removed') ORDER BY year DESC, site_id, agency""",
     },
     "removed_reports": {
         "title": "Reports that vanished from their portal (the archive keeps them)",
         "sql": """SELECT id, site_id, agency, year, title, page_url, removed_at, last_seen FROM reports
 WHERE removed_at IS NOT NULL ORDER BY removed_at DESC""",
+    },
+    "crawl_history": {
+        "title": "Crawl runs: new, changed, removed, unchanged reports and errors",
+        "sql": """SELECT id, started_at, finished_at, status,
+  json_extract(summary, '$."history/new"') AS new, json_extract(summary, '$."history/changed"') AS changed,
+  json_extract(summary, '$."history/removed"') AS removed,
+  json_extract(summary, '$."history/unchanged"') AS unchanged, json_extract(summary, '$."history/errors"') AS errors
+FROM crawl_runs ORDER BY id DESC""",
+    },
+    "report_versions": {
+        "title": "Reports whose file changed at the same URL: every archived version",
+        "sql": """SELECT r.id, r.agency, r.year, s.url, s.sha256, s.first_seen, s.removed_at, s.sha256 = r.sha256 AS current
+FROM report_sources s JOIN reports r ON r.id = s.report_id
+WHERE (s.report_id, s.url) IN (SELECT report_id, url FROM report_sources GROUP BY 1, 2 HAVING count(DISTINCT sha256) > 1)
+ORDER BY r.id, s.url, s.first_seen""",
     },
     "search_short": {
         "title": "Search report text for a short word (1–2 characters, e.g. 复议)",

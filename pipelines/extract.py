@@ -35,7 +35,7 @@ class ExtractPipeline:
     async def process_item(self, item: Any, spider: Any = None) -> Any:
         if not isinstance(item, Fetched) or item.role not in EXTRACTED_ROLES or not item.sha256:
             return item
-        if item.not_modified or item.extra.get("already_extracted"):
+        if item.extra.get("already_extracted"):
             return item
         path = self.ws.blobs.path(item.sha256)
         ex = await self.pool.extract(path, None, self.ws.cache_dir, item.url)

@@ -37,7 +37,17 @@ class ReportPipeline:
             return item  # the attachments carry the report; this page is added as one of its copies
         site_name, region = self.site_names.get(item.site_id, (None, None))
         meta = dict(item.page_meta)
-        result = parse_stored_document(self.ws, item.sha256, meta, item.link_text, site_name)
+        try:
+            result = parse_stored_document(self.ws, item.sha256, meta, item.link_text, site_name)
+        except Exception as e:  # a bug in a mapper must cost one document, not the crawl
+            logger.exception("interpreting %s failed", item.url)
+            self.ws.corpus.conn.execute(
+                "UPDATE documents SET error = COALESCE(error, ?) WHERE sha256 = ?",
+                (f"interpretation failed: {type(e).__name__}: {e}"[:500], item.sha256),
+            )
+            if self.crawler is not None:
+                self.crawler.stats.inc_value("govarchive/errors/interpretation")
+            return item
         if result is None:
             return item
         also: list[tuple[str, str, str]] = []

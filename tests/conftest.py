@@ -39,4 +39,5 @@ def demo_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     proc = run_cli("demo", "--no-serve", "--data", str(data))
     assert proc.returncode == 0, proc.stderr[-3000:]
     (data / "demo-stdout.txt").write_text(proc.stdout, encoding="utf-8")
+    (data / "demo-stderr.txt").write_text(proc.stderr, encoding="utf-8")
     return data
