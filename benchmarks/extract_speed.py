@@ -20,8 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from archive.extract import extract_file  # noqa: E402
-from tests.fixtures_docs import build_report_docx, soffice_convert  # noqa: E402
+from archive.extract import extract_file
+from tests.fixtures_docs import build_report_docx, soffice_convert
 
 
 def _pdfplumber(path: Path) -> int:

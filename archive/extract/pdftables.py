@@ -8,6 +8,7 @@ that are missing, and assigns characters to cells by their centres.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 from dataclasses import dataclass, field
 
@@ -130,6 +131,9 @@ def _regions(
     """Merged cells: neighbouring grid cells without a separator between them are one region."""
     nr, nc = len(ys) - 1, len(xs) - 1
     parent = list(range(nr * nc))
+    # Segments lying on each grid line, so each separator test scans a handful, not all.
+    v_on = [[s for s in vs if abs(s.pos - x) <= TOL] for x in xs]
+    h_on = [[s for s in hs if abs(s.pos - y) <= TOL] for y in ys]
 
     def find(i: int) -> int:
         while parent[i] != i:
@@ -139,9 +143,9 @@ def _regions(
 
     for r in range(nr):
         for c in range(nc):
-            if c + 1 < nc and not _covers(vs, xs[c + 1], ys[r], ys[r + 1]):
+            if c + 1 < nc and not _covers(v_on[c + 1], xs[c + 1], ys[r], ys[r + 1]):
                 parent[find(r * nc + c + 1)] = find(r * nc + c)
-            if r + 1 < nr and not _covers(hs, ys[r + 1], xs[c], xs[c + 1]):
+            if r + 1 < nr and not _covers(h_on[r + 1], ys[r + 1], xs[c], xs[c + 1]):
                 parent[find((r + 1) * nc + c)] = find(r * nc + c)
     boxes: dict[int, list[int]] = {}
     for r in range(nr):
@@ -195,10 +199,8 @@ def fill(table: Table, chars: list[Char]) -> list[Char]:
 
 
 def _index(edges: list[float], v: float) -> int:
-    for i in range(len(edges) - 2, -1, -1):
-        if v >= edges[i]:
-            return i
-    return 0
+    """The cell interval of `edges` that holds v (clamped to the first and last)."""
+    return min(max(bisect.bisect_right(edges, v) - 1, 0), len(edges) - 2)
 
 
 # --- joining a table continued on the next page ----------------------------------------------------------
