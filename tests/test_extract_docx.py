@@ -81,3 +81,39 @@ def test_entities_are_not_expanded(tmp_path: Path) -> None:
         zf.writestr("word/document.xml", lol)
     ext = extract_file(path, "docx")
     assert "aaaaaaaaaa" not in ext.text
+
+
+def test_table_split_by_page_break_is_joined(tmp_path: Path) -> None:
+    """Two <w:tbl> with the same column grid, only a page break between them, header repeated: one grid."""
+    from docx import Document
+    from docx.enum.text import WD_BREAK
+    from docx.shared import Cm
+
+    doc = Document()
+    rows = [["信息内容", "本年新制作数量"], ["规章", "0"], ["规范性文件", "3"]]
+    for i, part in enumerate((rows[:2], [rows[0], rows[2]])):
+        if i == 1:
+            doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        table = doc.add_table(rows=len(part), cols=2)
+        for r, values in enumerate(part):
+            for c, value in enumerate(values):
+                table.cell(r, c).text = value
+                table.cell(r, c).width = Cm(4)
+    path = tmp_path / "split.docx"
+    doc.save(str(path))
+    ext = extract_file(path)
+    assert ext.tables == [rows]
+
+
+def test_tables_with_text_between_stay_apart(tmp_path: Path) -> None:
+    from docx import Document
+
+    doc = Document()
+    for label in ("甲", "乙"):
+        table = doc.add_table(rows=1, cols=2)
+        table.cell(0, 0).text = label
+        table.cell(0, 1).text = "1"
+        doc.add_paragraph("第二十条第（五）项")
+    path = tmp_path / "two.docx"
+    doc.save(str(path))
+    assert extract_file(path).tables == [[["甲", "1"]], [["乙", "1"]]]
