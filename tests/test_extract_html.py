@@ -122,3 +122,11 @@ def test_iso_date() -> None:
     assert iso_date("2021年1月5日") == "2021-01-05"
     assert iso_date("2021/12/31 10:00") == "2021-12-31"
     assert iso_date("2021-13-45") is None
+
+
+def test_http_charset_passed_through_extract_file(tmp_path: Path) -> None:
+    path = tmp_path / "page.html"
+    path.write_bytes("<html><body><p>发布日期：2021-01-25</p></body></html>".encode("gb2312"))
+    ext = extract_file(path, "html", charset="gb2312")
+    assert ext.page_meta["encoding"] == "gb18030"
+    assert ext.page_meta["published_at"] == "2021-01-25"

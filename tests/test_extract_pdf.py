@@ -57,7 +57,9 @@ def test_pdf_speed() -> None:
     for _ in range(10):
         extract_file(path)
     per = (time.perf_counter() - start) / 10
-    assert per < 0.1, f"{per * 1000:.0f} ms per 5-page report"
+    # ~25-30 ms on an idle core (benchmarks/extract_speed.py); the bound is loose because the suite
+    # shares 2 cores with other tests, and still catches an order-of-magnitude regression.
+    assert per < 0.5, f"{per * 1000:.0f} ms per 5-page report"
 
 
 def test_encrypted_pdf_is_a_clear_error() -> None:
@@ -110,3 +112,11 @@ def test_continued_table_realigned_by_x() -> None:
     assert join_pages([[a], [b]], page_height=792) == [
         [["项目", "数量", "数量"], ["甲", "1", None], ["乙", "2", None]]
     ]
+
+
+def test_unmapped_glyphs_count_as_no_text_layer() -> None:
+    from archive.extract.pdf import needs_ocr
+
+    assert needs_ocr("", 1)
+    assert needs_ocr("\ue000\ue001\ue002" * 40, 1)
+    assert not needs_ocr("本报告依据《中华人民共和国政府信息公开条例》编制。" * 3, 1)

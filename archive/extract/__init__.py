@@ -31,7 +31,9 @@ def extract_bytes_html(
         return Extraction("html", error=f"HTML extraction failed: {type(exc).__name__}: {exc}")
 
 
-def _dispatch(path: Path, media_type: str, cache_dir: Path | None, url: str | None) -> Extraction:
+def _dispatch(
+    path: Path, media_type: str, cache_dir: Path | None, url: str | None, charset: str | None
+) -> Extraction:
     if media_type == "pdf":
         from archive.extract.pdf import extract_pdf
 
@@ -57,19 +59,27 @@ def _dispatch(path: Path, media_type: str, cache_dir: Path | None, url: str | No
 
         return extract_ofd(path)
     if media_type == "html":
-        return extract_bytes_html(path.read_bytes(), None, url)
+        return extract_bytes_html(path.read_bytes(), charset, url)
     if media_type == "text":
         from archive.encoding import decode_html
 
-        text, _ = decode_html(path.read_bytes())
+        text, _ = decode_html(path.read_bytes(), charset)
         return Extraction("text", text=text, extractor="text")
     return Extraction(media_type, error=f"unsupported format: {media_type}")
 
 
 def extract_file(
-    path: Path, media_type: str | None = None, *, cache_dir: Path | None = None, url: str | None = None
+    path: Path,
+    media_type: str | None = None,
+    *,
+    cache_dir: Path | None = None,
+    url: str | None = None,
+    charset: str | None = None,
 ) -> Extraction:
-    """Extract text and tables from the file at `path`; never raises."""
+    """Extract text and tables from the file at `path`; never raises.
+
+    cache_dir: where DOC/WPS conversions are kept (by SHA-256 of the file). url: the page's address (helps
+    trafilatura). charset: the HTTP-declared charset of an HTML/text response, if the caller kept it."""
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -79,7 +89,7 @@ def extract_file(
         if size == 0:
             return Extraction(media_type or "unknown", error="empty file")
         kind = media_type or sniff_file(path)
-        result = _dispatch(path, kind, cache_dir, url)
+        result = _dispatch(path, kind, cache_dir, url, charset)
     except MemoryError:
         return Extraction(media_type or "unknown", error="out of memory while extracting")
     except Exception as exc:  # the contract: a bad document is an error value, never a crash

@@ -75,6 +75,16 @@ def _chars(textpage: pdfium.PdfTextPage, height: float) -> list[Char]:
     return out
 
 
+def needs_ocr(text: str, pages: int) -> bool:
+    """No usable text layer: almost no characters (a scan), or mostly unmapped glyphs (fonts without a
+    ToUnicode map come out as private-use or replacement characters)."""
+    chars = "".join(text.split())
+    if len(chars) < MIN_TEXT_PER_PAGE * pages:
+        return True
+    junk = sum(1 for ch in chars if "\ue000" <= ch <= "\uf8ff" or ch == "\ufffd" or ord(ch) < 32)
+    return junk > 0.3 * len(chars)
+
+
 def extract_pdf(path: Path, *, ocr_fallback: bool = True) -> Extraction:
     try:
         doc = open_pdf(path)
@@ -104,7 +114,7 @@ def extract_pdf(path: Path, *, ocr_fallback: bool = True) -> Extraction:
         return Extraction("pdf", extractor=EXTRACTOR, error=f"corrupt PDF: {exc}")
     finally:
         doc.close()
-    if ocr_fallback and n and len("".join(text.split())) < MIN_TEXT_PER_PAGE * n:
+    if ocr_fallback and n and needs_ocr(text, n):
         from archive.extract.ocr import ocr_pdf
 
         return ocr_pdf(path)
