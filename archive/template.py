@@ -305,8 +305,12 @@ def _runs(tables: Sequence[Grid]) -> list[_Run]:
             if not _has_figures(row):
                 section = _header_section(joined)
                 if section is None:
-                    known = _data_section(joined) or any(w in joined for w in _APP_GROUP_WORDS)
-                    if sum(1 for c in row if c and c.strip()) >= 2 and not known:
+                    data_section = _data_section(joined)
+                    if current is not None and data_section == current.section:
+                        current.rows.append(list(row))  # a row whose figures are blank or unreadable
+                    elif sum(1 for c in row if c and c.strip()) >= 2 and not (
+                        data_section or any(w in joined for w in _APP_GROUP_WORDS)
+                    ):
                         current = None  # a header of some other table
                     continue
                 # Section 二 is one run with a sub-header per 第二十条 item; elsewhere a header after data
