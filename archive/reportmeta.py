@@ -9,6 +9,7 @@ Precedence when sources disagree (documented in the README):
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -80,6 +81,7 @@ class TitleInfo:
     reason: str  # why it is or is not a report, for logs and counters
 
 
+@functools.lru_cache(maxsize=65536)  # pure; the same link texts recur on every page of a portal
 def classify_title(title: str | None) -> TitleInfo:
     """Classify a title: an annual report, a work summary, or not a report (with the reason)."""
     if not title:

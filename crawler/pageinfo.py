@@ -45,30 +45,33 @@ def page_info(html: str, base_url: str) -> PageInfo:
         return info
     base = doc.xpath("string(//base/@href)") or base_url
     base = urljoin(base_url, base)
-
-    def meta(name: str) -> str:
-        values = doc.xpath(
-            f"//meta[translate(@name,'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz')='{name}']/@content"
-        )
-        return _clean(values[0]) if values else ""
-
-    article_title = meta("articletitle")
-    h1 = _clean(doc.xpath("string((//h1)[1])"))
-    title = _clean(doc.xpath("string(//title)"))
+    # One pass over <meta> (an XPath per name with translate() cost more than the rest of the page).
+    metas: dict[str, str] = {}
+    for el in doc.iter("meta"):
+        name = (el.get("name") or "").lower()
+        if name and name not in metas:
+            metas[name] = _clean(el.get("content"))
+    article_title = metas.get("articletitle", "")
+    h1s = doc.xpath("(//h1)[1]")
+    h1 = _clean(h1s[0].text_content()) if h1s else ""
+    titles = doc.xpath("//title")
+    title = _clean(titles[0].text_content()) if titles else ""
     info.titles = [t for t in (article_title, h1, title) if t]
     if info.titles:
         info.meta["title"] = info.titles[0]
-    body_text = _clean(doc.xpath("string(//body)"))[:20000]
-    published = iso_date(meta("pubdate")) or iso_date(meta("firstpublishedtime"))
-    if not published:
-        m = _DATE_BLOCK.search(body_text)
-        published = iso_date(m.group(2)) if m else None
+    published = iso_date(metas.get("pubdate")) or iso_date(metas.get("firstpublishedtime"))
+    source = metas.get("contentsource", "")
+    if not published or not source:
+        # Only pages without CMS metadata need their text searched for 发布日期 / 来源 lines.
+        body_text = _clean(doc.xpath("string(//body)"))[:20000]
+        if not published:
+            m = _DATE_BLOCK.search(body_text)
+            published = iso_date(m.group(2)) if m else None
+        if not source:
+            m = _SOURCE_BLOCK.search(body_text)
+            source = m.group(2) if m else ""
     if published:
         info.meta["published_at"] = published
-    source = meta("contentsource")
-    if not source:
-        m = _SOURCE_BLOCK.search(body_text)
-        source = m.group(2) if m else ""
     if source:
         info.meta["source"] = source
     for a in doc.iter("a"):

@@ -84,14 +84,13 @@ class ReportsSpider(scrapy.Spider):
             return
         slots = dict(settings.getdict("DOWNLOAD_SLOTS"))
         for site in self.sites.values():
-            slots[SLOT_PREFIX + site.id] = {
-                "concurrency": site.concurrency or settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN"),
-                "delay": site.download_delay
-                if site.download_delay is not None
-                else settings.getfloat("DOWNLOAD_DELAY"),
+            slot: dict[str, Any] = {
+                "concurrency": site.concurrency or settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN")
             }
             if site.download_delay is not None:
-                slots[SLOT_PREFIX + site.id]["jitter"] = 0.0  # a delay the site asked for is a floor
+                # A delay the site asked for is a floor: no jitter below it (AutoThrottle keeps it too).
+                slot.update({"delay": site.download_delay, "jitter": 0.0})
+            slots[SLOT_PREFIX + site.id] = slot
         settings.set("DOWNLOAD_SLOTS", slots, priority="spider")
         if any(s.render_js for s in self.sites.values()):
             handler = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"

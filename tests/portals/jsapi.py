@@ -27,6 +27,8 @@ SHELL = """<html><head><meta charset="utf-8"><title>政府信息公开年报</ti
       document.getElementById('pager').appendChild(next);
     }
   });
+  // A second endpoint that answers an error page instead of JSON (portals do): must not break a crawl.
+  fetch('/api/nb/notice?page=1').then(function (r) { return r.text(); }).catch(function () {});
 })();
 </script></body></html>"""
 
@@ -71,5 +73,6 @@ def build(portal: Portal) -> Planted:
         return Answer(json.dumps(data, ensure_ascii=False).encode(), content_type="application/json")
 
     portal.add("/api/nb/list", api)
+    portal.add("/api/nb/notice", html("<html><body>系统繁忙，请稍后再试</body></html>"))
     portal.add("/xxgk/list.html", html(SHELL % {"size": SIZE}))
     return planted

@@ -1,0 +1,283 @@
+"""Crawl speed: pages/s of the `reports` spider against a bare Scrapy spider following the same links.
+
+    .venv/bin/python benchmarks/crawl_speed.py [--lists 500] [--per-list 20] [--concurrency 32] [--repeat 3]
+
+A generated TRS-style portal (a home page linking every list page; list pages index_N.html with a pager
+script, numbered pager links and "下一页", each listing `per-list` report pages) is served by a raw asyncio HTTP/1.1 server with keep-alive
+in its own process (http.server's threads cap far below Scrapy). Each crawl runs in its own subprocess
+with the same concurrency, no delay, no AutoThrottle:
+
+  bare       a scrapy.Spider that follows every same-host <a href> (no parsing beyond that);
+  reports    the reports spider with no item pipelines: discovery cost alone;
+  archive    the reports spider with the store + dedup pipelines: every page kept in the blob store and
+             recorded in corpus.db (extraction off: its cost is benchmarks/extract_speed.py's business).
+
+Each child prints pages fetched, elapsed seconds (Scrapy's own elapsed_time_seconds) and peak RSS
+(ru_maxrss). Results go to stdout as a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+# --- the portal ----------------------------------------------------------------------------------------
+
+
+def list_page(i: int, lists: int, per: int) -> str:
+    arts = "".join(
+        f'<li><a href="./{i}/t2023{i:04d}_{j}.html">测试县第{i * per + j}局2022年政府信息公开工作年度报告</a>'
+        f"<span>2023-01-20</span></li>"
+        for j in range(per)
+    )
+    nums = "".join(f'<a href="index_{k}.html">{k + 1}</a>' for k in range(i + 1, min(i + 11, lists)))
+    nxt = f'<a href="index_{i + 1}.html">下一页</a>' if i + 1 < lists else ""
+    return (
+        '<html><head><meta charset="utf-8"><title>政府信息公开年报</title></head><body>'
+        '<div class="nav"><a href="/">首页</a> <a href="/xxgk/nb/index.html">政府信息公开年报</a></div>'
+        f'<ul class="list">{arts}</ul><div class="page">{nums}{nxt}'
+        f'<script>createPageHTML({lists}, {i}, "index", "html");</script></div></body></html>'
+    )
+
+
+def article_page(i: int, j: int, per: int) -> str:
+    title = f"测试县第{i * per + j}局2022年政府信息公开工作年度报告"
+    para = (
+        "<p>本年度坚持以公开为常态、不公开为例外，全面推进政府信息公开工作，依法办理政府信息公开申请。</p>"
+        * 20
+    )
+    return (
+        f'<html><head><meta charset="utf-8"><meta name="ArticleTitle" content="{title}">'
+        f'<meta name="PubDate" content="2023-01-20 09:00"><title>{title}</title></head><body>'
+        '<div class="nav"><a href="/">首页</a> <a href="/xxgk/nb/index.html">政府信息公开年报</a></div>'
+        f"<h1>{title}</h1>{para}</body></html>"
+    )
+
+
+def answer(path: str, lists: int, per: int) -> tuple[int, bytes]:
+    if path == "/robots.txt":
+        return 200, b"User-agent: *\nDisallow:\n"
+    if path == "/":
+        # A site map of every list page, so both spiders can go wide at once (neither waits on a chain).
+        pages = "".join(f'<a href="/xxgk/nb/index_{k}.html">{k + 1}</a>' for k in range(1, lists))
+        return (
+            200,
+            f'<html><body><a href="/xxgk/nb/index.html">政府信息公开年报</a>{pages}</body></html>'.encode(),
+        )
+    if path.startswith("/xxgk/nb/"):
+        rest = path[len("/xxgk/nb/") :]
+        if rest == "index.html":
+            return 200, list_page(0, lists, per).encode()
+        if rest.startswith("index_") and rest.endswith(".html"):
+            i = int(rest[6:-5])
+            if 0 < i < lists:
+                return 200, list_page(i, lists, per).encode()
+        parts = rest.split("/")
+        if len(parts) == 2 and parts[1].endswith(".html"):
+            i, j = int(parts[0]), int(parts[1].rsplit("_", 1)[1][:-5])
+            if i < lists and j < per:
+                return 200, article_page(i, j, per).encode()
+    return 404, b"not found"
+
+
+async def _handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, lists: int, per: int) -> None:
+    try:
+        while True:
+            line = await reader.readline()
+            if not line:
+                break
+            target = line.split(b" ")[1].decode("latin-1")
+            while (await reader.readline()) not in (b"\r\n", b"\n", b""):
+                pass
+            status, body = answer(urlsplit(target).path, lists, per)
+            ctype = b"text/plain" if target.endswith(".txt") else b"text/html; charset=utf-8"
+            writer.write(
+                b"HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %d\r\nConnection: keep-alive\r\n\r\n"
+                % (status, b"OK" if status == 200 else b"Not Found", ctype, len(body))
+                + body
+            )
+            await writer.drain()
+    except (ConnectionError, IndexError):
+        pass
+    finally:
+        writer.close()
+
+
+def serve(lists: int, per: int) -> None:
+    async def main() -> None:
+        server = await asyncio.start_server(
+            lambda r, w: _handle(r, w, lists, per), "127.0.0.1", 0, backlog=512
+        )
+        print(server.sockets[0].getsockname()[1], flush=True)
+        async with server:
+            await server.serve_forever()
+
+    asyncio.run(main())
+
+
+# --- the crawls ----------------------------------------------------------------------------------------
+
+
+def _common(concurrency: int) -> dict[str, Any]:
+    return {
+        "CONCURRENT_REQUESTS": concurrency,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency,
+        "DOWNLOAD_DELAY": 0,
+        "AUTOTHROTTLE_ENABLED": False,
+        "LOG_LEVEL": "WARNING",
+        "TELNETCONSOLE_ENABLED": False,
+        "COOKIES_ENABLED": False,
+        "ROBOTSTXT_OBEY": True,
+        "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
+    }
+
+
+def run_bare(base: str, concurrency: int) -> dict[str, Any]:
+    import scrapy
+    from scrapy.crawler import CrawlerProcess
+
+    host = urlsplit(base).hostname
+
+    class Bare(scrapy.Spider):
+        name = "bare"
+
+        async def start(self) -> Any:
+            yield scrapy.Request(base + "/")
+
+        def parse(self, response: Any) -> Any:
+            for href in response.xpath("//a/@href").getall():
+                url = urljoin(response.url, href)
+                if urlsplit(url).hostname == host:
+                    yield scrapy.Request(url)
+
+    settings = {**_common(concurrency), "USER_AGENT": "bench"}
+    process = CrawlerProcess(settings, install_root_handler=False)  # as the reports run: no log formatting
+    crawler = process.create_crawler(Bare)
+    process.crawl(crawler)
+    process.start()
+    return _result(crawler.stats.get_stats())
+
+
+def run_reports(base: str, concurrency: int, archive: bool) -> dict[str, Any]:
+    from archive.sites import Site
+    from govarchive.crawl import crawl_settings
+
+    data = Path(tempfile.mkdtemp(prefix="bench-crawl-"))
+    site = Site(
+        id="bench",
+        name="测试县人民政府",
+        start_urls=[base + "/"],
+        family="trs",
+        download_delay=0.0,
+        concurrency=concurrency,
+        max_pages=10**6,
+    )
+    pipelines = (
+        {"pipelines.store.StorePipeline": 100, "pipelines.dedup.ContentHashDedupPipeline": 150}
+        if archive
+        else {}
+    )
+    overrides = {**_common(concurrency), "ITEM_PIPELINES": pipelines}
+    from scrapy.crawler import CrawlerProcess
+
+    process = CrawlerProcess(crawl_settings(data, [site], overrides), install_root_handler=False)
+    crawler = process.create_crawler("reports")
+    process.crawl(crawler, sites=[site])
+    process.start()
+    ws = getattr(crawler, "_govarchive_workspace", None)
+    if ws is not None:
+        ws.close()
+    return _result(crawler.stats.get_stats())
+
+
+def _result(stats: dict[str, Any]) -> dict[str, Any]:
+    pages = int(stats.get("downloader/response_status_count/200", 0))
+    elapsed = float(stats.get("elapsed_time_seconds", 0.0))
+    return {
+        "pages": pages,
+        "elapsed": round(elapsed, 2),
+        "pages_per_s": round(pages / elapsed, 1) if elapsed else 0.0,
+        "maxrss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+
+
+def child(kind: str, base: str, concurrency: int) -> dict[str, Any]:
+    cmd = [sys.executable, __file__, "--child", kind, "--base", base, "--concurrency", str(concurrency)]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=1800)
+    if proc.returncode != 0:
+        raise SystemExit(f"{kind} crawl failed:\n{proc.stderr[-4000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--lists", type=int, default=500)
+    ap.add_argument("--per-list", type=int, default=20)
+    ap.add_argument("--concurrency", type=int, default=32)
+    ap.add_argument("--repeat", type=int, default=3, help="runs of each spider; the median is reported")
+    ap.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--child", choices=["bare", "reports", "archive"], help=argparse.SUPPRESS)
+    ap.add_argument("--base", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.serve:
+        serve(args.lists, args.per_list)
+        return
+    if args.child:
+        if args.child == "bare":
+            out = run_bare(args.base, args.concurrency)
+        else:
+            out = run_reports(args.base, args.concurrency, archive=args.child == "archive")
+        print(json.dumps(out))
+        return
+
+    server = subprocess.Popen(
+        [sys.executable, __file__, "--serve", "--lists", str(args.lists), "--per-list", str(args.per_list)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        base = f"http://127.0.0.1:{server.stdout.readline().strip()}"
+        total = 2 + args.lists * (1 + args.per_list)  # /, robots, lists, articles
+        print(f"portal: {total} pages ({args.lists} lists × {args.per_list} report pages), {base}")
+        # Alternate the spiders and keep each one's median run: a shared 2-core machine is noisy.
+        runs: dict[str, list[dict[str, Any]]] = {"bare": [], "reports": [], "archive": []}
+        for _ in range(args.repeat):
+            for kind in runs:
+                t0 = time.monotonic()
+                r = child(kind, base, args.concurrency)
+                r["wall"] = round(time.monotonic() - t0, 1)
+                runs[kind].append(r)
+        results = {k: sorted(v, key=lambda r: r["pages_per_s"])[len(v) // 2] for k, v in runs.items()}
+        for kind, rs in runs.items():
+            print(f"{kind}: pages/s of each run {[r['pages_per_s'] for r in rs]}")
+        bare = results["bare"]["pages_per_s"] or 1.0
+        print("| spider | pages | crawl s | pages/s | × bare | peak RSS MB | process wall s |")
+        print("|---|---:|---:|---:|---:|---:|---:|")
+        for kind, r in results.items():
+            ratio = r["pages_per_s"] / bare
+            print(
+                f"| {kind} | {r['pages']} | {r['elapsed']} | {r['pages_per_s']} | {ratio:.2f} | "
+                f"{r['maxrss_mb']} | {r['wall']} |"
+            )
+        print(f"cores: {os.cpu_count()}, concurrency {args.concurrency}")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
