@@ -68,6 +68,7 @@ class ReportsSpider(scrapy.Spider):
         self.allowed_domains = sorted({d for s in sites for d in s.domains()})
         self.requests_per_site: Counter[str] = Counter()
         self.requests_per_pattern: Counter[tuple[str, str]] = Counter()
+        self.requested: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ReportsSpider:
@@ -112,6 +113,8 @@ class ReportsSpider(scrapy.Spider):
                         yield req
 
     def _allowed(self, site: Site, url: str, kind: str = "other") -> bool:
+        if url in self.requested:
+            return False  # asked for already: the caps below count distinct URLs, not repeated links
         if not in_domains(url, site.domains()):
             self.crawler.stats.inc_value("govarchive/skipped/offsite")
             return False
@@ -128,6 +131,7 @@ class ReportsSpider(scrapy.Spider):
                 self.crawler.stats.inc_value("govarchive/skipped/pattern_cap")
                 return False
             self.requests_per_pattern[key] += 1
+        self.requested.add(url)
         return True
 
     def _base_meta(self, site: Site, role: str, link_text: str | None) -> dict[str, Any]:
