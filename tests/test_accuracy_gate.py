@@ -121,3 +121,11 @@ def test_scans_meet_their_floor(tmp_path: Path) -> None:
         pytest.skip(f"scans need {missing}")
     specs = eval_specs(N_SCAN)[:N_SCAN]
     _check(summarize(evaluate_rendered(specs, render_set(specs, ["scan"], tmp_path), ["scan"])))
+
+
+def test_command_line_prints_the_table(capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmarks.accuracy import main
+
+    assert main(["--formats", ""]) == 0
+    out = capsys.readouterr().out
+    assert "seed-text" in out and "100.0000%" in out
