@@ -28,7 +28,8 @@ from archive.model import Check, Stat  # noqa: E402
 from archive.template import map_report  # noqa: E402
 from archive.texttables import grids_from_text  # noqa: E402
 
-SEEDS_DIR = Path("/work/shared/seeds")
+# A copy of ../shared/seeds kept in the repo, so the evaluation runs wherever the checkout is.
+SEEDS_DIR = Path(__file__).resolve().parent.parent / "tests" / "eval" / "seeds"
 TRUTH_DIR = ROOT / "tests" / "eval" / "truth"
 FLOORS = ROOT / "tests" / "eval" / "floors.json"
 RENDER_FORMATS = ("html", "docx", "xlsx", "text", "pdf", "doc", "scan")

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from benchmarks.accuracy import (
+    SEEDS_DIR,
     TRUTH_DIR,
     DocResult,
     FormatRow,
@@ -59,7 +60,7 @@ def test_seed_texts_meet_their_floor() -> None:
 
 def test_a_wrong_value_lowers_accuracy_and_fails_the_gate() -> None:
     truth: dict[str, Any] = json.loads((TRUTH_DIR / "seed_003.json").read_text(encoding="utf-8"))
-    text = (Path("/work/shared/seeds") / truth["seed"]).read_text(encoding="utf-8")
+    text = (SEEDS_DIR / truth["seed"]).read_text(encoding="utf-8")
     stats, checks = figures([], text)
     exact = score(DocResult("seed-text", "003"), truth["stats"], truth["checks"], stats, checks)
     assert exact.correct == exact.cells
@@ -79,7 +80,7 @@ def test_a_wrong_value_lowers_accuracy_and_fails_the_gate() -> None:
 
 def test_a_blank_mistaken_for_zero_counts_as_wrong() -> None:
     truth: dict[str, Any] = json.loads((TRUTH_DIR / "seed_001.json").read_text(encoding="utf-8"))
-    text = (Path("/work/shared/seeds") / truth["seed"]).read_text(encoding="utf-8")
+    text = (SEEDS_DIR / truth["seed"]).read_text(encoding="utf-8")
     stats, checks = figures([], text)
     zeroed = [dataclasses.replace(s, value=0.0 if s.value is None else s.value) for s in stats]
     result = score(DocResult("seed-text", "001"), truth["stats"], truth["checks"], zeroed, checks)

@@ -21,7 +21,7 @@ from govarchive.render_spec import ReportSpec, parse_value
 from govarchive.seedspecs import seed_specs
 
 REPO = Path(__file__).resolve().parent.parent
-SEEDS = REPO.parent / "shared" / "seeds"
+SEEDS = REPO / "tests" / "eval" / "seeds"
 TRUTH = REPO / "tests" / "eval" / "truth"
 
 Grid = list[list[str | None]]

@@ -12,7 +12,7 @@ from archive.checks import run_checks
 from archive.template import map_report
 from archive.texttables import grids_from_text
 
-SEEDS = Path("/work/shared/seeds")
+SEEDS = Path(__file__).resolve().parent / "eval" / "seeds"
 TRUTH = Path(__file__).parent / "eval" / "truth"
 TRUTHS = sorted(TRUTH.glob("seed_*.json"))
 

@@ -10,7 +10,7 @@ from archive.model import Grid
 from archive.texttables import grids_from_text
 from archive.values import is_value_cell
 
-SEEDS = Path("/work/shared/seeds")
+SEEDS = Path(__file__).resolve().parent / "eval" / "seeds"
 
 
 def seed(prefix: str) -> str:
