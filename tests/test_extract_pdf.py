@@ -120,3 +120,12 @@ def test_unmapped_glyphs_count_as_no_text_layer() -> None:
     assert needs_ocr("", 1)
     assert needs_ocr("\ue000\ue001\ue002" * 40, 1)
     assert not needs_ocr("本报告依据《中华人民共和国政府信息公开条例》编制。" * 3, 1)
+
+
+def test_different_tables_on_consecutive_pages_stay_apart() -> None:
+    """Section 二 ends a page and section 三 starts the next with the same outer edges: two tables."""
+    a = Table([0, 100, 200, 300, 400], [700, 720, 780], [])
+    a.grid = [["规章", "0", "0", "0"], ["行政强制", "8", "0", "2"]]
+    b = Table([0, 40, 80, 120, 160, 240, 320, 400], [40, 60], [])
+    b.grid = [["一", "1", "2", "3", "4", "5", "6"]]
+    assert join_pages([[a], [b]], page_height=792) == [a.grid, b.grid]

@@ -78,17 +78,18 @@ def ruling_segments(image: Image.Image, dpi: int = DPI) -> list[Seg]:
     return merge_segments(segs)
 
 
-def _anchored(run: tuple[int, int, int], others: list[tuple[int, int, int]], slack: int = 3) -> bool:
-    """Both end pixels of `run` lie on a perpendicular run (within `slack` pixels)."""
+def _anchored(run: tuple[int, int, int], others: list[tuple[int, int, int]]) -> bool:
+    """Both ends of `run` meet a perpendicular run: the end lies in that rule's ink (up to 2 px short of
+    it) or overshoots it by up to 6 px (joins, upsampled scans). A glyph stroke ends a white gap short."""
     line, a, b = run
-    ends = {a, b - 1}
-    hit = set()
+    top = bottom = False
     for pos, oa, ob in others:
-        if oa - slack <= line < ob + slack:
-            for end in ends:
-                if abs(pos - end) <= slack:
-                    hit.add(end)
-    return hit == ends
+        if oa - 2 <= line < ob + 2:
+            top = top or -6 <= a - pos <= 2
+            bottom = bottom or -6 <= pos - (b - 1) <= 2
+            if top and bottom:
+                return True
+    return False
 
 
 def _in_tables(s: Seg, tables: list[Table]) -> bool:
@@ -230,12 +231,13 @@ def digit_pass(clean: Image.Image, table: Table, tmp: Path, dpi: int, timeout: f
     grid = table.grid
     px = dpi / 72
     figure_cols = _figure_columns(grid)
+    figure_rows = {r for r, row in enumerate(grid) if sum(1 for x in row if is_figure(x)) >= 2}
     slots: list[tuple[tuple[int, int, int], tuple[int, int, int, int]]] = []
     for r0, c0, r1, c1 in table.regions:
         # Candidates: one column wide, and no Chinese in the first reading, or a single character in a
-        # column of figures (a misread digit: 27 → 名). Labels and headers stay as chi_sim read them.
+        # column or row of figures (a misread digit: 27 → 名). Labels and headers stay as chi_sim read them.
         cjk = len(_CJK.findall(grid[r0][c0] or ""))
-        if c0 != c1 or cjk > 1 or (cjk == 1 and c0 not in figure_cols):
+        if c0 != c1 or cjk > 1 or (cjk == 1 and c0 not in figure_cols and r0 not in figure_rows):
             continue
         box = (
             int(table.xs[c0] * px) + 6,

@@ -207,7 +207,17 @@ def _index(edges: list[float], v: float) -> int:
 
 
 def _same_frame(a: Table, b: Table) -> bool:
-    return abs(a.xs[0] - b.xs[0]) <= TOL * 2 and abs(a.xs[-1] - b.xs[-1]) <= TOL * 2
+    """Same left and right edges, and mostly the same column edges: two different tables that happen to
+    share the text width (section 二 at a page's end, section 三 at the next one's top) do not."""
+    if abs(a.xs[0] - b.xs[0]) > TOL * 2 or abs(a.xs[-1] - b.xs[-1]) > TOL * 2:
+        return False
+    union = _cluster(a.xs + b.xs)
+    common = sum(
+        1
+        for x in union
+        if any(abs(x - y) <= MIN_CELL for y in a.xs) and any(abs(x - y) <= MIN_CELL for y in b.xs)
+    )
+    return common >= 0.6 * len(union)
 
 
 def _realign(t: Table, xs: list[float]) -> Grid:
