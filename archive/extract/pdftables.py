@@ -61,20 +61,34 @@ def _cluster(values: list[float], tol: float = MIN_CELL) -> list[float]:
 
 
 def merge_segments(segs: list[Seg]) -> list[Seg]:
-    """Join collinear segments that touch or overlap (a border drawn cell by cell becomes one line)."""
+    """Join collinear segments that touch or overlap (a border drawn cell by cell becomes one line).
+
+    Segments are first grouped into lines by position (a chain of positions each within TOL of the next),
+    then each line's intervals are merged; two separate tables on one line stay two segments."""
     out: list[Seg] = []
-    for s in sorted(segs, key=lambda s: (s.horizontal, round(s.pos / TOL), s.a)):
-        last = out[-1] if out else None
-        if (
-            last is not None
-            and last.horizontal == s.horizontal
-            and abs(last.pos - s.pos) <= TOL
-            and s.a <= last.b + TOL
-        ):
-            out[-1] = Seg(s.horizontal, last.pos, last.a, max(last.b, s.b))
-        else:
-            out.append(s)
+    for horizontal in (True, False):
+        line: list[Seg] = []
+        for s in sorted((s for s in segs if s.horizontal == horizontal), key=lambda s: s.pos):
+            if line and s.pos - line[-1].pos > TOL:
+                out += _merge_line(line)
+                line = []
+            line.append(s)
+        out += _merge_line(line)
     return out
+
+
+def _merge_line(line: list[Seg]) -> list[Seg]:
+    if not line:
+        return []
+    pos = sum(s.pos for s in line) / len(line)
+    merged: list[Seg] = []
+    for s in sorted(line, key=lambda s: s.a):
+        if merged and s.a <= merged[-1].b + TOL:
+            last = merged[-1]
+            merged[-1] = Seg(last.horizontal, pos, last.a, max(last.b, s.b))
+        else:
+            merged.append(Seg(s.horizontal, pos, s.a, s.b))
+    return merged
 
 
 def _touches(h: Seg, v: Seg) -> bool:
