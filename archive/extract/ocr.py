@@ -153,12 +153,13 @@ class OcrError(Exception):
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-def _figure_columns(grid: list[list[str | None]]) -> set[int]:
-    """Columns where most filled cells read as figures."""
+def _short_columns(grid: list[list[str | None]]) -> set[int]:
+    """Columns whose filled cells are mostly short (≤ 4 characters): figure columns, however chi_sim
+    misread them (和, Nb, 口), as opposed to label columns."""
     out = set()
     for c in range(len(grid[0]) if grid else 0):
         filled = [row[c] for row in grid if row[c]]
-        if filled and 2 * sum(1 for x in filled if is_figure(x)) >= len(filled):
+        if filled and 5 * sum(1 for x in filled if len(x) <= 4) >= 3 * len(filled):
             out.add(c)
     return out
 
@@ -230,14 +231,14 @@ def digit_pass(clean: Image.Image, table: Table, tmp: Path, dpi: int, timeout: f
     table), and each word is mapped back to its cell by position. Returns the number of cells changed."""
     grid = table.grid
     px = dpi / 72
-    figure_cols = _figure_columns(grid)
+    short_cols = _short_columns(grid)
     figure_rows = {r for r, row in enumerate(grid) if sum(1 for x in row if is_figure(x)) >= 2}
     slots: list[tuple[tuple[int, int, int], tuple[int, int, int, int]]] = []
     for r0, c0, r1, c1 in table.regions:
         # Candidates: one column wide, and no Chinese in the first reading, or a single character in a
-        # column or row of figures (a misread digit: 27 → 名). Labels and headers stay as chi_sim read them.
+        # column of short cells or a row of figures (a misread digit: 27 → 名). Labels and headers stay.
         cjk = len(_CJK.findall(grid[r0][c0] or ""))
-        if c0 != c1 or cjk > 1 or (cjk == 1 and c0 not in figure_cols and r0 not in figure_rows):
+        if c0 != c1 or cjk > 1 or (cjk == 1 and c0 not in short_cols and r0 not in figure_rows):
             continue
         box = (
             int(table.xs[c0] * px) + 6,
