@@ -27,6 +27,7 @@ _API_CALL = re.compile(
     r"(?:fetch|getJSON|axios\.get|axios\.post|\.get|\.post)\s*\(\s*[\"'`]([^\"'`\s]+)[\"'`]"
     r"|\burl\s*:\s*[\"'`]([^\"'`\s]+)[\"'`]"
 )
+_API_HINT = re.compile(r"api|json|list|data|query|page|articles", re.I)
 _PAGE_KEYS = ("page", "pageNo", "pageIndex", "currentPage", "pageNum", "p", "pn")
 _TITLE_KEYS = ("title", "name", "docTitle", "wzbt", "biaoti", "subject")
 _URL_KEYS = ("url", "link", "href", "docUrl", "path", "detailUrl", "pageUrl")
@@ -43,6 +44,8 @@ def api_urls(page_url: str, scripts: list[str]) -> list[str]:
             raw = m.group(1) or m.group(2)
             if "/" not in raw or raw.endswith((".js", ".css", ".html", ".htm")) or raw.startswith("data:"):
                 continue
+            if not _API_HINT.search(raw):
+                continue  # visitor counters, logins and the like are not lists
             # Template parts: ${page} or a trailing "page=" the script completes.
             raw = re.sub(r"\$\{[^}]*\}|\"\s*\+\s*\w+", "1", raw)
             if re.search(r"[?&](" + "|".join(_PAGE_KEYS) + r")=$", raw):
