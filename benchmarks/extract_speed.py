@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from archive.extract import extract_file
-from tests.fixtures_docs import build_report_docx, soffice_convert
+from tests.fixtures_docs import build_report_docx, build_report_html, build_report_xlsx, soffice_convert
 
 
 def _pdfplumber(path: Path) -> int:
@@ -72,6 +72,12 @@ def main() -> None:
     )
     rows.append(("pdf  pdfplumber baseline", *_time(_pdfplumber, pdfs, max(1, args.rounds // 5))))
     rows.append(("docx docx-xml", *_time(lambda p: extract_file(p, "docx"), docx, args.rounds)))
+    html = [build_report_html(work / "r.html"), build_report_html(work / "r-gbk.html", "gbk")]
+    rows.append(
+        ("html trafilatura + lxml tables", *_time(lambda p: extract_file(p, "html"), html, args.rounds))
+    )
+    xlsx = [build_report_xlsx(work / "r.xlsx")]
+    rows.append(("xlsx openpyxl", *_time(lambda p: extract_file(p, "xlsx"), xlsx, args.rounds)))
     rows.append(("doc  LibreOffice, first conversion", *_time(lambda p: extract_file(p, "doc"), docs, 1)))
     extract_file(docs[0], "doc", cache_dir=cache)
     for d in docs:

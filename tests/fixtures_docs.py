@@ -293,3 +293,47 @@ def zip_bomb_docx(dest: Path, size: int = 600 * 1024 * 1024) -> Path:
 needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
 needs_ocr = pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract not installed")
 os.environ.setdefault("SAL_USE_VCLPLUGIN", "svp")
+
+
+def spec_html(spec: Spec) -> str:
+    rows = "".join(
+        "<tr>" + "".join(f'<td rowspan="{rs}" colspan="{cs}">{text}</td>' for text, rs, cs in row) + "</tr>"
+        for row in spec
+    )
+    return f'<table border="1">{rows}</table>'
+
+
+def build_report_html(path: Path, encoding: str = "utf-8") -> Path:
+    """The report as a portal article page: metadata, text, three span tables inside a layout table."""
+    body = "".join(f"<p>{FILLER}</p>" for _ in range(6))
+    tables = "".join(spec_html(s) for s in (ACTIVE_2019, applications_spec(), appeals_spec()))
+    html = (
+        f'<html><head><meta charset="{encoding}"><meta name="ArticleTitle" content="{REPORT_TITLE}">'
+        f'<meta name="PubDate" content="2021-01-25"><title>{REPORT_TITLE}</title></head><body>'
+        f"<table><tr><td><h1>{REPORT_TITLE}</h1>{body}{tables}</td></tr></table></body></html>"
+    )
+    path.write_bytes(html.encode(encoding))
+    return path
+
+
+def build_report_xlsx(path: Path) -> Path:
+    """The three tables as three sheets, merged ranges as in the DOCX."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    for i, spec in enumerate((ACTIVE_2019, applications_spec(), appeals_spec())):
+        ws = wb.active if i == 0 else wb.create_sheet()
+        assert ws is not None
+        taken: set[tuple[int, int]] = set()
+        for r, row in enumerate(spec):
+            c = 0
+            for text, rs, cs in row:
+                while (r, c) in taken:
+                    c += 1
+                taken |= {(r + dr, c + dc) for dr in range(rs) for dc in range(cs)}
+                ws.cell(r + 1, c + 1, text)
+                if rs > 1 or cs > 1:
+                    ws.merge_cells(start_row=r + 1, start_column=c + 1, end_row=r + rs, end_column=c + cs)
+                c += cs
+    wb.save(path)
+    return path
