@@ -156,9 +156,9 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 def _short_columns(grid: list[list[str | None]]) -> set[int]:
     """Columns whose filled cells are mostly short (≤ 4 characters): figure columns, however chi_sim
     misread them (和, Nb, 口), as opposed to label columns."""
-    out = set()
+    out: set[int] = set()
     for c in range(len(grid[0]) if grid else 0):
-        filled = [row[c] for row in grid if row[c]]
+        filled = [cell for row in grid if (cell := row[c])]
         if filled and 5 * sum(1 for x in filled if len(x) <= 4) >= 3 * len(filled):
             out.add(c)
     return out
