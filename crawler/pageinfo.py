@@ -17,6 +17,9 @@ _DATE_BLOCK = re.compile(
 _SOURCE_BLOCK = re.compile(r"(发布机构|来源|信息来源|发文机关)[:：\s]*([\u4e00-\u9fff（）()]{2,30})")
 
 
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
+
+
 @dataclass
 class Link:
     url: str
@@ -39,12 +42,16 @@ def page_info(html: str, base_url: str) -> PageInfo:
     info = PageInfo()
     if not html.strip():
         return info
+    # lxml refuses a str that declares its encoding (old XHTML portals: <?xml … encoding="gbk"?>).
+    html = _XML_DECL.sub("", html, count=1)
     try:
         doc = lxml.html.document_fromstring(html)
     except (etree.ParserError, ValueError):
         return info
-    base = doc.xpath("string(//base/@href)") or base_url
-    base = urljoin(base_url, base)
+    try:
+        base = urljoin(base_url, doc.xpath("string(//base/@href)") or base_url)
+    except ValueError:
+        base = base_url
     # One pass over <meta> (an XPath per name with translate() cost more than the rest of the page).
     metas: dict[str, str] = {}
     for el in doc.iter("meta"):
@@ -78,7 +85,10 @@ def page_info(html: str, base_url: str) -> PageInfo:
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "mailto:", "tel:", "#")):
             continue
-        url = urldefrag(urljoin(base, href))[0]
+        try:
+            url = urldefrag(urljoin(base, href))[0]
+        except ValueError:
+            continue  # e.g. "http://[bad": an invalid URL is no link
         text = _clean(a.text_content()) or _clean(a.get("title"))
         info.links.append(Link(url, text))
     info.scripts = [s for s in doc.xpath("//script/text()") if s.strip()]

@@ -7,6 +7,7 @@ import pytest
 from archive.reportmeta import classify_title, is_lookalike_document, looks_like_agency, title_from_text
 from crawler.discovery import LinkKind, classify_link, url_pattern
 from crawler.families import hanweb, jsonlist, trs, yeardept
+from crawler.pageinfo import page_info
 
 
 @pytest.mark.parametrize(
@@ -110,3 +111,32 @@ def test_yeardept_year_links_and_body_names() -> None:
     assert yeardept.link_year("2022年预算公开") is None
     assert looks_like_agency("县人力资源和社会保障局") and looks_like_agency("城关镇人民政府")
     assert not looks_like_agency("政府信息公开年报") and not looks_like_agency("首页")
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "\x00\x01\x02garbage\x00",
+        "",
+        '<html><head><base href="http://[broken"></head><body><a href="a.html">a</a></body></html>',
+        '<html><body><a href="http://[bad">bad</a><a href="javascript:void(0)">js</a></body></html>',
+        "<html><body>" + "<div>" * 5000 + "深</body></html>",
+    ],
+)
+def test_page_info_survives_broken_pages(html: str) -> None:
+    info = page_info(html, "http://h/x/")
+    assert all(link.url.startswith("http://h/") for link in info.links)
+
+
+def test_page_info_reads_xhtml_that_declares_its_encoding() -> None:
+    html = '<?xml version="1.0" encoding="gbk"?><html><head><meta name="PubDate" content="2023-01-16 09:30">'
+    html += '<title>甲</title></head><body><a href="./P0.docx">附件</a></body></html>'
+    info = page_info(html, "http://h/x/t.html")
+    assert [link.url for link in info.links] == ["http://h/x/P0.docx"]
+    assert info.meta == {"title": "甲", "published_at": "2023-01-16"}
+
+
+def test_hanweb_and_json_answers_that_are_not_what_they_claim() -> None:
+    assert hanweb.records("<html>系统繁忙</html>", "http://h/").links == []
+    assert jsonlist._records("not json at all") == []
+    assert jsonlist.page_count({"total": "x"}, 0) == 1
