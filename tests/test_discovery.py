@@ -65,6 +65,7 @@ def test_trs_pager_from_create_page_html_and_count_page() -> None:
     found = trs.pager(['createPageHTML(5, 0, "index", "shtml");'])
     assert found == (5, 0, "index", "shtml")
     assert trs.pager(["var currentPage = 2;var countPage = 7"]) == (7, 2, "index", "html")
+    assert trs.pager(["createPageHTML('page_div', 12, 1, 'index', 'html', 240);"]) == (12, 1, "index", "html")
     assert trs.pager(["var x = 1;"]) is None
     urls = trs.page_urls("http://h/xxgk/nb/index.html", 3, "index", "html")
     assert urls == [

@@ -1,6 +1,7 @@
 """TRS WCM: list pages index.html, index_1.html … whose pager is written by script, not by links.
 
     createPageHTML(12, 0, "index", "html");      or      var countPage = 12; var currentPage = 0;
+    createPageHTML("page_div", 12, 1, "index", "html", 240);   (newer templates count from 1)
 Both give the page count; the pages are {prefix}.{suffix} and {prefix}_{i}.{suffix} in the same folder.
 """
 
@@ -19,8 +20,10 @@ from crawler.pageinfo import PageInfo
 if TYPE_CHECKING:
     from crawler.spiders.reports import ReportsSpider
 
+# createPageHTML(count, current, "index", "html") and the newer ("page_div", count, current, "index", "html", n)
 _CREATE_PAGE = re.compile(
-    r"createPage(?:HTML)?\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]([\w.-]+)['\"]\s*,\s*['\"](\w+)['\"]"
+    r"createPage(?:HTML)?\(\s*(?:['\"][\w-]+['\"]\s*,\s*)?['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,"
+    r"\s*['\"]([\w.-]+)['\"]\s*,\s*['\"](\w+)['\"]"
 )
 _COUNT_PAGE = re.compile(r"\bcountPage\s*=\s*['\"]?(\d+)")
 _CURRENT_PAGE = re.compile(r"\bcurrentPage\s*=\s*['\"]?(\d+)")
@@ -68,8 +71,9 @@ def requests(spider: ReportsSpider, site: Site, response: Response, info: PageIn
     if found is None:
         return
     count, current, prefix, suffix = found
-    if current != 0:
-        return  # page 0 announced every page already; do not re-announce from each of them
+    first_page = response.url.endswith(("/", f"/{prefix}.{suffix}"))
+    if current != 0 and not first_page:
+        return  # the first page announced every page already; do not re-announce from each of them
     depth = response.meta.get("depth", 0)
     for url in page_urls(response.url, count, prefix, suffix):
         if url == response.url:
