@@ -1,0 +1,96 @@
+"""Ruling lines of a table in a page bitmap (scans), with Pillow alone: long runs of ink along rows and
+columns, kept only where both ends meet a perpendicular rule; and erasing them before OCR."""
+
+from __future__ import annotations
+
+import re
+
+from PIL import Image, ImageDraw
+
+from archive.extract.pdftables import Seg, Table, merge_segments
+
+DPI = 200
+DARK = 170  # gray level below which a pixel is ink
+WINDOW = 6  # pixels averaged along a line; a window counts as ruled when ≥ 90 % of it is ink
+MIN_H_RUN = 10  # windows: horizontal rules at least 60 px (≈ 22 pt) long
+MIN_V_RUN = 4  # windows: vertical rules at least 24 px (≈ 9 pt): a one-line row's separator
+_RULED = bytes(1 if v >= 230 else 0 for v in range(256))
+
+
+def _runs(img: Image.Image, min_run: int) -> list[tuple[int, int, int]]:
+    """(line index, start, end) in pixels of ruled runs along the image's rows (ink = 255).
+
+    Runs are found on windows, then their ends are followed pixel by pixel, so a rule ends exactly where
+    its ink ends (on the crossing rule) and a glyph stroke ends where the glyph does."""
+    w, h = img.size
+    small = img.resize((max(1, w // WINDOW), h), Image.Resampling.BOX)
+    sw = small.size[0]
+    data = small.tobytes().translate(_RULED)
+    full = img.tobytes()
+    pattern = re.compile(b"\x01{%d,}" % min_run)
+    out = []
+    for y in range(h):
+        base = y * w
+        for m in pattern.finditer(data, y * sw, (y + 1) * sw):
+            a, b = (m.start() - y * sw) * WINDOW, (m.end() - y * sw) * WINDOW
+            while a > 0 and full[base + a - 1] == 255:
+                a -= 1
+            while b < w and full[base + b] == 255:
+                b += 1
+            out.append((y, a, b))
+    return out
+
+
+def ruling_segments(image: Image.Image, dpi: int = DPI) -> list[Seg]:
+    """Horizontal and vertical rules of a gray page bitmap, in points, top-down.
+
+    A rule of a table ends ON a perpendicular rule at both ends (its ink runs into the other's ink); a
+    glyph stroke ends a white gap away from any rule, so runs with a loose end are dropped."""
+    scale = 72 / dpi
+    ink = image.point(lambda v: 255 if v < DARK else 0)
+    h_runs = _runs(ink, MIN_H_RUN)
+    v_runs = _runs(ink.transpose(Image.Transpose.TRANSPOSE), MIN_V_RUN)
+    v_ok = [r for r in v_runs if _anchored(r, h_runs)]
+    h_ok = [r for r in h_runs if _anchored(r, v_ok)]
+    segs = [Seg(True, y * scale, a * scale, b * scale) for y, a, b in h_ok]
+    segs += [Seg(False, x * scale, a * scale, b * scale) for x, a, b in v_ok]
+    return merge_segments(segs)
+
+
+def _anchored(run: tuple[int, int, int], others: list[tuple[int, int, int]]) -> bool:
+    """Both ends of `run` meet a perpendicular run: the end lies in that rule's ink (up to 2 px short of
+    it) or overshoots it by up to 6 px (joins, upsampled scans). A glyph stroke ends a white gap short."""
+    line, a, b = run
+    top = bottom = False
+    for pos, oa, ob in others:
+        if oa - 2 <= line < ob + 2:
+            top = top or -6 <= a - pos <= 2
+            bottom = bottom or -6 <= pos - (b - 1) <= 2
+            if top and bottom:
+                return True
+    return False
+
+
+def in_tables(s: Seg, tables: list[Table]) -> bool:
+    """Only rules of a table are erased: a long glyph stroke elsewhere is text."""
+    for t in tables:
+        x0, y0, x1, y1 = t.bbox
+        x, y = ((s.a + s.b) / 2, s.pos) if s.horizontal else (s.pos, (s.a + s.b) / 2)
+        if x0 - 3 <= x <= x1 + 3 and y0 - 3 <= y <= y1 + 3:
+            return True
+    return False
+
+
+def erase_rules(image: Image.Image, segs: list[Seg], dpi: int = DPI) -> Image.Image:
+    """The page with its ruling lines painted white: tesseract reads rules as | and 1 otherwise."""
+    px = dpi / 72
+    out = image.copy()
+    draw = ImageDraw.Draw(out)
+    for s in segs:
+        pos, a, b = s.pos * px, s.a * px, s.b * px
+        # ±4 px: rules are 1-3 px of ink plus a gray anti-aliased fringe that tesseract reads as l or 1.
+        if s.horizontal:
+            draw.rectangle((a - 4, pos - 4, b + 4, pos + 4), fill=255)
+        else:
+            draw.rectangle((pos - 4, a - 4, pos + 4, b + 4), fill=255)
+    return out
