@@ -9,7 +9,8 @@ import pytest
 
 from archive.extract import extract_file
 from archive.extract.grid import place
-from archive.extract.pdftables import Char, Seg, Table, fill, find_tables, join_pages
+from archive.extract.pagejoin import join_pages
+from archive.extract.pdftables import Char, Seg, Table, fill, find_tables
 from tests.fixtures_docs import (
     ACTIVE_2019,
     appeals_spec,

@@ -19,7 +19,8 @@ from PIL import Image
 from archive.extract.digits import digit_pass
 from archive.extract.grid import join_lines
 from archive.extract.limits import MAX_PDF_PAGES
-from archive.extract.pdftables import Char, Table, fill, find_tables, join_pages
+from archive.extract.pagejoin import join_pages
+from archive.extract.pdftables import Char, Table, fill, find_tables
 from archive.extract.rules import erase_rules, in_tables, ruling_segments
 from archive.extract.tess import OcrError, run_tool
 from archive.model import Extraction

@@ -16,7 +16,8 @@ from pathlib import Path
 from lxml import etree
 
 from archive.extract.limits import LimitError, open_zip, parse_xml, read_member
-from archive.extract.pdftables import Char, Seg, Table, fill, find_tables, join_pages
+from archive.extract.pagejoin import join_pages
+from archive.extract.pdftables import Char, Seg, Table, fill, find_tables
 from archive.model import Extraction
 
 EXTRACTOR = "ofd-xml"

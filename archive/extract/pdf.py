@@ -10,7 +10,8 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from archive.extract.limits import MAX_PDF_PAGES
-from archive.extract.pdftables import Char, Seg, Table, fill, find_tables, join_pages
+from archive.extract.pagejoin import join_pages
+from archive.extract.pdftables import Char, Seg, Table, fill, find_tables
 from archive.model import Extraction
 
 EXTRACTOR = f"pypdfium2-{pdfium.PYPDFIUM_INFO.version if hasattr(pdfium, 'PYPDFIUM_INFO') else ''}".rstrip(
