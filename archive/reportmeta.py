@@ -137,10 +137,16 @@ def title_from_text(text: str) -> str | None:
     """The report's own title from the first lines of its text (titles are often broken over lines)."""
     head = text[:1500]
     # A title whole on one line beats any joining: navigation lines above it must not become its prefix.
-    for line in head.splitlines()[:40]:
-        m = _TITLE_IN_TEXT.search(re.sub(r"[#*>]+", "", line.strip()))
+    lines = [re.sub(r"[#*>]+", "", line).strip() for line in head.splitlines()[:40]]
+    for i, line in enumerate(lines):
+        m = _TITLE_IN_TEXT.search(line)
         if m and m.start() == 0:
-            return re.split(r"[，,：:]", m.group(1))[-1].strip() or None
+            title = re.split(r"[，,：:]", m.group(1))[-1].strip()
+            # A body name set as its own heading above the title ("# 中宁县卫生健康局 / ## 2020 年…报告").
+            above = next((p for p in reversed(lines[:i]) if p), "")
+            if title and agency_from_title(normalize_title(title)) is None and looks_like_agency(above):
+                return above + title
+            return title or None
     joined = re.sub(r"[ \t\u3000]*\n[ \t\u3000]*", "", head)  # a title broken over lines
     joined = re.sub(r"[#*>]+", "", joined)
     m = _TITLE_IN_TEXT.search(joined)

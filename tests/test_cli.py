@@ -131,3 +131,25 @@ def test_reprocess_rebuilds_derived_data_and_keeps_blobs_and_history(demo_data: 
     }
     assert after == blobs
     assert all(p.name == sha for p, sha in after.items())
+
+
+SEEDS = Path(__file__).parent / "eval" / "seeds"
+TRUTH = Path(__file__).parent / "eval" / "truth"
+
+
+def test_parse_prints_every_seed_figure_exactly() -> None:
+    for truth_path in sorted(TRUTH.glob("seed_*.json")):
+        truth = json.loads(truth_path.read_text(encoding="utf-8"))
+        proc = run_cli("parse", str(SEEDS / truth["seed"]))
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        out = json.loads(proc.stdout)
+        meta = truth["meta"]
+        assert (out["year"], out["kind"], out["template"]) == (meta["year"], meta["kind"], meta["template"])
+        if out["kind"] == "annual_report":
+            assert out["agency"] == meta["agency"], truth["seed"]
+        got = {(s["section"], s["row"], s["col"]): (s["value"], s["raw"]) for s in out["stats"]}
+        want = {(s["section"], s["row"], s["col"]): (s["value"], s["raw"]) for s in truth["stats"]}
+        assert got == want, truth["seed"]
+        assert [(c["rule"], c["status"]) for c in out["checks"]] == [
+            (c["rule"], c["status"]) for c in truth["checks"]
+        ], truth["seed"]

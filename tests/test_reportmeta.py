@@ -51,3 +51,13 @@ def test_dates() -> None:
     assert iso_date("2021年2月6日") == "2021-02-06"
     assert iso_date("2021年13月6日") is None
     assert signing_date("……特此报告。\n中宁县卫生健康局\n二〇二一年一月二十日\n2021年1月20日") == "2021-01-20"
+
+
+def test_body_name_heading_above_the_title_is_its_agency() -> None:
+    text = "\n\n# 中宁县卫生健康局\n\n## 2020 年政府信息公开工作年度报告\n\n本报告依据……"
+    title = title_from_text(text)
+    assert title is not None
+    assert classify_title(title).agency == "中宁县卫生健康局"
+    # …but a navigation line above a complete title is not glued on.
+    nav = "首页 > 政府信息公开 > 年报\n中宁县财政局2021年政府信息公开工作年度报告\n正文"
+    assert title_from_text(nav) == "中宁县财政局2021年政府信息公开工作年度报告"
