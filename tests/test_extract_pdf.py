@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pypdfium2 as pdfium
 import pytest
 
 from archive.extract import extract_file
@@ -130,3 +131,46 @@ def test_different_tables_on_consecutive_pages_stay_apart() -> None:
     b = Table([0, 40, 80, 120, 160, 240, 320, 400], [40, 60], [])
     b.grid = [["一", "1", "2", "3", "4", "5", "6"]]
     assert join_pages([[a], [b]], page_height=792) == [a.grid, b.grid]
+
+
+def _word_style_pdf(path: Path) -> Path:
+    """A PDF written with pdfium itself, borders drawn the way Word draws them: thin filled rectangles.
+    The separator at x=300 is missing in the first row (a header merged over two columns)."""
+    import ctypes
+
+    import pypdfium2.raw as c
+
+    doc = pdfium.PdfDocument.new()
+    page = doc.new_page(595, 842)
+    xs, ys = [72, 200, 300, 400], [700, 680, 660, 640]
+
+    def rect(x: float, y: float, w: float, h: float) -> None:
+        obj = c.FPDFPageObj_CreateNewRect(x, y, w, h)
+        c.FPDFPageObj_SetFillColor(obj, 0, 0, 0, 255)
+        c.FPDFPath_SetDrawMode(obj, c.FPDF_FILLMODE_WINDING, False)
+        c.FPDFPage_InsertObject(page.raw, obj)
+
+    for y in ys:
+        rect(xs[0], y - 0.25, xs[-1] - xs[0], 0.5)
+    for x in xs:
+        top = ys[1] if x == 300 else ys[0]
+        rect(x - 0.25, ys[-1], 0.5, top - ys[-1])
+    cells = {(0, 0): "Item", (0, 1): "Counts", (1, 0): "Licensing", (1, 1): "15", (1, 2): "-1"}
+    cells |= {(2, 0): "Penalty", (2, 1): "160", (2, 2): "+5"}
+    for (r, col), text in cells.items():
+        obj = c.FPDFPageObj_NewTextObj(doc.raw, b"Helvetica", 9.0)
+        buf = ctypes.create_string_buffer((text + "\0").encode("utf-16-le"))
+        c.FPDFText_SetText(obj, ctypes.cast(buf, ctypes.POINTER(c.FPDF_WCHAR)))
+        c.FPDFPageObj_Transform(obj, 1, 0, 0, 1, xs[col] + 4, ys[r] - 14)
+        c.FPDFPage_InsertObject(page.raw, obj)
+    c.FPDFPage_GenerateContent(page.raw)
+    doc.save(str(path))
+    return path
+
+
+def test_word_style_filled_rect_borders(tmp_path: Path) -> None:
+    from archive.extract.pdf import extract_pdf
+
+    ext = extract_pdf(_word_style_pdf(tmp_path / "word.pdf"), ocr_fallback=False)
+    assert ext.error is None
+    assert ext.tables == [[["Item", "Counts", "Counts"], ["Licensing", "15", "-1"], ["Penalty", "160", "+5"]]]
