@@ -21,7 +21,7 @@ from archive.extract.grid import join_lines
 from archive.extract.limits import MAX_PDF_PAGES
 from archive.extract.pagejoin import join_pages
 from archive.extract.pdftables import Char, Table, fill, find_tables
-from archive.extract.rules import erase_rules, in_tables, ruling_segments
+from archive.extract.rules import deskew, erase_rules, in_tables, ruling_segments
 from archive.extract.tess import OcrError, run_tool
 from archive.model import Extraction
 
@@ -92,7 +92,7 @@ def ocr_pdf(
                 )
             for image in images:
                 with Image.open(image) as im:
-                    gray = im.convert("L")
+                    gray, _ = deskew(im.convert("L"))
                 segs = ruling_segments(gray, dpi)
                 tables = find_tables(segs)
                 height = gray.size[1] * 72 / dpi

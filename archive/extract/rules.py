@@ -45,29 +45,51 @@ def ruling_segments(image: Image.Image, dpi: int = DPI) -> list[Seg]:
     """Horizontal and vertical rules of a gray page bitmap, in points, top-down.
 
     A rule of a table ends ON a perpendicular rule at both ends (its ink runs into the other's ink); a
-    glyph stroke ends a white gap away from any rule, so runs with a loose end are dropped."""
+    glyph stroke ends a white gap away from any rule, so runs with a loose end are dropped. Pieces of one
+    rule (a page a hair askew steps the rule from one pixel row to the next) are joined first."""
     scale = 72 / dpi
     ink = image.point(lambda v: 255 if v < DARK else 0)
     h_runs = _runs(ink, MIN_H_RUN)
     v_runs = _runs(ink.transpose(Image.Transpose.TRANSPOSE), MIN_V_RUN)
-    v_ok = [r for r in v_runs if _anchored(r, h_runs)]
-    h_ok = [r for r in h_runs if _anchored(r, v_ok)]
+    v_ok = [(run, pieces) for run, pieces in _join_runs(v_runs) if _anchored(pieces, h_runs)]
+    v_pieces = [piece for _, pieces in v_ok for piece in pieces]
+    h_ok = [run for run, pieces in _join_runs(h_runs) if _anchored(pieces, v_pieces)]
     segs = [Seg(True, y * scale, a * scale, b * scale) for y, a, b in h_ok]
-    segs += [Seg(False, x * scale, a * scale, b * scale) for x, a, b in v_ok]
+    segs += [Seg(False, x * scale, a * scale, b * scale) for x, a, b in (run for run, _ in v_ok)]
     return merge_segments(segs)
 
 
-def _anchored(run: tuple[int, int, int], others: list[tuple[int, int, int]]) -> bool:
-    """Both ends of `run` meet a perpendicular run: the end lies in that rule's ink (up to 2 px short of
-    it) or overshoots it by up to 6 px (joins, upsampled scans). A glyph stroke ends a white gap short."""
-    line, a, b = run
+Run = tuple[int, int, int]
+
+
+def _join_runs(runs: list[Run], drift: int = 3, gap: int = 8) -> list[tuple[Run, list[Run]]]:
+    """Runs that continue one another (within `drift` px across, `gap` px along) as one run, with the
+    pieces it was made of."""
+    out: list[tuple[Run, list[Run]]] = []
+    open_: list[tuple[Run, list[Run]]] = []
+    for run in sorted(runs, key=lambda r: (r[1], r[0])):
+        line, a, b = run
+        for i, ((pos, ja, jb), pieces) in enumerate(open_):
+            if abs(pieces[-1][0] - line) <= drift and a <= jb + gap and b >= ja - gap:
+                open_[i] = ((pos, min(ja, a), max(jb, b)), [*pieces, run])
+                break
+        else:
+            open_.append((run, [run]))
+    out = open_
+    return [((round(sum(p[0] for p in pieces) / len(pieces)), a, b), pieces) for (_, a, b), pieces in out]
+
+
+def _anchored(pieces: list[Run], others: list[Run]) -> bool:
+    """Both ends of a rule (its first and last piece) meet a perpendicular run: the end lies in that
+    rule's ink (up to 2 px short of it) or overshoots it by up to 6 px (joins, upsampled scans). A glyph
+    stroke ends a white gap short."""
+    (line_a, a, _), (line_b, _, b) = pieces[0], max(pieces, key=lambda p: p[2])
     top = bottom = False
     for pos, oa, ob in others:
-        if oa - 2 <= line < ob + 2:
-            top = top or -6 <= a - pos <= 2
-            bottom = bottom or -6 <= pos - (b - 1) <= 2
-            if top and bottom:
-                return True
+        top = top or (oa - 2 <= line_a < ob + 2 and -6 <= a - pos <= 2)
+        bottom = bottom or (oa - 2 <= line_b < ob + 2 and -6 <= pos - (b - 1) <= 2)
+        if top and bottom:
+            return True
     return False
 
 
@@ -94,3 +116,27 @@ def erase_rules(image: Image.Image, segs: list[Seg], dpi: int = DPI) -> Image.Im
         else:
             draw.rectangle((pos - 4, a - 4, pos + 4, b + 4), fill=255)
     return out
+
+
+def skew_angle(image: Image.Image, limit: float = 3.0) -> float:
+    """The small rotation (degrees) that makes the page's lines horizontal: the angle whose row profile
+    of ink is the most peaked (text lines and rules gather ink in few rows when level). Coarse steps of
+    0.25° over ±limit, then 0.05° around the best."""
+    small = image.point(lambda v: 255 if v < DARK else 0).reduce(4)
+
+    def score(angle: float) -> float:
+        turned = small.rotate(angle, resample=Image.Resampling.BILINEAR, fillcolor=0) if angle else small
+        profile = list(turned.resize((1, turned.size[1]), Image.Resampling.BOX).tobytes())
+        mean = sum(profile) / len(profile)
+        return sum((v - mean) ** 2 for v in profile)
+
+    coarse = max((k * 0.25 for k in range(-round(limit / 0.25), round(limit / 0.25) + 1)), key=score)
+    return max((coarse + k * 0.05 for k in range(-5, 6)), key=score)
+
+
+def deskew(image: Image.Image) -> tuple[Image.Image, float]:
+    """The page rotated level (scanners feed pages a degree or so askew, which breaks rules into pieces)."""
+    angle = skew_angle(image)
+    if abs(angle) < 0.05:
+        return image, 0.0
+    return image.rotate(angle, resample=Image.Resampling.BICUBIC, fillcolor=255), angle

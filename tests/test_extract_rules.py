@@ -1,0 +1,61 @@
+"""Ruling lines in scanned page bitmaps: found exactly, glyph strokes ignored, skewed pages levelled."""
+
+from __future__ import annotations
+
+import functools
+import subprocess
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from archive.extract.pdftables import find_tables
+from archive.extract.rules import deskew, ruling_segments
+from tests.fixtures_docs import docs_dir, needs_soffice, scanned_pdf
+
+pytestmark = [needs_soffice, pytest.mark.libreoffice]
+
+
+@functools.cache
+def page(n: int) -> Path:
+    out = docs_dir() / "rules"
+    out.mkdir(exist_ok=True)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "200",
+            "-gray",
+            "-png",
+            "-f",
+            str(n),
+            "-l",
+            str(n),
+            str(scanned_pdf()),
+            str(out / "p"),
+        ],
+        check=True,
+        timeout=60,
+    )
+    (png,) = out.glob(f"p-{n}.png")
+    return png
+
+
+def shapes(image: Image.Image) -> list[tuple[int, int]]:
+    return [(len(t.xs) - 1, len(t.ys) - 1) for t in find_tables(ruling_segments(image))]
+
+
+def test_rules_of_each_table_and_no_glyph_strokes() -> None:
+    # Page 1: section 二, 4 columns (its one-line rows put glyph strokes right against the borders).
+    assert shapes(Image.open(page(1)).convert("L")) == [(4, 18)]
+    # Page 4: the end of section 三 (its header repeated) and the 15-column appeals table.
+    assert shapes(Image.open(page(4)).convert("L")) == [(10, 11), (15, 4)]
+
+
+@pytest.mark.parametrize("angle", [0.4, -1.3, 2.2])
+def test_skewed_scan_is_levelled(angle: float) -> None:
+    gray = Image.open(page(3)).convert("L")
+    skewed = gray.rotate(angle, resample=Image.Resampling.BICUBIC, fillcolor=255)
+    level, found = deskew(skewed)
+    assert abs(found + angle) <= 0.1
+    assert shapes(level) == [(10, 19)]
