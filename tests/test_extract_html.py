@@ -130,3 +130,8 @@ def test_http_charset_passed_through_extract_file(tmp_path: Path) -> None:
     ext = extract_file(path, "html", charset="gb2312")
     assert ext.page_meta["encoding"] == "gb18030"
     assert ext.page_meta["published_at"] == "2021-01-25"
+
+
+def test_cell_text_in_document_order() -> None:
+    html = "<table><tr><td><b>本年<i>新</i></b>制作<br>数量</td><td><p>3</p></td></tr></table>"
+    assert extract_bytes_html(html.encode()).tables == [[["本年新制作数量", "3"]]]

@@ -63,18 +63,21 @@ def _span(el: etree._Element, attr: str) -> int:
 
 
 def _cell_text(cell: etree._Element) -> str:
+    """Text of a cell in document order; <br> and block elements break lines (joined by join_lines)."""
     parts: list[str] = []
-    for node in cell.iter():
-        if node.tag in ("script", "style"):
-            continue
-        if node is not cell and node.tag in _BLOCK:
+
+    def walk(node: etree._Element) -> None:
+        tag = node.tag if isinstance(node.tag, str) else ""
+        if tag in ("script", "style"):
+            return
+        if tag == "br" or (node is not cell and tag in _BLOCK):
             parts.append("\n")
-        if node.tag == "br":
-            parts.append("\n")
-        if isinstance(node.tag, str) and node.text and node.tag not in ("script", "style"):
-            parts.append(node.text)
-        if node is not cell and node.tail:
-            parts.append(node.tail)
+        parts.append(node.text or "")
+        for child in node:
+            walk(child)
+            parts.append(child.tail or "")
+
+    walk(cell)
     return join_lines("".join(parts).splitlines())
 
 
