@@ -133,5 +133,5 @@ def test_http_charset_passed_through_extract_file(tmp_path: Path) -> None:
 
 
 def test_cell_text_in_document_order() -> None:
-    html = "<table><tr><td><b>本年<i>新</i></b>制作<br>数量</td><td><p>3</p></td></tr></table>"
+    html = "<table><tr><td><b>本年<i>新</i></b>制作<!-- 注释 --><br>数量</td><td><p>3</p></td></tr></table>"
     assert extract_bytes_html(html.encode()).tables == [[["本年新制作数量", "3"]]]

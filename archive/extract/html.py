@@ -67,7 +67,9 @@ def _cell_text(cell: etree._Element) -> str:
     parts: list[str] = []
 
     def walk(node: etree._Element) -> None:
-        tag = node.tag if isinstance(node.tag, str) else ""
+        if not isinstance(node.tag, str):  # a comment or processing instruction: only its tail counts
+            return
+        tag = node.tag
         if tag in ("script", "style"):
             return
         if tag == "br" or (node is not cell and tag in _BLOCK):
