@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import time
 import zipfile
 from pathlib import Path
@@ -118,3 +119,50 @@ def test_tables_with_text_between_stay_apart(tmp_path: Path) -> None:
     path = tmp_path / "two.docx"
     doc.save(str(path))
     assert extract_file(path).tables == [[["甲", "1"]], [["乙", "1"]]]
+
+
+def _with_alt_chunk(src: Path, dest: Path, mht: bytes) -> Path:
+    """python-docx's document plus an MHT altChunk after the first paragraph (as CMS exports write it)."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "word/document.xml":
+                data = data.replace(b"<w:body>", b'<w:body><w:altChunk r:id="rIdAlt1"/>', 1)
+            elif item.filename == "word/_rels/document.xml.rels":
+                rel = (
+                    b'<Relationship Id="rIdAlt1" Target="afchunk.mht" Type="http://schemas.openxmlformats.org/'
+                    b'officeDocument/2006/relationships/aFChunk"/></Relationships>'
+                )
+                data = data.replace(b"</Relationships>", rel)
+            elif item.filename == "[Content_Types].xml":
+                data = data.replace(
+                    b"</Types>", b'<Default Extension="mht" ContentType="message/rfc822"/></Types>'
+                )
+            zout.writestr(item, data)
+        zout.writestr("word/afchunk.mht", mht)
+    return dest
+
+
+def test_alt_chunk_html_is_read_in_place(tmp_path: Path) -> None:
+    from docx import Document
+
+    doc = Document()
+    doc.add_paragraph("五、存在的主要问题及改进情况")
+    src = tmp_path / "src.docx"
+    doc.save(str(src))
+    html = (
+        "<html><body><p>二、主动公开政府信息情况</p><table>"
+        '<tr><td colspan="2">第二十条第（一）项</td></tr><tr><td>规章</td><td>0</td></tr></table></body></html>'
+    )
+    mht = (
+        (
+            b'MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary="b1"\r\n\r\n--b1\r\n'
+            b'Content-Type: text/html; charset="gb2312"\r\nContent-Transfer-Encoding: base64\r\n\r\n'
+        )
+        + base64.encodebytes(html.encode("gb2312"))
+        + b"\r\n--b1--\r\n"
+    )
+    ext = extract_file(_with_alt_chunk(src, tmp_path / "alt.docx", mht))
+    assert ext.error is None
+    assert ext.tables == [[["第二十条第（一）项", "第二十条第（一）项"], ["规章", "0"]]]
+    assert ext.text.index("二、主动公开政府信息情况") < ext.text.index("五、存在的主要问题及改进情况")

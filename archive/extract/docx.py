@@ -12,6 +12,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from archive.extract.altchunk import AltReader, alt_chunk_reader
 from archive.extract.grid import covered_value, join_lines
 from archive.extract.limits import LimitError, open_zip, parse_xml, read_member
 from archive.model import Cell, Extraction, Grid
@@ -21,6 +22,8 @@ W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _P, _TBL, _TR, _TC = f"{{{W}}}p", f"{{{W}}}tbl", f"{{{W}}}tr", f"{{{W}}}tc"
 _T, _TAB, _BR, _CR = f"{{{W}}}t", f"{{{W}}}tab", f"{{{W}}}br", f"{{{W}}}cr"
 _VAL = f"{{{W}}}val"
+_ALT = f"{{{W}}}altChunk"
+_RID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 _SKIP = {f"{{{W}}}delText", f"{{{W}}}instrText", f"{{{W}}}del"}
 
 
@@ -168,7 +171,9 @@ def _repeated_header(a: Grid, b: Grid) -> int:
     return n
 
 
-def parse_document(xml: bytes) -> tuple[str, list[Grid]]:
+def parse_document(xml: bytes, alt: AltReader | None = None) -> tuple[str, list[Grid]]:
+    """Body text (tables as tab-separated rows) and the grids, in document order. `alt` resolves
+    `<w:altChunk>` parts (HTML/MHT embedded in the DOCX)."""
     root = parse_xml(xml)
     body = root.find(f"{{{W}}}body")
     if body is None:
@@ -179,6 +184,13 @@ def parse_document(xml: bytes) -> tuple[str, list[Grid]]:
         None  # column grid of the previous table while only blank paragraphs follow it
     )
     for el in _flat_body(body):
+        if el.tag == _ALT:
+            if alt is not None:
+                text, grids = alt(el.get(_RID, ""))
+                parts.append(text)
+                tables += grids
+            last_cols = None
+            continue
         if el.tag == _P:
             text = _para_text(el)
             parts.append(text)
@@ -206,7 +218,7 @@ def _flat_body(body: etree._Element) -> list[etree._Element]:
     """Paragraphs and tables of the body in document order (through content controls)."""
     out = []
     for child in body:
-        if child.tag in (_P, _TBL):
+        if child.tag in (_P, _TBL, _ALT):
             out.append(child)
         elif child.tag in (f"{{{W}}}sdt", f"{{{W}}}customXml", f"{{{W}}}sdtContent"):
             out += _flat_body(child)
@@ -217,7 +229,7 @@ def extract_docx(path: Path, *, extractor: str = EXTRACTOR, media_type: str = "d
     try:
         with open_zip(path) as zf:
             xml = read_member(zf, "word/document.xml")
-        text, tables = parse_document(xml)
+            text, tables = parse_document(xml, alt_chunk_reader(zf))
     except LimitError as exc:
         return Extraction(media_type, extractor=extractor, error=str(exc))
     except KeyError:
