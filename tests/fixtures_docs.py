@@ -234,15 +234,43 @@ def report_docx() -> Path:
     return build_report_docx(docs_dir() / "report.docx")
 
 
+def with_kso_property(src: Path, dest: Path) -> Path:
+    """A copy of a DOCX carrying the custom property Kingsoft WPS writes into every file it saves
+    (KSOProductBuildVer); LibreOffice keeps it in the DOC's DocumentSummaryInformation, as WPS does."""
+    custom = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" '
+        'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+        '<property fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="2" name="KSOProductBuildVer">'
+        "<vt:lpwstr>2052-11.1.0.11664</vt:lpwstr></property></Properties>"
+    )
+    ctype = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
+    rel_type = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "[Content_Types].xml":
+                override = f'<Override PartName="/docProps/custom.xml" ContentType="{ctype}"/></Types>'
+                data = data.replace(b"</Types>", override.encode())
+            elif item.filename == "_rels/.rels":
+                rel = f'<Relationship Id="rIdKso" Type="{rel_type}" Target="docProps/custom.xml"/></Relationships>'
+                data = data.replace(b"</Relationships>", rel.encode())
+            zout.writestr(item, data)
+        zout.writestr("docProps/custom.xml", custom)
+    return dest
+
+
 @functools.cache
 def converted() -> dict[str, Path]:
-    """report.docx → report.pdf and report.doc, one soffice batch per target format."""
+    """report.docx → report.pdf, report.doc and a WPS-flavoured report_wps.doc: one soffice batch per
+    target format."""
     src = report_docx()
+    wps_src = with_kso_property(src, docs_dir() / "report_wps.docx")
     out = docs_dir() / "lo"
     out.mkdir(exist_ok=True)
     soffice_convert([src], "pdf", out)
-    soffice_convert([src], "doc", out)
-    return {"pdf": out / "report.pdf", "doc": out / "report.doc"}
+    soffice_convert([src, wps_src], "doc", out)
+    return {"pdf": out / "report.pdf", "doc": out / "report.doc", "wps": out / "report_wps.doc"}
 
 
 @functools.cache

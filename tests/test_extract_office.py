@@ -55,3 +55,15 @@ def test_slots_bound_concurrency() -> None:
         else:
             with office.soffice_slot(wait=1) as second:
                 assert first != second
+
+
+def test_wps_flavoured_doc_is_sniffed_and_read(tmp_path: Path) -> None:
+    from archive.sniff import sniff_file
+
+    path = converted()["wps"]
+    assert sniff_file(path) == "wps"
+    assert sniff_file(converted()["doc"]) == "doc"
+    ext = extract_file(path, cache_dir=tmp_path)
+    assert ext.media_type == "wps"
+    assert ext.error is None, ext.error
+    assert ext.tables == [place(ACTIVE_2019), place(applications_spec()), place(appeals_spec())]
