@@ -83,7 +83,9 @@ def _text_kind(head: bytes) -> str:
         return "doc"
     if b"\x00" in head[:4096] and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "unknown"
-    if any(mark in probe[:2048] for mark in _HTML_MARKS) or (probe.startswith(b"<?xml") and b"<html" in probe):
+    if any(mark in probe[:2048] for mark in _HTML_MARKS) or (
+        probe.startswith(b"<?xml") and b"<html" in probe
+    ):
         return "html"
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "html" if b"<\x00h\x00t\x00m\x00l" in head.lower() else "text"
