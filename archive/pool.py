@@ -19,8 +19,12 @@ from archive.model import Extraction
 logger = logging.getLogger(__name__)
 
 
-def extract_path(path: str, media_type: str | None, cache_dir: str | None, url: str | None) -> Extraction:
-    return extract_file(Path(path), media_type, cache_dir=Path(cache_dir) if cache_dir else None, url=url)
+def extract_path(
+    path: str, media_type: str | None, cache_dir: str | None, url: str | None, charset: str | None = None
+) -> Extraction:
+    return extract_file(
+        Path(path), media_type, cache_dir=Path(cache_dir) if cache_dir else None, url=url, charset=charset
+    )
 
 
 class ExtractionPool:
@@ -37,10 +41,16 @@ class ExtractionPool:
         return self._pool
 
     async def extract(
-        self, path: Path, media_type: str | None, cache_dir: Path | None, url: str | None
+        self,
+        path: Path,
+        media_type: str | None,
+        cache_dir: Path | None,
+        url: str | None,
+        charset: str | None = None,
     ) -> Extraction:
+        """`charset` is what the HTTP header declared (a hint: mislabelled pages are detected)."""
         future = self._executor().submit(
-            extract_path, str(path), media_type, str(cache_dir) if cache_dir else None, url
+            extract_path, str(path), media_type, str(cache_dir) if cache_dir else None, url, charset
         )
         try:
             return await asyncio.wait_for(asyncio.wrap_future(future), self.timeout_s)

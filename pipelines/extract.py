@@ -38,7 +38,10 @@ class ExtractPipeline:
         if item.extra.get("already_extracted"):
             return item
         path = self.ws.blobs.path(item.sha256)
-        ex = await self.pool.extract(path, None, self.ws.cache_dir, item.url)
+        charset = None
+        if item.content_type and "charset=" in item.content_type.lower():
+            charset = item.content_type.lower().split("charset=")[-1].split(";")[0].strip() or None
+        ex = await self.pool.extract(path, None, self.ws.cache_dir, item.url, charset)
         self.ws.corpus.save_extraction(item.sha256, ex)
         if self.crawler is not None:
             self.crawler.stats.inc_value("govarchive/extracted")
