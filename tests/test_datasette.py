@@ -13,17 +13,12 @@ from pathlib import Path
 
 import pytest
 
+from crawler.settings import PLAYWRIGHT_LAUNCH_OPTIONS
 from tests.conftest import REPO, free_port
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
+# The same browser and flags the crawler renders with (Debian's chromium; no downloaded browser).
+CHROMIUM = PLAYWRIGHT_LAUNCH_OPTIONS["executable_path"]
+CHROMIUM_ARGS = PLAYWRIGHT_LAUNCH_OPTIONS["args"]
 
 
 @pytest.fixture(scope="module")
