@@ -17,8 +17,12 @@ Step = str
 _M001_INITIAL = """
         CREATE TABLE sites (
             id TEXT PRIMARY KEY, name TEXT NOT NULL, region TEXT, start_urls TEXT NOT NULL,
-            allowed_domains TEXT, expected_agencies TEXT, expected_since INTEGER
+            allowed_domains TEXT, expected_agencies TEXT, expected_since INTEGER, expected_until INTEGER
         );
+        CREATE TABLE agency_names (
+            site_id TEXT NOT NULL, name TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (site_id, name)
+        );
+        CREATE INDEX agency_names_key ON agency_names(site_id, key);
         CREATE TABLE crawl_runs (
             id INTEGER PRIMARY KEY, started_at TEXT NOT NULL, finished_at TEXT, sites TEXT,
             status TEXT, summary TEXT
@@ -85,85 +89,11 @@ _M002_FTS = """
 """
 
 
-# Article 49: departments publish by 31 January, the government itself (…人民政府) by 31 March.
+# Article 49: departments publish by 31 January, the government itself (…人民政府) by 31 March. A report
+# is one row across portals (first site in reports.site_id), so a site's expected body matches any
+# report one of whose copies that site served, by name or by its tolerant key in agency_names
+# (archive/monitor.py); `expected_until` bounds the years a site expects.
 _M003_EXPECTED_REPORTS = """
-        CREATE VIEW expected_reports AS
-        WITH RECURSIVE years(year) AS (
-            SELECT 1990 UNION ALL SELECT year + 1 FROM years WHERE year < CAST(strftime('%Y', 'now') AS INTEGER)
-        ),
-        expected AS (
-            SELECT s.id AS site_id, a.value AS agency, y.year AS year,
-                   printf('%04d-%s', y.year + 1,
-                          CASE WHEN a.value LIKE '%人民政府' THEN '03-31' ELSE '01-31' END) AS deadline
-            FROM sites s, json_each(COALESCE(s.expected_agencies, '[]')) a, years y
-            WHERE s.expected_since IS NOT NULL AND y.year >= s.expected_since
-        )
-        SELECT e.site_id, e.agency, e.year, e.deadline,
-               CASE
-                   WHEN r.id IS NULL AND e.deadline >= date('now') THEN 'not_due'
-                   WHEN r.id IS NULL THEN 'missing'
-                   WHEN r.removed_at IS NOT NULL THEN 'removed'
-                   WHEN COALESCE(r.published_at, substr(r.first_seen, 1, 10)) <= e.deadline THEN 'on_time'
-                   ELSE 'late'
-               END AS status,
-               r.id AS report_id, r.published_at, r.first_seen, r.removed_at
-        FROM expected e
-        LEFT JOIN reports r
-          ON r.site_id = e.site_id AND r.agency = e.agency AND r.year = e.year AND r.kind = 'annual_report';
-"""
-
-
-# Agency names match tolerantly (archive/monitor.py: agency_key): `agency_names` holds each expected body's
-# and each report's key, refreshed by the monitor and after every crawl. Of several matching reports the
-# view takes the one still online and published first.
-_M004_EXPECTED_BY_KEY = """
-        CREATE TABLE agency_names (
-            site_id TEXT NOT NULL, name TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (site_id, name)
-        );
-        CREATE INDEX agency_names_key ON agency_names(site_id, key);
-        DROP VIEW expected_reports;
-        CREATE VIEW expected_reports AS
-        WITH RECURSIVE years(year) AS (
-            SELECT 1990 UNION ALL SELECT year + 1 FROM years WHERE year < CAST(strftime('%Y', 'now') AS INTEGER)
-        ),
-        expected AS (
-            SELECT s.id AS site_id, a.value AS agency, y.year AS year,
-                   printf('%04d-%s', y.year + 1,
-                          CASE WHEN a.value LIKE '%人民政府' THEN '03-31' ELSE '01-31' END) AS deadline
-            FROM sites s, json_each(COALESCE(s.expected_agencies, '[]')) a, years y
-            WHERE s.expected_since IS NOT NULL AND y.year >= s.expected_since
-        ),
-        matched AS (
-            SELECT e.*, (
-                SELECT r.id FROM reports r
-                WHERE r.site_id = e.site_id AND r.year = e.year AND r.kind = 'annual_report'
-                  AND (r.agency = e.agency OR r.agency IN (
-                        SELECT b.name FROM agency_names a JOIN agency_names b
-                          ON b.site_id = a.site_id AND b.key = a.key
-                        WHERE a.site_id = e.site_id AND a.name = e.agency))
-                ORDER BY r.removed_at IS NOT NULL, COALESCE(r.published_at, r.first_seen), r.id
-                LIMIT 1
-            ) AS rid
-            FROM expected e
-        )
-        SELECT m.site_id, m.agency, m.year, m.deadline,
-               CASE
-                   WHEN r.id IS NULL AND m.deadline >= date('now') THEN 'not_due'
-                   WHEN r.id IS NULL THEN 'missing'
-                   WHEN r.removed_at IS NOT NULL THEN 'removed'
-                   WHEN COALESCE(r.published_at, substr(r.first_seen, 1, 10)) <= m.deadline THEN 'on_time'
-                   ELSE 'late'
-               END AS status,
-               r.id AS report_id, r.agency AS report_agency, r.published_at, r.first_seen, r.removed_at
-        FROM matched m
-        LEFT JOIN reports r ON r.id = m.rid;
-"""
-
-# A report is one row across portals (first site in reports.site_id), so a site's expected body is matched
-# with any report one of whose copies that site served; `expected_until` bounds the years a site expects.
-_M005_EXPECTED_ACROSS_SITES = """
-        ALTER TABLE sites ADD COLUMN expected_until INTEGER;
-        DROP VIEW expected_reports;
         CREATE VIEW expected_reports AS
         WITH RECURSIVE years(year) AS (
             SELECT 1990 UNION ALL SELECT year + 1 FROM years WHERE year < CAST(strftime('%Y', 'now') AS INTEGER)
@@ -210,8 +140,6 @@ MIGRATIONS: list[tuple[str, Step]] = [
     ("001_initial", _M001_INITIAL),
     ("002_fts_trigram", _M002_FTS),
     ("003_expected_reports", _M003_EXPECTED_REPORTS),
-    ("004_expected_by_agency_key", _M004_EXPECTED_BY_KEY),
-    ("005_expected_across_sites", _M005_EXPECTED_ACROSS_SITES),
 ]
 
 
