@@ -37,7 +37,8 @@ def context_from_page_meta(meta: dict[str, str] | None, link_text: str | None = 
     )
 
 
-def describe(ex: Extraction, ctx: SourceContext, template: str | None) -> ReportMeta:
+def describe(ex: Extraction, ctx: SourceContext) -> ReportMeta:
+    """Title, body, year, kind and publication date; the template comes from the tables (map_report)."""
     own_meta = ex.page_meta or {}
     doc_title = own_meta.get("title") if ex.media_type == "html" else None
     text_title = title_from_text(ex.text) if ex.text else None
@@ -59,14 +60,7 @@ def describe(ex: Extraction, ctx: SourceContext, template: str | None) -> Report
         or iso_date(ctx.page_published_at)
         or (signing_date(ex.text) if ex.text else None)
     )
-    year = chosen.year
-    if template is None and chosen.kind == "annual_report" and year is not None and year >= 2019:
-        template = "2021" if year >= 2021 else "2019"
-    if chosen.kind == "work_summary":
-        template = None
-    return ReportMeta(
-        title=title, agency=agency, year=year, kind=chosen.kind, template=template, published_at=published
-    )
+    return ReportMeta(title=title, agency=agency, year=chosen.year, kind=chosen.kind, published_at=published)
 
 
 def interpret(ex: Extraction, ctx: SourceContext | None = None) -> ParseResult:
@@ -74,8 +68,11 @@ def interpret(ex: Extraction, ctx: SourceContext | None = None) -> ParseResult:
     tables = ex.tables
     if not tables and ex.text and not ex.error:
         tables = grids_from_text(ex.text)
-    mapped = map_report(tables, ex.text or "", None)
-    meta = describe(ex, ctx, mapped.template)
+    meta = describe(ex, ctx)
+    mapped = map_report(tables, ex.text or "", meta.year)
+    # Only annual reports follow a template (a pre-2019 work summary has none); map_report falls back to
+    # the year when the tables carry no template label.
+    meta.template = mapped.template if meta.kind == "annual_report" else None
     stats = mapped.stats if meta.kind == "annual_report" else []
     if ex.ocr:
         for s in stats:
