@@ -46,6 +46,14 @@ def normalise(name: str | None) -> str | None:
         return None
 
 
+def header_charset(content_type: str | None) -> str | None:
+    """The charset an HTTP Content-Type declares (a claim: pages are often mislabelled)."""
+    lowered = (content_type or "").lower()
+    if "charset=" not in lowered:
+        return None
+    return lowered.split("charset=")[-1].split(";")[0].strip().strip("\"'") or None
+
+
 def meta_charset(data: bytes) -> str | None:
     match = _META.search(data[:8192])
     return normalise(match.group(1).decode("ascii", "replace")) if match else None

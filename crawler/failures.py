@@ -29,3 +29,8 @@ def failure_reason(failure: Failure) -> str:
     if "ResponseNeverReceived" in name or "ResponseFailed" in name:
         return f"connection lost: {text[:200]}"
     return f"{name}: {text[:200]}"
+
+
+def error_kind(reason: str) -> str:
+    """The counter key of a reason: what precedes its first colon (`http 500`, `timeout`, `corrupt PDF`)."""
+    return reason.split(":")[0][:40].strip().replace(" ", "_")

@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from archive.encoding import header_charset
 from archive.pool import ExtractionPool
 from archive.workspace import Workspace
+from crawler.failures import error_kind
 from crawler.items import Fetched
 from pipelines.workspace import workspace_for
 
@@ -38,17 +40,13 @@ class ExtractPipeline:
         if item.extra.get("already_extracted"):
             return item
         path = self.ws.blobs.path(item.sha256)
-        charset = None
-        if item.content_type and "charset=" in item.content_type.lower():
-            charset = item.content_type.lower().split("charset=")[-1].split(";")[0].strip() or None
+        charset = header_charset(item.content_type)
         ex = await self.pool.extract(path, None, self.ws.cache_dir, item.url, charset)
         self.ws.corpus.save_extraction(item.sha256, ex)
         if self.crawler is not None:
             self.crawler.stats.inc_value("govarchive/extracted")
             if ex.error:
-                self.crawler.stats.inc_value(
-                    f"govarchive/extract_errors/{ex.error.split(':')[0][:40].replace(' ', '_')}"
-                )
+                self.crawler.stats.inc_value(f"govarchive/extract_errors/{error_kind(ex.error)}")
         if ex.error:
             logger.warning("extraction of %s failed: %s", item.url, ex.error)
         return item

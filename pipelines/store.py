@@ -9,6 +9,7 @@ from archive.blobstore import BlobTooLarge
 from archive.corpus import Capture
 from archive.sniff import sniff_bytes
 from archive.workspace import Workspace
+from crawler.failures import error_kind
 from crawler.items import Fetched
 from pipelines.workspace import run_id_for, workspace_for
 
@@ -67,7 +68,7 @@ class StorePipeline:
         )
         self._inc(f"captures/{item.role}")
         if item.error:
-            self._inc(f"errors/{item.error.split(':')[0].replace(' ', '_')}")
+            self._inc(f"errors/{error_kind(item.error)}")
             logger.warning("not archived %s: %s", item.url, item.error)
         item.body = None  # the bytes are in the store now; do not carry them through the other stages
         return item

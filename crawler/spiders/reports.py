@@ -19,7 +19,7 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from archive.encoding import decode_html
+from archive.encoding import decode_html, header_charset
 from archive.filenames import filename_from_disposition, filename_from_url
 from archive.reportmeta import classify_title
 from archive.sites import Site, load_sites, select_sites
@@ -394,10 +394,7 @@ class ReportsSpider(scrapy.Spider):
 
     @staticmethod
     def _declared_charset(response: Response) -> str | None:
-        ctype = _header(response, "Content-Type") or ""
-        if "charset=" in ctype.lower():
-            return ctype.lower().split("charset=")[-1].split(";")[0].strip()
-        return None
+        return header_charset(_header(response, "Content-Type"))
 
     @staticmethod
     def _looks_like_html(response: Response) -> bool:
