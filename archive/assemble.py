@@ -3,8 +3,8 @@ copy of it in `report_sources`, and the figures from the best copy."""
 
 from __future__ import annotations
 
-from archive.corpus import Corpus
 from archive.model import ParseResult, ReportMeta
+from archive.store.corpus import Corpus
 
 # Which copy the figures come from when copies tie on figures found: exact formats first, OCR last.
 FORMAT_RANK = {"docx": 0, "html": 1, "xlsx": 2, "xls": 2, "pdf": 3, "doc": 4, "wps": 4, "ofd": 5, "text": 6}

@@ -15,14 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from archive.assemble import record_report
-from archive.corpus import Capture, now_iso
-from archive.filenames import safe_filename
-from archive.interpret import SourceContext, context_from_page_meta, interpret
+from archive.extract.filenames import safe_filename
+from archive.extract.pool import ExtractionPool
+from archive.extract.sniff import sniff_file
 from archive.model import Extraction, ParseResult
-from archive.monitor import refresh_agency_keys
-from archive.pool import ExtractionPool
-from archive.sniff import sniff_file
-from archive.workspace import Workspace
+from archive.products.monitor import refresh_agency_keys
+from archive.report.interpret import SourceContext, context_from_page_meta, interpret
+from archive.store.corpus import Capture, now_iso
+from archive.store.workspace import Workspace
 
 logger = logging.getLogger(__name__)
 

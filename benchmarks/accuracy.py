@@ -23,10 +23,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from archive.checks import run_checks  # noqa: E402
 from archive.model import Check, Stat  # noqa: E402
-from archive.template import map_report  # noqa: E402
-from archive.texttables import grids_from_text  # noqa: E402
+from archive.report.checks import run_checks  # noqa: E402
+from archive.report.template import map_report  # noqa: E402
+from archive.report.texttables import grids_from_text  # noqa: E402
 
 # A copy of ../shared/seeds kept in the repo, so the evaluation runs wherever the checkout is.
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "tests" / "eval" / "seeds"

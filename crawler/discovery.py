@@ -6,7 +6,7 @@ import re
 from enum import Enum
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from archive.reportmeta import classify_title, is_lookalike_document
+from archive.report.meta import classify_title, is_lookalike_document
 
 ATTACHMENT_EXT = {"pdf", "doc", "docx", "wps", "xls", "xlsx", "et", "ofd", "txt", "rtf"}
 _EXT = re.compile(r"\.([A-Za-z0-9]{2,5})$")

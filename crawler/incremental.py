@@ -12,8 +12,8 @@ attachments whose last good capture is held and extracted:
 The last capture's validators are what this run sends; Scrapy's HttpCache, JOBDIR and deltafetch are not
 used (they revalidate without caching 304s, or filter every URL seen before, list pages included).
 
-`RunBookkeeping` (extension) closes the run: removals and counts (archive/history.py), then the Atom
-feeds (archive/feeds.py). It must run before `crawler.summary.CrawlSummary` (lower EXTENSIONS number) so
+`RunBookkeeping` (extension) closes the run: removals and counts (archive/products/history.py), then the Atom
+feeds (archive/products/feeds.py). It must run before `crawler.summary.CrawlSummary` (lower EXTENSIONS number) so
 its counters land in the run's summary.
 """
 
@@ -97,8 +97,8 @@ class RunBookkeeping:
         return ext
 
     def spider_closed(self, spider: Any, reason: str) -> None:
-        from archive.feeds import write_feeds
-        from archive.history import close_run
+        from archive.products.feeds import write_feeds
+        from archive.products.history import close_run
 
         ws = workspace_for(self.crawler)
         run_id = run_id_for(self.crawler)

@@ -66,10 +66,10 @@ def crawl(data_dir: Path, sites_file: Path, site_ids: tuple[str, ...]) -> None:
     """
     from datetime import UTC, datetime
 
-    from archive.corpus import Corpus
-    from archive.history import mark_interrupted_runs
+    from archive.products.history import mark_interrupted_runs
     from archive.sites import load_sites, select_sites
-    from archive.workspace import Workspace
+    from archive.store.corpus import Corpus
+    from archive.store.workspace import Workspace
     from govarchive.crawl import run_crawl
     from govarchive.lock import AlreadyRunning, run_lock
     from govarchive.summary import format_crawl_summary
@@ -115,7 +115,7 @@ def ingest(data_dir: Path, paths: tuple[Path, ...]) -> None:
     Example: govarchive ingest ~/reports/2023/
     """
     from archive.rebuild import ingest as ingest_paths
-    from archive.workspace import Workspace
+    from archive.store.workspace import Workspace
 
     missing = [p for p in paths if not p.exists()]
     if missing:
@@ -139,7 +139,7 @@ def parse(file: Path) -> None:
     import tempfile
 
     from archive.extract import extract_file
-    from archive.interpret import interpret
+    from archive.report.interpret import interpret
 
     if not file.is_file():
         raise GovarchiveError(f"{file}: no such file")
@@ -162,7 +162,7 @@ def reprocess(data_dir: Path, workers: int) -> None:
     Raw blobs never change. Example: govarchive reprocess --data data
     """
     from archive.rebuild import reprocess as run_reprocess
-    from archive.workspace import Workspace
+    from archive.store.workspace import Workspace
 
     ws = Workspace(data_dir)
     if not ws.corpus_path.exists():
@@ -190,13 +190,13 @@ def monitor(
 ) -> None:
     """Which expected reports are missing, late or removed (article 49 deadlines: departments by
     31 January, the government itself by 31 March of the next year). Agency names match tolerantly; the
-    rule is in archive/monitor.py.
+    rule is in archive/products/monitor.py.
 
     Example: govarchive monitor --year 2023 --fail-on-missing
     """
-    from archive.monitor import expected_reports, format_table, sync_sites
+    from archive.products.monitor import expected_reports, format_table, sync_sites
     from archive.sites import load_sites
-    from archive.workspace import Workspace
+    from archive.store.workspace import Workspace
 
     sites = load_sites(sites_file) if sites_file is not None else None
     ws = Workspace(data_dir)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from archive import codes
+from archive.report import codes
 
 CANNED_QUERIES: dict[str, dict[str, Any]] = {
     "figures_by_code": {

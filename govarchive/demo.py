@@ -7,7 +7,7 @@ from pathlib import Path
 
 from archive.errors import GovarchiveError
 from archive.sites import parse_sites
-from archive.workspace import Workspace
+from archive.store.workspace import Workspace
 
 PORTALS = Path(__file__).parent / "demo_portal"
 MARKER = ".govarchive-demo"
@@ -49,7 +49,7 @@ def run_demo(data_dir: Path, serve: bool = True, port: int = 8001) -> int:
     print(format_crawl_summary(summary))
     ws = Workspace(data_dir)
     print(format_corpus_summary(ws.corpus))
-    from archive.monitor import expected_reports, format_table
+    from archive.products.monitor import expected_reports, format_table
 
     print("monitor:")
     print(format_table(expected_reports(ws.corpus)))

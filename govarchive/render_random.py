@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from archive import codes
+from archive.report import codes
 from govarchive.render_spec import FigureKey, ReportSpec, truth_checks
 
 _PLACES = [

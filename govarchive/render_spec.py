@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from archive import codes
+from archive.report import codes
 
 # (section, row, col) → the cell's raw text as printed; "" is a blank cell.
 FigureKey = tuple[str, str, str]

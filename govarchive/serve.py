@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from archive.errors import GovarchiveError
-from archive.workspace import Workspace
+from archive.store.workspace import Workspace
 from govarchive.datasette_metadata import metadata
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from archive.corpus import Corpus
+from archive.store.corpus import Corpus
 
 
 def format_crawl_summary(summary: dict[str, Any]) -> str:

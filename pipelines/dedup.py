@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from archive.workspace import Workspace
+from archive.store.workspace import Workspace
 from crawler.items import Fetched
 from pipelines.workspace import workspace_for
 

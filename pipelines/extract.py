@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from archive.encoding import header_charset
-from archive.pool import ExtractionPool
-from archive.workspace import Workspace
+from archive.extract.encoding import header_charset
+from archive.extract.pool import ExtractionPool
+from archive.store.workspace import Workspace
 from crawler.failures import error_kind
 from crawler.items import Fetched
 from pipelines.workspace import workspace_for

@@ -7,7 +7,7 @@ from typing import Any
 
 from archive.assemble import record_report, source_format
 from archive.rebuild import parse_stored_document
-from archive.workspace import Workspace
+from archive.store.workspace import Workspace
 from crawler.items import Fetched
 from pipelines.workspace import workspace_for
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from archive.blobstore import BlobTooLarge
-from archive.corpus import Capture
-from archive.sniff import sniff_bytes
-from archive.workspace import Workspace
+from archive.extract.sniff import sniff_bytes
+from archive.store.blobs import BlobTooLarge
+from archive.store.corpus import Capture
+from archive.store.workspace import Workspace
 from crawler.failures import error_kind
 from crawler.items import Fetched
 from pipelines.workspace import run_id_for, workspace_for

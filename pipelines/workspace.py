@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from archive.workspace import Workspace
+from archive.store.workspace import Workspace
 
 _ATTR = "_govarchive_workspace"
 

@@ -21,7 +21,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
-from archive.codes import APPEAL_COLUMNS, APPLICATION_COLUMNS, APPLICATION_ROWS_BY_TEMPLATE
+from archive.report.codes import APPEAL_COLUMNS, APPLICATION_COLUMNS, APPLICATION_ROWS_BY_TEMPLATE
 
 # HTML-style rows of (text, rowspan, colspan): one description renders DOCX, HTML and XLSX alike.
 Spec = list[list[tuple[str, int, int]]]

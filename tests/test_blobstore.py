@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.blobstore import BlobStore, BlobTooLarge
+from archive.store.blobs import BlobStore, BlobTooLarge
 
 
 def test_same_bytes_stored_once_under_their_sha256(tmp_path: Path) -> None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from archive import codes
-from archive.checks import run_checks
 from archive.model import Stat
+from archive.report import codes
+from archive.report.checks import run_checks
 
 
 def apps(template: str = "2019", fill: float | None = 0.0, **cells: float | None) -> list[Stat]:

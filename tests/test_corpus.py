@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from archive.corpus import Capture, Corpus
 from archive.errors import CorpusError
-from archive.migrations import MIGRATIONS, migrate
 from archive.model import Check, ReportMeta, Stat
+from archive.store.corpus import Capture, Corpus
+from archive.store.migrations import MIGRATIONS, migrate
 
 # The columns interface.md promises ("at least").
 INTERFACE_COLUMNS = {

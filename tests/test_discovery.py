@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from archive.reportmeta import classify_title, is_lookalike_document, looks_like_agency, title_from_text
+from archive.extract.pageinfo import page_info
+from archive.report.meta import classify_title, is_lookalike_document, looks_like_agency, title_from_text
 from crawler.discovery import LinkKind, classify_link, url_pattern
 from crawler.families import hanweb, jsonlist, trs, yeardept
-from crawler.pageinfo import page_info
 
 
 @pytest.mark.parametrize(

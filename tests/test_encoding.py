@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from archive.encoding import decode_html, normalise
+from archive.extract.encoding import decode_html, normalise
 
 PAGE = (
     '<html><head><meta charset="{cs}"><title>2020年政府信息公开工作年度报告</title></head>'

@@ -6,7 +6,7 @@ import zipfile
 from pathlib import Path
 
 from archive.extract import extract_file
-from archive.sniff import sniff_file
+from archive.extract.sniff import sniff_file
 
 NS = 'xmlns:ofd="http://www.ofdspec.org/2016"'
 

@@ -58,7 +58,7 @@ def test_slots_bound_concurrency() -> None:
 
 
 def test_wps_flavoured_doc_is_sniffed_and_read(tmp_path: Path) -> None:
-    from archive.sniff import sniff_file
+    from archive.extract.sniff import sniff_file
 
     path = converted()["wps"]
     assert sniff_file(path) == "wps"

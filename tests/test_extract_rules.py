@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from archive.extract.ocr.rules import deskew, ruling_segments
 from archive.extract.pdftables import find_tables
-from archive.extract.rules import deskew, ruling_segments
 from tests.fixtures_docs import docs_dir, needs_soffice, scanned_pdf
 
 pytestmark = [needs_soffice, pytest.mark.libreoffice]

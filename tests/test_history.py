@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from archive.corpus import Capture, Corpus
-from archive.history import close_run, mark_interrupted_runs
 from archive.model import ReportMeta
+from archive.products.history import close_run, mark_interrupted_runs
 from archive.sites import Site
+from archive.store.corpus import Capture, Corpus
 from benchmarks.incremental_bytes import TestPortal, run_crawl, sites_toml, start_counting_portal
 
 BASE = "http://127.0.0.1:9"

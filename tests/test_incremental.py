@@ -18,9 +18,9 @@ from scrapy.http import Response
 from scrapy.statscollectors import MemoryStatsCollector
 from scrapy.utils.test import get_crawler
 
-from archive.corpus import Capture
 from archive.model import Extraction
-from archive.workspace import Workspace
+from archive.store.corpus import Capture
+from archive.store.workspace import Workspace
 from benchmarks.incremental_bytes import (
     ROOT,
     CountingPortalServer,

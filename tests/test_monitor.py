@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from archive.corpus import Corpus
-from archive.feeds import ATOM, write_feeds
 from archive.model import ReportMeta
-from archive.monitor import agency_key, expected_reports, region_prefixes, sync_sites
+from archive.products.feeds import ATOM, write_feeds
+from archive.products.monitor import agency_key, expected_reports, region_prefixes, sync_sites
 from archive.sites import parse_sites
+from archive.store.corpus import Corpus
 from benchmarks.incremental_bytes import PYTHON, ROOT
 
 SITES = """

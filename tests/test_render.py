@@ -13,7 +13,7 @@ from docx.oxml.ns import qn
 from lxml import html as lxml_html
 from openpyxl import load_workbook
 
-from archive import codes
+from archive.report import codes
 from govarchive.render import ConversionError, main, random_spec, render, render_many
 from govarchive.render_convert import scan_pdf, soffice_convert
 from govarchive.render_layout import Table, appeals_table, applications_table, body_blocks

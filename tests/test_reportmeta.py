@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from archive.reportmeta import classify_title, iso_date, signing_date, title_from_text
+from archive.report.meta import classify_title, iso_date, signing_date, title_from_text
 
 
 @pytest.mark.parametrize(

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from archive.checks import run_checks
-from archive.template import map_report
-from archive.texttables import grids_from_text
+from archive.report.checks import run_checks
+from archive.report.template import map_report
+from archive.report.texttables import grids_from_text
 
 SEEDS = Path(__file__).resolve().parent / "eval" / "seeds"
 TRUTH = Path(__file__).parent / "eval" / "truth"

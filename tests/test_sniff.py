@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.sniff import sniff_bytes, sniff_file
+from archive.extract.sniff import sniff_bytes, sniff_file
 from tests.fixtures_docs import converted, needs_soffice, report_docx
 
 

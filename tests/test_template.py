@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from archive import codes
 from archive.model import Grid
-from archive.template import detect_template, map_report
+from archive.report import codes
+from archive.report.template import detect_template, map_report
 
 APP_HEADER: Grid = [
     [

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from archive.model import Grid
-from archive.texttables import grids_from_text
-from archive.values import is_value_cell
+from archive.report.texttables import grids_from_text
+from archive.report.values import is_value_cell
 
 SEEDS = Path(__file__).resolve().parent / "eval" / "seeds"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from archive.values import clean_cell, is_value_cell, parse_value
+from archive.report.values import clean_cell, is_value_cell, parse_value
 
 
 @pytest.mark.parametrize(

@@ -13,8 +13,8 @@ import traceback
 from pathlib import Path
 
 from archive.extract.limits import MAX_FILE_BYTES
+from archive.extract.sniff import sniff_file
 from archive.model import Extraction
-from archive.sniff import sniff_file
 
 __all__ = ["extract_bytes_html", "extract_file"]
 
@@ -61,7 +61,7 @@ def _dispatch(
     if media_type == "html":
         return extract_bytes_html(path.read_bytes(), charset, url)
     if media_type == "text":
-        from archive.encoding import decode_html
+        from archive.extract.encoding import decode_html
 
         text, _ = decode_html(path.read_bytes(), charset)
         return Extraction("text", text=text, extractor="text")

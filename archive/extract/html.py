@@ -15,7 +15,7 @@ import lxml.html
 import trafilatura
 from lxml import etree
 
-from archive.encoding import decode_html
+from archive.extract.encoding import decode_html
 from archive.extract.grid import join_lines, place
 from archive.model import Extraction, Grid
 

@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.http import Response
 
+from archive.extract.pageinfo import PageInfo
 from archive.sites import Site
 from crawler.families import gkmlpt, hanweb, jsonlist, trs, yeardept
-from crawler.pageinfo import PageInfo
 
 if TYPE_CHECKING:
     from crawler.spiders.reports import ReportsSpider

@@ -15,9 +15,9 @@ from urllib.parse import urljoin, urlsplit
 
 from scrapy.http import Response
 
+from archive.extract.pageinfo import PageInfo
 from archive.sites import Site
 from crawler.families import jsonlist
-from crawler.pageinfo import PageInfo
 
 if TYPE_CHECKING:
     from crawler.spiders.reports import ReportsSpider

@@ -19,9 +19,9 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from scrapy.http import Response
 
-from archive.encoding import decode_html
+from archive.extract.encoding import decode_html
+from archive.extract.pageinfo import PageInfo, page_info
 from archive.sites import Site
-from crawler.pageinfo import PageInfo, page_info
 
 if TYPE_CHECKING:
     from crawler.spiders.reports import ReportsSpider

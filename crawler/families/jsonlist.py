@@ -17,8 +17,8 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from scrapy.http import Response
 
+from archive.extract.pageinfo import Link, PageInfo
 from archive.sites import Site
-from crawler.pageinfo import Link, PageInfo
 
 if TYPE_CHECKING:
     from crawler.spiders.reports import ReportsSpider

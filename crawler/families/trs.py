@@ -14,8 +14,8 @@ from urllib.parse import urljoin
 
 from scrapy.http import Response
 
+from archive.extract.pageinfo import PageInfo
 from archive.sites import Site
-from crawler.pageinfo import PageInfo
 
 if TYPE_CHECKING:
     from crawler.spiders.reports import ReportsSpider

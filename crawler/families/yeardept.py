@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.http import Response
 
-from archive.reportmeta import classify_title, looks_like_agency
+from archive.extract.pageinfo import Link, PageInfo
+from archive.report.meta import classify_title, looks_like_agency
 from archive.sites import Site
 from crawler.discovery import LinkKind, classify_link
-from crawler.pageinfo import Link, PageInfo
 
 if TYPE_CHECKING:
     from crawler.spiders.reports import ReportsSpider

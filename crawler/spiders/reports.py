@@ -19,15 +19,15 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from archive.encoding import decode_html, header_charset
-from archive.filenames import filename_from_disposition, filename_from_url
-from archive.reportmeta import classify_title
+from archive.extract.encoding import decode_html, header_charset
+from archive.extract.filenames import filename_from_disposition, filename_from_url
+from archive.extract.pageinfo import Link, PageInfo, page_info
+from archive.report.meta import classify_title
 from archive.sites import Site, load_sites, select_sites
 from crawler import families
 from crawler.discovery import LinkKind, classify_link, in_domains, is_attachment_url, url_pattern
 from crawler.failures import failure_reason
 from crawler.items import Fetched
-from crawler.pageinfo import Link, PageInfo, page_info
 
 # Request priorities: finish what leads to reports before wandering into more sections.
 PRIORITY = {"attachment": 30, "article": 20, "pager": 10, "section": 0}

@@ -9,7 +9,7 @@ A report not seen in this run is marked `removed_at` (it stays in the archive) w
     more often than a purge (logged; `held_back` in the run's counts).
 A portal that answered nothing in this run (down) marks nothing. A report whose URL failed with a
 transient error is left alone. Copies whose URL answered 404/410 get their own `removed_at` in
-report_sources. A later sighting clears both (archive/corpus.py upsert_report / add_report_source).
+report_sources. A later sighting clears both (archive/store/corpus.py upsert_report / add_report_source).
 
 Writes go through the corpus connection in one transaction per run.
 """
@@ -21,8 +21,8 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from archive.corpus import Corpus, now_iso
 from archive.sites import Site
+from archive.store.corpus import Corpus, now_iso
 
 GONE = (404, 410)
 # More than this share of a site's reports leaving their lists at once looks like a redesigned or broken

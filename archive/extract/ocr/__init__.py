@@ -1,8 +1,8 @@
 """OCR of scanned PDFs: pdftoppm (200 dpi gray) → tesseract chi_sim TSV (words with boxes).
 
-Tables come from the ruling lines in the bitmap (archive.extract.rules) fed to the same geometry as PDF
+Tables come from the ruling lines in the bitmap (archive.extract.ocr.rules) fed to the same geometry as PDF
 tables (archive.extract.pdftables), with the OCR words as the characters; the rules are erased before
-tesseract reads the page, and figure cells get a digits-only second reading (archive.extract.digits).
+tesseract reads the page, and figure cells get a digits-only second reading (archive.extract.ocr.digits).
 Every step has a timeout; any failure is an error value, never an exception.
 """
 
@@ -16,13 +16,13 @@ from pathlib import Path
 
 from PIL import Image
 
-from archive.extract.digits import digit_pass
 from archive.extract.grid import join_lines
 from archive.extract.limits import MAX_PDF_PAGES
+from archive.extract.ocr.digits import digit_pass
+from archive.extract.ocr.rules import deskew, erase_rules, in_tables, ruling_segments
+from archive.extract.ocr.tess import OcrError, run_tool
 from archive.extract.pagejoin import join_pages
 from archive.extract.pdftables import Char, Table, fill, find_tables
-from archive.extract.rules import deskew, erase_rules, in_tables, ruling_segments
-from archive.extract.tess import OcrError, run_tool
 from archive.model import Extraction
 
 DPI = 200

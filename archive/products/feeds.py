@@ -15,8 +15,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
-from archive.corpus import Corpus, now_iso
-from archive.monitor import PROBLEMS, expected_reports
+from archive.products.monitor import PROBLEMS, expected_reports
+from archive.store.corpus import Corpus, now_iso
 
 ATOM = "http://www.w3.org/2005/Atom"
 TAG = "tag:govarchive.local,2026:"

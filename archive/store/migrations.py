@@ -92,7 +92,7 @@ _M002_FTS = """
 # Article 49: departments publish by 31 January, the government itself (…人民政府) by 31 March. A report
 # is one row across portals (first site in reports.site_id), so a site's expected body matches any
 # report one of whose copies that site served, by name or by its tolerant key in agency_names
-# (archive/monitor.py); `expected_until` bounds the years a site expects.
+# (archive/products/monitor.py); `expected_until` bounds the years a site expects.
 _M003_EXPECTED_REPORTS = """
         CREATE VIEW expected_reports AS
         WITH RECURSIVE years(year) AS (

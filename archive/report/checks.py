@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from archive import codes
 from archive.model import Check, Stat
+from archive.report import codes
 
 _EPS = 1e-6
 _Part = tuple[str, str]  # (status, description)

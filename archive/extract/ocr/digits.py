@@ -13,8 +13,8 @@ from pathlib import Path
 from PIL import Image
 
 from archive.extract.grid import is_figure
+from archive.extract.ocr.tess import run_tool
 from archive.extract.pdftables import Table
-from archive.extract.tess import run_tool
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 

@@ -1,4 +1,4 @@
-"""The SQLite corpus: the one place that writes `corpus.db` (schema in archive/migrations.py)."""
+"""The SQLite corpus: the one place that writes `corpus.db` (schema in archive/store/migrations.py)."""
 
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ from typing import Any
 
 import sqlite_utils
 
-from archive import codes
 from archive.errors import CorpusError
-from archive.migrations import migrate
 from archive.model import Check, Extraction, ReportMeta, Stat
+from archive.report import codes
 from archive.sites import Site
+from archive.store.migrations import migrate
 
 
 def now_iso() -> str:

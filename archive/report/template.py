@@ -19,10 +19,10 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from archive import codes
 from archive.model import Cell, Grid, Stat
-from archive.texttables import grids_from_text
-from archive.values import is_value_cell, parse_value
+from archive.report import codes
+from archive.report.texttables import grids_from_text
+from archive.report.values import is_value_cell, parse_value
 
 # --- label normalisation and key phrases --------------------------------------------------------------------
 

@@ -6,8 +6,8 @@ import os
 from functools import cached_property
 from pathlib import Path
 
-from archive.blobstore import BlobStore
-from archive.corpus import Corpus
+from archive.store.blobs import BlobStore
+from archive.store.corpus import Corpus
 
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 

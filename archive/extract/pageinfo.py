@@ -9,7 +9,7 @@ from urllib.parse import urldefrag, urljoin
 import lxml.html
 from lxml import etree
 
-from archive.reportmeta import iso_date
+from archive.report.meta import iso_date
 
 _DATE_BLOCK = re.compile(
     r"(发布日期|发布时间|成文日期|日期|时间)[:：\s]*((19|20)\d{2}[-年/.]\d{1,2}[-月/.]\d{1,2})"

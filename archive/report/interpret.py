@@ -1,18 +1,18 @@
 """From an extraction (text, tables, page metadata) and where it was found, to what the report says.
 
 Cheap and deterministic: it runs in the main process after the heavy extraction, and again on
-`reprocess`. The precedence of sources is documented in archive/reportmeta.py.
+`reprocess`. The precedence of sources is documented in archive/report/meta.py.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from archive.checks import run_checks
 from archive.model import Extraction, ParseResult, ReportMeta
-from archive.reportmeta import classify_title, iso_date, signing_date, title_from_text
-from archive.template import map_report
-from archive.texttables import grids_from_text
+from archive.report.checks import run_checks
+from archive.report.meta import classify_title, iso_date, signing_date, title_from_text
+from archive.report.template import map_report
+from archive.report.texttables import grids_from_text
 
 
 @dataclass

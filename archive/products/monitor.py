@@ -19,8 +19,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from archive.corpus import Corpus
 from archive.sites import Site
+from archive.store.corpus import Corpus
 
 STATUSES = ("missing", "late", "removed", "on_time", "not_due")
 PROBLEMS = ("missing", "late", "removed")

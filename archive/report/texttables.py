@@ -16,7 +16,7 @@ import re
 import unicodedata
 
 from archive.model import Grid
-from archive.values import is_value_cell
+from archive.report.values import is_value_cell
 
 _TAG = re.compile(r"</?[a-zA-Z][^<>]{0,40}>")
 _JUNK = re.compile(r"</?[a-zA-Z][^<>]{0,40}>|\[bookmark:[^\]]*\]")

@@ -1,0 +1,1 @@
+"""Stage: interpret. Extracted text and tables → what the report says: title, body, year, template, figures under canonical codes, consistency checks."""
