@@ -26,7 +26,6 @@ if str(ROOT) not in sys.path:
 from archive.model import Check, Stat  # noqa: E402
 from archive.report.checks import run_checks  # noqa: E402
 from archive.report.template import map_report  # noqa: E402
-from archive.report.texttables import grids_from_text  # noqa: E402
 
 # A copy of ../shared/seeds kept in the repo, so the evaluation runs wherever the checkout is.
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "tests" / "eval" / "seeds"
@@ -113,8 +112,6 @@ def score(
 
 def figures(tables: list[Any], text: str) -> tuple[list[Stat], list[Check]]:
     """The production path after extraction: grids (or grids recovered from text) → figures → checks."""
-    if not tables and text:
-        tables = grids_from_text(text)
     mapped = map_report(tables, text, None)
     return mapped.stats, run_checks(mapped.stats, mapped.template)
 

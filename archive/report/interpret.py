@@ -12,7 +12,6 @@ from archive.model import Extraction, ParseResult, ReportMeta
 from archive.report.checks import run_checks
 from archive.report.meta import classify_title, iso_date, signing_date, title_from_text
 from archive.report.template import map_report
-from archive.report.texttables import grids_from_text
 
 
 @dataclass
@@ -65,11 +64,9 @@ def describe(ex: Extraction, ctx: SourceContext) -> ReportMeta:
 
 def interpret(ex: Extraction, ctx: SourceContext | None = None) -> ParseResult:
     ctx = ctx or SourceContext()
-    tables = ex.tables
-    if not tables and ex.text and not ex.error:
-        tables = grids_from_text(ex.text)
     meta = describe(ex, ctx)
-    mapped = map_report(tables, ex.text or "", meta.year)
+    # map_report alone decides between the extracted tables and those recovered from the text layer.
+    mapped = map_report(ex.tables, ex.text or "", meta.year)
     # Only annual reports follow a template (a pre-2019 work summary has none); map_report falls back to
     # the year when the tables carry no template label.
     meta.template = mapped.template if meta.kind == "annual_report" else None
@@ -86,7 +83,7 @@ def interpret(ex: Extraction, ctx: SourceContext | None = None) -> ParseResult:
         template=meta.template,
         published_at=meta.published_at,
         text=ex.text,
-        tables=tables,
+        tables=mapped.tables,
         stats=stats,
         checks=checks,
         media_type=ex.media_type,

@@ -16,6 +16,7 @@ import re
 import unicodedata
 
 from archive.model import Grid
+from archive.report import codes
 from archive.report.values import is_value_cell
 
 _TAG = re.compile(r"</?[a-zA-Z][^<>]{0,40}>")
@@ -214,18 +215,7 @@ def _merge_fragments(above: Row, below: Row) -> Row:
 
 # --- tidying a block ------------------------------------------------------------------------------------
 
-_HEADER_WORDS = (
-    "本列数据",
-    "申请人情况",
-    "自然人",
-    "法人或其他组织",
-    "商业企业",
-    "信息内容",
-    "第二十条",
-    "行政复议",
-    "行政诉讼",
-    "结果维持",
-)
+_HEADER_WORDS = codes.HEADER_WORDS
 
 
 def _norm(text: str) -> str:

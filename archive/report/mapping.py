@@ -1,0 +1,245 @@
+"""Mapping: the rows and columns of section runs → canonical figures (section, row, col) of one template.
+
+Rows are found by their template labels (codes.py), never by position alone. Columns come from the header
+labels when the header is there; positions only as a last resort, with a finding. Whatever does not fit
+yields what can be mapped plus a finding, never an exception.
+
+Column placement in a run:
+* regular run (every row as wide as the header, labels left of the first figure column): by header
+  position, so blank cells keep their column;
+* otherwise (text renderings, where a merged label takes one cell or two): the figures after the last label,
+  with layout padding removed (covered cells, trailing blanks, then leading blanks); extra figures keep the
+  first and the last (总计); too few are right-aligned to 总计.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from archive.model import Cell, Grid, Stat
+from archive.report import codes
+from archive.report.codes import norm
+from archive.report.segment import Run, has_figures, label_cells, runs
+from archive.report.values import parse_value
+
+
+@dataclass
+class Mapped:
+    template: str | None
+    stats: list[Stat] = field(default_factory=list)
+    findings: list[str] = field(default_factory=list)
+    tables: list[Grid] = field(default_factory=list)  # the grids the figures were read from
+
+
+def map_grids(tables: Sequence[Grid], template: str) -> Mapped:
+    """The figures of one set of grids under one template."""
+    mapper = _Mapper(template)
+    for run in runs(tables):
+        try:
+            mapper.map_run(run)
+        except Exception as exc:  # a table that fits nothing must not cost the report its other figures
+            mapper.findings.append(f"{run.section} table skipped: {type(exc).__name__}: {exc}")
+    return Mapped(template, mapper.stats(), mapper.findings)
+
+
+def _text(cell: Cell) -> str:
+    return (cell or "").strip()
+
+
+def _fmt_row(row: Sequence[Cell]) -> str:
+    return "|".join(_text(c) for c in row)[:80]
+
+
+class _Mapper:
+    def __init__(self, template: str) -> None:
+        self.template = template
+        self.cells: dict[tuple[str, str, str], str] = {}
+        self.findings: list[str] = []
+        self.sections: set[str] = set()
+
+    # -- bookkeeping --
+    def put(self, section: str, row: str, col: str, raw: Cell) -> None:
+        key = (section, row, col)
+        text = _text(raw)
+        if key in self.cells:
+            if parse_value(self.cells[key]) != parse_value(text):
+                self.findings.append(
+                    f"{section}.{row}.{col} given twice ({self.cells[key]!r}, {text!r}): first kept"
+                )
+            return
+        self.cells[key] = text
+        self.sections.add(section)
+
+    def stats(self) -> list[Stat]:
+        out: list[Stat] = []
+        for section, row, col in self._template_cells():
+            if section not in self.sections:
+                continue
+            raw = self.cells.get((section, row, col), "")
+            out.append(
+                Stat(
+                    section=section,
+                    row=row,
+                    col=col,
+                    value=parse_value(raw),
+                    raw=raw,
+                    row_label=codes.row_label(section, row),
+                    col_label=codes.col_label(
+                        section, col, self.template, row if section == "active" else None
+                    ),
+                )
+            )
+        rows_seen = {(s, r) for s, r, _ in self.cells}
+        missing = sorted(
+            {f"{s}.{r}" for s, r, _ in self._template_cells() if s in self.sections}
+            - {f"{s}.{r}" for s, r in rows_seen}
+        )
+        if missing:
+            self.findings.append(f"rows not found in the tables (left blank): {', '.join(missing)}")
+        return out
+
+    def _template_cells(self) -> list[tuple[str, str, str]]:
+        t = self.template
+        cells = [
+            ("active", r, c.code)
+            for r in codes.ACTIVE_ROWS_BY_TEMPLATE[t]
+            for c in codes.active_columns(t, r)
+        ]
+        app_rows = list(codes.APPLICATION_ROWS_BY_TEMPLATE[t])
+        if t == "2021" and not any(k[:2] == ("applications", "other") for k in self.cells):
+            app_rows.remove("other")  # 2021: (六) is a group of three rows; its sum is derived, not a cell
+        cells += [("applications", r, c.code) for r in app_rows for c in codes.APPLICATION_COLUMNS]
+        cells += [("appeals", r, c.code) for r in codes.APPEAL_ROWS for c in codes.APPEAL_COLUMNS]
+        return cells
+
+    def map_run(self, run: Run) -> None:
+        {"active": self._active, "applications": self._applications, "appeals": self._appeals}[run.section](
+            run
+        )
+
+    # -- section 二 --
+    def _active(self, run: Run) -> None:
+        columns: dict[int, str] = {}
+        for row in (run.header if run.inherited else []) + run.rows:
+            labels = label_cells(row)
+            # 信息内容 marks a header even when OCR misread one of its cells as a number.
+            if not has_figures(row) or (labels and "信息内容" in norm(row[labels[0]])):
+                found = {i: c for i, cell in enumerate(row) if (c := codes.active_column(norm(cell)))}
+                if found or has_figures(row):
+                    columns = found
+                continue
+            code = codes.active_row(norm("".join(_text(row[i]) for i in labels))) if labels else None
+            if code is None:
+                self.findings.append(f"section 二: row without a known label skipped: {_fmt_row(row)}")
+                continue
+            expected = [c.code for c in codes.active_columns(self.template, code)]
+            if not expected:
+                self.findings.append(f"section 二: {code} is not in the {self.template} template: skipped")
+                continue
+            last = labels[-1]
+            by_col = {c: i for i, c in sorted(columns.items(), reverse=True)}
+            if columns and all(c in by_col and by_col[c] > last for c in expected):
+                for col in expected:
+                    self.put("active", code, col, row[by_col[col]] if by_col[col] < len(row) else "")
+                continue
+            values = _fit(row[last + 1 :], len(expected))
+            self.findings.append(f"section 二: {code} mapped by position (no matching header)")
+            for col, raw in zip(expected, values, strict=True):
+                self.put("active", code, col, raw)
+
+    # -- section 三 --
+    def _applications(self, run: Run) -> None:
+        cols, positions, width = _app_header(run.header)
+        if len([c for c in cols if c != "total"]) < 2:
+            # No header, or one whose applicant labels were lost (wrapped one character a line in PDF text).
+            cols, positions = [c.code for c in codes.APPLICATION_COLUMNS], {}
+            self.findings.append("section 三: no usable column header; columns taken in template order")
+        elif len(cols) < len(codes.APPLICATION_COLUMNS):
+            missing = [c.code for c in codes.APPLICATION_COLUMNS if c.code not in cols]
+            self.findings.append(f"section 三: header has no column for {', '.join(missing)} (left blank)")
+        rows = [r for r in run.rows if label_cells(r)]
+        first_pos = min(positions.values()) if positions else 0
+        regular = bool(positions) and all(len(r) == width and label_cells(r)[-1] < first_pos for r in rows)
+        previous: str | None = None
+        for row in rows:
+            labels = label_cells(row)
+            last, joined = norm(row[labels[-1]]), norm("".join(_text(row[i]) for i in labels))
+            code = codes.application_row(last)
+            if (
+                code is None
+                and codes.is_bare_other(last)
+                and ("其他处理" in joined or (previous or "").startswith("other"))
+            ):
+                code = "other.other"  # 三（六）3. 其他, under the (六) group label or right after (六)2.
+            code = code or codes.application_row(joined)
+            if code is None:
+                self.findings.append(f"section 三: row without a known label skipped: {_fmt_row(row)}")
+                continue
+            previous = code
+            if code not in codes.APPLICATION_ROWS_BY_TEMPLATE[self.template]:
+                self.findings.append(f"section 三: {code} is not in the {self.template} template: skipped")
+                continue
+            if regular:
+                values = [row[positions[c]] for c in cols]
+            else:
+                tail = row[labels[-1] + 1 :]
+                values = _fit(tail, len(cols))
+                if sum(1 for c in tail if _text(c)) > len(cols):
+                    self.findings.append(
+                        f"section 三: {code}: more figures than columns; kept first and last"
+                    )
+            for col, raw in zip(cols, values, strict=True):
+                self.put("applications", code, col, raw)
+
+    # -- section 四 --
+    def _appeals(self, run: Run) -> None:
+        n = len(codes.APPEAL_COLUMNS)
+        groups = list(codes.APPEAL_ROWS)
+        for row in run.rows:
+            labels = label_cells(row)
+            if labels:  # a layout with one row per group: 行政复议 | 5 figures
+                group = codes.appeal_row(norm("".join(_text(row[i]) for i in labels)))
+                if group is None:
+                    self.findings.append(f"section 四: row without a known label skipped: {_fmt_row(row)}")
+                    continue
+                for col, raw in zip(codes.APPEAL_COLUMNS, _fit(row[labels[-1] + 1 :], n), strict=True):
+                    self.put("appeals", group, col.code, raw)
+                continue
+            cells = list(row)
+            if len(cells) != n * len(groups):
+                self.findings.append(f"section 四: {len(cells)} cells for 15 figures; padding removed")
+                cells = _fit(cells, n * len(groups))
+            for k, raw in enumerate(cells):
+                self.put("appeals", groups[k // n], codes.APPEAL_COLUMNS[k % n].code, raw)
+
+
+def _app_header(header: list[list[Cell]]) -> tuple[list[str], dict[str, int], int]:
+    """Columns the header names, in column order; their positions; the header width."""
+    positions: dict[str, int] = {}
+    for row in header:
+        for i, cell in enumerate(row):
+            code = codes.application_column(norm(cell))
+            if code and code not in positions:
+                positions[code] = i
+    order = [c.code for c in codes.APPLICATION_COLUMNS]
+    cols = sorted(positions, key=lambda c: (positions[c], order.index(c)))
+    if len(set(positions.values())) != len(positions) or cols != [c for c in order if c in positions]:
+        # Columns out of template order or sharing a cell: positions mean nothing, keep template order.
+        return [c for c in order if c in positions], {}, 0
+    width = max((len(r) for r in header), default=0)
+    return cols, positions, width
+
+
+def _fit(cells: Sequence[Cell], n: int) -> list[Cell]:
+    """Exactly n figure cells out of a row tail: drop covered cells (None: a merge, never a column of its
+    own), then trailing blanks, then leading blanks; more than n → the first n-1 and the last; fewer →
+    right-aligned (the 总计 side)."""
+    tail: list[Cell] = [c for c in cells if c is not None]
+    while len(tail) > n and not _text(tail[-1]):
+        tail.pop()
+    while len(tail) > n and not _text(tail[0]):
+        tail.pop(0)
+    if len(tail) > n:
+        tail = [*tail[: n - 1], tail[-1]]
+    return [""] * (n - len(tail)) + tail

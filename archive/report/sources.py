@@ -1,0 +1,72 @@
+"""The one choice between the extracted tables and the tables recovered from the text layer.
+
+Both are read under the same template, then per section:
+
+* the extracted tables win when they hold the section and the text layer gives no more figures, or
+  gives more but disagrees with them (a text layer that differs is not trusted over real cells);
+* the text-derived tables win when there are no extracted tables at all (an HTML page with its table as
+  text, a PDF without ruling lines), or when they give more of a section's figures and agree wherever both
+  give one (an extractor fused two columns or lost a header, or lost the section's table).
+
+Nothing else in the project calls `grids_from_text` to decide where figures come from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from archive.model import Grid, Stat
+from archive.report.mapping import Mapped, map_grids
+from archive.report.texttables import grids_from_text
+
+SECTIONS = ("active", "applications", "appeals")
+
+
+@dataclass
+class Chosen:
+    mapped: Mapped
+    tables: list[Grid]  # the grids the figures came from: extracted tables, else the text-derived ones
+
+
+def choose(tables: Sequence[Grid], text: str, template: str) -> Chosen:
+    extracted = list(tables)
+    mapped = map_grids(extracted, template)
+    derived = grids_from_text(text) if text else []
+    if not derived or derived == extracted:
+        return Chosen(mapped, extracted)
+    alt = map_grids(derived, template)
+    if not extracted:
+        return Chosen(alt, derived)
+    return Chosen(_per_section(mapped, alt), extracted)
+
+
+def _per_section(mapped: Mapped, alt: Mapped) -> Mapped:
+    """Per section, the text layer's figures replace the tables' when they are more and agree with them."""
+    stats, findings = list(mapped.stats), list(mapped.findings)
+    for section in SECTIONS:
+        mine = [s for s in mapped.stats if s.section == section]
+        theirs = [s for s in alt.stats if s.section == section]
+        known, alt_known = _known(mine), _known(theirs)
+        if alt_known > known and _agree(mine, theirs):
+            stats = [s for s in stats if s.section != section] + theirs
+            findings.append(
+                f"section {section}: {alt_known} figures from the text layer, {known} in the tables"
+            )
+    order = {k: i for i, k in enumerate((s.section, s.row, s.col) for s in alt.stats + mapped.stats)}
+    stats.sort(key=lambda s: order[(s.section, s.row, s.col)])
+    return Mapped(mapped.template, stats, findings)
+
+
+def _known(stats: Sequence[Stat]) -> int:
+    return sum(1 for s in stats if s.value is not None)
+
+
+def _agree(a: Sequence[Stat], b: Sequence[Stat]) -> bool:
+    """Both give the same value wherever both give one (at most 1% misreads)."""
+    values = {(s.section, s.row, s.col): s.value for s in a if s.value is not None}
+    common = [
+        (values[k], s.value) for s in b if (k := (s.section, s.row, s.col)) in values and s.value is not None
+    ]
+    differ = sum(1 for x, y in common if abs(x - (y or 0)) > 1e-6)
+    return differ <= len(common) // 100
