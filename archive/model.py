@@ -40,6 +40,10 @@ class Stat:
     row_label: str = ""
     col_label: str = ""
     ocr: bool = False
+    # How the row was placed on the template: `label` (its label names the row), `number` (its numbering
+    # and order, the label damaged), `order` (the one free template row between placed neighbours),
+    # `derived` (computed, not printed: 2021 `other` = the sum of its three sub-rows); "" when not printed.
+    placed_by: str = ""
 
 
 @dataclass

@@ -112,6 +112,9 @@ def metadata() -> dict[str, Any]:
                             "row": _labelled("applications"),
                             "row_label": "the template's Chinese label of the row",
                             "col_label": "the template's Chinese label of the column",
+                            "placed_by": "how the row was placed on the template: label, number (numbering and "
+                            "order, the label damaged), order, or derived (computed, not printed: 2021 other = "
+                            "the sum of its three sub-rows)",
                         },
                     },
                     "report_checks": {

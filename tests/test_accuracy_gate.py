@@ -16,11 +16,13 @@ import pytest
 from benchmarks.accuracy import (
     SEEDS_DIR,
     TRUTH_DIR,
+    VARIANTS_DIR,
     DocResult,
     FormatRow,
     eval_specs,
     evaluate_rendered,
     evaluate_seeds,
+    evaluate_variants,
     figures,
     format_table,
     gate,
@@ -85,6 +87,42 @@ def test_a_blank_mistaken_for_zero_counts_as_wrong() -> None:
     zeroed = [dataclasses.replace(s, value=0.0 if s.value is None else s.value) for s in stats]
     result = score(DocResult("seed-text", "001"), truth["stats"], truth["checks"], zeroed, checks)
     assert result.correct < result.cells
+
+
+# --- born-digital variants from other toolchains (frozen files with their truth) -------------------------
+
+
+def test_variants_are_frozen_with_their_truth() -> None:
+    truths = sorted(VARIANTS_DIR.glob("*.truth.json"))
+    assert len(truths) >= 15
+    kinds = {json.loads(p.read_text(encoding="utf-8"))["variant"] for p in truths}
+    assert {"wps-leak", "kangxi", "glyphs", "numbers", "other-row", "html-pipe", "chromium"} <= kinds
+    for p in truths:
+        truth = json.loads(p.read_text(encoding="utf-8"))
+        assert (VARIANTS_DIR / truth["file"]).is_file()
+        assert {"balance", "outcomes_sum", "row_total", "appeals_total"} == {
+            c["rule"] for c in truth["checks"]
+        }
+
+
+def test_variants_meet_their_floors() -> None:
+    results = evaluate_variants()
+    floors = load_floors()
+    rows = summarize(results)
+    assert all(r.fmt in floors["cell_accuracy"] or r.fmt in floors["measured_only"] for r in rows)
+    gated = [r for r in rows if r.fmt in floors["cell_accuracy"]]
+    assert all(floors["cell_accuracy"][r.fmt] >= 0.999 for r in gated)  # born-digital floor
+    assert len(gated) >= 10
+    _check(rows)
+
+
+def test_2021_variants_score_the_derived_other_row() -> None:
+    # The 2021 truth holds `other` as the sum of its sub-rows: a mapper that drops it loses 7 cells.
+    truth = json.loads((VARIANTS_DIR / "01-wps-leak-2021.truth.json").read_text(encoding="utf-8"))
+    other = [t for t in truth["stats"] if t["row"] == "other"]
+    assert len(other) == 7 and all(t["raw"] == "" for t in other)
+    [result] = [r for r in evaluate_variants() if r.name == "01-wps-leak-2021.txt"]
+    assert result.correct == result.cells
 
 
 # --- rendered documents --------------------------------------------------------------------------------------

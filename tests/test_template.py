@@ -155,7 +155,10 @@ def test_2021_other_subrows_and_single_other_row() -> None:
     v = values(mapped, "applications")
     assert mapped.template == "2021"
     assert v[("other.other", "total")] == 1
-    assert ("other", "total") not in v  # derived, not a cell of the document
+    # （六）其他处理 is derived (report-format.md: the sum of the three sub-rows), marked so, never printed.
+    other = next(s for s in mapped.stats if s.row == "other" and s.col == "total")
+    assert (other.value, other.raw, other.placed_by) == (1, "", "derived")
+    assert next(s for s in mapped.stats if s.row == "other.other" and s.col == "total").placed_by == "label"
     single = map_report([[*APP_HEADER, app_row("（六）其他处理", *["0"] * 6, "2")]], "", 2022)
     assert values(single, "applications")[("other", "total")] == 2
 

@@ -9,7 +9,9 @@ never zero. The rule's status combines its parts:
   seed 001 fills only 总计, so `balance` holds on 总计 and is unknown elsewhere → ok);
 * `unknown` if every part touches a blank cell (the detail names the blank cells).
 
-For the 2021 template, `other` is the sum of its three sub-rows when the report gives them.
+For the 2021 template, `other` is the sum of its three sub-rows when the report gives them (a derived row,
+`placed_by == "derived"`, so it is not checked again); a 2021 table printing （六）其他处理 as one row and no
+sub-row figures is checked with that row.
 """
 
 from __future__ import annotations
@@ -26,6 +28,19 @@ _Part = tuple[str, str]  # (status, description)
 class _Table:
     def __init__(self, stats: Sequence[Stat]) -> None:
         self.values = {(s.section, s.row, s.col): s.value for s in stats}
+        self.derived = {s.row for s in stats if s.section == "applications" and s.placed_by == "derived"}
+        # 2021 printed as one row （六）其他处理: its figures stand for the sub-rows the table leaves out.
+        self.printed_other = any(
+            s.section == "applications"
+            and s.row == "other"
+            and s.placed_by != "derived"
+            and s.value is not None
+            for s in stats
+        )
+        self.sub_rows_given = any(
+            s.section == "applications" and s.row in codes.OTHER_SUBROWS and s.value is not None
+            for s in stats
+        )
 
     def has(self, section: str, row: str) -> bool:
         return any(k[0] == section and k[1] == row for k in self.values)
@@ -68,7 +83,11 @@ def _combine(rule: str, parts: list[_Part]) -> Check:
 
 def _outcome_rows(table: _Table, template: str) -> list[str]:
     rows = [r for r in codes.OUTCOME_ROWS if r != "other"]
-    if template == "2021" and any(table.has("applications", r) for r in codes.OTHER_SUBROWS):
+    if (
+        template == "2021"
+        and any(table.has("applications", r) for r in codes.OTHER_SUBROWS)
+        and (not table.printed_other or table.sub_rows_given)
+    ):
         return rows + codes.OTHER_SUBROWS
     return [*rows, "other"]
 
@@ -77,6 +96,19 @@ def run_checks(stats: Sequence[Stat], template: str | None) -> list[Check]:
     """One Check per rule (balance, outcomes_sum, row_total, appeals_total); [] when there is no template."""
     if template is None:
         return []
+    return [_combine(rule, parts) for rule, parts in _parts(stats, template).items()]
+
+
+def confirmation(stats: Sequence[Stat], template: str | None) -> tuple[int, int]:
+    """(parts that fail, parts that hold) over every rule: how far the rules confirm a reading of the
+    tables."""
+    if template is None:
+        return 0, 0
+    parts = [p for ps in _parts(stats, template).values() for p in ps]
+    return sum(1 for s, _ in parts if s == "failed"), sum(1 for s, _ in parts if s == "ok")
+
+
+def _parts(stats: Sequence[Stat], template: str) -> dict[str, list[_Part]]:
     t = _Table(stats)
     app = "applications"
     cols = [c.code for c in codes.APPLICATION_COLUMNS]
@@ -96,7 +128,8 @@ def run_checks(stats: Sequence[Stat], template: str | None) -> list[Check]:
     outcomes = [
         _part(col, [cell(r, col) for r in outcome_rows], [cell("processed_total", col)]) for col in cols
     ]
-    rows = [r for r in codes.APPLICATION_ROWS_BY_TEMPLATE[template] if t.has(app, r)]
+    # A derived row (2021 `other`, the sum of its sub-rows) adds nothing the sub-rows do not say.
+    rows = [r for r in codes.APPLICATION_ROWS_BY_TEMPLATE[template] if t.has(app, r) and r not in t.derived]
     row_total = [
         _part(
             row,
@@ -117,9 +150,4 @@ def run_checks(stats: Sequence[Stat], template: str | None) -> list[Check]:
         balance, outcomes, row_total = [], [], []
     if not any(k[0] == "appeals" for k in t.values):
         appeals = []
-    return [
-        _combine("balance", balance),
-        _combine("outcomes_sum", outcomes),
-        _combine("row_total", row_total),
-        _combine("appeals_total", appeals),
-    ]
+    return {"balance": balance, "outcomes_sum": outcomes, "row_total": row_total, "appeals_total": appeals}

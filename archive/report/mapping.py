@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from archive.model import Cell, Grid, Stat
 from archive.report import codes
+from archive.report import rows as body_rows
 from archive.report.codes import norm
 from archive.report.segment import Run, has_figures, label_cells, runs
 from archive.report.values import parse_value
@@ -32,9 +33,10 @@ class Mapped:
     tables: list[Grid] = field(default_factory=list)  # the grids the figures were read from
 
 
-def map_grids(tables: Sequence[Grid], template: str) -> Mapped:
-    """The figures of one set of grids under one template."""
-    mapper = _Mapper(template)
+def map_grids(tables: Sequence[Grid], template: str, prefer: str = "label") -> Mapped:
+    """The figures of one set of grids under one template; `prefer` weighs a row's label or its numbering
+    first where they disagree (archive/report/rows.py)."""
+    mapper = _Mapper(template, prefer)
     for run in runs(tables):
         try:
             mapper.map_run(run)
@@ -52,16 +54,19 @@ def _fmt_row(row: Sequence[Cell]) -> str:
 
 
 class _Mapper:
-    def __init__(self, template: str) -> None:
+    def __init__(self, template: str, prefer: str = "label") -> None:
         self.template = template
+        self.prefer = prefer
         self.cells: dict[tuple[str, str, str], str] = {}
+        self.placed: dict[tuple[str, str], str] = {}  # (section, row) → how the row was placed
         self.findings: list[str] = []
         self.sections: set[str] = set()
 
     # -- bookkeeping --
-    def put(self, section: str, row: str, col: str, raw: Cell) -> None:
+    def put(self, section: str, row: str, col: str, raw: Cell, how: str = "label") -> None:
         key = (section, row, col)
         text = _text(raw)
+        self.placed.setdefault((section, row), how)
         if key in self.cells:
             if parse_value(self.cells[key]) != parse_value(text):
                 self.findings.append(
@@ -73,24 +78,30 @@ class _Mapper:
 
     def stats(self) -> list[Stat]:
         out: list[Stat] = []
+        derived = self._derived_other()
         for section, row, col in self._template_cells():
             if section not in self.sections:
                 continue
             raw = self.cells.get((section, row, col), "")
+            value = parse_value(raw)
+            how = self.placed.get((section, row), "")
+            if (section, row) == ("applications", "other") and derived is not None:
+                value, how = derived.get(col), "derived"
             out.append(
                 Stat(
                     section=section,
                     row=row,
                     col=col,
-                    value=parse_value(raw),
+                    value=value,
                     raw=raw,
                     row_label=codes.row_label(section, row),
                     col_label=codes.col_label(
                         section, col, self.template, row if section == "active" else None
                     ),
+                    placed_by=how,
                 )
             )
-        rows_seen = {(s, r) for s, r, _ in self.cells}
+        rows_seen = {(s, r) for s, r, _ in self.cells} | ({("applications", "other")} if derived else set())
         missing = sorted(
             {f"{s}.{r}" for s, r, _ in self._template_cells() if s in self.sections}
             - {f"{s}.{r}" for s, r in rows_seen}
@@ -107,11 +118,23 @@ class _Mapper:
             for c in codes.active_columns(t, r)
         ]
         app_rows = list(codes.APPLICATION_ROWS_BY_TEMPLATE[t])
-        if t == "2021" and not any(k[:2] == ("applications", "other") for k in self.cells):
-            app_rows.remove("other")  # 2021: (六) is a group of three rows; its sum is derived, not a cell
         cells += [("applications", r, c.code) for r in app_rows for c in codes.APPLICATION_COLUMNS]
         cells += [("appeals", r, c.code) for r in codes.APPEAL_ROWS for c in codes.APPEAL_COLUMNS]
         return cells
+
+    def _derived_other(self) -> dict[str, float | None] | None:
+        """2021: `other` (三（六）其他处理) as the sum of its three sub-rows when the report gives them and
+        does not print the row itself; a column with a blank sub-row is blank (unknown), never a partial
+        sum. None when there is nothing to derive."""
+        if self.template != "2021" or ("applications", "other") in self.placed:
+            return None
+        if not all(("applications", r) in self.placed for r in codes.OTHER_SUBROWS):
+            return None
+        sums: dict[str, float | None] = {}
+        for col in (c.code for c in codes.APPLICATION_COLUMNS):
+            parts = [parse_value(self.cells.get(("applications", r, col), "")) for r in codes.OTHER_SUBROWS]
+            sums[col] = None if any(v is None for v in parts) else sum(v for v in parts if v is not None)
+        return sums
 
     def map_run(self, run: Run) -> None:
         {"active": self._active, "applications": self._applications, "appeals": self._appeals}[run.section](
@@ -161,25 +184,26 @@ class _Mapper:
         rows = [r for r in run.rows if label_cells(r)]
         first_pos = min(positions.values()) if positions else 0
         regular = bool(positions) and all(len(r) == width and label_cells(r)[-1] < first_pos for r in rows)
-        previous: str | None = None
-        for row in rows:
+        readings = [
+            body_rows.Row(tuple(norm(row[i]) for i in label_cells(row)), has_figures(row)) for row in rows
+        ]
+        expected = codes.APPLICATION_ROWS_BY_TEMPLATE[self.template]
+        for row, reading, placement in zip(
+            rows, readings, body_rows.place(readings, expected, self.prefer), strict=True
+        ):
             labels = label_cells(row)
-            last, joined = norm(row[labels[-1]]), norm("".join(_text(row[i]) for i in labels))
-            code = codes.application_row(last)
-            if (
-                code is None
-                and codes.is_bare_other(last)
-                and ("其他处理" in joined or (previous or "").startswith("other"))
-            ):
-                code = "other.other"  # 三（六）3. 其他, under the (六) group label or right after (六)2.
-            code = code or codes.application_row(joined)
+            code = placement.code
             if code is None:
-                self.findings.append(f"section 三: row without a known label skipped: {_fmt_row(row)}")
+                named = body_rows.phrase_code(reading)
+                if named is not None and named not in expected:
+                    self.findings.append(
+                        f"section 三: {named} is not in the {self.template} template: skipped"
+                    )
+                else:
+                    self.findings.append(f"section 三: row without a known label skipped: {_fmt_row(row)}")
                 continue
-            previous = code
-            if code not in codes.APPLICATION_ROWS_BY_TEMPLATE[self.template]:
-                self.findings.append(f"section 三: {code} is not in the {self.template} template: skipped")
-                continue
+            if placement.placed_by != "label":
+                self.findings.append(f"section 三: {code} placed by {placement.placed_by}: {_fmt_row(row)}")
             if regular:
                 values = [row[positions[c]] for c in cols]
             else:
@@ -190,7 +214,7 @@ class _Mapper:
                         f"section 三: {code}: more figures than columns; kept first and last"
                     )
             for col, raw in zip(cols, values, strict=True):
-                self.put("applications", code, col, raw)
+                self.put("applications", code, col, raw, placement.placed_by)
 
     # -- section 四 --
     def _appeals(self, run: Run) -> None:

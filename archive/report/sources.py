@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from archive.model import Grid, Stat
+from archive.report.checks import confirmation
 from archive.report.mapping import Mapped, map_grids
 from archive.report.texttables import grids_from_text
 
@@ -31,14 +32,36 @@ class Chosen:
 
 def choose(tables: Sequence[Grid], text: str, template: str) -> Chosen:
     extracted = list(tables)
-    mapped = map_grids(extracted, template)
+    mapped = confirmed_reading(extracted, template)
     derived = grids_from_text(text) if text else []
     if not derived or derived == extracted:
         return Chosen(mapped, extracted)
-    alt = map_grids(derived, template)
+    alt = confirmed_reading(derived, template)
     if not extracted:
         return Chosen(alt, derived)
     return Chosen(_per_section(mapped, alt), extracted)
+
+
+def confirmed_reading(grids: Sequence[Grid], template: str) -> Mapped:
+    """The grids read with rows placed label-first and structure-first (archive/report/rows.py); where the
+    two differ, the reading the consistency rules confirm more (parts holding minus parts failing: a
+    reading that leaves rows out makes parts unknown, not confirmed), the label-first one on a tie."""
+    by_label = map_grids(grids, template, "label")
+    by_structure = map_grids(grids, template, "structure")
+    if _figures(by_label) == _figures(by_structure):
+        return by_label
+    lab, struct = confirmation(by_label.stats, template), confirmation(by_structure.stats, template)
+    if struct[1] - struct[0] > lab[1] - lab[0]:
+        by_structure.findings.append(
+            f"rows placed by numbering: the rules confirm it (failing parts {struct[0]} vs {lab[0]}, "
+            f"holding {struct[1]} vs {lab[1]})"
+        )
+        return by_structure
+    return by_label
+
+
+def _figures(mapped: Mapped) -> list[tuple[str, str, str, float | None]]:
+    return [(s.section, s.row, s.col, s.value) for s in mapped.stats]
 
 
 def _per_section(mapped: Mapped, alt: Mapped) -> Mapped:

@@ -99,7 +99,11 @@ def _space_grids(lines: list[str]) -> list[Grid]:
 
 
 def _line_kind(line: str) -> str | None:
-    if line.lstrip().startswith("|") and line.count("|") >= 2:
+    # Pipe rows as portals print them: `| a | b |`, but also `a | b | c |` and `标题 | ||||` (real-world.md).
+    stripped = line.strip()
+    if (stripped.startswith("|") and stripped.count("|") >= 2) or (
+        stripped.endswith("|") and len(stripped) > 1 and not stripped.startswith("|")
+    ):
         return "pipe"
     if "\t" in line:
         return "tab"

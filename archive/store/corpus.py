@@ -297,7 +297,7 @@ class Corpus:
         self.conn.execute("DELETE FROM report_stats WHERE report_id=?", (report_id,))
         self.conn.executemany(
             """INSERT OR REPLACE INTO report_stats(report_id, section, row, col, value, raw, row_label,
-                 col_label, ocr, source_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                 col_label, ocr, source_sha256, placed_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [
                 (
                     report_id,
@@ -310,6 +310,7 @@ class Corpus:
                     s.col_label,
                     int(s.ocr),
                     sha256,
+                    s.placed_by or None,
                 )
                 for s in stats
             ],

@@ -136,10 +136,18 @@ _M003_EXPECTED_REPORTS = """
 """
 
 
+# How a figure was placed on the template (archive.model.Stat.placed_by): label, number, order, derived.
+# NULL for figures stored before the mapper recorded it (reprocess fills it).
+_M004_STATS_PLACED_BY = """
+ALTER TABLE report_stats ADD COLUMN placed_by TEXT;
+"""
+
+
 MIGRATIONS: list[tuple[str, Step]] = [
     ("001_initial", _M001_INITIAL),
     ("002_fts_trigram", _M002_FTS),
     ("003_expected_reports", _M003_EXPECTED_REPORTS),
+    ("004_stats_placed_by", _M004_STATS_PLACED_BY),
 ]
 
 
