@@ -224,3 +224,18 @@ def test_numbers_as_cells_are_read_as_text() -> None:
     v = values(map_report([grid], "", 2020), "active")  # type: ignore[list-item]
     assert (v[("art20_1.regulations", "made")], v[("art20_1.regulations", "published")]) == (1, 2.5)
     assert v[("art20_1.regulations", "total_public")] is None
+
+
+def test_columns_from_wrapped_header_fragments_locate_a_missing_column() -> None:
+    # 法律服务机构 and 社会公益组织 are absent: none of the header fragments carries 律 or 社; five figures a row.
+    header: Grid = [
+        ["申请人情况"],
+        ["自然人"],
+        ["法人或其他组织", "商业", "总计", "企业", "科研", "机构", "其他"],
+    ]
+    grid = [*header, ["一、本年新收政府信息公开申请数量", "1", "2", "3", "4", "10"]]
+    mapped = map_report([grid], "", 2020)
+    v = values(mapped, "applications")
+    assert (v[("new", "natural_person")], v[("new", "research")], v[("new", "other_org")]) == (1, 3, 4)
+    assert v[("new", "legal_service")] is None and v[("new", "social_welfare")] is None
+    assert any("header fragments" in f for f in mapped.findings)

@@ -146,3 +146,17 @@ def test_text_without_separators_pdf_text_layer() -> None:
     assert ["1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", *["0"] * 6, "1"] in grid
     assert [*"000000220410203"] in grid  # header fragments are not a label
     assert not any("很长的正文" in (c or "") for r in grid for c in r)
+
+
+def test_two_rows_run_into_one_line_are_split_at_the_numbered_label() -> None:
+    text = "3.其他 2 0 1 7 7 17（七）总计 35 16 33 36 42 188\n四、结转下年度继续办理 0 2 0 1 2 6\n"
+    [grid] = grids_from_text(text)
+    assert grid[0] == ["3.其他", "2", "0", "1", "7", "7", "17"]
+    assert grid[1] == ["（七）总计", "35", "16", "33", "36", "42", "188"]
+
+
+def test_header_cells_wrapped_one_fragment_a_line_stay_in_the_header() -> None:
+    text = "申请人情况\n自然人\n法人或其他组织\n商业 总计\n企业\n科研\n机构\n其他\n一、本年新收政府信息公开申请数量 1 2 3 4 10\n"
+    [grid] = grids_from_text(text)
+    assert grid[2] == ["法人或其他组织", "商业", "总计", "企业", "科研", "机构", "其他"]
+    assert grid[3] == ["一、本年新收政府信息公开申请数量", "1", "2", "3", "4", "10"]  # not a wrapped label

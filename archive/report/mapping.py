@@ -174,7 +174,18 @@ class _Mapper:
     # -- section 三 --
     def _applications(self, run: Run) -> None:
         cols, positions, width = _app_header(run.header)
-        if len([c for c in cols if c != "total"]) < 2:
+        present = _columns_by_characters(run.header)
+        per_row = _usual_figures(run.rows)
+        if not positions and len(cols) != per_row and len(present) == per_row >= 3:
+            # Header cells wrapped into fragments (商业 / 企业) name too few columns for the rows' figures; the
+            # columns whose label characters occur in the header are as many as the figures: those.
+            cols = present
+            missing = [c.code for c in codes.APPLICATION_COLUMNS if c.code not in cols]
+            self.findings.append(
+                "section 三: columns read from header fragments"
+                + (f"; none for {', '.join(missing)} (left blank)" if missing else "")
+            )
+        elif len([c for c in cols if c != "total"]) < 2:
             # No header, or one whose applicant labels were lost (wrapped one character a line in PDF text).
             cols, positions = [c.code for c in codes.APPLICATION_COLUMNS], {}
             self.findings.append("section 三: no usable column header; columns taken in template order")
@@ -253,6 +264,25 @@ def _app_header(header: list[list[Cell]]) -> tuple[list[str], dict[str, int], in
         return [c for c in order if c in positions], {}, 0
     width = max((len(r) for r in header), default=0)
     return cols, positions, width
+
+
+def _usual_figures(rows: list[list[Cell]]) -> int:
+    """The most common number of figures after a body row's labels (0 when there are no body rows)."""
+    counts: dict[int, int] = {}
+    for row in rows:
+        labels = label_cells(row)
+        if labels and has_figures(row):
+            n = sum(1 for c in row[labels[-1] + 1 :] if c is not None and _text(c))
+            counts[n] = counts.get(n, 0) + 1
+    return max(counts, key=lambda n: (counts[n], n)) if counts else 0
+
+
+def _columns_by_characters(header: list[list[Cell]]) -> list[str]:
+    """Applicant columns whose label characters all occur in the header's text, in template order."""
+    text = norm("".join(c for row in header for c in row if c))
+    if not text:
+        return []
+    return [c.code for c in codes.APPLICATION_COLUMNS if all(ch in text for ch in norm(c.label))]
 
 
 def _fit(cells: Sequence[Cell], n: int) -> list[Cell]:

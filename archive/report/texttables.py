@@ -62,7 +62,7 @@ def _space_grids(lines: list[str]) -> list[Grid]:
     grids: list[list[Row]] = []
     rows: list[Row] = []
     pending: list[str] = []
-    for line in lines:
+    for line in (part for raw in lines for part in _unglue(raw)):
         tokens = _JUNK.sub("", line).split()
         figures: list[str] = []
         while tokens and (_FIGURE.match(tokens[-1]) or (tokens[-1] == "万元" and len(tokens) > 1)):
@@ -82,6 +82,9 @@ def _space_grids(lines: list[str]) -> list[Grid]:
         elif label and any(w in _norm(label) for w in _HEADER_WORDS):
             rows.append(tokens)
             pending = []
+        elif rows and _is_header_fragment(rows[-1], tokens):
+            rows[-1].extend(tokens)  # a header cell wrapped one fragment a line (商业 / 企业)
+            pending.append(label)  # …and still no label of the row below (see _wrapped_label)
         elif not label:
             continue  # page breaks and blank lines do not end a table in a text layer
         elif len(label) > _PROSE:
@@ -93,6 +96,34 @@ def _space_grids(lines: list[str]) -> list[Grid]:
     if len(rows) >= 2:
         grids.append(rows)
     return [[list[str | None](r) for r in g] for g in grids]
+
+
+_GLUED = re.compile(r"^(\d[\d,]*(?:\.\d+)?)([（(][一二三四五六七八九十]+[)）]\S*)$")
+
+
+def _unglue(line: str) -> list[str]:
+    """A text layer can run two table rows into one line (`3.其他 2 0 1 17（七）总计 35 16 188`): split it
+    where a numbered label follows figures."""
+    tokens: list[str] = []
+    for token in line.split():
+        m = _GLUED.match(token)
+        tokens += [m.group(1), m.group(2)] if m else [token]
+    parts: list[list[str]] = [[]]
+    for i, token in enumerate(tokens):
+        after_figures = (
+            i > 0 and _FIGURE.match(tokens[i - 1]) and any(not _FIGURE.match(t) for t in parts[-1])
+        )
+        if after_figures and not _FIGURE.match(token) and _NUMBERED.match(token):
+            parts.append([])
+        parts[-1].append(token)
+    return [" ".join(p) for p in parts] if len(parts) > 1 else [line]
+
+
+def _is_header_fragment(last: Row, tokens: list[str]) -> bool:
+    """Short pieces right after a header row, no numbering, no figures: the rest of wrapped header cells."""
+    if not tokens or _has_figures(last) or not any(w in _norm("".join(last)) for w in _HEADER_WORDS):
+        return False
+    return all(len(t) <= 6 for t in tokens) and not _NUMBERED.match(tokens[0])
 
 
 # --- finding table blocks ------------------------------------------------------------------------------
