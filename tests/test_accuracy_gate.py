@@ -96,7 +96,7 @@ def test_variants_are_frozen_with_their_truth() -> None:
     truths = sorted(VARIANTS_DIR.glob("*.truth.json"))
     assert len(truths) >= 15
     kinds = {json.loads(p.read_text(encoding="utf-8"))["variant"] for p in truths}
-    assert {"wps-leak", "kangxi", "glyphs", "numbers", "other-row", "html-pipe", "chromium"} <= kinds
+    assert {"wps-leak", "kangxi", "glyphs", "numbers", "other-row", "html-pipe", "chromium", "cells"} <= kinds
     for p in truths:
         truth = json.loads(p.read_text(encoding="utf-8"))
         assert (VARIANTS_DIR / truth["file"]).is_file()

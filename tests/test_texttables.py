@@ -160,3 +160,39 @@ def test_header_cells_wrapped_one_fragment_a_line_stay_in_the_header() -> None:
     [grid] = grids_from_text(text)
     assert grid[2] == ["法人或其他组织", "商业", "总计", "企业", "科研", "机构", "其他"]
     assert grid[3] == ["一、本年新收政府信息公开申请数量", "1", "2", "3", "4", "10"]  # not a wrapped label
+
+
+def test_one_cell_per_line_without_row_boundaries_is_rebuilt_from_labels() -> None:
+    # Empty cells dropped, no blank line between rows (real-world.md: `规章\n0\n规范性文件`).
+    cells = [
+        "二、主动公开政府信息情况",
+        "第二十条第（一）项",
+        "信息内容",
+        "本年新",
+        "制作数量",
+        "本年新公开数量",
+    ]
+    cells += ["对外公开总数量", "规章", "0", "3", "12", "规范性文件", "40", "8", "3"]
+    cells += [
+        "三、收到和处理政府信息公开申请情况",
+        "申请人情况",
+        "自然人",
+        "总计",
+        "一、本年新收政府信息公开申请数量",
+    ]
+    cells += ["1", "1", "（三）不予公开", "1.属于国家秘密", "0", "0"]
+    cells += [
+        "四、政府信息公开行政复议、行政诉讼情况",
+        "行政复议",
+        "行政诉讼",
+        "结果维持",
+        "总计",
+        *["0"] * 15,
+    ]
+    [grid] = grids_from_text("\n".join(cells))
+    assert ["规章", "0", "3", "12"] in grid
+    assert ["信息内容", "本年新", "制作数量", "本年新公开数量", "对外公开总数量"] in grid
+    assert ["一、本年新收政府信息公开申请数量", "1", "1"] in grid
+    assert ["1.属于国家秘密", "0", "0"] in grid
+    assert ["行政复议", "行政诉讼", "结果维持", "总计"] in grid  # 总计 under a header is a column
+    assert ["0"] * 15 in grid

@@ -126,12 +126,14 @@ class _Mapper:
         """2021: `other` (三（六）其他处理) as the sum of its three sub-rows when the report gives them and
         does not print the row itself; a column with a blank sub-row is blank (unknown), never a partial
         sum. None when there is nothing to derive."""
-        if self.template != "2021" or ("applications", "other") in self.placed:
+        cols = [c.code for c in codes.APPLICATION_COLUMNS]
+        # A （六）其他处理 label with no figure of its own (a group heading on its own line) prints nothing.
+        if self.template != "2021" or any(self.cells.get(("applications", "other", c)) for c in cols):
             return None
         if not all(("applications", r) in self.placed for r in codes.OTHER_SUBROWS):
             return None
         sums: dict[str, float | None] = {}
-        for col in (c.code for c in codes.APPLICATION_COLUMNS):
+        for col in cols:
             parts = [parse_value(self.cells.get(("applications", r, col), "")) for r in codes.OTHER_SUBROWS]
             sums[col] = None if any(v is None for v in parts) else sum(v for v in parts if v is not None)
         return sums

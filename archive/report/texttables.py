@@ -35,7 +35,9 @@ def grids_from_text(text: str) -> list[Grid]:
         grid = _tidy(rows)
         if len(grid) >= 2 and any(any(c for c in r) for r in grid):
             grids.append(grid)
-    return grids or _space_grids(lines)
+    if grids:
+        return grids
+    return _stream_grids(lines) if _is_cell_stream(lines) else _space_grids(lines)
 
 
 _NUMBERED = re.compile(r"^(\d+[.、．]|[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、)")
@@ -124,6 +126,88 @@ def _is_header_fragment(last: Row, tokens: list[str]) -> bool:
     if not tokens or _has_figures(last) or not any(w in _norm("".join(last)) for w in _HEADER_WORDS):
         return False
     return all(len(t) <= 6 for t in tokens) and not _NUMBERED.match(tokens[0])
+
+
+# --- one cell per line with nothing between rows (portal pages with a paragraph per cell) -----------------
+
+_STREAM_SHARE = (
+    0.3  # lines that are a single figure, of all non-blank lines, above which the text is a stream
+)
+_ROW_STARTS = ("信息内容", "第二十条", "本列数据", "行政复议")
+
+
+def _is_cell_stream(lines: list[str]) -> bool:
+    texts = [ln.strip() for ln in lines if ln.strip()]
+    single = sum(1 for t in texts if len(t.split()) == 1 and _FIGURE.match(t))
+    return len(texts) >= 20 and single >= _STREAM_SHARE * len(texts)
+
+
+def _starts_row(cell: str) -> bool:
+    """A label that begins a row of its own: a template row label, a numbered label, a table's header."""
+    key = codes.norm(cell)
+    return bool(
+        codes.active_row(key)
+        or codes.application_row(key)
+        or _NUMBERED.match(key)
+        or any(key.startswith(w) for w in _ROW_STARTS)
+    )
+
+
+def _stream_grids(lines: list[str]) -> list[Grid]:
+    """Rows rebuilt from a stream of cells, one a line, with no row boundary and empty cells dropped
+    (real-world.md: the structure must come from the labels and the template's shape): a label after
+    figures, or a label that starts a row (template row label, numbering, header start), begins a row;
+    figures after a header begin a row of figures only (the appeals table's single row)."""
+    rows: list[Row] = []
+    for line in lines:
+        cell = _clean(line)
+        if not cell:
+            continue
+        figure = bool(_FIGURE.match(cell)) or (
+            cell.endswith("万元") and bool(_FIGURE.match(cell[:-2].strip()))
+        )
+        current = rows[-1] if rows else None
+        if figure:
+            header = current is not None and not _has_figures(current) and _is_header_row(current)
+            if current is None or (header and not _starts_data(current)):
+                rows.append([cell])
+            else:
+                current.append(cell)
+        elif current is not None and _is_header_row(current) and _is_column_label(cell):
+            current.append(cell)  # 总计 under a header is a column, not the row 三（七）总计
+        elif current is None or _has_figures(current) or _starts_row(cell):
+            if len(cell) > _PROSE and not _starts_row(cell):
+                rows.append([])  # running text between tables
+                continue
+            rows.append([cell])
+        else:
+            current.append(cell)
+    grids: list[Grid] = []
+    block: list[Row] = []
+    for row in [*rows, []]:
+        if row:
+            block.append(row)
+        elif len(block) >= 2:
+            grids.append([list[str | None](r) for r in block])
+            block = []
+        else:
+            block = []
+    return grids
+
+
+def _is_column_label(cell: str) -> bool:
+    key = codes.norm(cell)
+    return bool(
+        codes.application_column(key)
+        or codes.active_column(key)
+        or any(key == c.label for c in codes.APPEAL_COLUMNS)
+    )
+
+
+def _starts_data(row: Row) -> bool:
+    """A single label that is a body row whose figures follow (行政复议 as one appeals row per group)."""
+    key = codes.norm(row[0]) if len(row) == 1 else ""
+    return bool(key and (codes.appeal_row(key) or codes.active_row(key) or codes.application_row(key)))
 
 
 # --- finding table blocks ------------------------------------------------------------------------------

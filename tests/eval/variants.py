@@ -20,7 +20,8 @@ Variant classes (the `variant` field of each truth file):
 * `html-cells` — an article page with one cell per paragraph, rows separated by blank paragraphs,
   header cells wrapped;
 * `html-table` — an HTML table with wrapped header cells (`商业<br>企业`) and a column missing;
-* `chromium`   — an HTML table without vertical rules printed to PDF by Chromium (another toolchain).
+* `chromium`   — an HTML table without vertical rules printed to PDF by Chromium (another toolchain);
+* `cells`      — page text with one cell per line, empty cells dropped, no row boundaries.
 """
 
 from __future__ import annotations
@@ -489,6 +490,26 @@ def html_cells(rep: Report) -> str:
     return _page(rep, "".join(body))
 
 
+def cells_text(rep: Report) -> str:
+    """Page text with one cell per line, empty cells dropped and no row boundary (real-world.md: `规章\n0\n
+    规范性文件`), header cells wrapped over two lines."""
+    lines = [_title(rep), *PROSE]
+    for labels, figs in active_rows(rep):
+        for cell in labels + figs:
+            lines += [cell[:3], cell[3:]] if len(cell) > 5 and not figs else [cell]
+    lines.append("三、收到和处理政府信息公开申请情况")
+    head = app_header(rep)
+    lines += [CORNER, "申请人情况", "自然人", "法人或其他组织", "总计"]
+    for h in head[2]:
+        lines += [h[:2], h[2:]]
+    for _, labels, figs in application_rows(rep):
+        lines += [c for c in labels if c] + figs
+    lines.append("四、政府信息公开行政复议、行政诉讼情况")
+    lines += [c for row in APPEAL_HEADER for c in row] + appeal_figures(rep)
+    lines += ["五、存在的主要问题及改进情况", "信息公开工作仍存在一些不足。"]
+    return "\n".join(line for line in lines if line) + "\n"
+
+
 def _html_table(rows: list[list[tuple[str, int, int]]], cls: str = "") -> str:
     out = [f'<table class="{cls}">']
     for row in rows:
@@ -604,6 +625,8 @@ def variant_set() -> list[tuple[Report, str, Any]]:
         ("html-table", "2021", ".html", html_tables),
         ("chromium", "2019", ".pdf", html_tables),
         ("chromium", "2021", ".pdf", html_tables),
+        ("cells", "2019", ".txt", cells_text),
+        ("cells", "2021", ".txt", cells_text),
     ]
     out = []
     for i, (variant, template, suffix, render) in enumerate(plan):
