@@ -229,11 +229,12 @@ def summarize(results: Iterable[DocResult]) -> list[FormatRow]:
 
 
 def format_table(rows: Sequence[FormatRow]) -> str:
-    head = f"{'format':<10} {'docs':>4} {'cells':>6} {'correct':>7} {'accuracy':>9} {'raw=':>6} {'rules':>9} {'errors':>6} {'s/doc':>6}"
+    w = max([10, *(len(r.fmt) for r in rows)])
+    head = f"{'format':<{w}} {'docs':>4} {'cells':>6} {'correct':>7} {'accuracy':>9} {'raw=':>6} {'rules':>9} {'errors':>6} {'s/doc':>6}"
     lines = [head, "-" * len(head)]
     for r in rows:
         lines.append(
-            f"{r.fmt:<10} {r.documents:>4} {r.cells:>6} {r.correct:>7} {r.accuracy:>9.4%} {r.raw_equal:>6} "
+            f"{r.fmt:<{w}} {r.documents:>4} {r.cells:>6} {r.correct:>7} {r.accuracy:>9.4%} {r.raw_equal:>6} "
             f"{r.rules_right:>4}/{r.rules:<4} {r.errors:>6} {r.seconds / max(r.documents, 1):>6.2f}"
         )
     return "\n".join(lines)

@@ -196,3 +196,16 @@ def test_one_cell_per_line_without_row_boundaries_is_rebuilt_from_labels() -> No
     assert ["1.属于国家秘密", "0", "0"] in grid
     assert ["行政复议", "行政诉讼", "结果维持", "总计"] in grid  # 总计 under a header is a column
     assert ["0"] * 15 in grid
+
+
+def test_a_label_written_vertically_one_character_a_line_is_joined() -> None:
+    text = "（二）部分公开 1 0 1\n（\n六\n）\n其\n他\n处\n理\n0 0 7 7\n（七）总计 1 0 8 9\n"
+    [grid] = grids_from_text(text)
+    assert ["（六）其他处理", "0", "0", "7", "7"] in grid
+
+
+def test_a_header_repeated_after_a_page_break_is_split_from_the_row_it_follows() -> None:
+    text = "二、上年结转政府信息公开申请数量 1 1 4（本列数据的勾稽关系为：第一项加第二项之和）\n申请人情况\n"
+    text += "（一）予以公开 7 7 23\n"
+    [grid] = grids_from_text(text)
+    assert grid[0] == ["二、上年结转政府信息公开申请数量", "1", "1", "4"]

@@ -46,6 +46,8 @@ _NUMBERED = re.compile(r"^(\d+[.、．]|[（(][一二三四五六七八九十]+[
 def _wrapped_label(pending: list[str]) -> str:
     """The label wrapped over the lines before a figures-only line: up to three lines, or from the last
     numbered line (`1.申请人…`, `（六）…`); header fragments (结果/维持 …) are not a label."""
+    if 1 < len(pending) <= 16 and all(len(line) == 1 for line in pending):
+        return "".join(pending)  # a label written vertically: one character a line
     numbered = [i for i, line in enumerate(pending) if _NUMBERED.match(line)]
     if numbered:
         return "".join(pending[numbered[-1] :])
@@ -100,12 +102,12 @@ def _space_grids(lines: list[str]) -> list[Grid]:
     return [[list[str | None](r) for r in g] for g in grids]
 
 
-_GLUED = re.compile(r"^(\d[\d,]*(?:\.\d+)?)([（(][一二三四五六七八九十]+[)）]\S*)$")
+_GLUED = re.compile(r"^(\d[\d,]*(?:\.\d+)?)([（(]\S*)$")
 
 
 def _unglue(line: str) -> list[str]:
-    """A text layer can run two table rows into one line (`3.其他 2 0 1 17（七）总计 35 16 188`): split it
-    where a numbered label follows figures."""
+    """A text layer can run two table rows into one line (`3.其他 2 0 1 17（七）总计 35 16 188`, a row and
+    the header repeated after a page break): split it where a numbered label or a header follows figures."""
     tokens: list[str] = []
     for token in line.split():
         m = _GLUED.match(token)
@@ -115,7 +117,10 @@ def _unglue(line: str) -> list[str]:
         after_figures = (
             i > 0 and _FIGURE.match(tokens[i - 1]) and any(not _FIGURE.match(t) for t in parts[-1])
         )
-        if after_figures and not _FIGURE.match(token) and _NUMBERED.match(token):
+        starts = _NUMBERED.match(token) or any(
+            _norm(token).lstrip("（(").startswith(w) for w in _HEADER_WORDS
+        )
+        if after_figures and not _FIGURE.match(token) and starts:
             parts.append([])
         parts[-1].append(token)
     return [" ".join(p) for p in parts] if len(parts) > 1 else [line]

@@ -21,7 +21,9 @@ Variant classes (the `variant` field of each truth file):
   header cells wrapped;
 * `html-table` — an HTML table with wrapped header cells (`商业<br>企业`) and a column missing;
 * `chromium`   — an HTML table without vertical rules printed to PDF by Chromium (another toolchain);
-* `cells`      — page text with one cell per line, empty cells dropped, no row boundaries.
+* `cells`      — page text with one cell per line, empty cells dropped, no row boundaries;
+* `chromium-vertical` — Chromium-printed tables whose merged labels are written vertically (their
+  characters leak into the rows' text), running over a page break with the header repeated.
 """
 
 from __future__ import annotations
@@ -510,14 +512,36 @@ def cells_text(rep: Report) -> str:
     return "\n".join(line for line in lines if line) + "\n"
 
 
-def _html_table(rows: list[list[tuple[str, int, int]]], cls: str = "") -> str:
+def _html_table(rows: list[list[tuple[str, int, int]]], cls: str = "", head: int = 0) -> str:
+    """A table; the first `head` rows in <thead> (Chromium repeats them on every printed page); label cells
+    whose text is in VERTICAL are written vertically."""
+
+    def cell(t: str, r: int, c: int) -> str:
+        style = ' class="v"' if t in VERTICAL else ""
+        return f'<td rowspan="{r}" colspan="{c}"{style}>{t}</td>'
+
     out = [f'<table class="{cls}">']
-    for row in rows:
-        out.append("<tr>" + "".join(f'<td rowspan="{r}" colspan="{c}">{t}</td>' for t, r, c in row) + "</tr>")
-    return "".join(out) + "</table>"
+    for i, row in enumerate(rows):
+        if head and i == 0:
+            out.append("<thead>")
+        out.append("<tr>" + "".join(cell(t, r, c) for t, r, c in row) + "</tr>")
+        if head and i == head - 1:
+            out.append("</thead><tbody>")
+    return "".join(out) + ("</tbody>" if head else "") + "</table>"
 
 
-def html_tables(rep: Report) -> str:
+VERTICAL = {"三、本年度办理结果", *GROUPS.values()}
+
+
+def html_vertical(rep: Report) -> str:
+    """html_tables with the merged labels 三、本年度办理结果 / （三）不予公开 … written vertically, rows tall
+    enough that the applications table runs over a page with its header repeated (printed by Chromium)."""
+    page = html_tables(rep, head=3)
+    extra = ".v{writing-mode:vertical-rl;text-orientation:upright}.apps td{padding:6pt 2pt}"
+    return page.replace("</style>", extra + "</style>", 1)
+
+
+def html_tables(rep: Report, head: int = 0) -> str:
     """Real tables with merged cells, wrapped header cells (`商业<br>企业`), a column possibly missing."""
     body = [_p(x) for x in PROSE]
     rows: list[list[tuple[str, int, int]]] = []
@@ -554,7 +578,7 @@ def html_tables(rep: Report) -> str:
             else:
                 cells.append((labels[1], 1, 2))
         rows.append(cells + [(f, 1, 1) for f in figs])
-    body.append(_html_table(rows, "apps"))
+    body.append(_html_table(rows, "apps", head))
     body.append(_p("四、政府信息公开行政复议、行政诉讼情况"))
     rows = [
         [("行政复议", 1, 5), ("行政诉讼", 1, 10)],
@@ -627,6 +651,8 @@ def variant_set() -> list[tuple[Report, str, Any]]:
         ("chromium", "2021", ".pdf", html_tables),
         ("cells", "2019", ".txt", cells_text),
         ("cells", "2021", ".txt", cells_text),
+        ("chromium-vertical", "2019", ".pdf", html_vertical),
+        ("chromium-vertical", "2021", ".pdf", html_vertical),
     ]
     out = []
     for i, (variant, template, suffix, render) in enumerate(plan):
