@@ -174,3 +174,9 @@ def test_placed_by_is_stored_in_the_corpus(tmp_path: Path) -> None:
     db = sqlite3.connect(tmp_path / "corpus.db")
     assert "004_stats_placed_by" in [r[0] for r in db.execute("SELECT name FROM _migrations")]
     db.close()
+
+
+def test_the_single_appeals_row_is_placed_by_order() -> None:
+    grid: Grid = [["行政复议", "行政诉讼"], ["结果维持", "结果纠正"], [str(i) for i in range(15)]]
+    stats = [s for s in map_report([grid], "", 2020).stats if s.section == "appeals"]
+    assert {s.placed_by for s in stats} == {"order"}

@@ -239,3 +239,19 @@ def test_columns_from_wrapped_header_fragments_locate_a_missing_column() -> None
     assert (v[("new", "natural_person")], v[("new", "research")], v[("new", "other_org")]) == (1, 3, 4)
     assert v[("new", "legal_service")] is None and v[("new", "social_welfare")] is None
     assert any("header fragments" in f for f in mapped.findings)
+
+
+def test_short_labels_with_a_glyph_missing_are_placed_by_their_characters() -> None:
+    grid: Grid = [
+        ["信息内容", "上一年项目数量", "本年增/减", "处理决定数量"],
+        ["行政罚", "160", "+5", "7"],  # 处 missing from the text layer
+        ["行政强制", "8", "0", "2"],
+    ]
+    mapped = map_report([grid], "", 2020)
+    penalty = next(s for s in mapped.stats if s.row == "art20_6.penalty" and s.col == "decisions")
+    assert (penalty.value, penalty.placed_by) == (7, "label")
+    assert values(mapped, "active")[("art20_6.coercion", "prev_items")] == 8
+    assert any("placed by its characters" in f for f in mapped.findings)
+    # Too little in common with any row (or a tie): skipped, never guessed.
+    skipped = map_report([[grid[0], ["行政", "1", "2", "3"]]], "", 2020)
+    assert not any(s.value is not None for s in skipped.stats)

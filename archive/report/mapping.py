@@ -154,7 +154,18 @@ class _Mapper:
                 if found or has_figures(row):
                     columns = found
                 continue
-            code = codes.active_row(norm("".join(_text(row[i]) for i in labels))) if labels else None
+            joined = norm("".join(_text(row[i]) for i in labels)) if labels else ""
+            code, how = codes.active_row(joined) if joined else None, "label"
+            if code is None and joined:
+                # A glyph missing from a short label (行政罚): the template row whose characters it shares.
+                free = {
+                    r: codes.ACTIVE_ROWS[r]
+                    for r in codes.ACTIVE_ROWS_BY_TEMPLATE[self.template]
+                    if ("active", r) not in self.placed
+                }
+                code = body_rows.closest(norm(_text(row[labels[-1]])), free)
+                if code is not None:
+                    self.findings.append(f"section 二: {code} placed by its characters: {_fmt_row(row)}")
             if code is None:
                 self.findings.append(f"section 二: row without a known label skipped: {_fmt_row(row)}")
                 continue
@@ -166,12 +177,12 @@ class _Mapper:
             by_col = {c: i for i, c in sorted(columns.items(), reverse=True)}
             if columns and all(c in by_col and by_col[c] > last for c in expected):
                 for col in expected:
-                    self.put("active", code, col, row[by_col[col]] if by_col[col] < len(row) else "")
+                    self.put("active", code, col, row[by_col[col]] if by_col[col] < len(row) else "", how)
                 continue
             values = _fit(row[last + 1 :], len(expected))
             self.findings.append(f"section 二: {code} mapped by position (no matching header)")
             for col, raw in zip(expected, values, strict=True):
-                self.put("active", code, col, raw)
+                self.put("active", code, col, raw, how)
 
     # -- section 三 --
     def _applications(self, run: Run) -> None:
@@ -248,7 +259,8 @@ class _Mapper:
                 self.findings.append(f"section 四: {len(cells)} cells for 15 figures; padding removed")
                 cells = _fit(cells, n * len(groups))
             for k, raw in enumerate(cells):
-                self.put("appeals", groups[k // n], codes.APPEAL_COLUMNS[k % n].code, raw)
+                # The template's single row of 15 figures: its groups are placed by their order.
+                self.put("appeals", groups[k // n], codes.APPEAL_COLUMNS[k % n].code, raw, "order")
 
 
 def _app_header(header: list[list[Cell]]) -> tuple[list[str], dict[str, int], int]:

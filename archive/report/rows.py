@@ -200,3 +200,24 @@ def _fill_by_order(rows: Sequence[Row], expected: Sequence[str], out: list[Place
         if len(free_rows) == 1 and j1 - j0 == 2 and i0 >= 0 and i1 < len(rows):
             out[free_rows[0]] = Placement(expected[j0 + 1], "order")
     return out
+
+
+def closest(label: str, candidates: dict[str, str], floor: float = 0.5, margin: float = 0.15) -> str | None:
+    """The candidate (code → template label) whose characters the label shares most, when that overlap is
+    at least `floor` and clearly ahead of the next one (short labels of section 二 with a glyph missing:
+    `行政罚`, `规范文件`)."""
+    mine = frozenset(_NOT_TEXT.sub("", label))
+    if not mine:
+        return None
+    scored = sorted(
+        (
+            (2 * len(mine & (t := frozenset(codes.norm(text)))) / (len(mine) + len(t)), code)
+            for code, text in candidates.items()
+        ),
+        reverse=True,
+    )
+    if not scored or scored[0][0] < floor:
+        return None
+    if len(scored) > 1 and scored[0][0] - scored[1][0] < margin:
+        return None
+    return scored[0][1]

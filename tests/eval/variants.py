@@ -60,6 +60,11 @@ SHORT = {
     "not_processed.confirmation": "5.要求确认或重新出具",
 }
 # Glyphs a text layer lacks: characters dropped from these labels.
+DROPPED_ACTIVE = {
+    "art20_6.penalty": "行政罚",
+    "art20_1.normative_docs": "规范文件",
+    "art20_8.fees": "行政事业收费",
+}
 DROPPED = {
     "denied.prohibited_by_law": "法规禁",
     "denied.third_party": "第三方",
@@ -247,7 +252,7 @@ def _checks(rep: Report) -> list[dict[str, str]]:
 Row = tuple[list[str], list[str]]  # (label cells, figure cells)
 
 
-def active_rows(rep: Report) -> list[Row]:
+def active_rows(rep: Report, labels: dict[str, str] | None = None) -> list[Row]:
     out: list[Row] = []
     items = {
         "art20_1": "（一）",
@@ -264,7 +269,8 @@ def active_rows(rep: Report) -> list[Row]:
             done.add(item)
             out.append(([f"第二十条第{items[item]}项"], []))
             out.append((["信息内容", *[c.label for c in cols]], []))
-        out.append(([codes.ACTIVE_ROWS[row]], [rep.raw(("active", row, c.code)) for c in cols]))
+        label = (labels or {}).get(row, codes.ACTIVE_ROWS[row])
+        out.append(([label], [rep.raw(("active", row, c.code)) for c in cols]))
     return out
 
 
@@ -360,7 +366,7 @@ def _vertical(text: str, n: int) -> list[str]:
 def wps_text(rep: Report, mutate: dict[str, str] | None = None, kangxi: bool = False) -> str:
     """A PDF text layer without cell separators: `label fig fig …` per line, vertical labels leaking."""
     lines = [_title(rep), *PROSE]
-    for labels, figs in active_rows(rep):
+    for labels, figs in active_rows(rep, mutate):
         lines.append(" ".join(labels + [f or "" for f in figs]).strip())
     lines += ["三、收到和处理政府信息公开申请情况", f"{CORNER} 申请人情况", "自然人 法人或其他组织 总计"]
     lines.append(" ".join(app_header(rep)[2]))
@@ -399,7 +405,7 @@ def tab_text(
     a page break; `extra` adds a 其中 row the template does not have."""
     lines = [_title(rep), *PROSE]
     width = 4  # text renderers pad every row of a table to its width
-    for labels, figs in active_rows(rep):
+    for labels, figs in active_rows(rep, mutate):
         cells = labels + figs
         lines.append("\t".join(cells + [""] * (width - len(cells))))
     lines += ["", "三、收到和处理政府信息公开申请情况", ""]
@@ -669,7 +675,7 @@ def variant_set() -> list[tuple[Report, str, Any]]:
 
 
 def _dropped(rep: Report) -> dict[str, str]:
-    labels = {}
+    labels = dict(DROPPED_ACTIVE)
     for row, chars in DROPPED.items():
         label = item_label(row)
         for ch in chars[: max(1, len(chars) // 2 + 1)]:
