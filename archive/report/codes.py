@@ -289,6 +289,9 @@ APPEAL_ROW_PHRASES: list[tuple[str, str]] = [
 APPEAL_HEADER = ("行政复议", "行政诉讼", "结果维持", "结果纠正", "尚未审结")
 APPLICATION_HEADER = ("本列数据", "申请人情况", "自然人", "法人或其他组织", "商业企业")
 ACTIVE_HEADER = ("信息内容", "第二十条")
+ACTIVE_SUBHEADER = ACTIVE_HEADER[0]  # the column header row of each 第二十条 item
+# Cells that begin a table or a sub-table (a header row) in text that has lost its row boundaries.
+TABLE_STARTS = ("信息内容", "第二十条", "本列数据", "行政复议")
 # Group labels of section 三 that carry no figures of their own (三、本年度办理结果, （三）不予公开 …).
 APPLICATION_GROUP_WORDS = ("办理结果", "不予公开", "无法提供", "不予处理", "其他处理")
 # Every header word, for text renderings that must tell a header row from a row of label fragments.

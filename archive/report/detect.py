@@ -25,7 +25,7 @@ def detect_template(tables: Sequence[Grid], text: str, year: int | None = None) 
         return "2021" if score["2021"] > score["2019"] else "2019"
     if year is not None:
         return "2021" if year >= 2021 else "2019" if year >= 2019 else None
-    if any(w in corpus for w in (*codes.APPLICATION_HEADER, "新收")):
+    if any(w in corpus for w in (*codes.APPLICATION_HEADER, *codes.APPLICATION_ROW_PHRASES[0][1])):
         return "2019"
     return None
 

@@ -149,7 +149,7 @@ class _Mapper:
         for row in (run.header if run.inherited else []) + run.rows:
             labels = label_cells(row)
             # 信息内容 marks a header even when OCR misread one of its cells as a number.
-            if not has_figures(row) or (labels and "信息内容" in norm(row[labels[0]])):
+            if not has_figures(row) or (labels and codes.ACTIVE_SUBHEADER in norm(row[labels[0]])):
                 found = {i: c for i, cell in enumerate(row) if (c := codes.active_column(norm(cell)))}
                 if found or has_figures(row):
                     columns = found

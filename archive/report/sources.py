@@ -30,10 +30,15 @@ class Chosen:
     tables: list[Grid]  # the grids the figures came from: extracted tables, else the text-derived ones
 
 
-def choose(tables: Sequence[Grid], text: str, template: str) -> Chosen:
+def choose(tables: Sequence[Grid], text: str, template: str | None) -> Chosen:
+    """The figures of a report under `template` and the grids they came from (without a template: no
+    figures, and the grids a reader would see)."""
     extracted = list(tables)
-    mapped = confirmed_reading(extracted, template)
     derived = grids_from_text(text) if text else []
+    if template is None:
+        nothing = Mapped(None, [], ["no template table and no year from 2019 on: no statistics"])
+        return Chosen(nothing, extracted or derived)
+    mapped = confirmed_reading(extracted, template)
     if not derived or derived == extracted:
         return Chosen(mapped, extracted)
     alt = confirmed_reading(derived, template)

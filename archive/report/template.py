@@ -18,7 +18,6 @@ from archive.report.codes import norm
 from archive.report.detect import detect_template
 from archive.report.mapping import Mapped
 from archive.report.sources import choose
-from archive.report.texttables import grids_from_text
 
 __all__ = ["Mapped", "detect_template", "map_report", "norm"]
 
@@ -32,9 +31,5 @@ def map_report(tables: Sequence[Grid], text: str, year: int | None = None) -> Ma
         [[c if c is None or isinstance(c, str) else str(c) for c in row] for row in grid] for grid in tables
     ]
     text = text if isinstance(text, str) else ""
-    template = detect_template(grids, text, year)
-    if template is None:
-        shown = grids or (grids_from_text(text) if text else [])
-        return Mapped(None, [], ["no template table and no year from 2019 on: no statistics"], shown)
-    chosen = choose(grids, text, template)
-    return Mapped(template, chosen.mapped.stats, chosen.mapped.findings, chosen.tables)
+    chosen = choose(grids, text, detect_template(grids, text, year))
+    return Mapped(chosen.mapped.template, chosen.mapped.stats, chosen.mapped.findings, chosen.tables)

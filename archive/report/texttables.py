@@ -138,7 +138,6 @@ def _is_header_fragment(last: Row, tokens: list[str]) -> bool:
 _STREAM_SHARE = (
     0.3  # lines that are a single figure, of all non-blank lines, above which the text is a stream
 )
-_ROW_STARTS = ("信息内容", "第二十条", "本列数据", "行政复议")
 
 
 def _is_cell_stream(lines: list[str]) -> bool:
@@ -154,7 +153,7 @@ def _starts_row(cell: str) -> bool:
         codes.active_row(key)
         or codes.application_row(key)
         or _NUMBERED.match(key)
-        or any(key.startswith(w) for w in _ROW_STARTS)
+        or any(key.startswith(w) for w in codes.TABLE_STARTS)
     )
 
 
