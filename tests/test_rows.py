@@ -180,3 +180,14 @@ def test_the_single_appeals_row_is_placed_by_order() -> None:
     grid: Grid = [["行政复议", "行政诉讼"], ["结果维持", "结果纠正"], [str(i) for i in range(15)]]
     stats = [s for s in map_report([grid], "", 2020).stats if s.section == "appeals"]
     assert {s.placed_by for s in stats} == {"order"}
+
+
+def test_a_table_continued_over_a_page_break_continues_the_template_order() -> None:
+    first: Grid = [*HEADER, ["(三)不予公开", "1.属于国家秘密", *["0"] * 6, "1"], ["", "2.", *["0"] * 6, "2"]]
+    for i in range(3, 9):
+        first.append(["", f"{i}.", *["0"] * 6, "0"])
+    first.append(["(四)无法提供", "1.", *["0"] * 6, "3"])
+    second: Grid = [["2.", *["0"] * 6, "4"], ["3.", *["0"] * 6, "5"]]  # next page, no header, no group label
+    stats = by_row(map_report([first, second], "", 2020).stats)
+    assert stats["denied.prohibited_by_law"].value == 2
+    assert (stats["unavailable.needs_creation"].value, stats["unavailable.unclear"].value) == (4, 5)

@@ -211,7 +211,7 @@ class _Mapper:
         readings = [
             body_rows.Row(tuple(norm(row[i]) for i in label_cells(row)), has_figures(row)) for row in rows
         ]
-        expected = codes.APPLICATION_ROWS_BY_TEMPLATE[self.template]
+        expected = self._rows_still_expected()
         for row, reading, placement in zip(
             rows, readings, body_rows.place(readings, expected, self.prefer), strict=True
         ):
@@ -219,7 +219,7 @@ class _Mapper:
             code = placement.code
             if code is None:
                 named = body_rows.phrase_code(reading)
-                if named is not None and named not in expected:
+                if named is not None and named not in codes.APPLICATION_ROWS_BY_TEMPLATE[self.template]:
                     self.findings.append(
                         f"section 三: {named} is not in the {self.template} template: skipped"
                     )
@@ -239,6 +239,14 @@ class _Mapper:
                     )
             for col, raw in zip(cols, values, strict=True):
                 self.put("applications", code, col, raw, placement.placed_by)
+
+    def _rows_still_expected(self) -> list[str]:
+        """The template rows after the last one placed: a run that continues the table over a page break
+        continues its order (its `2.` is not the first group's `2.`); all rows for the first run."""
+        rows = list(codes.APPLICATION_ROWS_BY_TEMPLATE[self.template])
+        placed = [rows.index(r) for s, r in self.placed if s == "applications" and r in rows]
+        rest = rows[max(placed) + 1 :] if placed else rows
+        return rest or rows
 
     # -- section 四 --
     def _appeals(self, run: Run) -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from archive.model import Cell, Grid
 from archive.report.codes import norm
 from archive.report.detect import data_section, header_section, is_group_label
+from archive.report.rows import Numbering, numbering
 from archive.report.values import is_value_cell
 
 
@@ -40,6 +41,12 @@ def label_cells(row: Sequence[Cell]) -> list[int]:
 
 def has_figures(row: Sequence[Cell]) -> bool:
     return any(c is not None and c.strip() and is_value_cell(c) for c in row)
+
+
+def _numbered(row: Sequence[Cell]) -> bool:
+    """A row whose labels carry template numbering (一、 / （三） / 2.), however damaged its words are."""
+    cells = tuple(norm(row[i]) for i in label_cells(row))
+    return bool(cells) and numbering(cells)[0] != Numbering()
 
 
 def runs(tables: Sequence[Grid]) -> list[Run]:
@@ -75,6 +82,8 @@ def runs(tables: Sequence[Grid]) -> list[Run]:
                 continue
             if current is None:
                 section = data_section(joined)
+                if section is None and "applications" in last_by_section and _numbered(row):
+                    section = "applications"  # a numbered row continuing section 三 over a page break
                 if section is None:
                     continue
                 prev = last_by_section.get(section)
