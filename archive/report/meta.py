@@ -13,6 +13,7 @@ import functools
 import re
 from dataclasses import dataclass
 
+from archive.dates import find_dates, iso_date
 from archive.model import ReportKind
 
 _CN_DIGITS = {
@@ -158,24 +159,9 @@ def title_from_text(text: str) -> str | None:
     return title.strip() or None
 
 
-_DATE = re.compile(r"(19[89]\d|20[0-4]\d)\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*日?")
-
-
-def iso_date(s: str | None) -> str | None:
-    if not s:
-        return None
-    m = _DATE.search(s.translate(_FULLWIDTH))
-    if not m:
-        return None
-    y, mo, d = (int(g) for g in m.groups())
-    if not (1 <= mo <= 12 and 1 <= d <= 31):
-        return None
-    return f"{y:04d}-{mo:02d}-{d:02d}"
-
-
 def signing_date(text: str) -> str | None:
     """The date that signs the report: the last full date in its closing lines."""
     tail = text[-400:].translate(_FULLWIDTH)
     tail = _CN_YEAR.sub(lambda m: "".join(_CN_DIGITS.get(c, c) for c in m.group()), tail)
-    dates = list(_DATE.finditer(tail))
+    dates = find_dates(tail)
     return iso_date(dates[-1].group()) if dates else None

@@ -7,7 +7,6 @@ every response to the pipelines as a `Fetched` item; it writes nothing itself.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Iterator
@@ -180,19 +179,12 @@ class ReportsSpider(scrapy.Spider):
         )
 
     def attachment_request(
-        self, site: Site, url: str, *, link_text: str | None, page: Fetched | None, referer: str | None
+        self, site: Site, url: str, *, link_text: str | None, referer: str | None
     ) -> scrapy.Request | None:
         if not self._allowed(site, url):
             return None
         self.requests_per_site[site.id] += 1
         meta = self._base_meta(site, "attachment", link_text)
-        meta.update(
-            {
-                "page_meta": page.page_meta if page else {},
-                "page_url": page.url if page else None,
-                "page_sha256": page.sha256 if page else None,
-            }
-        )
         headers = {"Referer": referer} if referer else None
         return scrapy.Request(
             url,
@@ -316,17 +308,13 @@ class ReportsSpider(scrapy.Spider):
 
     def _article(self, site: Site, response: Response, info: PageInfo, kinds: list[Any]) -> Iterator[Any]:
         page = self._fetched(response, "article")
-        page.page_meta = dict(info.meta)
-        if response.meta.get("link_text"):
-            page.page_meta.setdefault("link_text", response.meta["link_text"])
-        page.sha256 = hashlib.sha256(response.body).hexdigest()
         attachments = [link for link, k in kinds if k is LinkKind.ATTACHMENT]
-        page.has_attachments = bool(attachments)
+        # Stored with the page (table `links`): interpretation reads from the archive which page carries
+        # which attachment, never from the crawl's memory.
+        page.links = [(link.url, link.text) for link in attachments]
         yield page
         for link in attachments:
-            req = self.attachment_request(
-                site, link.url, link_text=link.text, page=page, referer=response.url
-            )
+            req = self.attachment_request(site, link.url, link_text=link.text, referer=response.url)
             if req is not None:
                 yield req
 
@@ -337,9 +325,7 @@ class ReportsSpider(scrapy.Spider):
                 continue
             if kind is LinkKind.ATTACHMENT:
                 if classify_title(link.text).kind is not None:
-                    req = self.attachment_request(
-                        site, link.url, link_text=link.text, page=None, referer=referer
-                    )
+                    req = self.attachment_request(site, link.url, link_text=link.text, referer=referer)
                     if req is not None:
                         yield req
                 continue
@@ -370,10 +356,6 @@ class ReportsSpider(scrapy.Spider):
 
     def parse_attachment(self, response: Response) -> Iterator[Any]:
         item = self._fetched(response, "attachment")
-        meta = response.meta
-        item.page_meta = dict(meta.get("page_meta") or {})
-        item.page_url = meta.get("page_url")
-        item.page_sha256 = meta.get("page_sha256")
         disposition = response.headers.get("Content-Disposition")
         item.filename = filename_from_disposition(disposition) or filename_from_url(response.url)
         yield item

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.portals import Planted, gkmlpt, hanweb, jsapi, polite, trs, yeardept
+from tests.portals import Planted, gkmlpt, hanweb, jsapi, plain, polite, trs, yeardept
 from tests.portals.harness import crawl, write_sites
 from tests.portals.server import Portal
 
@@ -118,3 +118,11 @@ def polite_portals() -> Crawled:
     env = {"GOVARCHIVE_DOWNLOAD_TIMEOUT": str(TIMEOUT), "GOVARCHIVE_RETRY_TIMES": "1"}
     proc = crawl(sites, folder / "data", ["slow", "fast"], env=env)
     return Crawled(folder / "data", slow, planted, proc, {"fast": fast})
+
+
+@functools.cache
+def plain_portal() -> Crawled:
+    portal = Portal("127.0.0.10")
+    base = portal.start()
+    planted = plain.build(portal)
+    return _run("plain", portal, planted, {"start_urls": [base + "/xxgk/ndbg/index.html"]})

@@ -1,0 +1,115 @@
+"""The one path from archive to corpus: record the report that a captured document is, reading the archive
+alone (the capture, the document's stored extraction, the page that links to it, the site).
+
+The crawl's report pipeline, `ingest` and `reprocess` all call `record_capture`, so a rebuild from the
+archive gives exactly what the crawl gave.
+
+Context rules (what a document knows besides its bytes):
+  an article page that carries attachment links is no report itself: its attachments are, and the page is
+  recorded as one of their copies (format `html`);
+  an attachment linked from such a page takes the page's metadata (title, date, source) and the link text
+  the list gave the page; one linked straight from a list page has only its own link text.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from dataclasses import dataclass, field
+
+from archive.extract.encoding import decode_html, header_charset
+from archive.extract.pageinfo import read_page_meta
+from archive.model import Extraction, ParseResult
+from archive.report.interpret import SourceContext, interpret
+from archive.store.reports import SourceRef
+from archive.store.workspace import Workspace
+
+logger = logging.getLogger(__name__)
+
+DOCUMENT_ROLES = ("article", "attachment", "file")  # captures whose bytes may be a report
+
+
+def stored_extraction(ws: Workspace, sha256: str) -> Extraction | None:
+    row = ws.corpus.document(sha256)
+    if row is None or row["extracted_at"] is None:
+        return None
+    return Extraction(
+        media_type=row["media_type"] or "unknown",
+        text=row["text"] or "",
+        tables=json.loads(row["tables"]) if row["tables"] else [],
+        pages=row["pages"],
+        extractor=row["extractor"] or "",
+        ocr=bool(row["ocr"]),
+        error=row["error"],
+        page_meta=json.loads(row["page_meta"]) if row["page_meta"] else {},
+    )
+
+
+def page_meta_of(ws: Workspace, page: sqlite3.Row) -> dict[str, str]:
+    """The metadata of an archived page: as its extraction stored it, or read from its bytes by the same
+    reader while the extraction is still running (an attachment can arrive before its page is extracted)."""
+    doc = ws.corpus.document(page["sha256"])
+    if doc is not None and doc["extracted_at"] is not None:
+        return json.loads(doc["page_meta"]) if doc["page_meta"] else {}
+    if not ws.blobs.has(page["sha256"]):
+        return {}
+    text, _ = decode_html(ws.blobs.path(page["sha256"]).read_bytes(), header_charset(page["content_type"]))
+    return read_page_meta(text)
+
+
+def _context(meta: dict[str, str], link_text: str | None, list_link_text: str | None) -> SourceContext:
+    return SourceContext(
+        page_title=meta.get("title"),
+        page_published_at=meta.get("published_at"),
+        page_source=meta.get("source") or meta.get("publisher"),
+        link_text=link_text,
+        extra_titles=[list_link_text] if list_link_text else [],
+    )
+
+
+@dataclass
+class Derived:
+    """What one capture gave: its interpretation (None: nothing to interpret) and its report's id."""
+
+    result: ParseResult | None = None
+    report_id: int | None = None
+    carrier: bool = False  # an article page whose attachments carry the report
+    also: list[tuple[str, str]] = field(default_factory=list)  # (sha256, url) of other copies recorded
+
+
+def record_capture(ws: Workspace, cap: sqlite3.Row, *, sighting: bool = True) -> Derived:
+    """Interpret the document of capture `cap` and record its report (if it is one)."""
+    corpus = ws.corpus
+    if cap["sha256"] is None or cap["role"] not in DOCUMENT_ROLES:
+        return Derived()
+    if cap["role"] == "article" and corpus.has_links(cap["sha256"]):
+        return Derived(carrier=True)
+    ex = stored_extraction(ws, cap["sha256"])
+    if ex is None:
+        return Derived()
+    page: sqlite3.Row | None = None
+    if cap["role"] == "attachment" and cap["referer"]:
+        candidate = corpus.page_capture_before(cap["referer"], cap["fetched_at"])
+        if candidate is not None and corpus.link(candidate["sha256"], cap["url"]) is not None:
+            page = candidate
+    if page is not None:
+        ctx = _context(page_meta_of(ws, page), cap["link_text"], page["link_text"])
+    elif cap["role"] == "article":
+        ctx = _context(ex.page_meta, cap["link_text"], cap["link_text"])
+    else:
+        ctx = _context({}, cap["link_text"], None)
+    site_name, region = corpus.site_names().get(cap["site_id"], (None, None))
+    ctx.site_name = site_name
+    result = interpret(ex, ctx)
+    source = SourceRef(
+        sha256=cap["sha256"],
+        url=cap["url"],
+        site_id=cap["site_id"],
+        region=region,
+        page_url=page["url"] if page is not None else None,
+        seen_at=cap["fetched_at"],
+    )
+    also = [(page["sha256"], page["url"], "html")] if page is not None else []
+    report_id = corpus.record_report(result, source, also_sources=also, sighting=sighting)
+    return Derived(result=result, report_id=report_id, also=[(sha, url) for sha, url, _ in also])
