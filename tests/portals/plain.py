@@ -20,7 +20,9 @@ TABLE = (
 
 
 def _page(title_tag: str, body: str) -> Answer:
-    return html(f'<html><head><meta charset="utf-8"><title>{title_tag}</title></head><body>{body}</body></html>')
+    return html(
+        f'<html><head><meta charset="utf-8"><title>{title_tag}</title></head><body>{body}</body></html>'
+    )
 
 
 def build(portal: Portal) -> Planted:
