@@ -8,7 +8,9 @@ Context rules (what a document knows besides its bytes):
   an article page that carries attachment links is no report itself: its attachments are, and the page is
   recorded as one of their copies (format `html`);
   an attachment linked from such a page takes the page's metadata (title, date, source) and the link text
-  the list gave the page; one linked straight from a list page has only its own link text.
+  the list gave the page; one linked straight from a list page has only its own link text;
+  the images in an article's body (tables published as pictures) are read with the page: their tables join
+  the page's, and an image arriving re-records its page.
 """
 
 from __future__ import annotations
@@ -16,18 +18,19 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from archive.extract.encoding import decode_html, header_charset
 from archive.extract.pageinfo import read_page_meta
 from archive.model import Extraction, ParseResult
 from archive.report.interpret import SourceContext, interpret
+from archive.store.corpus import Corpus
 from archive.store.reports import SourceRef
 from archive.store.workspace import Workspace
 
 logger = logging.getLogger(__name__)
 
-DOCUMENT_ROLES = ("article", "attachment", "file")  # captures whose bytes may be a report
+DOCUMENT_ROLES = ("article", "attachment", "file", "image")  # captures whose bytes are extracted
 
 
 def stored_extraction(ws: Workspace, sha256: str) -> Extraction | None:
@@ -75,7 +78,34 @@ class Derived:
     result: ParseResult | None = None
     report_id: int | None = None
     carrier: bool = False  # an article page whose attachments carry the report
-    also: list[tuple[str, str]] = field(default_factory=list)  # (sha256, url) of other copies recorded
+    sources: list[tuple[str, str]] = field(default_factory=list)  # (sha256, url) of the copies recorded
+
+
+def _linking_page(corpus: Corpus, cap: sqlite3.Row) -> sqlite3.Row | None:
+    """The article page that linked to this capture's URL (its Referer, captured before it), if any."""
+    if not cap["referer"]:
+        return None
+    page = corpus.page_capture_before(cap["referer"], cap["fetched_at"])
+    if page is None or corpus.link(page["sha256"], cap["url"]) is None:
+        return None
+    return page
+
+
+def _with_images(ws: Workspace, ex: Extraction, page_sha256: str) -> Extraction:
+    """The page's extraction with the tables of its archived, extracted images appended in link order."""
+    images = [
+        stored_extraction(ws, row["sha256"])
+        for row in ws.corpus.image_documents(page_sha256)
+        if row["sha256"]
+    ]
+    read = [img for img in images if img is not None and img.tables]
+    if not read:
+        return ex
+    return replace(
+        ex,
+        tables=[*ex.tables, *(t for img in read for t in img.tables)],
+        ocr=ex.ocr or any(i.ocr for i in read),
+    )
 
 
 def record_capture(ws: Workspace, cap: sqlite3.Row, *, sighting: bool = True) -> Derived:
@@ -83,16 +113,17 @@ def record_capture(ws: Workspace, cap: sqlite3.Row, *, sighting: bool = True) ->
     corpus = ws.corpus
     if cap["sha256"] is None or cap["role"] not in DOCUMENT_ROLES:
         return Derived()
-    if cap["role"] == "article" and corpus.has_links(cap["sha256"]):
+    if cap["role"] == "image":
+        page = _linking_page(corpus, cap)
+        return record_capture(ws, page, sighting=sighting) if page is not None else Derived()
+    if cap["role"] == "article" and corpus.has_attachments(cap["sha256"]):
         return Derived(carrier=True)
     ex = stored_extraction(ws, cap["sha256"])
     if ex is None:
         return Derived()
-    page: sqlite3.Row | None = None
-    if cap["role"] == "attachment" and cap["referer"]:
-        candidate = corpus.page_capture_before(cap["referer"], cap["fetched_at"])
-        if candidate is not None and corpus.link(candidate["sha256"], cap["url"]) is not None:
-            page = candidate
+    if cap["role"] == "article":
+        ex = _with_images(ws, ex, cap["sha256"])
+    page = _linking_page(corpus, cap) if cap["role"] == "attachment" else None
     if page is not None:
         ctx = _context(page_meta_of(ws, page), cap["link_text"], page["link_text"])
     elif cap["role"] == "article":
@@ -112,4 +143,5 @@ def record_capture(ws: Workspace, cap: sqlite3.Row, *, sighting: bool = True) ->
     )
     also = [(page["sha256"], page["url"], "html")] if page is not None else []
     report_id = corpus.record_report(result, source, also_sources=also, sighting=sighting)
-    return Derived(result=result, report_id=report_id, also=[(sha, url) for sha, url, _ in also])
+    sources = [(cap["sha256"], cap["url"]), *((sha, url) for sha, url, _ in also)]
+    return Derived(result=result, report_id=report_id, sources=sources if report_id else [])

@@ -154,9 +154,7 @@ def rebuild_reports(ws: Workspace, summary: RunSummary) -> None:
         if derived.report_id is None:
             continue
         summary.counts["report_sources"] += 1
-        recorded.add((derived.report_id, cap["sha256"], cap["url"]))
-        for sha, url in derived.also:
-            recorded.add((derived.report_id, sha, url))
+        recorded |= {(derived.report_id, sha, url) for sha, url in derived.sources}
     gone = corpus.finish_rebuild(recorded)
     summary.counts["reports"] = corpus.count("reports")
     summary.counts["reports_dropped"] = gone

@@ -23,8 +23,9 @@ class Fetched:
     error: str | None = None  # why nothing was kept, e.g. "http 404", "timeout", "too large"
     not_modified: bool = False  # a 304 answer to a conditional request
     previous_sha256: str | None = None  # what the 304 confirmed
-    # For an article page: the attachment links (url, text) it carries, kept in the `links` table.
-    links: list[tuple[str, str]] = field(default_factory=list)
+    # For an article page: the documents it links to (url, text, kind: attachment | image), kept in the
+    # `links` table so that interpretation reads the page's context from the archive.
+    links: list[tuple[str, str, str]] = field(default_factory=list)
     # Filled by the pipelines.
     sha256: str | None = None
     size: int | None = None

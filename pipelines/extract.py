@@ -14,7 +14,7 @@ from pipelines.workspace import workspace_for
 
 logger = logging.getLogger(__name__)
 
-EXTRACTED_ROLES = {"article", "attachment"}
+EXTRACTED_ROLES = {"article", "attachment", "image"}
 
 
 class ExtractPipeline:

@@ -37,7 +37,11 @@ class ReportPipeline:
             self.crawler.stats.inc_value(f"govarchive/{key}")
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
-        if not isinstance(item, Fetched) or item.role not in ("article", "attachment") or not item.sha256:
+        if (
+            not isinstance(item, Fetched)
+            or item.role not in ("article", "attachment", "image")
+            or not item.sha256
+        ):
             return item
         cap = self.ws.corpus.capture(item.capture_id) if item.capture_id is not None else None
         if cap is None:

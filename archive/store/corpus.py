@@ -184,24 +184,38 @@ class Corpus(ReportRows):
         )
         return cur.rowcount == 1
 
-    def add_links(self, page_sha256: str, page_url: str, links: list[tuple[str, str]]) -> None:
-        """The attachment links (url, text) the article page with these bytes carries."""
+    def add_links(self, page_sha256: str, page_url: str, links: list[tuple[str, str, str]]) -> None:
+        """The documents (url, text, kind) the article page with these bytes links to; kind is
+        `attachment` or `image`."""
         self.db.table("links").insert_all(
-            ({"page_sha256": page_sha256, "page_url": page_url, "url": u, "text": text} for u, text in links),
+            (
+                {"page_sha256": page_sha256, "page_url": page_url, "url": u, "text": text, "kind": kind}
+                for u, text, kind in links
+            ),
             ignore=True,
         )
 
-    def has_links(self, page_sha256: str) -> bool:
-        return (
-            self.conn.execute("SELECT 1 FROM links WHERE page_sha256=? LIMIT 1", (page_sha256,)).fetchone()
-            is not None
-        )
+    def has_attachments(self, page_sha256: str) -> bool:
+        row = self.conn.execute(
+            "SELECT 1 FROM links WHERE page_sha256=? AND kind='attachment' LIMIT 1", (page_sha256,)
+        ).fetchone()
+        return row is not None
 
     def link(self, page_sha256: str, url: str) -> sqlite3.Row | None:
         row: sqlite3.Row | None = self.conn.execute(
             "SELECT * FROM links WHERE page_sha256=? AND url=?", (page_sha256, url)
         ).fetchone()
         return row
+
+    def image_documents(self, page_sha256: str) -> list[sqlite3.Row]:
+        """The images of an article page in link order, each with the SHA-256 of its newest capture (None
+        while it is not archived)."""
+        return self.conn.execute(
+            """SELECT l.url, (SELECT c.sha256 FROM captures c WHERE c.url = l.url AND c.sha256 IS NOT NULL
+                               ORDER BY c.fetched_at DESC, c.id DESC LIMIT 1) AS sha256
+               FROM links l WHERE l.page_sha256 = ? AND l.kind = 'image' ORDER BY l.rowid""",
+            (page_sha256,),
+        ).fetchall()
 
     def document(self, sha256: str) -> sqlite3.Row | None:
         row: sqlite3.Row | None = self.conn.execute(

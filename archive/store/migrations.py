@@ -136,12 +136,14 @@ _M003_EXPECTED_REPORTS = """
 """
 
 
-# Which attachment links an article page carries, with their text: a fact of the page's bytes (keyed by its
-# SHA-256), written when the page is stored, so interpretation reads from the archive alone whether a page
-# is a report itself or the carrier of its attachments (archive/derive.py).
+# Which documents an article page links to, with their text: attachments (kind `attachment`) and the
+# images in its body (kind `image`). A fact of the page's bytes (keyed by its SHA-256), written when the page
+# is stored, so interpretation reads from the archive alone whether a page is a report itself, the carrier
+# of its attachments, or a report whose tables are images (archive/derive.py).
 _M004_LINKS = """
         CREATE TABLE links (
             page_sha256 TEXT NOT NULL, page_url TEXT NOT NULL, url TEXT NOT NULL, text TEXT,
+            kind TEXT NOT NULL DEFAULT 'attachment',
             PRIMARY KEY (page_sha256, url)
         );
         CREATE INDEX links_url ON links(url, page_url);

@@ -311,7 +311,7 @@ class ReportsSpider(scrapy.Spider):
         attachments = [link for link, k in kinds if k is LinkKind.ATTACHMENT]
         # Stored with the page (table `links`): interpretation reads from the archive which page carries
         # which attachment, never from the crawl's memory.
-        page.links = [(link.url, link.text) for link in attachments]
+        page.links = [(link.url, link.text, "attachment") for link in attachments]
         yield page
         for link in attachments:
             req = self.attachment_request(site, link.url, link_text=link.text, referer=response.url)
