@@ -10,7 +10,7 @@ from archive.extract.pool import ExtractionPool
 from archive.store.workspace import Workspace
 from crawler.failures import error_kind
 from crawler.items import Fetched
-from pipelines.workspace import workspace_for
+from crawler.run import CrawlRun
 
 logger = logging.getLogger(__name__)
 
@@ -25,11 +25,9 @@ class ExtractPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ExtractPipeline:
-        pool = ExtractionPool(
-            crawler.settings.getint("GOVARCHIVE_EXTRACT_WORKERS", 2),
-            crawler.settings.getfloat("GOVARCHIVE_EXTRACT_TIMEOUT", 600),
-        )
-        return cls(workspace_for(crawler), pool, crawler)
+        run = CrawlRun.of(crawler)
+        pool = ExtractionPool(run.config.extract_workers, run.config.extract_timeout)
+        return cls(run.workspace, pool, crawler)
 
     def close_spider(self, spider: Any = None) -> None:
         self.pool.close()
