@@ -66,8 +66,12 @@ _NOT_NAME = re.compile(
     r"公开|报告|年报|总结|工作|首页|新闻|资讯|动态|专题|专栏|地图|导航|公告|通知|指南|目录|索引|搜索|登录|注册|帮助|"
     r"下载|留言|信箱|热线|投诉|文件|法规|解读|回应|设置|简介|概况|职能|互动|交流|在线|访谈|征集|调查|之窗|信息$"
 )
-# Pronouns and quantifiers (本机关, 我局, 全县, 各部门) and words that only say "a body".
-_GENERIC = re.compile(r"^(本|我|全|各|该|有关)|^(政府|人民政府|部门|单位|机关|机构|本级|[省市县区乡镇]级)+$")
+# A pronoun or quantifier before a word that only says "a body" (本机关, 我局, 全县, 各部门) — not 本溪市 or
+# 全椒县, whose first character is part of the place name — and such words alone.
+_GENERIC = re.compile(
+    r"^(本|我|全|各|该|有关)?(政府|人民政府|部门|单位|机关|机构|系统|[省市县区乡镇]?级|局|委|办|厅|院|所|中心|站|"
+    r"县|市|区|镇|乡|街道|州|省|旗|行业)+$"
+)
 _NAME_CHARS = re.compile(r"^[\u4e00-\u9fff（）()·]{2,30}$")
 _LEAD_JUNK = re.compile(r"^(附件[一二三四五六七八九十\d]*|关于|转发|印发)+")
 _TAIL_JUNK = re.compile(r"(关于|的|度|发布|公布|转发|印发)+$")
