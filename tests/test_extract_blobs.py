@@ -17,6 +17,7 @@ from tests.fixtures_docs import (
     converted,
     needs_soffice,
     report_docx,
+    soffice_convert,
 )
 from tests.test_extract_ofd import ROWS, make_ofd
 
@@ -86,3 +87,12 @@ def test_pdf_doc_wps_from_blob(tmp_path: Path) -> None:
         shutil.copyfile(converted()[kind], named)
         a, _ = _same(named, sub)
         assert a.media_type == kind and len(a.tables) == 3, kind
+
+
+@needs_soffice
+@pytest.mark.libreoffice
+def test_rtf_from_blob(tmp_path: Path) -> None:
+    """RTF is sniffed as `doc` and handed to LibreOffice as input.doc: its filter must go by the content."""
+    soffice_convert([report_docx()], "rtf", tmp_path)
+    a, _ = _same(tmp_path / "report.rtf", tmp_path)
+    assert a.media_type == "doc" and len(a.tables) == 3
