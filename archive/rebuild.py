@@ -13,9 +13,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from archive.derive import DOCUMENT_ROLES, record_capture, stored_extraction
+from archive.derive import DOCUMENT_ROLES, record_capture, stored_extraction, unpack_capture
 from archive.extract.encoding import header_charset
 from archive.extract.filenames import safe_filename
+from archive.extract.package import PACKAGE_TYPES
 from archive.extract.pool import ExtractionPool
 from archive.extract.sniff import sniff_file
 from archive.products.monitor import refresh_agency_keys
@@ -24,7 +25,7 @@ from archive.store.workspace import Workspace
 
 logger = logging.getLogger(__name__)
 
-INGESTIBLE = {"pdf", "doc", "docx", "wps", "xls", "xlsx", "ofd", "html", "text"}
+INGESTIBLE = {"pdf", "doc", "docx", "wps", "xls", "xlsx", "ofd", "html", "text", *PACKAGE_TYPES}
 
 
 @dataclass
@@ -76,6 +77,13 @@ def ingest(ws: Workspace, paths: list[Path], workers: int = 2) -> RunSummary:
         summary.counts["files"] += 1
         summary.counts["new_documents" if new else "duplicates"] += 1
         jobs.append((path, sha, url, capture_id))
+        cap = ws.corpus.capture(capture_id)
+        if media in PACKAGE_TYPES and cap is not None:
+            for member_id in unpack_capture(ws, cap):
+                member = ws.corpus.capture(member_id)
+                if member is not None:
+                    summary.counts["package_members"] += 1
+                    jobs.append((path, member["sha256"], member["url"], member_id))
 
     async def run() -> None:
         async def one(sha: str, url: str) -> None:
@@ -106,6 +114,13 @@ def reprocess(ws: Workspace, workers: int = 2) -> RunSummary:
     """Extract every archived report page and attachment again and rebuild the report tables."""
     summary = RunSummary()
     corpus = ws.corpus
+    # Packages first: a package reader that improved may find members the crawl could not.
+    for cap in corpus.conn.execute(
+        f"""SELECT c.* FROM captures c JOIN documents d ON d.sha256 = c.sha256
+            WHERE d.media_type IN {PACKAGE_TYPES} AND c.role IN {DOCUMENT_ROLES} ORDER BY c.fetched_at, c.id"""
+    ).fetchall():
+        if ws.blobs.has(cap["sha256"]):
+            unpack_capture(ws, cap)
     # Each blob is extracted as the crawl extracted it: with the URL and HTTP charset of its first capture.
     rows = corpus.conn.execute(
         f"""SELECT c.sha256, c.url, c.content_type FROM captures c

@@ -43,18 +43,23 @@ class ReportPipeline:
             or not item.sha256
         ):
             return item
-        cap = self.ws.corpus.capture(item.capture_id) if item.capture_id is not None else None
-        if cap is None:
-            return item
+        ids = [item.capture_id, *item.extra.get("member_captures", [])]
+        for capture_id in ids:
+            cap = self.ws.corpus.capture(capture_id) if capture_id is not None else None
+            if cap is not None:
+                self._record(cap)
+        return item
+
+    def _record(self, cap: Any) -> None:
         try:
             derived = record_capture(self.ws, cap)
         except Exception as e:  # a bug in a mapper must cost one document, not the crawl
-            logger.exception("interpreting %s failed", item.url)
-            self.ws.corpus.mark_document_error(item.sha256, f"interpretation failed: {type(e).__name__}: {e}")
+            logger.exception("interpreting %s failed", cap["url"])
+            self.ws.corpus.mark_document_error(
+                cap["sha256"], f"interpretation failed: {type(e).__name__}: {e}"
+            )
             self._inc("errors/interpretation")
-            return item
+            return
         if derived.result is not None:
             key = "reports_recorded" if derived.report_id else f"not_reports/{source_format(derived.result)}"
             self._inc(key)
-        item.extra["report_id"] = derived.report_id
-        return item

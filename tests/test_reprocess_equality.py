@@ -15,6 +15,7 @@ import pytest
 from tests.portals.harness import ROOT, reports, sources
 from tests.portals.runs import (
     Crawled,
+    formats_portal,
     gkmlpt_portal,
     hanweb_portal,
     jsapi_portal,
@@ -28,6 +29,7 @@ pytestmark = pytest.mark.slow
 
 PORTALS: dict[str, Callable[[], Crawled]] = {
     "plain": plain_portal,
+    "formats": formats_portal,
     "trs": trs_portal,
     "hanweb": hanweb_portal,
     "jsapi": lambda: jsapi_portal(render=False),

@@ -163,6 +163,22 @@ class Corpus(ReportRows):
         ).fetchone()
         return row
 
+    def capture_before(self, url: str, fetched_at: str) -> sqlite3.Row | None:
+        """The newest capture of `url` that holds bytes, taken no later than `fetched_at`."""
+        row: sqlite3.Row | None = self.conn.execute(
+            """SELECT * FROM captures WHERE url=? AND sha256 IS NOT NULL AND fetched_at<=?
+               ORDER BY fetched_at DESC, id DESC LIMIT 1""",
+            (url, fetched_at),
+        ).fetchone()
+        return row
+
+    def member_capture(self, url: str, package_url: str, fetched_at: str) -> sqlite3.Row | None:
+        row: sqlite3.Row | None = self.conn.execute(
+            "SELECT * FROM captures WHERE url=? AND referer=? AND fetched_at=? AND role='member' LIMIT 1",
+            (url, package_url, fetched_at),
+        ).fetchone()
+        return row
+
     def latest_good_capture(self, url: str) -> sqlite3.Row | None:
         """The newest capture of `url` that holds bytes (for conditional requests)."""
         row: sqlite3.Row | None = self.conn.execute(
