@@ -73,7 +73,8 @@ _GENERIC = re.compile(
     r"^(本|我|全|各|该|有关)?(政府|人民政府|部门|单位|机关|机构|系统|[省市县区乡镇]?级|局|委|办|厅|院|所|中心|站|"
     r"县|市|区|镇|乡|街道|州|省|旗|行业)+$"
 )
-_NAME_CHARS = re.compile(r"^[\u4e00-\u9fff（）()·]{2,30}$")
+_NAME_CHARS = re.compile(r"^[\u4e00-\u9fff（）()·0-9]{2,30}$")  # 第2中学: digits inside a name
+_LINK_NAME_CHARS = re.compile(r"^[\u4e00-\u9fff（）()·]{2,30}$")  # a bare link text: no digits (pagers)
 _LEAD_JUNK = re.compile(r"^(附件[一二三四五六七八九十\d]*|关于|转发|印发)+")
 _TAIL_JUNK = re.compile(r"(关于|的|度|发布|公布|转发|印发)+$")
 
@@ -81,7 +82,7 @@ _TAIL_JUNK = re.compile(r"(关于|的|度|发布|公布|转发|印发)+$")
 def body_name(span: str) -> str | None:
     """The body a span of a title names (the words before its year or before 政府信息公开), or None when the
     span is not a proper name. A place alone stands for its government (中宁县 → 中宁县人民政府)."""
-    pieces = [p for p in re.split(r"[^\u4e00-\u9fff（）()·]+", span or "") if p]
+    pieces = [p for p in re.split(r"[^\u4e00-\u9fff（）()·0-9]+", span or "") if p]
     if not pieces:
         return None
     name = _TAIL_JUNK.sub("", _LEAD_JUNK.sub("", pieces[-1])).strip("（）()·")
@@ -98,7 +99,7 @@ def looks_like_agency(text: str) -> bool:
     """A bare body name such as 县财政局 or 城关镇人民政府 (a link text on year × department lists).
     Stricter than a title's span: the whole text must be the name, navigation words are not."""
     t = re.sub(r"\s+", "", text or "")
-    return bool(_NAME_CHARS.match(t)) and body_name(t) is not None and not _REPORT_CORE.search(t)
+    return bool(_LINK_NAME_CHARS.match(t)) and body_name(t) is not None and not _REPORT_CORE.search(t)
 
 
 def is_lookalike_document(text: str) -> bool:
