@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.portals import Planted, gkmlpt, hanweb, jsapi, polite, trs, yeardept
+from tests.portals import Planted, gkmlpt, hanweb, jsapi, polite, trs, yeardept, yeartabs
 from tests.portals.harness import crawl, write_sites
 from tests.portals.server import Portal
 
@@ -118,3 +118,12 @@ def polite_portals() -> Crawled:
     env = {"GOVARCHIVE_DOWNLOAD_TIMEOUT": str(TIMEOUT), "GOVARCHIVE_RETRY_TIMES": "1"}
     proc = crawl(sites, folder / "data", ["slow", "fast"], env=env)
     return Crawled(folder / "data", slow, planted, proc, {"fast": fast})
+
+
+@functools.cache
+def yeartabs_portal() -> Crawled:
+    """A year × department platform crawled without a family hint (`auto`)."""
+    portal = Portal("127.0.0.11")
+    base = portal.start()
+    planted = yeartabs.build(portal)
+    return _run("yeartabs", portal, planted, {"start_urls": [base + "/bmnb/index.html"]})
