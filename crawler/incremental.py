@@ -5,7 +5,7 @@ attachments whose last good capture is held and extracted:
   * list pages never get them: a list must be read in full every run, or new reports go unseen (also a
     page requested as an article that turned out to be a list: its last capture has role 'list');
   * article pages do: they are static once published, and a 304 article is answered with the bytes
-    already held (status stays 304, `meta["revalidated"]`), so the spider still follows its attachment
+    already held (status stays 304, the context says `revalidated`), so the spider still follows its attachment
     links — each revalidated in turn — and notices a removed or replaced attachment;
   * a document held but not yet extracted (a run killed in between) is fetched in full, so the
     extraction the 304 path skips is not lost (images of report pages are archived, not extracted here).
