@@ -28,7 +28,15 @@ PNG = bytes.fromhex(
 # body → how its name links: doc / docx straight to the file, text: a page holding the report's text,
 # detail: a 详细信息 page with the report attached (and a ZIP of it).
 BODIES = {"县财政局": "doc", "县教育局": "docx", "县审计局": "text", "县自然资源局": "detail"}
-YEARS = {2023: BODIES, 2022: BODIES, 2021: {**BODIES, "县司法局": "docx"}}
+YEARS = {2023: BODIES, 2022: BODIES, 2021: {**BODIES, "县司法局": "docx"}, 2020: BODIES}
+
+
+def year_folder(year: int) -> str:
+    """Where a year's list and files live: the oldest year sits under a disclosure-section path (xxgk/ndbg),
+    which the spider enters as a section anyway — its title must still not make it a report."""
+    return f"/xxgk/ndbg/{year}/" if year == 2020 else f"/bmnb/{year}/"
+
+
 HEADER = (
     '<div class="header"><img src="/images/logo.png" width="300" height="80">'
     '<a href="/">测试县人民政府</a> <a href="/zwfw/index.html">县政务服务中心</a> '
@@ -77,7 +85,8 @@ def build(portal: Portal) -> Planted:
         for i, (body, how) in enumerate(bodies.items()):
             title = f"测试{body}{year}年政府信息公开工作年度报告"
             planted.reports.add((f"测试{body}", year, "annual_report"))
-            stem = f"/bmnb/{year}/P0{year + 1}0120{i:02d}"
+            folder = year_folder(year)
+            stem = f"{folder}P0{year + 1}0120{i:02d}"
             if how == "doc":
                 href = stem + ".doc"
                 portal.add(href, Answer(docs[f"{year}_{i}"], content_type=DOC_TYPE))
@@ -85,7 +94,7 @@ def build(portal: Portal) -> Planted:
                 href = stem + ".docx"
                 portal.add(href, Answer(report_docx(title), content_type=DOCX_TYPE))
             elif how == "text":
-                href = f"/bmnb/{year}/content_{year}{i:02d}.html"
+                href = f"{folder}content_{year}{i:02d}.html"
                 portal.add(f"/bmnb/img/table_{year}.png", Answer(PNG, content_type="image/png"))
                 portal.add(
                     href,
@@ -100,7 +109,7 @@ def build(portal: Portal) -> Planted:
                     ),
                 )
             else:
-                href = f"/bmnb/{year}/content_{year}{i:02d}.html"
+                href = f"{folder}content_{year}{i:02d}.html"
                 docx = report_docx(title)
                 portal.add(f"{stem}.docx", Answer(docx, content_type=DOCX_TYPE))
                 portal.add(f"{stem}.zip", Answer(_zip(f"{title}.docx", docx), content_type="application/zip"))
@@ -117,7 +126,7 @@ def build(portal: Portal) -> Planted:
             )
         notice = f"关于做好{year}年政府信息公开工作年度报告编制发布工作的通知"
         portal.add(
-            f"/bmnb/{year}/",
+            year_folder(year),
             _page(
                 f"{year}年度政府信息公开工作年度报告",
                 f"<h1>{year}年度政府信息公开工作年度报告</h1><table class='list'>"
@@ -126,7 +135,7 @@ def build(portal: Portal) -> Planted:
             ),
         )
         planted.never.append(f"notice_{year}")
-    tabs = "".join(f'<li><a href="/bmnb/{y}/">{y}年度</a></li>' for y in YEARS)
+    tabs = "".join(f'<li><a href="{year_folder(y)}">{y}年度</a></li>' for y in YEARS)
     portal.add(
         "/bmnb/index.html",
         _page("部门政府信息公开年报", f'<ul class="tabs">{tabs}</ul><p>请选择年度查看各部门年报。</p>'),
