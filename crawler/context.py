@@ -17,8 +17,8 @@ from scrapy.http import Response
 from archive.sites import FamilyName
 
 # list: a page whose links are followed; article: a page that is (or may be) a report;
-# attachment: a document linked from a page (a report file, a package, an image of a report's table).
-Role = Literal["list", "article", "attachment"]
+# attachment: a document or package linked from a page; image: an image in a report page's content.
+Role = Literal["list", "article", "attachment", "image"]
 META_KEY = "govarchive"
 
 
@@ -29,7 +29,8 @@ class RequestContext:
     link_text: str | None = None
     depth: int = 0  # link hops from a start URL
     year: int | None = None  # the report year the page was listed under (a year × department platform)
-    assume_report: bool = False  # reached from a body name under a year: a report unless it says otherwise
+    from_body: bool = False  # reached from a bare body name on a year list: named as a report by that link
+    body_shape: str | None = None  # the next page of a year × department list: its rows' link shape
     # A family's data call (XML proxy, JSON API): who parses the answer, the page whose scripts asked for
     # it (links found are followed from there) and the family's own typed state for the next calls.
     family: FamilyName | None = None

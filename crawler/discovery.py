@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from archive.report.meta import classify_title, is_lookalike_document
 
+# Documents, and packages of documents (附件.zip): requested as attachments, archived whole.
 ATTACHMENT_EXT = {"pdf", "doc", "docx", "wps", "xls", "xlsx", "et", "ofd", "txt", "rtf", "zip", "rar", "7z"}
 _EXT = re.compile(r"\.([A-Za-z0-9]{2,5})$")
 _SECTION_TEXT = re.compile(

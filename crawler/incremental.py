@@ -5,7 +5,7 @@ attachments whose last good capture is held and extracted:
   * list pages never get them: a list must be read in full every run, or new reports go unseen (also a
     page requested as an article that turned out to be a list: its last capture has role 'list');
   * article pages do: they are static once published, and a 304 article is answered with the bytes
-    already held (status stays 304, `meta["revalidated"]`), so the spider still follows its attachment
+    already held (status stays 304, the context says `revalidated`), so the spider still follows its attachment
     links — each revalidated in turn — and notices a removed or replaced attachment;
   * a document held but not yet extracted (a run killed in between) is fetched in full, so the
     extraction the 304 path skips is not lost.
@@ -28,7 +28,7 @@ from pipelines.workspace import workspace_for
 
 logger = logging.getLogger(__name__)
 
-CONDITIONAL_ROLES = {"article", "attachment"}
+CONDITIONAL_ROLES = {"article", "attachment", "image"}
 _CONDITIONAL_HEADERS = (b"If-None-Match", b"If-Modified-Since")
 
 
@@ -56,7 +56,7 @@ class ConditionalRequests:
         prev = ws.corpus.conn.execute(
             """SELECT c.sha256, c.etag, c.last_modified, c.content_type FROM captures c
                JOIN documents d ON d.sha256 = c.sha256 AND d.extracted_at IS NOT NULL
-               WHERE c.url = ? AND c.status IN (200, 304) AND c.role IN ('article', 'attachment')
+               WHERE c.url = ? AND c.status IN (200, 304) AND c.role IN ('article', 'attachment', 'image')
                ORDER BY c.fetched_at DESC, c.id DESC LIMIT 1""",
             (request.url,),
         ).fetchone()
@@ -77,7 +77,7 @@ class ConditionalRequests:
         if ctx is None or response.status != 304 or not sha:
             return response
         self.crawler.stats.inc_value("govarchive/not_modified_responses")
-        if ctx.role == "attachment":
+        if ctx.role in ("attachment", "image"):
             return response  # the blob is confirmed; nothing to parse
         # An article page: hand the spider the bytes held, so it follows the page's attachments again.
         body = workspace_for(self.crawler).blobs.read(sha)

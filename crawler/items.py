@@ -10,7 +10,7 @@ from typing import Any
 class Fetched:
     url: str
     site_id: str
-    role: str  # list | article | attachment
+    role: str  # list | article | attachment | image (crawler.context.Role)
     fetched_at: str
     status: int | None = None
     body: bytes | None = None

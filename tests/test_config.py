@@ -41,7 +41,7 @@ def test_bad_value_names_the_variable() -> None:
     assert settings_from_env({}, {}) == {}
 
 
-def test_scrapy_crawl_without_sites_file_reads_govarchive_sites(tmp_path: Path) -> None:
+def test_scrapy_crawl_without_sites_file_reads_the_sites_setting(tmp_path: Path) -> None:
     sites = tmp_path / "portals.toml"
     sites.write_text(
         '[[sites]]\nid = "a"\nname = "甲"\nstart_urls = ["http://127.0.0.1:9/"]\n', encoding="utf-8"

@@ -23,6 +23,7 @@ from tests.portals.runs import (
     polite_portals,
     trs_portal,
     yeardept_portal,
+    yeartabs_portal,
 )
 
 pytestmark = pytest.mark.slow
@@ -36,6 +37,7 @@ PORTALS: dict[str, Callable[[], Crawled]] = {
     "jsrender": lambda: jsapi_portal(render=True),
     "gkmlpt": gkmlpt_portal,
     "yeardept": yeardept_portal,
+    "yeartabs": yeartabs_portal,
     "polite": polite_portals,
 }
 TABLES = {

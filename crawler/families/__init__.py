@@ -4,6 +4,10 @@ through the protocol of `crawler.families.base` (plain values; the spider builds
 `family = "auto"` runs every family's detectors but yeardept's (each looks for its own fingerprint, so
 they are cheap and do not fire on foreign pages); `static` runs none; a named family runs only its own.
 The names are those of `archive.sites.FamilyName`; every one has its implementation here.
+
+To add a family: its name in `FamilyName` (the sites file accepts it from then on), a module here with a
+`Family` subclass overriding what its CMS hides (`start`, `is_list`, `links`, `parse_data`), returning
+`FollowLink` / `DataCall` / `Records`, and its instance in `REGISTRY`. Import fails if a name has none.
 """
 
 from __future__ import annotations

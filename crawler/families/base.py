@@ -48,8 +48,9 @@ class FollowLink:
     url: str
     text: str | None
     kind: PageKind
-    year: int | None = None
-    assume_report: bool = False
+    year: int | None = None  # the report year the link is listed under
+    from_body: bool = False  # the link is a bare body name on a year list
+    body_shape: str | None = None  # a next page of a year × department list: its rows' link shape
 
 
 @dataclass(frozen=True)

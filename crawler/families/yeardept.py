@@ -1,13 +1,14 @@
-"""Year × department platforms: a year index (2023年, 2022年 …), then per year a list of body names
-(县财政局, 县教育局 …, not report titles) linking to detail pages that carry the report and its
+"""Year × department platforms, eagerly: a year index (2023年, 2022年 …), then per year a list of body
+names (县财政局, 县教育局 …, not report titles) linking to detail pages that carry the report and its
 attachment. Lists may page with ?page=N, which the spider's pager rules already follow.
 
-Only for sites that say `family = "yeardept"`: body names as links are common navigation elsewhere.
+The spider recognises such platforms by their content (crawler/pagekind.py: body names under a year).
+This family is the override for sites that say `family = "yeardept"`: it also takes body names on pages
+without a year, and three or more year links anywhere, as the platform's lists.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from archive.extract.pageinfo import Link, PageInfo
@@ -15,14 +16,9 @@ from archive.report.meta import classify_title, looks_like_agency
 from archive.sites import FamilyName
 from crawler.discovery import LinkKind, classify_link
 from crawler.families.base import Action, Family, FollowLink, Page
+from crawler.pagekind import link_year
 
-_YEAR_LINK = re.compile(r"^((?:19|20)\d{2})\s*年?度?\s*(政府信息公开|政务公开)?(工作)?(年度报告|年报)?$")
 MIN_LINKS = 3  # a page with this many year links or body links is an index, not a report
-
-
-def link_year(text: str) -> int | None:
-    m = _YEAR_LINK.match(text.strip())
-    return int(m.group(1)) if m else None
 
 
 def _year_links(info: PageInfo) -> list[tuple[Link, int]]:
@@ -65,4 +61,4 @@ class YearDept(Family):
         bodies = _body_links(page.info)
         if len(bodies) >= MIN_LINKS or (bodies and page.year):
             for link in bodies:
-                yield FollowLink(link.url, link.text, "article", year=page.year, assume_report=True)
+                yield FollowLink(link.url, link.text, "article", year=page.year, from_body=True)

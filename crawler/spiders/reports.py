@@ -31,11 +31,12 @@ from crawler.context import RequestContext, Role, context_of, set_context
 from crawler.discovery import LinkKind, classify_link, in_domains, is_attachment_url, url_pattern
 from crawler.failures import failure_reason
 from crawler.families.base import Action, DataAnswer, DataCall, FollowLink, Page, PageKind, Records
+from crawler.images import content_images
 from crawler.items import Fetched
+from crawler.pagekind import Reading, read_page
 
 # Request priorities: finish what leads to reports before wandering into more sections.
 PRIORITY = {"attachment": 30, "article": 20, "pager": 10, "section": 0}
-LIST_REPORT_LINKS = 3  # a page that links to this many reports is a list, whatever its title says
 # Requests per (site, URL shape with digits blanked): calendars and endless pagers share one shape,
 # real lists rarely need more than this many pages or sections of one shape.
 PATTERN_CAP = {"section": 100, "pager": 2000}
@@ -192,11 +193,18 @@ class ReportsSpider(scrapy.Spider):
         )
 
     def attachment_request(
-        self, site: Site, url: str, *, link_text: str | None, referer: str | None
+        self,
+        site: Site,
+        url: str,
+        *,
+        link_text: str | None,
+        referer: str | None,
+        role: Role = "attachment",
     ) -> scrapy.Request | None:
+        """A document, package or image: archived as it is, never parsed for links."""
         if not self._allowed(site, url):
             return None
-        context = RequestContext(site.id, "attachment", link_text)
+        context = RequestContext(site.id, role, link_text)
         return self._request(
             site,
             url,
@@ -246,7 +254,8 @@ class ReportsSpider(scrapy.Spider):
                     action.text,
                     next_depth,
                     year=action.year,
-                    assume_report=action.assume_report,
+                    from_body=action.from_body,
+                    body_shape=action.body_shape,
                 )
                 kind = "section" if action.kind == "start" else action.kind
                 req = self.page_request(site, action.url, context, kind=kind, referer=referer)
@@ -303,29 +312,49 @@ class ReportsSpider(scrapy.Spider):
             year=context.year,
             rendered=bool(response.meta.get("playwright")),
         )
+        reading = read_page(
+            info,
+            text,
+            context.link_text,
+            year=context.year,
+            from_body=context.from_body,
+            body_shape=context.body_shape,
+        )
         kinds = [(link, classify_link(link.url, link.text)) for link in info.links]
-        if self._is_article(page, context, kinds):
-            yield from self._article(site, response, info, kinds)
+        family_list = any(family.is_list(page) for family in families.active(site))
+        if reading.is_report and not family_list:
+            yield from self._article(site, response, text, info, kinds)
             return
         yield self._fetched(response, "list")
         # Family requests first: they know more (roles, form fields), and the first request of a URL wins.
         for family in families.active(site):
             yield from self._requests(site, family.links(page), response.url, context.depth)
-        yield from self.follow_links(site, response.url, kinds, depth=context.depth)
+        bodies = reading.year_dept_bodies(continued=context.body_shape is not None)
+        yield from self._year_dept(site, response.url, reading, bodies, context.depth)
+        yield from self.follow_links(
+            site,
+            response.url,
+            kinds,
+            depth=context.depth,
+            pager_of=(reading.year, reading.body_shape) if bodies and reading.year else None,
+        )
 
-    def _is_article(self, page: Page, context: RequestContext, kinds: list[Any]) -> bool:
-        info = page.info
-        if context.assume_report:
-            # A detail page reached from a body name: a report unless its own title says otherwise.
-            return not any("look-alike" in classify_title(t).reason for t in info.titles[:2])
-        if any(family.is_list(page) for family in families.active(page.site)):
-            return False
-        report_links = sum(1 for _, k in kinds if k is LinkKind.REPORT)
-        return self._is_report_page(info, context.link_text) and report_links < LIST_REPORT_LINKS
-
-    def _is_report_page(self, info: PageInfo, link_text: str | None) -> bool:
-        candidates = [*info.titles[:2], link_text or ""]
-        return any(classify_title(t).kind is not None for t in candidates if t)
+    def _year_dept(
+        self, site: Site, url: str, reading: Reading, bodies: list[Link], depth: int
+    ) -> Iterator[Any]:
+        """A year × department platform, recognised by content: its year tabs are lists of that year,
+        its body names lead to the bodies' reports (a document, or a page that the content rules judge)."""
+        actions: list[Action] = [
+            FollowLink(link.url, link.text, "section", year=year) for link, year in reading.year_tabs()
+        ]
+        for link in bodies:
+            if is_attachment_url(link.url):
+                req = self.attachment_request(site, link.url, link_text=link.text, referer=url)
+                if req is not None:
+                    yield req
+            else:
+                actions.append(FollowLink(link.url, link.text, "article", year=reading.year, from_body=True))
+        yield from self._requests(site, actions, url, depth)
 
     def parse_data(self, response: Response) -> Iterator[Any]:
         """Answers of a family's data endpoint: kept as a list capture; its records are followed."""
@@ -349,19 +378,39 @@ class ReportsSpider(scrapy.Spider):
         ]
         yield from self.follow_links(site, referer, kinds, depth)
 
-    def _article(self, site: Site, response: Response, info: PageInfo, kinds: list[Any]) -> Iterator[Any]:
+    def _article(
+        self, site: Site, response: Response, text: str, info: PageInfo, kinds: list[Any]
+    ) -> Iterator[Any]:
         page = self._fetched(response, "article")
         attachments = [link for link, k in kinds if k is LinkKind.ATTACHMENT]
+        # Images of the report's text (tables published as pictures): archived and read with the page.
+        images = content_images(text, response.url)
         # Stored with the page (table `links`): interpretation reads from the archive which page carries
-        # which attachment, never from the crawl's memory.
+        # which attachment and which images, never from the crawl's memory.
         page.links = [(link.url, link.text, "attachment") for link in attachments]
+        page.links += [(image.url, image.text, "image") for image in images]
         yield page
         for link in attachments:
             req = self.attachment_request(site, link.url, link_text=link.text, referer=response.url)
             if req is not None:
                 yield req
+        for image in images:
+            req = self.attachment_request(
+                site, image.url, link_text=image.text or None, referer=response.url, role="image"
+            )
+            if req is not None:
+                yield req
 
-    def follow_links(self, site: Site, referer: str, kinds: list[Any], depth: int) -> Iterator[Any]:
+    def follow_links(
+        self,
+        site: Site,
+        referer: str,
+        kinds: list[Any],
+        depth: int,
+        pager_of: tuple[int, str | None] | None = None,
+    ) -> Iterator[Any]:
+        """Follow a page's links by kind; `pager_of` (year, link shape): the page is a year × department
+        list, whose next pages are still that year's list of rows of that shape."""
         for link, kind in kinds:
             if kind is LinkKind.LOOKALIKE:
                 self.crawler.stats.inc_value("govarchive/skipped/lookalike")
@@ -378,10 +427,15 @@ class ReportsSpider(scrapy.Spider):
             page_kind: PageKind = (
                 "article" if kind is LinkKind.REPORT else ("pager" if kind is LinkKind.PAGER else "section")
             )
-            yield from self._requests(site, [FollowLink(link.url, link.text, page_kind)], referer, depth)
+            follow = FollowLink(link.url, link.text, page_kind)
+            if page_kind == "pager" and pager_of is not None:
+                year, shape = pager_of
+                follow = FollowLink(link.url, link.text, page_kind, year=year, body_shape=shape)
+            yield from self._requests(site, [follow], referer, depth)
 
     def parse_attachment(self, response: Response) -> Iterator[Any]:
-        item = self._fetched(response, "attachment")
+        role = self._context(response).role
+        item = self._fetched(response, "image" if role == "image" else "attachment")
         disposition = response.headers.get("Content-Disposition")
         item.filename = filename_from_disposition(disposition) or filename_from_url(response.url)
         yield item
@@ -409,6 +463,6 @@ class ReportsSpider(scrapy.Spider):
     def _looks_like_html(response: Response) -> bool:
         head = response.body[:1024].lstrip().lower()
         ctype = (_header(response, "Content-Type") or "").lower()
-        if head.startswith((b"%pdf", b"pk\x03\x04", b"\xd0\xcf\x11\xe0")):
+        if head.startswith((b"%pdf", b"pk\x03\x04", b"\xd0\xcf\x11\xe0", b"rar!", b"7z\xbc\xaf")):
             return False
         return "html" in ctype or b"<html" in head or b"<!doctype" in head or b"<head" in head or not ctype

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.portals import Planted, formats, gkmlpt, hanweb, jsapi, plain, polite, trs, yeardept
+from tests.portals import Planted, formats, gkmlpt, hanweb, jsapi, plain, polite, trs, yeardept, yeartabs
 from tests.portals.harness import crawl, write_sites
 from tests.portals.server import Portal
 
@@ -142,3 +142,12 @@ def formats_portal() -> FormatsCrawled:
     planted, files = formats.build(portal, work)
     run = _run("formats", portal, planted, {"start_urls": [base + "/xxgk/ndbg/index.html"]})
     return FormatsCrawled(run.data, portal, planted, run.proc, {}, files)
+
+
+@functools.cache
+def yeartabs_portal() -> Crawled:
+    """A year × department platform crawled without a family hint (`auto`)."""
+    portal = Portal("127.0.0.12")
+    base = portal.start()
+    planted = yeartabs.build(portal)
+    return _run("yeartabs", portal, planted, {"start_urls": [base + "/bmnb/index.html"]})
