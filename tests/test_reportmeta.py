@@ -142,3 +142,13 @@ def test_body_names_of_every_kind(title: str, agency: str | None) -> None:
 )
 def test_looks_like_agency_is_strict(text: str, is_body: bool) -> None:
     assert looks_like_agency(text) is is_body
+
+
+def test_one_date_reader_rejects_impossible_dates() -> None:
+    """Page metadata and report text share archive.dates: 2023-02-31 is no date anywhere."""
+    from archive.extract.pageinfo import read_page_meta
+
+    assert iso_date("2023-02-31") is None
+    assert iso_date("2024-02-29") == "2024-02-29"
+    page = "<html><head><meta name='PubDate' content='2023-02-31'></head><body>发布日期：2023-02-03</body></html>"
+    assert read_page_meta(page)["published_at"] == "2023-02-03"
