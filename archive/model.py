@@ -10,7 +10,23 @@ from typing import Any, Literal
 Cell = str | None
 Grid = list[list[Cell]]
 
-MediaType = Literal["pdf", "docx", "doc", "wps", "xlsx", "xls", "ofd", "html", "text", "zip", "unknown"]
+MediaType = Literal[
+    "pdf",
+    "docx",
+    "doc",
+    "wps",
+    "xlsx",
+    "xls",
+    "ofd",
+    "html",
+    "text",
+    "zip",
+    "rar",
+    "7z",
+    "png",
+    "jpeg",
+    "unknown",
+]
 ReportKind = Literal["annual_report", "work_summary"]
 CheckStatus = Literal["ok", "failed", "unknown"]
 

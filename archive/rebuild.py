@@ -1,4 +1,4 @@
-"""Derived data from archived bytes: interpret a stored document, ingest local files, reprocess all.
+"""Commands over the archive: ingest local files, reprocess everything archived.
 
 Everything here reads blobs and captures and rewrites only derived columns and tables, so it can be run
 again at any time after the extractors improve; raw blobs are never touched.
@@ -7,59 +7,25 @@ again at any time after the extractors improve; raw blobs are never touched.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from archive.assemble import record_report
+from archive.derive import DOCUMENT_ROLES, record_capture, stored_extraction, unpack_capture
+from archive.extract.encoding import header_charset
 from archive.extract.filenames import safe_filename
+from archive.extract.package import PACKAGE_TYPES
 from archive.extract.pool import ExtractionPool
 from archive.extract.sniff import sniff_file
-from archive.model import Extraction, ParseResult
 from archive.products.monitor import refresh_agency_keys
-from archive.report.interpret import SourceContext, context_from_page_meta, interpret
 from archive.store.corpus import Capture, now_iso
 from archive.store.workspace import Workspace
 
 logger = logging.getLogger(__name__)
 
-INGESTIBLE = {"pdf", "doc", "docx", "wps", "xls", "xlsx", "ofd", "html", "text"}
-
-
-def stored_extraction(ws: Workspace, sha256: str) -> Extraction | None:
-    row = ws.corpus.document(sha256)
-    if row is None or row["extracted_at"] is None:
-        return None
-    return Extraction(
-        media_type=row["media_type"] or "unknown",
-        text=row["text"] or "",
-        tables=json.loads(row["tables"]) if row["tables"] else [],
-        pages=row["pages"],
-        extractor=row["extractor"] or "",
-        ocr=bool(row["ocr"]),
-        error=row["error"],
-        page_meta=json.loads(row["page_meta"]) if row["page_meta"] else {},
-    )
-
-
-def parse_stored_document(
-    ws: Workspace,
-    sha256: str,
-    page_meta: dict[str, str] | None,
-    link_text: str | None,
-    site_name: str | None,
-) -> ParseResult | None:
-    ex = stored_extraction(ws, sha256)
-    if ex is None:
-        return None
-    ctx: SourceContext = context_from_page_meta(page_meta, link_text)
-    ctx.site_name = site_name
-    if page_meta and page_meta.get("link_text"):
-        ctx.extra_titles.append(page_meta["link_text"])
-    return interpret(ex, ctx)
+INGESTIBLE = {"pdf", "doc", "docx", "wps", "xls", "xlsx", "ofd", "html", "text", *PACKAGE_TYPES}
 
 
 @dataclass
@@ -83,7 +49,7 @@ def ingest(ws: Workspace, paths: list[Path], workers: int = 2) -> RunSummary:
     """Archive local files through the same store → extract → report steps a crawl uses."""
     summary = RunSummary()
     pool = ExtractionPool(workers)
-    jobs: list[tuple[Path, str, str, str]] = []
+    jobs: list[tuple[Path, str, str, int]] = []
     for path in _walk(paths):
         if not path.exists():
             summary.counts["missing"] += 1
@@ -103,14 +69,21 @@ def ingest(ws: Workspace, paths: list[Path], workers: int = 2) -> RunSummary:
         seen = now_iso()
         url = path.resolve().as_uri()
         new = ws.corpus.ensure_document(sha, size, media, safe_filename(path.name), url, seen)
-        ws.corpus.add_capture(
+        capture_id = ws.corpus.add_capture(
             Capture(
                 url=url, status=None, fetched_at=seen, sha256=sha, size=size, role="file", content_type=media
             )
         )
         summary.counts["files"] += 1
         summary.counts["new_documents" if new else "duplicates"] += 1
-        jobs.append((path, sha, url, seen))
+        jobs.append((path, sha, url, capture_id))
+        cap = ws.corpus.capture(capture_id)
+        if media in PACKAGE_TYPES and cap is not None:
+            for member_id in unpack_capture(ws, cap):
+                member = ws.corpus.capture(member_id)
+                if member is not None:
+                    summary.counts["package_members"] += 1
+                    jobs.append((path, member["sha256"], member["url"], member_id))
 
     async def run() -> None:
         async def one(sha: str, url: str) -> None:
@@ -124,17 +97,15 @@ def ingest(ws: Workspace, paths: list[Path], workers: int = 2) -> RunSummary:
         asyncio.run(run())
     finally:
         pool.close()
-    for path, sha, url, seen in jobs:
-        result = parse_stored_document(ws, sha, None, None, None)
-        if result is None:
+    for path, _sha, _url, capture_id in jobs:
+        cap = ws.corpus.capture(capture_id)
+        derived = record_capture(ws, cap) if cap is not None else None
+        if derived is None or derived.result is None:
             continue
-        if result.error:
+        if derived.result.error:
             summary.counts["extract_errors"] += 1
-            summary.errors.append(f"{path}: {result.error}")
-        rid = record_report(
-            ws.corpus, result, sha256=sha, url=url, site_id=None, region=None, page_url=None, seen_at=seen
-        )
-        summary.counts["reports" if rid else "not_reports"] += 1
+            summary.errors.append(f"{path}: {derived.result.error}")
+        summary.counts["reports" if derived.report_id else "not_reports"] += 1
     refresh_agency_keys(ws.corpus)
     return summary
 
@@ -143,29 +114,38 @@ def reprocess(ws: Workspace, workers: int = 2) -> RunSummary:
     """Extract every archived report page and attachment again and rebuild the report tables."""
     summary = RunSummary()
     corpus = ws.corpus
+    # Packages first: a package reader that improved may find members the crawl could not.
+    for cap in corpus.conn.execute(
+        f"""SELECT c.* FROM captures c JOIN documents d ON d.sha256 = c.sha256
+            WHERE d.media_type IN {PACKAGE_TYPES} AND c.role IN {DOCUMENT_ROLES} ORDER BY c.fetched_at, c.id"""
+    ).fetchall():
+        if ws.blobs.has(cap["sha256"]):
+            unpack_capture(ws, cap)
+    # Each blob is extracted as the crawl extracted it: with the URL and HTTP charset of its first capture.
     rows = corpus.conn.execute(
-        """SELECT DISTINCT c.sha256, c.url FROM captures c
-           WHERE c.sha256 IS NOT NULL AND c.role IN ('article', 'attachment', 'file')
-           GROUP BY c.sha256"""
+        f"""SELECT c.sha256, c.url, c.content_type FROM captures c
+            WHERE c.id IN (SELECT min(id) FROM captures WHERE sha256 IS NOT NULL
+                           AND role IN {DOCUMENT_ROLES} GROUP BY sha256)"""
     ).fetchall()
     pool = ExtractionPool(workers)
 
     async def run() -> None:
         sem = asyncio.Semaphore(workers * 2)
 
-        async def one(sha: str, url: str) -> None:
+        async def one(sha: str, url: str, content_type: str | None) -> None:
             async with sem:
                 if not ws.blobs.has(sha):
                     summary.counts["missing_blobs"] += 1
                     summary.errors.append(f"{sha}: blob missing from the store")
                     return
-                ex = await pool.extract(ws.blobs.path(sha), None, ws.cache_dir, url)
+                charset = header_charset(content_type)
+                ex = await pool.extract(ws.blobs.path(sha), None, ws.cache_dir, url, charset)
                 corpus.save_extraction(sha, ex)
                 summary.counts["extracted"] += 1
                 if ex.error:
                     summary.counts["extract_errors"] += 1
 
-        await asyncio.gather(*(one(r["sha256"], r["url"]) for r in rows))
+        await asyncio.gather(*(one(r["sha256"], r["url"], r["content_type"]) for r in rows))
 
     try:
         asyncio.run(run())
@@ -178,66 +158,19 @@ def reprocess(ws: Workspace, workers: int = 2) -> RunSummary:
 def rebuild_reports(ws: Workspace, summary: RunSummary) -> None:
     """Re-derive reports from the stored extractions and captures, keeping ids and sighting history."""
     corpus = ws.corpus
-    sites = {
-        r["id"]: (r["name"], r["region"]) for r in corpus.conn.execute("SELECT id, name, region FROM sites")
-    }
-    with corpus.transaction():
-        corpus.conn.execute("DELETE FROM report_stats")
-        corpus.conn.execute("DELETE FROM report_checks")
-        corpus.conn.execute("DELETE FROM report_sources")
-        corpus.conn.execute("UPDATE reports SET sha256 = NULL")
+    corpus.begin_rebuild()
     captures = corpus.conn.execute(
-        """SELECT c.*, EXISTS (SELECT 1 FROM captures a WHERE a.referer = c.url AND a.role = 'attachment')
-                  AS has_attachments
-           FROM captures c WHERE c.sha256 IS NOT NULL AND c.role IN ('article', 'attachment', 'file')
-           ORDER BY c.fetched_at, c.id"""
+        f"""SELECT * FROM captures WHERE sha256 IS NOT NULL AND role IN {DOCUMENT_ROLES}
+            ORDER BY fetched_at, id"""
     ).fetchall()
-    page_cache: dict[str, tuple[str | None, dict[str, str]]] = {}
+    recorded: set[tuple[int, str, str]] = set()
     for cap in captures:
-        if cap["role"] == "article" and cap["has_attachments"]:
+        derived = record_capture(ws, cap, sighting=False)
+        if derived.report_id is None:
             continue
-        page_sha: str | None = None
-        page_meta: dict[str, str] = {}
-        if cap["role"] == "attachment" and cap["referer"]:
-            page_sha, page_meta = page_cache.setdefault(cap["referer"], _page_of(ws, cap["referer"]))
-        elif cap["role"] == "article":
-            ex = stored_extraction(ws, cap["sha256"])
-            page_meta = dict(ex.page_meta) if ex else {}
-        if cap["role"] == "article" and cap["link_text"]:
-            page_meta.setdefault("link_text", cap["link_text"])
-        name, region = sites.get(cap["site_id"], (None, None))
-        result = parse_stored_document(ws, cap["sha256"], page_meta, cap["link_text"], name)
-        if result is None:
-            continue
-        also = [(page_sha, cap["referer"], "html")] if page_sha else []
-        rid = record_report(
-            corpus,
-            result,
-            sha256=cap["sha256"],
-            url=cap["url"],
-            site_id=cap["site_id"],
-            region=region,
-            page_url=cap["referer"] if page_sha else cap["url"],
-            seen_at=cap["fetched_at"],
-            also_sources=also,
-            sighting=False,
-        )
-        summary.counts["report_sources"] += 1 if rid else 0
-    with corpus.transaction():
-        gone = corpus.conn.execute(
-            "DELETE FROM reports WHERE id NOT IN (SELECT report_id FROM report_sources)"
-        ).rowcount
+        summary.counts["report_sources"] += 1
+        recorded |= {(derived.report_id, sha, url) for sha, url in derived.sources}
+    gone = corpus.finish_rebuild(recorded)
     summary.counts["reports"] = corpus.count("reports")
     summary.counts["reports_dropped"] = gone
     refresh_agency_keys(corpus)
-
-
-def _page_of(ws: Workspace, page_url: str) -> tuple[str | None, dict[str, str]]:
-    row = ws.corpus.latest_good_capture(page_url)
-    if row is None:
-        return None, {}
-    ex = stored_extraction(ws, row["sha256"])
-    meta = dict(ex.page_meta) if ex else {}
-    if row["link_text"]:
-        meta.setdefault("link_text", row["link_text"])
-    return row["sha256"], meta

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field, fields
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -12,6 +13,20 @@ from urllib.parse import urlsplit
 from archive.errors import SitesFileError
 
 SITE_ID = re.compile(r"^[a-z0-9_-]+$")
+
+
+class FamilyName(StrEnum):
+    """The CMS families a site may name (the one list: `crawler.families` implements each)."""
+
+    TRS = "trs"
+    HANWEB = "hanweb"
+    JSAPI = "jsapi"
+    GKMLPT = "gkmlpt"
+    YEARDEPT = "yeardept"
+
+
+AUTO, STATIC = "auto", "static"  # every family's detectors / none
+FAMILY_HINTS = (AUTO, STATIC, *(f.value for f in FamilyName))
 
 
 @dataclass(frozen=True)
@@ -30,7 +45,7 @@ class Site:
     max_depth: int = 6  # link hops from a start URL; bounds traps such as calendars
     follow: list[str] = field(default_factory=list)  # extra URL regexes always worth following
     deny: list[str] = field(default_factory=list)  # URL regexes never followed
-    family: str = "auto"  # CMS family hint: auto, static, trs, hanweb, jsapi, gkmlpt, yeardept
+    family: str = AUTO  # CMS family hint, one of FAMILY_HINTS
     max_pages: int = 20000  # hard cap on requests for one site in one run
 
     def domains(self) -> list[str]:
@@ -58,7 +73,6 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "family": (str,),
     "max_pages": (int,),
 }
-FAMILIES = {"auto", "static", "trs", "hanweb", "jsapi", "gkmlpt", "yeardept"}
 
 
 def _fail(path: Path, where: str, msg: str) -> SitesFileError:
@@ -101,8 +115,8 @@ def _site_from_table(path: Path, index: int, table: dict[str, Any]) -> Site:
                 re.compile(pattern)
             except re.error as e:
                 raise _fail(path, where, f"key {key!r}: bad regex {pattern!r}: {e}") from None
-    if table.get("family", "auto") not in FAMILIES:
-        raise _fail(path, where, f"key 'family': {table['family']!r} not one of {sorted(FAMILIES)}")
+    if table.get("family", AUTO) not in FAMILY_HINTS:
+        raise _fail(path, where, f"key 'family': {table['family']!r} not one of {sorted(FAMILY_HINTS)}")
     if table.get("concurrency") is not None and table["concurrency"] < 1:
         raise _fail(path, where, "key 'concurrency': must be >= 1")
     return Site(**{**table, "start_urls": urls})

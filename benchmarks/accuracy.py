@@ -1,7 +1,7 @@
 """Cell accuracy and rule verdicts of the figure pipeline, per document format.
 
 Cell accuracy = over all truth cells, the fraction whose extracted value equals the truth (None == None).
-Evaluation set: the five seed texts (format `seed-text`) and, when `govarchive.render` and
+Evaluation set: the five seed texts (format `seed-text`) and, when `tests.docfactory.render` and
 `archive.extract.extract_file` are there, documents rendered from report specs in every format.
 
     .venv/bin/python benchmarks/accuracy.py [--formats docx,pdf,...] [--random N] [--scan-docs N] [--verbose]
@@ -157,9 +157,9 @@ def evaluate_variants(variants_dir: Path = VARIANTS_DIR) -> list[DocResult]:
 def missing_render_interface() -> str | None:
     """What the rendered evaluation needs and is not there yet (None when everything is importable)."""
     try:
-        from govarchive.render import random_spec, render_many  # noqa: F401
+        from tests.docfactory.render import random_spec, render_many  # noqa: F401
     except ImportError as exc:
-        return f"govarchive.render (random_spec/render_many/truth_stats) not importable: {exc}"
+        return f"tests.docfactory.render (random_spec/render_many/truth_stats) not importable: {exc}"
     try:
         from archive.extract import extract_file  # noqa: F401
     except ImportError as exc:
@@ -169,11 +169,11 @@ def missing_render_interface() -> str | None:
 
 def eval_specs(n_random: int) -> list[Any]:
     """Random specs of both templates (every fourth with a planted error) plus the seed specs with tables."""
-    from govarchive.render import random_spec
+    from tests.docfactory.render import random_spec
 
     specs = [random_spec(i, ("2019", "2021")[i % 2], with_error=i % 4 == 3) for i in range(n_random)]
     try:
-        from govarchive.seedspecs import seed_specs
+        from tests.docfactory.seedspecs import seed_specs
 
         specs += [s for s in seed_specs(SEEDS_DIR, TRUTH_DIR) if s.template]
     except (ImportError, OSError, ValueError, KeyError):
@@ -182,7 +182,7 @@ def eval_specs(n_random: int) -> list[Any]:
 
 
 def render_set(specs: Sequence[Any], fmts: Iterable[str], out_dir: Path) -> list[dict[str, Path]]:
-    from govarchive.render import render_many
+    from tests.docfactory.render import render_many
 
     return render_many(list(specs), list(fmts), out_dir)
 

@@ -199,10 +199,7 @@ def run_reports(base: str, concurrency: int, archive: bool) -> dict[str, Any]:
     process.crawl(crawler, sites=[site])
     cpu0 = _cpu()
     process.start()
-    cpu = _cpu() - cpu0
-    ws = getattr(crawler, "_govarchive_workspace", None)
-    if ws is not None:
-        ws.close()
+    cpu = _cpu() - cpu0  # the crawl-run extension closed the workspace at spider_closed
     return _result(crawler.stats.get_stats(), cpu)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 class Fetched:
     url: str
     site_id: str
-    role: str  # list | article | attachment
+    role: str  # list | article | attachment | image (crawler.context.Role)
     fetched_at: str
     status: int | None = None
     body: bytes | None = None
@@ -23,15 +23,13 @@ class Fetched:
     error: str | None = None  # why nothing was kept, e.g. "http 404", "timeout", "too large"
     not_modified: bool = False  # a 304 answer to a conditional request
     previous_sha256: str | None = None  # what the 304 confirmed
-    page_meta: dict[str, str] = field(
-        default_factory=dict
-    )  # of this page (article) or of its article (attachment)
-    page_url: str | None = None  # for an attachment: the article page that links to it
-    page_sha256: str | None = None
-    has_attachments: bool = False
+    # For an article page: the documents it links to (url, text, kind: attachment | image), kept in the
+    # `links` table so that interpretation reads the page's context from the archive.
+    links: list[tuple[str, str, str]] = field(default_factory=list)
     # Filled by the pipelines.
     sha256: str | None = None
     size: int | None = None
     media_type: str | None = None
     new_document: bool = False
+    capture_id: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)

@@ -225,7 +225,7 @@ def serve(data_dir: Path, port: int, host: str) -> None:
     """
     from govarchive.serve import run_datasette
 
-    sys.exit(run_datasette(data_dir, host=host, port=port))
+    run_datasette(data_dir, host=host, port=port)
 
 
 @main.command()

@@ -10,6 +10,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from archive.sites import Site
+from crawler.run import summarize
 
 
 def crawl_settings(data_dir: Path, sites: list[Site], overrides: dict[str, Any] | None = None) -> Settings:
@@ -31,8 +32,5 @@ def run_crawl(data_dir: Path, sites: list[Site], overrides: dict[str, Any] | Non
     crawler = process.create_crawler("reports")
     process.crawl(crawler, sites=sites)
     process.start()
-    summary: dict[str, Any] = getattr(crawler, "_govarchive_summary", {}) or {}
-    ws = getattr(crawler, "_govarchive_workspace", None)
-    if ws is not None:
-        ws.close()
-    return summary
+    # The run's results are the crawl's stats (crawler/run.py closed the workspace at spider_closed).
+    return summarize(crawler.stats.get_stats()) if crawler.stats is not None else {}

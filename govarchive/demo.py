@@ -59,4 +59,4 @@ def run_demo(data_dir: Path, serve: bool = True, port: int = 8001) -> int:
         return 0
     from govarchive.serve import run_datasette
 
-    return run_datasette(data_dir, port=port)
+    run_datasette(data_dir, port=port)

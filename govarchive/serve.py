@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
+import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from archive.errors import GovarchiveError
 from archive.store.workspace import Workspace
@@ -49,10 +50,10 @@ def datasette_command(data_dir: Path, host: str, port: int) -> list[str]:
     ]
 
 
-def run_datasette(data_dir: Path, host: str = "127.0.0.1", port: int = 8001) -> int:
+def run_datasette(data_dir: Path, host: str = "127.0.0.1", port: int = 8001) -> NoReturn:
+    """Become Datasette: the process is replaced (exec), so a signal to `govarchive serve` (Ctrl-C, a
+    service manager's stop, a test's terminate) reaches the server itself and leaves no orphan behind."""
     cmd = datasette_command(data_dir, host, port)
     print(f"Datasette on http://{host}:{port}/corpus  (Ctrl-C to stop)", flush=True)
-    try:
-        return subprocess.call(cmd)
-    except KeyboardInterrupt:
-        return 0
+    sys.stderr.flush()
+    os.execv(cmd[0], cmd)

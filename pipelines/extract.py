@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
+from archive.derive import is_package, record_members, store_members
 from archive.extract.encoding import header_charset
 from archive.extract.pool import ExtractionPool
 from archive.store.workspace import Workspace
 from crawler.failures import error_kind
 from crawler.items import Fetched
-from pipelines.workspace import workspace_for
+from crawler.run import CrawlRun
 
 logger = logging.getLogger(__name__)
 
-EXTRACTED_ROLES = {"article", "attachment"}
+EXTRACTED_ROLES = {"article", "attachment", "image"}
 
 
 class ExtractPipeline:
@@ -25,11 +27,9 @@ class ExtractPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ExtractPipeline:
-        pool = ExtractionPool(
-            crawler.settings.getint("GOVARCHIVE_EXTRACT_WORKERS", 2),
-            crawler.settings.getfloat("GOVARCHIVE_EXTRACT_TIMEOUT", 600),
-        )
-        return cls(workspace_for(crawler), pool, crawler)
+        run = CrawlRun.of(crawler)
+        pool = ExtractionPool(run.config.extract_workers, run.config.extract_timeout)
+        return cls(run.workspace, pool, crawler)
 
     def close_spider(self, spider: Any = None) -> None:
         self.pool.close()
@@ -39,14 +39,34 @@ class ExtractPipeline:
             return item
         if item.extra.get("already_extracted"):
             return item
-        path = self.ws.blobs.path(item.sha256)
-        charset = header_charset(item.content_type)
-        ex = await self.pool.extract(path, None, self.ws.cache_dir, item.url, charset)
-        self.ws.corpus.save_extraction(item.sha256, ex)
+        await self._extract(item.sha256, item.url, header_charset(item.content_type))
+        if is_package(self.ws, item.sha256) and item.capture_id is not None:
+            item.extra["member_captures"] = await self._unpack(item.sha256, item.capture_id)
+        return item
+
+    async def _extract(self, sha256: str, url: str, charset: str | None) -> None:
+        path = self.ws.blobs.path(sha256)
+        ex = await self.pool.extract(path, None, self.ws.cache_dir, url, charset)
+        self.ws.corpus.save_extraction(sha256, ex)
         if self.crawler is not None:
             self.crawler.stats.inc_value("govarchive/extracted")
             if ex.error:
                 self.crawler.stats.inc_value(f"govarchive/extract_errors/{error_kind(ex.error)}")
         if ex.error:
-            logger.warning("extraction of %s failed: %s", item.url, ex.error)
-        return item
+            logger.warning("extraction of %s failed: %s", url, ex.error)
+
+    async def _unpack(self, sha256: str, capture_id: int) -> list[int]:
+        """Each member of a package is archived and extracted as a document of its own."""
+        cap = self.ws.corpus.capture(capture_id)
+        if cap is None:
+            return []
+        unpacked = await asyncio.to_thread(store_members, self.ws, sha256)  # inflating: off the reactor
+        ids = record_members(self.ws, cap, unpacked)
+        for member_id in ids:
+            member = self.ws.corpus.capture(member_id)
+            doc = self.ws.corpus.document(member["sha256"]) if member is not None else None
+            if member is not None and doc is not None and doc["extracted_at"] is None:
+                await self._extract(member["sha256"], member["url"], None)
+        if self.crawler is not None:
+            self.crawler.stats.inc_value("govarchive/package_members", len(ids))
+        return ids

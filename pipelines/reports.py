@@ -1,12 +1,16 @@
-"""Turns an extracted report page or attachment into `reports`, `report_sources`, figures and checks."""
+"""Records the report an extracted page or attachment is: `reports`, `report_sources`, figures and checks.
+
+The work is archive.derive.record_capture, the same function `reprocess` and `ingest` call: it reads the
+capture, the stored extraction and the linking page from the archive, nothing from the crawl's memory.
+"""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from archive.assemble import record_report, source_format
-from archive.rebuild import parse_stored_document
+from archive.derive import record_capture
+from archive.store.reports import source_format
 from archive.store.workspace import Workspace
 from crawler.items import Fetched
 from pipelines.workspace import workspace_for
@@ -18,7 +22,6 @@ class ReportPipeline:
     def __init__(self, workspace: Workspace, crawler: Any = None) -> None:
         self.ws = workspace
         self.crawler = crawler
-        self.site_names: dict[str, tuple[str, str]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ReportPipeline:
@@ -28,44 +31,35 @@ class ReportPipeline:
         spider = spider or getattr(self.crawler, "spider", None)
         for site in getattr(spider, "sites", {}).values():
             self.ws.corpus.upsert_site(site)
-            self.site_names[site.id] = (site.name, site.region)
+
+    def _inc(self, key: str) -> None:
+        if self.crawler is not None:
+            self.crawler.stats.inc_value(f"govarchive/{key}")
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
-        if not isinstance(item, Fetched) or item.role not in ("article", "attachment") or not item.sha256:
+        if (
+            not isinstance(item, Fetched)
+            or item.role not in ("article", "attachment", "image")
+            or not item.sha256
+        ):
             return item
-        if item.role == "article" and item.has_attachments:
-            return item  # the attachments carry the report; this page is added as one of its copies
-        site_name, region = self.site_names.get(item.site_id, (None, None))
-        meta = dict(item.page_meta)
-        try:
-            result = parse_stored_document(self.ws, item.sha256, meta, item.link_text, site_name)
-        except Exception as e:  # a bug in a mapper must cost one document, not the crawl
-            logger.exception("interpreting %s failed", item.url)
-            self.ws.corpus.conn.execute(
-                "UPDATE documents SET error = COALESCE(error, ?) WHERE sha256 = ?",
-                (f"interpretation failed: {type(e).__name__}: {e}"[:500], item.sha256),
-            )
-            if self.crawler is not None:
-                self.crawler.stats.inc_value("govarchive/errors/interpretation")
-            return item
-        if result is None:
-            return item
-        also: list[tuple[str, str, str]] = []
-        if item.role == "attachment" and item.page_sha256 and item.page_url:
-            also.append((item.page_sha256, item.page_url, "html"))
-        report_id = record_report(
-            self.ws.corpus,
-            result,
-            sha256=item.sha256,
-            url=item.url,
-            site_id=item.site_id,
-            region=region,
-            page_url=item.page_url or item.url,
-            seen_at=item.fetched_at,
-            also_sources=also,
-        )
-        if self.crawler is not None:
-            key = "reports_recorded" if report_id else f"not_reports/{source_format(result)}"
-            self.crawler.stats.inc_value(f"govarchive/{key}")
-        item.extra["report_id"] = report_id
+        ids = [item.capture_id, *item.extra.get("member_captures", [])]
+        for capture_id in ids:
+            cap = self.ws.corpus.capture(capture_id) if capture_id is not None else None
+            if cap is not None:
+                self._record(cap)
         return item
+
+    def _record(self, cap: Any) -> None:
+        try:
+            derived = record_capture(self.ws, cap)
+        except Exception as e:  # a bug in a mapper must cost one document, not the crawl
+            logger.exception("interpreting %s failed", cap["url"])
+            self.ws.corpus.mark_document_error(
+                cap["sha256"], f"interpretation failed: {type(e).__name__}: {e}"
+            )
+            self._inc("errors/interpretation")
+            return
+        if derived.result is not None:
+            key = "reports_recorded" if derived.report_id else f"not_reports/{source_format(derived.result)}"
+            self._inc(key)

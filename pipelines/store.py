@@ -48,7 +48,9 @@ class StorePipeline:
                 self._inc("documents_new" if item.new_document else "documents_seen")
         if item.not_modified and item.previous_sha256:
             self._confirm_held(item)
-        self.ws.corpus.add_capture(
+        if item.links and item.sha256:
+            self.ws.corpus.add_links(item.sha256, item.url, item.links)
+        item.capture_id = self.ws.corpus.add_capture(
             Capture(
                 url=item.url,
                 status=item.status,

@@ -1,25 +1,17 @@
-"""The data folder shared by the pipelines of one crawl (opened once per crawler)."""
+"""How a pipeline (or middleware) reaches the data folder and the run of its crawl: through the crawl-run
+extension (`crawler.run.CrawlRun`), which owns both."""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+from scrapy.crawler import Crawler
 
 from archive.store.workspace import Workspace
-
-_ATTR = "_govarchive_workspace"
-
-
-def workspace_for(crawler: Any) -> Workspace:
-    ws = getattr(crawler, _ATTR, None)
-    if ws is None:
-        settings = crawler.settings
-        ws = Workspace(
-            Path(settings.get("GOVARCHIVE_DATA")), max_bytes=settings.getint("DOWNLOAD_MAXSIZE") or None
-        )
-        setattr(crawler, _ATTR, ws)
-    return ws
+from crawler.run import CrawlRun
 
 
-def run_id_for(crawler: Any) -> int | None:
-    return getattr(crawler, "_govarchive_run_id", None)
+def workspace_for(crawler: Crawler) -> Workspace:
+    return CrawlRun.of(crawler).workspace
+
+
+def run_id_for(crawler: Crawler | None) -> int | None:
+    return CrawlRun.of(crawler).run_id if crawler is not None else None

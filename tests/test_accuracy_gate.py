@@ -1,6 +1,6 @@
 """Accuracy gate: cell accuracy and rule verdicts per format must stay at or above tests/eval/floors.json.
 
-Seeds are scored as text; rendered documents (govarchive.render) of every format go through
+Seeds are scored as text; rendered documents (tests.docfactory.render) of every format go through
 archive.extract.extract_file, then map_report and run_checks — the production path.
 """
 

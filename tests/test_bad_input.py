@@ -12,7 +12,7 @@ import docx
 import pytest
 
 from tests.conftest import run_cli
-from tests.httpd import Route, html_page, serve
+from tests.portals.server import Answer, Portal, html_page
 
 GOOD_TITLE = "示范县财政局2022年政府信息公开工作年度报告"
 
@@ -27,7 +27,7 @@ def report_docx(title: str) -> bytes:
     return buf.getvalue()
 
 
-def portal(good_docx: bytes) -> dict[str, Route]:
+def portal(good_docx: bytes) -> dict[str, Answer]:
     listing = "".join(
         f'<li><a href="{href}">{text}</a></li>'
         for href, text in [
@@ -45,30 +45,36 @@ def portal(good_docx: bytes) -> dict[str, Route]:
         '<a href="/files/hostile.docx">附件5.docx</a>'
     )
     return {
-        "/robots.txt": Route(b"User-agent: *\nAllow: /\n", headers={"Content-Type": "text/plain"}),
-        "/ndbg/index.html": Route(html_page("政府信息公开年报", f"<ul>{listing}</ul>")),
-        "/ndbg/t1.html": Route(
+        "/robots.txt": Answer(b"User-agent: *\nAllow: /\n", content_type="text/plain"),
+        "/ndbg/index.html": Answer(html_page("政府信息公开年报", f"<ul>{listing}</ul>")),
+        "/ndbg/t1.html": Answer(
             html_page(GOOD_TITLE, '<a href="/files/good.docx">附件：年度报告.docx</a>', "2023-01-20")
         ),
-        "/ndbg/t2.html": Route(
+        "/ndbg/t2.html": Answer(
             html_page("示范县教育局2022年政府信息公开工作年度报告", article2_links, "2023-01-21")
         ),
-        "/ndbg/broken.html": Route(b"<html><head><title>oops", 500),
-        "/files/good.docx": Route(good_docx, headers={"Content-Type": "application/octet-stream"}),
-        "/files/broken.pdf": Route(
-            b"%PDF-1.7\n1 0 obj << /Type /Catalog >> trunc", headers={"Content-Type": "application/pdf"}
+        "/ndbg/broken.html": Answer(b"<html><head><title>oops", 500),
+        "/files/good.docx": Answer(good_docx, content_type="application/octet-stream"),
+        "/files/broken.pdf": Answer(
+            b"%PDF-1.7\n1 0 obj << /Type /Catalog >> trunc", content_type="application/pdf"
         ),
-        "/files/always500.pdf": Route(b"server error", 500),
-        "/files/slow.pdf": Route(b"%PDF-1.4 late", delay_s=4.0, headers={"Content-Type": "application/pdf"}),
-        "/files/huge.pdf": Route(b"%PDF-1.4\n" + b"0" * 300_000, headers={"Content-Type": "application/pdf"}),
-        "/files/hostile.docx": Route(
+        "/files/always500.pdf": Answer(b"server error", 500),
+        "/files/slow.pdf": Answer(b"%PDF-1.4 late", content_type="application/pdf", delay_s=4.0),
+        "/files/huge.pdf": Answer(b"%PDF-1.4\n" + b"0" * 300_000, content_type="application/pdf"),
+        "/files/hostile.docx": Answer(
             good_docx,
-            headers={
-                "Content-Type": "application/octet-stream",
-                "Content-Disposition": 'attachment; filename="../../etc/\x07passwd.docx"',
-            },
+            content_type="application/octet-stream",
+            headers=[("Content-Disposition", 'attachment; filename="../../etc/\x07passwd.docx"')],
         ),
     }
+
+
+def serve(routes: dict[str, Answer]) -> Portal:
+    """A loopback portal answering exactly these paths (its robots.txt included), 404 elsewhere."""
+    served = Portal()
+    for path, answer in routes.items():
+        served.add(path, answer)
+    return served
 
 
 def sites_toml(base: str) -> str:
@@ -90,7 +96,7 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, dict[s
     with serve(portal(good)) as srv:
         (tmp / "sites.toml").write_text(sites_toml(srv.base_url), encoding="utf-8")
         proc = run_cli("crawl", "--sites", str(tmp / "sites.toml"), "--data", str(tmp / "data"), env=env)
-        hits = dict(srv.hits)
+        hits = dict(srv.hits())
     assert proc.returncode == 0, proc.stderr[-3000:]
     return tmp / "data", proc.stdout, hits
 
@@ -158,7 +164,7 @@ def test_archive_survives_a_later_crawl_of_a_broken_portal(
     data, _, _ = crawled
     before = {r[0]: r[1] for r in db(data).execute("SELECT sha256, size FROM documents")}
     reports_before = db(data).execute("SELECT count(*) FROM reports").fetchone()[0]
-    broken = {path: Route(b"down", 503) for path in portal(b"")}
+    broken = {path: Answer(b"down", 503) for path in portal(b"")}
     with serve(broken) as srv:
         (tmp_path / "sites.toml").write_text(sites_toml(srv.base_url), encoding="utf-8")
         proc = run_cli(

@@ -9,6 +9,7 @@ import pytest
 
 from archive.errors import CorpusError
 from archive.model import Check, ReportMeta, Stat
+from archive.report import codes
 from archive.store.corpus import Capture, Corpus
 from archive.store.migrations import MIGRATIONS, migrate
 
@@ -173,3 +174,26 @@ def test_codes_table_carries_chinese_labels(tmp_path: Path) -> None:
         "SELECT label FROM codes WHERE section='applications' AND kind='row' AND code='denied.state_secret'"
     ).fetchone()[0]
     assert "属于国家秘密" in label
+
+
+def _vocabulary() -> set[tuple[str, str, str]]:
+    rows = {(sec, "section", sec) for sec in codes.SECTIONS}
+    rows |= {("active", "row", row) for row in codes.ACTIVE_ROWS}
+    for tpl in codes.TEMPLATES:
+        for row in codes.ACTIVE_ROWS_BY_TEMPLATE[tpl]:
+            rows |= {("active", "col", c.code) for c in codes.active_columns(tpl, row)}
+    rows |= {("applications", "row", row) for row in codes.APPLICATION_ROWS}
+    rows |= {("applications", "col", c.code) for c in codes.APPLICATION_COLUMNS}
+    rows |= {("appeals", "row", row) for row in codes.APPEAL_ROWS}
+    rows |= {("appeals", "col", c.code) for c in codes.APPEAL_COLUMNS}
+    return rows
+
+
+def test_codes_table_is_seeded_once_with_the_whole_vocabulary(tmp_path: Path) -> None:
+    """The codes table comes from a migration: a code added to archive/report/codes.py needs a new step."""
+    corpus = Corpus(tmp_path / "corpus.db")
+    table = {tuple(r) for r in corpus.conn.execute("SELECT section, kind, code FROM codes")}
+    assert table == _vocabulary()
+    corpus.close()
+    again = Corpus(tmp_path / "corpus.db")  # opening again refills nothing
+    assert again.count("codes") == len(table)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from archive.dates import iso_date
 from archive.extract import extract_bytes_html, extract_file
-from archive.extract.html import iso_date
 from tests.fixtures_docs import appeals_spec
 
 ARTICLE = """<!DOCTYPE html>

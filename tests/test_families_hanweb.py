@@ -48,7 +48,7 @@ def test_downfile_name_is_decoded_from_raw_gbk_header() -> None:
     assert "测试市财政局2022年政府信息公开工作年度报告.docx" in names
 
 
-def test_scrapy_crawl_finds_the_same_reports_as_govarchive_crawl() -> None:
+def test_scrapy_crawl_finds_the_same_reports_as_the_cli() -> None:
     via_scrapy = hanweb_portal("scrapy")
     assert reports(via_scrapy.data) == via_scrapy.planted.reports
     assert reports(via_scrapy.data) == reports(hanweb_portal().data)

@@ -30,6 +30,7 @@ from benchmarks.incremental_bytes import (
     sites_toml,
     start_counting_portal,
 )
+from crawler.context import RequestContext, Role, context_of, set_context
 from crawler.incremental import ConditionalRequests
 from pipelines.workspace import workspace_for
 from tests.fixtures_docs import soffice_convert
@@ -247,7 +248,9 @@ ART = "http://127.0.0.1:9/art/x.html"
 
 @pytest.fixture
 def middleware(tmp_path: Path) -> Iterator[tuple[ConditionalRequests, Workspace]]:
-    crawler = get_crawler(settings_dict={"GOVARCHIVE_DATA": str(tmp_path)})
+    crawler = get_crawler(
+        settings_dict={"GOVARCHIVE_DATA": str(tmp_path), "EXTENSIONS": {"crawler.run.CrawlRun": 500}}
+    )
     crawler.stats = MemoryStatsCollector(crawler)
     ws = workspace_for(crawler)
     body = "<html><head><title>示例县财政局2022年政府信息公开工作年度报告</title></head></html>".encode()
@@ -271,8 +274,17 @@ def middleware(tmp_path: Path) -> Iterator[tuple[ConditionalRequests, Workspace]
     ws.close()
 
 
-def _request(url: str, role: str) -> Request:
-    return Request(url, meta={"role": role, "site_id": "s"})
+def _request(url: str, role: Role) -> Request:
+    req = Request(url)
+    set_context(req, RequestContext("s", role))
+    return req
+
+
+def _meta(req: Request) -> dict[str, Any]:
+    """The request's crawl context as a dict (the keys the middleware sets)."""
+    ctx = context_of(req)
+    assert ctx is not None
+    return {k: v for k, v in vars(ctx).items() if v not in (None, False)}
 
 
 def test_article_and_attachment_requests_become_conditional(
@@ -283,14 +295,14 @@ def test_article_and_attachment_requests_become_conditional(
     mw.process_request(req)
     assert req.headers[b"If-None-Match"] == b'"v1"'
     assert req.headers[b"If-Modified-Since"] == b"Thu, 01 Jan 2026 00:00:00 GMT"
-    assert req.meta["previous_sha256"]
+    assert _meta(req)["previous_sha256"]
 
 
 def test_list_pages_are_never_conditional(middleware: tuple[ConditionalRequests, Workspace]) -> None:
     mw, _ = middleware
     req = _request(ART, "list")
     mw.process_request(req)
-    assert b"If-None-Match" not in req.headers and "previous_sha256" not in req.meta
+    assert b"If-None-Match" not in req.headers and "previous_sha256" not in _meta(req)
 
 
 def test_unextracted_or_missing_blob_means_a_full_fetch(
@@ -317,7 +329,7 @@ def test_redirect_drops_the_first_urls_validators(middleware: tuple[ConditionalR
     mw.process_request(req)
     moved = req.replace(url="http://127.0.0.1:9/art/moved.html")
     mw.process_request(moved)
-    assert b"If-None-Match" not in moved.headers and "previous_sha256" not in moved.meta
+    assert b"If-None-Match" not in moved.headers and "previous_sha256" not in _meta(moved)
 
 
 def test_304_article_is_handed_over_with_the_bytes_held(
@@ -327,8 +339,8 @@ def test_304_article_is_handed_over_with_the_bytes_held(
     req = _request(ART, "article")
     mw.process_request(req)
     answer = mw.process_response(req, Response(ART, status=304, headers={"ETag": '"v1"'}, request=req))
-    assert answer.status == 304 and req.meta["revalidated"]
-    assert answer.body == ws.blobs.read(req.meta["previous_sha256"])
+    assert answer.status == 304 and _meta(req)["revalidated"]
+    assert answer.body == ws.blobs.read(_meta(req)["previous_sha256"])
     assert (answer.headers.get(b"Content-Type") or b"").startswith(b"text/html")
     attachment = _request(ART, "attachment")
     mw.process_request(attachment)

@@ -14,11 +14,11 @@ from lxml import html as lxml_html
 from openpyxl import load_workbook
 
 from archive.report import codes
-from govarchive.render import ConversionError, main, random_spec, render, render_many
-from govarchive.render_convert import scan_pdf, soffice_convert
-from govarchive.render_layout import Table, appeals_table, applications_table, body_blocks
-from govarchive.render_spec import ReportSpec, parse_value
-from govarchive.seedspecs import seed_specs
+from tests.docfactory.convert import scan_pdf, soffice_convert
+from tests.docfactory.layout import Table, appeals_table, applications_table, body_blocks
+from tests.docfactory.render import ConversionError, main, random_spec, render, render_many
+from tests.docfactory.seedspecs import seed_specs
+from tests.docfactory.spec import ReportSpec, parse_value
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "tests" / "eval" / "seeds"

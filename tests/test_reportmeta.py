@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from archive.report.meta import classify_title, iso_date, signing_date, title_from_text
+from archive.report.meta import classify_title, iso_date, looks_like_agency, signing_date, title_from_text
 
 
 @pytest.mark.parametrize(
@@ -61,3 +61,94 @@ def test_body_name_heading_above_the_title_is_its_agency() -> None:
     # …but a navigation line above a complete title is not glued on.
     nav = "首页 > 政府信息公开 > 年报\n中宁县财政局2021年政府信息公开工作年度报告\n正文"
     assert title_from_text(nav) == "中宁县财政局2021年政府信息公开工作年度报告"
+
+
+# Bodies of every kind that publish reports (issue 8: 平潭综合实验区 came back without an agency). The body
+# is whatever proper name stands before the year (or between the year and 政府信息公开); a place alone
+# stands for its people's government; zones keep their own name.
+@pytest.mark.parametrize(
+    ("title", "agency"),
+    [
+        ("平潭综合实验区2019年度政府信息公开工作年度报告", "平潭综合实验区"),
+        ("平潭综合实验区管理委员会2020年政府信息公开工作年度报告", "平潭综合实验区管理委员会"),
+        ("福州经济技术开发区管委会2021年政府信息公开工作年度报告", "福州经济技术开发区管委会"),
+        ("长沙高新区2020年政府信息公开工作年度报告", "长沙高新区"),
+        ("浦东新区2020年政府信息公开工作年度报告", "浦东新区"),
+        ("中宁县石空镇人民政府2020年政府信息公开工作年度报告", "中宁县石空镇人民政府"),
+        ("石空镇2020年政府信息公开工作年度报告", "石空镇人民政府"),
+        ("大战场乡2021年政府信息公开工作年度报告", "大战场乡人民政府"),
+        ("胜利街道办事处2022年政府信息公开工作年度报告", "胜利街道办事处"),
+        ("金凤区满城北街街道2021年政府信息公开工作年度报告", "金凤区满城北街街道办事处"),
+        ("中宁县2020年政府信息公开工作年度报告", "中宁县人民政府"),
+        ("中宁县政府2020年政府信息公开工作年度报告", "中宁县人民政府"),
+        ("2020年中宁县政府信息公开工作年度报告", "中宁县人民政府"),
+        ("2020年中宁县人民政府政府信息公开工作年度报告", "中宁县人民政府"),
+        ("宁夏回族自治区卫生健康委员会2020年政府信息公开工作年度报告", "宁夏回族自治区卫生健康委员会"),
+        ("中宁县政务服务中心2020年政府信息公开工作年度报告", "中宁县政务服务中心"),
+        ("中卫市住房公积金管理中心2020年度政府信息公开工作年度报告", "中卫市住房公积金管理中心"),
+        ("中宁县人民政府办公室关于2020年政府信息公开工作年度报告", "中宁县人民政府办公室"),
+        ("中宁县公安局交通警察大队2020年政府信息公开工作年度报告", "中宁县公安局交通警察大队"),
+        ("中卫市中级人民法院2020年政府信息公开工作年度报告", "中卫市中级人民法院"),
+        ("国家税务总局中宁县税务局2020年政府信息公开工作年度报告", "国家税务总局中宁县税务局"),
+        ("附件1：中宁县财政局2020年政府信息公开工作年度报告", "中宁县财政局"),
+        ("【年报】中宁县财政局2020年政府信息公开工作年度报告", "中宁县财政局"),
+        ("中宁县财政局政府信息公开工作年度报告（2020年）", "中宁县财政局"),
+        ("城关社区2020年政府信息公开工作年度报告", "城关社区"),
+        ("本溪市2020年政府信息公开工作年度报告", "本溪市人民政府"),  # 本/全 as part of a place name
+        ("全椒县教育体育局2021年政府信息公开工作年度报告", "全椒县教育体育局"),
+        # Look-alikes of a name: a verb, a pronoun, a quantifier, navigation, the report's own words.
+        ("图解2020年政府信息公开工作年度报告", None),
+        ("本机关2020年政府信息公开工作年度报告", None),
+        ("我局2020年政府信息公开工作年度报告", None),
+        ("全县2020年政府信息公开工作年度报告", None),
+        ("各部门2020年政府信息公开工作年度报告", None),
+        ("首页2020年政府信息公开工作年度报告", None),
+        ("新闻中心2020年政府信息公开工作年度报告", None),
+        ("政府信息公开2020年工作年度报告", None),
+        ("2020年度政府信息公开工作年度报告", None),
+    ],
+)
+def test_body_names_of_every_kind(title: str, agency: str | None) -> None:
+    info = classify_title(title)
+    assert (info.kind, info.agency) == ("annual_report", agency)
+
+
+@pytest.mark.parametrize(
+    ("text", "is_body"),
+    [
+        ("县人力资源和社会保障局", True),
+        ("城关镇人民政府", True),
+        ("平潭综合实验区", True),
+        ("福州经济技术开发区管委会", True),
+        ("胜利街道办事处", True),
+        ("石空镇", True),
+        ("中宁县政务服务中心", True),
+        ("中卫市发展和改革委员会", True),
+        ("首页", False),
+        ("政务公开", False),
+        ("机构设置", False),
+        ("新闻中心", False),
+        ("通知公告", False),
+        ("领导之窗", False),
+        ("政策文件", False),
+        ("互动交流", False),
+        ("信息公开指南", False),
+        ("政府信息公开年报", False),
+        ("本机关", False),
+        ("部门", False),
+        ("更多>>", False),
+        ("2020年", False),
+    ],
+)
+def test_looks_like_agency_is_strict(text: str, is_body: bool) -> None:
+    assert looks_like_agency(text) is is_body
+
+
+def test_one_date_reader_rejects_impossible_dates() -> None:
+    """Page metadata and report text share archive.dates: 2023-02-31 is no date anywhere."""
+    from archive.extract.pageinfo import read_page_meta
+
+    assert iso_date("2023-02-31") is None
+    assert iso_date("2024-02-29") == "2024-02-29"
+    page = "<html><head><meta name='PubDate' content='2023-02-31'></head><body>发布日期：2023-02-03</body></html>"
+    assert read_page_meta(page)["published_at"] == "2023-02-03"

@@ -172,7 +172,7 @@ def test_placed_by_is_stored_in_the_corpus(tmp_path: Path) -> None:
     assert got["other"] == "derived" and got["other.other"] == "label"
     assert got["new"] is None  # a row the table does not print has no placement
     db = sqlite3.connect(tmp_path / "corpus.db")
-    assert "004_stats_placed_by" in [r[0] for r in db.execute("SELECT name FROM _migrations")]
+    assert "006_stats_placed_by" in [r[0] for r in db.execute("SELECT name FROM _migrations")]
     db.close()
 
 

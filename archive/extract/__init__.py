@@ -58,6 +58,10 @@ def _dispatch(
         from archive.extract.ofd import extract_ofd
 
         return extract_ofd(path)
+    if media_type in ("zip", "rar", "7z"):
+        from archive.extract.package import extract_package
+
+        return extract_package(path, media_type, cache_dir=cache_dir)
     if media_type == "html":
         return extract_bytes_html(path.read_bytes(), charset, url)
     if media_type == "text":

@@ -1,23 +1,59 @@
-"""A quick look at an HTML page for the spider: its titles, metadata and links (no main-text extraction)."""
+"""The one reader of an HTML page: its titles, its metadata and its links.
+
+The spider uses it to decide where to go; the HTML extractor stores `page_meta` in `documents.page_meta`;
+interpretation reads what was stored. Everything here is a pure function of the page's text and address,
+so a crawl and a `reprocess` of the same bytes read the same facts.
+
+Metadata precedence: what the page declares in `<meta>` (ArticleTitle, PubDate, ContentSource …) beats the
+visible label block (发布日期：…, 发布机构：…); the title is ArticleTitle, then the first `<h1>`, then `<title>`.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from urllib.parse import urldefrag, urljoin
 
 import lxml.html
 from lxml import etree
 
-from archive.report.meta import iso_date
-
-_DATE_BLOCK = re.compile(
-    r"(发布日期|发布时间|成文日期|日期|时间)[:：\s]*((19|20)\d{2}[-年/.]\d{1,2}[-月/.]\d{1,2})"
-)
-_SOURCE_BLOCK = re.compile(r"(发布机构|来源|信息来源|发文机关)[:：\s]*([\u4e00-\u9fff（）()]{2,30})")
-
+from archive.dates import iso_date
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
+# <meta name=…> → key (the first one of a name counts).
+_META_KEYS = {
+    "articletitle": "title",
+    "pubdate": "published_at",
+    "firstpublishedtime": "published_at",
+    "contentsource": "source",
+    "keywords": "keywords",
+    "description": "description",
+}
+# Visible label → key; labels may be spaced out (索 引 号) and the value follows a colon or spaces.
+_LABELS = {
+    "发布机构": "publisher",
+    "发文机关": "publisher",
+    "发布单位": "publisher",
+    "发布日期": "published_at",
+    "发布时间": "published_at",
+    "信息来源": "source",
+    "来源": "source",
+    "索引号": "index_no",
+    "成文日期": "written_at",
+    "日期": "published_at",
+    "时间": "published_at",
+}
+_SPACED = r"[ \t\u3000]*"
+_LABEL_RE = re.compile(
+    r"("
+    + "|".join(_SPACED.join(label) for label in sorted(_LABELS, key=len, reverse=True))
+    + r")(?:[ \t\u3000]*[:：][ \t\u3000]*|[ \t\u3000]+)"
+    r"(\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?|[^\s:：|]{1,60})"
+)
+_DATE_KEYS = ("published_at", "written_at")
+_VISIBLE_TEXT = "//body//text()[not(ancestor::script) and not(ancestor::style) and not(ancestor::noscript)]"
+MAX_META_TEXT = 20000  # the label block sits near the top; long pages need not be scanned whole
 
 
 @dataclass
@@ -26,61 +62,91 @@ class Link:
     text: str
 
 
-@dataclass
-class PageInfo:
-    titles: list[str] = field(default_factory=list)  # ArticleTitle, <h1>, <title>, in that order
-    meta: dict[str, str] = field(default_factory=dict)  # title, published_at, source
-    links: list[Link] = field(default_factory=list)
-    scripts: list[str] = field(default_factory=list)
-
-
 def _clean(s: str | None) -> str:
     return re.sub(r"\s+", " ", s or "").strip()
 
 
-def page_info(html: str, base_url: str) -> PageInfo:
-    info = PageInfo()
+def parse_html(html: str) -> lxml.html.HtmlElement | None:
+    """An lxml document, or None for text that is no HTML at all."""
     if not html.strip():
-        return info
+        return None
     # lxml refuses a str that declares its encoding (old XHTML portals: <?xml … encoding="gbk"?>).
     html = _XML_DECL.sub("", html, count=1)
     try:
-        doc = lxml.html.document_fromstring(html)
+        return lxml.html.document_fromstring(html)
     except (etree.ParserError, ValueError):
-        return info
-    try:
-        base = urljoin(base_url, doc.xpath("string(//base/@href)") or base_url)
-    except ValueError:
-        base = base_url
-    # One pass over <meta> (an XPath per name with translate() cost more than the rest of the page).
-    metas: dict[str, str] = {}
+        return None
+
+
+def page_titles(doc: lxml.html.HtmlElement) -> list[str]:
+    """ArticleTitle, the first <h1>, <title>: the page's names for itself, best first."""
+    article_title = ""
     for el in doc.iter("meta"):
-        name = (el.get("name") or "").lower()
-        if name and name not in metas:
-            metas[name] = _clean(el.get("content"))
-    article_title = metas.get("articletitle", "")
+        if (el.get("name") or "").lower() == "articletitle":
+            article_title = _clean(el.get("content"))
+            break
     h1s = doc.xpath("(//h1)[1]")
     h1 = _clean(h1s[0].text_content()) if h1s else ""
     titles = doc.xpath("//title")
     title = _clean(titles[0].text_content()) if titles else ""
-    info.titles = [t for t in (article_title, h1, title) if t]
-    if info.titles:
-        info.meta["title"] = info.titles[0]
-    published = iso_date(metas.get("pubdate")) or iso_date(metas.get("firstpublishedtime"))
-    source = metas.get("contentsource", "")
-    if not published or not source:
-        # Only pages without CMS metadata need their text searched for 发布日期 / 来源 lines.
-        body_text = _clean(doc.xpath("string(//body)"))[:20000]
-        if not published:
-            m = _DATE_BLOCK.search(body_text)
-            published = iso_date(m.group(2)) if m else None
-        if not source:
-            m = _SOURCE_BLOCK.search(body_text)
-            source = m.group(2) if m else ""
-    if published:
-        info.meta["published_at"] = published
-    if source:
-        info.meta["source"] = source
+    return [t for t in (article_title, h1, title) if t]
+
+
+def page_meta(doc: lxml.html.HtmlElement) -> dict[str, str]:
+    """What the page says about itself: title, published_at, source, publisher, index_no, written_at …"""
+    meta: dict[str, str] = {}
+    visible = _clean(" ".join(doc.xpath(_VISIBLE_TEXT)))[:MAX_META_TEXT]
+    for label, value in _LABEL_RE.findall(visible):
+        key = _LABELS[re.sub(r"\s+", "", label)]
+        if key in _DATE_KEYS and not iso_date(value):
+            continue  # 办理时间 15个工作日 is no publication date; a later 发布日期 may be
+        meta.setdefault(key, value.strip())
+    declared: dict[str, str] = {}
+    for el in doc.iter("meta"):
+        key = _META_KEYS.get((el.get("name") or "").strip().lower(), "")
+        content = _clean(el.get("content"))
+        if key and content and key not in declared:
+            declared[key] = content
+    if "published_at" in declared and not iso_date(declared["published_at"]):
+        del declared["published_at"]  # a PubDate that is no date does not hide the visible one
+    meta.update(declared)
+    titles = page_titles(doc)
+    if titles:
+        meta["title"] = titles[0]
+    for key in _DATE_KEYS:
+        if key in meta:
+            iso = iso_date(meta[key])
+            if iso:
+                meta[key] = iso
+            else:
+                del meta[key]
+    return meta
+
+
+def read_page_meta(html: str) -> dict[str, str]:
+    doc = parse_html(html)
+    return page_meta(doc) if doc is not None else {}
+
+
+@dataclass
+class PageInfo:
+    titles: list[str] = field(default_factory=list)  # ArticleTitle, <h1>, <title>, in that order
+    links: list[Link] = field(default_factory=list)
+    scripts: list[str] = field(default_factory=list)
+    doc: lxml.html.HtmlElement | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def meta(self) -> dict[str, str]:
+        """page_meta, read only when someone asks (list pages never need it)."""
+        return page_meta(self.doc) if self.doc is not None else {}
+
+
+def page_links(doc: lxml.html.HtmlElement, base_url: str) -> list[Link]:
+    try:
+        base = urljoin(base_url, doc.xpath("string(//base/@href)") or base_url)
+    except ValueError:
+        base = base_url
+    links: list[Link] = []
     for a in doc.iter("a"):
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "mailto:", "tel:", "#")):
@@ -90,6 +156,17 @@ def page_info(html: str, base_url: str) -> PageInfo:
         except ValueError:
             continue  # e.g. "http://[bad": an invalid URL is no link
         text = _clean(a.text_content()) or _clean(a.get("title"))
-        info.links.append(Link(url, text))
-    info.scripts = [s for s in doc.xpath("//script/text()") if s.strip()]
-    return info
+        links.append(Link(url, text))
+    return links
+
+
+def page_info(html: str, base_url: str) -> PageInfo:
+    doc = parse_html(html)
+    if doc is None:
+        return PageInfo()
+    return PageInfo(
+        titles=page_titles(doc),
+        links=page_links(doc, base_url),
+        scripts=[s for s in doc.xpath("//script/text()") if s.strip()],
+        doc=doc,
+    )

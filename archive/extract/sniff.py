@@ -1,6 +1,6 @@
 """Media type from the bytes alone (portals mislabel names and Content-Types routinely).
 
-Returns one of: pdf, docx, xlsx, ofd, zip, doc, wps, xls, html, text, unknown. RTF (often saved as .doc)
+Returns one of: pdf, docx, xlsx, ofd, zip, rar, 7z, doc, wps, xls, html, text, unknown. RTF (often saved as .doc)
 is reported as `doc`: LibreOffice reads both the same way.
 """
 
@@ -16,6 +16,9 @@ import olefile
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
+ZIP_EMPTY = b"PK\x05\x06"  # an empty zip is only its end record
+RAR_MAGIC = b"Rar!\x1a\x07"  # then \x00 (RAR 4) or \x01\x00 (RAR 5)
+SEVENZ_MAGIC = b"7z\xbc\xaf\x27\x1c"
 HEAD = 64 * 1024
 _HTML_MARKS = (
     b"<!doctype html",
@@ -103,6 +106,12 @@ def sniff_bytes(head: bytes) -> str:
         with contextlib.suppress(zipfile.BadZipFile):
             names += zipfile.ZipFile(io.BytesIO(head)).namelist()
         return _zip_kind(names)
+    if head.startswith(RAR_MAGIC):
+        return "rar"
+    if head.startswith(SEVENZ_MAGIC):
+        return "7z"
+    if head.startswith(ZIP_EMPTY):
+        return "zip"
     if head.startswith(OLE_MAGIC):
         try:
             with olefile.OleFileIO(io.BytesIO(head)) as ole:

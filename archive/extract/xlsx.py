@@ -52,7 +52,10 @@ def extract_xlsx(path: Path) -> Extraction:
     try:
         with open_zip(path):
             pass
-        wb = openpyxl.load_workbook(path, data_only=True, read_only=False)
+        # From a file object, never a path: openpyxl refuses a path without an .xlsx-like suffix, and blobs
+        # in the store have no suffix at all. The workbook is read whole here, so the file can close after.
+        with open(path, "rb") as fh:
+            wb = openpyxl.load_workbook(fh, data_only=True, read_only=False)
     except LimitError as exc:
         return Extraction("xlsx", extractor="openpyxl", error=str(exc))
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
@@ -79,7 +82,8 @@ def extract_xlsx(path: Path) -> Extraction:
 
 def extract_xls(path: Path) -> Extraction:
     try:
-        book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True)
+        # From the bytes: xlrd sniffs the content (it ignores the name), and reading them here keeps it so.
+        book = xlrd.open_workbook(file_contents=path.read_bytes(), formatting_info=True, on_demand=True)
     except Exception as exc:  # xlrd raises bare XLRDError, struct and assertion errors on damaged files
         return Extraction("xls", extractor="xlrd", error=f"corrupt XLS: {exc}")
     grids: list[Grid] = []

@@ -114,10 +114,7 @@ def close_run(
             )
             complete = _site_complete(corpus, run_id, site, finished, site.id in (capped or set()))
             for url in gone:
-                conn.execute(
-                    "UPDATE report_sources SET removed_at = ? WHERE url = ? AND removed_at IS NULL",
-                    (now, url),
-                )
+                corpus.mark_source_removed(url, now)
             unseen = conn.execute(
                 "SELECT id, page_url FROM reports WHERE site_id = ? AND removed_at IS NULL AND last_seen < ?",
                 (site.id, started),
@@ -145,7 +142,7 @@ def close_run(
                 out.held_back += left_list
                 left_list = []
             for rid in vanished + left_list:
-                conn.execute("UPDATE reports SET removed_at = ? WHERE id = ?", (now, rid))
+                corpus.mark_report_removed(rid, now)
             out.removed += vanished + left_list
         _classify_seen(corpus, [s.id for s in sites], started, out)
         out.errors = int(
@@ -180,7 +177,4 @@ def _classify_seen(corpus: Corpus, site_ids: list[str], started: str, out: RunRe
 
 def mark_interrupted_runs(corpus: Corpus) -> int:
     """Runs still 'running' when a new run holds the lock died mid-way (kill, power loss): say so."""
-    cur = corpus.conn.execute(
-        "UPDATE crawl_runs SET status = 'interrupted' WHERE status = 'running' AND finished_at IS NULL"
-    )
-    return cur.rowcount
+    return corpus.mark_interrupted_runs()

@@ -88,9 +88,7 @@ def refresh_agency_keys(corpus: Corpus) -> None:
             )
         }
         rows += [(site["id"], n, agency_key(n, prefixes)) for n in names if isinstance(n, str)]
-    with corpus.transaction():
-        conn.execute("DELETE FROM agency_names")
-        conn.executemany("INSERT INTO agency_names(site_id, name, key) VALUES (?, ?, ?)", rows)
+    corpus.replace_agency_names(rows)
 
 
 def expected_reports(

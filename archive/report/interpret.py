@@ -26,16 +26,6 @@ class SourceContext:
     extra_titles: list[str] = field(default_factory=list)
 
 
-def context_from_page_meta(meta: dict[str, str] | None, link_text: str | None = None) -> SourceContext:
-    meta = meta or {}
-    return SourceContext(
-        page_title=meta.get("title"),
-        page_published_at=meta.get("published_at"),
-        page_source=meta.get("source") or meta.get("publisher"),
-        link_text=link_text,
-    )
-
-
 def describe(ex: Extraction, ctx: SourceContext) -> ReportMeta:
     """Title, body, year, kind and publication date; the template comes from the tables (map_report)."""
     own_meta = ex.page_meta or {}

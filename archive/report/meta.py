@@ -13,6 +13,7 @@ import functools
 import re
 from dataclasses import dataclass
 
+from archive.dates import find_dates, iso_date
 from archive.model import ReportKind
 
 _CN_DIGITS = {
@@ -45,18 +46,60 @@ _LOOKALIKE = re.compile(
     r"报送|通报|解读|培训|指南|意见|征求|评估|整改|的函|公示|专栏|链接|索引|工作计划|模板|范本|样本|提纲"
 )
 _YEAR = re.compile(r"(19[89]\d|20[0-4]\d)\s*年")
-_AGENCY_SUFFIX = re.compile(
-    r"(人民政府办公室|人民政府办公厅|人民政府|管理委员会|委员会|办公室|管委会|局|委|厅|署|院|所|中心|站|办|部|处|会|队|馆|街道办事处|街道|镇|乡|公司)$"
+# The last character(s) of an organisation's name: the head noun of what it is (局, 委员会, 中心, 实验区,
+# 街道办事处, 人民政府 …). Not a list of body types: any 开发区/实验区/新区 ends in 区, any 管委会/委员会 in 会.
+_ORG_HEAD = re.compile(
+    r"(局|委|会|办|厅|署|院|所|部|处|科|室|中心|站|队|馆|区|县|市|州|盟|旗|省|镇|乡|街道|村|社区|社|公司|集团|府|组|"
+    r"校|园|场|台|行|厂|监狱|庭)$"
 )
+# A place alone (a chain of administrative divisions): its report is its people's government's.
+_PLACE = re.compile(
+    r"^(?:[\u4e00-\u9fff]{1,8}?(?:自治区|自治州|自治县|自治旗|省|市|州|盟|县|区|旗|镇|乡|街道))+$"
+)
+# …except zones run by a 管委会, which keep their own name (平潭综合实验区, 经济技术开发区), and areas that
+# have no government of their own (社区, 校区).
+_ZONE = re.compile(
+    r"(实验区|试验区|开发区|高新区|新区|园区|保税区|示范区|合作区|经济区|管理区|度假区|景区|林区|垦区|社区|小区|校区|片区)$"
+)
+_DISCLOSURE = re.compile(r"(?:人民)?政府信息公开|信息公开|政务公开")
+# Words no body's name contains: the report's own words, and what list-page navigation is made of.
+_NOT_NAME = re.compile(
+    r"公开|报告|年报|总结|工作|首页|新闻|资讯|动态|专题|专栏|地图|导航|公告|通知|指南|目录|索引|搜索|登录|注册|帮助|"
+    r"下载|留言|信箱|热线|投诉|文件|法规|解读|回应|设置|简介|概况|职能|互动|交流|在线|访谈|征集|调查|之窗|信息$"
+)
+# A pronoun or quantifier before a word that only says "a body" (本机关, 我局, 全县, 各部门) — not 本溪市 or
+# 全椒县, whose first character is part of the place name — and such words alone.
+_GENERIC = re.compile(
+    r"^(本|我|全|各|该|有关)?(政府|人民政府|部门|单位|机关|机构|系统|[省市县区乡镇]?级|局|委|办|厅|院|所|中心|站|"
+    r"县|市|区|镇|乡|街道|州|省|旗|行业)+$"
+)
+_NAME_CHARS = re.compile(r"^[\u4e00-\u9fff（）()·0-9]{2,30}$")  # 第2中学: digits inside a name
+_LINK_NAME_CHARS = re.compile(r"^[\u4e00-\u9fff（）()·]{2,30}$")  # a bare link text: no digits (pagers)
+_LEAD_JUNK = re.compile(r"^(附件[一二三四五六七八九十\d]*|关于|转发|印发)+")
+_TAIL_JUNK = re.compile(r"(关于|的|度|发布|公布|转发|印发)+$")
 
 
-_AGENCY_NAME = re.compile(r"^[\u4e00-\u9fff（）()·]{2,30}$")
+def body_name(span: str) -> str | None:
+    """The body a span of a title names (the words before its year or before 政府信息公开), or None when the
+    span is not a proper name. A place alone stands for its government (中宁县 → 中宁县人民政府)."""
+    pieces = [p for p in re.split(r"[^\u4e00-\u9fff（）()·0-9]+", span or "") if p]
+    if not pieces:
+        return None
+    name = _TAIL_JUNK.sub("", _LEAD_JUNK.sub("", pieces[-1])).strip("（）()·")
+    if name.endswith("政府") and not name.endswith("人民政府") and _PLACE.match(name[:-2]):
+        name = name[:-2]  # 中宁县政府 is 中宁县人民政府
+    if not _NAME_CHARS.match(name) or _NOT_NAME.search(name) or _GENERIC.search(name):
+        return None
+    if _PLACE.match(name) and not _ZONE.search(name):
+        return name + ("办事处" if name.endswith("街道") else "人民政府")
+    return name if _ORG_HEAD.search(name) else None
 
 
 def looks_like_agency(text: str) -> bool:
-    """A bare body name such as 县财政局 or 城关镇人民政府 (a link text on year × department lists)."""
+    """A bare body name such as 县财政局 or 城关镇人民政府 (a link text on year × department lists).
+    Stricter than a title's span: the whole text must be the name, navigation words are not."""
     t = re.sub(r"\s+", "", text or "")
-    return bool(_AGENCY_NAME.match(t) and _AGENCY_SUFFIX.search(t)) and not _REPORT_CORE.search(t)
+    return bool(_LINK_NAME_CHARS.match(t)) and body_name(t) is not None and not _REPORT_CORE.search(t)
 
 
 def is_lookalike_document(text: str) -> bool:
@@ -109,23 +152,19 @@ def _year(t: str) -> int | None:
 
 
 def agency_from_title(t: str) -> str | None:
-    """The body named in a normalised title, or None when the title names none."""
-    t = re.sub(r"^关于", "", t)
-    m = _YEAR.search(t)
+    """The body named in a normalised title — the span before its year (中宁县财政局2020年…), or between
+    the year and 政府信息公开 (2020年度中宁县财政局政府信息公开…) — or None when the title names none."""
+    m = _YEAR.search(t) or re.search(r"\((19[89]\d|20[0-4]\d)\)", t)
     if not m:
         return None
-    before = t[: m.start()].strip(" :：-—_")
-    after = t[m.end() :]
-    candidates = [before]
-    # "{year}年度{body}政府信息公开工作年报"
-    m2 = re.match(r"度?(.+?)(政府信息公开|信息公开|政务公开)", after)
-    if m2:
-        candidates.append(m2.group(1))
-    for c in candidates:
-        c = re.sub(r"(的|关于|度)$", "", c).strip()
-        if len(c) >= 2 and _AGENCY_SUFFIX.search(c):
-            return c
-    return None
+    before = t[: m.start()]
+    cut = _DISCLOSURE.search(before)  # 中宁县财政局政府信息公开工作年度报告(2020年)
+    if cut:
+        before = before[: cut.start()]
+    after = re.sub(r"^度", "", t[m.end() :])
+    cut = _DISCLOSURE.search(after)
+    between = after[: cut.start()] if cut else ""
+    return body_name(before) or body_name(between)
 
 
 _TITLE_IN_TEXT = re.compile(
@@ -158,24 +197,9 @@ def title_from_text(text: str) -> str | None:
     return title.strip() or None
 
 
-_DATE = re.compile(r"(19[89]\d|20[0-4]\d)\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*日?")
-
-
-def iso_date(s: str | None) -> str | None:
-    if not s:
-        return None
-    m = _DATE.search(s.translate(_FULLWIDTH))
-    if not m:
-        return None
-    y, mo, d = (int(g) for g in m.groups())
-    if not (1 <= mo <= 12 and 1 <= d <= 31):
-        return None
-    return f"{y:04d}-{mo:02d}-{d:02d}"
-
-
 def signing_date(text: str) -> str | None:
     """The date that signs the report: the last full date in its closing lines."""
     tail = text[-400:].translate(_FULLWIDTH)
     tail = _CN_YEAR.sub(lambda m: "".join(_CN_DIGITS.get(c, c) for c in m.group()), tail)
-    dates = list(_DATE.finditer(tail))
+    dates = find_dates(tail)
     return iso_date(dates[-1].group()) if dates else None

@@ -1,4 +1,8 @@
-"""The SQLite corpus: the one place that writes `corpus.db` (schema in archive/store/migrations.py)."""
+"""The SQLite corpus, `corpus.db` (schema in archive/store/migrations.py).
+
+`archive/store/` is the only code that writes it: this module (sites, crawl runs, captures, documents, links,
+removals, body-name keys) and archive/store/reports.py (reports, their copies, figures and checks). Every
+other module reads, or calls these methods."""
 
 from __future__ import annotations
 
@@ -14,10 +18,10 @@ from typing import Any
 import sqlite_utils
 
 from archive.errors import CorpusError
-from archive.model import Check, Extraction, ReportMeta, Stat
-from archive.report import codes
+from archive.model import Extraction
 from archive.sites import Site
 from archive.store.migrations import migrate
+from archive.store.reports import ReportRows
 
 
 def now_iso() -> str:
@@ -42,7 +46,7 @@ class Capture:
     crawl_id: int | None = None
 
 
-class Corpus:
+class Corpus(ReportRows):
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -59,7 +63,6 @@ class Corpus:
         except sqlite3.DatabaseError as e:
             raise CorpusError(f"{self.path}: cannot open the corpus: {e}") from None
         self.db = sqlite_utils.Database(self.conn)
-        self._fill_codes()
 
     def close(self) -> None:
         # Fold the WAL back into the main file so read-only (immutable) readers see everything.
@@ -77,52 +80,26 @@ class Corpus:
             raise
         self.conn.execute("COMMIT")
 
-    # --- reference data ------------------------------------------------------------------------------
-
-    def _fill_codes(self) -> None:
-        rows: list[dict[str, str]] = []
-        for sec, label in codes.SECTIONS.items():
-            rows.append({"section": sec, "kind": "section", "code": sec, "label": label})
-        for row, label in codes.ACTIVE_ROWS.items():
-            rows.append({"section": "active", "kind": "row", "code": row, "label": label})
-        for tpl in codes.TEMPLATES:
-            for row in codes.ACTIVE_ROWS_BY_TEMPLATE[tpl]:
-                for c in codes.active_columns(tpl, row):
-                    rows.append({"section": "active", "kind": "col", "code": c.code, "label": c.label})
-        for row, label in codes.APPLICATION_ROWS.items():
-            rows.append({"section": "applications", "kind": "row", "code": row, "label": label})
-        for c in codes.APPLICATION_COLUMNS:
-            rows.append({"section": "applications", "kind": "col", "code": c.code, "label": c.label})
-        for row, label in codes.APPEAL_ROWS.items():
-            rows.append({"section": "appeals", "kind": "row", "code": row, "label": label})
-        for c in codes.APPEAL_COLUMNS:
-            rows.append({"section": "appeals", "kind": "col", "code": c.code, "label": c.label})
-        with self.transaction():
-            self.conn.executemany(
-                "INSERT OR IGNORE INTO codes(section, kind, code, label) VALUES (:section, :kind, :code, :label)",
-                rows,
-            )
-
     def upsert_site(self, site: Site) -> None:
-        self.conn.execute(
-            """INSERT INTO sites(id, name, region, start_urls, allowed_domains, expected_agencies, expected_since,
-                 expected_until)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-               ON CONFLICT(id) DO UPDATE SET name=excluded.name, region=excluded.region,
-                 start_urls=excluded.start_urls, allowed_domains=excluded.allowed_domains,
-                 expected_agencies=excluded.expected_agencies, expected_since=excluded.expected_since,
-                 expected_until=excluded.expected_until""",
-            (
-                site.id,
-                site.name,
-                site.region,
-                json.dumps(site.start_urls, ensure_ascii=False),
-                json.dumps(site.domains(), ensure_ascii=False),
-                json.dumps(site.expected_agencies, ensure_ascii=False),
-                site.expected_since,
-                site.expected_until,
-            ),
+        self.db.table("sites").upsert(
+            {
+                "id": site.id,
+                "name": site.name,
+                "region": site.region,
+                "start_urls": json.dumps(site.start_urls, ensure_ascii=False),
+                "allowed_domains": json.dumps(site.domains(), ensure_ascii=False),
+                "expected_agencies": json.dumps(site.expected_agencies, ensure_ascii=False),
+                "expected_since": site.expected_since,
+                "expected_until": site.expected_until,
+            },
+            pk="id",
         )
+
+    def site_names(self) -> dict[str, tuple[str, str | None]]:
+        """site id → (name, region)."""
+        return {
+            r["id"]: (r["name"], r["region"]) for r in self.conn.execute("SELECT id, name, region FROM sites")
+        }
 
     # --- crawl runs and captures ---------------------------------------------------------------------
 
@@ -133,6 +110,13 @@ class Corpus:
         )
         return int(cur.lastrowid or 0)
 
+    def mark_interrupted_runs(self) -> int:
+        """Runs still 'running' when a new run holds the lock died mid-way (kill, power loss): say so."""
+        cur = self.conn.execute(
+            "UPDATE crawl_runs SET status = 'interrupted' WHERE status = 'running' AND finished_at IS NULL"
+        )
+        return cur.rowcount
+
     def finish_run(self, run_id: int, status: str, summary: dict[str, Any]) -> None:
         self.conn.execute(
             "UPDATE crawl_runs SET finished_at=?, status=?, summary=? WHERE id=?",
@@ -140,6 +124,7 @@ class Corpus:
         )
 
     def add_capture(self, c: Capture) -> int:
+        # Plain SQL: one row per response on the crawl's hot path.
         cur = self.conn.execute(
             """INSERT INTO captures(url, fetched_at, status, content_type, sha256, size, etag, last_modified,
                  site_id, referer, link_text, role, error, crawl_id)
@@ -163,6 +148,37 @@ class Corpus:
         )
         return int(cur.lastrowid or 0)
 
+    def capture(self, capture_id: int) -> sqlite3.Row | None:
+        row: sqlite3.Row | None = self.conn.execute(
+            "SELECT * FROM captures WHERE id=?", (capture_id,)
+        ).fetchone()
+        return row
+
+    def page_capture_before(self, url: str, fetched_at: str) -> sqlite3.Row | None:
+        """The newest capture of the article page `url` that holds bytes, taken no later than `fetched_at`."""
+        row: sqlite3.Row | None = self.conn.execute(
+            """SELECT * FROM captures WHERE url=? AND sha256 IS NOT NULL AND role='article' AND fetched_at<=?
+               ORDER BY fetched_at DESC, id DESC LIMIT 1""",
+            (url, fetched_at),
+        ).fetchone()
+        return row
+
+    def capture_before(self, url: str, fetched_at: str) -> sqlite3.Row | None:
+        """The newest capture of `url` that holds bytes, taken no later than `fetched_at`."""
+        row: sqlite3.Row | None = self.conn.execute(
+            """SELECT * FROM captures WHERE url=? AND sha256 IS NOT NULL AND fetched_at<=?
+               ORDER BY fetched_at DESC, id DESC LIMIT 1""",
+            (url, fetched_at),
+        ).fetchone()
+        return row
+
+    def member_capture(self, url: str, package_url: str, fetched_at: str) -> sqlite3.Row | None:
+        row: sqlite3.Row | None = self.conn.execute(
+            "SELECT * FROM captures WHERE url=? AND referer=? AND fetched_at=? AND role='member' LIMIT 1",
+            (url, package_url, fetched_at),
+        ).fetchone()
+        return row
+
     def latest_good_capture(self, url: str) -> sqlite3.Row | None:
         """The newest capture of `url` that holds bytes (for conditional requests)."""
         row: sqlite3.Row | None = self.conn.execute(
@@ -183,6 +199,39 @@ class Corpus:
             (sha256, size, media_type, filename, url, seen_at),
         )
         return cur.rowcount == 1
+
+    def add_links(self, page_sha256: str, page_url: str, links: list[tuple[str, str, str]]) -> None:
+        """The documents (url, text, kind) the article page with these bytes links to; kind is
+        `attachment` or `image`."""
+        self.db.table("links").insert_all(
+            (
+                {"page_sha256": page_sha256, "page_url": page_url, "url": u, "text": text, "kind": kind}
+                for u, text, kind in links
+            ),
+            ignore=True,
+        )
+
+    def has_attachments(self, page_sha256: str) -> bool:
+        row = self.conn.execute(
+            "SELECT 1 FROM links WHERE page_sha256=? AND kind='attachment' LIMIT 1", (page_sha256,)
+        ).fetchone()
+        return row is not None
+
+    def link(self, page_sha256: str, url: str) -> sqlite3.Row | None:
+        row: sqlite3.Row | None = self.conn.execute(
+            "SELECT * FROM links WHERE page_sha256=? AND url=?", (page_sha256, url)
+        ).fetchone()
+        return row
+
+    def image_documents(self, page_sha256: str) -> list[sqlite3.Row]:
+        """The images of an article page in link order, each with the SHA-256 of its newest capture (None
+        while it is not archived)."""
+        return self.conn.execute(
+            """SELECT l.url, (SELECT c.sha256 FROM captures c WHERE c.url = l.url AND c.sha256 IS NOT NULL
+                               ORDER BY c.fetched_at DESC, c.id DESC LIMIT 1) AS sha256
+               FROM links l WHERE l.page_sha256 = ? AND l.kind = 'image' ORDER BY l.rowid""",
+            (page_sha256,),
+        ).fetchall()
 
     def document(self, sha256: str) -> sqlite3.Row | None:
         row: sqlite3.Row | None = self.conn.execute(
@@ -208,124 +257,27 @@ class Corpus:
             ),
         )
 
-    # --- reports -------------------------------------------------------------------------------------
-
-    def upsert_report(
-        self,
-        site_id: str | None,
-        meta: ReportMeta,
-        region: str | None,
-        page_url: str | None,
-        seen_at: str,
-        sighting: bool = True,
-    ) -> int:
-        """One row per body × year × kind; a sighting moves last_seen and clears removed_at (a rebuild
-        from the archive, `sighting=False`, leaves that history alone)."""
-        # A body's report is one row wherever it was found (county and city portals often both carry it);
-        # only a report whose body is unknown stays tied to its site.
-        if meta.agency:
-            row = self.conn.execute(
-                "SELECT id FROM reports WHERE agency = ? AND year IS ? AND kind IS ? ORDER BY id LIMIT 1",
-                (meta.agency, meta.year, meta.kind),
-            ).fetchone()
-        else:
-            row = self.conn.execute(
-                "SELECT id FROM reports WHERE site_id IS ? AND agency IS NULL AND year IS ? AND kind IS ?",
-                (site_id, meta.year, meta.kind),
-            ).fetchone()
-        if row is None:
-            cur = self.conn.execute(
-                """INSERT INTO reports(site_id, agency, region, year, kind, title, template, published_at,
-                     page_url, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                (
-                    site_id,
-                    meta.agency,
-                    region,
-                    meta.year,
-                    meta.kind,
-                    meta.title,
-                    meta.template,
-                    meta.published_at,
-                    page_url,
-                    seen_at,
-                    seen_at,
-                ),
-            )
-            return int(cur.lastrowid or 0)
+    def mark_document_error(self, sha256: str, error: str) -> None:
+        """Keep the first error a document met (extraction's, else interpretation's)."""
         self.conn.execute(
-            """UPDATE reports SET title=COALESCE(title, ?), published_at=COALESCE(published_at, ?),
-                 page_url=COALESCE(page_url, ?), template=COALESCE(?, template),
-                 first_seen=min(first_seen, ?) WHERE id=?""",
-            (meta.title, meta.published_at, page_url, meta.template, seen_at, row["id"]),
+            "UPDATE documents SET error = COALESCE(error, ?) WHERE sha256 = ?", (error[:500], sha256)
         )
-        if sighting:
-            self.conn.execute(
-                "UPDATE reports SET last_seen=max(last_seen, ?), removed_at=NULL WHERE id=?",
-                (seen_at, row["id"]),
-            )
-        return int(row["id"])
 
-    def add_report_source(
-        self, report_id: int, sha256: str, url: str, fmt: str, seen_at: str, sighting: bool = True
-    ) -> None:
-        update = (
-            "last_seen=max(last_seen, excluded.last_seen), removed_at=NULL"
-            if sighting
-            else "format=excluded.format"
-        )
+    # --- monitoring ----------------------------------------------------------------------------------
+
+    def replace_agency_names(self, rows: list[tuple[str, str, str]]) -> None:
+        """(site_id, name, key) for every expected body and every report's body (archive/products/monitor.py)."""
+        with self.transaction():
+            self.conn.execute("DELETE FROM agency_names")
+            self.conn.executemany("INSERT INTO agency_names(site_id, name, key) VALUES (?, ?, ?)", rows)
+
+    def mark_source_removed(self, url: str, at: str) -> None:
         self.conn.execute(
-            f"""INSERT INTO report_sources(report_id, sha256, url, format, first_seen, last_seen)
-               VALUES (?, ?, ?, ?, ?, ?)
-               ON CONFLICT(report_id, sha256, url) DO UPDATE SET {update}""",
-            (report_id, sha256, url, fmt, seen_at, seen_at),
+            "UPDATE report_sources SET removed_at = ? WHERE url = ? AND removed_at IS NULL", (at, url)
         )
 
-    def set_report_content(
-        self,
-        report_id: int,
-        sha256: str,
-        text: str,
-        template: str | None,
-        stats: list[Stat],
-        checks: list[Check],
-    ) -> None:
-        """Make `sha256` the source the report's text and figures come from (replacing the previous one)."""
-        self.conn.execute(
-            "UPDATE reports SET sha256=?, text=?, template=COALESCE(?, template) WHERE id=?",
-            (sha256, text, template, report_id),
-        )
-        self.conn.execute("DELETE FROM report_stats WHERE report_id=?", (report_id,))
-        self.conn.executemany(
-            """INSERT OR REPLACE INTO report_stats(report_id, section, row, col, value, raw, row_label,
-                 col_label, ocr, source_sha256, placed_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            [
-                (
-                    report_id,
-                    s.section,
-                    s.row,
-                    s.col,
-                    s.value,
-                    s.raw,
-                    s.row_label,
-                    s.col_label,
-                    int(s.ocr),
-                    sha256,
-                    s.placed_by or None,
-                )
-                for s in stats
-            ],
-        )
-        self.conn.execute("DELETE FROM report_checks WHERE report_id=?", (report_id,))
-        self.conn.executemany(
-            "INSERT OR REPLACE INTO report_checks(report_id, rule, status, detail) VALUES (?, ?, ?, ?)",
-            [(report_id, c.rule, c.status, c.detail) for c in checks],
-        )
-
-    def report(self, report_id: int) -> sqlite3.Row | None:
-        row: sqlite3.Row | None = self.conn.execute(
-            "SELECT * FROM reports WHERE id=?", (report_id,)
-        ).fetchone()
-        return row
+    def mark_report_removed(self, report_id: int, at: str) -> None:
+        self.conn.execute("UPDATE reports SET removed_at = ? WHERE id = ?", (at, report_id))
 
     def count(self, table: str) -> int:
         return int(self.conn.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0])

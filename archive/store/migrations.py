@@ -136,9 +136,92 @@ _M003_EXPECTED_REPORTS = """
 """
 
 
+# Which documents an article page links to, with their text: attachments (kind `attachment`) and the
+# images in its body (kind `image`). A fact of the page's bytes (keyed by its SHA-256), written when the page
+# is stored, so interpretation reads from the archive alone whether a page is a report itself, the carrier
+# of its attachments, or a report whose tables are images (archive/derive.py).
+_M004_LINKS = """
+        CREATE TABLE links (
+            page_sha256 TEXT NOT NULL, page_url TEXT NOT NULL, url TEXT NOT NULL, text TEXT,
+            kind TEXT NOT NULL DEFAULT 'attachment',
+            PRIMARY KEY (page_sha256, url)
+        );
+        CREATE INDEX links_url ON links(url, page_url);
+"""
+
+
+# The labels of the canonical codes (report-format.md), seeded once; a vocabulary change is a new step
+# (tests/test_corpus.py compares this table with archive/report/codes.py).
+_M005_CODES = """
+        INSERT OR IGNORE INTO codes(section, kind, code, label) VALUES
+            ('active', 'section', 'active', '主动公开政府信息情况'),
+            ('applications', 'section', 'applications', '收到和处理政府信息公开申请情况'),
+            ('appeals', 'section', 'appeals', '政府信息公开行政复议、行政诉讼情况'),
+            ('active', 'row', 'art20_1.regulations', '规章'),
+            ('active', 'row', 'art20_1.normative_docs', '规范性文件'),
+            ('active', 'row', 'art20_5.licensing', '行政许可'),
+            ('active', 'row', 'art20_5.other_services', '其他对外管理服务事项'),
+            ('active', 'row', 'art20_6.penalty', '行政处罚'),
+            ('active', 'row', 'art20_6.coercion', '行政强制'),
+            ('active', 'row', 'art20_8.fees', '行政事业性收费'),
+            ('active', 'row', 'art20_9.procurement', '政府集中采购'),
+            ('active', 'col', 'made', '本年新制作数量'),
+            ('active', 'col', 'published', '本年新公开数量'),
+            ('active', 'col', 'total_public', '对外公开总数量'),
+            ('active', 'col', 'prev_items', '上一年项目数量'),
+            ('active', 'col', 'change', '本年增/减'),
+            ('active', 'col', 'decisions', '处理决定数量'),
+            ('active', 'col', 'projects', '采购项目数量'),
+            ('active', 'col', 'amount_10k_yuan', '采购总金额'),
+            ('active', 'col', 'issued', '本年制发件数'),
+            ('active', 'col', 'repealed', '本年废止件数'),
+            ('active', 'col', 'in_force', '现行有效件数'),
+            ('applications', 'row', 'new', '一、本年新收政府信息公开申请数量'),
+            ('applications', 'row', 'carried_over', '二、上年结转政府信息公开申请数量'),
+            ('applications', 'row', 'granted', '三（一）予以公开'),
+            ('applications', 'row', 'partial', '三（二）部分公开（区分处理的，只计这一情形，不计其他情形）'),
+            ('applications', 'row', 'denied.state_secret', '三（三）1. 属于国家秘密'),
+            ('applications', 'row', 'denied.prohibited_by_law', '三（三）2. 其他法律行政法规禁止公开'),
+            ('applications', 'row', 'denied.security_stability', '三（三）3. 危及“三安全一稳定”'),
+            ('applications', 'row', 'denied.third_party', '三（三）4. 保护第三方合法权益'),
+            ('applications', 'row', 'denied.internal_affairs', '三（三）5. 属于三类内部事务信息'),
+            ('applications', 'row', 'denied.process_info', '三（三）6. 属于四类过程性信息'),
+            ('applications', 'row', 'denied.enforcement_file', '三（三）7. 属于行政执法案卷'),
+            ('applications', 'row', 'denied.query_service', '三（三）8. 属于行政查询事项'),
+            ('applications', 'row', 'unavailable.not_held', '三（四）1. 本机关不掌握相关政府信息'),
+            ('applications', 'row', 'unavailable.needs_creation', '三（四）2. 没有现成信息需要另行制作'),
+            ('applications', 'row', 'unavailable.unclear', '三（四）3. 补正后申请内容仍不明确'),
+            ('applications', 'row', 'not_processed.petition', '三（五）1. 信访举报投诉类申请'),
+            ('applications', 'row', 'not_processed.repeated', '三（五）2. 重复申请'),
+            ('applications', 'row', 'not_processed.publication', '三（五）3. 要求提供公开出版物'),
+            ('applications', 'row', 'not_processed.excessive', '三（五）4. 无正当理由大量反复申请'),
+            ('applications', 'row', 'not_processed.confirmation', '三（五）5. 要求行政机关确认或重新出具已获取信息'),
+            ('applications', 'row', 'other', '三（六）其他处理'),
+            ('applications', 'row', 'other.no_correction', '三（六）1. 申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请'),
+            ('applications', 'row', 'other.no_fee', '三（六）2. 申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请'),
+            ('applications', 'row', 'other.other', '三（六）3. 其他'),
+            ('applications', 'row', 'processed_total', '三（七）总计'),
+            ('applications', 'row', 'carried_forward', '四、结转下年度继续办理'),
+            ('applications', 'col', 'natural_person', '自然人'),
+            ('applications', 'col', 'commercial', '商业企业'),
+            ('applications', 'col', 'research', '科研机构'),
+            ('applications', 'col', 'social_welfare', '社会公益组织'),
+            ('applications', 'col', 'legal_service', '法律服务机构'),
+            ('applications', 'col', 'other_org', '其他'),
+            ('applications', 'col', 'total', '总计'),
+            ('appeals', 'row', 'review', '行政复议'),
+            ('appeals', 'row', 'litigation_direct', '行政诉讼—未经复议直接起诉'),
+            ('appeals', 'row', 'litigation_after_review', '行政诉讼—复议后起诉'),
+            ('appeals', 'col', 'upheld', '结果维持'),
+            ('appeals', 'col', 'corrected', '结果纠正'),
+            ('appeals', 'col', 'other', '其他结果'),
+            ('appeals', 'col', 'pending', '尚未审结'),
+            ('appeals', 'col', 'total', '总计');
+
+
 # How a figure was placed on the template (archive.model.Stat.placed_by): label, number, order, derived.
 # NULL for figures stored before the mapper recorded it (reprocess fills it).
-_M004_STATS_PLACED_BY = """
+_M006_STATS_PLACED_BY = """
 ALTER TABLE report_stats ADD COLUMN placed_by TEXT;
 """
 
@@ -147,7 +230,9 @@ MIGRATIONS: list[tuple[str, Step]] = [
     ("001_initial", _M001_INITIAL),
     ("002_fts_trigram", _M002_FTS),
     ("003_expected_reports", _M003_EXPECTED_REPORTS),
-    ("004_stats_placed_by", _M004_STATS_PLACED_BY),
+    ("004_links", _M004_LINKS),
+    ("005_codes", _M005_CODES),
+    ("006_stats_placed_by", _M006_STATS_PLACED_BY),
 ]
 
 

@@ -1,69 +1,36 @@
-"""CMS families that hide their lists from plain links. Each family module adds what one page hides.
+"""CMS families that hide their lists from plain links. Each family adds what one kind of page hides,
+through the protocol of `crawler.families.base` (plain values; the spider builds the requests).
 
-A family module offers any of:
-  `is_list(site, response, info) -> bool`   the page is a list of this family, whatever its title says;
-  `requests(spider, site, response, info)`  requests the page's scripts or data islands imply;
-  `start(spider, site, url)`                requests for a start URL (None: the plain page request);
-  `parse_data(spider, site, response)`      answers of the family's data endpoints (XML, JSON).
+`family = "auto"` runs every family's detectors but yeardept's (each looks for its own fingerprint, so
+they are cheap and do not fire on foreign pages); `static` runs none; a named family runs only its own.
+The names are those of `archive.sites.FamilyName`; every one has its implementation here.
 
-`family = "auto"` runs every family's detectors (each looks for its own fingerprint, so they are cheap
-and do not fire on foreign pages); `static` runs none; a named family runs only its own.
+To add a family: its name in `FamilyName` (the sites file accepts it from then on), a module here with a
+`Family` subclass overriding what its CMS hides (`start`, `is_list`, `links`, `parse_data`), returning
+`FollowLink` / `DataCall` / `Records`, and its instance in `REGISTRY`. Import fails if a name has none.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from archive.sites import AUTO, STATIC, FamilyName, Site
+from crawler.families.base import Family
+from crawler.families.gkmlpt import Gkmlpt
+from crawler.families.hanweb import Hanweb
+from crawler.families.jsonlist import JsonApi
+from crawler.families.trs import Trs
+from crawler.families.yeardept import YearDept
 
-from scrapy.http import Response
-
-from archive.extract.pageinfo import PageInfo
-from archive.sites import Site
-from crawler.families import gkmlpt, hanweb, jsonlist, trs, yeardept
-
-if TYPE_CHECKING:
-    from crawler.spiders.reports import ReportsSpider
-
-FAMILIES: dict[str, ModuleType] = {
-    "trs": trs,
-    "hanweb": hanweb,
-    "jsapi": jsonlist,
-    "gkmlpt": gkmlpt,
-    "yeardept": yeardept,
-}
+REGISTRY: dict[FamilyName, Family] = {f.name: f for f in (Trs(), Hanweb(), JsonApi(), Gkmlpt(), YearDept())}
+if set(REGISTRY) != set(FamilyName):
+    raise ImportError(f"families without an implementation: {sorted(set(FamilyName) - set(REGISTRY))}")
 # yeardept reads body names as report links: too eager for portals that did not ask for it.
-AUTO = ("trs", "hanweb", "jsapi", "gkmlpt")
+_NOT_AUTO = {FamilyName.YEARDEPT}
 
 
-def active(site: Site) -> list[ModuleType]:
-    if site.family == "static":
+def active(site: Site) -> list[Family]:
+    """The families whose detectors run on this site's pages."""
+    if site.family == STATIC:
         return []
-    if site.family == "auto":
-        return [FAMILIES[name] for name in AUTO]
-    return [FAMILIES[site.family]]
-
-
-def is_family_list(site: Site, response: Response, info: PageInfo) -> bool:
-    return any(fam.is_list(site, response, info) for fam in active(site) if hasattr(fam, "is_list"))
-
-
-def family_requests(spider: ReportsSpider, site: Site, response: Response, info: PageInfo) -> Iterator[Any]:
-    for fam in active(site):
-        if hasattr(fam, "requests"):
-            yield from fam.requests(spider, site, response, info)
-
-
-def start_requests(spider: ReportsSpider, site: Site, url: str) -> list[Any] | None:
-    """The requests for one start URL when a family needs more than the page itself."""
-    for fam in active(site):
-        if hasattr(fam, "start"):
-            reqs = fam.start(spider, site, url)
-            if reqs is not None:
-                return list(reqs)
-    return None
-
-
-def parse_data(spider: ReportsSpider, site: Site, response: Response) -> Iterator[Any]:
-    fam = FAMILIES[response.meta["family"]]
-    yield from fam.parse_data(spider, site, response)
+    if site.family == AUTO:
+        return [f for name, f in REGISTRY.items() if name not in _NOT_AUTO]
+    return [REGISTRY[FamilyName(site.family)]]

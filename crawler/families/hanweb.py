@@ -13,18 +13,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
-
-from scrapy.http import Response
 
 from archive.extract.encoding import decode_html
 from archive.extract.pageinfo import PageInfo, page_info
-from archive.sites import Site
-
-if TYPE_CHECKING:
-    from crawler.spiders.reports import ReportsSpider
+from archive.sites import FamilyName
+from crawler.families.base import Action, DataAnswer, DataCall, Family, FollowLink, Page, Records
 
 _RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S | re.I)
 _PROXY = re.compile(r"(/module/web/jpage/dataproxy\.jsp[^\"'\s<>\]]*)", re.I)
@@ -95,99 +91,74 @@ def _total(text: str) -> int | None:
     return int(m.group(1) or m.group(2)) if m else None
 
 
-def is_list(site: Site, response: Response, info: PageInfo) -> bool:
-    scripts = "\n".join(info.scripts)
-    return "<datastore" in scripts.lower() or bool(_PROXY.search(scripts)) or _ANNUAL in response.url.lower()
+@dataclass(frozen=True)
+class ProxyState:
+    """What a dataproxy call needs to ask for the next records: the column's form, records per page, and
+    whether the total was known when the call was made (then every call was made at once)."""
+
+    form: dict[str, str]
+    per: int
+    known_total: bool
 
 
-def requests(spider: ReportsSpider, site: Site, response: Response, info: PageInfo) -> Iterator[Any]:
-    scripts = "\n".join(info.scripts)
-    depth = response.meta.get("depth", 0)
-    if "<record" in scripts.lower():
-        yield from spider.follow(site, records(scripts, response.url).links, response.url, depth)
-    found = proxy_form(response.url, scripts)
-    if found is not None:
-        url, form, per = found
-        shown = len(_RECORD.findall(scripts))
-        yield from _proxy_calls(spider, site, response.url, depth, url, form, per, shown + 1, _total(scripts))
-    if _ANNUAL in response.url.lower():
-        yield from _annual_years(spider, site, response, depth)
+class Hanweb(Family):
+    name = FamilyName.HANWEB
+
+    def is_list(self, page: Page) -> bool:
+        scripts = "\n".join(page.info.scripts)
+        return "<datastore" in scripts.lower() or bool(_PROXY.search(scripts)) or _ANNUAL in page.url.lower()
+
+    def links(self, page: Page) -> Iterator[Action]:
+        scripts = "\n".join(page.info.scripts)
+        if "<record" in scripts.lower():
+            yield Records(records(scripts, page.url).links)
+        found = proxy_form(page.url, scripts)
+        if found is not None:
+            url, form, per = found
+            shown = len(_RECORD.findall(scripts))
+            yield from _proxy_calls(page.url, url, form, per, shown + 1, _total(scripts))
+        if _ANNUAL in page.url.lower():
+            yield from _annual_years(page)
+
+    def parse_data(self, answer: DataAnswer) -> Iterator[Action]:
+        text, _ = decode_html(answer.body, None)
+        yield Records(records(text, answer.origin).links)
+        total = _total(text)
+        state = answer.state
+        if total is None or not isinstance(state, ProxyState) or state.known_total:
+            return
+        # The first call told the total: ask for the rest once.
+        query = dict(parse_qsl(urlsplit(answer.url).query))
+        end = int(query.get("endrecord", "0"))
+        base = urlunsplit(urlsplit(answer.url)._replace(query=""))
+        yield from _proxy_calls(answer.origin, base, state.form, state.per, end + 1, total)
 
 
 def _proxy_calls(
-    spider: ReportsSpider,
-    site: Site,
-    referer: str,
-    depth: int,
-    url: str,
-    form: dict[str, str],
-    per: int,
-    first: int,
-    total: int | None,
-) -> Iterator[Any]:
+    origin: str, url: str, form: dict[str, str], per: int, first: int, total: int | None
+) -> Iterator[Action]:
     """Calls covering records first … total (one call when the total is not known yet)."""
     step = per * RECORDS_PER_CALL
     last = min(total if total is not None else first + step - 1, MAX_RECORDS)
+    state = ProxyState(form, per, total is not None)
     start = first
     while start <= last:
         end = start + step - 1
         query = urlencode({"startrecord": start, "endrecord": end, "perpage": per})
-        req = spider.data_request(
-            site,
-            f"{url}?{query}",
-            family="hanweb",
-            depth=depth,
-            referer=referer,
-            formdata=form,
-            extra={"hanweb_form": form, "hanweb_per": per, "hanweb_known_total": total is not None},
-        )
-        if req is not None:
-            yield req
+        yield DataCall(f"{url}?{query}", FamilyName.HANWEB, origin=origin, formdata=form, state=state)
         start = end + 1
 
 
-def parse_data(spider: ReportsSpider, site: Site, response: Response) -> Iterator[Any]:
-    yield spider.data_capture(response)
-    if response.status != 200:
-        return
-    text, _ = decode_html(response.body, None)
-    depth = response.meta.get("depth", 0)
-    referer = response.meta.get("referer_url") or response.url
-    yield from spider.follow(site, records(text, referer).links, referer, depth)
-    total = _total(text)
-    if total is None or response.meta.get("hanweb_known_total"):
-        return
-    # The first call told the total: ask for the rest once.
-    query = dict(parse_qsl(urlsplit(response.url).query))
-    end = int(query.get("endrecord", "0"))
-    base = urlunsplit(urlsplit(response.url)._replace(query=""))
-    yield from _proxy_calls(
-        spider,
-        site,
-        referer,
-        depth,
-        base,
-        response.meta["hanweb_form"],
-        response.meta["hanweb_per"],
-        end + 1,
-        total,
-    )
-
-
-def _annual_years(spider: ReportsSpider, site: Site, response: Response, depth: int) -> Iterator[Any]:
+def _annual_years(page: Page) -> Iterator[Action]:
     """Every year of the annual-report module: the <select> lists them, links do not."""
-    text = response.body.decode("latin-1")  # years are ASCII whatever the page's charset
+    text = page.body.decode("latin-1")  # years are ASCII whatever the page's charset
     years = {int(y) for y in _YEAR_OPTION.findall(text)}
     if not years:
-        years = set(range(site.expected_since or FIRST_REPORT_YEAR, datetime.now(UTC).year + 1))
-    parts = urlsplit(response.url)
+        years = set(range(page.site.expected_since or FIRST_REPORT_YEAR, datetime.now(UTC).year + 1))
+    parts = urlsplit(page.url)
     query = dict(parse_qsl(parts.query, keep_blank_values=True))
     for year in sorted(years, reverse=True):
         if query.get("fbtime") == str(year):
             continue
         url = urlunsplit(parts._replace(query=urlencode({**query, "fbtime": str(year)})))
-        req = spider.page_request(
-            site, url, depth=depth, role="list", link_text=f"{year}", referer=response.url, kind="pager"
-        )
-        if req is not None:
-            yield req
+        yield FollowLink(url, f"{year}", "pager")

@@ -12,16 +12,12 @@ import json
 import math
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-from scrapy.http import Response
-
-from archive.extract.pageinfo import Link, PageInfo
-from archive.sites import Site
-
-if TYPE_CHECKING:
-    from crawler.spiders.reports import ReportsSpider
+from archive.extract.pageinfo import Link
+from archive.sites import FamilyName
+from crawler.families.base import Action, DataAnswer, DataCall, Family, Page, Records
 
 _API_CALL = re.compile(
     r"(?:fetch|getJSON|axios\.get|axios\.post|\.get|\.post)\s*\(\s*[\"'`]([^\"'`\s]+)[\"'`]"
@@ -109,43 +105,33 @@ def current_page(url: str) -> int:
     return 1
 
 
-def requests(spider: ReportsSpider, site: Site, response: Response, info: PageInfo) -> Iterator[Any]:
-    if response.meta.get("playwright"):
-        return  # the browser already drew the list from the API
-    depth = response.meta.get("depth", 0)
-    for url in api_urls(response.url, info.scripts):
-        req = spider.data_request(site, url, family="jsapi", depth=depth, referer=response.url)
-        if req is not None:
-            yield req
-
-
-def parse_json(response: Response) -> Any:
+def parse_json(body: bytes) -> Any:
     try:
-        return json.loads(response.body.decode("utf-8-sig", errors="replace"))
+        return json.loads(body.decode("utf-8-sig", errors="replace"))
     except ValueError:
         return None
 
 
-def parse_data(spider: ReportsSpider, site: Site, response: Response) -> Iterator[Any]:
-    yield spider.data_capture(response)
-    data = parse_json(response) if response.status == 200 else None
-    if data is None:
-        return
-    yield from follow_records(spider, site, response, data)
-
-
-def follow_records(spider: ReportsSpider, site: Site, response: Response, data: Any) -> Iterator[Any]:
-    """Follow the report records of one API page; from page 1, ask for the other pages."""
-    depth = response.meta.get("depth", 0)
-    referer = response.meta.get("referer_url") or response.url
+def follow_records(family: FamilyName, answer: DataAnswer, data: Any) -> Iterator[Action]:
+    """The report records of one API page; from page 1, calls for the other pages."""
     found = _records(data)
-    links = [Link(urljoin(response.url, url), title.strip()) for title, url in found]
-    yield from spider.follow(site, links, referer, depth)
-    if current_page(response.url) != 1 or not found:
+    yield Records([Link(urljoin(answer.url, url), title.strip()) for title, url in found])
+    if current_page(answer.url) != 1 or not found:
         return
     for page in range(2, page_count(data, len(found)) + 1):
-        req = spider.data_request(
-            site, with_page(response.url, page), family=response.meta["family"], depth=depth, referer=referer
-        )
-        if req is not None:
-            yield req
+        yield DataCall(with_page(answer.url, page), family, origin=answer.origin)
+
+
+class JsonApi(Family):
+    name = FamilyName.JSAPI
+
+    def links(self, page: Page) -> Iterator[Action]:
+        if page.rendered:
+            return  # the browser already drew the list from the API
+        for url in api_urls(page.url, page.info.scripts):
+            yield DataCall(url, self.name, origin=page.url)
+
+    def parse_data(self, answer: DataAnswer) -> Iterator[Action]:
+        data = parse_json(answer.body)
+        if data is not None:
+            yield from follow_records(self.name, answer, data)

@@ -9,16 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
-from scrapy.http import Response
-
-from archive.extract.pageinfo import PageInfo
-from archive.sites import Site
-
-if TYPE_CHECKING:
-    from crawler.spiders.reports import ReportsSpider
+from archive.sites import FamilyName
+from crawler.families.base import Action, Family, FollowLink, Page
 
 # createPageHTML(count, current, "index", "html") and the newer ("page_div", count, current, "index", "html", n)
 _CREATE_PAGE = re.compile(
@@ -61,25 +55,21 @@ def page_urls(page_url: str, count: int, prefix: str, suffix: str) -> list[str]:
     ]
 
 
-def is_list(site: Site, response: Response, info: PageInfo) -> bool:
-    found = pager(info.scripts)
-    return found is not None and found[0] > 1
+class Trs(Family):
+    name = FamilyName.TRS
 
+    def is_list(self, page: Page) -> bool:
+        found = pager(page.info.scripts)
+        return found is not None and found[0] > 1
 
-def requests(spider: ReportsSpider, site: Site, response: Response, info: PageInfo) -> Iterator[Any]:
-    found = pager(info.scripts)
-    if found is None:
-        return
-    count, current, prefix, suffix = found
-    first_page = response.url.endswith(("/", f"/{prefix}.{suffix}"))
-    if current != 0 and not first_page:
-        return  # the first page announced every page already; do not re-announce from each of them
-    depth = response.meta.get("depth", 0)
-    for url in page_urls(response.url, count, prefix, suffix):
-        if url == response.url:
-            continue
-        req = spider.page_request(
-            site, url, depth=depth, role="list", link_text=None, referer=response.url, kind="pager"
-        )
-        if req is not None:
-            yield req
+    def links(self, page: Page) -> Iterator[Action]:
+        found = pager(page.info.scripts)
+        if found is None:
+            return
+        count, current, prefix, suffix = found
+        first_page = page.url.endswith(("/", f"/{prefix}.{suffix}"))
+        if current != 0 and not first_page:
+            return  # the first page announced every page already; do not re-announce from each of them
+        for url in page_urls(page.url, count, prefix, suffix):
+            if url != page.url:
+                yield FollowLink(url, None, "pager")

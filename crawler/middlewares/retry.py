@@ -16,6 +16,8 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Request, Response
 from scrapy.settings import BaseSettings
 
+from crawler.config import CrawlConfig
+
 NOT_BEFORE = "retry_not_before"
 
 
@@ -40,8 +42,9 @@ def _retry_after(response: Response | None) -> float | None:
 class BackoffRetryMiddleware(RetryMiddleware):
     def __init__(self, settings: BaseSettings):
         super().__init__(settings)
-        self.base = settings.getfloat("GOVARCHIVE_RETRY_BACKOFF", 1.0)
-        self.cap = settings.getfloat("GOVARCHIVE_RETRY_BACKOFF_MAX", 60.0)
+        config = CrawlConfig.from_settings(settings)
+        self.base = config.retry_backoff
+        self.cap = config.retry_backoff_max
 
     async def process_request(self, request: Request, spider: Any = None) -> None:
         wait = request.meta.get(NOT_BEFORE, 0.0) - time.monotonic()

@@ -1,13 +1,14 @@
 """The `reports` spider: from a site's start URLs toward its annual reports and their attachments.
 
 Plain static portals are handled here; CMS families that hide their lists (script-written pagers, XML
-data proxies, JSON APIs) plug in through `crawler.families`. The spider decides what to fetch and hands
-every response to the pipelines as a `Fetched` item; it writes nothing itself.
+data proxies, JSON APIs) plug in through `crawler.families`: they return plain values (links, data calls,
+records) and this spider alone turns them into requests, each carrying its `crawler.context.RequestContext`.
+The spider decides what to fetch and hands every response to the pipelines as a `Fetched` item; it writes
+nothing itself.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Iterator
@@ -25,13 +26,17 @@ from archive.extract.pageinfo import Link, PageInfo, page_info
 from archive.report.meta import classify_title
 from archive.sites import Site, load_sites, select_sites
 from crawler import families
+from crawler.config import CrawlConfig
+from crawler.context import RequestContext, Role, context_of, set_context
 from crawler.discovery import LinkKind, classify_link, in_domains, is_attachment_url, url_pattern
 from crawler.failures import failure_reason
+from crawler.families.base import Action, DataAnswer, DataCall, FollowLink, Page, PageKind, Records
+from crawler.images import content_images
 from crawler.items import Fetched
+from crawler.pagekind import Reading, read_page
 
 # Request priorities: finish what leads to reports before wandering into more sections.
 PRIORITY = {"attachment": 30, "article": 20, "pager": 10, "section": 0}
-LIST_REPORT_LINKS = 3  # a page that links to this many reports is a list, whatever its title says
 # Requests per (site, URL shape with digits blanked): calendars and endless pagers share one shape,
 # real lists rarely need more than this many pages or sections of one shape.
 PATTERN_CAP = {"section": 100, "pager": 2000}
@@ -72,6 +77,9 @@ class ReportsSpider(scrapy.Spider):
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ReportsSpider:
+        if kwargs.get("sites") is None and not kwargs.get("sites_file"):
+            # `scrapy crawl reports` without -a sites_file: the sites file of the settings (GOVARCHIVE_SITES).
+            kwargs["sites_file"] = str(CrawlConfig.from_settings(crawler.settings).sites_file)
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.configure(crawler.settings)
         return spider
@@ -102,15 +110,13 @@ class ReportsSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[Any]:
         for site in self.sites.values():
             for url in site.start_urls:
-                special = families.start_requests(self, site, url)
-                reqs = (
-                    special
-                    if special is not None
-                    else [self.page_request(site, url, depth=0, role="list", link_text=None, referer=None)]
-                )
-                for req in reqs:
-                    if req is not None:
-                        yield req
+                actions: list[Action] | None = None
+                for family in families.active(site):
+                    actions = family.start(url, site)
+                    if actions is not None:
+                        break
+                for req in self._requests(site, actions or [FollowLink(url, None, "start")], None, 0):
+                    yield req
 
     def _allowed(self, site: Site, url: str, kind: str = "other") -> bool:
         if url in self.requested:
@@ -134,120 +140,142 @@ class ReportsSpider(scrapy.Spider):
         self.requested.add(url)
         return True
 
-    def _base_meta(self, site: Site, role: str, link_text: str | None) -> dict[str, Any]:
-        meta: dict[str, Any] = {
-            "site_id": site.id,
-            "role": role,
-            "link_text": link_text,
-            "download_slot": SLOT_PREFIX + site.id,
-        }
-        return meta
-
-    def page_request(
+    def _request(
         self,
         site: Site,
         url: str,
+        context: RequestContext,
         *,
-        depth: int,
-        role: str,
-        link_text: str | None,
+        callback: Any,
+        priority: int,
         referer: str | None,
-        priority: int | None = None,
-        kind: str = "section",
-        extra: dict[str, Any] | None = None,
+        formdata: dict[str, str] | None = None,
+        meta: dict[str, Any] | None = None,
+    ) -> scrapy.Request:
+        """The one place requests are built: the crawl context, the site's download slot, the referer."""
+        self.requests_per_site[site.id] += 1
+        full_meta: dict[str, Any] = {"download_slot": SLOT_PREFIX + site.id, **(meta or {})}
+        headers = {"Referer": referer} if referer else None
+        kw: dict[str, Any] = {
+            "callback": callback,
+            "errback": self.on_error,
+            "meta": full_meta,
+            "priority": priority,
+            "headers": headers,
+        }
+        req = (
+            scrapy.FormRequest(url, formdata=formdata, **kw)
+            if formdata is not None
+            else scrapy.Request(url, **kw)
+        )
+        set_context(req, context)
+        return req
+
+    def page_request(
+        self, site: Site, url: str, context: RequestContext, *, kind: str, referer: str | None
     ) -> scrapy.Request | None:
         """A request for an HTML page; `kind` (section, pager, article) picks its priority and caps."""
         if not self._allowed(site, url, kind):
             return None
-        self.requests_per_site[site.id] += 1
-        meta = self._base_meta(site, role, link_text)
-        meta["depth"] = depth
-        meta.update(extra or {})
-        if priority is None:
-            priority = PRIORITY.get(kind, 0)
-        if site.render_js and role == "list":
+        meta: dict[str, Any] = {}
+        if site.render_js and context.role == "list":
             meta["playwright"] = True
             # Scripts draw the list after load: wait until the page stops fetching.
             meta["playwright_page_goto_kwargs"] = {"wait_until": "networkidle"}
-        headers = {"Referer": referer} if referer else None
-        return scrapy.Request(
+        return self._request(
+            site,
             url,
+            context,
             callback=self.parse_page,
-            errback=self.on_error,
+            priority=PRIORITY.get(kind, 0),
+            referer=referer,
             meta=meta,
-            priority=priority,
-            headers=headers,
         )
 
     def attachment_request(
-        self, site: Site, url: str, *, link_text: str | None, page: Fetched | None, referer: str | None
-    ) -> scrapy.Request | None:
-        if not self._allowed(site, url):
-            return None
-        self.requests_per_site[site.id] += 1
-        meta = self._base_meta(site, "attachment", link_text)
-        meta.update(
-            {
-                "page_meta": page.page_meta if page else {},
-                "page_url": page.url if page else None,
-                "page_sha256": page.sha256 if page else None,
-            }
-        )
-        headers = {"Referer": referer} if referer else None
-        return scrapy.Request(
-            url,
-            callback=self.parse_attachment,
-            errback=self.on_error,
-            meta=meta,
-            priority=PRIORITY["attachment"],
-            headers=headers,
-        )
-
-    def data_request(
         self,
         site: Site,
         url: str,
         *,
-        family: str,
-        depth: int,
+        link_text: str | None,
         referer: str | None,
-        formdata: dict[str, str] | None = None,
-        extra: dict[str, Any] | None = None,
+        role: Role = "attachment",
     ) -> scrapy.Request | None:
-        """A call to a family's data endpoint (XML proxy, JSON API): a list page in data form."""
-        if not self._allowed(site, url, "pager"):
+        """A document, package or image: archived as it is, never parsed for links."""
+        if not self._allowed(site, url):
             return None
-        self.requests_per_site[site.id] += 1
-        meta = self._base_meta(site, "list", None)
-        meta.update({"depth": depth, "family": family, "referer_url": referer, **(extra or {})})
-        headers = {"Referer": referer} if referer else None
-        if formdata is not None:
-            return scrapy.FormRequest(
-                url,
-                formdata=formdata,
-                callback=self.parse_data,
-                errback=self.on_error,
-                meta=meta,
-                priority=PRIORITY["pager"],
-                headers=headers,
-            )
-        return scrapy.Request(
+        context = RequestContext(site.id, role, link_text)
+        return self._request(
+            site,
             url,
-            callback=self.parse_data,
-            errback=self.on_error,
-            meta=meta,
-            priority=PRIORITY["pager"],
-            headers=headers,
+            context,
+            callback=self.parse_attachment,
+            priority=PRIORITY["attachment"],
+            referer=referer,
         )
+
+    def _requests(
+        self, site: Site, actions: Iterable[Action], referer: str | None, depth: int
+    ) -> Iterator[Any]:
+        """Requests for what a family returned (links, data calls, records) from a page at `depth`."""
+        for action in actions:
+            if isinstance(action, Records):
+                yield from self.follow(site, action.links, referer or "", depth)
+            elif isinstance(action, DataCall):
+                if not self._allowed(site, action.url, "pager"):
+                    continue
+                context = RequestContext(
+                    site.id,
+                    "list",
+                    None,
+                    depth,
+                    family=action.family,
+                    origin=action.origin,
+                    state=action.state,
+                )
+                yield self._request(
+                    site,
+                    action.url,
+                    context,
+                    callback=self.parse_data,
+                    priority=PRIORITY["pager"],
+                    referer=action.origin,
+                    formdata=action.formdata,
+                )
+            else:
+                next_depth = {"start": 0, "pager": depth}.get(action.kind, depth + 1)
+                if next_depth > site.max_depth:
+                    self.crawler.stats.inc_value("govarchive/skipped/max_depth")
+                    continue
+                role: Role = "article" if action.kind == "article" else "list"
+                context = RequestContext(
+                    site.id,
+                    role,
+                    action.text,
+                    next_depth,
+                    year=action.year,
+                    from_body=action.from_body,
+                    body_shape=action.body_shape,
+                )
+                kind = "section" if action.kind == "start" else action.kind
+                req = self.page_request(site, action.url, context, kind=kind, referer=referer)
+                if req is not None:
+                    yield req
 
     # --- responses -----------------------------------------------------------------------------------
 
+    @staticmethod
+    def _context(response: Response) -> RequestContext:
+        context = context_of(response)
+        assert context is not None, f"{response.url}: a response to a request the spider did not build"
+        return context
+
     def _fetched(self, response: Response, role: str) -> Fetched:
-        meta = response.meta
+        context = self._context(response)
         referer = response.request.headers.get("Referer") if response.request else None
         return Fetched(
             url=response.url,
-            site_id=meta["site_id"],
+            site_id=context.site_id,
             role=role,
             fetched_at=now_iso(),
             status=response.status,
@@ -256,17 +284,18 @@ class ReportsSpider(scrapy.Spider):
             etag=_header(response, "ETag"),
             last_modified=_header(response, "Last-Modified"),
             referer=referer.decode("latin-1") if isinstance(referer, bytes) else referer,
-            link_text=meta.get("link_text"),
+            link_text=context.link_text,
             not_modified=response.status == 304,
-            previous_sha256=meta.get("previous_sha256"),
+            previous_sha256=context.previous_sha256,
             error=None if response.status in (200, 304) else f"http {response.status}",
         )
 
     def parse_page(self, response: Response) -> Iterator[Any]:
-        site = self.sites[response.meta["site_id"]]
+        context = self._context(response)
+        site = self.sites[context.site_id]
         # A 304 page arrives with the bytes held (crawler.incremental) and is parsed like a 200.
-        if response.status != 200 and not response.meta.get("revalidated"):
-            yield self._fetched(response, response.meta.get("role", "list"))
+        if response.status != 200 and not context.revalidated:
+            yield self._fetched(response, context.role)
             return
         if is_attachment_url(response.url) or not self._looks_like_html(response):
             # A link that turned out to be a document (e.g. a report linked straight from a list).
@@ -274,36 +303,71 @@ class ReportsSpider(scrapy.Spider):
             return
         text, _ = decode_html(response.body, self._declared_charset(response))
         info = page_info(text, response.url)
+        page = Page(
+            url=response.url,
+            site=site,
+            info=info,
+            body=response.body,
+            depth=context.depth,
+            year=context.year,
+            rendered=bool(response.meta.get("playwright")),
+        )
+        reading = read_page(
+            info,
+            text,
+            context.link_text,
+            year=context.year,
+            from_body=context.from_body,
+            body_shape=context.body_shape,
+        )
         kinds = [(link, classify_link(link.url, link.text)) for link in info.links]
-        if self._is_article(site, response, info, kinds):
-            yield from self._article(site, response, info, kinds)
+        family_list = any(family.is_list(page) for family in families.active(site))
+        if reading.is_report and not family_list:
+            yield from self._article(site, response, text, info, kinds)
             return
-        page = self._fetched(response, "list")
-        yield page
+        yield self._fetched(response, "list")
         # Family requests first: they know more (roles, form fields), and the first request of a URL wins.
-        yield from self.family_requests(site, response, info)
-        yield from self.follow_links(site, response.url, kinds, depth=response.meta.get("depth", 0))
+        for family in families.active(site):
+            yield from self._requests(site, family.links(page), response.url, context.depth)
+        bodies = reading.year_dept_bodies(continued=context.body_shape is not None)
+        yield from self._year_dept(site, response.url, reading, bodies, context.depth)
+        yield from self.follow_links(
+            site,
+            response.url,
+            kinds,
+            depth=context.depth,
+            pager_of=(reading.year, reading.body_shape) if bodies and reading.year else None,
+        )
 
-    def _is_article(self, site: Site, response: Response, info: PageInfo, kinds: list[Any]) -> bool:
-        if response.meta.get("assume_report"):
-            # A detail page reached from a body name: a report unless its own title says otherwise.
-            return not any("look-alike" in classify_title(t).reason for t in info.titles[:2])
-        if families.is_family_list(site, response, info):
-            return False
-        report_links = sum(1 for _, k in kinds if k is LinkKind.REPORT)
-        return self._is_report_page(info, response.meta.get("link_text")) and report_links < LIST_REPORT_LINKS
-
-    def _is_report_page(self, info: PageInfo, link_text: str | None) -> bool:
-        candidates = [*info.titles[:2], link_text or ""]
-        return any(classify_title(t).kind is not None for t in candidates if t)
+    def _year_dept(
+        self, site: Site, url: str, reading: Reading, bodies: list[Link], depth: int
+    ) -> Iterator[Any]:
+        """A year × department platform, recognised by content: its year tabs are lists of that year,
+        its body names lead to the bodies' reports (a document, or a page that the content rules judge)."""
+        actions: list[Action] = [
+            FollowLink(link.url, link.text, "section", year=year) for link, year in reading.year_tabs()
+        ]
+        for link in bodies:
+            if is_attachment_url(link.url):
+                req = self.attachment_request(site, link.url, link_text=link.text, referer=url)
+                if req is not None:
+                    yield req
+            else:
+                actions.append(FollowLink(link.url, link.text, "article", year=reading.year, from_body=True))
+        yield from self._requests(site, actions, url, depth)
 
     def parse_data(self, response: Response) -> Iterator[Any]:
-        """Answers of a family's data endpoint: its records are links like a list page's."""
-        site = self.sites[response.meta["site_id"]]
-        yield from families.parse_data(self, site, response)
-
-    def data_capture(self, response: Response) -> Fetched:
-        return self._fetched(response, "list")
+        """Answers of a family's data endpoint: kept as a list capture; its records are followed."""
+        context = self._context(response)
+        site = self.sites[context.site_id]
+        yield self._fetched(response, "list")
+        if response.status != 200 or context.family is None:
+            return
+        origin = context.origin or response.url
+        answer = DataAnswer(response.url, site, response.body, context.depth, origin, context.state)
+        yield from self._requests(
+            site, families.REGISTRY[context.family].parse_data(answer), origin, context.depth
+        )
 
     def follow(self, site: Site, links: Iterable[Link], referer: str, depth: int) -> Iterator[Any]:
         """Follow links found outside the page's own <a> elements (data islands, API records)."""
@@ -314,66 +378,64 @@ class ReportsSpider(scrapy.Spider):
         ]
         yield from self.follow_links(site, referer, kinds, depth)
 
-    def _article(self, site: Site, response: Response, info: PageInfo, kinds: list[Any]) -> Iterator[Any]:
+    def _article(
+        self, site: Site, response: Response, text: str, info: PageInfo, kinds: list[Any]
+    ) -> Iterator[Any]:
         page = self._fetched(response, "article")
-        page.page_meta = dict(info.meta)
-        if response.meta.get("link_text"):
-            page.page_meta.setdefault("link_text", response.meta["link_text"])
-        page.sha256 = hashlib.sha256(response.body).hexdigest()
         attachments = [link for link, k in kinds if k is LinkKind.ATTACHMENT]
-        page.has_attachments = bool(attachments)
+        # Images of the report's text (tables published as pictures): archived and read with the page.
+        images = content_images(text, response.url)
+        # Stored with the page (table `links`): interpretation reads from the archive which page carries
+        # which attachment and which images, never from the crawl's memory.
+        page.links = [(link.url, link.text, "attachment") for link in attachments]
+        page.links += [(image.url, image.text, "image") for image in images]
         yield page
         for link in attachments:
+            req = self.attachment_request(site, link.url, link_text=link.text, referer=response.url)
+            if req is not None:
+                yield req
+        for image in images:
             req = self.attachment_request(
-                site, link.url, link_text=link.text, page=page, referer=response.url
+                site, image.url, link_text=image.text or None, referer=response.url, role="image"
             )
             if req is not None:
                 yield req
 
-    def follow_links(self, site: Site, referer: str, kinds: list[Any], depth: int) -> Iterator[Any]:
+    def follow_links(
+        self,
+        site: Site,
+        referer: str,
+        kinds: list[Any],
+        depth: int,
+        pager_of: tuple[int, str | None] | None = None,
+    ) -> Iterator[Any]:
+        """Follow a page's links by kind; `pager_of` (year, link shape): the page is a year × department
+        list, whose next pages are still that year's list of rows of that shape."""
         for link, kind in kinds:
             if kind is LinkKind.LOOKALIKE:
                 self.crawler.stats.inc_value("govarchive/skipped/lookalike")
                 continue
             if kind is LinkKind.ATTACHMENT:
                 if classify_title(link.text).kind is not None:
-                    req = self.attachment_request(
-                        site, link.url, link_text=link.text, page=None, referer=referer
-                    )
+                    req = self.attachment_request(site, link.url, link_text=link.text, referer=referer)
                     if req is not None:
                         yield req
                 continue
             forced = any(re.search(p, link.url) for p in site.follow)
             if kind is LinkKind.OTHER and not forced:
                 continue
-            role = "article" if kind is LinkKind.REPORT else "list"
-            next_depth = depth if kind is LinkKind.PAGER else depth + 1
-            if next_depth > site.max_depth:
-                self.crawler.stats.inc_value("govarchive/skipped/max_depth")
-                continue
-            page_kind = "article" if role == "article" else ("pager" if kind is LinkKind.PAGER else "section")
-            req = self.page_request(
-                site,
-                link.url,
-                depth=next_depth,
-                role=role,
-                link_text=link.text,
-                referer=referer,
-                kind=page_kind,
+            page_kind: PageKind = (
+                "article" if kind is LinkKind.REPORT else ("pager" if kind is LinkKind.PAGER else "section")
             )
-            if req is not None:
-                yield req
-
-    def family_requests(self, site: Site, response: Response, info: PageInfo) -> Iterator[Any]:
-        """Requests that a CMS family hides from plain links (script pagers, data proxies)."""
-        yield from families.family_requests(self, site, response, info)
+            follow = FollowLink(link.url, link.text, page_kind)
+            if page_kind == "pager" and pager_of is not None:
+                year, shape = pager_of
+                follow = FollowLink(link.url, link.text, page_kind, year=year, body_shape=shape)
+            yield from self._requests(site, [follow], referer, depth)
 
     def parse_attachment(self, response: Response) -> Iterator[Any]:
-        item = self._fetched(response, "attachment")
-        meta = response.meta
-        item.page_meta = dict(meta.get("page_meta") or {})
-        item.page_url = meta.get("page_url")
-        item.page_sha256 = meta.get("page_sha256")
+        role = self._context(response).role
+        item = self._fetched(response, "image" if role == "image" else "attachment")
         disposition = response.headers.get("Content-Disposition")
         item.filename = filename_from_disposition(disposition) or filename_from_url(response.url)
         yield item
@@ -383,13 +445,14 @@ class ReportsSpider(scrapy.Spider):
         reason = failure_reason(failure)
         # Counted once, under errors/<kind>, by the store pipeline that records this item.
         self.logger.warning("failed %s: %s", request.url, reason)
+        context = context_of(request)
         yield Fetched(
             url=request.url,
-            site_id=request.meta.get("site_id", ""),
-            role=request.meta.get("role", "list"),
+            site_id=context.site_id if context else "",
+            role=context.role if context else "list",
             fetched_at=now_iso(),
             error=reason,
-            link_text=request.meta.get("link_text"),
+            link_text=context.link_text if context else None,
         )
 
     @staticmethod
@@ -400,6 +463,6 @@ class ReportsSpider(scrapy.Spider):
     def _looks_like_html(response: Response) -> bool:
         head = response.body[:1024].lstrip().lower()
         ctype = (_header(response, "Content-Type") or "").lower()
-        if head.startswith((b"%pdf", b"pk\x03\x04", b"\xd0\xcf\x11\xe0")):
+        if head.startswith((b"%pdf", b"pk\x03\x04", b"\xd0\xcf\x11\xe0", b"rar!", b"7z\xbc\xaf")):
             return False
         return "html" in ctype or b"<html" in head or b"<!doctype" in head or b"<head" in head or not ctype

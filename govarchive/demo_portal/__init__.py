@@ -1,4 +1,6 @@
-"""The bundled offline demo portals: builder (`build.py`) and the generated static sites (`sites/`)."""
+"""The bundled offline demo portals: the generated static sites (`sites/`) and their sites file template.
+
+Built by a developer with `python -m tests.docfactory.demo_portals` (test tooling, not installed)."""
 
 from pathlib import Path
 

@@ -43,10 +43,14 @@ def crawl(
     via: str = "govarchive",
     timeout: float = 300,
     env: dict[str, str] | None = None,
+    code: Path = ROOT,
 ) -> subprocess.CompletedProcess[str]:
-    """`govarchive crawl` (or `scrapy crawl reports`) as a user runs it; fails the test on a crash."""
+    """`govarchive crawl` (or `scrapy crawl reports`) as a user runs it; fails the test on a crash.
+
+    code: the checkout whose crawler runs (benchmarks compare another commit's on the same portals)."""
     env = {
         **os.environ,
+        **({"PYTHONPATH": str(code)} if code != ROOT else {}),
         "GOVARCHIVE_RETRY_BACKOFF": "1.0",
         "GOVARCHIVE_EXTRACT_WORKERS": "1",
         **(env or {}),
@@ -70,7 +74,7 @@ def crawl(
             "-a", f"site={','.join(site_ids)}", "-a", f"sites_file={sites_file}",
             "-s", f"GOVARCHIVE_DATA={data_dir}",
         ]  # fmt: skip
-    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+    proc = subprocess.run(cmd, cwd=code, env=env, capture_output=True, text=True, timeout=timeout)
     assert proc.returncode == 0, (
         f"crawl failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}"
     )

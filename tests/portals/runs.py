@@ -11,11 +11,11 @@ import functools
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.portals import Planted, gkmlpt, hanweb, jsapi, polite, trs, yeardept
+from tests.portals import Planted, formats, gkmlpt, hanweb, jsapi, plain, polite, trs, yeardept, yeartabs
 from tests.portals.harness import crawl, write_sites
 from tests.portals.server import Portal
 
@@ -118,3 +118,36 @@ def polite_portals() -> Crawled:
     env = {"GOVARCHIVE_DOWNLOAD_TIMEOUT": str(TIMEOUT), "GOVARCHIVE_RETRY_TIMES": "1"}
     proc = crawl(sites, folder / "data", ["slow", "fast"], env=env)
     return Crawled(folder / "data", slow, planted, proc, {"fast": fast})
+
+
+@functools.cache
+def plain_portal() -> Crawled:
+    portal = Portal("127.0.0.10")
+    base = portal.start()
+    planted = plain.build(portal)
+    return _run("plain", portal, planted, {"start_urls": [base + "/xxgk/ndbg/index.html"]})
+
+
+@dataclass
+class FormatsCrawled(Crawled):
+    files: dict[str, Path] = field(default_factory=dict)
+
+
+@functools.cache
+def formats_portal() -> FormatsCrawled:
+    portal = Portal("127.0.0.11")
+    base = portal.start()
+    work = _ROOT / "formats-files"
+    work.mkdir()
+    planted, files = formats.build(portal, work)
+    run = _run("formats", portal, planted, {"start_urls": [base + "/xxgk/ndbg/index.html"]})
+    return FormatsCrawled(run.data, portal, planted, run.proc, {}, files)
+
+
+@functools.cache
+def yeartabs_portal() -> Crawled:
+    """A year × department platform crawled without a family hint (`auto`)."""
+    portal = Portal("127.0.0.12")
+    base = portal.start()
+    planted = yeartabs.build(portal)
+    return _run("yeartabs", portal, planted, {"start_urls": [base + "/bmnb/index.html"]})

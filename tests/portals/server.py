@@ -1,7 +1,9 @@
-"""A loopback portal for tests: routes to fixed answers or handlers, a log of every request.
+"""The loopback test server: a portal whose routes give fixed answers or call handlers, with a log of every
+request. (The bundled demo portals are static folders served by the product's `govarchive.demoserver`.)
 
 Only 127.0.0.0/8 addresses are accepted. Answers are plain bytes with headers as a real portal sends
-them (including raw GBK bytes in Content-Disposition); handlers see the query and the POSTed form.
+them (including raw GBK bytes in Content-Disposition), optionally late; handlers see the query, the
+POSTed form and the headers, and can vary by call (`flaky`). Use `start()`/`stop()`, or `with Portal() as p`.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import contextlib
 import ipaddress
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -31,6 +34,7 @@ class Answer:
     status: int = 200
     content_type: str | None = "text/html; charset=utf-8"
     headers: list[tuple[str, str]] = field(default_factory=list)  # values are latin-1 views of raw bytes
+    delay_s: float = 0.0  # answer this late (the request is logged on arrival)
 
 
 Handler = Callable[[Req], Answer]
@@ -41,6 +45,17 @@ def html(text: str, charset: str = "utf-8", header_charset: str | None = "same")
     declared = charset if header_charset == "same" else header_charset
     ctype = f"text/html; charset={declared}" if declared else "text/html"
     return Answer(text.encode(charset), content_type=ctype)
+
+
+def html_page(title: str, body: str, pubdate: str | None = None) -> bytes:
+    """An article page: `<title>` and `<h1>`, plus ArticleTitle/PubDate meta tags when `pubdate` is given."""
+    meta = f'<meta name="ArticleTitle" content="{title}">' if pubdate else ""
+    if pubdate:
+        meta += f'<meta name="PubDate" content="{pubdate}">'
+    return (
+        f'<!doctype html><html><head><meta charset="utf-8"><title>{title}</title>{meta}</head>'
+        f"<body><h1>{title}</h1>{body}</body></html>"
+    ).encode()
 
 
 def raw_header(value: bytes) -> str:
@@ -121,6 +136,8 @@ class Portal:
                     ans = Answer(f"handler error: {e!r}".encode(), status=500, content_type="text/plain")
                 with portal.lock:
                     portal.log.append((arrived, method, self.path, ans.status))
+                if ans.delay_s:
+                    time.sleep(ans.delay_s)
                 self.send_response(ans.status)
                 if ans.content_type:
                     self.send_header("Content-Type", ans.content_type)
@@ -161,6 +178,18 @@ class Portal:
             self.server.shutdown()
             self.server.server_close()
 
+    def __enter__(self) -> Portal:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
     def requested(self, fragment: str) -> list[tuple[float, str, str, int]]:
         with self.lock:
             return [entry for entry in self.log if fragment in entry[2]]
+
+    def hits(self) -> Counter[str]:
+        """Requests per exact path?query."""
+        with self.lock:
+            return Counter(target for _, _, target, _ in self.log)

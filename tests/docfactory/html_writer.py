@@ -5,8 +5,8 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from govarchive.render_layout import Table, body_blocks, is_heading
-from govarchive.render_spec import ReportSpec
+from tests.docfactory.layout import Table, body_blocks, is_heading
+from tests.docfactory.spec import ReportSpec
 
 
 def table_html(table: Table) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from archive.report import codes
-from govarchive.render_spec import FigureKey, ReportSpec, truth_checks
+from tests.docfactory.spec import FigureKey, ReportSpec, truth_checks
 
 _PLACES = [
     "中宁县",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from govarchive.render_layout import Table, body_blocks
-from govarchive.render_spec import ReportSpec
+from tests.docfactory.layout import Table, body_blocks
+from tests.docfactory.spec import ReportSpec
 
 
 def to_text(spec: ReportSpec) -> str:

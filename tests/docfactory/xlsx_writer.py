@@ -7,8 +7,8 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment
 
-from govarchive.render_layout import Table, body_blocks
-from govarchive.render_spec import ReportSpec
+from tests.docfactory.layout import Table, body_blocks
+from tests.docfactory.spec import ReportSpec
 
 
 def write_xlsx(spec: ReportSpec, path: Path) -> Path:

@@ -10,7 +10,7 @@ import json
 import re
 from pathlib import Path
 
-from govarchive.render_spec import ReportSpec
+from tests.docfactory.spec import ReportSpec
 
 # Publication dates are not in the seeds; these follow the 31 January deadline except 003, published late
 # on purpose so the monitor has a late report to show.

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from archive.report import codes
-from govarchive.render_spec import ReportSpec
+from tests.docfactory.spec import ReportSpec
 
 CORNER_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
 _GROUPS = {  # outcome group prefix → the heading printed in the template's second label column

@@ -13,13 +13,13 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from govarchive.render_convert import ConversionError, scan_pdf, soffice_convert
-from govarchive.render_docx import write_docx
-from govarchive.render_html import write_html
-from govarchive.render_random import random_spec
-from govarchive.render_spec import ReportSpec, parse_value, truth_checks, truth_stats
-from govarchive.render_text import write_text
-from govarchive.render_xlsx import write_xlsx
+from tests.docfactory.convert import ConversionError, scan_pdf, soffice_convert
+from tests.docfactory.docx_writer import write_docx
+from tests.docfactory.html_writer import write_html
+from tests.docfactory.random_specs import random_spec
+from tests.docfactory.spec import ReportSpec, parse_value, truth_checks, truth_stats
+from tests.docfactory.text_writer import write_text
+from tests.docfactory.xlsx_writer import write_xlsx
 
 __all__ = [
     "FORMATS",
@@ -98,7 +98,7 @@ def render_many(
 
 
 def main(argv: list[str] | None = None) -> None:
-    """`python -m govarchive.render --count 20 --formats pdf,docx --out DIR`: a random corpus plus, per
+    """`python -m tests.docfactory.render --count 20 --formats pdf,docx --out DIR`: a random corpus plus, per
     document stem, `<stem>.truth.json` (the eval truth format) for benchmarks and extractor tests."""
     parser = argparse.ArgumentParser(description="Render random, consistent annual reports with their truth.")
     parser.add_argument("--count", type=int, default=10)

@@ -13,8 +13,8 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from docx.table import Table as DocxTable
 
-from govarchive.render_layout import Table, body_blocks, is_heading
-from govarchive.render_spec import ReportSpec
+from tests.docfactory.layout import Table, body_blocks, is_heading
+from tests.docfactory.spec import ReportSpec
 
 FONT = "Noto Serif CJK SC"  # installed by fonts-noto-cjk; LibreOffice embeds it in the PDF
 USABLE_WIDTH_CM = 17.0

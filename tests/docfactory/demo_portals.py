@@ -1,8 +1,8 @@
-"""Build the two offline demo portals under `sites/` from the five seed reports.
+"""Build the two offline demo portals under `govarchive/demo_portal/sites/` from the five seed reports.
 
 Run once by a developer (the output is committed; the demo never needs the seeds):
 
-    python -m govarchive.demo_portal.build --seeds ../shared/seeds --truth tests/eval/truth
+    python -m tests.docfactory.demo_portals --seeds ../shared/seeds --truth tests/eval/truth
 
 The portals imitate real county portals: home → 政府信息公开 → list pages (paginated `index.html`,
 `index_1.html`) → article pages `…/YYYYMM/tYYYYMMDD_NNN.html` with ArticleTitle/PubDate/ContentSource meta
@@ -21,10 +21,10 @@ from html import escape
 from pathlib import Path
 
 from govarchive.demo_portal import SITES_DIR
-from govarchive.render import render_many
-from govarchive.render_html import article_content, meta_tags
-from govarchive.render_spec import ReportSpec
-from govarchive.seedspecs import seed_specs
+from tests.docfactory.html_writer import article_content, meta_tags
+from tests.docfactory.render import render_many
+from tests.docfactory.seedspecs import seed_specs
+from tests.docfactory.spec import ReportSpec
 
 LIST_PAGE_SIZE = 3
 STYLE = (

@@ -1,0 +1,287 @@
+"""Writes the report tables: one report per body × year × kind, every copy of it in `report_sources`, and
+the text, figures and checks of its best copy.
+
+The result does not depend on the order in which copies arrive (the crawl records them as their extraction
+finishes, `reprocess` in capture order): the best copy is the maximum of a total order, `published_at` the
+earliest date any copy gives, `first_seen` the earliest sighting. So a crawl and a rebuild from the archive
+write the same rows.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from archive.model import Check, ParseResult, ReportMeta, Stat
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+# Which copy the figures come from when copies tie on figures found: exact formats first, OCR last.
+FORMAT_RANK = {"docx": 0, "html": 1, "xlsx": 2, "xls": 2, "pdf": 3, "doc": 4, "wps": 4, "ofd": 5, "text": 6}
+
+
+def source_format(result: ParseResult) -> str:
+    return "scan" if result.ocr else (result.media_type or "unknown")
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """One copy of a report: which bytes, where they were found, and where that site is."""
+
+    sha256: str
+    url: str
+    site_id: str | None
+    region: str | None
+    page_url: str | None  # the page that publishes the report (the article page of an attachment)
+    seen_at: str
+
+
+def _rank(known: int, fmt: str, text_len: int) -> tuple[int, int, int]:
+    # Figures found, then format, then text length (capped: boilerplate must not win).
+    return (known, -FORMAT_RANK.get(fmt, 9), min(text_len, 2000))
+
+
+class ReportRows:
+    """The report-writing half of Corpus (mixed into archive.store.corpus.Corpus)."""
+
+    conn: sqlite3.Connection
+    db: sqlite_utils.Database
+
+    def transaction(self) -> AbstractContextManager[None]:  # provided by Corpus
+        raise NotImplementedError
+
+    def record_report(
+        self,
+        result: ParseResult,
+        source: SourceRef,
+        *,
+        also_sources: list[tuple[str, str, str]] | None = None,
+        sighting: bool = True,
+    ) -> int | None:
+        """Upsert the report `result` describes; return its id, or None when the document is not a report.
+
+        `also_sources` are (sha256, url, format) of other copies seen with this one (the article page that
+        carried an attachment)."""
+        if result.kind is None or result.year is None:
+            return None
+        meta = ReportMeta(
+            title=result.title,
+            agency=result.agency,
+            year=result.year,
+            kind=result.kind,  # type: ignore[arg-type]
+            template=result.template,
+            published_at=result.published_at,
+        )
+        fmt = source_format(result)
+        page_url = source.page_url or source.url
+        with self.transaction():
+            report_id = self.upsert_report(
+                source.site_id, meta, source.region, page_url, source.seen_at, sighting
+            )
+            self.add_report_source(report_id, source.sha256, source.url, fmt, source.seen_at, sighting)
+            for other_sha, other_url, other_fmt in also_sources or []:
+                self.add_report_source(report_id, other_sha, other_url, other_fmt, source.seen_at, sighting)
+            if self._better_than_current(report_id, result, fmt, source):
+                self.set_report_content(
+                    report_id,
+                    source.sha256,
+                    result.text,
+                    result.template,
+                    result.stats,
+                    result.checks,
+                    title=result.title,
+                    located=(source.site_id, source.region, page_url),
+                )
+        return report_id
+
+    def _better_than_current(self, report_id: int, result: ParseResult, fmt: str, source: SourceRef) -> bool:
+        row = self.conn.execute(
+            """SELECT r.sha256, length(r.text) AS text_len,
+                      (SELECT count(*) FROM report_stats s WHERE s.report_id = r.id AND s.value IS NOT NULL)
+                        AS known,
+                      (SELECT format FROM report_sources rs WHERE rs.report_id = r.id AND rs.sha256 = r.sha256
+                       ORDER BY rs.url LIMIT 1) AS fmt,
+                      (SELECT min(url) FROM report_sources rs WHERE rs.report_id = r.id AND rs.sha256 = r.sha256)
+                        AS url,
+                      EXISTS (SELECT 1 FROM report_sources rs WHERE rs.report_id = r.id
+                              AND rs.sha256 = r.sha256 AND rs.url = ?) AS same_url
+               FROM reports r WHERE r.id = ?""",
+            (source.url, report_id),
+        ).fetchone()
+        if row["sha256"] is None or row["sha256"] == source.sha256:
+            return True
+        known = sum(1 for s in result.stats if s.value is not None)
+        new = _rank(known, fmt, len(result.text or ""))
+        old = _rank(int(row["known"]), row["fmt"] or "", int(row["text_len"] or 0))
+        if row["same_url"]:
+            # A new version at the same URL replaces the old one unless it lost figures: the report points
+            # to the newest content, and the old blob stays in report_sources.
+            return new >= old
+        # A tie goes to the smaller (url, sha256), so the best copy does not depend on arrival order.
+        return new > old or (new == old and (source.url, source.sha256) < (row["url"], row["sha256"]))
+
+    def upsert_report(
+        self,
+        site_id: str | None,
+        meta: ReportMeta,
+        region: str | None,
+        page_url: str | None,
+        seen_at: str,
+        sighting: bool = True,
+    ) -> int:
+        """One row per body × year × kind; a sighting moves last_seen and clears removed_at (a rebuild
+        from the archive, `sighting=False`, leaves that history alone)."""
+        # A body's report is one row wherever it was found (county and city portals often both carry it);
+        # only a report whose body is unknown stays tied to its site.
+        if meta.agency:
+            row = self.conn.execute(
+                "SELECT id FROM reports WHERE agency = ? AND year IS ? AND kind IS ? ORDER BY id LIMIT 1",
+                (meta.agency, meta.year, meta.kind),
+            ).fetchone()
+        else:
+            row = self.conn.execute(
+                "SELECT id FROM reports WHERE site_id IS ? AND agency IS NULL AND year IS ? AND kind IS ?",
+                (site_id, meta.year, meta.kind),
+            ).fetchone()
+        if row is None:
+            cur = self.conn.execute(
+                """INSERT INTO reports(site_id, agency, region, year, kind, title, template, published_at,
+                     page_url, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (
+                    site_id,
+                    meta.agency,
+                    region,
+                    meta.year,
+                    meta.kind,
+                    meta.title,
+                    meta.template,
+                    meta.published_at,
+                    page_url,
+                    seen_at,
+                    seen_at,
+                ),
+            )
+            return int(cur.lastrowid or 0)
+        # The earliest date any copy gives; title, place and template come with the best copy
+        # (set_report_content) and are only filled here while the row has none.
+        self.conn.execute(
+            """UPDATE reports SET
+                 published_at = CASE WHEN ?1 IS NOT NULL AND (published_at IS NULL OR ?1 < published_at)
+                                     THEN ?1 ELSE published_at END,
+                 title = COALESCE(title, ?2), page_url = COALESCE(page_url, ?3),
+                 template = COALESCE(template, ?4), first_seen = min(first_seen, ?5)
+               WHERE id = ?6""",
+            (meta.published_at, meta.title, page_url, meta.template, seen_at, row["id"]),
+        )
+        if sighting:
+            self.conn.execute(
+                "UPDATE reports SET last_seen=max(last_seen, ?), removed_at=NULL WHERE id=?",
+                (seen_at, row["id"]),
+            )
+        return int(row["id"])
+
+    def add_report_source(
+        self, report_id: int, sha256: str, url: str, fmt: str, seen_at: str, sighting: bool = True
+    ) -> None:
+        update = (
+            "last_seen=max(last_seen, excluded.last_seen), removed_at=NULL, format=excluded.format"
+            if sighting
+            else "format=excluded.format"
+        )
+        self.conn.execute(
+            f"""INSERT INTO report_sources(report_id, sha256, url, format, first_seen, last_seen)
+               VALUES (?, ?, ?, ?, ?, ?)
+               ON CONFLICT(report_id, sha256, url) DO UPDATE SET first_seen=min(first_seen, excluded.first_seen),
+                 {update}""",
+            (report_id, sha256, url, fmt, seen_at, seen_at),
+        )
+
+    def set_report_content(
+        self,
+        report_id: int,
+        sha256: str,
+        text: str,
+        template: str | None,
+        stats: list[Stat],
+        checks: list[Check],
+        *,
+        title: str | None = None,
+        located: tuple[str | None, str | None, str | None] | None = None,
+    ) -> None:
+        """Make `sha256` the source the report's text and figures come from (replacing the previous one);
+        `title` and `located` (site_id, region, page_url) of that copy replace the report's."""
+        self.conn.execute(
+            "UPDATE reports SET sha256=?, text=?, template=COALESCE(?, template), title=COALESCE(?, title) "
+            "WHERE id=?",
+            (sha256, text, template, title, report_id),
+        )
+        if located is not None:
+            site_id, region, page_url = located
+            self.conn.execute(
+                "UPDATE reports SET site_id=?, region=?, page_url=? WHERE id=?",
+                (site_id, region, page_url, report_id),
+            )
+        self.conn.execute("DELETE FROM report_stats WHERE report_id=?", (report_id,))
+        self.db.table("report_stats").insert_all(
+            (
+                {
+                    "report_id": report_id,
+                    "section": s.section,
+                    "row": s.row,
+                    "col": s.col,
+                    "value": s.value,
+                    "raw": s.raw,
+                    "row_label": s.row_label,
+                    "col_label": s.col_label,
+                    "ocr": int(s.ocr),
+                    "source_sha256": sha256,
+                    "placed_by": s.placed_by or None,
+                }
+                for s in stats
+            ),
+            replace=True,
+        )
+        self.conn.execute("DELETE FROM report_checks WHERE report_id=?", (report_id,))
+        self.db.table("report_checks").insert_all(
+            (
+                {"report_id": report_id, "rule": c.rule, "status": c.status, "detail": c.detail}
+                for c in checks
+            ),
+            replace=True,
+        )
+
+    def report(self, report_id: int) -> sqlite3.Row | None:
+        row: sqlite3.Row | None = self.conn.execute(
+            "SELECT * FROM reports WHERE id=?", (report_id,)
+        ).fetchone()
+        return row
+
+    # --- rebuilding from the archive ---------------------------------------------------------------
+
+    def begin_rebuild(self) -> None:
+        """Forget what was derived (figures, checks, best copies, descriptions); ids and sighting
+        history (first_seen, last_seen, removed_at of reports and of their copies) stay."""
+        with self.transaction():
+            self.conn.execute("DELETE FROM report_stats")
+            self.conn.execute("DELETE FROM report_checks")
+            self.conn.execute(
+                "UPDATE reports SET sha256 = NULL, text = NULL, title = NULL, template = NULL, "
+                "published_at = NULL, page_url = NULL"
+            )
+
+    def finish_rebuild(self, recorded_sources: set[tuple[int, str, str]]) -> int:
+        """Drop the copies the rebuild did not record and the reports left without any; their count."""
+        with self.transaction():
+            for row in self.conn.execute("SELECT report_id, sha256, url FROM report_sources").fetchall():
+                if (row["report_id"], row["sha256"], row["url"]) not in recorded_sources:
+                    self.conn.execute(
+                        "DELETE FROM report_sources WHERE report_id = ? AND sha256 = ? AND url = ?",
+                        (row["report_id"], row["sha256"], row["url"]),
+                    )
+            gone = self.conn.execute(
+                "DELETE FROM reports WHERE id NOT IN (SELECT report_id FROM report_sources)"
+            ).rowcount
+        return int(gone)

@@ -1,0 +1,80 @@
+"""The crawl's own settings, parsed once into a typed value, and the one map from the environment.
+
+`settings_from_env` is the only place that knows the GOVARCHIVE_* variables. It runs at the edge of a
+crawl, when the crawler process is set up (the `EnvironmentSettings` add-on's pre-crawler hook), so
+`govarchive crawl` and `scrapy crawl reports` get the same values, at project priority: a `-s` option
+or an explicit override (cmdline priority) still wins. Nothing reads the environment at import.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from scrapy.settings import BaseSettings
+
+# variable -> (Scrapy setting, parser)
+_ENV: dict[str, tuple[str, Callable[[str], Any]]] = {
+    "GOVARCHIVE_DATA": ("GOVARCHIVE_DATA", str),
+    "GOVARCHIVE_SITES": ("GOVARCHIVE_SITES", str),
+    "GOVARCHIVE_DOWNLOAD_TIMEOUT": ("DOWNLOAD_TIMEOUT", float),
+    "GOVARCHIVE_RETRY_TIMES": ("RETRY_TIMES", int),
+    "GOVARCHIVE_RETRY_BACKOFF": ("GOVARCHIVE_RETRY_BACKOFF", float),
+    "GOVARCHIVE_MAX_BYTES": ("DOWNLOAD_MAXSIZE", int),
+    "GOVARCHIVE_EXTRACT_WORKERS": ("GOVARCHIVE_EXTRACT_WORKERS", int),
+}
+_CHROMIUM = "GOVARCHIVE_CHROMIUM"  # the browser of render_js sites (PLAYWRIGHT_LAUNCH_OPTIONS)
+
+
+def settings_from_env(environ: Mapping[str, str], launch_options: Mapping[str, Any]) -> dict[str, Any]:
+    """Scrapy settings named by GOVARCHIVE_* variables of `environ`; `launch_options` are the current
+    PLAYWRIGHT_LAUNCH_OPTIONS, completed with the browser's path."""
+    out: dict[str, Any] = {}
+    for var, (name, parse) in _ENV.items():
+        value = environ.get(var)
+        if value:
+            try:
+                out[name] = parse(value)
+            except ValueError:
+                raise ValueError(f"{var}={value!r}: expected {parse.__name__}") from None
+    if environ.get(_CHROMIUM):
+        out["PLAYWRIGHT_LAUNCH_OPTIONS"] = {**launch_options, "executable_path": environ[_CHROMIUM]}
+    return out
+
+
+class EnvironmentSettings:
+    """Add-on (ADDONS in crawler.settings) that applies `settings_from_env` before any crawler exists."""
+
+    @classmethod
+    def update_pre_crawler_settings(cls, settings: BaseSettings) -> None:
+        launch = settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS")
+        for name, value in settings_from_env(os.environ, launch).items():
+            settings.set(name, value, priority="project")
+
+
+@dataclass(frozen=True)
+class CrawlConfig:
+    """govarchive's settings of one crawl (see crawler/settings.py for their defaults)."""
+
+    data_dir: Path
+    sites_file: Path
+    max_bytes: int | None  # DOWNLOAD_MAXSIZE: also the blob store's limit
+    extract_workers: int
+    extract_timeout: float
+    retry_backoff: float  # seconds before the first retry, doubled per retry
+    retry_backoff_max: float
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings) -> CrawlConfig:
+        return cls(
+            data_dir=Path(settings.get("GOVARCHIVE_DATA") or "data"),
+            sites_file=Path(settings.get("GOVARCHIVE_SITES") or "sites.toml"),
+            max_bytes=settings.getint("DOWNLOAD_MAXSIZE") or None,
+            extract_workers=settings.getint("GOVARCHIVE_EXTRACT_WORKERS", 2),
+            extract_timeout=settings.getfloat("GOVARCHIVE_EXTRACT_TIMEOUT", 600),
+            retry_backoff=settings.getfloat("GOVARCHIVE_RETRY_BACKOFF", 1.0),
+            retry_backoff_max=settings.getfloat("GOVARCHIVE_RETRY_BACKOFF_MAX", 60.0),
+        )

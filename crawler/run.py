@@ -1,0 +1,102 @@
+"""One crawl run: the data folder and the `crawl_runs` row, owned by one extension from open to close.
+
+`CrawlRun` opens the workspace when the crawler is set up, starts the run at spider_opened and, at
+spider_closed, marks removals and counts new/changed/removed/unchanged (archive/products/history.py),
+writes the Atom feeds (archive/products/feeds.py), closes the run with its summary and closes the
+workspace. Results go to the crawl's stats (`govarchive/…` keys); `summarize` turns stats into the
+run's summary, for the `crawl_runs` row and for `govarchive crawl`, which reads the stats after the
+process ends.
+
+Other components reach the run through `CrawlRun.of(crawler)` (Scrapy's `get_extension`), e.g. the
+pipelines' `pipelines.workspace.workspace_for`.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+
+from archive.store.workspace import Workspace
+from crawler.config import CrawlConfig
+
+logger = logging.getLogger(__name__)
+
+PREFIX = "govarchive/"
+
+
+def summarize(stats: dict[str, Any]) -> dict[str, Any]:
+    """The crawl's own counters plus the framework's request and response totals."""
+    out: dict[str, Any] = {k[len(PREFIX) :]: v for k, v in stats.items() if k.startswith(PREFIX)}
+    for key in ("downloader/request_count", "downloader/response_bytes", "retry/count", "item_scraped_count"):
+        if key in stats:
+            out[key.replace("downloader/", "")] = stats[key]
+    for key, value in stats.items():
+        if key.startswith("downloader/response_status_count/"):
+            out["status/" + key.rsplit("/", 1)[-1]] = value
+    return out
+
+
+class CrawlRun:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.config = CrawlConfig.from_settings(crawler.settings)
+        self.workspace = Workspace(self.config.data_dir, max_bytes=self.config.max_bytes)
+        self.run_id: int | None = None  # the crawl_runs row, from spider_opened on
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CrawlRun:
+        ext = cls(crawler)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    @classmethod
+    def of(cls, crawler: Crawler) -> CrawlRun:
+        run = crawler.get_extension(cls)
+        if run is None:
+            raise RuntimeError("crawler.run.CrawlRun is not enabled (EXTENSIONS)")
+        return run
+
+    @property
+    def stats(self) -> Any:
+        assert self.crawler.stats is not None
+        return self.crawler.stats
+
+    def spider_opened(self, spider: Any) -> None:
+        self.run_id = self.workspace.corpus.start_run(sorted(getattr(spider, "sites", {})))
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        if self.run_id is not None:
+            self._bookkeeping(spider, reason)
+        self.stats.set_value(PREFIX + "finish_reason", reason)
+        summary = summarize(self.stats.get_stats())
+        if self.run_id is not None:
+            status = "finished" if reason == "finished" else reason
+            self.workspace.corpus.finish_run(self.run_id, status, summary)
+        logger.info("crawl summary: %s", summary)
+        self.workspace.close()
+
+    def _bookkeeping(self, spider: Any, reason: str) -> None:
+        """Removals and counts, then the feeds."""
+        from archive.products.feeds import write_feeds
+        from archive.products.history import close_run
+
+        assert self.run_id is not None
+        ws = self.workspace
+        sites = getattr(spider, "sites", {})
+        capped = {
+            sid
+            for sid, n in getattr(spider, "requests_per_site", {}).items()
+            if sid in sites and n >= sites[sid].max_pages
+        }
+        try:
+            result = close_run(ws.corpus, self.run_id, list(sites.values()), reason == "finished", capped)
+            for key, value in result.counts().items():
+                self.stats.set_value(f"{PREFIX}history/{key}", value)
+            write_feeds(ws.corpus, ws.root / "feeds")
+        except Exception:  # bookkeeping must never lose the run's summary; the log says what failed
+            logger.exception("end-of-run bookkeeping failed")
+            self.stats.inc_value(PREFIX + "errors/bookkeeping")
