@@ -217,6 +217,7 @@ _M005_CODES = """
             ('appeals', 'col', 'other', '其他结果'),
             ('appeals', 'col', 'pending', '尚未审结'),
             ('appeals', 'col', 'total', '总计');
+"""
 
 
 # How a figure was placed on the template (archive.model.Stat.placed_by): label, number, order, derived.
