@@ -5,6 +5,11 @@ Evaluation set: the five seed texts (format `seed-text`) and, when `tests.docfac
 `archive.extract.extract_file` are there, documents rendered from report specs in every format.
 
     .venv/bin/python benchmarks/accuracy.py [--formats docx,pdf,...] [--random N] [--scan-docs N] [--verbose]
+        [--no-variants] [--baseline OTHER_CHECKOUT]
+
+The frozen born-digital variants of tests/eval/variants/ (tests/eval/variants.py) are scored per class as
+`v:<class>`; `--baseline DIR` reads the seeds and variants with another checkout's code first (its own
+production path in a subprocess), so one run prints before and after.
 """
 
 from __future__ import annotations
@@ -154,6 +159,64 @@ def evaluate_variants(variants_dir: Path = VARIANTS_DIR) -> list[DocResult]:
     return results
 
 
+# Run in a subprocess on another checkout's code: the production path (extract_file, the text-table
+# fallback that checkout's own pipeline applies, map_report, run_checks) on every seed and frozen variant.
+_BASELINE_SCRIPT = """
+import json, sys
+from pathlib import Path
+from archive.extract import extract_file
+from archive.report.checks import run_checks
+from archive.report.template import map_report
+from archive.report.texttables import grids_from_text
+out = {}
+for kind, path in json.loads(sys.stdin.read()):
+    if kind == "text":
+        tables, text = [], Path(path).read_text(encoding="utf-8")
+    else:
+        ex = extract_file(Path(path))
+        tables, text = list(ex.tables), ex.text or ""
+    if not tables and text:
+        tables = grids_from_text(text)  # what the pipeline before sources.choose did itself
+    mapped = map_report(tables, text, None)
+    out[path] = {
+        "stats": [[s.section, s.row, s.col, s.value, s.raw] for s in mapped.stats],
+        "checks": [[c.rule, c.status] for c in run_checks(mapped.stats, mapped.template)],
+    }
+print(json.dumps(out))
+"""
+
+
+def evaluate_baseline(checkout: Path) -> list[DocResult]:
+    """The seeds and the frozen variants read by another checkout's code (e.g. `git worktree add /tmp/base
+    main`), scored against this checkout's truth: the 'before' of a before/after table."""
+    import subprocess
+
+    jobs: list[tuple[str, str, str, dict[str, Any]]] = []
+    for p in sorted(TRUTH_DIR.glob("seed_*.json")):
+        truth = json.loads(p.read_text(encoding="utf-8"))
+        jobs.append(("seed-text", "text", str(SEEDS_DIR / truth["seed"]), truth))
+    for p in sorted(VARIANTS_DIR.glob("*.truth.json")):
+        truth = json.loads(p.read_text(encoding="utf-8"))
+        jobs.append((f"v:{truth['variant']}", "file", str((VARIANTS_DIR / truth["file"]).resolve()), truth))
+    done = subprocess.run(
+        [sys.executable, "-c", _BASELINE_SCRIPT],
+        input=json.dumps([[kind, path] for _, kind, path, _ in jobs]),
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=checkout,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(checkout), "HOME": str(Path.home())},
+        timeout=1800,
+    )
+    got = json.loads(done.stdout.strip().splitlines()[-1])
+    results = []
+    for fmt, _, path, truth in jobs:
+        stats = [Stat(a, b, c, v, raw) for a, b, c, v, raw in got[path]["stats"]]
+        checks = [Check(rule, status, "") for rule, status in got[path]["checks"]]
+        results.append(score(DocResult(fmt, Path(path).name), truth["stats"], truth["checks"], stats, checks))
+    return results
+
+
 def missing_render_interface() -> str | None:
     """What the rendered evaluation needs and is not there yet (None when everything is importable)."""
     try:
@@ -270,7 +333,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--scan-docs", type=int, default=2, help="documents to OCR (scans are slow)")
     ap.add_argument("--verbose", action="store_true", help="print every mismatch")
     ap.add_argument("--no-variants", action="store_true", help="skip the frozen born-digital variants")
+    ap.add_argument(
+        "--baseline",
+        type=Path,
+        help="also print the seeds and variants as read by the code of this other checkout (before/after)",
+    )
     args = ap.parse_args(argv)
+    if args.baseline:
+        print(
+            f"baseline: {args.baseline}\n" + format_table(summarize(evaluate_baseline(args.baseline))) + "\n"
+        )
     results = evaluate_seeds()
     if not args.no_variants:
         results += evaluate_variants()

@@ -20,6 +20,7 @@ from benchmarks.accuracy import (
     DocResult,
     FormatRow,
     eval_specs,
+    evaluate_baseline,
     evaluate_rendered,
     evaluate_seeds,
     evaluate_variants,
@@ -123,6 +124,16 @@ def test_2021_variants_score_the_derived_other_row() -> None:
     assert len(other) == 7 and all(t["raw"] == "" for t in other)
     [result] = [r for r in evaluate_variants() if r.name == "01-wps-leak-2021.txt"]
     assert result.correct == result.cells
+
+
+def test_a_baseline_checkout_is_read_by_its_own_code() -> None:
+    # This checkout as its own baseline: the subprocess path scores exactly like the in-process one.
+    root = VARIANTS_DIR.parent.parent.parent
+    base = {(r.fmt, r.correct, r.cells, r.rules_right) for r in summarize(evaluate_baseline(root))}
+    here = {
+        (r.fmt, r.correct, r.cells, r.rules_right) for r in summarize(evaluate_seeds() + evaluate_variants())
+    }
+    assert base == here
 
 
 # --- rendered documents --------------------------------------------------------------------------------------
