@@ -79,11 +79,21 @@ def figure_keys(spec: ReportSpec) -> list[FigureKey]:
 
 
 def truth_stats(spec: ReportSpec) -> list[dict[str, Any]]:
-    """The figures an exact extractor should report, one dict per printed cell."""
-    return [
+    """The figures an exact extractor should report: one dict per printed cell, and for the 2021 template
+    the row `other` derived as the sum of its three sub-rows (blank where one of them is blank)."""
+    stats = [
         {"section": s, "row": r, "col": c, "raw": spec.raw(s, r, c), "value": parse_value(spec.raw(s, r, c))}
         for s, r, c in figure_keys(spec)
     ]
+    if spec.template == "2021":
+        for col in (c.code for c in codes.APPLICATION_COLUMNS):
+            parts = [
+                parse_value(spec.raw("applications", f"other.{sub}", col))
+                for sub in ("no_correction", "no_fee", "other")
+            ]
+            total = None if any(v is None for v in parts) else sum(v or 0.0 for v in parts)
+            stats.append({"section": "applications", "row": "other", "col": col, "raw": "", "value": total})
+    return stats
 
 
 # --- consistency rules (report-format.md) ------------------------------------------------------------
