@@ -74,6 +74,42 @@ def tables_of(root: etree._Element) -> list[Grid]:
     return out
 
 
+_FIGURE_LINE = re.compile(r"^[+\-－]?\d[\d.,，]*\s*(万元)?$")
+
+
+def block_text(node: etree._Element, *, tables: bool = True) -> str:
+    """The visible text of `node`, a line per block element and <br> (text_content() runs blocks together);
+    without the text inside <table> elements when `tables` is False."""
+    parts: list[str] = []
+
+    def walk(el: etree._Element) -> None:
+        if not isinstance(el.tag, str) or (not tables and el.tag == "table"):
+            return
+        if el.tag == "br" or el.tag in _BLOCK or el.tag in ("td", "th"):
+            parts.append("\n")
+        parts.append(el.text or "")
+        for child in el:
+            walk(child)
+            parts.append(child.tail or "")
+        if el.tag in _BLOCK:
+            parts.append("\n")
+
+    walk(node)
+    return "\n".join(line.strip() for line in "".join(parts).splitlines() if line.strip())
+
+
+def _figure_lines(text: str) -> int:
+    return sum(1 for line in text.splitlines() if _FIGURE_LINE.match(line.strip()))
+
+
+def _lost_figures(main: str, outside_tables: str) -> bool:
+    """trafilatura drops repeated short lines (a 0 under a 0) even without deduplication: a table written
+    one cell per paragraph, outside any <table>, loses its figures. Then the page's own block text is the
+    better reading. (Figures inside <table> elements are read from the DOM and do not count here.)"""
+    seen = _figure_lines(outside_tables)
+    return seen >= 10 and _figure_lines(main) < 0.9 * seen
+
+
 def extract_html(data: bytes, declared: str | None = None, url: str | None = None) -> Extraction:
     text, encoding = decode_html(data, declared)
     root = parse_html(text) if text.strip() else lxml.html.document_fromstring("<html></html>")
@@ -83,15 +119,15 @@ def extract_html(data: bytes, declared: str | None = None, url: str | None = Non
     for bad in root.xpath("//script|//style|//noscript"):
         bad.drop_tree()
     body = root.find("body")
-    visible = body.text_content() if body is not None else root.text_content()
+    content = body if body is not None else root
+    visible = block_text(content)
     main = trafilatura.extract(
         text, url=url, include_tables=True, include_comments=False, favor_recall=True, deduplicate=False
     )
     meta["encoding"] = encoding
-    fallback = "\n".join(line.strip() for line in visible.splitlines() if line.strip())
     return Extraction(
         "html",
-        text=main or fallback,
+        text=main if main and not _lost_figures(main, block_text(content, tables=False)) else visible,
         tables=tables_of(root),
         extractor=EXTRACTOR,
         page_meta=meta,
