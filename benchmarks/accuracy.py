@@ -165,9 +165,14 @@ _BASELINE_SCRIPT = """
 import json, sys
 from pathlib import Path
 from archive.extract import extract_file
-from archive.report.checks import run_checks
-from archive.report.template import map_report
-from archive.report.texttables import grids_from_text
+try:
+    from archive.report.checks import run_checks
+    from archive.report.template import map_report
+    from archive.report.texttables import grids_from_text
+except ImportError:  # a checkout from before archive/ was grouped by stage
+    from archive.checks import run_checks
+    from archive.template import map_report
+    from archive.texttables import grids_from_text
 out = {}
 for kind, path in json.loads(sys.stdin.read()):
     if kind == "text":
