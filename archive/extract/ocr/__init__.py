@@ -1,23 +1,32 @@
-"""OCR of scanned PDFs: pdftoppm (200 dpi gray) → tesseract chi_sim TSV (words with boxes).
+"""OCR of scanned PDFs: pdftoppm (200 dpi) → a level grey page → an engine that reads it.
 
 Tables come from the ruling lines in the bitmap (archive.extract.ocr.rules) fed to the same geometry as PDF
-tables (archive.extract.pdftables), with the OCR words as the characters; the rules are erased before
-tesseract reads the page, and figure cells get a digits-only second reading (archive.extract.ocr.digits).
+tables (archive.extract.pdftables). Engines (GOVARCHIVE_OCR_ENGINE or `engine=`):
+
+- `rapid` (default): PP-OCRv4's recogniser from rapidocr-onnxruntime on the lines and cells the bitmap
+  shows (archive.extract.ocr.rapid) — measured the most accurate and fastest on the frozen scan set
+  (benchmarks/ocr_engines.py);
+- `tesseract`: Debian's tesseract chi_sim TSV words as the characters, rules erased first, figure cells
+  read again digits-only (archive.extract.ocr.digits).
+
 Every step has a timeout; any failure is an error value, never an exception.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
+import numpy as np
 from PIL import Image
 
 from archive.extract.grid import join_lines
 from archive.extract.limits import MAX_PDF_PAGES
+from archive.extract.ocr import rapid
 from archive.extract.ocr.digits import digit_pass
 from archive.extract.ocr.rules import deskew, erase_rules, in_tables, ruling_segments
 from archive.extract.ocr.tess import OcrError, run_tool
@@ -27,6 +36,28 @@ from archive.model import Extraction
 
 DPI = 200
 PAGE_TIMEOUT = 90.0
+ENGINES = ("rapid", "tesseract")
+DEFAULT_ENGINE = "rapid"
+
+
+def engine_name(engine: str | None = None) -> str:
+    """The engine asked for (argument, else GOVARCHIVE_OCR_ENGINE), falling back to tesseract when the
+    default's package is not installed."""
+    name = engine or os.environ.get("GOVARCHIVE_OCR_ENGINE") or DEFAULT_ENGINE
+    if name not in ENGINES:
+        raise ValueError(f"unknown OCR engine {name!r}; known: {', '.join(ENGINES)}")
+    if name == "rapid" and not rapid.available() and engine is None:
+        return "tesseract"
+    return name
+
+
+def page_grey(image: Image.Image) -> Image.Image:
+    """A rendered page as grey, colour dropped first: the lightest channel of each pixel, so a red seal
+    (or any coloured stamp) stamped over the text turns pale while black print stays black."""
+    if image.mode == "L":
+        return image
+    rgb = np.asarray(image.convert("RGB"))
+    return Image.fromarray(rgb.max(axis=2))
 
 
 def _tool_version() -> str:
@@ -56,11 +87,37 @@ def _words(tsv: str, dpi: int) -> tuple[str, list[Char]]:
     return "\n".join(join_lines(words) for words in lines.values()), chars
 
 
+def _tesseract_page(
+    gray: Image.Image, dpi: int, tmp: Path, name: str, timeout: float, lang: str
+) -> tuple[str, list[Table]]:
+    segs = ruling_segments(gray, dpi)
+    tables = find_tables(segs)
+    clean = tmp / f"clean-{name}"
+    cleaned = erase_rules(gray, [s for s in segs if in_tables(s, tables)], dpi)
+    cleaned.save(clean)
+    tsv = run_tool(
+        ["tesseract", str(clean), "stdout", "-l", lang, "--psm", "3", "--dpi", str(dpi), "tsv"],
+        timeout,
+        "tesseract",
+    )
+    text, chars = _words(tsv, dpi)
+    for t in tables:
+        chars = fill(t, chars)
+        digit_pass(cleaned, t, tmp, dpi, timeout)
+    return text, tables
+
+
 def ocr_pdf(
-    path: Path, *, dpi: int = DPI, page_timeout: float = PAGE_TIMEOUT, lang: str = "chi_sim"
+    path: Path,
+    *,
+    dpi: int = DPI,
+    page_timeout: float = PAGE_TIMEOUT,
+    lang: str = "chi_sim",
+    engine: str | None = None,
 ) -> Extraction:
-    extractor = _tool_version()
-    for tool in ("pdftoppm", "tesseract"):
+    name = engine_name(engine)
+    extractor = rapid.version() if name == "rapid" else _tool_version()
+    for tool in ("pdftoppm", "tesseract") if name == "tesseract" else ("pdftoppm",):
         if shutil.which(tool) is None:
             return Extraction(
                 "pdf", extractor=extractor, ocr=True, error=f"OCR unavailable: {tool} not installed"
@@ -70,44 +127,28 @@ def ocr_pdf(
     height = 0.0
     try:
         with tempfile.TemporaryDirectory(prefix="govarchive-ocr-") as tmp:
+            # Colour, uncompressed (PPM): a seal's colour is what tells it from the print under it.
             run_tool(
-                [
-                    "pdftoppm",
-                    "-r",
-                    str(dpi),
-                    "-gray",
-                    "-png",
-                    "-l",
-                    str(MAX_PDF_PAGES),
-                    str(path),
-                    f"{tmp}/p",
-                ],
+                ["pdftoppm", "-r", str(dpi), "-l", str(MAX_PDF_PAGES), str(path), f"{tmp}/p"],
                 page_timeout * 4,
                 "pdftoppm",
             )
-            images = sorted(Path(tmp).glob("p-*.png"))
+            images = sorted(Path(tmp).glob("p-*.p?m"))
             if not images:
                 return Extraction(
                     "pdf", extractor=extractor, ocr=True, error="OCR: pdftoppm rendered no pages"
                 )
             for image in images:
                 with Image.open(image) as im:
-                    gray, _ = deskew(im.convert("L"))
-                segs = ruling_segments(gray, dpi)
-                tables = find_tables(segs)
+                    gray, _ = deskew(page_grey(im))
+                image.unlink()
                 height = gray.size[1] * 72 / dpi
-                clean = Path(tmp) / f"clean-{image.name}"
-                cleaned = erase_rules(gray, [s for s in segs if in_tables(s, tables)], dpi)
-                cleaned.save(clean)
-                tsv = run_tool(
-                    ["tesseract", str(clean), "stdout", "-l", lang, "--psm", "3", "--dpi", str(dpi), "tsv"],
-                    page_timeout,
-                    "tesseract",
-                )
-                text, chars = _words(tsv, dpi)
-                for t in tables:
-                    chars = fill(t, chars)
-                    digit_pass(cleaned, t, Path(tmp), dpi, page_timeout)
+                if name == "rapid":
+                    text, tables = rapid.read_page(gray, dpi)
+                else:
+                    text, tables = _tesseract_page(
+                        gray, dpi, Path(tmp), image.name + ".png", page_timeout, lang
+                    )
                 texts.append(text)
                 page_tables.append(tables)
     except OcrError as exc:
