@@ -20,6 +20,7 @@ import resource
 import sys
 import tempfile
 import time
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,17 +49,59 @@ def truth(variant: str) -> dict[str, Any]:
 
 
 def scan_pdf(variant: str, out: Path) -> Path:
-    """The variant's page images as one image-only PDF, each page at the resolution it was scanned."""
+    """The variant's page images as one image-only PDF, each page at the resolution it was scanned, the
+    image bytes embedded as they are (a JPEG stays the same JPEG, a 1-bit page stays 1-bit): wrapping
+    must not add loss of its own."""
     info = manifest()[variant]
-    images = []
-    for name in info["pages"]:
-        with Image.open(SCANS / name) as im:
-            im.load()
-            images.append(im.convert("RGB") if im.mode not in ("L", "RGB") else im.copy())
-    buf = io.BytesIO()
-    images[0].save(buf, "PDF", resolution=float(info["dpi"]), save_all=True, append_images=images[1:])
-    out.write_bytes(buf.getvalue())
+    out.write_bytes(images_pdf([(SCANS / name).read_bytes() for name in info["pages"]], info["dpi"]))
     return out
+
+
+def images_pdf(pages: Sequence[bytes], dpi: int) -> bytes:
+    """A minimal PDF with one full-page image per page: JPEG as DCTDecode, anything else (PNG, 1-bit) as
+    Flate-compressed raw samples."""
+    objects: list[bytes] = []
+    kids = []
+    for data in pages:
+        with Image.open(io.BytesIO(data)) as im:
+            w, h, mode, fmt = im.width, im.height, im.mode, im.format
+            if fmt == "JPEG" and mode in ("L", "RGB"):
+                stream, filt = data, "/DCTDecode"
+                space, bits = ("/DeviceGray" if mode == "L" else "/DeviceRGB"), 8
+            else:
+                im2 = im if im.mode in ("1", "L", "RGB") else im.convert("RGB")
+                stream, filt = zlib.compress(im2.tobytes()), "/FlateDecode"
+                space = "/DeviceRGB" if im2.mode == "RGB" else "/DeviceGray"
+                bits = 1 if im2.mode == "1" else 8
+        pw, ph = w * 72 / dpi, h * 72 / dpi
+        img_no, content_no, page_no = len(objects) + 3, len(objects) + 4, len(objects) + 5
+        objects.append(
+            f"<< /Type /XObject /Subtype /Image /Width {w} /Height {h} /ColorSpace {space} "
+            f"/BitsPerComponent {bits} /Filter {filt} /Length {len(stream)} >>\nstream\n".encode()
+            + stream
+            + b"\nendstream"
+        )
+        draw = f"q {pw:.2f} 0 0 {ph:.2f} 0 0 cm /Im Do Q".encode()
+        objects.append(b"<< /Length %d >>\nstream\n" % len(draw) + draw + b"\nendstream")
+        objects.append(
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {pw:.2f} {ph:.2f}] "
+            f"/Resources << /XObject << /Im {img_no} 0 R >> >> /Contents {content_no} 0 R >>".encode()
+        )
+        kids.append(f"{page_no} 0 R")
+    head = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(kids)} >>".encode(),
+    ]
+    body = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for n, obj in enumerate(head + objects, 1):
+        offsets.append(len(body))
+        body += b"%d 0 obj\n" % n + obj + b"\nendobj\n"
+    xref = len(body)
+    body += b"xref\n0 %d\n0000000000 65535 f \n" % (len(offsets) + 1)
+    body += b"".join(b"%010d 00000 n \n" % off for off in offsets)
+    body += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(offsets) + 1, xref)
+    return bytes(body)
 
 
 def _cpu() -> float:

@@ -28,6 +28,7 @@ from archive.extract.grid import join_lines
 from archive.extract.limits import MAX_PDF_PAGES
 from archive.extract.ocr import rapid
 from archive.extract.ocr.digits import digit_pass
+from archive.extract.ocr.lexicon import snap_grid
 from archive.extract.ocr.rules import deskew, erase_rules, in_tables, ruling_segments
 from archive.extract.ocr.tess import OcrError, run_tool
 from archive.extract.pagejoin import join_pages
@@ -149,6 +150,8 @@ def ocr_pdf(
                     text, tables = _tesseract_page(
                         gray, dpi, Path(tmp), image.name + ".png", page_timeout, lang
                     )
+                for t in tables:
+                    snap_grid(t.grid)
                 texts.append(text)
                 page_tables.append(tables)
     except OcrError as exc:

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from archive.extract.grid import join_lines
+from archive.extract.grid import is_figure, join_lines
 from archive.extract.pdftables import Char, Table, fill
 
 DARK = 160  # grey level below which a pixel is ink
@@ -57,15 +57,26 @@ def available() -> bool:
     return True
 
 
-def _clean_ink(ink: np.ndarray, dpi: int) -> np.ndarray:
-    """Ink without specks: connected blobs smaller than a dot of punctuation at this resolution."""
+def _despeckle(grey: np.ndarray, dpi: int) -> tuple[np.ndarray, np.ndarray]:
+    """The page with dust and toner specks painted white, and its ink mask. A speck is a blob smaller than
+    a punctuation dot that no letter stands beside: a decimal point or a full stop touches its line's
+    glyphs within a few pixels and stays; specks out in the paper go (the recogniser reads them as . or ')."""
     import cv2  # opencv comes with rapidocr-onnxruntime
 
-    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
-    small = max(4, round((dpi / 200) ** 2 * 14))
-    keep = stats[:, cv2.CC_STAT_AREA] >= small
-    keep[0] = False
-    return keep[labels]
+    ink = (grey < DARK).astype(np.uint8)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    small = stats[:, cv2.CC_STAT_AREA] < max(4, round((dpi / 200) ** 2 * 14))
+    small[0] = False
+    big = ink.astype(bool) & ~small[labels]
+    reach = max(2, round(4 * dpi / 200))
+    near = cv2.dilate(big.astype(np.uint8), np.ones((2 * reach + 1, 2 * reach + 1), np.uint8)).astype(bool)
+    specks = ink.astype(bool) & small[labels] & ~near
+    if specks.any():
+        # The speck's grey fringe goes with it.
+        specks = cv2.dilate(specks.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool) & ~big
+        grey = grey.copy()
+        grey[specks] = 255
+    return grey, ink.astype(bool) & ~specks
 
 
 def _bands(ink: np.ndarray, min_h: int, gap: int) -> list[tuple[int, int]]:
@@ -145,19 +156,32 @@ def recognise(grey: np.ndarray, boxes: list[Box], pad: int) -> list[str]:
     return [text if score >= 0.3 else "" for text, score in results]
 
 
-_DIGIT_LIKE = str.maketrans(
-    {"O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "|": "1", "，": ".", ",": "", " ": ""}
-)
+_DIGIT_LIKE = str.maketrans({"O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "，": ".", ",": "", " ": ""})
+_SPECKS = ".·'`\",:;_~、"
 _FIGURE = re.compile(r"[+-]?\d+(?:\.\d+)?")
 
 
 def figure_text(text: str) -> str:
     """A cell read as a figure cleaned of what the recogniser adds around digits (a speck read as a dot or
     a quote, O for 0); a cell with Chinese (3659.92万元) or other words stays as read."""
-    squeezed = text.strip().translate(_DIGIT_LIKE).strip(".'\"`·:;_-~")
+    squeezed = text.strip().translate(_DIGIT_LIKE).strip(".'\"`·:;_-~[]|()（）")
     if text.strip().startswith(("+", "-")) and squeezed and squeezed[0].isdigit():
         squeezed = text.strip()[0] + squeezed
     return squeezed if _FIGURE.fullmatch(squeezed) else text.strip()
+
+
+def _figures_cleaned(t: Table) -> None:
+    """A cell whose lines together read as a figure once cleaned ("1" over a stray ".") holds that figure,
+    and the positions its span covers hold None, as everywhere else."""
+    for r0, c0, r1, c1 in t.regions:
+        cell = t.grid[r0][c0]
+        if not cell or is_figure(cell) and figure_text(cell) == cell:
+            continue
+        fixed = figure_text(cell)
+        if is_figure(fixed):
+            for r in range(r0, r1 + 1):
+                for c in range(c0, c1 + 1):
+                    t.grid[r][c] = fixed if (r, c) == (r0, c0) else None
 
 
 def read_page(image: Image.Image, dpi: int) -> tuple[str, list[Table]]:
@@ -168,8 +192,7 @@ def read_page(image: Image.Image, dpi: int) -> tuple[str, list[Table]]:
     segs = ruling_segments(image, dpi)
     tables = find_tables(segs)
     clean_img = erase_rules(image, [s for s in segs if in_tables(s, tables)], dpi)
-    grey = np.asarray(clean_img, dtype=np.uint8)
-    ink = _clean_ink(grey < DARK, dpi)
+    grey, ink = _despeckle(np.asarray(clean_img, dtype=np.uint8), dpi)
     px = dpi / 72
     boxes: list[Box] = []
     owners: list[int] = []  # table index of a box, -1 outside tables
@@ -195,11 +218,15 @@ def read_page(image: Image.Image, dpi: int) -> tuple[str, list[Table]]:
         if not text.strip():
             continue
         if owner >= 0:
-            per_table[owner].append(Char(figure_text(text), x0 / px, y0 / px, x1 / px, y1 / px))
+            # A speck beside the print is read as . · ' at a line's ends, or as a line of its own.
+            text = figure_text(text).strip(_SPECKS)
+            if text:
+                per_table[owner].append(Char(text, x0 / px, y0 / px, x1 / px, y1 / px))
         else:
             lines.append((y0 / px, x0 / px, text.strip()))
     for t, chars in zip(tables, per_table, strict=True):
         fill(t, chars)
+        _figures_cleaned(t)
         for r, row in enumerate(t.grid):
             seen: list[str] = []
             for cell in row:
