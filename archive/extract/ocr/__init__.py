@@ -29,10 +29,10 @@ from archive.extract.limits import MAX_PDF_PAGES
 from archive.extract.ocr import rapid
 from archive.extract.ocr.digits import digit_pass
 from archive.extract.ocr.lexicon import snap_grid
-from archive.extract.ocr.rules import deskew, erase_rules, in_tables, ruling_segments
+from archive.extract.ocr.rules import deskew, erase_rules, in_tables, page_rules
 from archive.extract.ocr.tess import OcrError, run_tool
 from archive.extract.pagejoin import join_pages
-from archive.extract.pdftables import Char, Table, fill, find_tables
+from archive.extract.pdftables import Char, Table, fill
 from archive.model import Extraction
 
 DPI = 200
@@ -91,8 +91,7 @@ def _words(tsv: str, dpi: int) -> tuple[str, list[Char]]:
 def _tesseract_page(
     gray: Image.Image, dpi: int, tmp: Path, name: str, timeout: float, lang: str
 ) -> tuple[str, list[Table]]:
-    segs = ruling_segments(gray, dpi)
-    tables = find_tables(segs)
+    segs, tables = page_rules(gray, dpi)
     clean = tmp / f"clean-{name}"
     cleaned = erase_rules(gray, [s for s in segs if in_tables(s, tables)], dpi)
     cleaned.save(clean)

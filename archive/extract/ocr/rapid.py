@@ -175,7 +175,7 @@ def _figures_cleaned(t: Table) -> None:
     and the positions its span covers hold None, as everywhere else."""
     for r0, c0, r1, c1 in t.regions:
         cell = t.grid[r0][c0]
-        if not cell or is_figure(cell) and figure_text(cell) == cell:
+        if not cell or (is_figure(cell) and figure_text(cell) == cell):
             continue
         fixed = figure_text(cell)
         if is_figure(fixed):
@@ -186,11 +186,9 @@ def _figures_cleaned(t: Table) -> None:
 
 def read_page(image: Image.Image, dpi: int) -> tuple[str, list[Table]]:
     """Text (lines top to bottom, tables in place) and tables of one level grey page."""
-    from archive.extract.ocr.rules import erase_rules, in_tables, ruling_segments
-    from archive.extract.pdftables import find_tables
+    from archive.extract.ocr.rules import erase_rules, in_tables, page_rules
 
-    segs = ruling_segments(image, dpi)
-    tables = find_tables(segs)
+    segs, tables = page_rules(image, dpi)
     clean_img = erase_rules(image, [s for s in segs if in_tables(s, tables)], dpi)
     grey, ink = _despeckle(np.asarray(clean_img, dtype=np.uint8), dpi)
     px = dpi / 72
