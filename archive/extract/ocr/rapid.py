@@ -156,6 +156,8 @@ def recognise(grey: np.ndarray, boxes: list[Box], pad: int) -> list[str]:
     return [text if score >= 0.3 else "" for text, score in results]
 
 
+# A lone figure misread as a look-alike Latin mark (never a label of these tables).
+_LONE = {"!": "1", "r": "1", "l": "1", "I": "1", "|": "1", "i": "1", "a": "0", "o": "0", "O": "0", "D": "0", "Q": "0"}
 _DIGIT_LIKE = str.maketrans({"O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "，": ".", ",": "", " ": ""})
 _SPECKS = ".·'`\",:;_~、"
 _FIGURE = re.compile(r"[+-]?\d+(?:\.\d+)?")
@@ -164,6 +166,8 @@ _FIGURE = re.compile(r"[+-]?\d+(?:\.\d+)?")
 def figure_text(text: str) -> str:
     """A cell read as a figure cleaned of what the recogniser adds around digits (a speck read as a dot or
     a quote, O for 0); a cell with Chinese (3659.92万元) or other words stays as read."""
+    if text.strip() in _LONE:
+        return _LONE[text.strip()]
     squeezed = text.strip().translate(_DIGIT_LIKE).strip(".'\"`·:;_-~[]|()（）")
     if text.strip().startswith(("+", "-")) and squeezed and squeezed[0].isdigit():
         squeezed = text.strip()[0] + squeezed
