@@ -5,7 +5,7 @@ wrapped as an image-only PDF and goes the production path: archive.extract.extra
 finds no text layer and hands it to OCR) → map_report → run_checks, scored field by field against truth.
 
     OMP_NUM_THREADS=1 taskset -c 0 .venv/bin/python benchmarks/ocr_engines.py [--engines rapid,tesseract]
-        [--variants r2021-grey150,...] [--verbose]
+        [--variants r2021-grey150,...] [--short] [--gate] [--verbose]
 
 Seconds per page are wall time of extract_file divided by the pages; run it pinned to one core.
 """
@@ -36,6 +36,7 @@ from benchmarks.accuracy import DocResult, figures, score  # noqa: E402
 
 SCANS = ROOT / "tests" / "eval" / "scans"
 SHORT = ("r2021-grey150", "r2021err-seal200")  # the variants `./run test` runs
+FLOORS = SCANS / "floors.json"
 
 
 def manifest() -> dict[str, dict[str, Any]]:
@@ -195,16 +196,31 @@ def table(rows: Sequence[Row]) -> str:
     return "\n".join(lines)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--engines", default="rapid,tesseract")
-    ap.add_argument("--variants", default=",".join(manifest()))
-    ap.add_argument("--verbose", action="store_true", help="print every mismatch")
-    args = ap.parse_args(argv)
+def load_floors() -> dict[str, float]:
+    data: dict[str, float] = json.loads(FLOORS.read_text(encoding="utf-8"))
+    return {k: v for k, v in data.items() if k in ("cell_accuracy", "rule_accuracy")}
+
+
+def gate(rows: Sequence[Row], floors: dict[str, float]) -> list[str]:
+    """Why the scan set fails its floors, per engine (empty when every engine measured holds them)."""
+    failures = []
+    for engine in dict.fromkeys(row.engine for row in rows):
+        mine = [row.result for row in rows if row.engine == engine]
+        cells, correct = sum(r.cells for r in mine), sum(r.correct for r in mine)
+        rules, right = sum(r.rules for r in mine), sum(r.rules_right for r in mine)
+        if not cells or correct / cells < floors["cell_accuracy"]:
+            failures.append(f"{engine}: cells {correct}/{cells} < floor {floors['cell_accuracy']:.2%}")
+        if not rules or right / rules < floors["rule_accuracy"]:
+            failures.append(f"{engine}: rule verdicts {right}/{rules} < floor {floors['rule_accuracy']:.2%}")
+        failures += [f"{engine} {r.name}: {r.error}" for r in mine if r.error]
+    return failures
+
+
+def run(engines: Sequence[str], variants: Sequence[str], verbose: bool = False) -> list[Row]:
     rows = []
     with tempfile.TemporaryDirectory(prefix="govarchive-ocrbench-") as tmp:
-        for engine in [e for e in args.engines.split(",") if e]:
-            for variant in [v for v in args.variants.split(",") if v]:
+        for engine in engines:
+            for variant in variants:
                 row = evaluate(variant, engine, Path(tmp))
                 rows.append(row)
                 r = row.result
@@ -214,11 +230,27 @@ def main(argv: Sequence[str] | None = None) -> int:
                     file=sys.stderr,
                     flush=True,
                 )
-                if args.verbose:
+                if verbose:
                     for m in r.mismatches:
                         print(f"  {m}", file=sys.stderr)
+    return rows
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--engines", default="rapid,tesseract")
+    ap.add_argument("--variants", default=",".join(manifest()))
+    ap.add_argument("--short", action="store_true", help=f"only {', '.join(SHORT)} (what ./run test runs)")
+    ap.add_argument("--gate", action="store_true", help="exit 1 when an engine is below the scan floors")
+    ap.add_argument("--verbose", action="store_true", help="print every mismatch")
+    args = ap.parse_args(argv)
+    variants = list(SHORT) if args.short else [v for v in args.variants.split(",") if v]
+    rows = run([e for e in args.engines.split(",") if e], variants, args.verbose)
     print(table(rows))
-    return 0
+    failures = gate(rows, load_floors()) if args.gate else []
+    for f in failures:
+        print(f"GATE: {f}", file=sys.stderr)
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":
