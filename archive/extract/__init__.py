@@ -58,6 +58,10 @@ def _dispatch(
         from archive.extract.ofd import extract_ofd
 
         return extract_ofd(path)
+    if media_type in ("png", "jpeg", "gif", "bmp"):
+        from archive.extract.ocr.image import extract_image
+
+        return extract_image(path)
     if media_type == "html":
         return extract_bytes_html(path.read_bytes(), charset, url)
     if media_type == "text":

@@ -61,7 +61,7 @@ def page_grey(image: Image.Image) -> Image.Image:
     return Image.fromarray(rgb.max(axis=2))
 
 
-def _tool_version() -> str:
+def tool_version() -> str:
     try:
         out = subprocess.run(["tesseract", "--version"], capture_output=True, timeout=10, text=True).stdout
     except (OSError, subprocess.SubprocessError):
@@ -107,6 +107,20 @@ def _tesseract_page(
     return text, tables
 
 
+def read_level_page(
+    gray: Image.Image, dpi: int, engine: str, tmp: Path, timeout: float = PAGE_TIMEOUT, lang: str = "chi_sim"
+) -> tuple[str, list[Table]]:
+    """Text and tables of one level grey page (a scanned PDF page or a standalone image) by `engine`,
+    table labels snapped to the template's lexicon. Raises OcrError when a tool fails."""
+    if engine == "rapid":
+        text, tables = rapid.read_page(gray, dpi)
+    else:
+        text, tables = _tesseract_page(gray, dpi, tmp, f"page-{id(gray)}.png", timeout, lang)
+    for t in tables:
+        snap_grid(t.grid)
+    return text, tables
+
+
 def ocr_pdf(
     path: Path,
     *,
@@ -116,7 +130,7 @@ def ocr_pdf(
     engine: str | None = None,
 ) -> Extraction:
     name = engine_name(engine)
-    extractor = rapid.version() if name == "rapid" else _tool_version()
+    extractor = rapid.version() if name == "rapid" else tool_version()
     for tool in ("pdftoppm", "tesseract") if name == "tesseract" else ("pdftoppm",):
         if shutil.which(tool) is None:
             return Extraction(
@@ -143,14 +157,7 @@ def ocr_pdf(
                     gray, _ = deskew(page_grey(im))
                 image.unlink()
                 height = gray.size[1] * 72 / dpi
-                if name == "rapid":
-                    text, tables = rapid.read_page(gray, dpi)
-                else:
-                    text, tables = _tesseract_page(
-                        gray, dpi, Path(tmp), image.name + ".png", page_timeout, lang
-                    )
-                for t in tables:
-                    snap_grid(t.grid)
+                text, tables = read_level_page(gray, dpi, name, Path(tmp), page_timeout, lang)
                 texts.append(text)
                 page_tables.append(tables)
     except OcrError as exc:

@@ -157,7 +157,19 @@ def recognise(grey: np.ndarray, boxes: list[Box], pad: int) -> list[str]:
 
 
 # A lone figure misread as a look-alike Latin mark (never a label of these tables).
-_LONE = {"!": "1", "r": "1", "l": "1", "I": "1", "|": "1", "i": "1", "a": "0", "o": "0", "O": "0", "D": "0", "Q": "0"}
+_LONE = {
+    "!": "1",
+    "r": "1",
+    "l": "1",
+    "I": "1",
+    "|": "1",
+    "i": "1",
+    "a": "0",
+    "o": "0",
+    "O": "0",
+    "D": "0",
+    "Q": "0",
+}
 _DIGIT_LIKE = str.maketrans({"O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "，": ".", ",": "", " ": ""})
 _SPECKS = ".·'`\",:;_~、"
 _FIGURE = re.compile(r"[+-]?\d+(?:\.\d+)?")
