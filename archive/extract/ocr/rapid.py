@@ -111,7 +111,7 @@ def text_lines(ink: np.ndarray, dpi: int, split_gap: float) -> list[Box]:
     for y0, y1 in _bands(ink, min_h=max(3, round(2.5 * pt)), gap=max(1, round(0.6 * pt))):
         if y1 - y0 > 30 * pt:  # not a line of text: a figure, a seal, a logo
             continue
-        cols = ink[y0:y1].any(axis=0)
+        cols: np.ndarray = np.asarray(ink[y0:y1].any(axis=0))
         for x0, x1 in _segments(cols, round(split_gap * pt)):
             out += [(a, y0, b, y1) for a, b in _chunks(cols, x0, x1, y1 - y0)]
     return out
