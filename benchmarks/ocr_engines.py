@@ -22,7 +22,7 @@ import tempfile
 import time
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +32,11 @@ if str(ROOT) not in sys.path:
 
 from PIL import Image  # noqa: E402
 
+from archive.report.interpret import interpret  # noqa: E402
 from benchmarks.accuracy import DocResult, figures, score  # noqa: E402
 
 SCANS = ROOT / "tests" / "eval" / "scans"
+META = ("title", "agency", "year", "kind", "template")  # what the text (not the tables) must give
 SHORT = ("r2021-grey150", "r2021err-seal200")  # the variants `./run test` runs
 FLOORS = SCANS / "floors.json"
 
@@ -119,6 +121,7 @@ class Row:
     result: DocResult
     pages: int
     cpu: float  # CPU seconds, this process and its children
+    meta_wrong: list[str] = field(default_factory=list)  # title, agency, year, kind, template read wrong
 
     @property
     def wall_per_page(self) -> float:
@@ -144,55 +147,41 @@ def evaluate(variant: str, engine: str, tmp: Path) -> Row:
     stats, checks = figures(list(ex.tables), ex.text or "")
     t = truth(variant)
     score(result, t["stats"], t["checks"], stats, checks)
-    return Row(engine, variant, result, len(manifest()[variant]["pages"]), cpu)
+    got = interpret(ex)
+    wrong = [
+        f"{k}: got {getattr(got, k)!r}, want {t['meta'][k]!r}"
+        for k in META
+        if getattr(got, k) != t["meta"][k]
+    ]
+    return Row(engine, variant, result, len(manifest()[variant]["pages"]), cpu, wrong)
 
 
 def table(rows: Sequence[Row]) -> str:
+    """Per engine and variant: cells right, rule verdicts right, metadata fields right (of 5), wall and CPU
+    seconds per page; then per engine over all variants."""
     head = (
         f"{'engine':<10} {'variant':<26} {'cells':>9} {'accuracy':>9} {'rules':>6} "
-        f"{'wall s/p':>8} {'cpu s/p':>8}"
+        f"{'meta':>5} {'wall s/p':>8} {'cpu s/p':>8}"
     )
     lines = [head, "-" * len(head)]
 
-    def line(
-        engine: str, variant: str, ok: int, cells: int, rr: int, rules: int, wall: float, cpu: float
-    ) -> str:
+    def line(engine: str, variant: str, group: Sequence[Row]) -> str:
+        ok, cells = sum(r.result.correct for r in group), sum(r.result.cells for r in group)
+        rr, rules = sum(r.result.rules_right for r in group), sum(r.result.rules for r in group)
+        meta_total = len(META) * len(group)
+        meta_ok = meta_total - sum(len(r.meta_wrong) for r in group)
+        pages = sum(r.pages for r in group)
+        wall, cpu = sum(r.result.seconds for r in group) / pages, sum(r.cpu for r in group) / pages
+        errors = "; ".join(f"error: {r.result.error}" for r in group if r.result.error)
         return (
             f"{engine:<10} {variant:<26} {ok:>4}/{cells:<4} {ok / max(cells, 1):>9.2%} {rr:>2}/{rules:<3} "
-            f"{wall:>8.2f} {cpu:>8.2f}"
+            f"{meta_ok:>2}/{meta_total:<2} {wall:>8.2f} {cpu:>8.2f}" + (f"  {errors}" if errors else "")
         )
 
-    for row in rows:
-        r = row.result
-        lines.append(
-            line(
-                row.engine,
-                row.variant,
-                r.correct,
-                r.cells,
-                r.rules_right,
-                r.rules,
-                row.wall_per_page,
-                row.cpu_per_page,
-            )
-            + (f"  error: {r.error}" if r.error else "")
-        )
+    lines += [line(row.engine, row.variant, [row]) for row in rows]
     lines.append("-" * len(head))
     for engine in dict.fromkeys(row.engine for row in rows):
-        mine = [row for row in rows if row.engine == engine]
-        pages = sum(row.pages for row in mine)
-        lines.append(
-            line(
-                engine,
-                "ALL",
-                sum(row.result.correct for row in mine),
-                sum(row.result.cells for row in mine),
-                sum(row.result.rules_right for row in mine),
-                sum(row.result.rules for row in mine),
-                sum(row.result.seconds for row in mine) / pages,
-                sum(row.cpu for row in mine) / pages,
-            )
-        )
+        lines.append(line(engine, "ALL", [row for row in rows if row.engine == engine]))
     return "\n".join(lines)
 
 
@@ -213,6 +202,9 @@ def gate(rows: Sequence[Row], floors: dict[str, float]) -> list[str]:
         if not rules or right / rules < floors["rule_accuracy"]:
             failures.append(f"{engine}: rule verdicts {right}/{rules} < floor {floors['rule_accuracy']:.2%}")
         failures += [f"{engine} {r.name}: {r.error}" for r in mine if r.error]
+        failures += [
+            f"{engine} {row.variant}: {m}" for row in rows if row.engine == engine for m in row.meta_wrong
+        ]
     return failures
 
 
@@ -231,7 +223,7 @@ def run(engines: Sequence[str], variants: Sequence[str], verbose: bool = False) 
                     flush=True,
                 )
                 if verbose:
-                    for m in r.mismatches:
+                    for m in r.mismatches + row.meta_wrong:
                         print(f"  {m}", file=sys.stderr)
     return rows
 

@@ -1,6 +1,6 @@
 """Accuracy gate for scans: the frozen scan set (tests/eval/scans, pages spoiled like real scans, with true
 figures) read by the default OCR engine through extract_file → map_report → run_checks must hold the floors
-of tests/eval/scans/floors.json. The short set runs here; benchmarks/ocr_engines.py runs all variants and
+of tests/eval/scans/floors.json, and its text must give the report's title, body, year, kind and template. The short set runs here; benchmarks/ocr_engines.py runs all variants and
 both engines, with seconds per page."""
 
 from __future__ import annotations
@@ -43,6 +43,8 @@ def test_gate_fails_on_a_wrong_figure_or_verdict() -> None:
     assert any("cells" in f for f in gate([low], floors))
     verdict = dataclasses.replace(good, result=dataclasses.replace(good.result, rules_right=3))
     assert any("rule verdicts" in f for f in gate([verdict], floors))
+    misread = dataclasses.replace(good, meta_wrong=["year: got 2023, want 2024"])
+    assert any("year" in f for f in gate([misread], floors))
     assert json.loads((SCANS / "floors.json").read_text(encoding="utf-8"))["cell_accuracy"] >= 0.98
 
 

@@ -236,8 +236,8 @@ def read_page(image: Image.Image, dpi: int) -> tuple[str, list[Table]]:
             text = figure_text(text).strip(_SPECKS)
             if text:
                 per_table[owner].append(Char(text, x0 / px, y0 / px, x1 / px, y1 / px))
-        else:
-            lines.append((y0 / px, x0 / px, text.strip()))
+        elif text := text.strip().strip(_SPECKS + "‘’"):
+            lines.append((y0 / px, x0 / px, text))
     for t, chars in zip(tables, per_table, strict=True):
         fill(t, chars)
         _figures_cleaned(t)
