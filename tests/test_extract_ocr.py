@@ -95,3 +95,28 @@ def test_default_engine_is_rapid_and_unknown_engines_are_refused(monkeypatch: py
     assert engine_name() == "tesseract"
     with pytest.raises(ValueError, match="unknown OCR engine"):
         engine_name("paddle")
+
+
+def test_figure_cells_are_cleaned_and_labels_snapped_to_the_template() -> None:
+    from archive.extract.ocr.lexicon import snap
+    from archive.extract.ocr.rapid import figure_text
+
+    assert [figure_text(t) for t in ("1.", ".10", "[0", "O", "!", "+5", "-1", "3659.92万元")] == [
+        "1",
+        "10",
+        "0",
+        "0",
+        "1",
+        "+5",
+        "-1",
+        "3659.92万元",
+    ]
+    assert figure_text("其他") == "其他"
+    assert (
+        snap("白然人") == "自然人"
+        and snap("尚木审结") == "尚未审结"
+        and snap("社会.公益组织") == "社会公益组织"
+    )
+    assert snap("1.属于国家秘蜜") == "1.属于国家秘密"
+    # Too far from any label, too short, or a figure: unchanged.
+    assert snap("隆德县财政局") == "隆德县财政局" and snap("其它") == "其它" and snap("208") == "208"
