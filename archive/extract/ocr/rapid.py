@@ -34,6 +34,10 @@ def _recogniser() -> Any:
 
     rec = update_model_path(read_yaml(str(DEFAULT_CFG_PATH)))["Rec"]
     rec.update(intra_op_num_threads=THREADS, inter_op_num_threads=1, rec_batch_num=8)
+    # Another PP-OCR recogniser of the same family (benchmarks compare them): model and its dictionary.
+    if os.environ.get("GOVARCHIVE_OCR_REC_MODEL"):
+        rec["model_path"] = os.environ["GOVARCHIVE_OCR_REC_MODEL"]
+        rec["rec_keys_path"] = os.environ["GOVARCHIVE_OCR_REC_KEYS"]
     # The padded width of a batch is at least 48 × rec_img_shape[2]/48: keep it small, so a lone figure
     # costs a 48-px-wide inference instead of a 320-px one.
     rec["rec_img_shape"] = [3, 48, 96]
