@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import io
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -32,13 +33,12 @@ def table_picture(fmt: str = "PNG") -> bytes:
 
 
 @functools.cache
-def picture_extraction(tmp: str = "/tmp") -> Extraction:
-    path = Path(tmp) / "govarchive-test-table.png"
-    path.write_bytes(table_picture())
-    try:
+def picture_extraction() -> Extraction:
+    """The PNG picture through the production entry point (sniffed, dispatched, OCRed)."""
+    with tempfile.TemporaryDirectory(prefix="govarchive-test-") as tmp:
+        path = Path(tmp) / "table"  # no extension: the bytes say what it is
+        path.write_bytes(table_picture())
         return extract_file(path)
-    finally:
-        path.unlink()
 
 
 def _banner() -> bytes:
