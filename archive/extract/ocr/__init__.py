@@ -107,6 +107,19 @@ def _tesseract_page(
     return text, tables
 
 
+def _page_count(path: Path) -> int:
+    import pypdfium2 as pdfium
+
+    try:
+        doc = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as exc:
+        raise OcrError(f"OCR: unreadable PDF: {exc}") from None
+    try:
+        return len(doc)
+    finally:
+        doc.close()
+
+
 def read_level_page(
     gray: Image.Image, dpi: int, engine: str, tmp: Path, timeout: float = PAGE_TIMEOUT, lang: str = "chi_sim"
 ) -> tuple[str, list[Table]]:
@@ -141,18 +154,26 @@ def ocr_pdf(
     height = 0.0
     try:
         with tempfile.TemporaryDirectory(prefix="govarchive-ocr-") as tmp:
-            # Colour, uncompressed (PPM): a seal's colour is what tells it from the print under it.
-            run_tool(
-                ["pdftoppm", "-r", str(dpi), "-l", str(MAX_PDF_PAGES), str(path), f"{tmp}/p"],
-                page_timeout * 4,
-                "pdftoppm",
-            )
-            images = sorted(Path(tmp).glob("p-*.p?m"))
-            if not images:
-                return Extraction(
-                    "pdf", extractor=extractor, ocr=True, error="OCR: pdftoppm rendered no pages"
+            for k in range(1, min(_page_count(path), MAX_PDF_PAGES) + 1):
+                # One page at a time, colour and uncompressed (PPM, ~12 MB at 200 dpi): a seal's colour is
+                # what tells it from the print under it, and only one page bitmap is ever on disk.
+                image = Path(tmp) / "page.ppm"
+                run_tool(
+                    [
+                        "pdftoppm",
+                        "-r",
+                        str(dpi),
+                        "-f",
+                        str(k),
+                        "-l",
+                        str(k),
+                        "-singlefile",
+                        str(path),
+                        str(image)[:-4],
+                    ],
+                    page_timeout,
+                    "pdftoppm",
                 )
-            for image in images:
                 with Image.open(image) as im:
                     gray, _ = deskew(page_grey(im))
                 image.unlink()
@@ -160,6 +181,8 @@ def ocr_pdf(
                 text, tables = read_level_page(gray, dpi, name, Path(tmp), page_timeout, lang)
                 texts.append(text)
                 page_tables.append(tables)
+            if not texts:
+                return Extraction("pdf", extractor=extractor, ocr=True, error="OCR: no pages to render")
     except OcrError as exc:
         return Extraction("pdf", extractor=extractor, ocr=True, error=str(exc))
     except OSError as exc:
