@@ -36,7 +36,7 @@ from archive.report.interpret import interpret  # noqa: E402
 from benchmarks.accuracy import DocResult, figures, score  # noqa: E402
 
 SCANS = ROOT / "tests" / "eval" / "scans"
-META = ("title", "agency", "year", "kind", "template")  # what the text (not the tables) must give
+META = ("title", "agency", "year", "kind", "template", "published_at")  # what the text must give
 SHORT = ("r2021-grey150", "r2021err-seal200")  # the variants `./run test` runs
 FLOORS = SCANS / "floors.json"
 
@@ -157,7 +157,7 @@ def evaluate(variant: str, engine: str, tmp: Path) -> Row:
 
 
 def table(rows: Sequence[Row]) -> str:
-    """Per engine and variant: cells right, rule verdicts right, metadata fields right (of 5), wall and CPU
+    """Per engine and variant: cells right, rule verdicts right, metadata fields right (of 6), wall and CPU
     seconds per page; then per engine over all variants."""
     head = (
         f"{'engine':<10} {'variant':<26} {'cells':>9} {'accuracy':>9} {'rules':>6} "

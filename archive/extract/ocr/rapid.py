@@ -21,6 +21,7 @@ from archive.extract.grid import is_figure, join_lines
 from archive.extract.pdftables import Char, Table, fill
 
 DARK = 160  # grey level below which a pixel is ink
+PRINT = 100  # darker still: print, as opposed to a seal stamped over it (pale once colour is dropped)
 THREADS = int(os.environ.get("GOVARCHIVE_OCR_THREADS", "1"))  # the worker pool already runs in parallel
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in pixels
@@ -107,13 +108,15 @@ def _segments(cols: np.ndarray, gap: int) -> list[tuple[int, int]]:
     return out
 
 
-def text_lines(ink: np.ndarray, dpi: int, split_gap: float) -> list[Box]:
+def text_lines(ink: np.ndarray, dpi: int, split_gap: float, dark: np.ndarray | None = None) -> list[Box]:
     """Boxes of text lines in an ink mask: row bands, each split at blank gaps wider than `split_gap`
     (in points: columns of a signature block, a number beside its label)."""
     pt = dpi / 72
     out: list[Box] = []
     for y0, y1 in _bands(ink, min_h=max(3, round(2.5 * pt)), gap=max(1, round(0.6 * pt))):
         if y1 - y0 > 30 * pt:  # not a line of text: a figure, a seal, a logo
+            if dark is not None:  # print under a pale seal: the print alone is darker than the stamp
+                out += [(a, b + y0, c, d + y0) for a, b, c, d in text_lines(dark[y0:y1], dpi, split_gap)]
             continue
         cols: np.ndarray = np.asarray(ink[y0:y1].any(axis=0))
         for x0, x1 in _segments(cols, round(split_gap * pt)):
@@ -241,7 +244,7 @@ def read_page(image: Image.Image, dpi: int) -> tuple[str, list[Table]]:
             for bx0, by0, bx1, by1 in text_lines(ink[cy0:cy1, cx0:cx1], dpi, split_gap=12):
                 boxes.append((bx0 + cx0, by0 + cy0, bx1 + cx0, by1 + cy0))
                 owners.append(k)
-    for box in text_lines(outside, dpi, split_gap=24):
+    for box in text_lines(outside, dpi, split_gap=24, dark=outside & (grey < PRINT)):
         boxes.append(box)
         owners.append(-1)
     texts = recognise(grey, boxes, pad=max(2, round(2 * px)))
