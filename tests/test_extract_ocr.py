@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import functools
+import os
 from pathlib import Path
 
 import pytest
 
 from archive.extract import extract_file
 from archive.extract.grid import is_figure, place
-from archive.extract.ocr import ocr_pdf
+from archive.extract.ocr import DEFAULT_ENGINE, engine_name, ocr_pdf
 from archive.model import Extraction, Grid
 from tests.fixtures_docs import (
     ACTIVE_2019,
@@ -23,9 +24,21 @@ from tests.fixtures_docs import (
 pytestmark = [needs_ocr, needs_soffice, pytest.mark.ocr, pytest.mark.slow]
 
 
+ENGINES = ["rapid", "tesseract"]
+
+
 @functools.cache
-def scanned_extraction() -> Extraction:
-    return extract_file(scanned_pdf())
+def scanned_extraction(engine: str = DEFAULT_ENGINE) -> Extraction:
+    """The fixture scan through the production entry point, read by `engine` (GOVARCHIVE_OCR_ENGINE)."""
+    old = os.environ.get("GOVARCHIVE_OCR_ENGINE")
+    os.environ["GOVARCHIVE_OCR_ENGINE"] = engine
+    try:
+        return extract_file(scanned_pdf())
+    finally:
+        if old is None:
+            del os.environ["GOVARCHIVE_OCR_ENGINE"]
+        else:
+            os.environ["GOVARCHIVE_OCR_ENGINE"] = old
 
 
 def _figures_right(got: Grid, want: Grid) -> tuple[int, int]:
@@ -38,24 +51,27 @@ def _figures_right(got: Grid, want: Grid) -> tuple[int, int]:
     return ok, total
 
 
-def test_scan_goes_to_ocr() -> None:
-    ext = scanned_extraction()
+@pytest.mark.parametrize("engine", ENGINES)
+def test_scan_goes_to_ocr(engine: str) -> None:
+    ext = scanned_extraction(engine)
     assert ext.error is None, ext.error
     assert ext.ocr is True
-    assert ext.extractor.startswith("tesseract")
+    assert ext.extractor.startswith("rapidocr" if engine == "rapid" else "tesseract")
     assert ext.pages == 5
     assert "政府信息公开" in ext.text
 
 
-def test_scan_table_structure_recovered_from_rules() -> None:
-    ext = scanned_extraction()
+@pytest.mark.parametrize("engine", ENGINES)
+def test_scan_table_structure_recovered_from_rules(engine: str) -> None:
+    ext = scanned_extraction(engine)
     want = [place(ACTIVE_2019), place(applications_spec()), place(appeals_spec())]
     # Same shapes as the born-digital tables: rules found, merged cells found, page break joined.
     assert [(len(g), len(g[0])) for g in ext.tables] == [(len(g), len(g[0])) for g in want]
 
 
-def test_scan_figures_mostly_exact() -> None:
-    ext = scanned_extraction()
+@pytest.mark.parametrize("engine", ENGINES)
+def test_scan_figures_mostly_exact(engine: str) -> None:
+    ext = scanned_extraction(engine)
     want = [place(ACTIVE_2019), place(applications_spec()), place(appeals_spec())]
     ok = total = 0
     for got, exp in zip(ext.tables, want, strict=True):
@@ -70,3 +86,37 @@ def test_scan_figures_mostly_exact() -> None:
 def test_missing_file_is_an_error(tmp_path: Path) -> None:
     ext = ocr_pdf(tmp_path / "absent.pdf")
     assert ext.error is not None and ext.ocr is True
+
+
+def test_default_engine_is_rapid_and_unknown_engines_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GOVARCHIVE_OCR_ENGINE", raising=False)
+    assert engine_name() == DEFAULT_ENGINE == "rapid"
+    monkeypatch.setenv("GOVARCHIVE_OCR_ENGINE", "tesseract")
+    assert engine_name() == "tesseract"
+    with pytest.raises(ValueError, match="unknown OCR engine"):
+        engine_name("paddle")
+
+
+def test_figure_cells_are_cleaned_and_labels_snapped_to_the_template() -> None:
+    from archive.extract.ocr.lexicon import snap
+    from archive.extract.ocr.rapid import figure_text
+
+    assert [figure_text(t) for t in ("1.", ".10", "[0", "O", "!", "+5", "-1", "3659.92万元")] == [
+        "1",
+        "10",
+        "0",
+        "0",
+        "1",
+        "+5",
+        "-1",
+        "3659.92万元",
+    ]
+    assert figure_text("其他") == "其他"
+    assert (
+        snap("白然人") == "自然人"
+        and snap("尚木审结") == "尚未审结"
+        and snap("社会.公益组织") == "社会公益组织"
+    )
+    assert snap("1.属于国家秘蜜") == "1.属于国家秘密"
+    # Too far from any label, too short, or a figure: unchanged.
+    assert snap("隆德县财政局") == "隆德县财政局" and snap("其它") == "其它" and snap("208") == "208"

@@ -59,3 +59,24 @@ def test_skewed_scan_is_levelled(angle: float) -> None:
     level, found = deskew(skewed)
     assert abs(found + angle) <= 0.1
     assert shapes(level) == [(10, 19)]
+
+
+def test_thresholded_skewed_scan_keeps_every_row() -> None:
+    """A 1-bit scan 2.5° askew, levelled, leaves thin horizontal rules as dashes; they are bridged, and the
+    bridged reading is taken only because it adds rows without changing the columns."""
+    from archive.extract.ocr import page_grey
+    from archive.extract.ocr.rules import page_rules
+    from benchmarks.ocr_engines import SCANS, images_pdf
+
+    out = docs_dir() / "rules-bw"
+    out.mkdir(exist_ok=True)
+    pdf = out / "bw.pdf"
+    pdf.write_bytes(images_pdf([(SCANS / "r2021-bw200-skew" / "page-3.png").read_bytes()], 200))
+    subprocess.run(["pdftoppm", "-r", "200", str(pdf), str(out / "p")], check=True, timeout=60)
+    (ppm,) = out.glob("p-*.ppm")
+    level, angle = deskew(page_grey(Image.open(ppm)))
+    assert abs(angle + 2.5) <= 0.1
+    plain = [(len(t.xs) - 1, len(t.ys) - 1) for t in find_tables(ruling_segments(level))]
+    _, tables = page_rules(level)
+    assert [(len(t.xs) - 1, len(t.ys) - 1) for t in tables] == [(10, 21), (15, 4)]
+    assert plain != [(10, 21), (15, 4)]  # without bridging, rows of section 三 run together

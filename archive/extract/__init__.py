@@ -62,6 +62,10 @@ def _dispatch(
         from archive.extract.package import extract_package
 
         return extract_package(path, media_type, cache_dir=cache_dir)
+    if media_type in ("png", "jpeg", "gif", "bmp"):
+        from archive.extract.ocr.image import extract_image
+
+        return extract_image(path)
     if media_type == "html":
         return extract_bytes_html(path.read_bytes(), charset, url)
     if media_type == "text":

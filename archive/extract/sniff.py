@@ -1,6 +1,6 @@
 """Media type from the bytes alone (portals mislabel names and Content-Types routinely).
 
-Returns one of: pdf, docx, xlsx, ofd, zip, rar, 7z, doc, wps, xls, html, text, unknown. RTF (often saved as .doc)
+Returns one of: pdf, docx, xlsx, ofd, zip, rar, 7z, doc, wps, xls, png, jpeg, gif, bmp, html, text, unknown. RTF (often saved as .doc)
 is reported as `doc`: LibreOffice reads both the same way.
 """
 
@@ -96,8 +96,29 @@ def _text_kind(head: bytes) -> str:
     return "text" if head and bad * 100 < len(head[:4096]) else "unknown"
 
 
+def _image_kind(head: bytes) -> str | None:
+    """Raster images by their signatures (tables are published as pictures inside article pages)."""
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head.startswith((b"GIF87a", b"GIF89a")):
+        return "gif"
+    # BMP: "BM", then a DIB header of one of the known sizes at offset 14 (two letters alone are weak).
+    if (
+        head.startswith(b"BM")
+        and len(head) >= 18
+        and struct.unpack("<I", head[14:18])[0] in (12, 40, 52, 56, 64, 108, 124)
+    ):
+        return "bmp"
+    return None
+
+
 def sniff_bytes(head: bytes) -> str:
     """Media type from the first bytes of a file (the whole file when it is small)."""
+    image = _image_kind(head)
+    if image:
+        return image
     if head[:1024].find(b"%PDF-") >= 0:
         return "pdf"
     if head.startswith(ZIP_MAGIC):

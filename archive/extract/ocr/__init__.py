@@ -1,35 +1,67 @@
-"""OCR of scanned PDFs: pdftoppm (200 dpi gray) → tesseract chi_sim TSV (words with boxes).
+"""OCR of scanned PDFs: pdftoppm (200 dpi) → a level grey page → an engine that reads it.
 
 Tables come from the ruling lines in the bitmap (archive.extract.ocr.rules) fed to the same geometry as PDF
-tables (archive.extract.pdftables), with the OCR words as the characters; the rules are erased before
-tesseract reads the page, and figure cells get a digits-only second reading (archive.extract.ocr.digits).
+tables (archive.extract.pdftables). Engines (GOVARCHIVE_OCR_ENGINE or `engine=`):
+
+- `rapid` (default): PP-OCRv4's recogniser from rapidocr-onnxruntime on the lines and cells the bitmap
+  shows (archive.extract.ocr.rapid) — measured the most accurate and fastest on the frozen scan set
+  (benchmarks/ocr_engines.py);
+- `tesseract`: Debian's tesseract chi_sim TSV words as the characters, rules erased first, figure cells
+  read again digits-only (archive.extract.ocr.digits).
+
 Every step has a timeout; any failure is an error value, never an exception.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
+import numpy as np
 from PIL import Image
 
 from archive.extract.grid import join_lines
 from archive.extract.limits import MAX_PDF_PAGES
+from archive.extract.ocr import rapid
 from archive.extract.ocr.digits import digit_pass
-from archive.extract.ocr.rules import deskew, erase_rules, in_tables, ruling_segments
+from archive.extract.ocr.lexicon import snap_grid
+from archive.extract.ocr.rules import deskew, erase_rules, in_tables, page_rules
 from archive.extract.ocr.tess import OcrError, run_tool
 from archive.extract.pagejoin import join_pages
-from archive.extract.pdftables import Char, Table, fill, find_tables
+from archive.extract.pdftables import Char, Table, fill
 from archive.model import Extraction
 
 DPI = 200
 PAGE_TIMEOUT = 90.0
+ENGINES = ("rapid", "tesseract")
+DEFAULT_ENGINE = "rapid"
 
 
-def _tool_version() -> str:
+def engine_name(engine: str | None = None) -> str:
+    """The engine asked for (argument, else GOVARCHIVE_OCR_ENGINE), falling back to tesseract when the
+    default's package is not installed."""
+    name = engine or os.environ.get("GOVARCHIVE_OCR_ENGINE") or DEFAULT_ENGINE
+    if name not in ENGINES:
+        raise ValueError(f"unknown OCR engine {name!r}; known: {', '.join(ENGINES)}")
+    if name == "rapid" and not rapid.available() and engine is None:
+        return "tesseract"
+    return name
+
+
+def page_grey(image: Image.Image) -> Image.Image:
+    """A rendered page as grey, colour dropped first: the lightest channel of each pixel, so a red seal
+    (or any coloured stamp) stamped over the text turns pale while black print stays black."""
+    if image.mode == "L":
+        return image
+    rgb = np.asarray(image.convert("RGB"))
+    return Image.fromarray(rgb.max(axis=2))
+
+
+def tool_version() -> str:
     try:
         out = subprocess.run(["tesseract", "--version"], capture_output=True, timeout=10, text=True).stdout
     except (OSError, subprocess.SubprocessError):
@@ -56,11 +88,63 @@ def _words(tsv: str, dpi: int) -> tuple[str, list[Char]]:
     return "\n".join(join_lines(words) for words in lines.values()), chars
 
 
+def _tesseract_page(
+    gray: Image.Image, dpi: int, tmp: Path, name: str, timeout: float, lang: str
+) -> tuple[str, list[Table]]:
+    segs, tables = page_rules(gray, dpi)
+    clean = tmp / f"clean-{name}"
+    cleaned = erase_rules(gray, [s for s in segs if in_tables(s, tables)], dpi)
+    cleaned.save(clean)
+    tsv = run_tool(
+        ["tesseract", str(clean), "stdout", "-l", lang, "--psm", "3", "--dpi", str(dpi), "tsv"],
+        timeout,
+        "tesseract",
+    )
+    text, chars = _words(tsv, dpi)
+    for t in tables:
+        chars = fill(t, chars)
+        digit_pass(cleaned, t, tmp, dpi, timeout)
+    return text, tables
+
+
+def _page_count(path: Path) -> int:
+    import pypdfium2 as pdfium
+
+    try:
+        doc = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as exc:
+        raise OcrError(f"OCR: unreadable PDF: {exc}") from None
+    try:
+        return len(doc)
+    finally:
+        doc.close()
+
+
+def read_level_page(
+    gray: Image.Image, dpi: int, engine: str, tmp: Path, timeout: float = PAGE_TIMEOUT, lang: str = "chi_sim"
+) -> tuple[str, list[Table]]:
+    """Text and tables of one level grey page (a scanned PDF page or a standalone image) by `engine`,
+    table labels snapped to the template's lexicon. Raises OcrError when a tool fails."""
+    if engine == "rapid":
+        text, tables = rapid.read_page(gray, dpi)
+    else:
+        text, tables = _tesseract_page(gray, dpi, tmp, f"page-{id(gray)}.png", timeout, lang)
+    for t in tables:
+        snap_grid(t.grid)
+    return text, tables
+
+
 def ocr_pdf(
-    path: Path, *, dpi: int = DPI, page_timeout: float = PAGE_TIMEOUT, lang: str = "chi_sim"
+    path: Path,
+    *,
+    dpi: int = DPI,
+    page_timeout: float = PAGE_TIMEOUT,
+    lang: str = "chi_sim",
+    engine: str | None = None,
 ) -> Extraction:
-    extractor = _tool_version()
-    for tool in ("pdftoppm", "tesseract"):
+    name = engine_name(engine)
+    extractor = rapid.version() if name == "rapid" else tool_version()
+    for tool in ("pdftoppm", "tesseract") if name == "tesseract" else ("pdftoppm",):
         if shutil.which(tool) is None:
             return Extraction(
                 "pdf", extractor=extractor, ocr=True, error=f"OCR unavailable: {tool} not installed"
@@ -70,46 +154,35 @@ def ocr_pdf(
     height = 0.0
     try:
         with tempfile.TemporaryDirectory(prefix="govarchive-ocr-") as tmp:
-            run_tool(
-                [
-                    "pdftoppm",
-                    "-r",
-                    str(dpi),
-                    "-gray",
-                    "-png",
-                    "-l",
-                    str(MAX_PDF_PAGES),
-                    str(path),
-                    f"{tmp}/p",
-                ],
-                page_timeout * 4,
-                "pdftoppm",
-            )
-            images = sorted(Path(tmp).glob("p-*.png"))
-            if not images:
-                return Extraction(
-                    "pdf", extractor=extractor, ocr=True, error="OCR: pdftoppm rendered no pages"
-                )
-            for image in images:
-                with Image.open(image) as im:
-                    gray, _ = deskew(im.convert("L"))
-                segs = ruling_segments(gray, dpi)
-                tables = find_tables(segs)
-                height = gray.size[1] * 72 / dpi
-                clean = Path(tmp) / f"clean-{image.name}"
-                cleaned = erase_rules(gray, [s for s in segs if in_tables(s, tables)], dpi)
-                cleaned.save(clean)
-                tsv = run_tool(
-                    ["tesseract", str(clean), "stdout", "-l", lang, "--psm", "3", "--dpi", str(dpi), "tsv"],
+            for k in range(1, min(_page_count(path), MAX_PDF_PAGES) + 1):
+                # One page at a time, colour and uncompressed (PPM, ~12 MB at 200 dpi): a seal's colour is
+                # what tells it from the print under it, and only one page bitmap is ever on disk.
+                image = Path(tmp) / "page.ppm"
+                run_tool(
+                    [
+                        "pdftoppm",
+                        "-r",
+                        str(dpi),
+                        "-f",
+                        str(k),
+                        "-l",
+                        str(k),
+                        "-singlefile",
+                        str(path),
+                        str(image)[:-4],
+                    ],
                     page_timeout,
-                    "tesseract",
+                    "pdftoppm",
                 )
-                text, chars = _words(tsv, dpi)
-                for t in tables:
-                    chars = fill(t, chars)
-                    digit_pass(cleaned, t, Path(tmp), dpi, page_timeout)
+                with Image.open(image) as im:
+                    gray, _ = deskew(page_grey(im))
+                image.unlink()
+                height = gray.size[1] * 72 / dpi
+                text, tables = read_level_page(gray, dpi, name, Path(tmp), page_timeout, lang)
                 texts.append(text)
                 page_tables.append(tables)
+            if not texts:
+                return Extraction("pdf", extractor=extractor, ocr=True, error="OCR: no pages to render")
     except OcrError as exc:
         return Extraction("pdf", extractor=extractor, ocr=True, error=str(exc))
     except OSError as exc:

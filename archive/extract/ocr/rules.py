@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 from PIL import Image, ImageDraw
 
-from archive.extract.pdftables import Seg, Table, merge_segments
+from archive.extract.pdftables import Seg, Table, find_tables, merge_segments
 
 DPI = 200
 DARK = 170  # gray level below which a pixel is ink
@@ -41,7 +42,42 @@ def _runs(img: Image.Image, min_run: int) -> list[tuple[int, int, int]]:
     return out
 
 
-def ruling_segments(image: Image.Image, dpi: int = DPI) -> list[Seg]:
+def _bridged(ink: Image.Image, along_x: bool, reach: int) -> Image.Image:
+    """Ink smeared `reach` px along one axis: closes the 1-3 px breaks that thresholding a skewed scan
+    leaves in a thin rule (a dashed staircase), without thickening anything across that axis."""
+    if reach <= 0:
+        return ink
+    arr = np.asarray(ink)
+    out = arr.copy()
+    for k in range(1, reach + 1):
+        if along_x:
+            out[:, k:] |= arr[:, :-k]
+            out[:, :-k] |= arr[:, k:]
+        else:
+            out[k:, :] |= arr[:-k, :]
+            out[:-k, :] |= arr[k:, :]
+    return Image.fromarray(out)
+
+
+def page_rules(image: Image.Image, dpi: int = DPI) -> tuple[list[Seg], list[Table]]:
+    """Rules and tables of a page. A thresholded skewed scan breaks thin horizontal rules into dashes, so
+    the rules are also looked for with those breaks bridged; that reading is taken when it only adds
+    rows (same tables, same columns) — bridging can also join the strokes of a line of text into a
+    "rule", which shows up as an extra column."""
+    segs = ruling_segments(image, dpi)
+    tables = find_tables(segs)
+    b_segs = ruling_segments(image, dpi, bridge=2)
+    b_tables = find_tables(b_segs)
+    same_columns = len(b_tables) == len(tables) and all(
+        len(a.xs) == len(b.xs) and all(abs(x - y) <= 3 for x, y in zip(a.xs, b.xs, strict=True))
+        for a, b in zip(tables, b_tables, strict=True)
+    )
+    if same_columns and sum(len(t.ys) for t in b_tables) > sum(len(t.ys) for t in tables):
+        return b_segs, b_tables
+    return segs, tables
+
+
+def ruling_segments(image: Image.Image, dpi: int = DPI, bridge: int = 0) -> list[Seg]:
     """Horizontal and vertical rules of a gray page bitmap, in points, top-down.
 
     A rule of a table ends ON a perpendicular rule at both ends (its ink runs into the other's ink); a
@@ -49,7 +85,7 @@ def ruling_segments(image: Image.Image, dpi: int = DPI) -> list[Seg]:
     rule (a page a hair askew steps the rule from one pixel row to the next) are joined first."""
     scale = 72 / dpi
     ink = image.point(lambda v: 255 if v < DARK else 0)
-    h_runs = _runs(ink, MIN_H_RUN)
+    h_runs = _runs(_bridged(ink, True, bridge), MIN_H_RUN)
     v_runs = _runs(ink.transpose(Image.Transpose.TRANSPOSE), MIN_V_RUN)
     v_ok = [(run, pieces) for run, pieces in _join_runs(v_runs) if _anchored(pieces, h_runs)]
     v_pieces = [piece for _, pieces in v_ok for piece in pieces]
