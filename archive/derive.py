@@ -10,10 +10,11 @@ Context rules (what a document knows besides its bytes):
   an attachment linked from such a page takes the page's metadata (title, date, source) and the link text
   the list gave the page; one linked straight from a list page has only its own link text;
   the images in an article's body (tables published as pictures) are read with the page: their tables join
-  the page's, and an image arriving re-records its page;
-  a package (ZIP, RAR, 7z) is archived whole and each member becomes a capture of its own (role `member`,
-  URL `<package URL>#<member name>`) that is a copy of the report in the package's place; the package itself
-  is no copy.
+  the page's, and an image arriving re-records every page that shows it;
+  a package (ZIP, RAR, 7z) is archived whole; its members (table `members`, a fact of the package's bytes)
+  are documents of their own, and each is a copy of the report in the package's place, at
+  `<package URL>#<member name>`; the package itself is no copy;
+  a link that was redirected is matched by the URL it named (`captures.link_url`).
 """
 
 from __future__ import annotations
@@ -30,13 +31,14 @@ from archive.extract.package import PACKAGE_TYPES, read_package
 from archive.extract.pageinfo import read_page_meta
 from archive.model import Extraction, ParseResult
 from archive.report.interpret import SourceContext, interpret
-from archive.store.corpus import Capture, Corpus
+from archive.store.blobs import BlobTooLarge
+from archive.store.corpus import Corpus
 from archive.store.reports import SourceRef
 from archive.store.workspace import Workspace
 
 logger = logging.getLogger(__name__)
 
-DOCUMENT_ROLES = ("article", "attachment", "file", "image", "member")  # captures whose bytes are extracted
+DOCUMENT_ROLES = ("article", "attachment", "file", "image")  # captures whose bytes are extracted
 
 
 def stored_extraction(ws: Workspace, sha256: str) -> Extraction | None:
@@ -79,44 +81,19 @@ def _context(meta: dict[str, str], link_text: str | None, list_link_text: str | 
 
 @dataclass
 class Derived:
-    """What one capture gave: its interpretation (None: nothing to interpret) and its report's id."""
+    """What recording one capture gave: the interpretations made and the report copies recorded."""
 
-    result: ParseResult | None = None
-    report_id: int | None = None
-    carrier: bool = False  # an article page whose attachments carry the report
-    sources: list[tuple[str, str]] = field(default_factory=list)  # (sha256, url) of the copies recorded
+    results: list[ParseResult] = field(default_factory=list)
+    recorded: list[tuple[int, str, str]] = field(default_factory=list)  # (report_id, sha256, url)
+    error: str | None = None  # interpretation failed (a bug): the document carries the error
 
-
-def _linking_page(corpus: Corpus, cap: sqlite3.Row) -> sqlite3.Row | None:
-    """The article page that linked to this capture's URL (its Referer, captured before it), if any."""
-    if not cap["referer"]:
-        return None
-    page = corpus.page_capture_before(cap["referer"], cap["fetched_at"])
-    if page is None or corpus.link(page["sha256"], cap["url"]) is None:
-        return None
-    return page
+    def add(self, other: Derived) -> None:
+        self.results += other.results
+        self.recorded += other.recorded
+        self.error = self.error or other.error
 
 
-def _with_images(ws: Workspace, ex: Extraction, page_sha256: str) -> Extraction:
-    """The page's extraction with the tables of its archived, extracted images appended in link order."""
-    images = [
-        stored_extraction(ws, row["sha256"])
-        for row in ws.corpus.image_documents(page_sha256)
-        if row["sha256"]
-    ]
-    read = [img for img in images if img is not None and img.tables]
-    if not read:
-        return ex
-    return replace(
-        ex,
-        tables=[*ex.tables, *(t for img in read for t in img.tables)],
-        ocr=ex.ocr or any(i.ocr for i in read),
-    )
-
-
-def is_package(ws: Workspace, sha256: str) -> bool:
-    doc = ws.corpus.document(sha256)
-    return doc is not None and doc["media_type"] in PACKAGE_TYPES
+# --- packages ------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -133,6 +110,14 @@ class Unpacked:
     problems: list[str] = field(default_factory=list)
 
 
+def is_package(ws: Workspace, sha256: str) -> bool:
+    return ws.corpus.media_type(sha256) in PACKAGE_TYPES
+
+
+def member_url(package_url: str, name: str) -> str:
+    return f"{package_url}#{quote(name, safe='/')}"
+
+
 def store_members(ws: Workspace, package_sha256: str) -> Unpacked:
     """Read the package blob within its limits and put each member's bytes in the blob store. Touches only
     files (no database), so the crawl runs it off the reactor thread."""
@@ -142,84 +127,95 @@ def store_members(ws: Workspace, package_sha256: str) -> Unpacked:
     for member in pkg.members:
         try:
             sha, size = ws.blobs.put_bytes(member.data)
-        except (OSError, ValueError) as exc:  # full disk, a member over the store's limit
+        except (OSError, ValueError, BlobTooLarge) as exc:  # a full disk, a member over the store's limit
             out.problems.append(f"{member.name}: not stored: {exc}")
             continue
         out.members.append(StoredMember(member.name, sha, size, member.media_type))
     return out
 
 
-def record_members(ws: Workspace, cap: sqlite3.Row, unpacked: Unpacked) -> list[int]:
-    """A capture per member (`<package URL>#<name>`, role `member`, the package's URL as referer), once per
-    package capture; their ids."""
+def save_members(
+    ws: Workspace, package_sha256: str, package_url: str, seen_at: str, unpacked: Unpacked
+) -> list[StoredMember]:
+    """Record the members of a package (documents of their own) and the problems met reading it."""
     corpus = ws.corpus
+    for m in unpacked.members:
+        url = member_url(package_url, m.name)
+        corpus.ensure_document(m.sha256, m.size, m.media_type, safe_filename(m.name), url, seen_at)
+    corpus.replace_members(
+        package_sha256, [(m.name, m.sha256, m.size, m.media_type) for m in unpacked.members]
+    )
     if unpacked.problems:
-        corpus.mark_document_error(cap["sha256"], "package: " + "; ".join(unpacked.problems))
-    ids: list[int] = []
-    for member in unpacked.members:
-        url = f"{cap['url']}#{quote(member.name, safe='/')}"
-        held = corpus.member_capture(url, cap["url"], cap["fetched_at"])
-        if held is not None:
-            ids.append(int(held["id"]))
-            continue
-        corpus.ensure_document(
-            member.sha256, member.size, member.media_type, safe_filename(member.name), url, cap["fetched_at"]
-        )
-        member_capture = Capture(
-            url=url,
-            status=None,
-            fetched_at=cap["fetched_at"],
-            site_id=cap["site_id"],
-            sha256=member.sha256,
-            size=member.size,
-            referer=cap["url"],
-            link_text=member.name.rsplit("/", 1)[-1],
-            role="member",
-            crawl_id=cap["crawl_id"],
-        )
-        ids.append(corpus.add_capture(member_capture))
-    return ids
+        corpus.mark_document_error(package_sha256, "package: " + "; ".join(unpacked.problems))
+    return unpacked.members
 
 
-def unpack_capture(ws: Workspace, cap: sqlite3.Row) -> list[int]:
-    """store_members then record_members, for callers that run off the crawl (ingest, reprocess)."""
-    return record_members(ws, cap, store_members(ws, cap["sha256"]))
+# --- recording ------------------------------------------------------------------------------------------
+
+
+def _linking_page(corpus: Corpus, cap: sqlite3.Row) -> sqlite3.Row | None:
+    """The article page whose link led to this capture (its referer, captured before it), if any."""
+    if not cap["referer"]:
+        return None
+    page = corpus.page_capture_before(cap["referer"], cap["fetched_at"])
+    if page is None or corpus.link(page["sha256"], cap["link_url"] or cap["url"]) is None:
+        return None
+    return page
+
+
+def _with_images(ws: Workspace, ex: Extraction, page_sha256: str) -> Extraction:
+    """The page's extraction with the tables of its archived, extracted images appended in link order."""
+    rows = ws.corpus.image_documents(page_sha256)
+    images = [stored_extraction(ws, row["sha256"]) for row in rows if row["sha256"]]
+    read = [img for img in images if img is not None and img.tables]
+    if not read:
+        return ex
+    tables = [*ex.tables, *(t for img in read for t in img.tables)]
+    return replace(ex, tables=tables, ocr=ex.ocr or any(i.ocr for i in read))
 
 
 def record_capture(ws: Workspace, cap: sqlite3.Row, *, sighting: bool = True) -> Derived:
-    """Interpret the document of capture `cap` and record its report (if it is one)."""
+    """Interpret the document(s) of capture `cap` and record the report copies they are."""
     corpus = ws.corpus
     if cap["sha256"] is None or cap["role"] not in DOCUMENT_ROLES:
         return Derived()
     if cap["role"] == "image":
-        page = _linking_page(corpus, cap)
-        return record_capture(ws, page, sighting=sighting) if page is not None else Derived()
+        # Read again every page that shows it (the image is not a new sighting of those pages).
+        out = Derived()
+        for page in corpus.pages_showing(cap["link_url"] or cap["url"]):
+            out.add(record_capture(ws, page, sighting=False))
+        return out
     if cap["role"] == "article" and corpus.has_attachments(cap["sha256"]):
-        return Derived(carrier=True)
+        return Derived()  # its attachments are the report; it is recorded as their copy
     if is_package(ws, cap["sha256"]):
-        return Derived(carrier=True)  # its members are the copies
-    ex = stored_extraction(ws, cap["sha256"])
+        out = Derived()
+        for m in corpus.members(cap["sha256"]):
+            out.add(_record_document(ws, cap, m["sha256"], member_url(cap["url"], m["name"]), sighting))
+        return out
+    return _record_document(ws, cap, cap["sha256"], cap["url"], sighting)
+
+
+def _record_document(ws: Workspace, cap: sqlite3.Row, sha256: str, url: str, sighting: bool) -> Derived:
+    """Record the document `sha256`, found as capture `cap` (itself, or a member of the package it holds)."""
+    corpus = ws.corpus
+    ex = stored_extraction(ws, sha256)
     if ex is None:
         return Derived()
     if cap["role"] == "article":
-        ex = _with_images(ws, ex, cap["sha256"])
-    # A member stands where its package was found: the package's link text and linking page.
-    origin = cap
-    if cap["role"] == "member":
-        origin = corpus.capture_before(cap["referer"], cap["fetched_at"]) or cap
-    page = _linking_page(corpus, origin) if origin["role"] == "attachment" else None
+        ex = _with_images(ws, ex, sha256)
+    page = _linking_page(corpus, cap) if cap["role"] == "attachment" else None
     if page is not None:
-        ctx = _context(page_meta_of(ws, page), origin["link_text"], page["link_text"])
+        ctx = _context(page_meta_of(ws, page), cap["link_text"], page["link_text"])
     elif cap["role"] == "article":
         ctx = _context(ex.page_meta, cap["link_text"], cap["link_text"])
     else:
-        ctx = _context({}, origin["link_text"], None)
+        ctx = _context({}, cap["link_text"], None)
     site_name, region = corpus.site_names().get(cap["site_id"], (None, None))
     ctx.site_name = site_name
     result = interpret(ex, ctx)
     source = SourceRef(
-        sha256=cap["sha256"],
-        url=cap["url"],
+        sha256=sha256,
+        url=url,
         site_id=cap["site_id"],
         region=region,
         page_url=page["url"] if page is not None else None,
@@ -227,5 +223,18 @@ def record_capture(ws: Workspace, cap: sqlite3.Row, *, sighting: bool = True) ->
     )
     also = [(page["sha256"], page["url"], "html")] if page is not None else []
     report_id = corpus.record_report(result, source, also_sources=also, sighting=sighting)
-    sources = [(cap["sha256"], cap["url"]), *((sha, url) for sha, url, _ in also)]
-    return Derived(result=result, report_id=report_id, sources=sources if report_id else [])
+    if report_id is None:
+        return Derived(results=[result])
+    recorded = [(report_id, sha256, url), *((report_id, s, u) for s, u, _ in also)]
+    return Derived(results=[result], recorded=recorded)
+
+
+def record_safely(ws: Workspace, cap: sqlite3.Row, *, sighting: bool = True) -> Derived:
+    """record_capture, where a bug in interpretation costs this document (an error on it), not the run."""
+    try:
+        return record_capture(ws, cap, sighting=sighting)
+    except Exception as exc:
+        logger.exception("interpreting %s failed", cap["url"])
+        error = f"interpretation failed: {type(exc).__name__}: {exc}"
+        ws.corpus.mark_document_error(cap["sha256"], error)
+        return Derived(error=error)

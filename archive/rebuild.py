@@ -13,13 +13,23 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from archive.derive import DOCUMENT_ROLES, record_capture, stored_extraction, unpack_capture
+from archive.derive import (
+    DOCUMENT_ROLES,
+    Derived,
+    is_package,
+    member_url,
+    record_safely,
+    save_members,
+    store_members,
+    stored_extraction,
+)
 from archive.extract.encoding import header_charset
 from archive.extract.filenames import safe_filename
 from archive.extract.package import PACKAGE_TYPES
 from archive.extract.pool import ExtractionPool
 from archive.extract.sniff import sniff_file
 from archive.products.monitor import refresh_agency_keys
+from archive.store.blobs import BlobTooLarge
 from archive.store.corpus import Capture, now_iso
 from archive.store.workspace import Workspace
 
@@ -45,11 +55,42 @@ def _walk(paths: Iterable[Path]) -> Iterable[Path]:
             yield p
 
 
+def _extract_all(
+    ws: Workspace, pool: ExtractionPool, jobs: list[tuple[str, str, str | None]], summary: RunSummary
+) -> None:
+    """Extract (sha256, url, HTTP charset) jobs in the pool and store what each gave."""
+
+    async def run() -> None:
+        sem = asyncio.Semaphore(pool.workers * 2)
+
+        async def one(sha: str, url: str, charset: str | None) -> None:
+            async with sem:
+                if not ws.blobs.has(sha):
+                    summary.counts["missing_blobs"] += 1
+                    summary.errors.append(f"{sha}: blob missing from the store")
+                    return
+                ex = await pool.extract(ws.blobs.path(sha), None, ws.cache_dir, url, charset)
+                ws.corpus.save_extraction(sha, ex)
+                summary.counts["extracted"] += 1
+                if ex.error:
+                    summary.counts["extract_errors"] += 1
+                    summary.errors.append(f"{url}: {ex.error}")
+
+        await asyncio.gather(*(one(*job) for job in jobs))
+
+    asyncio.run(run())
+
+
+def _unpack(ws: Workspace, sha256: str, url: str, seen_at: str) -> list[tuple[str, str, str | None]]:
+    """Read a package's members into the store; the extraction jobs of its members."""
+    members = save_members(ws, sha256, url, seen_at, store_members(ws, sha256))
+    return [(m.sha256, member_url(url, m.name), None) for m in members]
+
+
 def ingest(ws: Workspace, paths: list[Path], workers: int = 2) -> RunSummary:
     """Archive local files through the same store → extract → report steps a crawl uses."""
     summary = RunSummary()
-    pool = ExtractionPool(workers)
-    jobs: list[tuple[Path, str, str, int]] = []
+    captures: list[tuple[Path, int]] = []
     for path in _walk(paths):
         if not path.exists():
             summary.counts["missing"] += 1
@@ -62,93 +103,76 @@ def ingest(ws: Workspace, paths: list[Path], workers: int = 2) -> RunSummary:
             continue
         try:
             sha, size = ws.blobs.put_file(path)
-        except OSError as e:
+        except (OSError, BlobTooLarge) as e:
             summary.counts["errors"] += 1
-            summary.errors.append(f"{path}: cannot read: {e}")
+            summary.errors.append(f"{path}: cannot store: {e}")
             continue
         seen = now_iso()
         url = path.resolve().as_uri()
         new = ws.corpus.ensure_document(sha, size, media, safe_filename(path.name), url, seen)
-        capture_id = ws.corpus.add_capture(
-            Capture(
-                url=url, status=None, fetched_at=seen, sha256=sha, size=size, role="file", content_type=media
-            )
+        capture = Capture(
+            url=url, status=None, fetched_at=seen, sha256=sha, size=size, role="file", content_type=media
         )
+        captures.append((path, ws.corpus.add_capture(capture)))
         summary.counts["files"] += 1
         summary.counts["new_documents" if new else "duplicates"] += 1
-        jobs.append((path, sha, url, capture_id))
-        cap = ws.corpus.capture(capture_id)
-        if media in PACKAGE_TYPES and cap is not None:
-            for member_id in unpack_capture(ws, cap):
-                member = ws.corpus.capture(member_id)
-                if member is not None:
-                    summary.counts["package_members"] += 1
-                    jobs.append((path, member["sha256"], member["url"], member_id))
-
-    async def run() -> None:
-        async def one(sha: str, url: str) -> None:
-            if stored_extraction(ws, sha) is None:
-                ex = await pool.extract(ws.blobs.path(sha), None, ws.cache_dir, url)
-                ws.corpus.save_extraction(sha, ex)
-
-        await asyncio.gather(*(one(sha, url) for _, sha, url, _ in jobs))
-
+    pool = ExtractionPool(workers)
     try:
-        asyncio.run(run())
+        caps = [c for c in (ws.corpus.capture(cid) for _, cid in captures) if c is not None]
+        todo = {
+            c["sha256"]: (c["sha256"], c["url"], None)
+            for c in caps
+            if stored_extraction(ws, c["sha256"]) is None
+        }
+        _extract_all(ws, pool, list(todo.values()), summary)
+        # As the crawl does: a package newly extracted is read, and its members extracted.
+        members: dict[str, tuple[str, str, str | None]] = {}
+        for c in caps:
+            if c["sha256"] in todo and is_package(ws, c["sha256"]):
+                for job in _unpack(ws, c["sha256"], c["url"], c["fetched_at"]):
+                    if stored_extraction(ws, job[0]) is None:
+                        members.setdefault(job[0], job)
+        summary.counts["package_members"] += len(members)
+        _extract_all(ws, pool, list(members.values()), summary)
     finally:
         pool.close()
-    for path, _sha, _url, capture_id in jobs:
+    for path, capture_id in captures:
         cap = ws.corpus.capture(capture_id)
-        derived = record_capture(ws, cap) if cap is not None else None
-        if derived is None or derived.result is None:
-            continue
-        if derived.result.error:
-            summary.counts["extract_errors"] += 1
-            summary.errors.append(f"{path}: {derived.result.error}")
-        summary.counts["reports" if derived.report_id else "not_reports"] += 1
+        derived = record_safely(ws, cap) if cap is not None else Derived()
+        if derived.error:
+            summary.counts["errors"] += 1
+            summary.errors.append(f"{path}: {derived.error}")
+        for result in derived.results:
+            summary.counts["reports" if result.kind and result.year else "not_reports"] += 1
     refresh_agency_keys(ws.corpus)
     return summary
 
 
 def reprocess(ws: Workspace, workers: int = 2) -> RunSummary:
-    """Extract every archived report page and attachment again and rebuild the report tables."""
+    """Extract every archived document again (packages read again) and rebuild the report tables."""
     summary = RunSummary()
     corpus = ws.corpus
-    # Packages first: a package reader that improved may find members the crawl could not.
-    for cap in corpus.conn.execute(
-        f"""SELECT c.* FROM captures c JOIN documents d ON d.sha256 = c.sha256
-            WHERE d.media_type IN {PACKAGE_TYPES} AND c.role IN {DOCUMENT_ROLES} ORDER BY c.fetched_at, c.id"""
-    ).fetchall():
-        if ws.blobs.has(cap["sha256"]):
-            unpack_capture(ws, cap)
     # Each blob is extracted as the crawl extracted it: with the URL and HTTP charset of its first capture.
-    rows = corpus.conn.execute(
-        f"""SELECT c.sha256, c.url, c.content_type FROM captures c
-            WHERE c.id IN (SELECT min(id) FROM captures WHERE sha256 IS NOT NULL
-                           AND role IN {DOCUMENT_ROLES} GROUP BY sha256)"""
+    firsts = corpus.conn.execute(
+        f"""SELECT * FROM captures WHERE id IN (
+              SELECT min(id) FROM captures WHERE sha256 IS NOT NULL AND role IN ({_marks(DOCUMENT_ROLES)})
+              GROUP BY sha256)
+            ORDER BY fetched_at, id""",
+        DOCUMENT_ROLES,
     ).fetchall()
     pool = ExtractionPool(workers)
-
-    async def run() -> None:
-        sem = asyncio.Semaphore(workers * 2)
-
-        async def one(sha: str, url: str, content_type: str | None) -> None:
-            async with sem:
-                if not ws.blobs.has(sha):
-                    summary.counts["missing_blobs"] += 1
-                    summary.errors.append(f"{sha}: blob missing from the store")
-                    return
-                charset = header_charset(content_type)
-                ex = await pool.extract(ws.blobs.path(sha), None, ws.cache_dir, url, charset)
-                corpus.save_extraction(sha, ex)
-                summary.counts["extracted"] += 1
-                if ex.error:
-                    summary.counts["extract_errors"] += 1
-
-        await asyncio.gather(*(one(r["sha256"], r["url"], r["content_type"]) for r in rows))
-
     try:
-        asyncio.run(run())
+        _extract_all(
+            ws, pool, [(c["sha256"], c["url"], header_charset(c["content_type"])) for c in firsts], summary
+        )
+        # Packages are read again (a better reader may find more), then every member is extracted again.
+        members: dict[str, tuple[str, str, str | None]] = {}
+        for c in firsts:
+            if is_package(ws, c["sha256"]) and ws.blobs.has(c["sha256"]):
+                for job in _unpack(ws, c["sha256"], c["url"], c["fetched_at"]):
+                    members.setdefault(job[0], job)
+        summary.counts["package_members"] += len(members)
+        _extract_all(ws, pool, list(members.values()), summary)
     finally:
         pool.close()
     rebuild_reports(ws, summary)
@@ -156,21 +180,29 @@ def reprocess(ws: Workspace, workers: int = 2) -> RunSummary:
 
 
 def rebuild_reports(ws: Workspace, summary: RunSummary) -> None:
-    """Re-derive reports from the stored extractions and captures, keeping ids and sighting history."""
+    """Re-derive reports from the stored extractions and captures, keeping ids and sighting history; in
+    one transaction, so an interrupted rebuild leaves the corpus as it was."""
     corpus = ws.corpus
-    corpus.begin_rebuild()
+    # Images are read with the pages that show them: every page is recorded here with all of its images.
     captures = corpus.conn.execute(
-        f"""SELECT * FROM captures WHERE sha256 IS NOT NULL AND role IN {DOCUMENT_ROLES}
-            ORDER BY fetched_at, id"""
+        f"""SELECT * FROM captures WHERE sha256 IS NOT NULL AND role IN ({_marks(DOCUMENT_ROLES)})
+              AND role != 'image' ORDER BY fetched_at, id""",
+        DOCUMENT_ROLES,
     ).fetchall()
     recorded: set[tuple[int, str, str]] = set()
-    for cap in captures:
-        derived = record_capture(ws, cap, sighting=False)
-        if derived.report_id is None:
-            continue
-        summary.counts["report_sources"] += 1
-        recorded |= {(derived.report_id, sha, url) for sha, url in derived.sources}
-    gone = corpus.finish_rebuild(recorded)
+    with corpus.transaction():
+        corpus.begin_rebuild()
+        for cap in captures:
+            derived = record_safely(ws, cap, sighting=False)
+            if derived.error:
+                summary.counts["interpretation_errors"] += 1
+                summary.errors.append(f"{cap['url']}: {derived.error}")
+            recorded |= set(derived.recorded)
+        summary.counts["report_sources"] = len(recorded)
+        summary.counts["reports_dropped"] = corpus.finish_rebuild(recorded)
+        refresh_agency_keys(corpus)
     summary.counts["reports"] = corpus.count("reports")
-    summary.counts["reports_dropped"] = gone
-    refresh_agency_keys(corpus)
+
+
+def _marks(values: tuple[str, ...]) -> str:
+    return ", ".join("?" * len(values))

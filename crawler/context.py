@@ -36,6 +36,8 @@ class RequestContext:
     family: FamilyName | None = None
     origin: str | None = None
     state: Any = None
+    # The page whose link this request follows: kept here because a redirect rewrites the Referer header.
+    linked_from: str | None = None
     # Set by crawler.incremental: the blob the last good capture held, and whether a 304 answered.
     previous_sha256: str | None = None
     previous_content_type: str | None = None

@@ -18,7 +18,8 @@ class Fetched:
     etag: str | None = None
     last_modified: str | None = None
     filename: str | None = None
-    referer: str | None = None
+    referer: str | None = None  # the page whose link led here
+    link_url: str | None = None  # the URL that link named, when a redirect led elsewhere
     link_text: str | None = None
     error: str | None = None  # why nothing was kept, e.g. "http 404", "timeout", "too large"
     not_modified: bool = False  # a 304 answer to a conditional request

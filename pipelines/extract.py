@@ -6,7 +6,7 @@ import asyncio
 import logging
 from typing import Any
 
-from archive.derive import is_package, record_members, store_members
+from archive.derive import is_package, member_url, save_members, store_members
 from archive.extract.encoding import header_charset
 from archive.extract.pool import ExtractionPool
 from archive.store.workspace import Workspace
@@ -40,8 +40,8 @@ class ExtractPipeline:
         if item.extra.get("already_extracted"):
             return item
         await self._extract(item.sha256, item.url, header_charset(item.content_type))
-        if is_package(self.ws, item.sha256) and item.capture_id is not None:
-            item.extra["member_captures"] = await self._unpack(item.sha256, item.capture_id)
+        if is_package(self.ws, item.sha256):
+            await self._unpack(item.sha256, item.url, item.fetched_at)
         return item
 
     async def _extract(self, sha256: str, url: str, charset: str | None) -> None:
@@ -55,18 +55,12 @@ class ExtractPipeline:
         if ex.error:
             logger.warning("extraction of %s failed: %s", url, ex.error)
 
-    async def _unpack(self, sha256: str, capture_id: int) -> list[int]:
+    async def _unpack(self, sha256: str, url: str, seen_at: str) -> None:
         """Each member of a package is archived and extracted as a document of its own."""
-        cap = self.ws.corpus.capture(capture_id)
-        if cap is None:
-            return []
         unpacked = await asyncio.to_thread(store_members, self.ws, sha256)  # inflating: off the reactor
-        ids = record_members(self.ws, cap, unpacked)
-        for member_id in ids:
-            member = self.ws.corpus.capture(member_id)
-            doc = self.ws.corpus.document(member["sha256"]) if member is not None else None
-            if member is not None and doc is not None and doc["extracted_at"] is None:
-                await self._extract(member["sha256"], member["url"], None)
+        for member in save_members(self.ws, sha256, url, seen_at, unpacked):
+            doc = self.ws.corpus.document(member.sha256)
+            if doc is not None and doc["extracted_at"] is None:
+                await self._extract(member.sha256, member_url(url, member.name), None)
         if self.crawler is not None:
-            self.crawler.stats.inc_value("govarchive/package_members", len(ids))
-        return ids
+            self.crawler.stats.inc_value("govarchive/package_members", len(unpacked.members))

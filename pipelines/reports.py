@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from archive.derive import record_capture
+from archive.derive import DOCUMENT_ROLES, record_safely
 from archive.store.reports import source_format
 from archive.store.workspace import Workspace
 from crawler.items import Fetched
@@ -37,29 +37,15 @@ class ReportPipeline:
             self.crawler.stats.inc_value(f"govarchive/{key}")
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
-        if (
-            not isinstance(item, Fetched)
-            or item.role not in ("article", "attachment", "image")
-            or not item.sha256
-        ):
+        if not isinstance(item, Fetched) or item.role not in DOCUMENT_ROLES or not item.sha256:
             return item
-        ids = [item.capture_id, *item.extra.get("member_captures", [])]
-        for capture_id in ids:
-            cap = self.ws.corpus.capture(capture_id) if capture_id is not None else None
-            if cap is not None:
-                self._record(cap)
-        return item
-
-    def _record(self, cap: Any) -> None:
-        try:
-            derived = record_capture(self.ws, cap)
-        except Exception as e:  # a bug in a mapper must cost one document, not the crawl
-            logger.exception("interpreting %s failed", cap["url"])
-            self.ws.corpus.mark_document_error(
-                cap["sha256"], f"interpretation failed: {type(e).__name__}: {e}"
-            )
+        cap = self.ws.corpus.capture(item.capture_id) if item.capture_id is not None else None
+        if cap is None:
+            return item
+        derived = record_safely(self.ws, cap)
+        if derived.error:
             self._inc("errors/interpretation")
-            return
-        if derived.result is not None:
-            key = "reports_recorded" if derived.report_id else f"not_reports/{source_format(derived.result)}"
-            self._inc(key)
+        for result in derived.results:
+            is_report = result.kind is not None and result.year is not None
+            self._inc("reports_recorded" if is_report else f"not_reports/{source_format(result)}")
+        return item

@@ -62,6 +62,7 @@ class StorePipeline:
                 etag=item.etag,
                 last_modified=item.last_modified,
                 referer=item.referer,
+                link_url=item.link_url,
                 link_text=item.link_text,
                 role=item.role,
                 error=item.error,

@@ -41,9 +41,10 @@ class Capture:
     last_modified: str | None = None
     referer: str | None = None
     link_text: str | None = None
-    role: str | None = None  # list | article | attachment | file (ingest)
+    role: str | None = None  # list | article | attachment | image | file (ingest)
     error: str | None = None
     crawl_id: int | None = None
+    link_url: str | None = None  # the URL the link named, when a redirect led elsewhere
 
 
 class Corpus(ReportRows):
@@ -63,6 +64,8 @@ class Corpus(ReportRows):
         except sqlite3.DatabaseError as e:
             raise CorpusError(f"{self.path}: cannot open the corpus: {e}") from None
         self.db = sqlite_utils.Database(self.conn)
+        self._savepoints = 0
+        self._site_names: dict[str, tuple[str, str | None]] | None = None
 
     def close(self) -> None:
         # Fold the WAL back into the main file so read-only (immutable) readers see everything.
@@ -72,15 +75,32 @@ class Corpus(ReportRows):
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
+        """All or nothing. Nested inside an open transaction it is a savepoint, so a rebuild can hold the
+        whole corpus change in one transaction while the steps it calls keep their own."""
+        if self.conn.in_transaction:
+            self._savepoints += 1
+            name = f"sp{self._savepoints}"
+            self.conn.execute(f"SAVEPOINT {name}")
+            try:
+                yield
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute(f"ROLLBACK TO {name}")
+                    self.conn.execute(f"RELEASE {name}")
+                raise
+            self.conn.execute(f"RELEASE {name}")
+            return
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield
+            self.conn.execute("COMMIT")
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            if self.conn.in_transaction:  # SQLite may have rolled back already (a failed COMMIT, a full disk)
+                self.conn.execute("ROLLBACK")
             raise
-        self.conn.execute("COMMIT")
 
     def upsert_site(self, site: Site) -> None:
+        self._site_names = None
         self.db.table("sites").upsert(
             {
                 "id": site.id,
@@ -127,8 +147,8 @@ class Corpus(ReportRows):
         # Plain SQL: one row per response on the crawl's hot path.
         cur = self.conn.execute(
             """INSERT INTO captures(url, fetched_at, status, content_type, sha256, size, etag, last_modified,
-                 site_id, referer, link_text, role, error, crawl_id)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                 site_id, referer, link_text, role, error, crawl_id, link_url)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (
                 c.url,
                 c.fetched_at,
@@ -144,6 +164,7 @@ class Corpus(ReportRows):
                 c.role,
                 c.error,
                 c.crawl_id,
+                c.link_url,
             ),
         )
         return int(cur.lastrowid or 0)
@@ -163,21 +184,15 @@ class Corpus(ReportRows):
         ).fetchone()
         return row
 
-    def capture_before(self, url: str, fetched_at: str) -> sqlite3.Row | None:
-        """The newest capture of `url` that holds bytes, taken no later than `fetched_at`."""
-        row: sqlite3.Row | None = self.conn.execute(
-            """SELECT * FROM captures WHERE url=? AND sha256 IS NOT NULL AND fetched_at<=?
-               ORDER BY fetched_at DESC, id DESC LIMIT 1""",
-            (url, fetched_at),
-        ).fetchone()
-        return row
-
-    def member_capture(self, url: str, package_url: str, fetched_at: str) -> sqlite3.Row | None:
-        row: sqlite3.Row | None = self.conn.execute(
-            "SELECT * FROM captures WHERE url=? AND referer=? AND fetched_at=? AND role='member' LIMIT 1",
-            (url, package_url, fetched_at),
-        ).fetchone()
-        return row
+    def pages_showing(self, image_url: str) -> list[sqlite3.Row]:
+        """The newest capture of every (URL, bytes) of the article pages whose body shows this image."""
+        return self.conn.execute(
+            """SELECT * FROM captures WHERE id IN (
+                 SELECT max(c.id) FROM captures c JOIN links l ON l.page_sha256 = c.sha256
+                 WHERE l.url = ? AND l.kind = 'image' AND c.role = 'article' GROUP BY c.url, c.sha256)
+               ORDER BY fetched_at, id""",
+            (image_url,),
+        ).fetchall()
 
     def latest_good_capture(self, url: str) -> sqlite3.Row | None:
         """The newest capture of `url` that holds bytes (for conditional requests)."""
@@ -225,13 +240,32 @@ class Corpus(ReportRows):
 
     def image_documents(self, page_sha256: str) -> list[sqlite3.Row]:
         """The images of an article page in link order, each with the SHA-256 of its newest capture (None
-        while it is not archived)."""
+        while it is not archived); a capture is the image's when it came from the URL the page named,
+        redirected or not."""
         return self.conn.execute(
-            """SELECT l.url, (SELECT c.sha256 FROM captures c WHERE c.url = l.url AND c.sha256 IS NOT NULL
-                               ORDER BY c.fetched_at DESC, c.id DESC LIMIT 1) AS sha256
+            """SELECT l.url, (SELECT c.sha256 FROM captures c WHERE COALESCE(c.link_url, c.url) = l.url
+                               AND c.sha256 IS NOT NULL ORDER BY c.fetched_at DESC, c.id DESC LIMIT 1) AS sha256
                FROM links l WHERE l.page_sha256 = ? AND l.kind = 'image' ORDER BY l.rowid""",
             (page_sha256,),
         ).fetchall()
+
+    def replace_members(self, package_sha256: str, members: list[tuple[str, str, int, str]]) -> None:
+        """The members (name, sha256, size, media type) of the package with these bytes."""
+        with self.transaction():
+            self.conn.execute("DELETE FROM members WHERE package_sha256 = ?", (package_sha256,))
+            self.db.table("members").insert_all(
+                {"package_sha256": package_sha256, "name": n, "sha256": s, "size": size, "media_type": m}
+                for n, s, size, m in members
+            )
+
+    def members(self, package_sha256: str) -> list[sqlite3.Row]:
+        return self.conn.execute(
+            "SELECT * FROM members WHERE package_sha256 = ? ORDER BY rowid", (package_sha256,)
+        ).fetchall()
+
+    def media_type(self, sha256: str) -> str | None:
+        row = self.conn.execute("SELECT media_type FROM documents WHERE sha256 = ?", (sha256,)).fetchone()
+        return row[0] if row else None
 
     def document(self, sha256: str) -> sqlite3.Row | None:
         row: sqlite3.Row | None = self.conn.execute(

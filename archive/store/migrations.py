@@ -227,6 +227,28 @@ ALTER TABLE report_stats ADD COLUMN placed_by TEXT;
 """
 
 
+# What a crawl and a rebuild must agree on, kept as facts of the bytes and of the fetch:
+# - the members of a package (ZIP/RAR/7z), read once per package blob, each a document of its own;
+# - the URL a link named when the server redirected it elsewhere (captures.url is where the bytes came from);
+# - the URL of the copy a report's figures come from (the best copy's address, beside reports.sha256).
+# The full-text index is rewritten only when a report's title or text changes.
+_M007_MEMBERS_LINKS_SOURCES = """
+        CREATE TABLE members (
+            package_sha256 TEXT NOT NULL, name TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL,
+            media_type TEXT, PRIMARY KEY (package_sha256, name)
+        );
+        CREATE INDEX members_sha ON members(sha256);
+        ALTER TABLE captures ADD COLUMN link_url TEXT;
+        CREATE INDEX captures_link_url ON captures(link_url);
+        ALTER TABLE reports ADD COLUMN source_url TEXT;
+        DROP TRIGGER reports_au;
+        CREATE TRIGGER reports_au AFTER UPDATE OF title, text ON reports BEGIN
+            INSERT INTO reports_fts(reports_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
+            INSERT INTO reports_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
+        END;
+"""
+
+
 MIGRATIONS: list[tuple[str, Step]] = [
     ("001_initial", _M001_INITIAL),
     ("002_fts_trigram", _M002_FTS),
@@ -234,6 +256,7 @@ MIGRATIONS: list[tuple[str, Step]] = [
     ("004_links", _M004_LINKS),
     ("005_codes", _M005_CODES),
     ("006_stats_placed_by", _M006_STATS_PLACED_BY),
+    ("007_members_links_sources", _M007_MEMBERS_LINKS_SOURCES),
 ]
 
 

@@ -94,34 +94,31 @@ class ReportRows:
                     result.checks,
                     title=result.title,
                     located=(source.site_id, source.region, page_url),
+                    source_url=source.url,
                 )
         return report_id
 
     def _better_than_current(self, report_id: int, result: ParseResult, fmt: str, source: SourceRef) -> bool:
         row = self.conn.execute(
-            """SELECT r.sha256, length(r.text) AS text_len,
+            """SELECT r.sha256, r.source_url, length(r.text) AS text_len,
                       (SELECT count(*) FROM report_stats s WHERE s.report_id = r.id AND s.value IS NOT NULL)
                         AS known,
                       (SELECT format FROM report_sources rs WHERE rs.report_id = r.id AND rs.sha256 = r.sha256
-                       ORDER BY rs.url LIMIT 1) AS fmt,
-                      (SELECT min(url) FROM report_sources rs WHERE rs.report_id = r.id AND rs.sha256 = r.sha256)
-                        AS url,
-                      EXISTS (SELECT 1 FROM report_sources rs WHERE rs.report_id = r.id
-                              AND rs.sha256 = r.sha256 AND rs.url = ?) AS same_url
+                         AND rs.url = r.source_url) AS fmt
                FROM reports r WHERE r.id = ?""",
-            (source.url, report_id),
+            (report_id,),
         ).fetchone()
-        if row["sha256"] is None or row["sha256"] == source.sha256:
+        if row["sha256"] is None:
             return True
         known = sum(1 for s in result.stats if s.value is not None)
         new = _rank(known, fmt, len(result.text or ""))
         old = _rank(int(row["known"]), row["fmt"] or "", int(row["text_len"] or 0))
-        if row["same_url"]:
-            # A new version at the same URL replaces the old one unless it lost figures: the report points
-            # to the newest content, and the old blob stays in report_sources.
+        if source.url == row["source_url"]:
+            # The copy at the best copy's URL read again (a new version, or the same bytes with more
+            # context, e.g. its page's images): it replaces the old reading unless it lost figures.
             return new >= old
         # A tie goes to the smaller (url, sha256), so the best copy does not depend on arrival order.
-        return new > old or (new == old and (source.url, source.sha256) < (row["url"], row["sha256"]))
+        return new > old or (new == old and (source.url, source.sha256) < (row["source_url"], row["sha256"]))
 
     def upsert_report(
         self,
@@ -210,20 +207,32 @@ class ReportRows:
         *,
         title: str | None = None,
         located: tuple[str | None, str | None, str | None] | None = None,
+        source_url: str | None = None,
     ) -> None:
         """Make `sha256` the source the report's text and figures come from (replacing the previous one);
         `title` and `located` (site_id, region, page_url) of that copy replace the report's."""
+        site_id, region, page_url = located if located is not None else (None, None, None)
+        # One UPDATE: each fires the full-text trigger when title or text change.
         self.conn.execute(
-            "UPDATE reports SET sha256=?, text=?, template=COALESCE(?, template), title=COALESCE(?, title) "
-            "WHERE id=?",
-            (sha256, text, template, title, report_id),
+            """UPDATE reports SET sha256 = :sha, source_url = COALESCE(:source_url, source_url), text = :text,
+                 template = COALESCE(:template, template), title = COALESCE(:title, title),
+                 site_id = CASE WHEN :located THEN :site ELSE site_id END,
+                 region = CASE WHEN :located THEN :region ELSE region END,
+                 page_url = CASE WHEN :located THEN :page_url ELSE page_url END
+               WHERE id = :id""",
+            {
+                "sha": sha256,
+                "source_url": source_url,
+                "text": text,
+                "template": template,
+                "title": title,
+                "located": located is not None,
+                "site": site_id,
+                "region": region,
+                "page_url": page_url,
+                "id": report_id,
+            },
         )
-        if located is not None:
-            site_id, region, page_url = located
-            self.conn.execute(
-                "UPDATE reports SET site_id=?, region=?, page_url=? WHERE id=?",
-                (site_id, region, page_url, report_id),
-            )
         self.conn.execute("DELETE FROM report_stats WHERE report_id=?", (report_id,))
         self.db.table("report_stats").insert_all(
             (
@@ -253,12 +262,6 @@ class ReportRows:
             replace=True,
         )
 
-    def report(self, report_id: int) -> sqlite3.Row | None:
-        row: sqlite3.Row | None = self.conn.execute(
-            "SELECT * FROM reports WHERE id=?", (report_id,)
-        ).fetchone()
-        return row
-
     # --- rebuilding from the archive ---------------------------------------------------------------
 
     def begin_rebuild(self) -> None:
@@ -268,7 +271,7 @@ class ReportRows:
             self.conn.execute("DELETE FROM report_stats")
             self.conn.execute("DELETE FROM report_checks")
             self.conn.execute(
-                "UPDATE reports SET sha256 = NULL, text = NULL, title = NULL, template = NULL, "
+                "UPDATE reports SET sha256 = NULL, source_url = NULL, text = NULL, title = NULL, template = NULL, "
                 "published_at = NULL, page_url = NULL"
             )
 

@@ -168,7 +168,7 @@ class ReportsSpider(scrapy.Spider):
             if formdata is not None
             else scrapy.Request(url, **kw)
         )
-        set_context(req, context)
+        set_context(req, context if context.linked_from or not referer else context.but(linked_from=referer))
         return req
 
     def page_request(
@@ -272,9 +272,14 @@ class ReportsSpider(scrapy.Spider):
 
     def _fetched(self, response: Response, role: str) -> Fetched:
         context = self._context(response)
-        referer = response.request.headers.get("Referer") if response.request else None
+        referer: str | bytes | None = context.linked_from
+        if referer is None and response.request is not None:
+            referer = response.request.headers.get("Referer")
+        # After a redirect, the URL the link named (links, images and pages are matched by it).
+        named = (response.meta.get("redirect_urls") or [response.url])[0]
         return Fetched(
             url=response.url,
+            link_url=named if named != response.url else None,
             site_id=context.site_id,
             role=role,
             fetched_at=now_iso(),
