@@ -103,7 +103,7 @@ def degrade(page: Image.Image, dpi: int, how: Degradation, seed: int = 0) -> Ima
     if how.blur:
         img = img.filter(ImageFilter.GaussianBlur(how.blur))
     # Sensor noise and paper tone: scans are never pure white.
-    arr = np.asarray(img, dtype=np.float32)
+    arr: np.ndarray = np.asarray(img, dtype=np.float32)
     arr = arr * 0.94 + 6 + rng.normal(0, 4, arr.shape[:2])[..., None]
     img = Image.fromarray(arr.clip(0, 255).astype(np.uint8), "RGB")
     if how.mode == "grey":

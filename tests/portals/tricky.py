@@ -72,7 +72,8 @@ def build(portal: Portal) -> Planted:
     text = (
         "<div class='content'><p>一、总体情况</p><p>本年度依法推进政府信息公开。</p>"
         "<p>三、收到和处理政府信息公开申请情况</p><p>四、政府信息公开行政复议、行政诉讼情况</p>"
-        + "<p>依法公开。</p>" * 40
+        + "<p>依法公开。</p>"
+        * 40
     )
     for folder, counter in (("d", 17), ("e", 23)):
         portal.add(
