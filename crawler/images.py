@@ -88,11 +88,10 @@ def _content_root(doc: etree._Element) -> etree._Element:
     return max(candidates, key=lambda el: len("".join(el.itertext())))
 
 
-def content_images(html: str, base_url: str) -> list[Link]:
-    """Images of the page's main content, in page order, at most MAX_IMAGES (text: the alt or title)."""
-    try:
-        doc = lxml.html.document_fromstring(re.sub(r"^\s*<\?xml[^>]*\?>", "", html, count=1))
-    except (etree.ParserError, ValueError):
+def content_images(doc: lxml.html.HtmlElement | None, base_url: str) -> list[Link]:
+    """Images of the page's main content, in page order, at most MAX_IMAGES (text: the alt or title).
+    `doc` is the page as the one page reader parsed it (archive.extract.pageinfo.PageInfo.doc)."""
+    if doc is None:
         return []
     root = _content_root(doc)
     out: list[Link] = []

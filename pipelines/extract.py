@@ -6,7 +6,7 @@ import asyncio
 import logging
 from typing import Any
 
-from archive.derive import is_package, member_url, save_members, store_members
+from archive.derive import DOCUMENT_ROLES, is_package, member_url, save_members, store_members
 from archive.extract.encoding import header_charset
 from archive.extract.pool import ExtractionPool
 from archive.store.workspace import Workspace
@@ -15,8 +15,6 @@ from crawler.items import Fetched
 from crawler.run import CrawlRun
 
 logger = logging.getLogger(__name__)
-
-EXTRACTED_ROLES = {"article", "attachment", "image"}
 
 
 class ExtractPipeline:
@@ -35,7 +33,7 @@ class ExtractPipeline:
         self.pool.close()
 
     async def process_item(self, item: Any, spider: Any = None) -> Any:
-        if not isinstance(item, Fetched) or item.role not in EXTRACTED_ROLES or not item.sha256:
+        if not isinstance(item, Fetched) or item.role not in DOCUMENT_ROLES or not item.sha256:
             return item
         if item.extra.get("already_extracted"):
             return item

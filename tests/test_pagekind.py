@@ -62,9 +62,9 @@ def test_content_images_skip_logos_icons_and_chrome() -> None:
         '<img src="/img/icon_print.png"><img src="/up/anim.gif"><img src="data:image/png;base64,AAAA"></div>'
         '<div class="footer"><img src="/img/dzjg.png"></div></body></html>'
     )
-    assert [link.url for link in content_images(html, "http://h/a/")] == [
+    assert [link.url for link in content_images(page_info(html, "http://h/a/").doc, "http://h/a/")] == [
         "http://h/up/t1.png",
         "http://h/up/t2.jpg",
     ]
     many = "<div class='content'>" + "".join(f'<img src="/up/{i}.png">' for i in range(50)) + "</div>"
-    assert len(content_images(many, "http://h/")) == MAX_IMAGES
+    assert len(content_images(page_info(many, "http://h/").doc, "http://h/")) == MAX_IMAGES

@@ -389,7 +389,7 @@ class ReportsSpider(scrapy.Spider):
         page = self._fetched(response, "article")
         attachments = [link for link, k in kinds if k is LinkKind.ATTACHMENT]
         # Images of the report's text (tables published as pictures): archived and read with the page.
-        images = content_images(text, response.url)
+        images = content_images(info.doc, response.url)
         # Stored with the page (table `links`): interpretation reads from the archive which page carries
         # which attachment and which images, never from the crawl's memory.
         page.links = [(link.url, link.text, "attachment") for link in attachments]
