@@ -3,17 +3,13 @@ page, read by the OCR path, and its figures are the report's; `reprocess` gives 
 
 from __future__ import annotations
 
-import shutil
-import sqlite3
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import pytest
 
 from tests.portals import Planted
-from tests.portals.harness import ROOT, crawl, reports, write_sites
+from tests.portals.harness import assert_reprocess_gives_the_same, crawl, reports, rows, write_sites
 from tests.portals.server import Answer, Portal, html
 from tests.test_extract_image import table_picture
 
@@ -43,14 +39,6 @@ def _portal(portal: Portal) -> Planted:
     return Planted(reports={("测试县司法局", 2021, "annual_report")})
 
 
-def _rows(data: Path, sql: str) -> list[tuple[object, ...]]:
-    conn = sqlite3.connect(data / "corpus.db")
-    try:
-        return [tuple(r) for r in conn.execute(sql)]
-    finally:
-        conn.close()
-
-
 def test_a_table_picture_gives_the_report_its_figures() -> None:
     portal = Portal("127.0.0.13")
     base = portal.start()
@@ -72,27 +60,14 @@ def test_a_table_picture_gives_the_report_its_figures() -> None:
             data = folder / "data"
             crawl(sites, data, ["img"])
             assert reports(data) == planted.reports
-            images = _rows(data, "SELECT role FROM captures WHERE url LIKE '%/img/table.png'")
+            images = rows(data, "SELECT role FROM captures WHERE url LIKE '%/img/table.png'")
             assert images == [("image",)]
-            figures = _rows(data, "SELECT value FROM report_stats WHERE ocr = 1 AND value IS NOT NULL")
+            figures = rows(data, "SELECT value FROM report_stats WHERE ocr = 1 AND value IS NOT NULL")
             assert len(figures) >= 140  # the picture's part of section 三 and all of section 四
-            appeals_total = _rows(data, "SELECT status FROM report_checks WHERE rule = 'appeals_total'")
+            appeals_total = rows(data, "SELECT status FROM report_checks WHERE rule = 'appeals_total'")
             assert appeals_total == [("ok",)]
-            sections = {r[0] for r in _rows(data, "SELECT DISTINCT section FROM report_stats")}
+            sections = {r[0] for r in rows(data, "SELECT DISTINCT section FROM report_stats")}
             assert {"applications", "appeals"} <= sections
-            copy = folder / "copy"
-            shutil.copytree(data, copy)
-            proc = subprocess.run(
-                [sys.executable, "-m", "govarchive", "reprocess", "--data", str(copy)],
-                cwd=ROOT, capture_output=True, text=True, timeout=600,
-            )  # fmt: skip
-            assert proc.returncode == 0, proc.stderr[-2000:]
-            for sql in (
-                "SELECT * FROM reports ORDER BY id",
-                "SELECT * FROM report_stats ORDER BY report_id, section, row, col",
-                "SELECT * FROM report_checks ORDER BY report_id, rule",
-                "SELECT * FROM report_sources ORDER BY report_id, sha256, url",
-            ):
-                assert _rows(copy, sql) == _rows(data, sql), sql
+            assert_reprocess_gives_the_same(data, folder)
     finally:
         portal.stop()

@@ -3,16 +3,13 @@ crawled, its data folder copied, the copy reprocessed, and the report tables com
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.portals.harness import ROOT, reports, sources
+from tests.portals.harness import DERIVED_TABLES, assert_reprocess_gives_the_same, reports, rows, sources
 from tests.portals.runs import (
     Crawled,
     formats_portal,
@@ -40,39 +37,13 @@ PORTALS: dict[str, Callable[[], Crawled]] = {
     "yeartabs": yeartabs_portal,
     "polite": polite_portals,
 }
-TABLES = {
-    "reports": "SELECT * FROM reports ORDER BY id",
-    "report_sources": "SELECT * FROM report_sources ORDER BY report_id, sha256, url",
-    "report_stats": "SELECT * FROM report_stats ORDER BY report_id, section, row, col",
-    "report_checks": "SELECT * FROM report_checks ORDER BY report_id, rule",
-    "expected_reports": "SELECT * FROM expected_reports ORDER BY site_id, agency, year",
-}
-
-
-def _rows(data: Path, sql: str) -> list[tuple[object, ...]]:
-    conn = sqlite3.connect(data / "corpus.db")
-    try:
-        return [tuple(r) for r in conn.execute(sql)]
-    finally:
-        conn.close()
 
 
 @pytest.mark.parametrize("name", list(PORTALS))
 def test_reprocess_gives_exactly_what_the_crawl_gave(name: str, tmp_path: Path) -> None:
     run = PORTALS[name]()
-    copy = tmp_path / "data"
-    shutil.copytree(run.data, copy)
-    proc = subprocess.run(
-        [sys.executable, "-m", "govarchive", "reprocess", "--data", str(copy)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    assert _rows(copy, TABLES["reports"]), "the crawl recorded no report"
-    for table, sql in TABLES.items():
-        assert _rows(copy, sql) == _rows(run.data, sql), table
+    assert rows(run.data, DERIVED_TABLES["reports"]), "the crawl recorded no report"
+    assert_reprocess_gives_the_same(run.data, tmp_path)
 
 
 def test_pages_without_article_title_and_attachments_from_lists() -> None:
