@@ -1,5 +1,6 @@
-"""A portal that publishes one report in each format a crawl meets — DOCX, PDF, DOC, XLSX and HTML pages, and
-a DOCX packed in a ZIP — made by the test-document factory with known figures."""
+"""A portal that publishes one report in each format a crawl meets — DOCX, PDF, DOC, XLSX, a scanned PDF
+(page images only), HTML pages, and a DOCX packed in a ZIP — made by the test-document factory with known
+figures."""
 
 from __future__ import annotations
 
@@ -13,12 +14,13 @@ from tests.docfactory.spec import ReportSpec
 from tests.portals import Planted
 from tests.portals.server import Answer, Portal, html
 
-ATTACHED = ("docx", "pdf", "doc", "xlsx")
+ATTACHED = ("docx", "pdf", "doc", "xlsx", "scan")
 TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",
     "doc": "application/msword",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "scan": "application/pdf",
     "zip": "application/zip",
 }
 BODIES = {
@@ -26,6 +28,7 @@ BODIES = {
     "pdf": "测试县教育局",
     "doc": "测试县民政局",
     "xlsx": "测试县审计局",
+    "scan": "测试县水务局",
     "html": "测试县统计局",
     "zip": "测试县林业局",
 }
@@ -45,7 +48,7 @@ def build(portal: Portal, workdir: Path) -> tuple[Planted, dict[str, Path]]:
     planted = Planted()
     all_specs = specs()
     order = list(all_specs)
-    rendered = render_many([all_specs[f] for f in order], ["docx", "pdf", "doc", "xlsx", "html"], workdir)
+    rendered = render_many([all_specs[f] for f in order], ["docx", "pdf", "doc", "xlsx", "html", "scan"], workdir)
     files = {
         fmt: rendered[order.index(fmt)][fmt if fmt in ATTACHED or fmt == "html" else "docx"] for fmt in order
     }
@@ -61,7 +64,7 @@ def build(portal: Portal, workdir: Path) -> tuple[Planted, dict[str, Path]]:
                 f"/art/{fmt}.html", Answer(files[fmt].read_bytes(), content_type="text/html; charset=utf-8")
             )
         else:
-            name = "fujian.zip" if fmt == "zip" else f"report.{fmt}"
+            name = "fujian.zip" if fmt == "zip" else f"report.{'pdf' if fmt == 'scan' else fmt}"
             portal.add(f"/files/{fmt}/{name}", Answer(files[fmt].read_bytes(), content_type=TYPES[fmt]))
             portal.add(
                 f"/art/{fmt}.html",
