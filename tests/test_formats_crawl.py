@@ -15,7 +15,7 @@ from tests.portals.formats import BODIES
 from tests.portals.harness import ROOT, reports
 from tests.portals.runs import formats_portal
 
-pytestmark = [pytest.mark.slow, pytest.mark.libreoffice]
+pytestmark = [pytest.mark.slow, pytest.mark.libreoffice, pytest.mark.ocr]
 
 Figures = dict[tuple[str, str, str], float | None]
 
