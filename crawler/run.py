@@ -76,7 +76,7 @@ class CrawlRun:
         if self.run_id is not None:
             status = "finished" if reason == "finished" else reason
             self.workspace.corpus.finish_run(self.run_id, status, summary)
-        logger.info("crawl summary: %s", summary)
+        logger.debug("crawl summary: %s", summary)  # people read the formatted one; the run row keeps it
         self.workspace.close()
 
     def _bookkeeping(self, spider: Any, reason: str) -> None:

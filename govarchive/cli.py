@@ -44,10 +44,22 @@ def friendly_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("-v", "--verbose", is_flag=True, help="Log debug messages.")
 def main(verbose: bool) -> None:
     """Archive of Chinese government information-disclosure annual reports (政府信息公开工作年度报告)."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    console = logging.StreamHandler()
+    console.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    if not verbose:
+        console.addFilter(_for_people)
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, handlers=[console])
+
+
+# Scrapy's start-up dumps (versions, settings, middlewares, the stats dict) are for the log file and -v;
+# the console keeps the progress line and anything that is a warning.
+_FRAMEWORK = ("scrapy", "twisted", "asyncio", "py.warnings", "scrapy_playwright")
+
+
+def _for_people(record: logging.LogRecord) -> bool:
+    if record.levelno >= logging.WARNING or record.name == "scrapy.extensions.logstats":
+        return True
+    return not record.name.startswith(_FRAMEWORK)
 
 
 @main.command()

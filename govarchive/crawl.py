@@ -28,7 +28,10 @@ def crawl_settings(data_dir: Path, sites: list[Site], overrides: dict[str, Any] 
 
 def run_crawl(data_dir: Path, sites: list[Site], overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Crawl `sites` into `data_dir`; return the run's summary counters."""
-    process = CrawlerProcess(crawl_settings(data_dir, sites, overrides), install_root_handler=True)
+    settings = crawl_settings(data_dir, sites, overrides)
+    # The command line owns the console and the log file (govarchive/cli.py); Scrapy adds no handler.
+    settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler("reports")
     process.crawl(crawler, sites=sites)
     process.start()

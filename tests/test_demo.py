@@ -90,3 +90,12 @@ def test_summary_is_printed(demo_data: Path) -> None:
     assert "crawl summary:" in out
     assert "中宁县卫生健康局 2020 annual_report" in out
     assert "missing" in out  # the monitor part: 示范县财政局 publishes nothing
+
+
+def test_console_is_for_people(demo_data: Path) -> None:
+    """The console shows the progress line and warnings once each; Scrapy's start-up dumps stay in -v."""
+    err = (demo_data / "demo-stderr.txt").read_text(encoding="utf-8")
+    assert "Overridden settings" not in err and "Enabled extensions" not in err
+    assert "Crawled " in err  # the progress line
+    messages = [line.split(" ", 3)[-1] for line in err.splitlines() if line.strip()]
+    assert len(messages) == len(set(messages))  # each record once

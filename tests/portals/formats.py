@@ -48,7 +48,9 @@ def build(portal: Portal, workdir: Path) -> tuple[Planted, dict[str, Path]]:
     planted = Planted()
     all_specs = specs()
     order = list(all_specs)
-    rendered = render_many([all_specs[f] for f in order], ["docx", "pdf", "doc", "xlsx", "html", "scan"], workdir)
+    rendered = render_many(
+        [all_specs[f] for f in order], ["docx", "pdf", "doc", "xlsx", "html", "scan"], workdir
+    )
     files = {
         fmt: rendered[order.index(fmt)][fmt if fmt in ATTACHED or fmt == "html" else "docx"] for fmt in order
     }
