@@ -190,9 +190,21 @@ def record_capture(ws: Workspace, cap: sqlite3.Row, *, sighting: bool = True) ->
     if is_package(ws, cap["sha256"]):
         out = Derived()
         for m in corpus.members(cap["sha256"]):
-            out.add(_record_document(ws, cap, m["sha256"], member_url(cap["url"], m["name"]), sighting))
+            out.add(_record_safely(ws, cap, m["sha256"], member_url(cap["url"], m["name"]), sighting))
         return out
-    return _record_document(ws, cap, cap["sha256"], cap["url"], sighting)
+    return _record_safely(ws, cap, cap["sha256"], cap["url"], sighting)
+
+
+def _record_safely(ws: Workspace, cap: sqlite3.Row, sha256: str, url: str, sighting: bool) -> Derived:
+    """_record_document, where a bug in interpretation costs this one document (the error is kept on it),
+    never its package's other members nor the run."""
+    try:  # interpretation writes nothing; record_report is one transaction of its own
+        return _record_document(ws, cap, sha256, url, sighting)
+    except Exception as exc:
+        logger.exception("interpreting %s failed", url)
+        error = f"interpretation failed: {type(exc).__name__}: {exc}"
+        ws.corpus.mark_document_error(sha256, error)
+        return Derived(error=error)
 
 
 def _record_document(ws: Workspace, cap: sqlite3.Row, sha256: str, url: str, sighting: bool) -> Derived:

@@ -171,6 +171,9 @@ def reprocess(ws: Workspace, workers: int = 2) -> RunSummary:
             if is_package(ws, c["sha256"]) and ws.blobs.has(c["sha256"]):
                 for job in _unpack(ws, c["sha256"], c["url"], c["fetched_at"]):
                     members.setdefault(job[0], job)
+        # A member also captured on its own was extracted above, as the crawl extracted it first.
+        captured = {c["sha256"] for c in firsts}
+        members = {sha: job for sha, job in members.items() if sha not in captured}
         summary.counts["package_members"] += len(members)
         _extract_all(ws, pool, list(members.values()), summary)
     finally:
@@ -183,14 +186,14 @@ def rebuild_reports(ws: Workspace, summary: RunSummary) -> None:
     """Re-derive reports from the stored extractions and captures, keeping ids and sighting history; in
     one transaction, so an interrupted rebuild leaves the corpus as it was."""
     corpus = ws.corpus
-    # Images are read with the pages that show them: every page is recorded here with all of its images.
-    captures = corpus.conn.execute(
-        f"""SELECT * FROM captures WHERE sha256 IS NOT NULL AND role IN ({_marks(DOCUMENT_ROLES)})
-              AND role != 'image' ORDER BY fetched_at, id""",
-        DOCUMENT_ROLES,
-    ).fetchall()
     recorded: set[tuple[int, str, str]] = set()
-    with corpus.transaction():
+    with corpus.transaction():  # captures read inside it: a crawl writing meanwhile waits for the end
+        # Images are read with the pages that show them: every page is recorded here with all its images.
+        captures = corpus.conn.execute(
+            f"""SELECT * FROM captures WHERE sha256 IS NOT NULL AND role IN ({_marks(DOCUMENT_ROLES)})
+                  AND role != 'image' ORDER BY fetched_at, id""",
+            DOCUMENT_ROLES,
+        ).fetchall()
         corpus.begin_rebuild()
         for cap in captures:
             derived = record_safely(ws, cap, sighting=False)

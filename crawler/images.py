@@ -10,12 +10,12 @@ is decided later, from its content, by extraction.
 from __future__ import annotations
 
 import re
-from urllib.parse import urldefrag, urljoin
+from urllib.parse import urldefrag
 
 import lxml.html
 from lxml import etree
 
-from archive.extract.pageinfo import Link
+from archive.extract.pageinfo import Link, absolute_url
 
 MAX_IMAGES = 20  # per page: a gallery is not a report
 MIN_SIDE = 100  # pixels: smaller declared images are icons, bullets, buttons
@@ -101,7 +101,7 @@ def content_images(doc: lxml.html.HtmlElement | None, base_url: str) -> list[Lin
         if not src or src.startswith("data:"):
             continue
         try:
-            url = urldefrag(urljoin(base_url, src))[0]
+            url = absolute_url(base_url, src)
         except ValueError:
             continue
         if url in seen or not url.startswith(("http://", "https://")):

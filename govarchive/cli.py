@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from archive.errors import GovarchiveError
+
+if TYPE_CHECKING:
+    from archive.store.workspace import Workspace
 
 DATA_OPTION = click.option(
     "--data",
@@ -117,6 +121,18 @@ def crawl(data_dir: Path, sites_file: Path, site_ids: tuple[str, ...]) -> None:
     click.echo(run_line)
 
 
+@contextlib.contextmanager
+def _exclusive(ws: Workspace) -> Iterator[None]:
+    """The data folder's run lock, as a crawl holds it: ingest and reprocess never write beside a crawl."""
+    from govarchive.lock import AlreadyRunning, run_lock
+
+    try:
+        with run_lock(ws.state_dir):
+            yield
+    except AlreadyRunning as e:
+        raise GovarchiveError(f"{e}; try again when it has finished") from None
+
+
 @main.command()
 @DATA_OPTION
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
@@ -133,7 +149,8 @@ def ingest(data_dir: Path, paths: tuple[Path, ...]) -> None:
     if missing:
         raise GovarchiveError(f"{missing[0]}: no such file or folder")
     ws = Workspace(data_dir)
-    summary = ingest_paths(ws, list(paths))
+    with _exclusive(ws):
+        summary = ingest_paths(ws, list(paths))
     for line in summary.errors:
         click.echo(f"  error: {line}", err=True)
     click.echo(json.dumps(dict(summary.counts), ensure_ascii=False))
@@ -179,7 +196,8 @@ def reprocess(data_dir: Path, workers: int) -> None:
     ws = Workspace(data_dir)
     if not ws.corpus_path.exists():
         raise GovarchiveError(f"{ws.corpus_path}: no corpus here")
-    summary = run_reprocess(ws, workers)
+    with _exclusive(ws):
+        summary = run_reprocess(ws, workers)
     click.echo(json.dumps(summary.as_dict(), ensure_ascii=False))
     ws.close()
 

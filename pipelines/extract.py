@@ -36,6 +36,9 @@ class ExtractPipeline:
         if not isinstance(item, Fetched) or item.role not in DOCUMENT_ROLES or not item.sha256:
             return item
         if item.extra.get("already_extracted"):
+            # A package held from before the members table (or whose reading failed) is read now.
+            if is_package(self.ws, item.sha256) and not self.ws.corpus.members(item.sha256):
+                await self._unpack(item.sha256, item.url, item.fetched_at)
             return item
         await self._extract(item.sha256, item.url, header_charset(item.content_type))
         if is_package(self.ws, item.sha256):

@@ -197,3 +197,24 @@ def test_codes_table_is_seeded_once_with_the_whole_vocabulary(tmp_path: Path) ->
     corpus.close()
     again = Corpus(tmp_path / "corpus.db")  # opening again refills nothing
     assert again.count("codes") == len(table)
+
+
+def test_step_007_fills_the_source_url_of_existing_reports(tmp_path: Path) -> None:
+    """A corpus made before step 007 gets the URL of each report's best copy, so the best-copy choice
+    has something to compare with."""
+    conn = sqlite3.connect(tmp_path / "corpus.db", isolation_level=None)
+    migrate(conn, [step for step in MIGRATIONS if step[0] < "007"])
+    conn.execute(
+        "INSERT INTO reports(id, agency, year, kind, sha256, first_seen, last_seen) "
+        "VALUES (1, '某局', 2022, 'annual_report', 'aa', '2023', '2023')"
+    )
+    conn.executemany(
+        "INSERT INTO report_sources(report_id, sha256, url, format) VALUES (1, ?, ?, 'docx')",
+        [("aa", "http://h/b.docx"), ("aa", "http://h/a.docx"), ("bb", "http://h/0.pdf")],
+    )
+    conn.close()
+    corpus = Corpus(tmp_path / "corpus.db")
+    assert (
+        corpus.conn.execute("SELECT source_url FROM reports WHERE id = 1").fetchone()[0] == "http://h/a.docx"
+    )
+    corpus.close()

@@ -53,6 +53,14 @@ def test_two_runs_then_reprocess_on_a_tricky_portal() -> None:
                    WHERE r.agency = '测试县乙局' ORDER BY s.url""",
             )
             assert [u for (u,) in moved if str(u).endswith("/c/p.html")], moved
+            # A link named in Chinese matches its (escaped) capture: the page's date and the page as a copy.
+            assert published(data)[("测试县丁局", 2022)] == "2023-01-09"
+            named = rows(
+                data,
+                """SELECT s.url FROM report_sources s JOIN reports r ON r.id = s.report_id
+                   WHERE r.agency = '测试县丁局'""",
+            )
+            assert any(str(u).endswith("/f/p.html") for (u,) in named), named
             # Both pages that show the picture read its tables.
             pictured = rows(
                 data,

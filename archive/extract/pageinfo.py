@@ -17,6 +17,7 @@ from urllib.parse import urldefrag, urljoin
 
 import lxml.html
 from lxml import etree
+from w3lib.url import safe_url_string
 
 from archive.dates import iso_date
 
@@ -141,6 +142,12 @@ class PageInfo:
         return page_meta(self.doc) if self.doc is not None else {}
 
 
+def absolute_url(base: str, href: str) -> str:
+    """The link's address as it is requested and captured: joined, no fragment, escaped the way Scrapy
+    escapes it (附件 1.pdf → %E9%99%84%E4%BB%B6%201.pdf), so links and captures match."""
+    return safe_url_string(urldefrag(urljoin(base, href))[0])
+
+
 def page_links(doc: lxml.html.HtmlElement, base_url: str) -> list[Link]:
     try:
         base = urljoin(base_url, doc.xpath("string(//base/@href)") or base_url)
@@ -152,7 +159,7 @@ def page_links(doc: lxml.html.HtmlElement, base_url: str) -> list[Link]:
         if not href or href.startswith(("javascript:", "mailto:", "tel:", "#")):
             continue
         try:
-            url = urldefrag(urljoin(base, href))[0]
+            url = absolute_url(base, href)
         except ValueError:
             continue  # e.g. "http://[bad": an invalid URL is no link
         text = _clean(a.text_content()) or _clean(a.get("title"))

@@ -116,10 +116,11 @@ class Corpus(ReportRows):
         )
 
     def site_names(self) -> dict[str, tuple[str, str | None]]:
-        """site id → (name, region)."""
-        return {
-            r["id"]: (r["name"], r["region"]) for r in self.conn.execute("SELECT id, name, region FROM sites")
-        }
+        """site id → (name, region), read once (upsert_site forgets it)."""
+        if self._site_names is None:
+            rows = self.conn.execute("SELECT id, name, region FROM sites")
+            self._site_names = {r["id"]: (r["name"], r["region"]) for r in rows}
+        return self._site_names
 
     # --- crawl runs and captures ---------------------------------------------------------------------
 
@@ -243,8 +244,9 @@ class Corpus(ReportRows):
         while it is not archived); a capture is the image's when it came from the URL the page named,
         redirected or not."""
         return self.conn.execute(
-            """SELECT l.url, (SELECT c.sha256 FROM captures c WHERE COALESCE(c.link_url, c.url) = l.url
-                               AND c.sha256 IS NOT NULL ORDER BY c.fetched_at DESC, c.id DESC LIMIT 1) AS sha256
+            """SELECT l.url, (SELECT c.sha256 FROM captures c
+                               WHERE (c.link_url = l.url OR (c.link_url IS NULL AND c.url = l.url))
+                                 AND c.sha256 IS NOT NULL ORDER BY c.fetched_at DESC, c.id DESC LIMIT 1) AS sha256
                FROM links l WHERE l.page_sha256 = ? AND l.kind = 'image' ORDER BY l.rowid""",
             (page_sha256,),
         ).fetchall()
@@ -275,8 +277,9 @@ class Corpus(ReportRows):
 
     def save_extraction(self, sha256: str, ex: Extraction) -> None:
         self.conn.execute(
-            """UPDATE documents SET media_type=?, text=?, pages=?, extractor=?, ocr=?, error=?, tables=?,
-                 page_meta=?, extracted_at=? WHERE sha256=?""",
+            # A worker that timed out or died reports "unknown": the type sniffed at storage stays.
+            """UPDATE documents SET media_type=COALESCE(NULLIF(?, 'unknown'), media_type), text=?, pages=?,
+                 extractor=?, ocr=?, error=?, tables=?, page_meta=?, extracted_at=? WHERE sha256=?""",
             (
                 ex.media_type,
                 ex.text,

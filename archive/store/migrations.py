@@ -241,6 +241,9 @@ _M007_MEMBERS_LINKS_SOURCES = """
         ALTER TABLE captures ADD COLUMN link_url TEXT;
         CREATE INDEX captures_link_url ON captures(link_url);
         ALTER TABLE reports ADD COLUMN source_url TEXT;
+        UPDATE reports SET source_url = (SELECT min(rs.url) FROM report_sources rs
+                                         WHERE rs.report_id = reports.id AND rs.sha256 = reports.sha256)
+        WHERE sha256 IS NOT NULL;
         DROP TRIGGER reports_au;
         CREATE TRIGGER reports_au AFTER UPDATE OF title, text ON reports BEGIN
             INSERT INTO reports_fts(reports_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);

@@ -95,6 +95,7 @@ class ReportRows:
                     title=result.title,
                     located=(source.site_id, source.region, page_url),
                     source_url=source.url,
+                    from_copy=True,
                 )
         return report_id
 
@@ -118,7 +119,8 @@ class ReportRows:
             # context, e.g. its page's images): it replaces the old reading unless it lost figures.
             return new >= old
         # A tie goes to the smaller (url, sha256), so the best copy does not depend on arrival order.
-        return new > old or (new == old and (source.url, source.sha256) < (row["source_url"], row["sha256"]))
+        current = (row["source_url"] or "", row["sha256"])
+        return new > old or (new == old and (source.url, source.sha256) < current)
 
     def upsert_report(
         self,
@@ -162,16 +164,15 @@ class ReportRows:
                 ),
             )
             return int(cur.lastrowid or 0)
-        # The earliest date any copy gives; title, place and template come with the best copy
-        # (set_report_content) and are only filled here while the row has none.
+        # The earliest date any copy gives; title, place and template come with the best copy alone
+        # (set_report_content), so no other copy's arrival order shows in them.
         self.conn.execute(
             """UPDATE reports SET
                  published_at = CASE WHEN ?1 IS NOT NULL AND (published_at IS NULL OR ?1 < published_at)
                                      THEN ?1 ELSE published_at END,
-                 title = COALESCE(title, ?2), page_url = COALESCE(page_url, ?3),
-                 template = COALESCE(template, ?4), first_seen = min(first_seen, ?5)
-               WHERE id = ?6""",
-            (meta.published_at, meta.title, page_url, meta.template, seen_at, row["id"]),
+                 first_seen = min(first_seen, ?2)
+               WHERE id = ?3""",
+            (meta.published_at, seen_at, row["id"]),
         )
         if sighting:
             self.conn.execute(
@@ -208,6 +209,7 @@ class ReportRows:
         title: str | None = None,
         located: tuple[str | None, str | None, str | None] | None = None,
         source_url: str | None = None,
+        from_copy: bool = False,
     ) -> None:
         """Make `sha256` the source the report's text and figures come from (replacing the previous one);
         `title` and `located` (site_id, region, page_url) of that copy replace the report's."""
@@ -215,7 +217,8 @@ class ReportRows:
         # One UPDATE: each fires the full-text trigger when title or text change.
         self.conn.execute(
             """UPDATE reports SET sha256 = :sha, source_url = COALESCE(:source_url, source_url), text = :text,
-                 template = COALESCE(:template, template), title = COALESCE(:title, title),
+                 template = CASE WHEN :from_copy THEN :template ELSE COALESCE(:template, template) END,
+                 title = CASE WHEN :from_copy THEN :title ELSE COALESCE(:title, title) END,
                  site_id = CASE WHEN :located THEN :site ELSE site_id END,
                  region = CASE WHEN :located THEN :region ELSE region END,
                  page_url = CASE WHEN :located THEN :page_url ELSE page_url END
@@ -227,6 +230,7 @@ class ReportRows:
                 "template": template,
                 "title": title,
                 "located": located is not None,
+                "from_copy": from_copy,
                 "site": site_id,
                 "region": region,
                 "page_url": page_url,

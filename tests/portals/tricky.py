@@ -16,6 +16,7 @@ from tests.test_extract_image import table_picture
 ZIPPED = "测试县甲局2022年政府信息公开工作年度报告"
 MOVED = "测试县乙局2022年政府信息公开工作年度报告"
 PICTURED = "测试县丙局2022年政府信息公开工作年度报告"
+CHINESE_NAMED = "测试县丁局2022年政府信息公开工作年度报告"
 
 
 def _zip(title: str) -> bytes:
@@ -85,12 +86,24 @@ def build(portal: Portal) -> Planted:
             ),
         )
     planted.reports.add(("测试县丙局", 2022, "annual_report"))
+    # A file named in Chinese with a space: linked raw, requested (and captured) percent-escaped.
+    portal.add(
+        "/f/p.html",
+        _cached(_page(CHINESE_NAMED, "<p>发布日期：2023-01-09</p><a href='/files/附件 1.docx'>附件1</a>")),
+    )
+    portal.add(
+        "/files/%E9%99%84%E4%BB%B6%201.docx",
+        _cached(Answer(report_docx(CHINESE_NAMED), content_type=DOCX_TYPE)),
+    )
+    planted.reports.add(("测试县丁局", 2022, "annual_report"))
+    planted.published[("测试县丁局", 2022)] = "2023-01-09"
     links = [
         ("/a/p.html", ZIPPED),
         ("/b/p.html", ZIPPED),
         ("/c/p.html", MOVED),
         ("/d/p.html", PICTURED),
         ("/e/p.html", PICTURED),
+        ("/f/p.html", CHINESE_NAMED),
     ]
     items = "".join(f"<li><a href='{u}'>{t}</a></li>" for u, t in links)
     portal.add("/list/index.html", _page("年度报告", f"<ul>{items}</ul>"))
