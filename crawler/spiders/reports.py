@@ -328,7 +328,7 @@ class ReportsSpider(scrapy.Spider):
         kinds = [(link, classify_link(link.url, link.text)) for link in info.links]
         family_list = any(family.is_list(page) for family in families.active(site))
         if reading.is_report and not family_list:
-            yield from self._article(site, response, text, info, kinds)
+            yield from self._article(site, response, info, kinds)
             return
         yield self._fetched(response, "list")
         # Family requests first: they know more (roles, form fields), and the first request of a URL wins.
@@ -383,9 +383,7 @@ class ReportsSpider(scrapy.Spider):
         ]
         yield from self.follow_links(site, referer, kinds, depth)
 
-    def _article(
-        self, site: Site, response: Response, text: str, info: PageInfo, kinds: list[Any]
-    ) -> Iterator[Any]:
+    def _article(self, site: Site, response: Response, info: PageInfo, kinds: list[Any]) -> Iterator[Any]:
         page = self._fetched(response, "article")
         attachments = [link for link, k in kinds if k is LinkKind.ATTACHMENT]
         # Images of the report's text (tables published as pictures): archived and read with the page.
