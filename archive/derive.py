@@ -127,7 +127,9 @@ def store_members(ws: Workspace, package_sha256: str) -> Unpacked:
     for member in pkg.members:
         try:
             sha, size = ws.blobs.put_bytes(member.data)
-        except (OSError, ValueError, BlobTooLarge) as exc:  # a full disk, a member over the store's limit
+        except (OSError, ValueError, BlobTooLarge) as exc:  # a member over the store's limit
+            if ws.fault(exc) is not None:
+                raise  # the data folder's failure (full, read-only), not the member's: nothing is recorded
             out.problems.append(f"{member.name}: not stored: {exc}")
             continue
         out.members.append(StoredMember(member.name, sha, size, member.media_type))
@@ -201,6 +203,8 @@ def _record_safely(ws: Workspace, cap: sqlite3.Row, sha256: str, url: str, sight
     try:  # interpretation writes nothing; record_report is one transaction of its own
         return _record_document(ws, cap, sha256, url, sighting)
     except Exception as exc:
+        if ws.fault(exc) is not None:
+            raise  # the data folder failing is no fact of this document
         logger.exception("interpreting %s failed", url)
         error = f"interpretation failed: {type(exc).__name__}: {exc}"
         ws.corpus.mark_document_error(sha256, error)
@@ -246,6 +250,8 @@ def record_safely(ws: Workspace, cap: sqlite3.Row, *, sighting: bool = True) -> 
     try:
         return record_capture(ws, cap, sighting=sighting)
     except Exception as exc:
+        if ws.fault(exc) is not None:
+            raise  # the data folder failing is no fact of this document
         logger.exception("interpreting %s failed", cap["url"])
         error = f"interpretation failed: {type(exc).__name__}: {exc}"
         ws.corpus.mark_document_error(cap["sha256"], error)

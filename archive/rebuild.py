@@ -116,7 +116,7 @@ def ingest(ws: Workspace, paths: list[Path], workers: int = 2) -> RunSummary:
         captures.append((path, ws.corpus.add_capture(capture)))
         summary.counts["files"] += 1
         summary.counts["new_documents" if new else "duplicates"] += 1
-    pool = ExtractionPool(workers)
+    pool = ExtractionPool(workers, temp_dir=ws.tmp_dir)
     try:
         caps = [c for c in (ws.corpus.capture(cid) for _, cid in captures) if c is not None]
         todo = {
@@ -160,7 +160,7 @@ def reprocess(ws: Workspace, workers: int = 2) -> RunSummary:
             ORDER BY fetched_at, id""",
         DOCUMENT_ROLES,
     ).fetchall()
-    pool = ExtractionPool(workers)
+    pool = ExtractionPool(workers, temp_dir=ws.tmp_dir)
     try:
         _extract_all(
             ws, pool, [(c["sha256"], c["url"], header_charset(c["content_type"])) for c in firsts], summary

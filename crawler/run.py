@@ -9,16 +9,24 @@ process ends.
 
 Other components reach the run through `CrawlRun.of(crawler)` (Scrapy's `get_extension`), e.g. the
 pipelines' `pipelines.workspace.workspace_for`.
+
+When the data folder itself fails (full, read-only, the database locked by another process) the pipelines'
+`guard` stops the crawl at the first write that fails, and the fault is the run's result
+(`govarchive/fault`): the command line prints it as one line. Removals are never computed from such a run.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.utils.defer import deferred_from_coro
 
+from archive.errors import DataFolderError
 from archive.store.workspace import Workspace
 from crawler.config import CrawlConfig
 
@@ -45,6 +53,8 @@ class CrawlRun:
         self.config = CrawlConfig.from_settings(crawler.settings)
         self.workspace = Workspace(self.config.data_dir, max_bytes=self.config.max_bytes)
         self.run_id: int | None = None  # the crawl_runs row, from spider_opened on
+        self.fault: DataFolderError | None = None  # the data folder failed: the crawl stops
+        self._closing: Any = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlRun:
@@ -65,17 +75,43 @@ class CrawlRun:
         assert self.crawler.stats is not None
         return self.crawler.stats
 
+    @contextmanager
+    def guard(self) -> Iterator[None]:
+        """Around a component's writes: the data folder failing stops the crawl (the block is abandoned);
+        any other error passes through."""
+        try:
+            yield
+        except Exception as exc:
+            fault = self.workspace.fault(exc)
+            if fault is None:
+                raise
+            self.stop(fault)
+
+    def stop(self, fault: DataFolderError) -> None:
+        """Stop the crawl for good: every write after this one would fail the same way."""
+        if self.fault is not None:
+            return
+        self.fault = fault
+        self.stats.set_value(PREFIX + "fault", str(fault))
+        logger.debug("stopping the crawl: %s", fault)  # the command line prints it, once
+        if self.crawler.engine is not None:
+            self._closing = deferred_from_coro(self.crawler.engine.close_spider_async(reason="data_folder"))
+
     def spider_opened(self, spider: Any) -> None:
-        self.run_id = self.workspace.corpus.start_run(sorted(getattr(spider, "sites", {})))
+        with self.guard():
+            self.run_id = self.workspace.corpus.start_run(sorted(getattr(spider, "sites", {})))
 
     def spider_closed(self, spider: Any, reason: str) -> None:
-        if self.run_id is not None:
+        if self.run_id is not None and self.fault is None:
             self._bookkeeping(spider, reason)
         self.stats.set_value(PREFIX + "finish_reason", reason)
         summary = summarize(self.stats.get_stats())
         if self.run_id is not None:
             status = "finished" if reason == "finished" else reason
-            self.workspace.corpus.finish_run(self.run_id, status, summary)
+            with suppress(
+                Exception
+            ):  # a failing data folder leaves the run 'running' (next run: interrupted)
+                self.workspace.corpus.finish_run(self.run_id, status, summary)
         logger.debug("crawl summary: %s", summary)  # people read the formatted one; the run row keeps it
         self.workspace.close()
 
@@ -97,6 +133,10 @@ class CrawlRun:
             for key, value in result.counts().items():
                 self.stats.set_value(f"{PREFIX}history/{key}", value)
             write_feeds(ws.corpus, ws.root / "feeds")
-        except Exception:  # bookkeeping must never lose the run's summary; the log says what failed
+        except Exception as exc:  # bookkeeping must never lose the run's summary; the log says what failed
+            fault = ws.fault(exc)
+            if fault is not None:
+                self.stop(fault)
+                return
             logger.exception("end-of-run bookkeeping failed")
             self.stats.inc_value(PREFIX + "errors/bookkeeping")

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from archive.errors import GovarchiveError
+from archive.errors import DataFolderError, GovarchiveError
 
 if TYPE_CHECKING:
     from archive.store.workspace import Workspace
@@ -31,7 +31,7 @@ DATA_OPTION = click.option(
 
 
 def friendly_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Domain errors become one line on stderr and exit status 2."""
+    """Domain errors become one line on stderr and their exit status (2; 3 when the data folder fails)."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -39,7 +39,7 @@ def friendly_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
             return fn(*args, **kwargs)
         except GovarchiveError as e:
             click.echo(f"govarchive: {e}", err=True)
-            sys.exit(2)
+            sys.exit(e.exit_status)
 
     return wrapper
 
@@ -53,6 +53,8 @@ def main(verbose: bool) -> None:
     if not verbose:
         console.addFilter(_for_people)
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, handlers=[console])
+    # A log file on a full disk must not print a traceback per message: the run stops with one line.
+    logging.raiseExceptions = False
 
 
 # Scrapy's start-up dumps (versions, settings, middlewares, the stats dict) are for the log file and -v;
@@ -85,18 +87,19 @@ def crawl(data_dir: Path, sites_file: Path, site_ids: tuple[str, ...]) -> None:
     from archive.products.history import mark_interrupted_runs
     from archive.sites import load_sites, select_sites
     from archive.store.corpus import Corpus
-    from archive.store.workspace import Workspace
+    from archive.store.workspace import Workspace, data_folder_faults
     from govarchive.crawl import run_crawl
     from govarchive.lock import AlreadyRunning, run_lock
     from govarchive.summary import format_crawl_summary
 
     sites = select_sites(load_sites(sites_file), list(site_ids))
-    ws = Workspace(data_dir)
     try:
-        with run_lock(ws.state_dir):
+        with data_folder_faults(data_dir), run_lock(Workspace(data_dir).state_dir):
+            ws = Workspace(data_dir)
             corpus = Corpus(ws.corpus_path)  # opening checks the database: a corrupt one is exit 2
             mark_interrupted_runs(corpus)  # we hold the lock: a run still 'running' is dead
             corpus.close()
+            ws.sweep_temp()  # what a killed run left half-written
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
             handler = logging.FileHandler(ws.log_dir / f"crawl-{stamp}.log", encoding="utf-8")
             handler.setLevel(logging.INFO)
@@ -104,6 +107,8 @@ def crawl(data_dir: Path, sites_file: Path, site_ids: tuple[str, ...]) -> None:
             logging.getLogger().addHandler(handler)
             try:
                 summary = run_crawl(data_dir, sites)
+                if summary.get("fault"):
+                    raise DataFolderError(summary["fault"])
                 run_line = "run: " + ", ".join(
                     f"{k} {summary.get('history/' + k, 0)}"
                     for k in ("new", "changed", "removed", "unchanged", "errors")
@@ -124,10 +129,12 @@ def crawl(data_dir: Path, sites_file: Path, site_ids: tuple[str, ...]) -> None:
 @contextlib.contextmanager
 def _exclusive(ws: Workspace) -> Iterator[None]:
     """The data folder's run lock, as a crawl holds it: ingest and reprocess never write beside a crawl."""
+    from archive.store.workspace import data_folder_faults
     from govarchive.lock import AlreadyRunning, run_lock
 
     try:
-        with run_lock(ws.state_dir):
+        with data_folder_faults(ws.root), run_lock(ws.state_dir):
+            ws.sweep_temp()  # what a killed run left half-written
             yield
     except AlreadyRunning as e:
         raise GovarchiveError(f"{e}; try again when it has finished") from None

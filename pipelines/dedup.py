@@ -7,7 +7,7 @@ from typing import Any
 
 from archive.store.workspace import Workspace
 from crawler.items import Fetched
-from pipelines.workspace import workspace_for
+from pipelines.workspace import guard, stopped, workspace_for
 
 
 class ContentHashDedupPipeline:
@@ -20,8 +20,11 @@ class ContentHashDedupPipeline:
         return cls(workspace_for(crawler), crawler)
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
-        if isinstance(item, Fetched) and item.sha256 and not item.new_document:
-            doc = self.ws.corpus.document(item.sha256)
+        if isinstance(item, Fetched) and item.sha256 and not item.new_document and not stopped(self.crawler):
+            with guard(self.crawler):  # a read waits for a lock too
+                doc = self.ws.corpus.document(item.sha256)
+            if stopped(self.crawler):
+                return item
             item.extra["already_extracted"] = bool(doc is not None and doc["extracted_at"])
             # A 304 is a confirmation of what this URL held, not the same bytes found elsewhere.
             if self.crawler is not None and item.role != "list" and not item.not_modified:

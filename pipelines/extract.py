@@ -7,12 +7,14 @@ import logging
 from typing import Any
 
 from archive.derive import DOCUMENT_ROLES, is_package, member_url, save_members, store_members
+from archive.errors import DataFolderError
 from archive.extract.encoding import header_charset
 from archive.extract.pool import ExtractionPool
 from archive.store.workspace import Workspace
 from crawler.failures import error_kind
 from crawler.items import Fetched
 from crawler.run import CrawlRun
+from pipelines.workspace import guard, stopped
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +28,9 @@ class ExtractPipeline:
     @classmethod
     def from_crawler(cls, crawler: Any) -> ExtractPipeline:
         run = CrawlRun.of(crawler)
-        pool = ExtractionPool(run.config.extract_workers, run.config.extract_timeout)
+        pool = ExtractionPool(
+            run.config.extract_workers, run.config.extract_timeout, temp_dir=run.workspace.tmp_dir
+        )
         return cls(run.workspace, pool, crawler)
 
     def close_spider(self, spider: Any = None) -> None:
@@ -35,19 +39,31 @@ class ExtractPipeline:
     async def process_item(self, item: Any, spider: Any = None) -> Any:
         if not isinstance(item, Fetched) or item.role not in DOCUMENT_ROLES or not item.sha256:
             return item
-        if item.extra.get("already_extracted"):
-            # A package held from before the members table (or whose reading failed) is read now.
-            if is_package(self.ws, item.sha256) and not self.ws.corpus.members(item.sha256):
-                await self._unpack(item.sha256, item.url, item.fetched_at)
+        if stopped(self.crawler):
             return item
-        await self._extract(item.sha256, item.url, header_charset(item.content_type))
-        if is_package(self.ws, item.sha256):
-            await self._unpack(item.sha256, item.url, item.fetched_at)
+        with guard(self.crawler):
+            await self._process(item, item.sha256)
         return item
+
+    async def _process(self, item: Fetched, sha256: str) -> None:
+        if item.extra.get("already_extracted"):
+            if is_package(self.ws, sha256):
+                members = self.ws.corpus.members(sha256)
+                if not members:  # held from before the members table, or its reading failed
+                    await self._unpack(sha256, item.url, item.fetched_at)
+                else:  # a run killed between recording the members and extracting them
+                    await self._extract_members(item.url, [(m["name"], m["sha256"]) for m in members])
+            return
+        await self._extract(sha256, item.url, header_charset(item.content_type))
+        if is_package(self.ws, sha256):
+            await self._unpack(sha256, item.url, item.fetched_at)
 
     async def _extract(self, sha256: str, url: str, charset: str | None) -> None:
         path = self.ws.blobs.path(sha256)
         ex = await self.pool.extract(path, None, self.ws.cache_dir, url, charset)
+        if ex.error and self.ws.is_full():
+            # Failed for want of room, not for its bytes: kept unextracted, so the next run tries again.
+            raise self.ws.fault(OSError(28, "No space left on device")) or DataFolderError(ex.error)
         self.ws.corpus.save_extraction(sha256, ex)
         if self.crawler is not None:
             self.crawler.stats.inc_value("govarchive/extracted")
@@ -59,9 +75,14 @@ class ExtractPipeline:
     async def _unpack(self, sha256: str, url: str, seen_at: str) -> None:
         """Each member of a package is archived and extracted as a document of its own."""
         unpacked = await asyncio.to_thread(store_members, self.ws, sha256)  # inflating: off the reactor
-        for member in save_members(self.ws, sha256, url, seen_at, unpacked):
-            doc = self.ws.corpus.document(member.sha256)
-            if doc is not None and doc["extracted_at"] is None:
-                await self._extract(member.sha256, member_url(url, member.name), None)
+        members = save_members(self.ws, sha256, url, seen_at, unpacked)
+        await self._extract_members(url, [(m.name, m.sha256) for m in members])
         if self.crawler is not None:
             self.crawler.stats.inc_value("govarchive/package_members", len(unpacked.members))
+
+    async def _extract_members(self, url: str, members: list[tuple[str, str]]) -> None:
+        """Extract the members (name, sha256) not extracted yet."""
+        for name, sha256 in members:
+            doc = self.ws.corpus.document(sha256)
+            if doc is not None and doc["extracted_at"] is None:
+                await self._extract(sha256, member_url(url, name), None)

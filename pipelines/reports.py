@@ -13,7 +13,7 @@ from archive.derive import DOCUMENT_ROLES, record_safely
 from archive.store.reports import source_format
 from archive.store.workspace import Workspace
 from crawler.items import Fetched
-from pipelines.workspace import workspace_for
+from pipelines.workspace import guard, stopped, workspace_for
 
 logger = logging.getLogger(__name__)
 
@@ -29,8 +29,9 @@ class ReportPipeline:
 
     def open_spider(self, spider: Any = None) -> None:
         spider = spider or getattr(self.crawler, "spider", None)
-        for site in getattr(spider, "sites", {}).values():
-            self.ws.corpus.upsert_site(site)
+        with guard(self.crawler):
+            for site in getattr(spider, "sites", {}).values():
+                self.ws.corpus.upsert_site(site)
 
     def _inc(self, key: str) -> None:
         if self.crawler is not None:
@@ -39,13 +40,19 @@ class ReportPipeline:
     def process_item(self, item: Any, spider: Any = None) -> Any:
         if not isinstance(item, Fetched) or item.role not in DOCUMENT_ROLES or not item.sha256:
             return item
+        if stopped(self.crawler):
+            return item
+        with guard(self.crawler):
+            self._record(item)
+        return item
+
+    def _record(self, item: Fetched) -> None:
         cap = self.ws.corpus.capture(item.capture_id) if item.capture_id is not None else None
         if cap is None:
-            return item
+            return
         derived = record_safely(self.ws, cap)
         if derived.error:
             self._inc("errors/interpretation")
         for result in derived.results:
             is_report = result.kind is not None and result.year is not None
             self._inc("reports_recorded" if is_report else f"not_reports/{source_format(result)}")
-        return item

@@ -11,7 +11,7 @@ from archive.store.corpus import Capture
 from archive.store.workspace import Workspace
 from crawler.failures import error_kind
 from crawler.items import Fetched
-from pipelines.workspace import run_id_for, workspace_for
+from pipelines.workspace import guard, run_id_for, stopped, workspace_for
 
 logger = logging.getLogger(__name__)
 
@@ -30,14 +30,22 @@ class StorePipeline:
             self.crawler.stats.inc_value(f"govarchive/{key}", n)
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
-        if not isinstance(item, Fetched):
+        if not isinstance(item, Fetched) or stopped(self.crawler):
             return item
+        with guard(self.crawler):
+            return self._store(item)
+        item.body = None
+        return item
+
+    def _store(self, item: Fetched) -> Fetched:
         if item.body is not None and item.error is None:
             try:
                 item.sha256, item.size = self.ws.blobs.put_bytes(item.body)
             except BlobTooLarge as e:
                 item.error = f"too large: {e}"
             except OSError as e:
+                if self.ws.fault(e) is not None:
+                    raise  # the data folder's failure, not this response's: the crawl stops
                 item.error = f"store failed: {e}"
             if item.sha256:
                 item.media_type = sniff_bytes(item.body[:65536])

@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
+import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -27,17 +29,33 @@ def extract_path(
     )
 
 
+def _use_temp_dir(temp_dir: str | None) -> None:
+    """A worker's scratch files (and its tools', through TMPDIR) go to `temp_dir`, so the next run finds
+    and sweeps what a killed one left. LibreOffice's slot profiles stay where they are: they are kept."""
+    if temp_dir:
+        import archive.extract.office  # noqa: F401 - fixes its slot folder before the temp dir moves
+
+        os.environ["TMPDIR"] = temp_dir
+        tempfile.tempdir = temp_dir
+
+
 class ExtractionPool:
-    def __init__(self, workers: int, timeout_s: float = 600) -> None:
+    def __init__(self, workers: int, timeout_s: float = 600, temp_dir: Path | None = None) -> None:
         self.workers = max(1, workers)
         self.timeout_s = timeout_s
+        self.temp_dir = temp_dir
         self._pool: ProcessPoolExecutor | None = None
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
             # forkserver: workers do not inherit the crawler's reactor, sockets or SQLite handles.
             ctx = multiprocessing.get_context("forkserver")
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=ctx,
+                initializer=_use_temp_dir,
+                initargs=(str(self.temp_dir) if self.temp_dir else None,),
+            )
         return self._pool
 
     async def extract(

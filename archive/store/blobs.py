@@ -7,6 +7,7 @@ orphan in `tmp/`, swept on open). A blob is never rewritten: a second put of the
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
@@ -47,22 +48,27 @@ class BlobWriter:
         self._file.write(chunk)
 
     def commit(self) -> str:
-        self._file.flush()
-        os.fsync(self._file.fileno())
-        self._file.close()
-        sha = self._hash.hexdigest()
-        final = self._store.path(sha)
-        if final.exists():
-            self._tmp.unlink()
-        else:
-            final.parent.mkdir(parents=True, exist_ok=True)
-            os.chmod(self._tmp, 0o444)
-            os.replace(self._tmp, final)
+        try:
+            self._file.flush()
+            os.fsync(self._file.fileno())
+            self._file.close()
+            sha = self._hash.hexdigest()
+            final = self._store.path(sha)
+            if final.exists():
+                self._tmp.unlink()
+            else:
+                final.parent.mkdir(parents=True, exist_ok=True)
+                os.chmod(self._tmp, 0o444)
+                os.replace(self._tmp, final)
+        except BaseException:  # a full disk at flush or fsync: nothing half-written stays behind
+            self.abort()
+            raise
         return sha
 
     def abort(self) -> None:
         if not self._file.closed:
-            self._file.close()
+            with contextlib.suppress(OSError):  # closing flushes, which fails again on a full disk
+                self._file.close()
         self._tmp.unlink(missing_ok=True)
 
 
@@ -73,7 +79,7 @@ class BlobStore:
         self.tmp_dir = self.root / "tmp"
         self.tmp_dir.mkdir(parents=True, exist_ok=True)
         (self.root / "sha256").mkdir(exist_ok=True)
-        self._sweep_orphans()
+        self.sweep_orphans()
 
     def path(self, sha256: str) -> Path:
         return self.root / "sha256" / sha256[:2] / sha256[2:4] / sha256
@@ -105,12 +111,16 @@ class BlobStore:
     def read(self, sha256: str) -> bytes:
         return self.path(sha256).read_bytes()
 
-    def _sweep_orphans(self, older_than_s: float = 3600) -> None:
-        # Temp files of a crashed run are never referenced; drop the old ones (not a concurrent writer's).
+    def sweep_orphans(self, older_than_s: float = 3600) -> int:
+        """Temp files of a crashed run are never referenced: drop those older than `older_than_s` (0 when the
+        caller holds the data folder's run lock; otherwise the age spares a concurrent writer's)."""
         cutoff = time.time() - older_than_s
+        removed = 0
         for p in self.tmp_dir.glob("part-*"):
             try:
-                if p.stat().st_mtime < cutoff:
+                if older_than_s <= 0 or p.stat().st_mtime < cutoff:
                     p.unlink()
+                    removed += 1
             except FileNotFoundError:
                 pass
+        return removed

@@ -20,6 +20,7 @@ import sqlite_utils
 from archive.errors import CorpusError
 from archive.model import Extraction
 from archive.sites import Site
+from archive.store.faults import LOCK_TIMEOUT_S, data_folder_fault
 from archive.store.migrations import migrate
 from archive.store.reports import ReportRows
 
@@ -52,7 +53,7 @@ class Corpus(ReportRows):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            self.conn = sqlite3.connect(self.path, timeout=LOCK_TIMEOUT_S, isolation_level=None)
             self.conn.row_factory = sqlite3.Row
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=NORMAL")
@@ -62,7 +63,8 @@ class Corpus(ReportRows):
                 raise CorpusError(f"{self.path}: database is corrupt ({status}); restore it from a backup")
             migrate(self.conn)
         except sqlite3.DatabaseError as e:
-            raise CorpusError(f"{self.path}: cannot open the corpus: {e}") from None
+            fault = data_folder_fault(self.path.parent, e)  # read-only, locked: not the corpus's fault
+            raise fault or CorpusError(f"{self.path}: cannot open the corpus: {e}") from None
         self.db = sqlite_utils.Database(self.conn)
         self._savepoints = 0
         self._site_names: dict[str, tuple[str, str | None]] | None = None

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import os
+import shutil
 from functools import cached_property
 from pathlib import Path
 
+from archive.errors import DataFolderError
 from archive.store.blobs import BlobStore
 from archive.store.corpus import Corpus
+from archive.store.faults import data_folder_fault, data_folder_faults
+
+__all__ = ["Workspace", "data_folder_faults", "default_data_dir"]
 
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 
@@ -44,6 +49,42 @@ class Workspace:
         path = self.root / "logs"
         path.mkdir(exist_ok=True)
         return path
+
+    @property
+    def tmp_dir(self) -> Path:
+        # Scratch files of extraction (conversions, OCR pages, package members): inside the data folder, so
+        # a killed run's leftovers are found and swept by the next one.
+        path = self.root / "tmp"
+        path.mkdir(exist_ok=True)
+        return path
+
+    def sweep_temp(self) -> int:
+        """Remove what a killed run left half-written: blob temp files, half-written conversions, scratch
+        files. Only for a holder of the data folder's run lock (no other writer is at work)."""
+        removed = self.blobs.sweep_orphans(older_than_s=0)
+        for p in self.cache_dir.glob("*.tmp"):
+            p.unlink(missing_ok=True)
+            removed += 1
+        for p in self.tmp_dir.iterdir():
+            if p.is_dir() and not p.is_symlink():
+                shutil.rmtree(p, ignore_errors=True)
+            else:
+                p.unlink(missing_ok=True)
+            removed += 1
+        return removed
+
+    def fault(self, exc: BaseException) -> DataFolderError | None:
+        """The data folder itself failing (full, read-only, the database locked), as one line naming it;
+        None when `exc` is a failure of one document or request."""
+        return data_folder_fault(self.root, exc)
+
+    def is_full(self, reserve: int = 4 << 20) -> bool:
+        """Less than `reserve` bytes free where the data folder lives (an extraction that failed now may
+        have failed for want of room, not for its document)."""
+        try:
+            return shutil.disk_usage(self.root).free < reserve
+        except OSError:
+            return False
 
     @cached_property
     def blobs(self) -> BlobStore:
