@@ -3,7 +3,8 @@ nothing archived is lost or half-written.
 
 A loopback portal (tests/portals/server.py) serves N reports made by the test-document factory in a
 realistic mix — mostly HTML pages and DOCX/PDF/XLSX attachments, some DOC, a few ZIP packages and scans —
-each behind an article page on one list. The crawl runs as a user runs it, in its own process group; each
+each behind an article page on one list; pages and files carry an ETag and answer 304 when asked with it,
+so a resumed crawl takes the incremental path (a document held but not extracted is fetched in full). The crawl runs as a user runs it, in its own process group; each
 life is frozen (SIGSTOP) at its moment, the moment is classified from /proc, then the group is killed:
 
 - random: after a random delay;
@@ -51,7 +52,7 @@ from tests.docfactory.random_specs import random_spec  # noqa: E402
 from tests.docfactory.render import render_many  # noqa: E402
 from tests.docfactory.spec import ReportSpec  # noqa: E402
 from tests.portals.harness import write_sites  # noqa: E402
-from tests.portals.server import Answer, Portal, html  # noqa: E402
+from tests.portals.server import Answer, Handler, Portal, html  # noqa: E402
 
 PLACES = ["东山县", "西河县", "南岭县", "北原县", "青石县", "白水县", "红岩区", "金川区", "银湖区", "玉泉区"]
 BODIES = [
@@ -99,6 +100,14 @@ def specs(n: int) -> list[ReportSpec]:
     return out
 
 
+def revalidated(answer: Answer) -> Handler:
+    """The answer with an ETag, and 304 to a request that names it (as most portals' servers do)."""
+    etag = '"' + hashlib.sha256(answer.body).hexdigest()[:16] + '"'
+    full = dataclasses.replace(answer, headers=[*answer.headers, ("ETag", etag)])
+    same = Answer(b"", status=304, content_type=None, headers=[("ETag", etag)])
+    return lambda req: same if req.headers.get("if-none-match") == etag else full
+
+
 def build_portal(portal: Portal, n: int, workdir: Path) -> dict[str, int]:
     """Serve n reports on `portal` (list at /xxgk/ndbg/index.html); return the count per format."""
     formats = mix(n)
@@ -115,7 +124,7 @@ def build_portal(portal: Portal, n: int, workdir: Path) -> dict[str, int]:
     items = []
     for i, (fmt, spec) in enumerate(zip(formats, all_specs, strict=True)):
         if fmt == "html":
-            portal.add(f"/art/{i}.html", Answer(files[i].read_bytes()))
+            portal.add(f"/art/{i}.html", revalidated(Answer(files[i].read_bytes())))
         else:
             if fmt == "zip":
                 packed = workdir / f"package-{i}.zip"
@@ -123,14 +132,14 @@ def build_portal(portal: Portal, n: int, workdir: Path) -> dict[str, int]:
                     zf.write(files[i], "附件/年度报告.docx")
                 files[i] = packed
             name = "fujian.zip" if fmt == "zip" else f"report.{'pdf' if fmt == 'scan' else fmt}"
-            portal.add(f"/files/{i}/{name}", Answer(files[i].read_bytes(), content_type=TYPES[fmt]))
             portal.add(
-                f"/art/{i}.html",
-                html(
-                    f'<html><head><meta charset="utf-8"><title>{spec.title}</title></head><body>'
-                    f"<h1>{spec.title}</h1><p>附件：<a href='/files/{i}/{name}'>附件1</a></p></body></html>"
-                ),
+                f"/files/{i}/{name}", revalidated(Answer(files[i].read_bytes(), content_type=TYPES[fmt]))
             )
+            page = html(
+                f'<html><head><meta charset="utf-8"><title>{spec.title}</title></head><body>'
+                f"<h1>{spec.title}</h1><p>附件：<a href='/files/{i}/{name}'>附件1</a></p></body></html>"
+            )
+            portal.add(f"/art/{i}.html", revalidated(page))
         items.append(f"<li><a href='/art/{i}.html'>{spec.title}</a></li>")
     portal.add(
         "/xxgk/ndbg/index.html",
@@ -212,13 +221,6 @@ def _comm(pid: int) -> str:
         return ""
 
 
-def _state(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return ""
-
-
 def holds_wal_write_lock(pid: int, data: Path) -> bool:
     """SQLite's WAL write lock is a POSIX lock on byte 120 of corpus.db-shm, held for a write transaction."""
     try:
@@ -261,14 +263,25 @@ def in_fsync(pid: int) -> bool:
     return False
 
 
+def _computing(pid: int) -> bool:
+    """In user space, not blocked in a system call (also when frozen: /proc/PID/syscall says -1)."""
+    try:
+        return Path(f"/proc/{pid}/syscall").read_text().startswith(("-1", "running"))
+    except OSError:
+        return False
+
+
 def extracting(pid: int, data: Path) -> bool:
-    blobs, derived = str(data / "blobs" / "sha256"), str(data / "derived")
+    """An extraction worker is at work: reading a blob, running a tool, or computing (an idle worker, the
+    fork server and the resource tracker wait in a system call)."""
+    blobs, derived, scratch = (str(data / d) for d in ("blobs/sha256", "derived", "tmp"))
     for child in descendants(pid):
-        if _comm(child).startswith(("soffice", "tesseract", "pdftoppm", "oosplash")):
+        comm = _comm(child)
+        if comm.startswith(("soffice", "tesseract", "pdftoppm", "oosplash")):
             return True
-        if any(f.startswith((blobs, derived)) for f in _fds(child)):
+        if any(f.startswith((blobs, derived, scratch)) for f in _fds(child)):
             return True
-        if _state(child) == "R" and _comm(child).startswith("python"):
+        if comm.startswith("python") and _computing(child):
             return True
     return False
 
@@ -322,11 +335,22 @@ class Life:
     phases: set[str] = field(default_factory=set)
     killed: bool = True
     returncode: int | None = None
-    leftovers: list[Path] = field(default_factory=list)
+    leftovers: list[tuple[Path, int]] = field(default_factory=list)  # (path, inode)
 
 
 def temp_files(data: Path) -> list[Path]:
-    return [p for g in TEMP_GLOBS for p in data.glob(g)]
+    # A tool's own dot file in TMPDIR (a session id, `.ses`) is made again by every run: no leftover.
+    return [p for g in TEMP_GLOBS for p in data.glob(g) if not p.name.startswith(".")]
+
+
+def same_files(paths: list[tuple[Path, int]]) -> list[Path]:
+    """Which of these (path, inode) are still the very files (a tool may make a new one of the same name)."""
+    out = []
+    for path, inode in paths:
+        with contextlib.suppress(OSError):
+            if path.stat().st_ino == inode:
+                out.append(path)
+    return out
 
 
 def _trigger(mode: str, pid: int, data: Path, log: LogTail) -> bool:
@@ -387,7 +411,7 @@ def live(
     life.seconds = time.monotonic() - t0
     if not life.killed and proc.returncode != 0:
         raise RuntimeError(f"the crawl failed by itself ({proc.returncode}): {err.decode()[-3000:]}")
-    life.leftovers = temp_files(data)
+    life.leftovers = [(p, p.stat().st_ino) for p in temp_files(data) if p.exists()]
     return life
 
 
@@ -481,7 +505,8 @@ CONTENT = {
     " extracted_at IS NULL FROM documents",
     "members": "SELECT package_sha256, name, sha256, size, media_type FROM members",
     "links": "SELECT page_sha256, page_url, url, text, kind FROM links",
-    "captured": "SELECT DISTINCT url, sha256, role, status FROM captures WHERE error IS NULL",
+    # What was fetched, whichever run and whether in full or as a 304 of the bytes held.
+    "captured": "SELECT DISTINCT url, sha256, role FROM captures WHERE error IS NULL AND sha256 IS NOT NULL",
 }
 
 
@@ -578,17 +603,17 @@ def run(
             delay = (1.5, 1.5 + min(30.0, 3 * reference_s / max(1, kills - n_history)))
         lives: list[Life] = []
         problems: list[str] = []
-        previous: list[Path] = []
+        previous: list[tuple[Path, int]] = []
         killed = 0
         while killed < kills and len(lives) < 3 * kills:
             mode = MODES[len(lives) % len(MODES)] if killed < kills - n_history else "history"
             life = live(data, sites, mode, rng, workers, delay)
             killed += life.killed
             lives.append(life)
-            gone_by_now = [p for p in previous if p.exists()]
-            if gone_by_now:
+            still = same_files(previous)
+            if still:
                 problems.append(
-                    f"after life {len(lives)}: temp files of the killed life before remain: {gone_by_now[:3]}"
+                    f"after life {len(lives)}: temp files of the killed life before remain: {still[:3]}"
                 )
             found = check_corpus(data)
             problems += [f"after life {len(lives)} ({life.mode}, {sorted(life.phases)}): {p}" for p in found]
@@ -606,7 +631,7 @@ def run(
         final_s = time.monotonic() - t
         if final.returncode != 0:
             problems.append(f"final resume failed ({final.returncode}): {final.stderr[-2000:]}")
-        if [p for p in previous if p.exists()]:
+        if same_files(previous):
             problems.append("temp files of the last killed life remain after the final run")
         if temp_files(data):
             problems.append(f"temp files after a finished run: {temp_files(data)[:3]}")

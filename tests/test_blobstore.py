@@ -56,3 +56,37 @@ def test_old_orphans_of_a_crashed_run_are_swept(tmp_path: Path) -> None:
     BlobStore(tmp_path / "blobs")
     assert not orphan.exists()
     assert fresh.exists()  # a concurrent writer's file is left alone
+
+
+def test_a_command_holding_the_run_lock_sweeps_what_a_killed_run_left(tmp_path: Path) -> None:
+    """A young temp file is a killed run's when the run lock is free: `govarchive ingest` (like crawl and
+    reprocess) takes the lock and removes blob temp files, half-written conversions and worker scratch."""
+    import subprocess
+    import sys
+
+    from archive.store.workspace import Workspace
+
+    data = tmp_path / "data"
+    ws = Workspace(data)
+    left = [
+        ws.blobs.tmp_dir / "part-killed",
+        ws.cache_dir / ("ab" * 32 + ".1234.tmp"),
+        ws.tmp_dir / "govarchive-lo-x" / "input.doc",
+        ws.tmp_dir / "tmpq1w2e3",
+    ]
+    for p in left:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(b"half")
+    kept = ws.cache_dir / ("cd" * 32 + ".docx")  # a finished conversion stays
+    kept.write_bytes(b"whole")
+    page = tmp_path / "page.html"
+    page.write_text("<html><body><p>测试</p></body></html>", encoding="utf-8")
+    root = Path(__file__).resolve().parent.parent
+    proc = subprocess.run(
+        [sys.executable, "-m", "govarchive", "ingest", "--data", str(data), str(page)],
+        cwd=root, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert [p for p in left if p.exists()] == []
+    assert not (ws.tmp_dir / "govarchive-lo-x").exists()
+    assert kept.exists()

@@ -15,8 +15,8 @@ pytestmark = pytest.mark.slow
 
 def test_kill_chaos_short(tmp_path: Path) -> None:
     outcome = run(8, kills=6, seed=3, work=tmp_path, workers=1, history_share=0.34, log=lambda _: None)
-    print(outcome.summary())
-    assert outcome.kills == 6
-    assert outcome.problems == []
-    assert outcome.differences == []
-    assert len(outcome.moments()) >= 2  # the kills landed in more than one phase
+    report = outcome.summary()
+    assert outcome.kills == 6, report
+    assert outcome.problems == [], report
+    assert outcome.differences == [], report
+    assert len(outcome.moments()) >= 2, report  # the kills landed in more than one phase
