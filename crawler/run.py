@@ -54,7 +54,7 @@ class CrawlRun:
         self.workspace = Workspace(self.config.data_dir, max_bytes=self.config.max_bytes)
         self.run_id: int | None = None  # the crawl_runs row, from spider_opened on
         self.fault: DataFolderError | None = None  # the data folder failed: the crawl stops
-        self._closing: Any = None
+        self._closing: Any = None  # the Deferred closing the spider after a fault (kept alive)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlRun:
@@ -108,9 +108,8 @@ class CrawlRun:
         summary = summarize(self.stats.get_stats())
         if self.run_id is not None:
             status = "finished" if reason == "finished" else reason
-            with suppress(
-                Exception
-            ):  # a failing data folder leaves the run 'running' (next run: interrupted)
+            # A failing data folder may refuse this too: the run stays 'running', the next marks it interrupted.
+            with suppress(Exception):
                 self.workspace.corpus.finish_run(self.run_id, status, summary)
         logger.debug("crawl summary: %s", summary)  # people read the formatted one; the run row keeps it
         self.workspace.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 from typing import Any
 
@@ -63,7 +64,7 @@ class ExtractPipeline:
         ex = await self.pool.extract(path, None, self.ws.cache_dir, url, charset)
         if ex.error and self.ws.is_full():
             # Failed for want of room, not for its bytes: kept unextracted, so the next run tries again.
-            raise self.ws.fault(OSError(28, "No space left on device")) or DataFolderError(ex.error)
+            raise self.ws.fault(OSError(errno.ENOSPC, ex.error)) or DataFolderError(ex.error)
         self.ws.corpus.save_extraction(sha256, ex)
         if self.crawler is not None:
             self.crawler.stats.inc_value("govarchive/extracted")
