@@ -380,14 +380,16 @@ def live(
         stderr=subprocess.PIPE,
         start_new_session=True,
     )
-    wait = rng.uniform(*delay)
-    armed_at = t0 + (0.0 if mode == "history" else wait)
-    give_up = armed_at + (600.0 if mode == "history" else 15.0)  # then kill wherever it is
+    wait = 0.0 if mode == "history" else rng.uniform(*delay)
+    armed_at = give_up = float("inf")  # counted from the life's start of work: its log's first line
     while proc.poll() is None:
         now = time.monotonic()
+        if armed_at == float("inf") and log.started():
+            armed_at = now + wait
+            give_up = armed_at + (600.0 if mode == "history" else 15.0)  # then kill wherever it is
         if now >= armed_at and (mode == "random" or now >= give_up or _trigger(mode, proc.pid, data, log)):
             if mode == "history":
-                time.sleep(rng.uniform(0, 0.3))  # somewhere inside the end-of-run work
+                time.sleep(rng.uniform(0, 0.1))  # somewhere inside the end-of-run work
             break
         time.sleep(0.001 if mode in ("blob", "sqlite") else 0.01)
     life = Life(mode, 0.0)
@@ -600,7 +602,7 @@ def run(
         data = work / "chaos"
         n_history = round(kills * history_share)
         if delay is None:  # lives long enough to get somewhere, short enough for the kills to span the work
-            delay = (1.5, 1.5 + min(30.0, 3 * reference_s / max(1, kills - n_history)))
+            delay = (0.0, max(1.0, min(30.0, 3 * reference_s / max(1, kills - n_history))))
         lives: list[Life] = []
         problems: list[str] = []
         previous: list[tuple[Path, int]] = []
