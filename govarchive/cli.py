@@ -17,6 +17,7 @@ import click
 from archive.errors import GovarchiveError
 
 if TYPE_CHECKING:
+    from archive.sites import Site
     from archive.store.workspace import Workspace
 
 DATA_OPTION = click.option(
@@ -136,11 +137,29 @@ def _exclusive(ws: Workspace) -> Iterator[None]:
 @main.command()
 @DATA_OPTION
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--site", "site_id", default=None, help="Site the files belong to (id in the corpus or --sites)."
+)
+@click.option(
+    "--sites", "sites_file", type=click.Path(path_type=Path), default=None, help="Sites file defining --site."
+)
+@click.option("--region", default=None, help="With --site unknown so far: register it with this region.")
+@click.option("--name", "site_name", default=None, help="With --region: the new site's name.")
 @friendly_errors
-def ingest(data_dir: Path, paths: tuple[Path, ...]) -> None:
+def ingest(
+    data_dir: Path,
+    paths: tuple[Path, ...],
+    site_id: str | None,
+    sites_file: Path | None,
+    region: str | None,
+    site_name: str | None,
+) -> None:
     """Archive local files or folders through the crawl's pipeline.
 
-    Example: govarchive ingest ~/reports/2023/
+    Their reports take the site's name and region, and the monitor counts them for that site. Examples:
+    govarchive ingest ~/reports/2023/;
+    govarchive ingest --sites sites.toml --site ltq ~/ltq/;
+    govarchive ingest --site hand-zw --region 宁夏回族自治区/中卫市 --name 中卫市人民政府 ~/zw/
     """
     from archive.rebuild import ingest as ingest_paths
     from archive.store.workspace import Workspace
@@ -148,13 +167,46 @@ def ingest(data_dir: Path, paths: tuple[Path, ...]) -> None:
     missing = [p for p in paths if not p.exists()]
     if missing:
         raise GovarchiveError(f"{missing[0]}: no such file or folder")
+    site = _ingest_site(site_id, sites_file, region, site_name)
     ws = Workspace(data_dir)
     with _exclusive(ws):
-        summary = ingest_paths(ws, list(paths))
+        if site is not None:
+            known = ws.corpus.site_names()
+            if site.id in known and sites_file is None:
+                if region is not None and region != (known[site.id][1] or ""):
+                    raise GovarchiveError(
+                        f"site {site.id} has region {known[site.id][1]!r}; --region {region!r} differs"
+                    )
+            elif sites_file is None and region is None:
+                raise GovarchiveError(
+                    f"site {site.id} is not in the corpus: give --sites FILE, or --region (and --name)"
+                )
+            else:
+                ws.corpus.upsert_site(site)
+        summary = ingest_paths(ws, list(paths), site_id=site.id if site else None)
     for line in summary.errors:
         click.echo(f"  error: {line}", err=True)
     click.echo(json.dumps(dict(summary.counts), ensure_ascii=False))
     ws.close()
+
+
+def _ingest_site(
+    site_id: str | None, sites_file: Path | None, region: str | None, name: str | None
+) -> Site | None:
+    """The site named by ingest's options: from the sites file, or a new hand-gathered collection."""
+    from archive.sites import SITE_ID, Site, load_sites, select_sites
+
+    if site_id is None:
+        if sites_file is not None or region is not None or name is not None:
+            raise GovarchiveError("--sites, --region and --name go with --site ID")
+        return None
+    if sites_file is not None:
+        return select_sites(load_sites(sites_file), [site_id])[0]
+    if not SITE_ID.match(site_id):
+        raise GovarchiveError(f"--site {site_id!r} must match [a-z0-9_-]+")
+    # A site not in any sites file: files gathered by hand; it has no start URLs, so crawls skip it.
+    place = (region or "").rstrip("/").rsplit("/", 1)[-1]
+    return Site(id=site_id, name=name or place or site_id, start_urls=[], region=region or "")
 
 
 @main.command()
@@ -193,9 +245,9 @@ def reprocess(data_dir: Path, workers: int) -> None:
     from archive.rebuild import reprocess as run_reprocess
     from archive.store.workspace import Workspace
 
+    if not (data_dir / "corpus.db").is_file():
+        raise GovarchiveError(f"{data_dir / 'corpus.db'}: no corpus here")
     ws = Workspace(data_dir)
-    if not ws.corpus_path.exists():
-        raise GovarchiveError(f"{ws.corpus_path}: no corpus here")
     with _exclusive(ws):
         summary = run_reprocess(ws, workers)
     click.echo(json.dumps(summary.as_dict(), ensure_ascii=False))
@@ -229,9 +281,9 @@ def monitor(
     from archive.store.workspace import Workspace
 
     sites = load_sites(sites_file) if sites_file is not None else None
+    if not (data_dir / "corpus.db").is_file():  # asking must not create an empty data folder
+        raise GovarchiveError(f"{data_dir / 'corpus.db'}: no corpus here (run govarchive crawl first)")
     ws = Workspace(data_dir)
-    if not ws.corpus_path.exists():
-        raise GovarchiveError(f"{ws.corpus_path}: no corpus here (run govarchive crawl first)")
     try:
         if sites is not None:
             sync_sites(ws.corpus, sites)

@@ -33,9 +33,10 @@ FROM report_checks c JOIN reports r ON r.id = c.report_id WHERE c.status = 'fail
 ORDER BY r.year DESC, r.agency""",
     },
     "missing_reports": {
-        "title": "Expected reports that are missing, late or removed (article 49 deadlines)",
-        "sql": """SELECT site_id, agency, year, deadline, status, published_at, report_id, report_agency
-FROM expected_reports WHERE status IN ('missing', 'late', 'removed') ORDER BY year DESC, site_id, agency""",
+        "title": "Expected reports that are missing, late or removed, or not checked (article 49 deadlines)",
+        "description": "not_checked: no list page of the site answered after the deadline (portal down or not crawled since), so nothing is claimed; checked_at is the last time one did.",
+        "sql": """SELECT site_id, agency, year, deadline, status, published_at, report_id, report_agency, checked_at
+FROM expected_reports WHERE status IN ('missing', 'late', 'removed', 'not_checked') ORDER BY year DESC, site_id, agency""",
     },
     "removed_reports": {
         "title": "Reports that vanished from their portal (the archive keeps them)",
