@@ -52,6 +52,7 @@ def main(verbose: bool) -> None:
     console = logging.StreamHandler()
     console.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     if not verbose:
+        console.setFormatter(_OneLine("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         console.addFilter(_for_people)
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, handlers=[console])
 
@@ -61,10 +62,33 @@ def main(verbose: bool) -> None:
 _FRAMEWORK = ("scrapy", "twisted", "asyncio", "py.warnings", "scrapy_playwright")
 
 
+# Framework records that repeat what the spider says once in its own words ("failed URL: reason").
+_REPEATS = ("scrapy.downloadermiddlewares.retry", "scrapy.downloadermiddlewares.robotstxt")
+
+
 def _for_people(record: logging.LogRecord) -> bool:
-    if record.levelno >= logging.WARNING or record.name == "scrapy.extensions.logstats":
+    if getattr(record, "file_only", False):
+        return False
+    if record.name.startswith(_REPEATS) and record.levelno < logging.CRITICAL:
+        return False
+    if record.levelno >= logging.WARNING:
         return True
     return not record.name.startswith(_FRAMEWORK)
+
+
+class _OneLine(logging.Formatter):
+    """One line per record on the console: tracebacks stay in the log file (and with -v)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        saved = record.exc_info, record.exc_text, record.stack_info
+        record.exc_info = record.exc_text = record.stack_info = None
+        try:
+            line = super().format(record)
+        finally:
+            record.exc_info, record.exc_text, record.stack_info = saved
+        if saved[0] or saved[1]:
+            line += " (traceback in the log file)"
+        return line.replace("\n", " ⏎ ")
 
 
 @main.command()
@@ -111,7 +135,8 @@ def crawl(data_dir: Path, sites_file: Path, site_ids: tuple[str, ...]) -> None:
                 )
                 if summary.get("history/held_back"):
                     run_line += f" (removals held back: {summary['history/held_back']}, see the log)"
-                logging.getLogger("govarchive.crawl").info("%s", run_line)
+                # For the log file: the console prints the same line last, after the summary.
+                logging.getLogger("govarchive.crawl").info("%s", run_line, extra={"file_only": True})
             finally:
                 logging.getLogger().removeHandler(handler)
                 handler.close()

@@ -51,6 +51,15 @@ WHERE removed_at IS NOT NULL ORDER BY removed_at DESC""",
   json_extract(summary, '$."history/unchanged"') AS unchanged, json_extract(summary, '$."history/errors"') AS errors
 FROM crawl_runs ORDER BY id DESC""",
     },
+    "crawl_failures": {
+        "title": "What failed in each crawl, by site and reason (requests that failed, documents that could not be read)",
+        "sql": """SELECT crawl_id, site_id, reason, count(*) AS n, min(url) AS example_url FROM (
+  SELECT crawl_id, COALESCE(site_id, '-') AS site_id, error AS reason, url FROM captures WHERE error IS NOT NULL
+  UNION ALL
+  SELECT DISTINCT c.crawl_id, COALESCE(c.site_id, '-'), 'unreadable: ' || d.error, c.url FROM captures c
+  JOIN documents d ON d.sha256 = c.sha256 WHERE c.error IS NULL AND d.error IS NOT NULL
+) GROUP BY crawl_id, site_id, reason ORDER BY crawl_id DESC, n DESC""",
+    },
     "report_versions": {
         "title": "Reports whose file changed at the same URL: every archived version",
         "sql": """SELECT r.id, r.agency, r.year, s.url, s.sha256, s.first_seen, s.removed_at, s.sha256 = r.sha256 AS current
