@@ -320,6 +320,41 @@ def monitor(
         sys.exit(1)
 
 
+@main.group()
+def sites() -> None:
+    """The sites file: check it before a first crawl."""
+
+
+@sites.command("check")
+@click.option(
+    "--sites", "sites_file", type=click.Path(path_type=Path), default="sites.toml", show_default=True
+)
+@click.option("--site", "site_ids", multiple=True, help="Check only this site id (repeatable).")
+@click.option("--timeout", default=15.0, show_default=True, help="Seconds per request.")
+@friendly_errors
+def sites_check(sites_file: Path, site_ids: tuple[str, ...], timeout: float) -> None:
+    """Validate a sites file, probe each start URL, say which CMS family it looks like and where its
+    report list is. Exit 0 when every start URL answered and led to a list; 1 when one did not.
+
+    Example: govarchive sites check --sites sites.toml --site ltq
+    """
+    from archive.sites import load_sites, select_sites
+    from crawler.probe import check_start, format_check
+
+    chosen = select_sites(load_sites(sites_file), list(site_ids))
+    click.echo(f"{sites_file}: valid, {len(chosen)} site(s)")
+    failed = 0
+    for site in chosen:
+        checks = [check_start(site, url, timeout) for url in site.start_urls]
+        failed += sum(not c.ok for c in checks)
+        click.echo("\n".join(format_check(site, checks)))
+    click.echo(
+        f"checked {len(chosen)} site(s): "
+        + ("all start URLs lead to a list" if not failed else f"{failed} start URL(s) need a look")
+    )
+    sys.exit(1 if failed else 0)
+
+
 @main.command()
 @DATA_OPTION
 @click.option("--port", default=8001, show_default=True)
