@@ -52,7 +52,10 @@ def test_redirect_loop_and_endless_chain_stop() -> None:
     assert len(run.portal.requested("/xxgk/chain/")) <= 12  # REDIRECT_MAX_TIMES = 10
     with db(run.data) as conn:
         errors = [r[0] for r in conn.execute("SELECT error FROM captures WHERE url LIKE '%/xxgk/chain/%'")]
-    assert errors and all(e and e.startswith("ignored") for e in errors)
+        loops = [r[0] for r in conn.execute("SELECT error FROM captures WHERE url LIKE '%/xxgk/loop/%'")]
+    assert errors and all(e and e.startswith("too many redirects: 10 hops") for e in errors)
+    # The loop leaves a record too (it used to vanish in the duplicate filter).
+    assert loops and all(e and e.startswith("redirect loop: ") for e in loops), loops
 
 
 def test_summary_counts_match_the_corpus() -> None:

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response
@@ -33,7 +34,9 @@ from crawler.failures import failure_reason
 from crawler.families.base import Action, DataAnswer, DataCall, FollowLink, Page, PageKind, Records
 from crawler.images import content_images
 from crawler.items import Fetched
+from crawler.middlewares.guard import FETCHED_SCHEMES
 from crawler.pagekind import Reading, read_page
+from crawler.tls import response_certificate_problem
 
 # Request priorities: finish what leads to reports before wandering into more sections.
 PRIORITY = {"attachment": 30, "article": 20, "pager": 10, "section": 0}
@@ -293,6 +296,9 @@ class ReportsSpider(scrapy.Spider):
             not_modified=response.status == 304,
             previous_sha256=context.previous_sha256,
             error=None if response.status in (200, 304) else f"http {response.status}",
+            tls_error=response_certificate_problem(
+                getattr(response, "certificate", None), urlsplit(response.url).hostname or ""
+            ),
         )
 
     def parse_page(self, response: Response) -> Iterator[Any]:
@@ -418,6 +424,23 @@ class ReportsSpider(scrapy.Spider):
             if kind is LinkKind.LOOKALIKE:
                 self.crawler.stats.inc_value("govarchive/skipped/lookalike")
                 continue
+            scheme = urlsplit(link.url).scheme.lower()
+            if scheme not in FETCHED_SCHEMES:
+                # A report behind an ftp:, file: or javascript: link is a report the crawl cannot have:
+                # recorded as a failure (never fetched); other such links are only counted.
+                named = kind is LinkKind.REPORT or classify_title(link.text).kind is not None
+                if (
+                    named
+                    and kind in (LinkKind.REPORT, LinkKind.ATTACHMENT)
+                    and link.url not in self.requested
+                ):
+                    self.requested.add(link.url)
+                    yield self._not_fetched(
+                        site, link, referer, f"not followed: {scheme}: links are not fetched"
+                    )
+                else:
+                    self.crawler.stats.inc_value("govarchive/skipped/scheme")
+                continue
             if kind is LinkKind.ATTACHMENT:
                 if classify_title(link.text).kind is not None:
                     req = self.attachment_request(site, link.url, link_text=link.text, referer=referer)
@@ -443,19 +466,36 @@ class ReportsSpider(scrapy.Spider):
         item.filename = filename_from_disposition(disposition) or filename_from_url(response.url)
         yield item
 
+    def _not_fetched(self, site: Site, link: Link, referer: str, reason: str) -> Fetched:
+        self.logger.warning("not fetched %s (on %s): %s", link.url, referer, reason)
+        return Fetched(
+            url=link.url,
+            site_id=site.id,
+            role="attachment" if is_attachment_url(link.url) else "article",
+            fetched_at=now_iso(),
+            error=reason,
+            link_text=link.text,
+            referer=referer,
+        )
+
     def on_error(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
         reason = failure_reason(failure)
+        # A redirect chain that failed is recorded under the URL the link named (what its list shows).
+        chain = [*request.meta.get("redirect_urls", []), request.url]
+        if reason == "too many redirects":
+            reason += f": {len(chain) - 1} hops, last {request.url}"
         # Counted once, under errors/<kind>, by the store pipeline that records this item.
-        self.logger.warning("failed %s: %s", request.url, reason)
+        self.logger.warning("failed %s: %s", chain[0], reason)
         context = context_of(request)
         yield Fetched(
-            url=request.url,
+            url=chain[0],
             site_id=context.site_id if context else "",
             role=context.role if context else "list",
             fetched_at=now_iso(),
             error=reason,
             link_text=context.link_text if context else None,
+            referer=context.linked_from if context else None,
         )
 
     @staticmethod
