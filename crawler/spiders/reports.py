@@ -33,6 +33,7 @@ from crawler.context import RequestContext, Role, context_of, set_context
 from crawler.discovery import LinkKind, classify_link, in_domains, is_attachment_url, url_pattern
 from crawler.failures import failure_reason
 from crawler.families.base import Action, DataAnswer, DataCall, FollowLink, Page, PageKind, Records
+from crawler.frontier import SeenUrls, fresh_frontier
 from crawler.images import content_images
 from crawler.items import Fetched
 from crawler.middlewares.guard import FETCHED_SCHEMES
@@ -78,7 +79,7 @@ class ReportsSpider(scrapy.Spider):
         self.bounds = TrapBounds()
         # The latest list pages' bytes per (site, shape): a page repeating one of them yields nothing.
         self._recent_lists: dict[tuple[str, str], deque[int]] = {}
-        self.requested: set[str] = set()
+        self.requested = SeenUrls(None)  # on disk with GOVARCHIVE_FRONTIER=disk (from_crawler)
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ReportsSpider:
@@ -87,7 +88,15 @@ class ReportsSpider(scrapy.Spider):
             kwargs["sites_file"] = str(CrawlConfig.from_settings(crawler.settings).sites_file)
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.configure(crawler.settings)
+        config = CrawlConfig.from_settings(crawler.settings)
+        if config.frontier_on_disk:
+            # The spider is made first (before extensions and the scheduler): it empties the folder of a
+            # previous run's frontier, then keeps its requested URLs there.
+            spider.requested = SeenUrls(fresh_frontier(config.data_dir))
         return spider
+
+    def closed(self, reason: str) -> None:
+        self.requested.close()
 
     def configure(self, settings: Any) -> None:
         """Per-site politeness as download slots; the browser handler when a site needs rendering.
