@@ -47,6 +47,8 @@ DOWNLOADER_MIDDLEWARES = {
     # Retries wait (exponential backoff, Retry-After) instead of hitting a struggling portal at once.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.retry.BackoffRetryMiddleware": 550,
+    # Next to the download handler: the request as sent, the response as received, each redirect hop.
+    "crawler.middlewares.exchange.RecordExchanges": 950,
 }
 GOVARCHIVE_RETRY_BACKOFF = 1.0  # seconds, doubled per retry
 GOVARCHIVE_RETRY_BACKOFF_MAX = 60.0

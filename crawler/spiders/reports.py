@@ -33,6 +33,7 @@ from crawler.failures import failure_reason
 from crawler.families.base import Action, DataAnswer, DataCall, FollowLink, Page, PageKind, Records
 from crawler.images import content_images
 from crawler.items import Fetched
+from crawler.middlewares.exchange import EXCHANGE_KEY, HOPS_KEY
 from crawler.pagekind import Reading, read_page
 
 # Request priorities: finish what leads to reports before wandering into more sections.
@@ -293,6 +294,8 @@ class ReportsSpider(scrapy.Spider):
             not_modified=response.status == 304,
             previous_sha256=context.previous_sha256,
             error=None if response.status in (200, 304) else f"http {response.status}",
+            exchange=response.meta.get(EXCHANGE_KEY),
+            hops=list(response.meta.get(HOPS_KEY, [])),
         )
 
     def parse_page(self, response: Response) -> Iterator[Any]:
