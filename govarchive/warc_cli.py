@@ -83,7 +83,9 @@ def register_warc_commands(main: click.Group) -> None:
         try:
             with tempfile.TemporaryDirectory(prefix="govarchive-wacz-") as tmp:
                 sel = _selection(site_id, since, until, report_ids)
-                done = run(ws.corpus, ws.blobs, sel, Path(tmp), out_file.stem.replace(" ", "_") or "data")
+                # For replay: a 304 is written with the original's status line, updated by its headers.
+                stem = out_file.stem.replace(" ", "_") or "data"
+                done = run(ws.corpus, ws.blobs, sel, Path(tmp), stem, freshen_304=True)
                 out_file.parent.mkdir(parents=True, exist_ok=True)
                 write_wacz(out_file, done.warc, done.entries, report_pages(ws.corpus, done.entries),
                            title=f"govarchive {site_id or 'all sites'}")  # fmt: skip

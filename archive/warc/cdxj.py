@@ -9,13 +9,13 @@ from urllib.parse import urlsplit
 
 def surt(url: str) -> str:
     """Sort-friendly URL key: host labels reversed, lower-cased, `www.` and default ports dropped
-    (http://www.ltq.gov.cn/a?b=1 → cn,gov,ltq)/a?b=1), as pywb's and the Internet Archive's SURTs."""
+    (http://www.ltq.gov.cn/a?b=1 → cn,gov,ltq)/a?b=1), as pywb's and the Internet Archive's SURTs
+    (the `surt` package, which pywb looks keys up with, reverses IP addresses too: 1,0,0,127:8080)/)."""
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     if host.startswith("www."):
         host = host[4:]
-    labels = host.split(".") if not host.replace(".", "").isdigit() else [host]
-    key = ",".join(reversed(labels)) if len(labels) > 1 else host
+    key = ",".join(reversed(host.split(".")))  # IP addresses too, as the `surt` package (pywb) does
     port = parts.port
     if port and port not in (80, 443):
         key += f":{port}"

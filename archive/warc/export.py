@@ -95,8 +95,13 @@ def _report_urls(corpus: Corpus, report_ids: list[int]) -> set[str]:
 class CollectionWriter:
     """Writes captures as records into one WARC file and keeps their CDXJ entries."""
 
-    def __init__(self, path: Path, blobs: BlobStore, corpus: Corpus | None = None) -> None:
+    def __init__(
+        self, path: Path, blobs: BlobStore, corpus: Corpus | None = None, freshen_304: bool = False
+    ) -> None:
         self.path = path
+        self.freshen_304 = freshen_304
+        # payload sha256 → the original response's (protocol, status line, header lines), for freshening
+        self.held_http: dict[str, tuple[str, str, list[tuple[str, str]]]] = {}
         self.blobs = blobs
         self.corpus = corpus
         self.out: BinaryIO = open(path, "wb")  # noqa: SIM115 - closed by close()
@@ -149,9 +154,12 @@ class CollectionWriter:
             original = self.held.get(cap["sha256"] or "") if status == 304 else self.held[payload_sha]
             if original is not None:
                 http = rec.response_headers(protocol, status, reason, headers)
+                if status == 304 and self.freshen_304 and cap["sha256"] in self.held_http:
+                    http = self._freshened(cap["sha256"], headers)
+                    extra[rec.RECEIVED_FIELD] = f"{protocol or 'HTTP/1.1'} {status} {reason or ''}".strip()
                 digest = rec.payload_digest(cap["sha256"] if status == 304 else payload_sha)
                 record = rec.revisit_record(self.w, url, date, http, digest, original, extra)
-                self._write(record, url, date, "warc/revisit", str(status))
+                self._write(record, url, date, "warc/revisit", http.get_statuscode())
                 self._request(record, url, date, method, req_lines)
                 return
         size = 0
@@ -173,7 +181,17 @@ class CollectionWriter:
         if payload_sha and size:
             record_id = record.rec_headers.get_header("WARC-Record-ID")
             self.held[payload_sha] = (url, date, record_id)
+            self.held_http[payload_sha] = (http.protocol, http.statusline, list(http.headers))
         self._request(record, url, date, method, req_lines)
+
+    def _freshened(self, sha256: str, received: list[tuple[str, str]]) -> rec.RawHeaders:
+        """A 304 as a replay tool needs it: the original's status line and header lines, updated by the
+        header lines the 304 carried (RFC 9111 4.3.4); the 304's own status line goes in a WARC field."""
+        protocol, statusline, original = self.held_http[sha256]
+        names = {k.lower() for k, _ in received} - set(rec.FRAMING)
+        lines = [(k, v) for k, v in original if k.lower() not in names]
+        lines += [(k, v) for k, v in received if k.lower() in names]
+        return rec.RawHeaders(statusline, lines, protocol=protocol)
 
     def _request(
         self, response: rec.ArcWarcRecord, url: str, date: str, method: str, lines: list[tuple[str, str]]
@@ -209,12 +227,17 @@ class Exported:
 
 
 def export_warc(
-    corpus: Corpus, blobs: BlobStore, sel: Selection, out_dir: Path, name: str | None = None
+    corpus: Corpus,
+    blobs: BlobStore,
+    sel: Selection,
+    out_dir: Path,
+    name: str | None = None,
+    freshen_304: bool = False,
 ) -> Exported:
     """One gzip WARC (a member per record) and its sorted CDXJ index in `out_dir`."""
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = name or "govarchive-" + datetime.now(UTC).strftime("%Y%m%d%H%M%S")
-    writer = CollectionWriter(out_dir / f"{stem}.warc.gz", blobs, corpus)
+    writer = CollectionWriter(out_dir / f"{stem}.warc.gz", blobs, corpus, freshen_304)
     try:
         write_all(writer, select_captures(corpus, sel))
     finally:

@@ -25,8 +25,10 @@ from warcio.warcwriter import WARCWriter
 WARC_VERSION = "1.1"
 RENDERED_FIELD = "WARC-Govarchive-Rendered"  # the payload is a browser's DOM after scripts
 RECONSTRUCTED_FIELD = "WARC-Govarchive-Reconstructed"  # headers rebuilt from a capture made before 008
+# A 304 written for replay (export-wacz): the status line received, the block being the original's.
+RECEIVED_FIELD = "WARC-Govarchive-Received"
 # Framing headers that describe the bytes on the wire, not the payload the blob store holds.
-_FRAMING = ("content-encoding", "transfer-encoding", "content-length")
+FRAMING = ("content-encoding", "transfer-encoding", "content-length")
 
 
 class RawHeaders(StatusAndHeaders):
@@ -75,7 +77,7 @@ def payload_headers(headers: list[tuple[str, str]], length: int, *, reframe: boo
     gives the payload's length."""
     if not reframe and not any(k.lower() == "transfer-encoding" for k, _ in headers):
         return list(headers)
-    out = [(f"X-Archive-Orig-{k}", v) if k.lower() in _FRAMING else (k, v) for k, v in headers]
+    out = [(f"X-Archive-Orig-{k}", v) if k.lower() in FRAMING else (k, v) for k, v in headers]
     out.append(("Content-Length", str(length)))
     return out
 
