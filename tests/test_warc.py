@@ -354,3 +354,28 @@ def test_a_wget_warc_imports_without_loss(run: WarcCrawled, tmp_path: Path) -> N
     assert rows(data, figures) == rows(run.data, figures)
     assert rows(data, "SELECT count(*) FROM captures WHERE role = 'redirect'") == [(1,)]
     assert ZIPPED in {t for (t,) in rows(data, "SELECT title FROM reports")}
+
+
+@pytest.mark.browser
+def test_rendered_list_pages_are_recorded_as_rendered(tmp_path: Path) -> None:
+    from tests.portals.runs import jsapi_portal
+
+    rendered = jsapi_portal(render=True)
+    with _db(rendered.data) as conn:
+        marked = conn.execute(
+            """SELECT c.url FROM captures c JOIN capture_http h ON h.capture_id = c.id
+               WHERE h.rendered = 1 AND c.role = 'list'"""
+        ).fetchall()
+        plain = conn.execute(
+            "SELECT count(*) FROM capture_http h JOIN captures c ON c.id = h.capture_id WHERE c.role != 'list' AND h.rendered = 1"
+        ).fetchone()[0]
+    assert marked and plain == 0  # documents stay on the plain downloader
+    warc = _export(rendered.data, tmp_path)
+    _check_with_warcio(warc)
+    with open(warc, "rb") as f:
+        flagged = {
+            r.rec_headers.get_header("WARC-Target-URI")
+            for r in ArchiveIterator(f)
+            if r.rec_headers.get_header("WARC-Govarchive-Rendered")
+        }
+    assert {u for (u,) in marked} <= flagged
