@@ -40,6 +40,17 @@ class Selection:
     report_ids: list[int] = field(default_factory=list)
 
 
+_ROW = """SELECT c.*, h.method, h.request_url, h.request_headers, h.protocol, h.reason, h.response_headers,
+                 h.payload_sha256, h.decoded, h.rendered
+          FROM captures c LEFT JOIN capture_http h ON h.capture_id = c.id"""
+
+
+def capture_row(corpus: Corpus, capture_id: int) -> sqlite3.Row | None:
+    """One capture with its exchange, as CollectionWriter.add takes it."""
+    row: sqlite3.Row | None = corpus.conn.execute(f"{_ROW} WHERE c.id = ?", (capture_id,)).fetchone()
+    return row
+
+
 def select_captures(corpus: Corpus, sel: Selection) -> list[sqlite3.Row]:
     where, args = ["c.role IS NOT 'file'", "c.status IS NOT NULL"], []
     if sel.site_id:
@@ -55,10 +66,7 @@ def select_captures(corpus: Corpus, sel: Selection) -> list[sqlite3.Row]:
         urls = _report_urls(corpus, sel.report_ids)
         where.append(f"c.url IN ({', '.join('?' * len(urls)) or 'NULL'})")
         args += sorted(urls)
-    sql = f"""SELECT c.*, h.method, h.request_url, h.request_headers, h.protocol, h.reason, h.response_headers,
-                     h.payload_sha256, h.decoded, h.rendered
-              FROM captures c LEFT JOIN capture_http h ON h.capture_id = c.id
-              WHERE {" AND ".join(where)} ORDER BY c.fetched_at, c.id"""
+    sql = f"""{_ROW} WHERE {" AND ".join(where)} ORDER BY c.fetched_at, c.id"""
     return corpus.conn.execute(sql, args).fetchall()
 
 
@@ -208,11 +216,7 @@ class CollectionWriter:
         if self.corpus is None:
             return
         row = self.corpus.conn.execute(
-            """SELECT c.*, h.method, h.request_url, h.request_headers, h.protocol, h.reason,
-                      h.response_headers, h.payload_sha256, h.decoded, h.rendered
-               FROM captures c LEFT JOIN capture_http h ON h.capture_id = c.id
-               WHERE c.sha256 = ? AND c.status = 200 ORDER BY c.fetched_at, c.id LIMIT 1""",
-            (sha256,),
+            f"{_ROW} WHERE c.sha256 = ? AND c.status = 200 ORDER BY c.fetched_at, c.id LIMIT 1", (sha256,)
         ).fetchone()
         if row is not None:
             self.add(row)
