@@ -7,6 +7,7 @@ page: the demo portal's PDF with a distinct tail, so every payload is a new blob
 HTTP/1.1 server in its own process. The reports spider crawls it in a subprocess with the store and dedup
 pipelines (extraction off: its cost is the same either way), in two modes, alternated and repeated:
 
+  before    the crawl without the exchange recorder (crawler.middlewares.exchange off): no capture_http;
   archive   what the crawl does: blobs + captures + capture_http (the exchange a lossless WARC needs);
   live      the same, plus a pipeline writing WARC 1.1 as it goes (one gzip file per site and day, a gzip
             member per record, revisits for payloads already written) with archive/warc's writer.
@@ -140,7 +141,7 @@ class LiveWarcPipeline:
 # --- the runs --------------------------------------------------------------------------------------------
 
 
-def run_crawl(base: str, data: Path, live: bool, concurrency: int) -> dict[str, Any]:
+def run_crawl(base: str, data: Path, mode: str, concurrency: int) -> dict[str, Any]:
     from scrapy.crawler import CrawlerProcess
 
     from archive.sites import Site
@@ -149,9 +150,16 @@ def run_crawl(base: str, data: Path, live: bool, concurrency: int) -> dict[str, 
     site = Site(id="bench", name="测试县人民政府", start_urls=[base + "/"], family="trs", download_delay=0.0,
                 concurrency=concurrency, max_pages=10**6)  # fmt: skip
     pipelines = {"pipelines.store.StorePipeline": 100, "pipelines.dedup.ContentHashDedupPipeline": 150}
-    if live:
+    if mode == "live":
         pipelines["benchmarks.warc_cost.LiveWarcPipeline"] = 120
-    overrides = {**crawl_speed._common(concurrency), "ITEM_PIPELINES": pipelines}
+    overrides: dict[str, Any] = {**crawl_speed._common(concurrency), "ITEM_PIPELINES": pipelines}
+    if mode == "before":
+        from crawler.settings import DOWNLOADER_MIDDLEWARES
+
+        overrides["DOWNLOADER_MIDDLEWARES"] = {
+            **DOWNLOADER_MIDDLEWARES,
+            "crawler.middlewares.exchange.RecordExchanges": None,
+        }
     process = CrawlerProcess(crawl_settings(data, [site], overrides), install_root_handler=False)
     crawler = process.create_crawler("reports")
     process.crawl(crawler, sites=[site])
@@ -216,7 +224,7 @@ def main() -> None:
     ap.add_argument("--concurrency", type=int, default=16)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
-    ap.add_argument("--child", choices=["archive", "live"], help=argparse.SUPPRESS)
+    ap.add_argument("--child", choices=["before", "archive", "live"], help=argparse.SUPPRESS)
     ap.add_argument("--base", help=argparse.SUPPRESS)
     ap.add_argument("--data", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -224,7 +232,7 @@ def main() -> None:
         serve(args.lists, args.per_list)
         return
     if args.child:
-        print(json.dumps(run_crawl(args.base, args.data, args.child == "live", args.concurrency)))
+        print(json.dumps(run_crawl(args.base, args.data, args.child, args.concurrency)))
         return
     server = subprocess.Popen([sys.executable, __file__, "--serve", "--lists", str(args.lists), "--per-list",
                                str(args.per_list)], stdout=subprocess.PIPE, text=True)  # fmt: skip
@@ -232,7 +240,7 @@ def main() -> None:
     try:
         assert server.stdout is not None
         base = f"http://127.0.0.1:{server.stdout.readline().strip()}"
-        runs: dict[str, list[dict[str, Any]]] = {"archive": [], "live": []}
+        runs: dict[str, list[dict[str, Any]]] = {"before": [], "archive": [], "live": []}
         exports: list[dict[str, Any]] = []
         for i in range(args.repeat):
             for mode in runs:
@@ -248,7 +256,7 @@ def main() -> None:
                 f"{mode}: crawl s {[r['elapsed'] for r in rs]}, pages/CPU-s {[r['pages_per_cpu_s'] for r in rs]}"
             )
         print(f"export: s {[e['seconds'] for e in exports]}, warcio check {all(e['check'] for e in exports)}")
-        a, live = med["archive"], med["live"]
+        b, a, live = med["before"], med["archive"], med["live"]
         n = a["captures"]
         per_k = 1000 / n
         mb = 1 / 1e6
@@ -257,9 +265,11 @@ def main() -> None:
             "| path | crawl s (median) | pages/s | pages/CPU-s | extra disk | extra disk per 1,000 captures | extra time per 1,000 captures |"
         )
         print("|---|---:|---:|---:|---:|---:|---:|")
+        print(f"| crawl without exchanges (before 008; corpus.db {b['corpus'] * mb:.2f} MB) | {b['elapsed']} | "
+              f"{b['pages_per_s']} | {b['pages_per_cpu_s']} | – | – | – |")  # fmt: skip
         print(f"| archive only (blobs {a['blobs'] * mb:.1f} MB, corpus.db {a['corpus'] * mb:.2f} MB) | {a['elapsed']} | "
               f"{a['pages_per_s']} | {a['pages_per_cpu_s']} | capture_http {a['capture_http'] * mb:.2f} MB | "
-              f"{a['capture_http'] * per_k / 1e3:.0f} kB | – |")  # fmt: skip
+              f"{a['capture_http'] * per_k / 1e3:.0f} kB | {(a['elapsed'] - b['elapsed']) * per_k:+.2f} s of crawl |")  # fmt: skip
         print(f"| WARC during the crawl | {live['elapsed']} | {live['pages_per_s']} | {live['pages_per_cpu_s']} | "
               f"WARC {live['warc'] * mb:.1f} MB kept | {live['warc'] * per_k * mb:.2f} MB | "
               f"{(live['elapsed'] - a['elapsed']) * per_k:+.2f} s of crawl |")  # fmt: skip
