@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
@@ -177,12 +178,13 @@ def judge(ws: Workspace, responses: list[Response]) -> None:
     images: set[str] = set()
     first_linker: dict[str, str] = {}
     # A redirect's target carries the URL the link named.
-    named = {_header(r.exchange.response_headers, "location") or "": r.url for r in responses
-             if r.sha256 is None and 300 <= r.exchange.status < 400}  # fmt: skip
+    named = {urljoin(r.url, _header(r.exchange.response_headers, "location") or ""): r.url for r in responses
+             if r.sha256 is None and 300 <= r.exchange.status < 400 and r.exchange.status != 304}  # fmt: skip
     for r in responses:
-        origin = r.url
-        while origin in named and named[origin] != origin:
-            origin = named.pop(origin)
+        origin, seen = r.url, {r.url}
+        while origin in named and named[origin] not in seen:  # back along the chain; a loop ends it
+            origin = named[origin]
+            seen.add(origin)
         r.link_url = origin if origin != r.url else None
     for r in responses:
         if (r.exchange.status >= 300 and r.exchange.status != 304) or r.sha256 is None:

@@ -159,6 +159,34 @@ def test_export_a_report_or_a_site_only(run: WarcCrawled, tmp_path: Path) -> Non
     warc = _export(run.data, tmp_path / "site", "--site", "demo-lt")
     hosts = {e["warc-target-uri"].split("/")[2] for e in _check_with_warcio(warc) if "warc-target-uri" in e}
     assert hosts == {run.bases["demo-lt"].split("/")[2]}
+    # A date range: the crawl's day holds everything, the day before nothing.
+    with _db(run.data) as conn:
+        day = conn.execute("SELECT substr(min(fetched_at), 1, 10) FROM captures").fetchone()[0]
+        total = conn.execute("SELECT count(*) FROM captures WHERE status IS NOT NULL").fetchone()[0]
+    whole = _check_with_warcio(_export(run.data, tmp_path / "day", "--since", day, "--until", day))
+    assert sum(e["warc-type"] in ("response", "revisit") for e in whole) == total
+    before = _check_with_warcio(_export(run.data, tmp_path / "before", "--until", "2000-01-01"))
+    assert [e["warc-type"] for e in before] == ["warcinfo"]
+
+
+def test_an_exported_warc_imports_back_to_the_same_reports(run: WarcCrawled, tmp_path: Path) -> None:
+    """Round trip through revisits (a 304, one payload at two URLs) and a redirect."""
+    warc = _export(run.data, tmp_path / "out")
+    data = tmp_path / "data"
+    proc = run_cli("import-warc", "--data", str(data), "--sites", str(run.sites_file), str(warc))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "revisits" in proc.stdout
+    assert reports(data) == reports(run.data)
+    figures = """SELECT r.agency, r.year, r.kind, s.section, s.row, s.col, s.value FROM report_stats s
+                 JOIN reports r ON r.id = s.report_id ORDER BY 1, 2, 3, 4, 5, 6"""
+    assert rows(data, figures) == rows(run.data, figures)
+    with _db(data) as conn:
+        held = {r[0] for r in conn.execute("SELECT sha256 FROM captures WHERE sha256 IS NOT NULL")}
+        moved = conn.execute("SELECT link_url FROM captures WHERE url LIKE '%/files/new/r.docx'").fetchall()
+    assert held == {
+        r[0] for r in _db(run.data).execute("SELECT sha256 FROM captures WHERE sha256 IS NOT NULL")
+    }
+    assert len(moved) == 2 and all(m[0].endswith("/files/old/r.docx") for m in moved)  # the 200 and the 304
 
 
 # --- WACZ and replay -----------------------------------------------------------------------------------
@@ -353,6 +381,8 @@ def test_a_wget_warc_imports_without_loss(run: WarcCrawled, tmp_path: Path) -> N
                  JOIN reports r ON r.id = s.report_id ORDER BY 1, 2, 3, 4, 5, 6"""
     assert rows(data, figures) == rows(run.data, figures)
     assert rows(data, "SELECT count(*) FROM captures WHERE role = 'redirect'") == [(1,)]
+    moved = rows(data, "SELECT link_url FROM captures WHERE url LIKE '%/files/new/r.docx'")
+    assert moved and str(moved[0][0]).endswith("/files/old/r.docx")
     assert ZIPPED in {t for (t,) in rows(data, "SELECT title FROM reports")}
 
 
