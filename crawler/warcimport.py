@@ -81,6 +81,20 @@ def _chunks(stream: Any) -> Iterator[bytes]:
         yield chunk
 
 
+def raw_view(value: str) -> str:
+    """A header value as the latin-1 view of its bytes (the crawl's form): warcio decodes header lines as
+    UTF-8 when they are valid UTF-8, so such a value is encoded back to its bytes first."""
+    try:
+        value.encode("latin-1")
+        return value
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "surrogateescape").decode("latin-1")
+
+
+def _lines(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return [(k, raw_view(v)) for k, v in headers]
+
+
 def _header(lines: list[tuple[str, str]], name: str) -> str | None:
     return next((v for k, v in lines if k.lower() == name), None)
 
@@ -100,7 +114,7 @@ def read_warc(ws: Workspace, path: Path, summary: RunSummary) -> Iterator[Respon
                 date = record.rec_headers.get_header("WARC-Date") or ""
                 if kind == "request" and record.http_headers is not None:
                     method = record.http_headers.protocol  # warcio puts the verb in `protocol`
-                    lines = [(k, v) for k, v in record.http_headers.headers]
+                    lines = _lines(record.http_headers.headers)
                     to = record.rec_headers.get_header("WARC-Concurrent-To")
                     if to:
                         requests[to] = (method, lines)
@@ -111,7 +125,7 @@ def read_warc(ws: Workspace, path: Path, summary: RunSummary) -> Iterator[Respon
                     continue
                 http = record.http_headers
                 status = int(http.get_statuscode() or 0)
-                lines = [(k, v) for k, v in http.headers]
+                lines = _lines(http.headers)
                 sha = size = None
                 encodings = _header(lines, "content-encoding")
                 if kind == "response":

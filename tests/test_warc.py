@@ -304,13 +304,15 @@ def test_replayed_page_renders_in_chromium_and_its_pdf_link_works(run: WarcCrawl
             answer = page.goto(f"{pywb}/coll/{stamp}/{page_url}", wait_until="load")
             assert answer is not None and answer.status == 200
             page.wait_for_function("() => document.querySelector('iframe')")
-            frame = next(f for f in _wait_frames(page) if "mp_/" in f.url)
+            frame = next((f for f in _wait_frames(page) if "mp_/" in f.url), None)
+            assert frame is not None, [f.url for f in page.frames]
             frame.wait_for_load_state("load")
             text = frame.inner_text("body")
             assert title is None or title[0][:10] in text
             assert "政府信息公开" in text
             hrefs = frame.evaluate("() => Array.from(document.links, a => a.href)")
-            href = next(h for h in hrefs if h.endswith(pdf.rsplit("/", 1)[1]))
+            href = next((h for h in hrefs if h.endswith(pdf.rsplit("/", 1)[1])), None)
+            assert href is not None, hrefs
             print("replayed link:", href)
             link = frame.locator("a", has_text=".pdf").or_(frame.locator("a[href*='.pdf']")).first
             assert link.is_visible()
@@ -335,10 +337,10 @@ def _only_replay(route: Any, replay: str, escaped: list[str]) -> None:
 
 
 def _wait_frames(page: Any) -> list[Any]:
-    for _ in range(100):
+    for _ in range(300):  # wait_for_timeout, not sleep: Playwright delivers frame events while it waits
         if any("mp_/" in f.url for f in page.frames):
             break
-        time.sleep(0.1)
+        page.wait_for_timeout(100)
     return list(page.frames)
 
 
@@ -409,3 +411,13 @@ def test_rendered_list_pages_are_recorded_as_rendered(tmp_path: Path) -> None:
             if r.rec_headers.get_header("WARC-Govarchive-Rendered")
         }
     assert {u for (u,) in marked} <= flagged
+
+
+def test_header_values_keep_their_bytes() -> None:
+    from crawler.warcimport import raw_view
+
+    utf8 = "attachment; filename=年度报告.pdf".encode()
+    # warcio hands a valid UTF-8 header line over decoded; the archive keeps the latin-1 view of the bytes.
+    assert raw_view(utf8.decode("utf-8")).encode("latin-1") == utf8
+    gbk = "attachment; filename=年度报告.pdf".encode("gbk")
+    assert raw_view(gbk.decode("latin-1")).encode("latin-1") == gbk
