@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from archive.store.corpus import Exchange
+
 
 @dataclass
 class Fetched:
@@ -28,6 +30,9 @@ class Fetched:
     # For an article page: the documents it links to (url, text, kind: attachment | image), kept in the
     # `links` table so that interpretation reads the page's context from the archive.
     links: list[tuple[str, str, str]] = field(default_factory=list)
+    # The HTTP exchange as sent and received, and the redirect answers before it (crawler.middlewares.exchange).
+    exchange: Exchange | None = None
+    hops: list[Exchange] = field(default_factory=list)
     # Filled by the pipelines.
     sha256: str | None = None
     size: int | None = None

@@ -50,6 +50,8 @@ DOWNLOADER_MIDDLEWARES = {
     # Between the downloader and RedirectMiddleware (600): refuses loops, off-site and private-address
     # redirects, other schemes and private addresses, each recorded with its reason (crawler/middlewares/guard.py).
     "crawler.middlewares.guard.RequestGuard": 650,
+    # Next to the download handler: the request as sent, the response as received, each redirect hop.
+    "crawler.middlewares.exchange.RecordExchanges": 950,
 }
 GOVARCHIVE_RETRY_BACKOFF = 1.0  # seconds, doubled per retry
 GOVARCHIVE_RETRY_BACKOFF_MAX = 60.0

@@ -393,5 +393,10 @@ def demo(data_dir: Path, no_serve: bool, port: int) -> None:
     sys.exit(run_demo(data_dir, serve=not no_serve, port=port))
 
 
+# WARC / WACZ export and WARC import: in their own module, registered here.
+from govarchive.warc_cli import register_warc_commands  # noqa: E402
+
+register_warc_commands(main)
+
 if __name__ == "__main__":
     main()

@@ -48,6 +48,27 @@ class Capture:
     tls_error: str | None = None  # an https answer kept despite its certificate (crawler/tls.py)
 
 
+@dataclass
+class Exchange:
+    """One HTTP exchange as a WARC needs it (table `capture_http`): the request as sent, the status line
+    and headers as received. Header lines are (name, value) pairs in the order known; values are the
+    latin-1 view of the raw bytes."""
+
+    method: str
+    request_url: str
+    request_headers: list[tuple[str, str]]
+    status: int
+    protocol: str | None
+    reason: str | None
+    response_headers: list[tuple[str, str]]
+    fetched_at: str
+    body: bytes | None = None  # a body the capture's sha256 does not name (a redirect's, an error page's)
+    payload_sha256: str | None = None  # its blob, once stored
+    decoded: str | None = None  # content codings removed before the payload was stored (e.g. "gzip")
+    rendered: bool = False  # the payload is a browser's DOM after scripts
+    source: str = "crawl"  # or "import:<file name>"
+
+
 class Corpus(ReportRows):
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
@@ -184,6 +205,26 @@ class Corpus(ReportRows):
             ),
         )
         return int(cur.lastrowid or 0)
+
+    def add_exchange(self, capture_id: int, ex: Exchange) -> None:
+        self.conn.execute(
+            """INSERT OR REPLACE INTO capture_http(capture_id, method, request_url, request_headers, protocol,
+                 reason, response_headers, payload_sha256, decoded, rendered, source)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (
+                capture_id,
+                ex.method,
+                ex.request_url,
+                json.dumps(ex.request_headers, ensure_ascii=False),
+                ex.protocol,
+                ex.reason,
+                json.dumps(ex.response_headers, ensure_ascii=False),
+                ex.payload_sha256,
+                ex.decoded,
+                int(ex.rendered),
+                ex.source,
+            ),
+        )
 
     def capture(self, capture_id: int) -> sqlite3.Row | None:
         row: sqlite3.Row | None = self.conn.execute(

@@ -252,6 +252,23 @@ _M007_MEMBERS_LINKS_SOURCES = """
 """
 
 
+# What a lossless WARC needs of each HTTP exchange, beside the capture (issue 12): the request as sent
+# (method, URL, header lines in order), the status line and header lines as received, and the body's blob
+# when `captures.sha256` does not name it (a redirect's or an error page's body). The payload stays in the
+# blob store only. `decoded`: content codings the crawler removed before storing the payload; `rendered`:
+# the payload is a browser's DOM after scripts (scrapy-playwright), not the bytes the server sent.
+# Redirect hops are captures of their own with role 'redirect' (status 3xx, Location among the headers).
+_M008_CAPTURE_HTTP = """
+        CREATE TABLE capture_http (
+            capture_id INTEGER PRIMARY KEY REFERENCES captures(id),
+            method TEXT NOT NULL, request_url TEXT NOT NULL, request_headers TEXT NOT NULL,
+            protocol TEXT, reason TEXT, response_headers TEXT NOT NULL,
+            payload_sha256 TEXT, decoded TEXT, rendered INTEGER NOT NULL DEFAULT 0, source TEXT
+        );
+        CREATE INDEX capture_http_payload ON capture_http(payload_sha256);
+"""
+
+
 # The monitor must not cry wolf: a report is `missing` only when the site's report list answered after the
 # deadline; otherwise nobody looked (portal unreachable, or not crawled since) and it is `not_checked`.
 # `checked_at` is the last time a list page of the site answered (a capture with role `list`, no error).
@@ -320,6 +337,7 @@ MIGRATIONS: list[tuple[str, Step]] = [
     ("005_codes", _M005_CODES),
     ("006_stats_placed_by", _M006_STATS_PLACED_BY),
     ("007_members_links_sources", _M007_MEMBERS_LINKS_SOURCES),
+    ("008_capture_http", _M008_CAPTURE_HTTP),
     ("011_expected_not_checked", _M011_EXPECTED_NOT_CHECKED),
     ("012_captures_tls_error", _M012_CAPTURES_TLS_ERROR),
 ]

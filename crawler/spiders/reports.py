@@ -36,6 +36,7 @@ from crawler.families.base import Action, DataAnswer, DataCall, FollowLink, Page
 from crawler.frontier import SeenUrls, fresh_frontier
 from crawler.images import content_images
 from crawler.items import Fetched
+from crawler.middlewares.exchange import EXCHANGE_KEY, HOPS_KEY
 from crawler.middlewares.guard import FETCHED_SCHEMES
 from crawler.pagekind import Reading, read_page
 from crawler.tls import response_certificate_problem
@@ -306,6 +307,8 @@ class ReportsSpider(scrapy.Spider):
             tls_error=response_certificate_problem(
                 getattr(response, "certificate", None), urlsplit(response.url).hostname or ""
             ),
+            exchange=response.meta.get(EXCHANGE_KEY),
+            hops=list(response.meta.get(HOPS_KEY, [])),
         )
 
     def parse_page(self, response: Response) -> Iterator[Any]:
