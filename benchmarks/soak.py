@@ -185,7 +185,8 @@ def crawl_child(bases: list[str], lists: int, concurrency: int, every: int, data
     settings = crawl_settings(data, sites, overrides)
     extensions = {**settings.getdict("EXTENSIONS"), "benchmarks.soak.SoakMeter": 900}
     settings.set("EXTENSIONS", extensions, priority="cmdline")
-    process = CrawlerProcess(settings, install_root_handler=False)
+    settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler("reports")
     process.crawl(crawler, sites=sites)
     process.start()
