@@ -46,7 +46,9 @@ class Site:
     follow: list[str] = field(default_factory=list)  # extra URL regexes always worth following
     deny: list[str] = field(default_factory=list)  # URL regexes never followed
     family: str = AUTO  # CMS family hint, one of FAMILY_HINTS
-    max_pages: int = 20000  # hard cap on requests for one site in one run
+    # A safety net per site and run, far above a real portal: traps are cut by what their pages yield
+    # (crawler/bounds.py), not by this count. Reaching it is said in the summary and stops removals.
+    max_pages: int = 200_000
 
     def domains(self) -> list[str]:
         if self.allowed_domains:

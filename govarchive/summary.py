@@ -39,6 +39,8 @@ def format_crawl_summary(summary: dict[str, Any]) -> str:
         for site in sorted(by_site):
             rows.append((f"  {site}", sum(v for _, v in by_site[site])))
             rows += [(f"    {kind}", v) for kind, v in sorted(by_site[site])]
+    if summary.get("skipped/max_pages"):
+        rows.append(("links not followed: site reached max_pages", summary["skipped/max_pages"]))
     cuts = sorted((k.split("/", 2)[1:], v) for k, v in summary.items() if k.startswith("cut/"))
     if cuts:
         rows.append(("list shapes cut (their last pages yielded nothing new)", len(cuts)))
