@@ -332,7 +332,7 @@ def test_search_finds_two_character_words_with_snippets(served: Served, browser:
     # Filters: the year narrows the result; one character works too.
     html = _get(f"{served.url}/search?q={q('复议')}&year=2021")
     years = {
-        r[0] for r in db.execute("SELECT year FROM reports WHERE id IN (%s)" % ",".join(map(str, expected)))
+        r[0] for r in db.execute(f"SELECT year FROM reports WHERE id IN ({','.join(map(str, expected))})")
     }
     assert (
         2021 in years and f"/report/{served.body_2021}" in html and f"/report/{served.body_2020}" not in html
