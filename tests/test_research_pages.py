@@ -24,6 +24,8 @@ from typing import Any
 
 import pytest
 
+from archive.model import Stat
+from archive.report.checks import run_checks
 from crawler.settings import PLAYWRIGHT_LAUNCH_OPTIONS
 from tests.conftest import REPO, free_port
 
@@ -44,58 +46,63 @@ class Served:
 
 
 def _grow(data: Path) -> tuple[int, int]:
-    """Add to the demo corpus: BODY's 2021 report (its 2020 figures, 7 more applications received, so the
-    balance rule fails), and GENERATED_BODIES bodies of TEST_REGION in 2021 with the same tables."""
+    """Add to the demo corpus, with the checks the real rules give: BODY's 2019, 2021 and 2022 reports
+    (its 2020 figures moved; in 2021 only 新收 总计 grows, by 7, so its balance and row totals fail), and
+    GENERATED_BODIES bodies of TEST_REGION in 2021 whose tables differ but add up."""
     db = sqlite3.connect(data / "corpus.db")
     db.row_factory = sqlite3.Row
     base = db.execute("SELECT * FROM reports WHERE agency = ? AND year = 2020", (BODY,)).fetchone()
     stats = db.execute("SELECT * FROM report_stats WHERE report_id = ?", (base["id"],)).fetchall()
-    checks = db.execute("SELECT * FROM report_checks WHERE report_id = ?", (base["id"],)).fetchall()
     now = "2026-01-01T00:00:00+00:00"
 
-    def add(agency: str, region: str, text: str, bump: int) -> int:
+    def consistent(n: int) -> dict[tuple[str, str, str], float]:
+        """n more applications from natural persons, all granted, and n % 4 more reviews upheld."""
+        grow = {
+            ("applications", r, c): float(n)
+            for r in ("new", "granted", "processed_total")
+            for c in ("natural_person", "total")
+        }
+        grow.update({("appeals", "review", c): float(n % 4) for c in ("upheld", "total")})
+        return grow
+
+    def add(agency: str, region: str, year: int, text: str, grow: dict[tuple[str, str, str], float]) -> int:
         cur = db.execute(
             """INSERT INTO reports (site_id, agency, region, year, kind, title, template, published_at,
                  page_url, sha256, text, first_seen, last_seen)
-               VALUES (?, ?, ?, 2021, 'annual_report', ?, '2019', '2022-01-20', NULL, ?, ?, ?, ?)""",
-            (
-                base["site_id"],
-                agency,
-                region,
-                f"{agency}2021年政府信息公开工作年度报告",
-                base["sha256"],
-                text,
-                now,
-                now,
-            ),
-        )
+               VALUES (?, ?, ?, ?, 'annual_report', ?, '2019', ?, NULL, ?, ?, ?, ?)""",
+            (base["site_id"], agency, region, year, f"{agency}{year}年政府信息公开工作年度报告",
+             f"{year + 1}-01-20", base["sha256"], text, now, now),
+        )  # fmt: skip
         rid = int(cur.lastrowid or 0)
+        model = []
         for s in stats:
-            value = s["value"]
-            if (s["section"], s["row"], s["col"]) == ("applications", "new", "total") and value is not None:
-                value = value + bump
+            key = (s["section"], s["row"], s["col"])
+            value = None if s["value"] is None else s["value"] + grow.get(key, 0.0)
             db.execute(
                 """INSERT INTO report_stats (report_id, section, row, col, value, raw, row_label, col_label, ocr,
                      source_sha256, placed_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                (rid, s["section"], s["row"], s["col"], value, s["raw"], s["row_label"], s["col_label"], s["ocr"],
-                 s["source_sha256"], s["placed_by"]),
+                (rid, *key, value, s["raw"], s["row_label"], s["col_label"], s["ocr"], s["source_sha256"],
+                 s["placed_by"]),
             )  # fmt: skip
-        for c in checks:
-            failed = bump and c["rule"] == "balance"
+            model.append(Stat(*key, value, s["raw"] or "", placed_by=s["placed_by"] or ""))
+        for c in run_checks(model, "2019"):
             db.execute(
                 "INSERT INTO report_checks (report_id, rule, status, detail) VALUES (?, ?, ?, ?)",
-                (
-                    rid,
-                    c["rule"],
-                    "failed" if failed else c["status"],
-                    "total: 7 more received" if failed else c["detail"],
-                ),
+                (rid, c.rule, c.status, c.detail),
             )
         return rid
 
-    later = add(BODY, base["region"], base["text"], 7)
+    add(BODY, base["region"], 2019, base["text"], consistent(3))
+    later = add(BODY, base["region"], 2021, base["text"], {("applications", "new", "total"): 7.0})
+    add(BODY, base["region"], 2022, base["text"], consistent(12))
     for i in range(GENERATED_BODIES):
-        add(f"测试县第{i:02d}局", TEST_REGION, f"测试县第{i:02d}局的报告正文，没有那个词。", 0)
+        add(
+            f"测试县第{i:02d}局",
+            TEST_REGION,
+            2021,
+            f"测试县第{i:02d}局的报告正文，没有那个词。",
+            consistent(i + 1),
+        )
     db.commit()
     db.close()
     return int(base["id"]), later
@@ -235,7 +242,12 @@ def test_report_page_lays_out_the_template_tables(served: Served, browser: Any, 
         assert "收支平衡" in verdicts and ("成立" in verdicts or "无法核对" in verdicts)
         assert page.locator("#other-years a", has_text="2021").count() == 1
         assert "政府信息公开" in page.locator("#report-text").inner_text()
-        page.screenshot(path=str(shots_dir(tmp_path) / "report-page.png"), full_page=False)
+        page.locator("#section-applications").scroll_into_view_if_needed()
+        page.screenshot(
+            path=str(shots_dir(tmp_path) / "report-page.png"),
+            full_page=True,
+            clip={"x": 0, "y": 0, "width": 1280, "height": 1700},
+        )
 
         # Download the PDF copy: the bytes are the blob's.
         sha = db.execute(
@@ -369,9 +381,13 @@ def test_chart_renders(served: Served, browser: Any, tmp_path: Path) -> None:
 def test_year_over_year_shows_what_changed(served: Served) -> None:
     html = _get(f"{served.url}/compare/changes?id={served.body_2021}")
     assert "2020 → 2021" in html
-    assert "began to fail" in html and "收支平衡" in html
-    assert "一、本年新收政府信息公开申请数量 · 总计" in html and "+7" in html
-    assert html.count('<tr><th class="rowlabel">') >= 2  # one rule, one figure: nothing else changed
+    rules = _between(html, 'id="rule-changes"', "</table>")
+    assert (
+        rules.count("began to fail") == 2 and "收支平衡" in rules and "行合计" in rules
+    )  # balance, row_total
+    figures = _between(html, 'id="figure-changes"', "</table>")
+    assert figures.count('<tr><th class="rowlabel">') == 1  # only 新收 总计 moved
+    assert "一、本年新收政府信息公开申请数量 · 总计" in figures and "+7" in figures
     body = _get(f"{served.url}/compare/body?agency={q(BODY)}")
     assert f"/compare/changes?id={served.body_2021}" in body
 
@@ -442,6 +458,11 @@ def test_schema_page_documents_tables_and_codes(served: Served) -> None:
         "勾稽关系",
     ]:
         assert words in html, words
+
+
+def _between(text: str, start: str, end: str) -> str:
+    i = text.index(start)
+    return text[i : text.index(end, i)]
 
 
 def _get(url: str) -> str:
