@@ -420,6 +420,33 @@ def test_whole_csv_export_of_more_than_5000_figures(served: Served) -> None:
     assert first == sorted(first, key=["active", "applications", "appeals"].index)
 
 
+def test_datasette_query_csv_is_whole_not_cut_at_1000(served: Served) -> None:
+    """Datasette cuts a query at max_returned_rows (1,000); its CSV links now give every row."""
+    total = corpus(served).execute("SELECT count(*) FROM report_stats").fetchone()[0]
+    sql = q("SELECT report_id, section, row, col, value FROM report_stats")
+    capped = json.loads(_get(f"{served.url}/corpus.json?sql={sql}"))
+    assert capped["truncated"] is True and len(capped["rows"]) == 1000  # what Datasette itself does
+    with urllib.request.urlopen(f"{served.url}/corpus.csv?sql={sql}&_size=max", timeout=60) as r:
+        rows = list(csv.reader(io.StringIO(r.read().decode("utf-8"))))
+    assert len(rows) == total + 1 and rows[0] == ["report_id", "section", "row", "col", "value"]
+    assert all("." not in row[4] for row in rows[1:] if row[3] == "total" and row[1] == "applications")
+    canned = _get(f"{served.url}/corpus/figures_by_code.csv?section=applications&row=new&col=total")
+    with_figure = (
+        corpus(served)
+        .execute(
+            "SELECT count(*) FROM report_stats WHERE section = 'applications' AND row = 'new' AND col = 'total'"
+        )
+        .fetchone()[0]
+    )
+    assert len(canned.strip().splitlines()) == 1 + with_figure > GENERATED_BODIES
+    status, _, body = _raw(served, "/export/query.csv?sql=" + q("DELETE FROM reports"))
+    assert status == 400 and b"read-only" in body
+    rows_json = json.loads(
+        _get(f"{served.url}/corpus/figures_by_code.json?_shape=array&section=applications&row=new&col=total")
+    )
+    assert all(isinstance(r["value"], int) for r in rows_json if r["value"] is not None)
+
+
 def test_json_exports_are_whole_and_integers_are_integers(served: Served) -> None:
     db = corpus(served)
     figures = json.loads(_get(f"{served.url}/export/figures.json?report_id={served.body_2021}"))

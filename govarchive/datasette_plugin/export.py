@@ -221,3 +221,46 @@ def _csv_line(values: list[str]) -> str:
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\n").writerow(values)
     return buf.getvalue()
+
+
+# --- any read-only query, whole ---------------------------------------------------------------------------
+
+RESERVED_ARGS = {"sql", "canned"}
+
+
+def query_rows(
+    conn: sqlite3.Connection, sql: str, params: dict[str, str]
+) -> tuple[sqlite3.Cursor, list[str]]:
+    """Start a query on a connection of its own (read-only, query_only): its rows are then fetched in
+    batches while the response streams, with no row cap."""
+    conn.execute("PRAGMA query_only = 1")
+    cur = conn.execute(sql, params)
+    return cur, [d[0] for d in cur.description or []]
+
+
+async def stream_cursor(
+    write: Write, fmt: str, columns: list[str], fetch: Callable[[], Awaitable[list[Any]]]
+) -> int:
+    """Like `stream`, from a cursor. An error after the first byte cannot change the status any more, so
+    it is written into the body where nobody can miss it: a last CSV line or a JSON that does not parse."""
+    n = 0
+    await write(_csv_line(columns) if fmt == "csv" else "[")
+    try:
+        while rows := await fetch():
+            data = [[number(v) for v in r] for r in rows]
+            if fmt == "csv":
+                buf = io.StringIO()
+                csv.writer(buf, lineterminator="\n").writerows(data)
+                await write(buf.getvalue())
+            else:
+                chunk = ",\n".join(
+                    json.dumps(dict(zip(columns, r, strict=True)), ensure_ascii=False) for r in data
+                )
+                await write(("\n" if n == 0 else ",\n") + chunk)
+            n += len(rows)
+    except sqlite3.Error as e:
+        await write(f"\nERROR: export stopped after {n} rows: {e}\n")
+        return n
+    if fmt != "csv":
+        await write("\n]\n")
+    return n

@@ -3,11 +3,14 @@ data.py / search.py / export.py in Datasette's SQL threads and renders a templat
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from pathlib import Path
 from typing import Any
 
 from datasette.app import Datasette
 from datasette.database import Database
+from datasette.utils import InvalidSql, validate_sql_select
 from datasette.utils.asgi import AsgiStream, NotFound, Request, Response, asgi_send_file
 
 from archive.report import codes
@@ -336,6 +339,55 @@ async def export_view(request: Request, datasette: Datasette) -> AsgiStream:
     return AsgiStream(body, headers=headers, content_type=content_type)
 
 
+async def query_export(request: Request, datasette: Datasette) -> AsgiStream | Response:
+    """Any read-only SQL (`?sql=` and its :named parameters) or canned query (`?canned=`), whole."""
+    fmt = request.url_vars["format"]
+    db = corpus(datasette)
+    params = {k: request.args.get(k, "") for k in request.args if k not in export.RESERVED_ARGS}
+    canned = request.args.get("canned")
+    if canned:
+        query = await datasette.get_canned_query(db.name, canned, request.actor)
+        if query is None or query.get("write"):
+            raise NotFound("No such query")
+        sql = query["sql"]
+    else:
+        sql = request.args.get("sql", "")
+        if not await datasette.permission_allowed(
+            request.actor, "execute-sql", resource=db.name, default=True
+        ):
+            return Response.text("SQL queries are not allowed here", status=403)
+        try:
+            validate_sql_select(sql)
+        except InvalidSql as e:
+            return Response.text(f"Not a read-only query: {e}", status=400)
+    conn = db.connect()
+    try:
+        cur, columns = await asyncio.to_thread(export.query_rows, conn, sql, params)
+    except sqlite3.Error as e:
+        conn.close()
+        return Response.text(f"SQL error: {e}", status=400)
+
+    async def fetch() -> list[Any]:
+        return await asyncio.to_thread(cur.fetchmany, 1000)
+
+    async def body(w: Any) -> None:
+        try:
+            await export.stream_cursor(w.write, fmt, columns, fetch)
+        finally:
+            conn.close()
+
+    content_type = "text/csv; charset=utf-8" if fmt == "csv" else "application/json; charset=utf-8"
+    name = canned or "query"
+    return AsgiStream(
+        body,
+        headers={
+            "content-disposition": f'attachment; filename="{name}.{fmt}"',
+            "x-content-type-options": "nosniff",
+        },
+        content_type=content_type,
+    )
+
+
 async def schema_page(request: Request, datasette: Datasette) -> Response:
     db = corpus(datasette)
     described = await db.execute_fn(schema.describe)
@@ -376,5 +428,6 @@ ROUTES = [
     (r"^/compare/figure$", compare_figure),
     (r"^/search$", search_page),
     (r"^/export/(?P<what>figures|reports)\.(?P<format>csv|json)$", export_view),
+    (r"^/export/query\.(?P<format>csv|json)$", query_export),
     (r"^/schema$", schema_page),
 ]
