@@ -56,13 +56,14 @@ def _grow(data: Path) -> tuple[int, int]:
     now = "2026-01-01T00:00:00+00:00"
 
     def consistent(n: int) -> dict[tuple[str, str, str], float]:
-        """n more applications from natural persons, all granted, and n % 4 more reviews upheld."""
-        grow = {
-            ("applications", r, c): float(n)
-            for r in ("new", "granted", "processed_total")
-            for c in ("natural_person", "total")
-        }
-        grow.update({("appeals", "review", c): float(n % 4) for c in ("upheld", "total")})
+        """n more applications from natural persons, a third of them not held, the rest granted; n % 4
+        more reviews upheld. Every rule still holds."""
+        grow: dict[tuple[str, str, str], float] = {}
+        for c in ("natural_person", "total"):
+            grow[("applications", "new", c)] = grow[("applications", "processed_total", c)] = float(n)
+            grow[("applications", "granted", c)] = float(n - n // 3)
+            grow[("applications", "unavailable.not_held", c)] = float(n // 3)
+            grow[("appeals", "review", "upheld" if c == "natural_person" else "total")] = float(n % 4)
         return grow
 
     def add(agency: str, region: str, year: int, text: str, grow: dict[tuple[str, str, str], float]) -> int:
@@ -244,7 +245,7 @@ def test_report_page_lays_out_the_template_tables(served: Served, browser: Any, 
         assert "政府信息公开" in page.locator("#report-text").inner_text()
         page.locator("#section-applications").scroll_into_view_if_needed()
         page.screenshot(
-            path=str(shots_dir(tmp_path) / "report-page.png"),
+            path=str(shots_dir(tmp_path) / "research-report-page.png"),
             full_page=True,
             clip={"x": 0, "y": 0, "width": 1280, "height": 1700},
         )
@@ -360,7 +361,7 @@ def test_chart_renders(served: Served, browser: Any, tmp_path: Path) -> None:
 
     page, errors = open_page(browser, f"{served.url}/compare/body?agency={q(BODY)}")
     try:
-        shot = shots_dir(tmp_path) / "chart-body.png"
+        shot = shots_dir(tmp_path) / "research-chart.png"
         page.locator("#chart svg").screenshot(path=str(shot))
         assert errors == []
         assert page.locator("#chart svg polyline").count() >= 1  # a line joins 2020 and 2021

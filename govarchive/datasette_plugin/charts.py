@@ -4,19 +4,23 @@ browser and in a saved page. (No maintained chart plugin works on Datasette 0.65
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from html import escape
 
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
 FONT = "font-family=\"'Noto Sans CJK SC','Noto Serif CJK SC',sans-serif\""
 
 
-def _ticks(top: float) -> list[float]:
-    """About five round ticks from 0 to at least `top`."""
+def _ticks(top: float, integers: bool = True) -> list[float]:
+    """About five round ticks from 0 to at least `top` (whole steps when every value is a count)."""
     if top <= 0:
         return [0.0, 1.0]
     raw = top / 5
     mag = 10 ** math.floor(math.log10(raw))
-    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    steps = (1, 2, 5, 10) if integers else (1, 2, 2.5, 5, 10)
+    step = next(m * mag for m in steps if m * mag >= raw)
+    if integers:
+        step = max(step, 1)
     n = math.ceil(top / step)
     return [i * step for i in range(n + 1)]
 
@@ -32,7 +36,7 @@ def line_chart(
     left, right, top, bottom = 56, 180, 36, 36
     pw, ph = width - left - right, height - top - bottom
     values = [v for vs in series.values() for v in vs if v is not None]
-    ticks = _ticks(max(values, default=0))
+    ticks = _ticks(max(values, default=0), all(float(v).is_integer() for v in values))
     ymax = ticks[-1] or 1
 
     def px(i: int) -> float:
@@ -73,7 +77,8 @@ def bar_chart(bars: list[tuple[str, float | None]], title: str, width: int = 760
     left, right, top, row = 220, 70, 36, 24
     height = top + row * max(len(bars), 1) + 30
     pw = width - left - right
-    ticks = _ticks(max((v for _, v in bars if v is not None), default=0))
+    values = [v for _, v in bars if v is not None]
+    ticks = _ticks(max(values, default=0), all(float(v).is_integer() for v in values))
     xmax = ticks[-1] or 1
     out = [_open(width, height, title)]
     for t in ticks:
@@ -109,10 +114,10 @@ def _open(width: int, height: int, title: str) -> str:
     )
 
 
-def _grid(ticks: list[float], x0: int, x1: int, py: object) -> list[str]:
+def _grid(ticks: list[float], x0: int, x1: int, py: Callable[[float], float]) -> list[str]:
     out = []
     for t in ticks:
-        y = py(t)  # type: ignore[operator]
+        y = py(t)
         out.append(f'<line x1="{x0}" y1="{y:.1f}" x2="{x1}" y2="{y:.1f}" stroke="#e3e3e3"/>')
         out.append(
             f'<text x="{x0 - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" {FONT}>{_fmt(t)}</text>'
