@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from archive.report import codes
+from govarchive.datasette_plugin import vocab
 
 CANNED_QUERIES: dict[str, dict[str, Any]] = {
     "figures_by_code": {
@@ -65,6 +66,37 @@ ORDER BY r.id, s.url, s.first_seen""",
         "sql": """SELECT id, agency, year, title, substr(text, max(instr(text, :q) - 40, 1), 120) AS context
 FROM reports WHERE instr(text, :q) > 0 OR instr(title, :q) > 0 ORDER BY year DESC""",
     },
+}
+
+
+def _template_order_sql() -> str:
+    """One report's figures in the order its template prints them (二、三、四, rows top to bottom), with
+    English labels: the positions come from archive/report/codes.py through the plugin's vocabulary."""
+
+    def lit(text: str) -> str:
+        return "'" + text.replace("'", "''") + "'"
+
+    values = ",\n".join(
+        f"({lit(tpl)}, {lit(s)}, {lit(r)}, {lit(c)}, {i}, {lit(vocab.row_en(s, r))}, {lit(vocab.col_en(s, c))})"
+        for tpl in codes.TEMPLATES
+        for i, (s, r, c) in enumerate(vocab.code_order(tpl))
+    )
+    return f"""WITH ord(template, section, row, col, position, row_en, col_en) AS (VALUES
+{values})
+SELECT s.report_id, r.agency, r.year, s.section, s.row, s.col, s.row_label, s.col_label, o.row_en, o.col_en,
+  CASE WHEN s.value = CAST(s.value AS INTEGER) THEN CAST(s.value AS INTEGER) ELSE s.value END AS value,
+  s.raw, s.placed_by
+FROM report_stats s JOIN reports r ON r.id = s.report_id
+LEFT JOIN ord o ON o.template = r.template AND o.section = s.section AND o.row = s.row AND o.col = s.col
+WHERE s.report_id = :report_id
+ORDER BY o.position IS NULL, o.position, s.section, s.row, s.col"""
+
+
+CANNED_QUERIES["report_figures"] = {
+    "title": "One report's figures in its template's order (二、三、四), with English labels",
+    "description": "The report page /report/<id> lays the same figures out as the template's tables.",
+    "sql": _template_order_sql(),
+    "hide_sql": True,
 }
 
 

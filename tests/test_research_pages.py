@@ -475,6 +475,18 @@ def test_reports_table_shows_an_excerpt_not_the_text(served: Served) -> None:
     assert ">2.0<" not in stats and ".0</td>" not in stats
 
 
+def test_report_figures_query_lists_them_in_template_order(served: Served) -> None:
+    rows = json.loads(
+        _get(f"{served.url}/corpus/report_figures.json?_shape=array&report_id={served.body_2020}")
+    )
+    assert [r["section"] for r in rows[:1]] == ["active"] and rows[-1]["section"] == "appeals"
+    apps = [r["row"] for r in rows if r["section"] == "applications" and r["col"] == "total"]
+    assert apps[:3] == ["new", "carried_over", "granted"] and apps[-1] == "carried_forward"
+    assert rows[0]["row_en"] and all(
+        not isinstance(r["value"], float) or not r["value"].is_integer() for r in rows
+    )
+
+
 def test_schema_page_documents_tables_and_codes(served: Served) -> None:
     html = _get(served.url + "/schema")
     for words in [

@@ -93,6 +93,8 @@ async def report_page(request: Request, datasette: Datasette) -> Response:
     for s in srcs:
         s["download"] = datasette.urls.path(f"/blob/{s['sha256']}")
         s["media"] = download.media_type(s["media_type"])
+    rule_order = list(vocab.RULES)
+    chks.sort(key=lambda c: (rule_order.index(c["rule"]) if c["rule"] in rule_order else 99, c["rule"]))
     for c in chks:
         c["zh"], c["en"] = vocab.RULES.get(c["rule"], (c["rule"], c["rule"]))
         c["verdict_zh"], c["verdict_en"] = vocab.STATUS_WORDS.get(c["status"], (c["status"], c["status"]))

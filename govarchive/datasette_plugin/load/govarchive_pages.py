@@ -3,7 +3,7 @@ plugin package, unless its entry point already did."""
 
 from datasette.plugins import pm
 
-import govarchive.datasette_plugin as plugin
+import govarchive.datasette_plugin.hooks as plugin
 
 if not pm.is_registered(plugin):
-    pm.register(plugin, name="govarchive.datasette_plugin")
+    pm.register(plugin, name="govarchive.datasette_plugin.hooks")
