@@ -340,6 +340,12 @@ def test_search_finds_two_character_words_with_snippets(served: Served, browser:
         marks = page.locator(".ga-hit .snippet mark").all_inner_texts()
         assert marks and set(marks) == {"复议"}
         assert errors == []
+        # Datasette's own search box on the reports table: a two-character word lands on the same search.
+        page.goto(served.url + "/corpus/reports", wait_until="load")
+        page.fill("input[name=_search]", "复议")
+        page.press("input[name=_search]", "Enter")
+        page.wait_for_load_state("load")
+        assert "/search?q=" in page.url and page.locator(".ga-hit").count() == len(expected)
     finally:
         page.close()
     # Filters: the year narrows the result; one character works too.
@@ -446,6 +452,15 @@ def test_datasette_query_csv_is_whole_not_cut_at_1000(served: Served) -> None:
         _get(f"{served.url}/corpus/figures_by_code.json?_shape=array&section=applications&row=new&col=total")
     )
     assert all(isinstance(r["value"], int) for r in rows_json if r["value"] is not None)
+
+
+def test_datasette_table_csv_is_whole(served: Served) -> None:
+    total = corpus(served).execute("SELECT count(*) FROM report_stats").fetchone()[0]
+    with urllib.request.urlopen(f"{served.url}/corpus/report_stats.csv?_size=max", timeout=60) as r:
+        rows = list(csv.reader(io.StringIO(r.read().decode("utf-8"))))
+    assert len(rows) == total + 1 > 5000
+    page = _get(f"{served.url}/corpus/report_stats.csv?_size=10")  # a page asked for is a page
+    assert len(page.strip().splitlines()) == 11
 
 
 def test_json_exports_are_whole_and_integers_are_integers(served: Served) -> None:

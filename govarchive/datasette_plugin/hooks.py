@@ -5,7 +5,6 @@ through the `datasette` entry point when the package is installed; registering t
 
 from __future__ import annotations
 
-import urllib.parse
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +13,9 @@ from datasette.utils.asgi import asgi_send_redirect
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader
 from markupsafe import Markup, escape
 
+from govarchive.datasette_plugin import redirects
 from govarchive.datasette_plugin.data import number
-from govarchive.datasette_plugin.views import DATABASE, ROUTES
+from govarchive.datasette_plugin.views import ROUTES
 
 TEMPLATES = Path(__file__).parent / "templates"
 EXCERPT = 160  # characters of a long text shown in a table row
@@ -54,13 +54,12 @@ def _report_url(datasette: Any, row: Any) -> str:
 
 @hookimpl
 def asgi_wrapper(datasette: Any) -> Any:
-    """Datasette cuts a query's CSV at max_returned_rows and says nothing; send those requests to the
-    whole, streamed export instead (a table's CSV with _stream=on is already whole)."""
+    """Requests Datasette would answer short without saying so go to a whole answer (redirects.py)."""
 
     def wrap(app: Any) -> Any:
         async def inner(scope: dict[str, Any], receive: Any, send: Any) -> None:
             if scope.get("type") == "http":
-                target = await whole_csv_target(datasette, scope)
+                target = await redirects.target(datasette, scope)
                 if target:
                     await asgi_send_redirect(send, target)
                     return
@@ -69,24 +68,6 @@ def asgi_wrapper(datasette: Any) -> Any:
         return inner
 
     return wrap
-
-
-async def whole_csv_target(datasette: Any, scope: dict[str, Any]) -> str | None:
-    path = scope.get("path", "")
-    if not path.endswith(".csv"):
-        return None
-    qs = scope.get("query_string", b"").decode("latin-1")
-    db = DATABASE
-    export = datasette.urls.path("/export/query.csv")
-    if path == datasette.urls.path(f"/{db}.csv") and "sql" in urllib.parse.parse_qs(qs):
-        return f"{export}?{qs}"
-    prefix = datasette.urls.path(f"/{db}/")
-    name = urllib.parse.unquote(path[len(prefix) : -len(".csv")]) if path.startswith(prefix) else ""
-    if name and "/" not in name:
-        queries = await datasette.get_canned_queries(db, None)
-        if name in queries and not queries[name].get("write"):
-            return f"{export}?canned={urllib.parse.quote(name)}" + (f"&{qs}" if qs else "")
-    return None
 
 
 @hookimpl
