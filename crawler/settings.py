@@ -57,7 +57,11 @@ EXTENSIONS = {
     # AutoThrottle that keeps each site's download_delay as its floor (sites file politeness).
     "scrapy.extensions.throttle.AutoThrottle": None,
     "crawler.middlewares.throttle.SiteAutoThrottle": 0,
+    # One progress line for operators (pages, rate, report copies, errors, queue) instead of LogStats.
+    "scrapy.extensions.logstats.LogStats": None,
+    "crawler.progress.Progress": 0,
 }
+GOVARCHIVE_PROGRESS_INTERVAL = 10.0
 
 # govarchive's own settings, read once as crawler.config.CrawlConfig.
 GOVARCHIVE_DATA = "data"

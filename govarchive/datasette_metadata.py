@@ -36,9 +36,10 @@ FROM report_checks c JOIN reports r ON r.id = c.report_id WHERE c.status = 'fail
 ORDER BY r.year DESC, r.agency""",
     },
     "missing_reports": {
-        "title": "Expected reports that are missing, late or removed (article 49 deadlines)",
-        "sql": """SELECT site_id, agency, year, deadline, status, published_at, report_id, report_agency
-FROM expected_reports WHERE status IN ('missing', 'late', 'removed') ORDER BY year DESC, site_id, agency""",
+        "title": "Expected reports that are missing, late or removed, or not checked (article 49 deadlines)",
+        "description": "not_checked: no list page of the site answered after the deadline (portal down or not crawled since), so nothing is claimed; checked_at is the last time one did.",
+        "sql": """SELECT site_id, agency, year, deadline, status, published_at, report_id, report_agency, checked_at
+FROM expected_reports WHERE status IN ('missing', 'late', 'removed', 'not_checked') ORDER BY year DESC, site_id, agency""",
     },
     "removed_reports": {
         "title": "Reports that vanished from their portal (the archive keeps them)",
@@ -52,6 +53,15 @@ WHERE removed_at IS NOT NULL ORDER BY removed_at DESC""",
   json_extract(summary, '$."history/removed"') AS removed,
   json_extract(summary, '$."history/unchanged"') AS unchanged, json_extract(summary, '$."history/errors"') AS errors
 FROM crawl_runs ORDER BY id DESC""",
+    },
+    "crawl_failures": {
+        "title": "What failed in each crawl, by site and reason (requests that failed, documents that could not be read)",
+        "sql": """SELECT crawl_id, site_id, reason, count(*) AS n, min(url) AS example_url FROM (
+  SELECT crawl_id, COALESCE(site_id, '-') AS site_id, error AS reason, url FROM captures WHERE error IS NOT NULL
+  UNION ALL
+  SELECT DISTINCT c.crawl_id, COALESCE(c.site_id, '-'), 'unreadable: ' || d.error, c.url FROM captures c
+  JOIN documents d ON d.sha256 = c.sha256 WHERE c.error IS NULL AND d.error IS NOT NULL
+) GROUP BY crawl_id, site_id, reason ORDER BY crawl_id DESC, n DESC""",
     },
     "report_versions": {
         "title": "Reports whose file changed at the same URL: every archived version",

@@ -1,4 +1,11 @@
-"""Datasette on the corpus, read-only, with the project's metadata."""
+"""Datasette on the corpus, read-only, with the project's metadata.
+
+The corpus is served mutable (not `-i`): Datasette then opens it `?mode=ro` per query, so a crawl, an
+ingest or a reprocess writing beside it is seen as soon as it commits, and a reader always sees one
+committed state (WAL snapshots; a reprocess is one transaction). Immutable mode promised SQLite the file
+never changes: after a write it served stale pages, then "database disk image is malformed".
+Datasette 0.65 has no write API, and its query page runs only SELECT, so nothing can write through it.
+"""
 
 from __future__ import annotations
 
@@ -18,12 +25,12 @@ PLUGINS_DIR = Path(__file__).resolve().parent / "datasette_plugin" / "load"
 
 
 def prepare(data_dir: Path) -> tuple[Path, Path]:
-    """Checkpoint the corpus (immutable readers ignore the WAL) and write the metadata file."""
-    ws = Workspace(data_dir)
-    if not ws.corpus_path.exists():
+    """Open the corpus once (it is created or migrated to the current schema) and write the metadata."""
+    if not (Path(data_dir) / "corpus.db").is_file():
         raise GovarchiveError(
-            f"{ws.corpus_path}: no corpus here (run `govarchive crawl` or `govarchive demo`)"
+            f"{Path(data_dir) / 'corpus.db'}: no corpus here (run `govarchive crawl` or `govarchive demo`)"
         )
+    ws = Workspace(data_dir)
     ws.corpus.close()
     meta_path = ws.root / "datasette-metadata.json"
     meta_path.write_text(json.dumps(metadata(), ensure_ascii=False, indent=1), encoding="utf-8")
@@ -37,7 +44,6 @@ def datasette_command(data_dir: Path, host: str, port: int) -> list[str]:
         "-m",
         "datasette",
         "serve",
-        "-i",
         str(db),
         "--metadata",
         str(meta),

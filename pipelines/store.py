@@ -72,7 +72,7 @@ class StorePipeline:
         self._inc(f"captures/{item.role}")
         if item.error:
             self._inc(f"errors/{error_kind(item.error)}")
-            logger.warning("not archived %s: %s", item.url, item.error)
+            logger.debug("not archived %s: %s", item.url, item.error)  # the spider warned once
         item.body = None  # the bytes are in the store now; do not carry them through the other stages
         return item
 

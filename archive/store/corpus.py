@@ -144,6 +144,19 @@ class Corpus(ReportRows):
             (now_iso(), status, json.dumps(summary, ensure_ascii=False, sort_keys=True), run_id),
         )
 
+    def run_failures(self, run_id: int) -> list[tuple[str, str]]:
+        """(site id, reason) of each failure in a run: requests that failed, and documents fetched in it
+        that could not be read (one per document and site)."""
+        rows = self.conn.execute(
+            """SELECT COALESCE(site_id, '-'), error FROM captures WHERE crawl_id = ? AND error IS NOT NULL
+               UNION ALL
+               SELECT DISTINCT COALESCE(c.site_id, '-'), d.error || '' FROM captures c
+               JOIN documents d ON d.sha256 = c.sha256
+               WHERE c.crawl_id = ? AND c.error IS NULL AND d.error IS NOT NULL""",
+            (run_id, run_id),
+        )
+        return [(r[0], r[1]) for r in rows]
+
     def add_capture(self, c: Capture) -> int:
         # Plain SQL: one row per response on the crawl's hot path.
         cur = self.conn.execute(
