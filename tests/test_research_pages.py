@@ -502,6 +502,46 @@ def test_report_figures_query_lists_them_in_template_order(served: Served) -> No
     )
 
 
+def test_report_and_search_as_json(served: Served) -> None:
+    report = json.loads(_get(f"{served.url}/report/{served.body_2021}.json"))
+    assert report["report"]["agency"] == BODY and report["report"]["year"] == 2021
+    assert [y["year"] for y in report["other_years"]] == [2019, 2020, 2021, 2022]
+    figures = report["figures"]
+    assert figures[0]["section"] == "active" and figures[-1]["section"] == "appeals"  # template order
+    new = next(f for f in figures if (f["section"], f["row"], f["col"]) == ("applications", "new", "total"))
+    assert isinstance(new["value"], int)
+    found = json.loads(_get(f"{served.url}/search.json?q={q('复议')}&year=2021"))
+    assert found["total"] == 1 and found["results"][0]["id"] == served.body_2021
+    assert "<mark>复议</mark>" in found["results"][0]["snippet"]
+
+
+def test_odd_parameters_never_break_a_page(served: Served) -> None:
+    codes = {
+        "/report/0": 404,
+        "/report/99999999999999999999999": 404,
+        "/report/1e3": 404,
+        "/compare/changes": 404,
+        "/compare/changes?id=abc": 404,
+        f"/compare/changes?id={served.body_2021}&base=zz": 200,
+        f"/compare/changes?id={served.body_2021}&base={served.body_2021}": 200,
+        "/compare/figure?code=" + q("bad|bad|bad"): 200,
+        "/compare/figure?section=appeals&row=nope": 200,
+        "/compare/region?year=abc&region=" + q("'\"<"): 200,
+        "/compare/body?agency=" + q("<script>"): 200,
+        "/search?q=" + q('"""'): 200,
+        "/search?q=" + q("* OR NEAR(依申请) -") + "&offset=-3": 200,
+        "/export/figures.json?report_id=x": 200,
+        "/export/query.csv": 400,
+        "/export/query.csv?canned=nope": 404,
+        "/export/query.json?sql=" + q("select 1; select 2"): 400,
+    }
+    for path, expected in codes.items():
+        status, _, body = _raw(served, path)
+        assert status == expected, (path, status, body[:300])
+    _, _, body = _raw(served, "/compare/body?agency=" + q("<script>"))
+    assert b"<h1>&lt;script&gt; <span" in body and b"<h1><script>" not in body  # escaped, not run
+
+
 def test_schema_page_documents_tables_and_codes(served: Served) -> None:
     html = _get(served.url + "/schema")
     for words in [

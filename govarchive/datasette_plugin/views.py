@@ -39,7 +39,9 @@ def data_dir(db: Database) -> Path:
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.strip().isdigit() else None
+    """A non-negative integer SQLite can hold, else None (the page then answers 404 or ignores it)."""
+    value = (value or "").strip()
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
 
 
 def parse_code(args: Any) -> data.Key:
@@ -76,6 +78,7 @@ async def _render(datasette: Datasette, request: Request, template: str, **conte
 
 
 async def report_page(request: Request, datasette: Datasette) -> Response:
+    as_json = request.url_vars.get("format") == "json"
     given = _int(request.url_vars["id"])
     if given is None:
         raise NotFound("No such report")
@@ -89,10 +92,24 @@ async def report_page(request: Request, datasette: Datasette) -> Response:
     chks = await db.execute_fn(lambda c: data.checks(c, rid))
     years = await db.execute_fn(lambda c: data.body_reports(c, rep["agency"]))
     prev = await db.execute_fn(lambda c: data.previous_report(c, rid))
-    sections, left = tables.layout(rep["template"], stats)
     for s in srcs:
         s["download"] = datasette.urls.path(f"/blob/{s['sha256']}")
         s["media"] = download.media_type(s["media_type"])
+    if as_json:
+        order = vocab.order_key(rep["template"])
+        stats.sort(
+            key=lambda f: (
+                order.get((f["section"], f["row"], f["col"]), 10**6),
+                f["section"],
+                f["row"],
+                f["col"],
+            )
+        )
+        return Response.json(
+            {"report": rep, "sources": srcs, "figures": stats, "checks": chks, "other_years": years},
+            default=str,
+        )
+    sections, left = tables.layout(rep["template"], stats)
     rule_order = list(vocab.RULES)
     chks.sort(key=lambda c: (rule_order.index(c["rule"]) if c["rule"] in rule_order else 99, c["rule"]))
     for c in chks:
@@ -298,6 +315,13 @@ async def search_page(request: Request, datasette: Datasette) -> Response:
     if search.words(f.q):
         total, rows, how = await db.execute_fn(lambda c: search.query(c, f))
     nxt = f.offset + search.PAGE if f.offset + search.PAGE < total else None
+    if request.url_vars.get("format") == "json":
+        for r in rows:
+            r["snippet"], r["title_html"] = str(r["snippet"]), str(r["title_html"])
+            r["url"] = datasette.urls.path(f"/report/{r['id']}")
+        return Response.json(
+            {"q": f.q, "total": total, "offset": f.offset, "next_offset": nxt, "how": how, "results": rows}
+        )
     return await _render(
         datasette,
         request,
@@ -421,14 +445,14 @@ async def home(request: Request, datasette: Datasette) -> Response:
 
 ROUTES = [
     (r"^/research$", home),
-    (r"^/report/(?P<id>[^/]+)$", report_page),
+    (r"^/report/(?P<id>[^/.]+)(\.(?P<format>json))?$", report_page),
     (r"^/blob/(?P<sha256>[^/]+)$", blob),
     (r"^/compare$", compare_index),
     (r"^/compare/body$", compare_body),
     (r"^/compare/changes$", compare_changes),
     (r"^/compare/region$", compare_region),
     (r"^/compare/figure$", compare_figure),
-    (r"^/search$", search_page),
+    (r"^/search(\.(?P<format>json))?$", search_page),
     (r"^/export/(?P<what>figures|reports)\.(?P<format>csv|json)$", export_view),
     (r"^/export/query\.(?P<format>csv|json)$", query_export),
     (r"^/schema$", schema_page),
