@@ -125,10 +125,9 @@ def figures_batch(
             WHERE r.id IN ({marks}) AND {cw}""",
         cp,
     ).fetchall()
-    orders: dict[str | None, dict[tuple[str, str, str], int]] = {}
 
     def key(r: sqlite3.Row) -> tuple[int, int, str, str, str]:
-        order = orders.setdefault(r["template"], vocab.order_key(r["template"]))
+        order = vocab.order_key(r["template"])
         return (
             r["report_id"],
             order.get((r["section"], r["row"], r["col"]), 10**6),

@@ -4,6 +4,8 @@ section 二 into the template's sub-tables. The codes and Chinese labels come fr
 
 from __future__ import annotations
 
+import functools
+
 from archive.report import codes
 
 SECTION_EN: dict[str, str] = {
@@ -165,8 +167,10 @@ def _section_codes(section: str, tpl: str) -> list[tuple[str, str, str]]:
     return [("appeals", r, c.code) for r in codes.APPEAL_ROWS for c in codes.APPEAL_COLUMNS]
 
 
+@functools.cache
 def order_key(template: str | None) -> dict[tuple[str, str, str], int]:
-    """Position of each code in the template's order; codes outside it sort after, in code order."""
+    """Position of each code in the template's order; codes outside it sort after, in code order.
+    (Cached: the same dict for every call, never to be changed by a caller.)"""
     return {k: i for i, k in enumerate(code_order(template))}
 
 
