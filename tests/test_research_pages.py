@@ -459,6 +459,11 @@ def test_datasette_table_csv_is_whole(served: Served) -> None:
     with urllib.request.urlopen(f"{served.url}/corpus/report_stats.csv?_size=max", timeout=60) as r:
         rows = list(csv.reader(io.StringIO(r.read().decode("utf-8"))))
     assert len(rows) == total + 1 > 5000
+    appeals = (
+        corpus(served).execute("SELECT count(*) FROM report_stats WHERE section = 'appeals'").fetchone()[0]
+    )
+    filtered = _get(f"{served.url}/corpus/report_stats.csv?section=appeals")  # Datasette's own stream
+    assert len(list(csv.reader(io.StringIO(filtered)))) == appeals + 1 > 500  # more than a page
     page = _get(f"{served.url}/corpus/report_stats.csv?_size=10")  # a page asked for is a page
     assert len(page.strip().splitlines()) == 11
 
