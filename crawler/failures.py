@@ -10,7 +10,11 @@ def failure_reason(failure: Failure) -> str:
     from scrapy import exceptions as scrapy_errors
     from scrapy.spidermiddlewares.httperror import HttpError
 
+    from crawler.middlewares.guard import Refused
+
     exc = failure.value
+    if isinstance(exc, Refused):
+        return exc.reason
     if isinstance(exc, HttpError):
         return f"http {exc.response.status}"
     # Scrapy ≥ 2.14 wraps Twisted's errors in its own (the Twisted one is the __cause__).
@@ -33,8 +37,12 @@ def failure_reason(failure: Failure) -> str:
     if isinstance(exc, net_error.ConnectionDone | net_error.ConnectionLost):
         return "connection lost"
     text = str(exc)
+    if "SSL" in name or "TLS" in name or "SSL routines" in text or "certificate" in text.lower():
+        return f"tls: {text[:200]}"
     if "max size" in text.lower() or "maxsize" in text.lower() or "exceeds" in text.lower():
         return f"too large: {text[:200]}"
+    if name == "IgnoreRequest" and "max redirections" in text:
+        return "too many redirects"
     if name == "IgnoreRequest":
         return f"ignored: {text[:200]}"
     if "ResponseNeverReceived" in name or "ResponseFailed" in name or "DownloadFailed" in name:

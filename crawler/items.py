@@ -22,6 +22,7 @@ class Fetched:
     link_url: str | None = None  # the URL that link named, when a redirect led elsewhere
     link_text: str | None = None
     error: str | None = None  # why nothing was kept, e.g. "http 404", "timeout", "too large"
+    tls_error: str | None = None  # what was wrong with the certificate of an https answer kept anyway
     not_modified: bool = False  # a 304 answer to a conditional request
     previous_sha256: str | None = None  # what the 304 confirmed
     # For an article page: the documents it links to (url, text, kind: attachment | image), kept in the

@@ -47,6 +47,9 @@ DOWNLOADER_MIDDLEWARES = {
     # Retries wait (exponential backoff, Retry-After) instead of hitting a struggling portal at once.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.retry.BackoffRetryMiddleware": 550,
+    # Between the downloader and RedirectMiddleware (600): refuses loops, off-site and private-address
+    # redirects, other schemes and private addresses, each recorded with its reason (crawler/middlewares/guard.py).
+    "crawler.middlewares.guard.RequestGuard": 650,
 }
 GOVARCHIVE_RETRY_BACKOFF = 1.0  # seconds, doubled per retry
 GOVARCHIVE_RETRY_BACKOFF_MAX = 60.0

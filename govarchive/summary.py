@@ -39,6 +39,10 @@ def format_crawl_summary(summary: dict[str, Any]) -> str:
         for site in sorted(by_site):
             rows.append((f"  {site}", sum(v for _, v in by_site[site])))
             rows += [(f"    {kind}", v) for kind, v in sorted(by_site[site])]
+    cuts = sorted((k.split("/", 2)[1:], v) for k, v in summary.items() if k.startswith("cut/"))
+    if cuts:
+        rows.append(("list shapes cut (their last pages yielded nothing new)", len(cuts)))
+        rows += [(f"  {site} {shape}", f"after {pages} pages") for (site, shape), pages in cuts]
     width = max(len(label) for label, _ in rows) + 2  # long keys never run into their value
     lines += [f"  {label:<{width}}{value}" for label, value in rows]
     return "\n".join(lines)

@@ -67,9 +67,12 @@ class StorePipeline:
                 role=item.role,
                 error=item.error,
                 crawl_id=run_id_for(self.crawler),
+                tls_error=item.tls_error,
             )
         )
         self._inc(f"captures/{item.role}")
+        if item.tls_error:
+            self._inc("tls_errors")
         if item.error:
             self._inc(f"errors/{error_kind(item.error)}")
             logger.debug("not archived %s: %s", item.url, item.error)  # the spider warned once

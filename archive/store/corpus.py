@@ -45,6 +45,7 @@ class Capture:
     error: str | None = None
     crawl_id: int | None = None
     link_url: str | None = None  # the URL the link named, when a redirect led elsewhere
+    tls_error: str | None = None  # an https answer kept despite its certificate (crawler/tls.py)
 
 
 class Corpus(ReportRows):
@@ -161,8 +162,8 @@ class Corpus(ReportRows):
         # Plain SQL: one row per response on the crawl's hot path.
         cur = self.conn.execute(
             """INSERT INTO captures(url, fetched_at, status, content_type, sha256, size, etag, last_modified,
-                 site_id, referer, link_text, role, error, crawl_id, link_url)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                 site_id, referer, link_text, role, error, crawl_id, link_url, tls_error)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (
                 c.url,
                 c.fetched_at,
@@ -179,6 +180,7 @@ class Corpus(ReportRows):
                 c.error,
                 c.crawl_id,
                 c.link_url,
+                c.tls_error,
             ),
         )
         return int(cur.lastrowid or 0)

@@ -306,6 +306,12 @@ _M011_EXPECTED_NOT_CHECKED = """
 """
 
 
+# An https answer kept despite a bad certificate (expired, self-signed, another host's) says so.
+_M012_CAPTURES_TLS_ERROR = """
+        ALTER TABLE captures ADD COLUMN tls_error TEXT;
+"""
+
+
 MIGRATIONS: list[tuple[str, Step]] = [
     ("001_initial", _M001_INITIAL),
     ("002_fts_trigram", _M002_FTS),
@@ -315,6 +321,7 @@ MIGRATIONS: list[tuple[str, Step]] = [
     ("006_stats_placed_by", _M006_STATS_PLACED_BY),
     ("007_members_links_sources", _M007_MEMBERS_LINKS_SOURCES),
     ("011_expected_not_checked", _M011_EXPECTED_NOT_CHECKED),
+    ("012_captures_tls_error", _M012_CAPTURES_TLS_ERROR),
 ]
 
 

@@ -10,11 +10,12 @@ nothing itself.
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response
@@ -26,6 +27,7 @@ from archive.extract.pageinfo import Link, PageInfo, page_info
 from archive.report.meta import classify_title
 from archive.sites import Site, load_sites, select_sites
 from crawler import families
+from crawler.bounds import TrapBounds
 from crawler.config import CrawlConfig
 from crawler.context import RequestContext, Role, context_of, set_context
 from crawler.discovery import LinkKind, classify_link, in_domains, is_attachment_url, url_pattern
@@ -33,13 +35,14 @@ from crawler.failures import failure_reason
 from crawler.families.base import Action, DataAnswer, DataCall, FollowLink, Page, PageKind, Records
 from crawler.images import content_images
 from crawler.items import Fetched
+from crawler.middlewares.guard import FETCHED_SCHEMES
 from crawler.pagekind import Reading, read_page
+from crawler.tls import response_certificate_problem
 
 # Request priorities: finish what leads to reports before wandering into more sections.
 PRIORITY = {"attachment": 30, "article": 20, "pager": 10, "section": 0}
-# Requests per (site, URL shape with digits blanked): calendars and endless pagers share one shape,
-# real lists rarely need more than this many pages or sections of one shape.
-PATTERN_CAP = {"section": 100, "pager": 2000}
+# List pages (sections, pagers, data calls) are bounded per URL shape by what they yield (crawler/bounds.py).
+BOUNDED_KINDS = ("section", "pager")
 SLOT_PREFIX = "site:"
 
 
@@ -72,7 +75,9 @@ class ReportsSpider(scrapy.Spider):
         self.sites: dict[str, Site] = {s.id: s for s in sites}
         self.allowed_domains = sorted({d for s in sites for d in s.domains()})
         self.requests_per_site: Counter[str] = Counter()
-        self.requests_per_pattern: Counter[tuple[str, str]] = Counter()
+        self.bounds = TrapBounds()
+        # The latest list pages' bytes per (site, shape): a page repeating one of them yields nothing.
+        self._recent_lists: dict[tuple[str, str], deque[int]] = {}
         self.requested: set[str] = set()
 
     @classmethod
@@ -130,13 +135,9 @@ class ReportsSpider(scrapy.Spider):
         if self.requests_per_site[site.id] >= site.max_pages:
             self.crawler.stats.inc_value("govarchive/skipped/max_pages")
             return False
-        cap = PATTERN_CAP.get(kind)
-        if cap is not None:
-            key = (site.id, url_pattern(url))
-            if self.requests_per_pattern[key] >= cap:
-                self.crawler.stats.inc_value("govarchive/skipped/pattern_cap")
-                return False
-            self.requests_per_pattern[key] += 1
+        if kind in BOUNDED_KINDS and not self.bounds.allow(site.id, url):
+            self.crawler.stats.inc_value("govarchive/skipped/unproductive")
+            return False
         self.requested.add(url)
         return True
 
@@ -293,6 +294,9 @@ class ReportsSpider(scrapy.Spider):
             not_modified=response.status == 304,
             previous_sha256=context.previous_sha256,
             error=None if response.status in (200, 304) else f"http {response.status}",
+            tls_error=response_certificate_problem(
+                getattr(response, "certificate", None), urlsplit(response.url).hostname or ""
+            ),
         )
 
     def parse_page(self, response: Response) -> Iterator[Any]:
@@ -331,6 +335,9 @@ class ReportsSpider(scrapy.Spider):
             yield from self._article(site, response, info, kinds)
             return
         yield self._fetched(response, "list")
+        wanted = [link.url for link, k in kinds if k in (LinkKind.REPORT, LinkKind.ATTACHMENT)]
+        wanted += [link.url for link in reading.body_links]
+        self._list_read(site, response, wanted)
         # Family requests first: they know more (roles, form fields), and the first request of a URL wins.
         for family in families.active(site):
             yield from self._requests(site, family.links(page), response.url, context.depth)
@@ -370,9 +377,27 @@ class ReportsSpider(scrapy.Spider):
             return
         origin = context.origin or response.url
         answer = DataAnswer(response.url, site, response.body, context.depth, origin, context.state)
-        yield from self._requests(
-            site, families.REGISTRY[context.family].parse_data(answer), origin, context.depth
-        )
+        actions = list(families.REGISTRY[context.family].parse_data(answer))
+        self._list_read(site, response, [x.url for a in actions if isinstance(a, Records) for x in a.links])
+        yield from self._requests(site, actions, origin, context.depth)
+
+    def _list_read(self, site: Site, response: Response, wanted: list[str]) -> None:
+        """Tell the trap bounds what a list page yielded: report, attachment or body links not requested
+        before; a page whose bytes repeat one of its shape's latest yields nothing."""
+        key = (site.id, url_pattern(response.url))
+        recent = self._recent_lists.setdefault(key, deque(maxlen=self.bounds.window))
+        digest = hash(response.body)
+        repeated = digest in recent
+        recent.append(digest)
+        domains = site.domains()
+        new = sum(1 for url in set(wanted) if url not in self.requested and in_domains(url, domains))
+        if self.bounds.read(site.id, response.url, new, repeated):
+            pages = self.bounds.cuts()[key]
+            self.crawler.stats.set_value(f"govarchive/cut/{site.id}/{key[1]}", pages)
+            self.logger.info(
+                "stopped following %s pages of site %s after %d: the last %d yielded nothing new",
+                key[1], site.id, pages, self.bounds.window,
+            )  # fmt: skip
 
     def follow(self, site: Site, links: Iterable[Link], referer: str, depth: int) -> Iterator[Any]:
         """Follow links found outside the page's own <a> elements (data islands, API records)."""
@@ -418,6 +443,23 @@ class ReportsSpider(scrapy.Spider):
             if kind is LinkKind.LOOKALIKE:
                 self.crawler.stats.inc_value("govarchive/skipped/lookalike")
                 continue
+            scheme = urlsplit(link.url).scheme.lower()
+            if scheme not in FETCHED_SCHEMES:
+                # A report behind an ftp:, file: or javascript: link is a report the crawl cannot have:
+                # recorded as a failure (never fetched); other such links are only counted.
+                named = kind is LinkKind.REPORT or classify_title(link.text).kind is not None
+                if (
+                    named
+                    and kind in (LinkKind.REPORT, LinkKind.ATTACHMENT)
+                    and link.url not in self.requested
+                ):
+                    self.requested.add(link.url)
+                    yield self._not_fetched(
+                        site, link, referer, f"not followed: {scheme}: links are not fetched"
+                    )
+                else:
+                    self.crawler.stats.inc_value("govarchive/skipped/scheme")
+                continue
             if kind is LinkKind.ATTACHMENT:
                 if classify_title(link.text).kind is not None:
                     req = self.attachment_request(site, link.url, link_text=link.text, referer=referer)
@@ -443,19 +485,36 @@ class ReportsSpider(scrapy.Spider):
         item.filename = filename_from_disposition(disposition) or filename_from_url(response.url)
         yield item
 
+    def _not_fetched(self, site: Site, link: Link, referer: str, reason: str) -> Fetched:
+        self.logger.warning("not fetched %s (on %s): %s", link.url, referer, reason)
+        return Fetched(
+            url=link.url,
+            site_id=site.id,
+            role="attachment" if is_attachment_url(link.url) else "article",
+            fetched_at=now_iso(),
+            error=reason,
+            link_text=link.text,
+            referer=referer,
+        )
+
     def on_error(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
         reason = failure_reason(failure)
+        # A redirect chain that failed is recorded under the URL the link named (what its list shows).
+        chain = [*request.meta.get("redirect_urls", []), request.url]
+        if reason == "too many redirects":
+            reason += f": {len(chain) - 1} hops, last {request.url}"
         # Counted once, under errors/<kind>, by the store pipeline that records this item.
-        self.logger.warning("failed %s: %s", request.url, reason)
+        self.logger.warning("failed %s: %s", chain[0], reason)
         context = context_of(request)
         yield Fetched(
-            url=request.url,
+            url=chain[0],
             site_id=context.site_id if context else "",
             role=context.role if context else "list",
             fetched_at=now_iso(),
             error=reason,
             link_text=context.link_text if context else None,
+            referer=context.linked_from if context else None,
         )
 
     @staticmethod
