@@ -5,12 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from archive.report import codes
+from govarchive.datasette_plugin import vocab
 
 CANNED_QUERIES: dict[str, dict[str, Any]] = {
     "figures_by_code": {
         "title": "One figure across all reports (e.g. applications received)",
         "description": "Pick a section, row and column code; every report's value, comparable across bodies and years.",
-        "sql": """SELECT r.id AS report_id, r.agency, r.region, r.year, r.template, s.value, s.raw, s.row_label, s.col_label
+        "sql": """SELECT r.id AS report_id, r.agency, r.region, r.year, r.template,
+  CASE WHEN s.value = CAST(s.value AS INTEGER) THEN CAST(s.value AS INTEGER) ELSE s.value END AS value,
+  s.raw, s.row_label, s.col_label
 FROM report_stats s JOIN reports r ON r.id = s.report_id
 WHERE s.section = :section AND s.row = :row AND s.col = :col
 ORDER BY r.year DESC, r.agency""",
@@ -18,11 +21,11 @@ ORDER BY r.year DESC, r.agency""",
     "applications_overview": {
         "title": "Applications received, granted, partly granted and processed per report",
         "sql": """SELECT r.id AS report_id, r.agency, r.year,
-  max(CASE WHEN s.row = 'new' THEN s.value END) AS received,
-  max(CASE WHEN s.row = 'granted' THEN s.value END) AS granted,
-  max(CASE WHEN s.row = 'partial' THEN s.value END) AS partly_granted,
-  max(CASE WHEN s.row = 'processed_total' THEN s.value END) AS processed,
-  max(CASE WHEN s.row = 'carried_forward' THEN s.value END) AS carried_forward
+  CAST(max(CASE WHEN s.row = 'new' THEN s.value END) AS INTEGER) AS received,
+  CAST(max(CASE WHEN s.row = 'granted' THEN s.value END) AS INTEGER) AS granted,
+  CAST(max(CASE WHEN s.row = 'partial' THEN s.value END) AS INTEGER) AS partly_granted,
+  CAST(max(CASE WHEN s.row = 'processed_total' THEN s.value END) AS INTEGER) AS processed,
+  CAST(max(CASE WHEN s.row = 'carried_forward' THEN s.value END) AS INTEGER) AS carried_forward
 FROM reports r JOIN report_stats s ON s.report_id = r.id AND s.section = 'applications' AND s.col = 'total'
 GROUP BY r.id ORDER BY r.year DESC, r.agency""",
     },
@@ -76,6 +79,37 @@ FROM reports WHERE instr(text, :q) > 0 OR instr(title, :q) > 0 ORDER BY year DES
 }
 
 
+def _template_order_sql() -> str:
+    """One report's figures in the order its template prints them (二、三、四, rows top to bottom), with
+    English labels: the positions come from archive/report/codes.py through the plugin's vocabulary."""
+
+    def lit(text: str) -> str:
+        return "'" + text.replace("'", "''") + "'"
+
+    values = ",\n".join(
+        f"({lit(tpl)}, {lit(s)}, {lit(r)}, {lit(c)}, {i}, {lit(vocab.row_en(s, r))}, {lit(vocab.col_en(s, c))})"
+        for tpl in codes.TEMPLATES
+        for i, (s, r, c) in enumerate(vocab.code_order(tpl))
+    )
+    return f"""WITH ord(template, section, row, col, position, row_en, col_en) AS (VALUES
+{values})
+SELECT s.report_id, r.agency, r.year, s.section, s.row, s.col, s.row_label, s.col_label, o.row_en, o.col_en,
+  CASE WHEN s.value = CAST(s.value AS INTEGER) THEN CAST(s.value AS INTEGER) ELSE s.value END AS value,
+  s.raw, s.placed_by
+FROM report_stats s JOIN reports r ON r.id = s.report_id
+LEFT JOIN ord o ON o.template = r.template AND o.section = s.section AND o.row = s.row AND o.col = s.col
+WHERE s.report_id = :report_id
+ORDER BY o.position IS NULL, o.position, s.section, s.row, s.col"""
+
+
+CANNED_QUERIES["report_figures"] = {
+    "title": "One report's figures in its template's order (二、三、四), with English labels",
+    "description": "The report page /report/<id> lays the same figures out as the template's tables.",
+    "sql": _template_order_sql(),
+    "hide_sql": True,
+}
+
+
 def _labelled(section: str) -> str:
     rows = {
         "active": codes.ACTIVE_ROWS,
@@ -95,6 +129,12 @@ def metadata() -> dict[str, Any]:
         "databases": {
             "corpus": {
                 "title": "Corpus",
+                "description_html": (
+                    "Researcher's pages 研究者页面: <a href='/research'>start</a> · <a href='/search'>search 检索</a>"
+                    " · <a href='/compare'>compare 比较</a> · <a href='/schema'>schema 数据说明</a>"
+                    " · whole exports <a href='/export/figures.csv'>figures.csv</a>"
+                    " <a href='/export/reports.csv'>reports.csv</a>. A query's CSV link gives every row."
+                ),
                 "queries": CANNED_QUERIES,
                 "tables": {
                     "reports": {

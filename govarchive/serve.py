@@ -19,6 +19,10 @@ from archive.errors import GovarchiveError
 from archive.store.workspace import Workspace
 from govarchive.datasette_metadata import metadata
 
+# The project's own plugin (govarchive/datasette_plugin), loaded from its folder so `serve` works from a
+# checkout without reinstalling the package (its entry point covers installed copies; both is harmless).
+PLUGINS_DIR = Path(__file__).resolve().parent / "datasette_plugin" / "load"
+
 
 def prepare(data_dir: Path) -> tuple[Path, Path]:
     """Open the corpus once (it is created or migrated to the current schema) and write the metadata."""
@@ -43,6 +47,8 @@ def datasette_command(data_dir: Path, host: str, port: int) -> list[str]:
         str(db),
         "--metadata",
         str(meta),
+        "--plugins-dir",
+        str(PLUGINS_DIR),
         "--host",
         host,
         "--port",
