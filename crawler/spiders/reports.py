@@ -18,6 +18,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
@@ -27,10 +29,10 @@ from archive.extract.pageinfo import Link, PageInfo, page_info
 from archive.report.meta import classify_title
 from archive.sites import Site, load_sites, select_sites
 from crawler import families
-from crawler.bounds import TrapBounds
+from crawler.bounds import TrapBounds, Verdict
 from crawler.config import CrawlConfig
 from crawler.context import RequestContext, Role, context_of, set_context
-from crawler.discovery import LinkKind, classify_link, in_domains, is_attachment_url, url_pattern
+from crawler.discovery import LinkKind, classify_link, in_domains, is_attachment_url
 from crawler.failures import failure_reason
 from crawler.families.base import Action, DataAnswer, DataCall, FollowLink, Page, PageKind, Records
 from crawler.frontier import SeenUrls, fresh_frontier
@@ -59,6 +61,22 @@ def _header(response: Response, name: str) -> str | None:
     return value.decode("latin-1") if isinstance(value, bytes) else str(value)
 
 
+class Led:
+    """Counts the requests a list page led to that the trap bounds weigh: report pages, documents and
+    body pages (not further lists, which prove nothing by themselves)."""
+
+    def __init__(self) -> None:
+        self.n = 0
+
+    def count(self, outputs: Iterable[Any]) -> Iterator[Any]:
+        for out in outputs:
+            if isinstance(out, scrapy.Request):
+                context = context_of(out)
+                if context is not None and context.role in ("article", "attachment", "image"):
+                    self.n += 1
+            yield out
+
+
 class ReportsSpider(scrapy.Spider):
     name = "reports"
 
@@ -78,6 +96,7 @@ class ReportsSpider(scrapy.Spider):
         self.allowed_domains = sorted({d for s in sites for d in s.domains()})
         self.requests_per_site: Counter[str] = Counter()
         self.bounds = TrapBounds()
+        self._held: dict[tuple[str, str], deque[scrapy.Request]] = {}  # list requests waiting on their shape
         # The latest list pages' bytes per (site, shape): a page repeating one of them yields nothing.
         self._recent_lists: dict[tuple[str, str], deque[int]] = {}
         self.requested = SeenUrls(None)  # on disk with GOVARCHIVE_FRONTIER=disk (from_crawler)
@@ -89,6 +108,7 @@ class ReportsSpider(scrapy.Spider):
             kwargs["sites_file"] = str(CrawlConfig.from_settings(crawler.settings).sites_file)
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.configure(crawler.settings)
+        crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
         config = CrawlConfig.from_settings(crawler.settings)
         if config.frontier_on_disk:
             # The spider is made first (before extensions and the scheduler): it empties the folder of a
@@ -97,6 +117,9 @@ class ReportsSpider(scrapy.Spider):
         return spider
 
     def closed(self, reason: str) -> None:
+        if self._held:
+            held = sum(len(h) for h in self._held.values())
+            self.logger.warning("%d held list requests were never released (the run ended: %s)", held, reason)
         self.requested.close()
 
     def configure(self, settings: Any) -> None:
@@ -134,22 +157,35 @@ class ReportsSpider(scrapy.Spider):
                     yield req
 
     def _allowed(self, site: Site, url: str, kind: str = "other") -> bool:
-        if url in self.requested:
-            return False  # asked for already: the caps below count distinct URLs, not repeated links
+        return self._admit(site, url, kind) is Verdict.GO
+
+    def _admit(self, site: Site, url: str, kind: str = "other", key: str | None = None) -> Verdict | None:
+        """GO, WAIT (a list page held by the trap bounds until its shape proves itself), or None: not
+        requested. `key`: what makes the request distinct when the URL does not (a POSTed form)."""
+        if (key or url) in self.requested:
+            return None  # asked for already: the caps below count distinct URLs, not repeated links
         if not in_domains(url, site.domains()):
             self.crawler.stats.inc_value("govarchive/skipped/offsite")
-            return False
+            return None
         if any(re.search(p, url) for p in site.deny):
             self.crawler.stats.inc_value("govarchive/skipped/denied")
-            return False
+            return None
         if self.requests_per_site[site.id] >= site.max_pages:
             self.crawler.stats.inc_value("govarchive/skipped/max_pages")
-            return False
-        if kind in BOUNDED_KINDS and not self.bounds.allow(site.id, url):
+            return None
+        verdict = self.bounds.allow(site.id, url) if kind in BOUNDED_KINDS else Verdict.GO
+        if verdict is Verdict.CUT:
             self.crawler.stats.inc_value("govarchive/skipped/unproductive")
-            return False
-        self.requested.add(url)
-        return True
+            return None
+        self.requested.add(key or url)
+        return verdict
+
+    def _hold_or_go(self, site: Site, verdict: Verdict, request: scrapy.Request) -> scrapy.Request | None:
+        if verdict is Verdict.WAIT:
+            self._held.setdefault(self.bounds.key(site.id, request.url), deque()).append(request)
+            self.crawler.stats.inc_value("govarchive/held")
+            return None
+        return request
 
     def _request(
         self,
@@ -186,14 +222,15 @@ class ReportsSpider(scrapy.Spider):
         self, site: Site, url: str, context: RequestContext, *, kind: str, referer: str | None
     ) -> scrapy.Request | None:
         """A request for an HTML page; `kind` (section, pager, article) picks its priority and caps."""
-        if not self._allowed(site, url, kind):
+        verdict = self._admit(site, url, kind)
+        if verdict is None:
             return None
         meta: dict[str, Any] = {}
         if site.render_js and context.role == "list":
             meta["playwright"] = True
             # Scripts draw the list after load: wait until the page stops fetching.
             meta["playwright_page_goto_kwargs"] = {"wait_until": "networkidle"}
-        return self._request(
+        request = self._request(
             site,
             url,
             context,
@@ -202,6 +239,7 @@ class ReportsSpider(scrapy.Spider):
             referer=referer,
             meta=meta,
         )
+        return self._hold_or_go(site, verdict, request)
 
     def attachment_request(
         self,
@@ -233,7 +271,10 @@ class ReportsSpider(scrapy.Spider):
             if isinstance(action, Records):
                 yield from self.follow(site, action.links, referer or "", depth)
             elif isinstance(action, DataCall):
-                if not self._allowed(site, action.url, "pager"):
+                # A POSTed call is its URL and its form (two columns of one proxy share the URL).
+                form = "&".join(f"{k}={v}" for k, v in sorted((action.formdata or {}).items()))
+                verdict = self._admit(site, action.url, "pager", key=f"{action.url}#{form}" if form else None)
+                if verdict is None:
                     continue
                 context = RequestContext(
                     site.id,
@@ -244,15 +285,21 @@ class ReportsSpider(scrapy.Spider):
                     origin=action.origin,
                     state=action.state,
                 )
-                yield self._request(
+                request = self._hold_or_go(
                     site,
-                    action.url,
-                    context,
-                    callback=self.parse_data,
-                    priority=PRIORITY["pager"],
-                    referer=action.origin,
-                    formdata=action.formdata,
+                    verdict,
+                    self._request(
+                        site,
+                        action.url,
+                        context,
+                        callback=self.parse_data,
+                        priority=PRIORITY["pager"],
+                        referer=action.origin,
+                        formdata=action.formdata,
+                    ),
                 )
+                if request is not None:
+                    yield request
             else:
                 next_depth = {"start": 0, "pager": depth}.get(action.kind, depth + 1)
                 if next_depth > site.max_depth:
@@ -347,21 +394,22 @@ class ReportsSpider(scrapy.Spider):
             yield from self._article(site, response, info, kinds)
             return
         yield self._fetched(response, "list")
-        wanted = [link.url for link, k in kinds if k in (LinkKind.REPORT, LinkKind.ATTACHMENT)]
-        wanted += [link.url for link in reading.body_links]
-        self._list_read(site, response, wanted)
+        led = Led()
         # Family requests first: they know more (roles, form fields), and the first request of a URL wins.
         for family in families.active(site):
-            yield from self._requests(site, family.links(page), response.url, context.depth)
+            yield from led.count(self._requests(site, family.links(page), response.url, context.depth))
         bodies = reading.year_dept_bodies(continued=context.body_shape is not None)
-        yield from self._year_dept(site, response.url, reading, bodies, context.depth)
-        yield from self.follow_links(
-            site,
-            response.url,
-            kinds,
-            depth=context.depth,
-            pager_of=(reading.year, reading.body_shape) if bodies and reading.year else None,
+        yield from led.count(self._year_dept(site, response.url, reading, bodies, context.depth))
+        yield from led.count(
+            self.follow_links(
+                site,
+                response.url,
+                kinds,
+                depth=context.depth,
+                pager_of=(reading.year, reading.body_shape) if bodies and reading.year else None,
+            )
         )
+        yield from self._list_read(site, response.url, response.body, led.n)
 
     def _year_dept(
         self, site: Site, url: str, reading: Reading, bodies: list[Link], depth: int
@@ -389,27 +437,54 @@ class ReportsSpider(scrapy.Spider):
             return
         origin = context.origin or response.url
         answer = DataAnswer(response.url, site, response.body, context.depth, origin, context.state)
-        actions = list(families.REGISTRY[context.family].parse_data(answer))
-        self._list_read(site, response, [x.url for a in actions if isinstance(a, Records) for x in a.links])
-        yield from self._requests(site, actions, origin, context.depth)
+        led = Led()
+        yield from led.count(
+            self._requests(site, families.REGISTRY[context.family].parse_data(answer), origin, context.depth)
+        )
+        yield from self._list_read(site, response.url, response.body, led.n)
 
-    def _list_read(self, site: Site, response: Response, wanted: list[str]) -> None:
-        """Tell the trap bounds what a list page yielded: report, attachment or body links not requested
-        before; a page whose bytes repeat one of its shape's latest yields nothing."""
-        key = (site.id, url_pattern(response.url))
-        recent = self._recent_lists.setdefault(key, deque(maxlen=self.bounds.window))
-        digest = hash(response.body)
-        repeated = digest in recent
-        recent.append(digest)
-        domains = site.domains()
-        new = sum(1 for url in set(wanted) if url not in self.requested and in_domains(url, domains))
-        if self.bounds.read(site.id, response.url, new, repeated):
+    def _list_read(self, site: Site, url: str, body: bytes | None, led: int) -> Iterator[scrapy.Request]:
+        """Tell the trap bounds what a list page led to (requests for report pages, documents or body
+        pages the crawl had not made before; a page whose bytes repeat one of its shape's latest leads to
+        nothing, a page that failed too), then let held requests of its shape go, or drop them if cut."""
+        key = self.bounds.key(site.id, url)
+        repeated = False
+        if body is not None:
+            recent = self._recent_lists.setdefault(key, deque(maxlen=self.bounds.window))
+            digest = hash(body)
+            repeated = digest in recent
+            recent.append(digest)
+        if self.bounds.read(site.id, url, led, repeated):
             pages = self.bounds.cuts()[key]
             self.crawler.stats.set_value(f"govarchive/cut/{site.id}/{key[1]}", pages)
             self.logger.info(
-                "stopped following %s pages of site %s after %d: the last %d yielded nothing new",
+                "stopped following %s pages of site %s after %d: the last %d led to nothing new",
                 key[1], site.id, pages, self.bounds.window,
             )  # fmt: skip
+        yield from self._release(key)
+
+    def _release(self, key: tuple[str, str], force: int = 0) -> Iterator[scrapy.Request]:
+        held = self._held.get(key)
+        if not held:
+            return
+        if self.bounds.is_cut(key):
+            self.crawler.stats.inc_value("govarchive/skipped/unproductive", len(held))
+            del self._held[key]
+            return
+        n = self.bounds.release(key, len(held)) or min(force, len(held))
+        for _ in range(n):
+            yield held.popleft()
+        if not held:
+            del self._held[key]
+
+    def on_idle(self) -> None:
+        """Nothing in flight, yet requests are held for shapes whose reading stalled (their pages failed):
+        let a window of each go, so that nothing a list named is left unasked."""
+        released = [r for key in list(self._held) for r in self._release(key, force=self.bounds.ahead)]
+        for request in released:
+            self.crawler.engine.crawl(request)
+        if released:
+            raise DontCloseSpider
 
     def follow(self, site: Site, links: Iterable[Link], referer: str, depth: int) -> Iterator[Any]:
         """Follow links found outside the page's own <a> elements (data islands, API records)."""
@@ -528,6 +603,9 @@ class ReportsSpider(scrapy.Spider):
             link_text=context.link_text if context else None,
             referer=context.linked_from if context else None,
         )
+        if context is not None and context.role == "list" and context.site_id in self.sites:
+            # A list page that failed led to nothing: its shape's held requests may move on.
+            yield from self._list_read(self.sites[context.site_id], request.url, None, 0)
 
     @staticmethod
     def _declared_charset(response: Response) -> str | None:
