@@ -89,4 +89,6 @@ PLAYWRIGHT_LAUNCH_OPTIONS = {
     ],
 }
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
+# The browser fetches past the downloader middlewares: it gets the guard's address rules itself.
+PLAYWRIGHT_ABORT_REQUEST = "crawler.middlewares.guard.browser_request_refused"
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30000

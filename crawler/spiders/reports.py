@@ -39,7 +39,7 @@ from crawler.frontier import SeenUrls, fresh_frontier
 from crawler.images import content_images
 from crawler.items import Fetched
 from crawler.middlewares.exchange import EXCHANGE_KEY, HOPS_KEY
-from crawler.middlewares.guard import FETCHED_SCHEMES
+from crawler.middlewares.guard import BROWSER_PRIVATE_ORIGINS, FETCHED_SCHEMES, forbidden_address, origin
 from crawler.pagekind import Reading, read_page
 from crawler.tls import response_certificate_problem
 
@@ -94,6 +94,9 @@ class ReportsSpider(scrapy.Spider):
             sites = select_sites(load_sites(path), ids)
         self.sites: dict[str, Site] = {s.id: s for s in sites}
         self.allowed_domains = sorted({d for s in sites for d in s.domains()})
+        BROWSER_PRIVATE_ORIGINS.update(
+            origin(u) for s in sites for u in s.start_urls if forbidden_address(urlsplit(u).hostname or "")
+        )
         self.requests_per_site: Counter[str] = Counter()
         self.bounds = TrapBounds()
         self._held: dict[tuple[str, str], deque[scrapy.Request]] = {}  # list requests waiting on their shape
