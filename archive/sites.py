@@ -84,7 +84,11 @@ def _fail(path: Path, where: str, msg: str) -> SitesFileError:
 def _check_url(path: Path, where: str, url: Any) -> str:
     if not isinstance(url, str):
         raise _fail(path, where, f"start_urls: {url!r} is not a string")
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # a bad port raises here, not in the crawl
+    except ValueError as e:
+        raise _fail(path, where, f"start_urls: {url!r} is not a valid URL ({e})") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise _fail(path, where, f"start_urls: {url!r} is not an http(s) URL")
     return url

@@ -213,12 +213,15 @@ def soak(sites: int, pages: int, every: int, concurrency: int) -> dict[str, Any]
             wall = time.monotonic() - started
             if proc.returncode != 0:
                 raise SystemExit(f"soak crawl failed:\n{proc.stderr[-4000:]}")
-            urls_db = Path(tmp) / "state" / "frontier" / "urls.db"
-            frontier_urls = (
-                sqlite3.connect(urls_db).execute("SELECT count(*) FROM urls").fetchone()[0]
-                if urls_db.exists()
-                else 0
+            urls_dbs = list((Path(tmp) / "state" / "frontier").glob("*/urls.db"))
+            frontier_urls = sum(
+                sqlite3.connect(p).execute("SELECT count(*) FROM urls").fetchone()[0] for p in urls_dbs
             )
+            corpus = sqlite3.connect(Path(tmp) / "corpus.db")
+            distinct_urls = corpus.execute(
+                "SELECT count(DISTINCT url) FROM captures WHERE error IS NULL"
+            ).fetchone()[0]
+            corpus.close()
     finally:
         server.terminate()
         server.join(10)
@@ -235,6 +238,7 @@ def soak(sites: int, pages: int, every: int, concurrency: int) -> dict[str, Any]
         "curve": curve,
         "rss_growth_after_20k": round(growth, 4),
         "frontier_urls": frontier_urls,
+        "distinct_urls": distinct_urls,  # pages archived, each once (robots.txt is not a capture)
         "ok": growth < 0.10 and done["pages"] >= expected,
     }
 

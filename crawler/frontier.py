@@ -16,6 +16,7 @@ is not used: it loses the requests that were in flight when the process died.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 from collections import OrderedDict
@@ -30,13 +31,28 @@ DISK = "disk"
 CACHE = 4096  # latest entries kept in memory in front of each table
 
 
-def frontier_dir(data_dir: Path) -> Path:
-    return Path(data_dir) / "state" / "frontier"
+def frontier_dir(data_dir: Path, pid: int | None = None) -> Path:
+    """This process's frontier: one folder per crawling process, so a `scrapy crawl` started beside a
+    running `govarchive crawl` (which holds the run lock; scrapy crawl does not) never touches its files."""
+    return Path(data_dir) / "state" / "frontier" / str(pid or os.getpid())
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def fresh_frontier(data_dir: Path) -> Path:
-    """An empty frontier folder for a new run (a previous run's leftovers are removed)."""
+    """An empty frontier folder for this run; the folders of processes that are gone are removed."""
     folder = frontier_dir(data_dir)
+    for old in folder.parent.glob("*") if folder.parent.exists() else []:
+        if old != folder and (not old.name.isdigit() or not _alive(int(old.name))):
+            shutil.rmtree(old, ignore_errors=True)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     return folder

@@ -10,6 +10,9 @@ would do. Plain HTTP only: a `render_js` site's list is drawn by a browser, whic
 
 from __future__ import annotations
 
+import http.client
+import socket
+import ssl
 import time
 import urllib.error
 import urllib.parse
@@ -61,19 +64,26 @@ class StartCheck:
     families: list[str] = field(default_factory=list)
     year_dept: bool = False
     found: ListFound | None = None
+    certificate: str | None = None  # what a verifying client would refuse (the crawl archives it anyway)
 
     @property
     def ok(self) -> bool:
         return self.answer.error is None and self.found is not None and self.robots_allowed is not False
 
 
+# The crawl archives portals whose certificates are bad (crawler/tls.py); so does the probe, and says so.
+_UNVERIFIED = ssl.create_default_context()
+_UNVERIFIED.check_hostname = False
+_UNVERIFIED.verify_mode = ssl.CERT_NONE
+
+
 def fetch(url: str, timeout: float, form: dict[str, str] | None = None) -> Answer:
-    data = urllib.parse.urlencode(form).encode() if form is not None else None
-    request = urllib.request.Request(url, data=data, headers={"User-Agent": USER_AGENT})
     started = time.monotonic()
     answer = Answer(url)
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as r:
+        data = urllib.parse.urlencode(form).encode() if form is not None else None
+        request = urllib.request.Request(url, data=data, headers={"User-Agent": USER_AGENT})
+        with urllib.request.urlopen(request, timeout=timeout, context=_UNVERIFIED) as r:
             answer.status = r.status
             answer.final_url = r.geturl()
             answer.content_type = r.headers.get("Content-Type", "")
@@ -83,8 +93,27 @@ def fetch(url: str, timeout: float, form: dict[str, str] | None = None) -> Answe
     except (urllib.error.URLError, OSError, ValueError) as e:
         reason = getattr(e, "reason", e)
         answer.error = f"unreachable: {reason}"
+    except http.client.HTTPException as e:  # not HTTP at all: a bad status line, a header too long
+        answer.error = f"not an HTTP answer: {type(e).__name__}: {str(e)[:120]}"
     answer.seconds = time.monotonic() - started
     return answer
+
+
+def certificate_problem(url: str, timeout: float) -> str | None:
+    """What a verifying client would refuse about an https start URL's certificate, or None."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname:
+        return None
+    try:
+        with (
+            socket.create_connection((parts.hostname, parts.port or 443), timeout=timeout) as sock,
+            ssl.create_default_context().wrap_socket(sock, server_hostname=parts.hostname),
+        ):
+            return None
+    except ssl.SSLCertVerificationError as e:
+        return str(e.verify_message or e)
+    except (OSError, ssl.SSLError) as e:
+        return f"TLS handshake failed: {e}"
 
 
 def robots_allows(url: str, timeout: float) -> bool | None:
@@ -171,6 +200,7 @@ def check_start(site: Site, url: str, timeout: float = 15.0) -> StartCheck:
     if answer.error is not None:
         return check
     check.robots_allowed = robots_allows(answer.final_url or url, timeout)
+    check.certificate = certificate_problem(answer.final_url or url, timeout)
     domains = site.domains()
     queue: list[tuple[Answer, str]] = [(answer, "start page")]
     seen = {answer.final_url or url, url}
@@ -226,6 +256,10 @@ def format_check(site: Site, checks: list[StartCheck]) -> list[str]:
             f"  {c.url}{moved}: {a.status} {a.content_type or '?'} ({a.seconds:.2f} s), "
             f"{robots[c.robots_allowed]}"
         )
+        if c.certificate:
+            lines.append(
+                f"    certificate: {c.certificate} (archived anyway; recorded as captures.tls_error)"
+            )
         family = ", ".join(c.families) if c.families else "none (plain links)"
         if c.year_dept:
             family += "; year × department platform"

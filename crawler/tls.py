@@ -64,7 +64,6 @@ def response_certificate_problem(certificate: Any, host: str) -> str | None:
     if certificate is None:
         return None
     try:
-        cert = certificate.original.to_cryptography()
-    except Exception as e:  # a certificate we cannot read is itself a finding
+        return certificate_problem(certificate.original.to_cryptography(), host)
+    except Exception as e:  # a certificate we cannot read is itself a finding; the page is kept
         return f"unreadable certificate: {type(e).__name__}"
-    return certificate_problem(cert, host)

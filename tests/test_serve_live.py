@@ -85,10 +85,16 @@ class Readers:
             except urllib.error.HTTPError as e:
                 self.answers[e.code] += 1
                 self.failures.append((path, e.code, e.read()[:300]))
-            except OSError as e:
-                # A reader starved by a loaded machine is slow, not wrong: counted, not a failure. What the
-                # server must never give is an error answer (500 "malformed", 404 for a table, …).
+            except (TimeoutError, urllib.error.URLError) as e:
+                # A reader starved by a loaded machine is slow, not wrong: a timeout is counted, not a
+                # failure. Anything else (an error answer, a reset, a dropped connection) fails the test.
+                reason = getattr(e, "reason", e)
+                self.answers[type(reason).__name__] += 1
+                if not isinstance(reason, TimeoutError):
+                    self.failures.append((path, type(reason).__name__, str(reason).encode()))
+            except OSError as e:  # reset, remote disconnected
                 self.answers[type(e).__name__] += 1
+                self.failures.append((path, type(e).__name__, str(e).encode()))
 
     def __enter__(self) -> Readers:
         for t in self._threads:

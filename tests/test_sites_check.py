@@ -86,3 +86,64 @@ def test_an_invalid_sites_file_is_one_line_and_exit_2(tmp_path: Path) -> None:
     proc = run_cli("sites", "check", "--sites", str(path))
     assert proc.returncode == 2
     assert len(proc.stderr.strip().splitlines()) == 1 and "start_url" in proc.stderr
+
+
+def test_odd_portals_are_reported_not_crashed_on(tmp_path: Path) -> None:
+    import socket
+    import threading
+
+    from tests.portals.certs import server_context
+    from tests.portals.server import html
+
+    garbage = socket.socket()
+    garbage.bind(("127.0.0.46", 0))
+    garbage.listen()
+
+    def answer_garbage() -> None:
+        while True:
+            try:
+                conn, _ = garbage.accept()
+            except OSError:
+                return
+            with conn:
+                conn.recv(4096)
+                conn.sendall(b"HELLO\r\n\r\n")
+
+    threading.Thread(target=answer_garbage, daemon=True).start()
+    tls = Portal("127.0.0.47", tls=server_context("127.0.0.47", days_valid=(-400, -30)))
+    try:
+        base = tls.start()
+        tls.add("/list.html", html('<a href="/r.html">测试县财政局2022年政府信息公开工作年度报告</a>'))
+        sites = write_sites(
+            tmp_path / "sites.toml",
+            [
+                {
+                    "id": "junk",
+                    "name": "甲",
+                    "start_urls": [f"http://127.0.0.46:{garbage.getsockname()[1]}/"],
+                },
+                {"id": "old", "name": "乙", "start_urls": [base + "/list.html"]},
+            ],
+        )
+        proc = run_cli("sites", "check", "--sites", str(sites), "--timeout", "5")
+    finally:
+        garbage.close()
+        tls.stop()
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    assert "Traceback" not in proc.stderr
+    assert "FAILED not an HTTP answer" in proc.stdout
+    assert re.search(
+        r"certificate: (self-signed certificate|certificate has expired) \(archived anyway", proc.stdout
+    )
+    assert "(start page): 1 report links" in proc.stdout
+
+
+def test_a_malformed_start_url_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    path = tmp_path / "sites.toml"
+    path.write_text('[[sites]]\nid = "a"\nname = "x"\nstart_urls = ["http://[::1/"]\n', encoding="utf-8")
+    for args in (("sites", "check"), ("crawl",)):
+        proc = run_cli(
+            *args, "--sites", str(path), *(("--data", str(tmp_path / "d")) if args == ("crawl",) else ())
+        )
+        assert proc.returncode == 2, proc.stderr[-2000:]
+        assert len(proc.stderr.strip().splitlines()) == 1 and "not a valid URL" in proc.stderr

@@ -172,9 +172,10 @@ class Corpus(ReportRows):
         rows = self.conn.execute(
             """SELECT COALESCE(site_id, '-'), error FROM captures WHERE crawl_id = ? AND error IS NOT NULL
                UNION ALL
-               SELECT DISTINCT COALESCE(c.site_id, '-'), d.error || '' FROM captures c
-               JOIN documents d ON d.sha256 = c.sha256
-               WHERE c.crawl_id = ? AND c.error IS NULL AND d.error IS NOT NULL""",
+               SELECT site, error FROM (
+                 SELECT DISTINCT COALESCE(c.site_id, '-') AS site, d.sha256, d.error || '' AS error
+                 FROM captures c JOIN documents d ON d.sha256 = c.sha256
+                 WHERE c.crawl_id = ? AND c.error IS NULL AND d.error IS NOT NULL)""",
             (run_id, run_id),
         )
         return [(r[0], r[1]) for r in rows]

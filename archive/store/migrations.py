@@ -271,7 +271,8 @@ _M008_CAPTURE_HTTP = """
 
 # The monitor must not cry wolf: a report is `missing` only when the site's report list answered after the
 # deadline; otherwise nobody looked (portal unreachable, or not crawled since) and it is `not_checked`.
-# `checked_at` is the last time a list page of the site answered (a capture with role `list`, no error).
+# `checked_at` is the last time a list page of the site answered (a capture with role `list`, no error);
+# it is UTC, the deadline a date in China (UTC+8).
 _M011_EXPECTED_NOT_CHECKED = """
         DROP VIEW expected_reports;
         CREATE VIEW expected_reports AS
@@ -309,7 +310,8 @@ _M011_EXPECTED_NOT_CHECKED = """
         SELECT m.site_id, m.agency, m.year, m.deadline,
                CASE
                    WHEN r.id IS NULL AND m.deadline >= date('now') THEN 'not_due'
-                   WHEN r.id IS NULL AND (m.checked_at IS NULL OR substr(m.checked_at, 1, 10) <= m.deadline)
+                   WHEN r.id IS NULL AND (m.checked_at IS NULL
+                                          OR substr(datetime(m.checked_at, '+8 hours'), 1, 10) <= m.deadline)
                        THEN 'not_checked'
                    WHEN r.id IS NULL THEN 'missing'
                    WHEN r.removed_at IS NOT NULL THEN 'removed'
