@@ -196,7 +196,7 @@ def crawl_child(bases: list[str], lists: int, concurrency: int, every: int, data
                                 "rss_mb": round(rss_mb(), 1)}), flush=True)  # fmt: skip
 
 
-def soak(sites: int, pages: int, every: int, concurrency: int) -> dict[str, Any]:
+def soak(sites: int, pages: int, every: int, concurrency: int, live: bool = False) -> dict[str, Any]:
     """Run the soak; return its curve and verdict."""
     per_site = pages // sites
     lists = max(2, per_site // (PER_LIST + 1))
@@ -209,10 +209,18 @@ def soak(sites: int, pages: int, every: int, concurrency: int) -> dict[str, Any]
             cmd = [sys.executable, __file__, "--child", json.dumps(bases), "--lists", str(lists),
                    "--concurrency", str(concurrency), "--every", str(every), "--data", tmp]  # fmt: skip
             started = time.monotonic()
-            proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=6 * 3600)
+            child = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            lines: list[str] = []
+            assert child.stdout is not None
+            for line in child.stdout:  # the curve as it comes: a long soak shows its progress
+                lines.append(line)
+                if line.startswith("SOAK ") and live:
+                    print(line.rstrip(), flush=True)
+            stderr = child.stderr.read() if child.stderr else ""
             wall = time.monotonic() - started
-            if proc.returncode != 0:
-                raise SystemExit(f"soak crawl failed:\n{proc.stderr[-4000:]}")
+            if child.wait() != 0:
+                raise SystemExit(f"soak crawl failed:\n{stderr[-4000:]}")
+            stdout = "".join(lines)
             urls_dbs = list((Path(tmp) / "state" / "frontier").glob("*/urls.db"))
             frontier_urls = sum(
                 sqlite3.connect(p).execute("SELECT count(*) FROM urls").fetchone()[0] for p in urls_dbs
@@ -225,8 +233,8 @@ def soak(sites: int, pages: int, every: int, concurrency: int) -> dict[str, Any]
     finally:
         server.terminate()
         server.join(10)
-    curve = [json.loads(x[5:]) for x in proc.stdout.splitlines() if x.startswith("SOAK ")]
-    done = next(json.loads(x[5:]) for x in proc.stdout.splitlines() if x.startswith("DONE "))
+    curve = [json.loads(x[5:]) for x in stdout.splitlines() if x.startswith("SOAK ")]
+    done = next(json.loads(x[5:]) for x in stdout.splitlines() if x.startswith("DONE "))
     expected = sites * (2 + lists * (PER_LIST + 1))  # robots.txt, home, lists, articles
     after = [c["rss_mb"] for c in curve if c["pages"] >= 20_000] or [c["rss_mb"] for c in curve]
     growth = (max(after) - after[0]) / after[0] if after else 0.0
@@ -256,7 +264,7 @@ def main() -> None:
     if args.child:
         crawl_child(json.loads(args.child), args.lists, args.concurrency, args.every, Path(args.data))
         return
-    result = soak(args.sites, args.pages, args.every, args.concurrency)
+    result = soak(args.sites, args.pages, args.every, args.concurrency, live=True)
     print("| pages | RSS MB | pages/s |\n|---:|---:|---:|")
     for c in result["curve"]:
         print(f"| {c['pages']:,} | {c['rss_mb']} | {c['pages_per_s']} |")
