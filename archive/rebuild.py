@@ -87,8 +87,11 @@ def _unpack(ws: Workspace, sha256: str, url: str, seen_at: str) -> list[tuple[st
     return [(m.sha256, member_url(url, m.name), None) for m in members]
 
 
-def ingest(ws: Workspace, paths: list[Path], workers: int = 2) -> RunSummary:
-    """Archive local files through the same store → extract → report steps a crawl uses."""
+def ingest(ws: Workspace, paths: list[Path], workers: int = 2, site_id: str | None = None) -> RunSummary:
+    """Archive local files through the same store → extract → report steps a crawl uses.
+
+    site_id: the site (a row of `sites`) the files belong to; their reports take its name and region,
+    and the monitor counts them for it."""
     summary = RunSummary()
     captures: list[tuple[Path, int]] = []
     for path in _walk(paths):
@@ -111,7 +114,14 @@ def ingest(ws: Workspace, paths: list[Path], workers: int = 2) -> RunSummary:
         url = path.resolve().as_uri()
         new = ws.corpus.ensure_document(sha, size, media, safe_filename(path.name), url, seen)
         capture = Capture(
-            url=url, status=None, fetched_at=seen, sha256=sha, size=size, role="file", content_type=media
+            url=url,
+            status=None,
+            fetched_at=seen,
+            sha256=sha,
+            size=size,
+            role="file",
+            content_type=media,
+            site_id=site_id,
         )
         captures.append((path, ws.corpus.add_capture(capture)))
         summary.counts["files"] += 1

@@ -46,7 +46,9 @@ class Site:
     follow: list[str] = field(default_factory=list)  # extra URL regexes always worth following
     deny: list[str] = field(default_factory=list)  # URL regexes never followed
     family: str = AUTO  # CMS family hint, one of FAMILY_HINTS
-    max_pages: int = 20000  # hard cap on requests for one site in one run
+    # A safety net per site and run, far above a real portal: traps are cut by what their pages yield
+    # (crawler/bounds.py), not by this count. Reaching it is said in the summary and stops removals.
+    max_pages: int = 200_000
 
     def domains(self) -> list[str]:
         if self.allowed_domains:
@@ -82,7 +84,11 @@ def _fail(path: Path, where: str, msg: str) -> SitesFileError:
 def _check_url(path: Path, where: str, url: Any) -> str:
     if not isinstance(url, str):
         raise _fail(path, where, f"start_urls: {url!r} is not a string")
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # a bad port raises here, not in the crawl
+    except ValueError as e:
+        raise _fail(path, where, f"start_urls: {url!r} is not a valid URL ({e})") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise _fail(path, where, f"start_urls: {url!r} is not an http(s) URL")
     return url

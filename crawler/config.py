@@ -16,6 +16,8 @@ from typing import Any
 
 from scrapy.settings import BaseSettings
 
+from crawler.frontier import DISK, frontier_dir
+
 # variable -> (Scrapy setting, parser)
 _ENV: dict[str, tuple[str, Callable[[str], Any]]] = {
     "GOVARCHIVE_DATA": ("GOVARCHIVE_DATA", str),
@@ -25,6 +27,8 @@ _ENV: dict[str, tuple[str, Callable[[str], Any]]] = {
     "GOVARCHIVE_RETRY_BACKOFF": ("GOVARCHIVE_RETRY_BACKOFF", float),
     "GOVARCHIVE_MAX_BYTES": ("DOWNLOAD_MAXSIZE", int),
     "GOVARCHIVE_EXTRACT_WORKERS": ("GOVARCHIVE_EXTRACT_WORKERS", int),
+    "GOVARCHIVE_PROGRESS_INTERVAL": ("GOVARCHIVE_PROGRESS_INTERVAL", float),
+    "GOVARCHIVE_FRONTIER": ("GOVARCHIVE_FRONTIER", str),
 }
 _CHROMIUM = "GOVARCHIVE_CHROMIUM"  # the browser of render_js sites (PLAYWRIGHT_LAUNCH_OPTIONS)
 
@@ -53,6 +57,13 @@ class EnvironmentSettings:
         launch = settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS")
         for name, value in settings_from_env(os.environ, launch).items():
             settings.set(name, value, priority="project")
+        frontier = settings.get("GOVARCHIVE_FRONTIER") or "memory"
+        if frontier not in ("memory", DISK):
+            raise ValueError(f"GOVARCHIVE_FRONTIER={frontier!r}: expected memory or disk")
+        if frontier == DISK:  # crawler/frontier.py: queue, duplicate filter and seen URLs on disk
+            data_dir = Path(settings.get("GOVARCHIVE_DATA") or "data")
+            settings.set("JOBDIR", str(frontier_dir(data_dir)), priority="project")
+            settings.set("DUPEFILTER_CLASS", "crawler.frontier.DiskDupeFilter", priority="project")
 
 
 @dataclass(frozen=True)
@@ -63,6 +74,7 @@ class CrawlConfig:
     sites_file: Path
     max_bytes: int | None  # DOWNLOAD_MAXSIZE: also the blob store's limit
     extract_workers: int
+    frontier_on_disk: bool
     extract_timeout: float
     retry_backoff: float  # seconds before the first retry, doubled per retry
     retry_backoff_max: float
@@ -74,6 +86,7 @@ class CrawlConfig:
             sites_file=Path(settings.get("GOVARCHIVE_SITES") or "sites.toml"),
             max_bytes=settings.getint("DOWNLOAD_MAXSIZE") or None,
             extract_workers=settings.getint("GOVARCHIVE_EXTRACT_WORKERS", 2),
+            frontier_on_disk=(settings.get("GOVARCHIVE_FRONTIER") or "memory") == DISK,
             extract_timeout=settings.getfloat("GOVARCHIVE_EXTRACT_TIMEOUT", 600),
             retry_backoff=settings.getfloat("GOVARCHIVE_RETRY_BACKOFF", 1.0),
             retry_backoff_max=settings.getfloat("GOVARCHIVE_RETRY_BACKOFF_MAX", 60.0),

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from archive.store.corpus import Exchange
+
 
 @dataclass
 class Fetched:
@@ -22,11 +24,15 @@ class Fetched:
     link_url: str | None = None  # the URL that link named, when a redirect led elsewhere
     link_text: str | None = None
     error: str | None = None  # why nothing was kept, e.g. "http 404", "timeout", "too large"
+    tls_error: str | None = None  # what was wrong with the certificate of an https answer kept anyway
     not_modified: bool = False  # a 304 answer to a conditional request
     previous_sha256: str | None = None  # what the 304 confirmed
     # For an article page: the documents it links to (url, text, kind: attachment | image), kept in the
     # `links` table so that interpretation reads the page's context from the archive.
     links: list[tuple[str, str, str]] = field(default_factory=list)
+    # The HTTP exchange as sent and received, and the redirect answers before it (crawler.middlewares.exchange).
+    exchange: Exchange | None = None
+    hops: list[Exchange] = field(default_factory=list)
     # Filled by the pipelines.
     sha256: str | None = None
     size: int | None = None

@@ -132,6 +132,7 @@ class CrawlRun:
             for key, value in result.counts().items():
                 self.stats.set_value(f"{PREFIX}history/{key}", value)
             write_feeds(ws.corpus, ws.root / "feeds")
+            self._failures_by_site(ws)
         except Exception as exc:  # bookkeeping must never lose the run's summary; the log says what failed
             fault = ws.fault(exc)
             if fault is not None:
@@ -139,3 +140,17 @@ class CrawlRun:
                 return
             logger.exception("end-of-run bookkeeping failed")
             self.stats.inc_value(PREFIX + "errors/bookkeeping")
+
+    def _failures_by_site(self, ws: Workspace) -> None:
+        """`failures/<site>/<reason kind>` counters, so the summary (and crawl_runs.summary, which
+        Datasette shows) says where things went wrong, not only how often."""
+        from collections import Counter
+
+        from crawler.failures import error_kind
+
+        assert self.run_id is not None
+        counts = Counter(
+            f"failures/{site}/{error_kind(reason)}" for site, reason in ws.corpus.run_failures(self.run_id)
+        )
+        for key, n in counts.items():
+            self.stats.set_value(PREFIX + key, n)

@@ -47,6 +47,11 @@ DOWNLOADER_MIDDLEWARES = {
     # Retries wait (exponential backoff, Retry-After) instead of hitting a struggling portal at once.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.retry.BackoffRetryMiddleware": 550,
+    # Between the downloader and RedirectMiddleware (600): refuses loops, off-site and private-address
+    # redirects, other schemes and private addresses, each recorded with its reason (crawler/middlewares/guard.py).
+    "crawler.middlewares.guard.RequestGuard": 650,
+    # Next to the download handler: the request as sent, the response as received, each redirect hop.
+    "crawler.middlewares.exchange.RecordExchanges": 950,
 }
 GOVARCHIVE_RETRY_BACKOFF = 1.0  # seconds, doubled per retry
 GOVARCHIVE_RETRY_BACKOFF_MAX = 60.0
@@ -57,7 +62,11 @@ EXTENSIONS = {
     # AutoThrottle that keeps each site's download_delay as its floor (sites file politeness).
     "scrapy.extensions.throttle.AutoThrottle": None,
     "crawler.middlewares.throttle.SiteAutoThrottle": 0,
+    # One progress line for operators (pages, rate, report copies, errors, queue) instead of LogStats.
+    "scrapy.extensions.logstats.LogStats": None,
+    "crawler.progress.Progress": 0,
 }
+GOVARCHIVE_PROGRESS_INTERVAL = 10.0
 
 # govarchive's own settings, read once as crawler.config.CrawlConfig.
 GOVARCHIVE_DATA = "data"
@@ -80,4 +89,6 @@ PLAYWRIGHT_LAUNCH_OPTIONS = {
     ],
 }
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
+# The browser fetches past the downloader middlewares: it gets the guard's address rules itself.
+PLAYWRIGHT_ABORT_REQUEST = "crawler.middlewares.guard.browser_request_refused"
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30000

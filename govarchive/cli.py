@@ -17,6 +17,7 @@ import click
 from archive.errors import DataFolderError, GovarchiveError
 
 if TYPE_CHECKING:
+    from archive.sites import Site
     from archive.store.workspace import Workspace
 
 DATA_OPTION = click.option(
@@ -51,6 +52,7 @@ def main(verbose: bool) -> None:
     console = logging.StreamHandler()
     console.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     if not verbose:
+        console.setFormatter(_OneLine("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         console.addFilter(_for_people)
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, handlers=[console])
     # A log file on a full disk must not print a traceback per message: the run stops with one line.
@@ -62,10 +64,33 @@ def main(verbose: bool) -> None:
 _FRAMEWORK = ("scrapy", "twisted", "asyncio", "py.warnings", "scrapy_playwright")
 
 
+# Framework records that repeat what the spider says once in its own words ("failed URL: reason").
+_REPEATS = ("scrapy.downloadermiddlewares.retry", "scrapy.downloadermiddlewares.robotstxt")
+
+
 def _for_people(record: logging.LogRecord) -> bool:
-    if record.levelno >= logging.WARNING or record.name == "scrapy.extensions.logstats":
+    if getattr(record, "file_only", False):
+        return False
+    if record.name.startswith(_REPEATS) and record.levelno < logging.CRITICAL:
+        return False
+    if record.levelno >= logging.WARNING:
         return True
     return not record.name.startswith(_FRAMEWORK)
+
+
+class _OneLine(logging.Formatter):
+    """One line per record on the console: tracebacks stay in the log file (and with -v)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        saved = record.exc_info, record.exc_text, record.stack_info
+        record.exc_info = record.exc_text = record.stack_info = None
+        try:
+            line = super().format(record)
+        finally:
+            record.exc_info, record.exc_text, record.stack_info = saved
+        if saved[0] or saved[1]:
+            line += " (traceback in the log file)"
+        return line.replace("\n", " ⏎ ")
 
 
 @main.command()
@@ -115,7 +140,8 @@ def crawl(data_dir: Path, sites_file: Path, site_ids: tuple[str, ...]) -> None:
                 )
                 if summary.get("history/held_back"):
                     run_line += f" (removals held back: {summary['history/held_back']}, see the log)"
-                logging.getLogger("govarchive.crawl").info("%s", run_line)
+                # For the log file: the console prints the same line last, after the summary.
+                logging.getLogger("govarchive.crawl").info("%s", run_line, extra={"file_only": True})
             finally:
                 logging.getLogger().removeHandler(handler)
                 handler.close()
@@ -143,11 +169,29 @@ def _exclusive(ws: Workspace) -> Iterator[None]:
 @main.command()
 @DATA_OPTION
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--site", "site_id", default=None, help="Site the files belong to (id in the corpus or --sites)."
+)
+@click.option(
+    "--sites", "sites_file", type=click.Path(path_type=Path), default=None, help="Sites file defining --site."
+)
+@click.option("--region", default=None, help="With --site unknown so far: register it with this region.")
+@click.option("--name", "site_name", default=None, help="With --region: the new site's name.")
 @friendly_errors
-def ingest(data_dir: Path, paths: tuple[Path, ...]) -> None:
+def ingest(
+    data_dir: Path,
+    paths: tuple[Path, ...],
+    site_id: str | None,
+    sites_file: Path | None,
+    region: str | None,
+    site_name: str | None,
+) -> None:
     """Archive local files or folders through the crawl's pipeline.
 
-    Example: govarchive ingest ~/reports/2023/
+    Their reports take the site's name and region, and the monitor counts them for that site. Examples:
+    govarchive ingest ~/reports/2023/;
+    govarchive ingest --sites sites.toml --site ltq ~/ltq/;
+    govarchive ingest --site hand-zw --region 宁夏回族自治区/中卫市 --name 中卫市人民政府 ~/zw/
     """
     from archive.rebuild import ingest as ingest_paths
     from archive.store.workspace import Workspace
@@ -155,13 +199,46 @@ def ingest(data_dir: Path, paths: tuple[Path, ...]) -> None:
     missing = [p for p in paths if not p.exists()]
     if missing:
         raise GovarchiveError(f"{missing[0]}: no such file or folder")
+    site = _ingest_site(site_id, sites_file, region, site_name)
     ws = Workspace(data_dir)
     with _exclusive(ws):
-        summary = ingest_paths(ws, list(paths))
+        if site is not None:
+            known = ws.corpus.site_names()
+            if site.id in known and sites_file is None:
+                if region is not None and region != (known[site.id][1] or ""):
+                    raise GovarchiveError(
+                        f"site {site.id} has region {known[site.id][1]!r}; --region {region!r} differs"
+                    )
+            elif sites_file is None and region is None:
+                raise GovarchiveError(
+                    f"site {site.id} is not in the corpus: give --sites FILE, or --region (and --name)"
+                )
+            else:
+                ws.corpus.upsert_site(site)
+        summary = ingest_paths(ws, list(paths), site_id=site.id if site else None)
     for line in summary.errors:
         click.echo(f"  error: {line}", err=True)
     click.echo(json.dumps(dict(summary.counts), ensure_ascii=False))
     ws.close()
+
+
+def _ingest_site(
+    site_id: str | None, sites_file: Path | None, region: str | None, name: str | None
+) -> Site | None:
+    """The site named by ingest's options: from the sites file, or a new hand-gathered collection."""
+    from archive.sites import SITE_ID, Site, load_sites, select_sites
+
+    if site_id is None:
+        if sites_file is not None or region is not None or name is not None:
+            raise GovarchiveError("--sites, --region and --name go with --site ID")
+        return None
+    if sites_file is not None:
+        return select_sites(load_sites(sites_file), [site_id])[0]
+    if not SITE_ID.match(site_id):
+        raise GovarchiveError(f"--site {site_id!r} must match [a-z0-9_-]+")
+    # A site not in any sites file: files gathered by hand; it has no start URLs, so crawls skip it.
+    place = (region or "").rstrip("/").rsplit("/", 1)[-1]
+    return Site(id=site_id, name=name or place or site_id, start_urls=[], region=region or "")
 
 
 @main.command()
@@ -200,9 +277,9 @@ def reprocess(data_dir: Path, workers: int) -> None:
     from archive.rebuild import reprocess as run_reprocess
     from archive.store.workspace import Workspace
 
+    if not (data_dir / "corpus.db").is_file():
+        raise GovarchiveError(f"{data_dir / 'corpus.db'}: no corpus here")
     ws = Workspace(data_dir)
-    if not ws.corpus_path.exists():
-        raise GovarchiveError(f"{ws.corpus_path}: no corpus here")
     with _exclusive(ws):
         summary = run_reprocess(ws, workers)
     click.echo(json.dumps(summary.as_dict(), ensure_ascii=False))
@@ -236,9 +313,9 @@ def monitor(
     from archive.store.workspace import Workspace
 
     sites = load_sites(sites_file) if sites_file is not None else None
+    if not (data_dir / "corpus.db").is_file():  # asking must not create an empty data folder
+        raise GovarchiveError(f"{data_dir / 'corpus.db'}: no corpus here (run govarchive crawl first)")
     ws = Workspace(data_dir)
-    if not ws.corpus_path.exists():
-        raise GovarchiveError(f"{ws.corpus_path}: no corpus here (run govarchive crawl first)")
     try:
         if sites is not None:
             sync_sites(ws.corpus, sites)
@@ -248,6 +325,41 @@ def monitor(
     click.echo(json.dumps(rows, ensure_ascii=False, indent=1) if as_json else format_table(rows))
     if fail_on_missing and any(r["status"] == "missing" for r in rows):
         sys.exit(1)
+
+
+@main.group()
+def sites() -> None:
+    """The sites file: check it before a first crawl."""
+
+
+@sites.command("check")
+@click.option(
+    "--sites", "sites_file", type=click.Path(path_type=Path), default="sites.toml", show_default=True
+)
+@click.option("--site", "site_ids", multiple=True, help="Check only this site id (repeatable).")
+@click.option("--timeout", default=15.0, show_default=True, help="Seconds per request.")
+@friendly_errors
+def sites_check(sites_file: Path, site_ids: tuple[str, ...], timeout: float) -> None:
+    """Validate a sites file, probe each start URL, say which CMS family it looks like and where its
+    report list is. Exit 0 when every start URL answered and led to a list; 1 when one did not.
+
+    Example: govarchive sites check --sites sites.toml --site ltq
+    """
+    from archive.sites import load_sites, select_sites
+    from crawler.probe import check_start, format_check
+
+    chosen = select_sites(load_sites(sites_file), list(site_ids))
+    click.echo(f"{sites_file}: valid, {len(chosen)} site(s)")
+    failed = 0
+    for site in chosen:
+        checks = [check_start(site, url, timeout) for url in site.start_urls]
+        failed += sum(not c.ok for c in checks)
+        click.echo("\n".join(format_check(site, checks)))
+    click.echo(
+        f"checked {len(chosen)} site(s): "
+        + ("all start URLs lead to a list" if not failed else f"{failed} start URL(s) need a look")
+    )
+    sys.exit(1 if failed else 0)
 
 
 @main.command()
@@ -287,6 +399,11 @@ def demo(data_dir: Path, no_serve: bool, port: int) -> None:
 
     sys.exit(run_demo(data_dir, serve=not no_serve, port=port))
 
+
+# WARC / WACZ export and WARC import: in their own module, registered here.
+from govarchive.warc_cli import register_warc_commands  # noqa: E402
+
+register_warc_commands(main)
 
 if __name__ == "__main__":
     main()

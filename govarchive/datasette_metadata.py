@@ -5,12 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from archive.report import codes
+from govarchive.datasette_plugin import vocab
 
 CANNED_QUERIES: dict[str, dict[str, Any]] = {
     "figures_by_code": {
         "title": "One figure across all reports (e.g. applications received)",
         "description": "Pick a section, row and column code; every report's value, comparable across bodies and years.",
-        "sql": """SELECT r.id AS report_id, r.agency, r.region, r.year, r.template, s.value, s.raw, s.row_label, s.col_label
+        "sql": """SELECT r.id AS report_id, r.agency, r.region, r.year, r.template,
+  CASE WHEN s.value = CAST(s.value AS INTEGER) THEN CAST(s.value AS INTEGER) ELSE s.value END AS value,
+  s.raw, s.row_label, s.col_label
 FROM report_stats s JOIN reports r ON r.id = s.report_id
 WHERE s.section = :section AND s.row = :row AND s.col = :col
 ORDER BY r.year DESC, r.agency""",
@@ -18,11 +21,11 @@ ORDER BY r.year DESC, r.agency""",
     "applications_overview": {
         "title": "Applications received, granted, partly granted and processed per report",
         "sql": """SELECT r.id AS report_id, r.agency, r.year,
-  max(CASE WHEN s.row = 'new' THEN s.value END) AS received,
-  max(CASE WHEN s.row = 'granted' THEN s.value END) AS granted,
-  max(CASE WHEN s.row = 'partial' THEN s.value END) AS partly_granted,
-  max(CASE WHEN s.row = 'processed_total' THEN s.value END) AS processed,
-  max(CASE WHEN s.row = 'carried_forward' THEN s.value END) AS carried_forward
+  CAST(max(CASE WHEN s.row = 'new' THEN s.value END) AS INTEGER) AS received,
+  CAST(max(CASE WHEN s.row = 'granted' THEN s.value END) AS INTEGER) AS granted,
+  CAST(max(CASE WHEN s.row = 'partial' THEN s.value END) AS INTEGER) AS partly_granted,
+  CAST(max(CASE WHEN s.row = 'processed_total' THEN s.value END) AS INTEGER) AS processed,
+  CAST(max(CASE WHEN s.row = 'carried_forward' THEN s.value END) AS INTEGER) AS carried_forward
 FROM reports r JOIN report_stats s ON s.report_id = r.id AND s.section = 'applications' AND s.col = 'total'
 GROUP BY r.id ORDER BY r.year DESC, r.agency""",
     },
@@ -33,9 +36,10 @@ FROM report_checks c JOIN reports r ON r.id = c.report_id WHERE c.status = 'fail
 ORDER BY r.year DESC, r.agency""",
     },
     "missing_reports": {
-        "title": "Expected reports that are missing, late or removed (article 49 deadlines)",
-        "sql": """SELECT site_id, agency, year, deadline, status, published_at, report_id, report_agency
-FROM expected_reports WHERE status IN ('missing', 'late', 'removed') ORDER BY year DESC, site_id, agency""",
+        "title": "Expected reports that are missing, late or removed, or not checked (article 49 deadlines)",
+        "description": "not_checked: no list page of the site answered after the deadline (portal down or not crawled since), so nothing is claimed; checked_at is the last time one did.",
+        "sql": """SELECT site_id, agency, year, deadline, status, published_at, report_id, report_agency, checked_at
+FROM expected_reports WHERE status IN ('missing', 'late', 'removed', 'not_checked') ORDER BY year DESC, site_id, agency""",
     },
     "removed_reports": {
         "title": "Reports that vanished from their portal (the archive keeps them)",
@@ -50,6 +54,15 @@ WHERE removed_at IS NOT NULL ORDER BY removed_at DESC""",
   json_extract(summary, '$."history/unchanged"') AS unchanged, json_extract(summary, '$."history/errors"') AS errors
 FROM crawl_runs ORDER BY id DESC""",
     },
+    "crawl_failures": {
+        "title": "What failed in each crawl, by site and reason (requests that failed, documents that could not be read)",
+        "sql": """SELECT crawl_id, site_id, reason, count(*) AS n, min(url) AS example_url FROM (
+  SELECT crawl_id, COALESCE(site_id, '-') AS site_id, error AS reason, url FROM captures WHERE error IS NOT NULL
+  UNION ALL
+  SELECT DISTINCT c.crawl_id, COALESCE(c.site_id, '-'), 'unreadable: ' || d.error, c.url FROM captures c
+  JOIN documents d ON d.sha256 = c.sha256 WHERE c.error IS NULL AND d.error IS NOT NULL
+) GROUP BY crawl_id, site_id, reason ORDER BY crawl_id DESC, n DESC""",
+    },
     "report_versions": {
         "title": "Reports whose file changed at the same URL: every archived version",
         "sql": """SELECT r.id, r.agency, r.year, s.url, s.sha256, s.first_seen, s.removed_at, s.sha256 = r.sha256 AS current
@@ -63,6 +76,37 @@ ORDER BY r.id, s.url, s.first_seen""",
         "sql": """SELECT id, agency, year, title, substr(text, max(instr(text, :q) - 40, 1), 120) AS context
 FROM reports WHERE instr(text, :q) > 0 OR instr(title, :q) > 0 ORDER BY year DESC""",
     },
+}
+
+
+def _template_order_sql() -> str:
+    """One report's figures in the order its template prints them (二、三、四, rows top to bottom), with
+    English labels: the positions come from archive/report/codes.py through the plugin's vocabulary."""
+
+    def lit(text: str) -> str:
+        return "'" + text.replace("'", "''") + "'"
+
+    values = ",\n".join(
+        f"({lit(tpl)}, {lit(s)}, {lit(r)}, {lit(c)}, {i}, {lit(vocab.row_en(s, r))}, {lit(vocab.col_en(s, c))})"
+        for tpl in codes.TEMPLATES
+        for i, (s, r, c) in enumerate(vocab.code_order(tpl))
+    )
+    return f"""WITH ord(template, section, row, col, position, row_en, col_en) AS (VALUES
+{values})
+SELECT s.report_id, r.agency, r.year, s.section, s.row, s.col, s.row_label, s.col_label, o.row_en, o.col_en,
+  CASE WHEN s.value = CAST(s.value AS INTEGER) THEN CAST(s.value AS INTEGER) ELSE s.value END AS value,
+  s.raw, s.placed_by
+FROM report_stats s JOIN reports r ON r.id = s.report_id
+LEFT JOIN ord o ON o.template = r.template AND o.section = s.section AND o.row = s.row AND o.col = s.col
+WHERE s.report_id = :report_id
+ORDER BY o.position IS NULL, o.position, s.section, s.row, s.col"""
+
+
+CANNED_QUERIES["report_figures"] = {
+    "title": "One report's figures in its template's order (二、三、四), with English labels",
+    "description": "The report page /report/<id> lays the same figures out as the template's tables.",
+    "sql": _template_order_sql(),
+    "hide_sql": True,
 }
 
 
@@ -85,6 +129,12 @@ def metadata() -> dict[str, Any]:
         "databases": {
             "corpus": {
                 "title": "Corpus",
+                "description_html": (
+                    "Researcher's pages 研究者页面: <a href='/research'>start</a> · <a href='/search'>search 检索</a>"
+                    " · <a href='/compare'>compare 比较</a> · <a href='/schema'>schema 数据说明</a>"
+                    " · whole exports <a href='/export/figures.csv'>figures.csv</a>"
+                    " <a href='/export/reports.csv'>reports.csv</a>. A query's CSV link gives every row."
+                ),
                 "queries": CANNED_QUERIES,
                 "tables": {
                     "reports": {

@@ -1,4 +1,11 @@
-"""Datasette on the corpus, read-only, with the project's metadata."""
+"""Datasette on the corpus, read-only, with the project's metadata.
+
+The corpus is served mutable (not `-i`): Datasette then opens it `?mode=ro` per query, so a crawl, an
+ingest or a reprocess writing beside it is seen as soon as it commits, and a reader always sees one
+committed state (WAL snapshots; a reprocess is one transaction). Immutable mode promised SQLite the file
+never changes: after a write it served stale pages, then "database disk image is malformed".
+Datasette 0.65 has no write API, and its query page runs only SELECT, so nothing can write through it.
+"""
 
 from __future__ import annotations
 
@@ -12,14 +19,18 @@ from archive.errors import GovarchiveError
 from archive.store.workspace import Workspace
 from govarchive.datasette_metadata import metadata
 
+# The project's own plugin (govarchive/datasette_plugin), loaded from its folder so `serve` works from a
+# checkout without reinstalling the package (its entry point covers installed copies; both is harmless).
+PLUGINS_DIR = Path(__file__).resolve().parent / "datasette_plugin" / "load"
+
 
 def prepare(data_dir: Path) -> tuple[Path, Path]:
-    """Checkpoint the corpus (immutable readers ignore the WAL) and write the metadata file."""
-    ws = Workspace(data_dir)
-    if not ws.corpus_path.exists():
+    """Open the corpus once (it is created or migrated to the current schema) and write the metadata."""
+    if not (Path(data_dir) / "corpus.db").is_file():
         raise GovarchiveError(
-            f"{ws.corpus_path}: no corpus here (run `govarchive crawl` or `govarchive demo`)"
+            f"{Path(data_dir) / 'corpus.db'}: no corpus here (run `govarchive crawl` or `govarchive demo`)"
         )
+    ws = Workspace(data_dir)
     ws.corpus.close()
     meta_path = ws.root / "datasette-metadata.json"
     meta_path.write_text(json.dumps(metadata(), ensure_ascii=False, indent=1), encoding="utf-8")
@@ -33,10 +44,11 @@ def datasette_command(data_dir: Path, host: str, port: int) -> list[str]:
         "-m",
         "datasette",
         "serve",
-        "-i",
         str(db),
         "--metadata",
         str(meta),
+        "--plugins-dir",
+        str(PLUGINS_DIR),
         "--host",
         host,
         "--port",

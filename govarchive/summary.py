@@ -25,12 +25,28 @@ def format_crawl_summary(summary: dict[str, Any]) -> str:
         ("off-site links skipped", "skipped/offsite"),
         ("retries", "retry/count"),
     ]
-    for label, key in main:
-        lines.append(f"  {label:<26}{summary.get(key, 0)}")
     errors = {k: v for k, v in summary.items() if k.startswith(("errors/", "extract_errors/"))}
-    lines.append(f"  {'errors':<26}{sum(errors.values())}")
-    for key, value in sorted(errors.items()):
-        lines.append(f"    {key:<32}{value}")
+    rows = [(label, summary.get(key, 0)) for label, key in main]
+    rows.append(("errors", sum(errors.values())))
+    rows += [("  " + key, value) for key, value in sorted(errors.items())]
+    by_site: dict[str, list[tuple[str, int]]] = {}
+    for key, value in summary.items():
+        if key.startswith("failures/"):
+            _, site, kind = key.split("/", 2)
+            by_site.setdefault(site, []).append((kind, value))
+    if by_site:
+        rows.append(("failures by site", sum(v for kinds in by_site.values() for _, v in kinds)))
+        for site in sorted(by_site):
+            rows.append((f"  {site}", sum(v for _, v in by_site[site])))
+            rows += [(f"    {kind}", v) for kind, v in sorted(by_site[site])]
+    if summary.get("skipped/max_pages"):
+        rows.append(("links not followed: site reached max_pages", summary["skipped/max_pages"]))
+    cuts = sorted((k.split("/", 2)[1:], v) for k, v in summary.items() if k.startswith("cut/"))
+    if cuts:
+        rows.append(("list shapes cut (their last pages yielded nothing new)", len(cuts)))
+        rows += [(f"  {site} {shape}", f"after {pages} pages") for (site, shape), pages in cuts]
+    width = max(len(label) for label, _ in rows) + 2  # long keys never run into their value
+    lines += [f"  {label:<{width}}{value}" for label, value in rows]
     return "\n".join(lines)
 
 

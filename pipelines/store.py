@@ -7,7 +7,7 @@ from typing import Any
 
 from archive.extract.sniff import sniff_bytes
 from archive.store.blobs import BlobTooLarge
-from archive.store.corpus import Capture
+from archive.store.corpus import Capture, Exchange
 from archive.store.workspace import Workspace
 from crawler.failures import error_kind
 from crawler.items import Fetched
@@ -58,6 +58,8 @@ class StorePipeline:
             self._confirm_held(item)
         if item.links and item.sha256:
             self.ws.corpus.add_links(item.sha256, item.url, item.links)
+        for hop in item.hops:
+            self._add_hop(item, hop)
         item.capture_id = self.ws.corpus.add_capture(
             Capture(
                 url=item.url,
@@ -75,14 +77,48 @@ class StorePipeline:
                 role=item.role,
                 error=item.error,
                 crawl_id=run_id_for(self.crawler),
+                tls_error=item.tls_error,
             )
         )
+        if item.exchange is not None:
+            self._keep_body(item.exchange)
+            self.ws.corpus.add_exchange(item.capture_id, item.exchange)
         self._inc(f"captures/{item.role}")
+        if item.tls_error:
+            self._inc("tls_errors")
         if item.error:
             self._inc(f"errors/{error_kind(item.error)}")
-            logger.warning("not archived %s: %s", item.url, item.error)
+            logger.debug("not archived %s: %s", item.url, item.error)  # the spider warned once
         item.body = None  # the bytes are in the store now; do not carry them through the other stages
         return item
+
+    def _keep_body(self, ex: Exchange) -> None:
+        """A body the capture does not name (a redirect's, an error page's) goes to the blob store too."""
+        if ex.body:
+            try:
+                ex.payload_sha256, _ = self.ws.blobs.put_bytes(ex.body)
+            except (OSError, BlobTooLarge) as e:
+                logger.warning("body of %s %s not kept: %s", ex.status, ex.request_url, e)
+        ex.body = None
+
+    def _add_hop(self, item: Fetched, hop: Exchange) -> None:
+        """A redirect answer on the way to this item's URL: a capture of its own (role `redirect`)."""
+        self._keep_body(hop)
+        capture_id = self.ws.corpus.add_capture(
+            Capture(
+                url=hop.request_url,
+                status=hop.status,
+                fetched_at=hop.fetched_at,
+                site_id=item.site_id,
+                content_type=next((v for k, v in hop.response_headers if k.lower() == "content-type"), None),
+                referer=item.referer,
+                link_text=item.link_text,
+                role="redirect",
+                crawl_id=run_id_for(self.crawler),
+            )
+        )
+        self.ws.corpus.add_exchange(capture_id, hop)
+        self._inc("captures/redirect")
 
     def _confirm_held(self, item: Fetched) -> None:
         """A 304: the blob already held is this URL's content. The capture names it, and keeps the

@@ -154,8 +154,14 @@ def test_nothing_half_written_and_no_blob_unreferenced(crawled: tuple[Path, str,
     data, _, _ = crawled
     assert list((data / "blobs" / "tmp").iterdir()) == []
     shas = {r[0] for r in db(data).execute("SELECT sha256 FROM documents")}
+    # Bodies that are no capture's payload (error pages, redirects) are kept for WARC, named by capture_http.
+    exchanges = {
+        r[0]
+        for r in db(data).execute("SELECT payload_sha256 FROM capture_http WHERE payload_sha256 IS NOT NULL")
+    }
     on_disk = {p.name for p in (data / "blobs" / "sha256").rglob("*") if p.is_file()}
-    assert on_disk == shas
+    assert on_disk == shas | exchanges
+    assert exchanges - shas, "the broken portal's error pages are kept for WARC"
 
 
 def test_archive_survives_a_later_crawl_of_a_broken_portal(

@@ -91,6 +91,42 @@ def test_ingest_archives_files_once(tmp_path: Path) -> None:
     assert run_cli("ingest", "--data", str(data), str(tmp_path / "missing")).returncode == 2
 
 
+def test_ingest_names_the_site_and_region_of_what_it_brings(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    report_docx(src / "a.docx", "示范县教育局2022年政府信息公开工作年度报告")
+    data = tmp_path / "data"
+    # An unknown site needs a region (or a sites file) to be registered.
+    refused = run_cli("ingest", "--data", str(data), "--site", "hand", str(src))
+    assert refused.returncode == 2 and "not in the corpus" in refused.stderr
+    assert run_cli("ingest", "--data", str(data), "--region", "x", str(src)).returncode == 2
+    assert run_cli("ingest", "--data", str(data), "--site", "Bad!", "--region", "x", str(src)).returncode == 2
+    proc = run_cli(
+        "ingest", "--data", str(data), "--site", "hand", "--region", "宁夏回族自治区/中卫市/示范县",
+        "--name", "示范县人民政府", str(src),
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    db = sqlite3.connect(data / "corpus.db")
+    rows = db.execute("SELECT site_id, region, agency, year FROM reports").fetchall()
+    assert rows == [("hand", "宁夏回族自治区/中卫市/示范县", "示范县教育局", 2022)]
+    assert db.execute("SELECT name, start_urls FROM sites WHERE id = 'hand'").fetchall() == [
+        ("示范县人民政府", "[]")
+    ]
+    db.close()
+    # The site is known now: more files join it; a different region is refused.
+    report_docx(src / "b.docx", "示范县财政局2022年政府信息公开工作年度报告")
+    assert run_cli("ingest", "--data", str(data), "--site", "hand", str(src)).returncode == 0
+    clash = run_cli("ingest", "--data", str(data), "--site", "hand", "--region", "别处", str(src))
+    assert clash.returncode == 2 and "differs" in clash.stderr
+    # Reprocess rebuilds the same site and region from the captures.
+    assert run_cli("reprocess", "--data", str(data)).returncode == 0
+    db = sqlite3.connect(data / "corpus.db")
+    assert db.execute("SELECT DISTINCT site_id, region FROM reports").fetchall() == [
+        ("hand", "宁夏回族自治区/中卫市/示范县")
+    ]
+    db.close()
+
+
 def test_reprocess_rebuilds_derived_data_and_keeps_blobs_and_history(demo_data: Path, tmp_path: Path) -> None:
     data = tmp_path / "data"
     shutil.copytree(demo_data, data)

@@ -14,8 +14,10 @@ from archive.model import ReportMeta
 from archive.products.feeds import ATOM, write_feeds
 from archive.products.monitor import agency_key, expected_reports, region_prefixes, sync_sites
 from archive.sites import parse_sites
-from archive.store.corpus import Corpus
+from archive.store.corpus import Capture, Corpus, now_iso
 from benchmarks.incremental_bytes import PYTHON, ROOT
+from tests.conftest import free_port
+from tests.portals.harness import crawl
 
 SITES = """
 [[sites]]
@@ -83,8 +85,22 @@ def data(tmp_path: Path) -> Path:
     _add(corpus, "中宁县水务局", 2023, "2024-01-10", removed=True)
     _add(corpus, "中宁县水务局", 2022, "2023-01-10")
     # 教育局 never publishes; 水务局 misses 2024 and 2025.
+    _list_answered(corpus, "zn")  # the report list was looked at today: what is not there is missing
     corpus.close()
     return tmp_path
+
+
+def _list_answered(corpus: Corpus, site_id: str, error: str | None = None) -> None:
+    corpus.add_capture(
+        Capture(
+            url="http://127.0.0.1:9/list/",
+            status=None if error else 200,
+            fetched_at=now_iso(),
+            site_id=site_id,
+            role="list",
+            error=error,
+        )
+    )
 
 
 def test_expected_reports_statuses(data: Path) -> None:
@@ -124,6 +140,48 @@ def test_monitor_command_table_json_and_exit_codes(data: Path) -> None:
     }
     assert _monitor(data, "--fail-on-missing").returncode == 1
     assert _monitor(data, "--fail-on-missing", "--year", "2099").returncode == 0
+
+
+def test_a_portal_nobody_reached_is_not_checked_not_missing(tmp_path: Path) -> None:
+    corpus = Corpus(tmp_path / "corpus.db")
+    sync_sites(corpus, parse_sites(SITES))
+    _add(corpus, "中宁县财政局", 2023, "2024-01-15")
+    statuses = {r["status"] for r in expected_reports(corpus) if r["agency"] != "中宁县财政局"}
+    assert statuses == {"not_checked"}  # never crawled: nobody looked
+    _list_answered(corpus, "zn", error="connection refused")
+    assert {r["status"] for r in expected_reports(corpus) if r["agency"] != "中宁县财政局"} == {
+        "not_checked"
+    }  # the portal was down
+    found = [r for r in expected_reports(corpus) if r["agency"] == "中宁县财政局" and r["year"] == 2023]
+    assert found[0]["status"] == "on_time"  # what was found stands, reached or not
+    corpus.close()
+    table = _monitor(tmp_path, "--fail-on-missing")
+    assert table.returncode == 0, table.stdout  # nothing is claimed missing
+    assert "not_checked: 23" in table.stdout and "last answered never" in table.stdout
+    corpus = Corpus(tmp_path / "corpus.db")
+    _list_answered(corpus, "zn")
+    rows = expected_reports(corpus)
+    corpus.close()
+    assert {r["status"] for r in rows if r["agency"] == "中宁县教育局"} == {"missing"}
+    assert all(r["checked_at"] for r in rows)
+    assert _monitor(tmp_path, "--fail-on-missing").returncode == 1
+
+
+def test_after_a_crawl_of_an_unreachable_portal_nothing_is_missing(tmp_path: Path) -> None:
+    port = free_port()  # nothing listens: every request is refused
+    sites = tmp_path / "sites.toml"
+    sites.write_text(SITES.replace("http://127.0.0.1:9/list/", f"http://127.0.0.1:{port}/list/"), "utf-8")
+    crawl(sites, tmp_path / "data", ["zn"], env={"GOVARCHIVE_RETRY_TIMES": "0"})
+    proc = _monitor(tmp_path / "data", "--json", "--fail-on-missing")
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    rows = json.loads(proc.stdout)
+    assert rows and {r["status"] for r in rows} == {"not_checked"}
+
+
+def test_monitor_in_an_empty_folder_creates_nothing(tmp_path: Path) -> None:
+    proc = _monitor(tmp_path / "data")
+    assert proc.returncode == 2 and "no corpus here" in proc.stderr
+    assert not (tmp_path / "data").exists()
 
 
 def test_monitor_reports_a_corrupt_database_in_one_line(tmp_path: Path) -> None:

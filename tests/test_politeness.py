@@ -7,8 +7,8 @@ import itertools
 
 import pytest
 
+from crawler.bounds import AHEAD, FREE, WINDOW
 from crawler.middlewares.retry import backoff_delay
-from crawler.spiders.reports import PATTERN_CAP
 from tests.portals.harness import db, reports, summary
 from tests.portals.runs import polite_portals, trs_portal
 
@@ -42,8 +42,12 @@ def test_a_503_then_200_ends_archived_after_a_backoff() -> None:
 def test_calendar_trap_is_bounded_by_url_shape_and_depth() -> None:
     run = trs_portal()
     days = [p for _, _, p, _ in run.portal.requested("/xxgk/rl/") if p.count("/") == 6]
-    assert 0 < len(days) <= PATTERN_CAP["section"]
-    assert summary(run.data)["skipped/pattern_cap"] > 0
+    # Bounded by what the days yield (nothing): cut after FREE + WINDOW pages read of the shape, with at
+    # most AHEAD requested ahead of the reading.
+    assert 0 < len(days) <= FREE + WINDOW + AHEAD, len(days)
+    s = summary(run.data)
+    assert s["skipped/unproductive"] > 0
+    assert any(k.startswith("cut/") and "/xxgk/rl/" in k for k in s), sorted(s)
 
 
 def test_redirect_loop_and_endless_chain_stop() -> None:
@@ -52,7 +56,10 @@ def test_redirect_loop_and_endless_chain_stop() -> None:
     assert len(run.portal.requested("/xxgk/chain/")) <= 12  # REDIRECT_MAX_TIMES = 10
     with db(run.data) as conn:
         errors = [r[0] for r in conn.execute("SELECT error FROM captures WHERE url LIKE '%/xxgk/chain/%'")]
-    assert errors and all(e and e.startswith("ignored") for e in errors)
+        loops = [r[0] for r in conn.execute("SELECT error FROM captures WHERE url LIKE '%/xxgk/loop/%'")]
+    assert errors and all(e and e.startswith("too many redirects: 10 hops") for e in errors)
+    # The loop leaves a record too (it used to vanish in the duplicate filter).
+    assert loops and all(e and e.startswith("redirect loop: ") for e in loops), loops
 
 
 def test_summary_counts_match_the_corpus() -> None:

@@ -1,5 +1,9 @@
 """Who has not published: expected reports that are missing, late or removed (article 49 deadlines).
 
+A report is `missing` only when the site's report list answered after its deadline and it was not there;
+when no list page of the site answered since the deadline (portal unreachable, or not crawled since), the
+status is `not_checked`: nobody looked, so nothing is claimed (migration 011, column `checked_at`).
+
 Expected reports come from the sites file: each `expected_agencies` body × each year from
 `expected_since` (view `expected_reports`, migrations 003/004). Departments publish by 31 January of the
 next year, the government itself (a name ending in 人民政府) by 31 March; a report's date is its
@@ -22,7 +26,7 @@ from typing import Any
 from archive.sites import Site
 from archive.store.corpus import Corpus
 
-STATUSES = ("missing", "late", "removed", "on_time", "not_due")
+STATUSES = ("missing", "late", "removed", "on_time", "not_checked", "not_due")
 PROBLEMS = ("missing", "late", "removed")
 
 _SPACE = re.compile(r"[\s\u3000]+")
@@ -121,13 +125,23 @@ def status_counts(rows: list[dict[str, Any]]) -> dict[str, int]:
 def format_table(rows: list[dict[str, Any]]) -> str:
     if not rows:
         return "no expected reports (set expected_agencies and expected_since in the sites file)"
-    lines = [f"{'site':<12}{'year':<6}{'status':<9}{'deadline':<12}{'published':<12}agency"]
+    site_w = max(6, *(len(r["site_id"]) + 2 for r in rows))
+    status_w = max(len(s) for s in STATUSES) + 2
+    lines = [f"{'site':<{site_w}}{'year':<6}{'status':<{status_w}}{'deadline':<12}{'published':<12}agency"]
     for r in rows:
         found = r.get("report_agency")
         alias = f"  (as {found})" if found and found != r["agency"] else ""
         lines.append(
-            f"{r['site_id']:<12}{r['year']:<6}{r['status']:<9}{r['deadline']:<12}"
+            f"{r['site_id']:<{site_w}}{r['year']:<6}{r['status']:<{status_w}}{r['deadline']:<12}"
             f"{(r['published_at'] or '-'):<12}{r['agency']}{alias}"
         )
-    lines.append("  ".join(f"{k}: {v}" for k, v in status_counts(rows).items()))
+    counts = status_counts(rows)
+    lines.append("  ".join(f"{k}: {v}" for k, v in counts.items() if k != "not_checked" or v))
+    if counts["not_checked"]:
+        last = {r["site_id"]: r.get("checked_at") for r in rows if r["status"] == "not_checked"}
+        lines.append(
+            "not_checked: no list page of the site answered after the deadline ("
+            + ", ".join(f"{site}: last answered {when or 'never'}" for site, when in sorted(last.items()))
+            + "); crawl it, then ask again"
+        )
     return "\n".join(lines)

@@ -72,6 +72,11 @@ class BlobWriter:
         self._tmp.unlink(missing_ok=True)
 
 
+def blob_path(root: Path, sha256: str) -> Path:
+    """The path layout of the store, for readers that must not create or sweep anything (a server)."""
+    return Path(root) / "sha256" / sha256[:2] / sha256[2:4] / sha256
+
+
 class BlobStore:
     def __init__(self, root: Path, max_bytes: int | None = None) -> None:
         self.root = Path(root)
@@ -82,7 +87,7 @@ class BlobStore:
         self.sweep_orphans()
 
     def path(self, sha256: str) -> Path:
-        return self.root / "sha256" / sha256[:2] / sha256[2:4] / sha256
+        return blob_path(self.root, sha256)
 
     def has(self, sha256: str) -> bool:
         return self.path(sha256).is_file()

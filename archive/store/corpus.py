@@ -46,6 +46,28 @@ class Capture:
     error: str | None = None
     crawl_id: int | None = None
     link_url: str | None = None  # the URL the link named, when a redirect led elsewhere
+    tls_error: str | None = None  # an https answer kept despite its certificate (crawler/tls.py)
+
+
+@dataclass
+class Exchange:
+    """One HTTP exchange as a WARC needs it (table `capture_http`): the request as sent, the status line
+    and headers as received. Header lines are (name, value) pairs in the order known; values are the
+    latin-1 view of the raw bytes."""
+
+    method: str
+    request_url: str
+    request_headers: list[tuple[str, str]]
+    status: int
+    protocol: str | None
+    reason: str | None
+    response_headers: list[tuple[str, str]]
+    fetched_at: str
+    body: bytes | None = None  # a body the capture's sha256 does not name (a redirect's, an error page's)
+    payload_sha256: str | None = None  # its blob, once stored
+    decoded: str | None = None  # content codings removed before the payload was stored (e.g. "gzip")
+    rendered: bool = False  # the payload is a browser's DOM after scripts
+    source: str = "crawl"  # or "import:<file name>"
 
 
 class Corpus(ReportRows):
@@ -146,12 +168,26 @@ class Corpus(ReportRows):
             (now_iso(), status, json.dumps(summary, ensure_ascii=False, sort_keys=True), run_id),
         )
 
+    def run_failures(self, run_id: int) -> list[tuple[str, str]]:
+        """(site id, reason) of each failure in a run: requests that failed, and documents fetched in it
+        that could not be read (one per document and site)."""
+        rows = self.conn.execute(
+            """SELECT COALESCE(site_id, '-'), error FROM captures WHERE crawl_id = ? AND error IS NOT NULL
+               UNION ALL
+               SELECT site, error FROM (
+                 SELECT DISTINCT COALESCE(c.site_id, '-') AS site, d.sha256, d.error || '' AS error
+                 FROM captures c JOIN documents d ON d.sha256 = c.sha256
+                 WHERE c.crawl_id = ? AND c.error IS NULL AND d.error IS NOT NULL)""",
+            (run_id, run_id),
+        )
+        return [(r[0], r[1]) for r in rows]
+
     def add_capture(self, c: Capture) -> int:
         # Plain SQL: one row per response on the crawl's hot path.
         cur = self.conn.execute(
             """INSERT INTO captures(url, fetched_at, status, content_type, sha256, size, etag, last_modified,
-                 site_id, referer, link_text, role, error, crawl_id, link_url)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                 site_id, referer, link_text, role, error, crawl_id, link_url, tls_error)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (
                 c.url,
                 c.fetched_at,
@@ -168,9 +204,30 @@ class Corpus(ReportRows):
                 c.error,
                 c.crawl_id,
                 c.link_url,
+                c.tls_error,
             ),
         )
         return int(cur.lastrowid or 0)
+
+    def add_exchange(self, capture_id: int, ex: Exchange) -> None:
+        self.conn.execute(
+            """INSERT OR REPLACE INTO capture_http(capture_id, method, request_url, request_headers, protocol,
+                 reason, response_headers, payload_sha256, decoded, rendered, source)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (
+                capture_id,
+                ex.method,
+                ex.request_url,
+                json.dumps(ex.request_headers, ensure_ascii=False),
+                ex.protocol,
+                ex.reason,
+                json.dumps(ex.response_headers, ensure_ascii=False),
+                ex.payload_sha256,
+                ex.decoded,
+                int(ex.rendered),
+                ex.source,
+            ),
+        )
 
     def capture(self, capture_id: int) -> sqlite3.Row | None:
         row: sqlite3.Row | None = self.conn.execute(

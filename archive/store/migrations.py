@@ -252,6 +252,85 @@ _M007_MEMBERS_LINKS_SOURCES = """
 """
 
 
+# What a lossless WARC needs of each HTTP exchange, beside the capture (issue 12): the request as sent
+# (method, URL, header lines in order), the status line and header lines as received, and the body's blob
+# when `captures.sha256` does not name it (a redirect's or an error page's body). The payload stays in the
+# blob store only. `decoded`: content codings the crawler removed before storing the payload; `rendered`:
+# the payload is a browser's DOM after scripts (scrapy-playwright), not the bytes the server sent.
+# Redirect hops are captures of their own with role 'redirect' (status 3xx, Location among the headers).
+_M008_CAPTURE_HTTP = """
+        CREATE TABLE capture_http (
+            capture_id INTEGER PRIMARY KEY REFERENCES captures(id),
+            method TEXT NOT NULL, request_url TEXT NOT NULL, request_headers TEXT NOT NULL,
+            protocol TEXT, reason TEXT, response_headers TEXT NOT NULL,
+            payload_sha256 TEXT, decoded TEXT, rendered INTEGER NOT NULL DEFAULT 0, source TEXT
+        );
+        CREATE INDEX capture_http_payload ON capture_http(payload_sha256);
+"""
+
+
+# The monitor must not cry wolf: a report is `missing` only when the site's report list answered after the
+# deadline; otherwise nobody looked (portal unreachable, or not crawled since) and it is `not_checked`.
+# `checked_at` is the last time a list page of the site answered (a capture with role `list`, no error);
+# it is UTC, the deadline a date in China (UTC+8).
+_M011_EXPECTED_NOT_CHECKED = """
+        DROP VIEW expected_reports;
+        CREATE VIEW expected_reports AS
+        WITH RECURSIVE years(year) AS (
+            SELECT 1990 UNION ALL SELECT year + 1 FROM years WHERE year < CAST(strftime('%Y', 'now') AS INTEGER)
+        ),
+        expected AS (
+            SELECT s.id AS site_id, a.value AS agency, y.year AS year,
+                   printf('%04d-%s', y.year + 1,
+                          CASE WHEN a.value LIKE '%人民政府' THEN '03-31' ELSE '01-31' END) AS deadline
+            FROM sites s, json_each(COALESCE(s.expected_agencies, '[]')) a, years y
+            WHERE s.expected_since IS NOT NULL AND y.year >= s.expected_since
+              AND y.year <= COALESCE(s.expected_until, 9999)
+        ),
+        matched AS (
+            SELECT e.*, (
+                SELECT r.id FROM reports r
+                WHERE r.year = e.year AND r.kind = 'annual_report'
+                  AND (r.site_id = e.site_id OR r.id IN (
+                        SELECT rs.report_id FROM report_sources rs JOIN captures c ON c.url = rs.url
+                        WHERE c.site_id = e.site_id))
+                  AND (r.agency = e.agency OR r.agency IN (
+                        SELECT b.name FROM agency_names a JOIN agency_names b
+                          ON b.site_id = a.site_id AND b.key = a.key
+                        WHERE a.site_id = e.site_id AND a.name = e.agency))
+                ORDER BY r.removed_at IS NOT NULL, COALESCE(r.published_at, r.first_seen), r.id
+                LIMIT 1
+            ) AS rid,
+            (
+                SELECT max(c.fetched_at) FROM captures c
+                WHERE c.site_id = e.site_id AND c.role = 'list' AND c.error IS NULL AND c.status < 400
+            ) AS checked_at
+            FROM expected e
+        )
+        SELECT m.site_id, m.agency, m.year, m.deadline,
+               CASE
+                   WHEN r.id IS NULL AND m.deadline >= date('now') THEN 'not_due'
+                   WHEN r.id IS NULL AND (m.checked_at IS NULL
+                                          OR substr(datetime(m.checked_at, '+8 hours'), 1, 10) <= m.deadline)
+                       THEN 'not_checked'
+                   WHEN r.id IS NULL THEN 'missing'
+                   WHEN r.removed_at IS NOT NULL THEN 'removed'
+                   WHEN COALESCE(r.published_at, substr(r.first_seen, 1, 10)) <= m.deadline THEN 'on_time'
+                   ELSE 'late'
+               END AS status,
+               r.id AS report_id, r.agency AS report_agency, r.published_at, r.first_seen, r.removed_at,
+               m.checked_at
+        FROM matched m
+        LEFT JOIN reports r ON r.id = m.rid;
+"""
+
+
+# An https answer kept despite a bad certificate (expired, self-signed, another host's) says so.
+_M012_CAPTURES_TLS_ERROR = """
+        ALTER TABLE captures ADD COLUMN tls_error TEXT;
+"""
+
+
 MIGRATIONS: list[tuple[str, Step]] = [
     ("001_initial", _M001_INITIAL),
     ("002_fts_trigram", _M002_FTS),
@@ -260,6 +339,9 @@ MIGRATIONS: list[tuple[str, Step]] = [
     ("005_codes", _M005_CODES),
     ("006_stats_placed_by", _M006_STATS_PLACED_BY),
     ("007_members_links_sources", _M007_MEMBERS_LINKS_SOURCES),
+    ("008_capture_http", _M008_CAPTURE_HTTP),
+    ("011_expected_not_checked", _M011_EXPECTED_NOT_CHECKED),
+    ("012_captures_tls_error", _M012_CAPTURES_TLS_ERROR),
 ]
 
 

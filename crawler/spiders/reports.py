@@ -10,13 +10,16 @@ nothing itself.
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import scrapy
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
@@ -26,20 +29,24 @@ from archive.extract.pageinfo import Link, PageInfo, page_info
 from archive.report.meta import classify_title
 from archive.sites import Site, load_sites, select_sites
 from crawler import families
+from crawler.bounds import TrapBounds, Verdict
 from crawler.config import CrawlConfig
 from crawler.context import RequestContext, Role, context_of, set_context
-from crawler.discovery import LinkKind, classify_link, in_domains, is_attachment_url, url_pattern
+from crawler.discovery import LinkKind, classify_link, in_domains, is_attachment_url
 from crawler.failures import failure_reason
 from crawler.families.base import Action, DataAnswer, DataCall, FollowLink, Page, PageKind, Records
+from crawler.frontier import SeenUrls, fresh_frontier
 from crawler.images import content_images
 from crawler.items import Fetched
+from crawler.middlewares.exchange import EXCHANGE_KEY, HOPS_KEY
+from crawler.middlewares.guard import BROWSER_PRIVATE_ORIGINS, FETCHED_SCHEMES, forbidden_address, origin
 from crawler.pagekind import Reading, read_page
+from crawler.tls import response_certificate_problem
 
 # Request priorities: finish what leads to reports before wandering into more sections.
 PRIORITY = {"attachment": 30, "article": 20, "pager": 10, "section": 0}
-# Requests per (site, URL shape with digits blanked): calendars and endless pagers share one shape,
-# real lists rarely need more than this many pages or sections of one shape.
-PATTERN_CAP = {"section": 100, "pager": 2000}
+# List pages (sections, pagers, data calls) are bounded per URL shape by what they yield (crawler/bounds.py).
+BOUNDED_KINDS = ("section", "pager")
 SLOT_PREFIX = "site:"
 
 
@@ -52,6 +59,22 @@ def _header(response: Response, name: str) -> str | None:
     if value is None:
         return None
     return value.decode("latin-1") if isinstance(value, bytes) else str(value)
+
+
+class Led:
+    """Counts the requests a list page led to that the trap bounds weigh: report pages, documents and
+    body pages (not further lists, which prove nothing by themselves)."""
+
+    def __init__(self) -> None:
+        self.n = 0
+
+    def count(self, outputs: Iterable[Any]) -> Iterator[Any]:
+        for out in outputs:
+            if isinstance(out, scrapy.Request):
+                context = context_of(out)
+                if context is not None and context.role in ("article", "attachment", "image"):
+                    self.n += 1
+            yield out
 
 
 class ReportsSpider(scrapy.Spider):
@@ -71,9 +94,15 @@ class ReportsSpider(scrapy.Spider):
             sites = select_sites(load_sites(path), ids)
         self.sites: dict[str, Site] = {s.id: s for s in sites}
         self.allowed_domains = sorted({d for s in sites for d in s.domains()})
+        BROWSER_PRIVATE_ORIGINS.update(
+            origin(u) for s in sites for u in s.start_urls if forbidden_address(urlsplit(u).hostname or "")
+        )
         self.requests_per_site: Counter[str] = Counter()
-        self.requests_per_pattern: Counter[tuple[str, str]] = Counter()
-        self.requested: set[str] = set()
+        self.bounds = TrapBounds()
+        self._held: dict[tuple[str, str], deque[scrapy.Request]] = {}  # list requests waiting on their shape
+        # The latest list pages' bytes per (site, shape): a page repeating one of them yields nothing.
+        self._recent_lists: dict[tuple[str, str], deque[int]] = {}
+        self.requested = SeenUrls(None)  # on disk with GOVARCHIVE_FRONTIER=disk (from_crawler)
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ReportsSpider:
@@ -82,7 +111,19 @@ class ReportsSpider(scrapy.Spider):
             kwargs["sites_file"] = str(CrawlConfig.from_settings(crawler.settings).sites_file)
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.configure(crawler.settings)
+        crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
+        config = CrawlConfig.from_settings(crawler.settings)
+        if config.frontier_on_disk:
+            # The spider is made first (before extensions and the scheduler): it empties the folder of a
+            # previous run's frontier, then keeps its requested URLs there.
+            spider.requested = SeenUrls(fresh_frontier(config.data_dir))
         return spider
+
+    def closed(self, reason: str) -> None:
+        if self._held:
+            held = sum(len(h) for h in self._held.values())
+            self.logger.warning("%d held list requests were never released (the run ended: %s)", held, reason)
+        self.requested.close()
 
     def configure(self, settings: Any) -> None:
         """Per-site politeness as download slots; the browser handler when a site needs rendering.
@@ -119,26 +160,35 @@ class ReportsSpider(scrapy.Spider):
                     yield req
 
     def _allowed(self, site: Site, url: str, kind: str = "other") -> bool:
-        if url in self.requested:
-            return False  # asked for already: the caps below count distinct URLs, not repeated links
+        return self._admit(site, url, kind) is Verdict.GO
+
+    def _admit(self, site: Site, url: str, kind: str = "other", key: str | None = None) -> Verdict | None:
+        """GO, WAIT (a list page held by the trap bounds until its shape proves itself), or None: not
+        requested. `key`: what makes the request distinct when the URL does not (a POSTed form)."""
+        if (key or url) in self.requested:
+            return None  # asked for already: the caps below count distinct URLs, not repeated links
         if not in_domains(url, site.domains()):
             self.crawler.stats.inc_value("govarchive/skipped/offsite")
-            return False
+            return None
         if any(re.search(p, url) for p in site.deny):
             self.crawler.stats.inc_value("govarchive/skipped/denied")
-            return False
+            return None
         if self.requests_per_site[site.id] >= site.max_pages:
             self.crawler.stats.inc_value("govarchive/skipped/max_pages")
-            return False
-        cap = PATTERN_CAP.get(kind)
-        if cap is not None:
-            key = (site.id, url_pattern(url))
-            if self.requests_per_pattern[key] >= cap:
-                self.crawler.stats.inc_value("govarchive/skipped/pattern_cap")
-                return False
-            self.requests_per_pattern[key] += 1
-        self.requested.add(url)
-        return True
+            return None
+        verdict = self.bounds.allow(site.id, url) if kind in BOUNDED_KINDS else Verdict.GO
+        if verdict is Verdict.CUT:
+            self.crawler.stats.inc_value("govarchive/skipped/unproductive")
+            return None
+        self.requested.add(key or url)
+        return verdict
+
+    def _hold_or_go(self, site: Site, verdict: Verdict, request: scrapy.Request) -> scrapy.Request | None:
+        if verdict is Verdict.WAIT:
+            self._held.setdefault(self.bounds.key(site.id, request.url), deque()).append(request)
+            self.crawler.stats.inc_value("govarchive/held")
+            return None
+        return request
 
     def _request(
         self,
@@ -175,14 +225,15 @@ class ReportsSpider(scrapy.Spider):
         self, site: Site, url: str, context: RequestContext, *, kind: str, referer: str | None
     ) -> scrapy.Request | None:
         """A request for an HTML page; `kind` (section, pager, article) picks its priority and caps."""
-        if not self._allowed(site, url, kind):
+        verdict = self._admit(site, url, kind)
+        if verdict is None:
             return None
         meta: dict[str, Any] = {}
         if site.render_js and context.role == "list":
             meta["playwright"] = True
             # Scripts draw the list after load: wait until the page stops fetching.
             meta["playwright_page_goto_kwargs"] = {"wait_until": "networkidle"}
-        return self._request(
+        request = self._request(
             site,
             url,
             context,
@@ -191,6 +242,7 @@ class ReportsSpider(scrapy.Spider):
             referer=referer,
             meta=meta,
         )
+        return self._hold_or_go(site, verdict, request)
 
     def attachment_request(
         self,
@@ -222,7 +274,10 @@ class ReportsSpider(scrapy.Spider):
             if isinstance(action, Records):
                 yield from self.follow(site, action.links, referer or "", depth)
             elif isinstance(action, DataCall):
-                if not self._allowed(site, action.url, "pager"):
+                # A POSTed call is its URL and its form (two columns of one proxy share the URL).
+                form = "&".join(f"{k}={v}" for k, v in sorted((action.formdata or {}).items()))
+                verdict = self._admit(site, action.url, "pager", key=f"{action.url}#{form}" if form else None)
+                if verdict is None:
                     continue
                 context = RequestContext(
                     site.id,
@@ -233,15 +288,21 @@ class ReportsSpider(scrapy.Spider):
                     origin=action.origin,
                     state=action.state,
                 )
-                yield self._request(
+                request = self._hold_or_go(
                     site,
-                    action.url,
-                    context,
-                    callback=self.parse_data,
-                    priority=PRIORITY["pager"],
-                    referer=action.origin,
-                    formdata=action.formdata,
+                    verdict,
+                    self._request(
+                        site,
+                        action.url,
+                        context,
+                        callback=self.parse_data,
+                        priority=PRIORITY["pager"],
+                        referer=action.origin,
+                        formdata=action.formdata,
+                    ),
                 )
+                if request is not None:
+                    yield request
             else:
                 next_depth = {"start": 0, "pager": depth}.get(action.kind, depth + 1)
                 if next_depth > site.max_depth:
@@ -293,6 +354,11 @@ class ReportsSpider(scrapy.Spider):
             not_modified=response.status == 304,
             previous_sha256=context.previous_sha256,
             error=None if response.status in (200, 304) else f"http {response.status}",
+            tls_error=response_certificate_problem(
+                getattr(response, "certificate", None), urlsplit(response.url).hostname or ""
+            ),
+            exchange=response.meta.get(EXCHANGE_KEY),
+            hops=list(response.meta.get(HOPS_KEY, [])),
         )
 
     def parse_page(self, response: Response) -> Iterator[Any]:
@@ -331,18 +397,22 @@ class ReportsSpider(scrapy.Spider):
             yield from self._article(site, response, info, kinds)
             return
         yield self._fetched(response, "list")
+        led = Led()
         # Family requests first: they know more (roles, form fields), and the first request of a URL wins.
         for family in families.active(site):
-            yield from self._requests(site, family.links(page), response.url, context.depth)
+            yield from led.count(self._requests(site, family.links(page), response.url, context.depth))
         bodies = reading.year_dept_bodies(continued=context.body_shape is not None)
-        yield from self._year_dept(site, response.url, reading, bodies, context.depth)
-        yield from self.follow_links(
-            site,
-            response.url,
-            kinds,
-            depth=context.depth,
-            pager_of=(reading.year, reading.body_shape) if bodies and reading.year else None,
+        yield from led.count(self._year_dept(site, response.url, reading, bodies, context.depth))
+        yield from led.count(
+            self.follow_links(
+                site,
+                response.url,
+                kinds,
+                depth=context.depth,
+                pager_of=(reading.year, reading.body_shape) if bodies and reading.year else None,
+            )
         )
+        yield from self._list_read(site, response.url, response.body, led.n)
 
     def _year_dept(
         self, site: Site, url: str, reading: Reading, bodies: list[Link], depth: int
@@ -370,9 +440,54 @@ class ReportsSpider(scrapy.Spider):
             return
         origin = context.origin or response.url
         answer = DataAnswer(response.url, site, response.body, context.depth, origin, context.state)
-        yield from self._requests(
-            site, families.REGISTRY[context.family].parse_data(answer), origin, context.depth
+        led = Led()
+        yield from led.count(
+            self._requests(site, families.REGISTRY[context.family].parse_data(answer), origin, context.depth)
         )
+        yield from self._list_read(site, response.url, response.body, led.n)
+
+    def _list_read(self, site: Site, url: str, body: bytes | None, led: int) -> Iterator[scrapy.Request]:
+        """Tell the trap bounds what a list page led to (requests for report pages, documents or body
+        pages the crawl had not made before; a page whose bytes repeat one of its shape's latest leads to
+        nothing, a page that failed too), then let held requests of its shape go, or drop them if cut."""
+        key = self.bounds.key(site.id, url)
+        repeated = False
+        if body is not None:
+            recent = self._recent_lists.setdefault(key, deque(maxlen=self.bounds.window))
+            digest = hash(body)
+            repeated = digest in recent
+            recent.append(digest)
+        if self.bounds.read(site.id, url, led, repeated):
+            pages = self.bounds.cuts()[key]
+            self.crawler.stats.set_value(f"govarchive/cut/{site.id}/{key[1]}", pages)
+            self.logger.info(
+                "stopped following %s pages of site %s after %d: the last %d led to nothing new",
+                key[1], site.id, pages, self.bounds.window,
+            )  # fmt: skip
+        yield from self._release(key)
+
+    def _release(self, key: tuple[str, str], force: int = 0) -> Iterator[scrapy.Request]:
+        held = self._held.get(key)
+        if not held:
+            return
+        if self.bounds.is_cut(key):
+            self.crawler.stats.inc_value("govarchive/skipped/unproductive", len(held))
+            del self._held[key]
+            return
+        n = self.bounds.release(key, len(held)) or min(force, len(held))
+        for _ in range(n):
+            yield held.popleft()
+        if not held:
+            del self._held[key]
+
+    def on_idle(self) -> None:
+        """Nothing in flight, yet requests are held for shapes whose reading stalled (their pages failed):
+        let a window of each go, so that nothing a list named is left unasked."""
+        released = [r for key in list(self._held) for r in self._release(key, force=self.bounds.ahead)]
+        for request in released:
+            self.crawler.engine.crawl(request)
+        if released:
+            raise DontCloseSpider
 
     def follow(self, site: Site, links: Iterable[Link], referer: str, depth: int) -> Iterator[Any]:
         """Follow links found outside the page's own <a> elements (data islands, API records)."""
@@ -418,6 +533,23 @@ class ReportsSpider(scrapy.Spider):
             if kind is LinkKind.LOOKALIKE:
                 self.crawler.stats.inc_value("govarchive/skipped/lookalike")
                 continue
+            scheme = urlsplit(link.url).scheme.lower()
+            if scheme not in FETCHED_SCHEMES:
+                # A report behind an ftp:, file: or javascript: link is a report the crawl cannot have:
+                # recorded as a failure (never fetched); other such links are only counted.
+                named = kind is LinkKind.REPORT or classify_title(link.text).kind is not None
+                if (
+                    named
+                    and kind in (LinkKind.REPORT, LinkKind.ATTACHMENT)
+                    and link.url not in self.requested
+                ):
+                    self.requested.add(link.url)
+                    yield self._not_fetched(
+                        site, link, referer, f"not followed: {scheme}: links are not fetched"
+                    )
+                else:
+                    self.crawler.stats.inc_value("govarchive/skipped/scheme")
+                continue
             if kind is LinkKind.ATTACHMENT:
                 if classify_title(link.text).kind is not None:
                     req = self.attachment_request(site, link.url, link_text=link.text, referer=referer)
@@ -443,20 +575,40 @@ class ReportsSpider(scrapy.Spider):
         item.filename = filename_from_disposition(disposition) or filename_from_url(response.url)
         yield item
 
+    def _not_fetched(self, site: Site, link: Link, referer: str, reason: str) -> Fetched:
+        self.logger.warning("not fetched %s (on %s): %s", link.url, referer, reason)
+        return Fetched(
+            url=link.url,
+            site_id=site.id,
+            role="attachment" if is_attachment_url(link.url) else "article",
+            fetched_at=now_iso(),
+            error=reason,
+            link_text=link.text,
+            referer=referer,
+        )
+
     def on_error(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
         reason = failure_reason(failure)
+        # A redirect chain that failed is recorded under the URL the link named (what its list shows).
+        chain = [*request.meta.get("redirect_urls", []), request.url]
+        if reason == "too many redirects":
+            reason += f": {len(chain) - 1} hops, last {request.url}"
         # Counted once, under errors/<kind>, by the store pipeline that records this item.
-        self.logger.warning("failed %s: %s", request.url, reason)
+        self.logger.warning("failed %s: %s", chain[0], reason)
         context = context_of(request)
         yield Fetched(
-            url=request.url,
+            url=chain[0],
             site_id=context.site_id if context else "",
             role=context.role if context else "list",
             fetched_at=now_iso(),
             error=reason,
             link_text=context.link_text if context else None,
+            referer=context.linked_from if context else None,
         )
+        if context is not None and context.role == "list" and context.site_id in self.sites:
+            # A list page that failed led to nothing: its shape's held requests may move on.
+            yield from self._list_read(self.sites[context.site_id], request.url, None, 0)
 
     @staticmethod
     def _declared_charset(response: Response) -> str | None:

@@ -15,7 +15,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.portals import Planted, formats, gkmlpt, hanweb, jsapi, plain, polite, trs, yeardept, yeartabs
+from tests.portals import (
+    Planted,
+    formats,
+    gkmlpt,
+    hanweb,
+    jsapi,
+    plain,
+    polite,
+    tricky,
+    trs,
+    yeardept,
+    yeartabs,
+)
 from tests.portals.harness import crawl, write_sites
 from tests.portals.server import Portal
 
@@ -151,3 +163,36 @@ def yeartabs_portal() -> Crawled:
     base = portal.start()
     planted = yeartabs.build(portal)
     return _run("yeartabs", portal, planted, {"start_urls": [base + "/bmnb/index.html"]})
+
+
+@dataclass
+class WarcCrawled(Crawled):
+    sites_file: Path = Path()
+    bases: dict[str, str] = field(default_factory=dict)  # site id → base URL
+
+
+@functools.cache
+def warc_portals() -> WarcCrawled:
+    """The tricky portal (a redirect, one ZIP at two URLs, ETags answered 304, a table picture) and the
+    bundled demo portals (PDF, DOCX, DOC reports), crawled twice into one data folder: the second run is
+    answered by 304s. The servers keep serving for the WARC tests (wget, replay)."""
+    from govarchive.demoserver import SITES_DIR, start_portal
+
+    portal = Portal("127.0.0.21")
+    base = portal.start()
+    planted = tricky.build(portal)
+    demo = {d.name: start_portal(d) for d in sorted(SITES_DIR.iterdir()) if d.is_dir()}
+    bases = {"t": base, **{k: s.base_url.rstrip("/") for k, s in demo.items()}}
+    folder = _ROOT / "warc"
+    folder.mkdir()
+    sites = [
+        {"id": "t", "name": "测试", "start_urls": [base + "/list/index.html"], **FAST},
+        {"id": "demo-zn", "name": "示范县人民政府", "start_urls": [bases["demo-zn"] + "/zwgk/index.html"],
+         "allowed_domains": ["127.0.0.1"], **FAST},
+        {"id": "demo-lt", "name": "示范区人民政府", "start_urls": [bases["demo-lt"] + "/xxgk/index.html"],
+         "allowed_domains": ["127.0.0.1"], **FAST},
+    ]  # fmt: skip
+    sites_file = write_sites(folder / "sites.toml", sites)
+    crawl(sites_file, folder / "data", ["t", "demo-zn", "demo-lt"])
+    proc = crawl(sites_file, folder / "data", ["t", "demo-zn", "demo-lt"])
+    return WarcCrawled(folder / "data", portal, planted, proc, {}, sites_file, bases)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import ssl
 import threading
 import time
 from collections import Counter
@@ -64,10 +65,16 @@ def raw_header(value: bytes) -> str:
 
 
 class Portal:
-    def __init__(self, host: str = "127.0.0.1", robots: str = "User-agent: *\nDisallow:\n") -> None:
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        robots: str = "User-agent: *\nDisallow:\n",
+        tls: ssl.SSLContext | None = None,
+    ) -> None:
         if not ipaddress.ip_address(host).is_loopback:
             raise ValueError(f"{host} is not a loopback address")
         self.host = host
+        self.tls = tls  # serve https with this server context (tests/portals/certs.py makes bad ones)
         self.exact: dict[str, Handler] = {}  # path?query
         self.paths: dict[str, Handler] = {}  # path
         self.prefixes: list[tuple[str, Handler]] = []
@@ -164,6 +171,8 @@ class Portal:
 
         server = ThreadingHTTPServer((self.host, 0), H)
         server.daemon_threads = True
+        if self.tls is not None:
+            server.socket = self.tls.wrap_socket(server.socket, server_side=True)
         self.server = server
         threading.Thread(target=server.serve_forever, daemon=True).start()
         return self.base_url
@@ -171,7 +180,8 @@ class Portal:
     @property
     def base_url(self) -> str:
         assert self.server is not None
-        return f"http://{self.host}:{self.server.server_address[1]}"
+        scheme = "https" if self.tls is not None else "http"
+        return f"{scheme}://{self.host}:{self.server.server_address[1]}"
 
     def stop(self) -> None:
         if self.server is not None:

@@ -1,0 +1,173 @@
+"""Where the crawl may go: every refusal is a recorded failure with its reason, never a silent drop.
+
+- Only http(s) is fetched (Scrapy would also fetch ftp: and file: URLs).
+- A request to an IP address that is loopback, private, link-local (169.254.169.254 is the cloud metadata
+  service), reserved or multicast is refused unless it is the origin (scheme, host, port) of one of its
+  site's start URLs: a portal's redirect must not turn the crawler against the machine or network it runs
+  in. Host names are not resolved here (that would block the reactor); allowed_domains bound them.
+- A redirect is checked before it is followed (this middleware sits between the downloader and Scrapy's
+  RedirectMiddleware, so it sees the 3xx first): a loop (the target is already in the chain), a target
+  off the site's allowed domains, or a forbidden scheme or address fails the request with that reason.
+  Scrapy's own off-site filter would drop such a redirect at scheduling, leaving no trace.
+
+Refusals raise `Refused`, an IgnoreRequest, so the request's errback (the spider's `on_error`) records a
+capture with the reason (crawler/failures.py).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from scrapy import Request, Spider
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+from w3lib.url import safe_url_string
+
+from crawler.context import context_of
+from crawler.discovery import in_domains
+
+FETCHED_SCHEMES = ("http", "https")
+
+
+class Refused(IgnoreRequest):
+    """A request the crawl must not make; `reason` is what the capture records."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port or {"http": 80, "https": 443}.get(scheme)
+    except ValueError:
+        port = None
+    return scheme, (parts.hostname or "").lower(), port
+
+
+def ip_of(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address an IP-literal host names, or None for a name. The resolver (inet_aton) also takes
+    127.1, 0x7f.1 and 2130706433 for 127.0.0.1: those count as addresses too."""
+    host = host.strip("[]").rstrip(".")
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        if not host or not all(c in "0123456789abcdefxABCDEFX." for c in host):
+            return None
+        try:
+            ip = ipaddress.IPv4Address(socket.inet_aton(host))
+        except OSError:
+            return None
+    if isinstance(ip, ipaddress.IPv6Address):  # an IPv4 address inside IPv6 is that address
+        return ip.ipv4_mapped or ip.sixtofour or ip
+    return ip
+
+
+def forbidden_address(host: str) -> str | None:
+    """Why an IP-literal host must not be fetched, or None (names and public addresses pass)."""
+    ip = ip_of(host)
+    if ip is None:
+        return None
+    if ip.is_link_local:
+        return f"link-local address {ip}"
+    if ip.is_loopback:
+        return f"loopback address {ip}"
+    if ip.is_private:
+        return f"private address {ip}"
+    if not ip.is_global or ip.is_multicast or ip.is_reserved:  # shared 100.64/10 (cloud metadata at
+        # 100.100.100.200), reserved, multicast
+        return f"non-public address {ip}"
+    return None
+
+
+def refusal(url: str, start_urls: list[str]) -> str | None:
+    """Why the crawl of a site with these start URLs must not fetch `url`, or None."""
+    try:
+        scheme, host, _ = origin(url)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        return "malformed URL: not fetched"
+    if scheme not in FETCHED_SCHEMES:
+        return f"unsupported scheme: {scheme or '(none)'}: links are not followed"
+    why = forbidden_address(host)
+    if why is not None and origin(url) not in {origin(u) for u in start_urls}:
+        return f"refused: {why} is not one of the site's start origins"
+    return None
+
+
+def redirect_target(url: str, location: bytes) -> str:
+    """The URL Scrapy's RedirectMiddleware will follow for this Location (the same steps, so that what is
+    checked is what is fetched: `http:\\\\b.gov.cn` becomes http://b.gov.cn)."""
+    target = safe_url_string(location)
+    if location.startswith(b"//"):
+        target = urlsplit(url).scheme + "://" + target.lstrip("/")
+    return urljoin(url, target)
+
+
+# Start origins on private addresses of the sites being crawled: the browser (render_js sites) may load
+# those and nothing else private. Filled by the spider when it starts (one crawl per process).
+BROWSER_PRIVATE_ORIGINS: set[tuple[str, str, int | None]] = set()
+
+
+def browser_request_refused(request: Any) -> bool:
+    """scrapy-playwright's PLAYWRIGHT_ABORT_REQUEST: the browser fetches redirects, frames, scripts and
+    XHR itself, past the downloader middlewares; no request to a private, link-local or reserved address
+    (other than a crawled site's own start origin) and no scheme but http(s) (and data:/blob:) leaves it."""
+    url = str(getattr(request, "url", ""))
+    if url.startswith(("data:", "blob:", "about:")):
+        return False
+    try:
+        scheme, host, _ = origin(url)
+    except ValueError:
+        return True
+    if scheme not in FETCHED_SCHEMES:
+        return True
+    return forbidden_address(host) is not None and origin(url) not in BROWSER_PRIVATE_ORIGINS
+
+
+class RequestGuard:
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> RequestGuard:
+        return cls(crawler)
+
+    def _site(self, request: Request) -> Any:
+        context = context_of(request)
+        spider = self.crawler.spider
+        sites = getattr(spider, "sites", {})
+        return sites.get(context.site_id) if context is not None else None
+
+    def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        site = self._site(request)
+        if site is None:
+            return  # robots.txt and other framework requests
+        why = refusal(request.url, site.start_urls)
+        if why is not None:
+            raise Refused(why)
+
+    def process_response(
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Response:
+        location = response.headers.get("Location")
+        if response.status not in (301, 302, 303, 307, 308) or not location:
+            return response
+        site = self._site(request)
+        if site is None:
+            return response
+        target = redirect_target(request.url, location)
+        chain = [*request.meta.get("redirect_urls", []), request.url]
+        if target in chain:
+            hops = " → ".join([*chain[chain.index(target) :], target])
+            raise Refused(f"redirect loop: {hops}")
+        why = refusal(target, site.start_urls)
+        if why is not None:
+            raise Refused(f"redirect to {target} {why.removeprefix('refused: ')}")
+        if not in_domains(target, site.domains()):
+            raise Refused(f"redirect off the site's domains to {target}: not followed")
+        return response

@@ -1,0 +1,178 @@
+"""The researcher's pages read the corpus through these plain functions of a sqlite3 connection (run in
+Datasette's SQL threads by `Database.execute_fn`), so every query is testable without a server."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+Row = dict[str, Any]
+Key = tuple[str, str, str]
+
+
+def number(v: Any) -> Any:
+    """report_stats.value is REAL (a figure may be an amount in 10k yuan); a count comes out as 2, not 2.0."""
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    return v
+
+
+def _rows(conn: sqlite3.Connection, sql: str, params: Any = ()) -> list[Row]:
+    cur = conn.cursor()
+    cur.row_factory = sqlite3.Row
+    return [dict(r) for r in cur.execute(sql, params)]
+
+
+def region_clause(column: str = "r.region") -> str:
+    """A region matches itself and every place under it (示范省/示范市 covers 示范省/示范市/示范县)."""
+    return f"({column} = :region OR substr({column}, 1, length(:region) + 1) = :region || '/')"
+
+
+def report(conn: sqlite3.Connection, rid: int) -> Row | None:
+    rows = _rows(
+        conn,
+        """SELECT r.id, r.site_id, r.agency, r.region, r.year, r.kind, r.title, r.template, r.published_at,
+                  r.page_url, r.source_url, r.sha256, r.text, r.first_seen, r.last_seen, r.removed_at,
+                  s.name AS site_name
+           FROM reports r LEFT JOIN sites s ON s.id = r.site_id WHERE r.id = ?""",
+        (rid,),
+    )
+    return rows[0] if rows else None
+
+
+def sources(conn: sqlite3.Connection, rid: int) -> list[Row]:
+    return _rows(
+        conn,
+        """SELECT rs.sha256, rs.url, rs.format, rs.first_seen, rs.last_seen, rs.removed_at,
+                  d.media_type, d.size, d.filename, d.extractor, d.ocr, d.error
+           FROM report_sources rs LEFT JOIN documents d ON d.sha256 = rs.sha256
+           WHERE rs.report_id = ? ORDER BY rs.first_seen, rs.url""",
+        (rid,),
+    )
+
+
+def stats(conn: sqlite3.Connection, rid: int) -> list[Row]:
+    rows = _rows(
+        conn,
+        """SELECT section, row, col, value, raw, row_label, col_label, placed_by, ocr
+           FROM report_stats WHERE report_id = ?""",
+        (rid,),
+    )
+    for r in rows:
+        r["value"] = number(r["value"])
+    return rows
+
+
+def checks(conn: sqlite3.Connection, rid: int) -> list[Row]:
+    return _rows(
+        conn, "SELECT rule, status, detail FROM report_checks WHERE report_id = ? ORDER BY rule", (rid,)
+    )
+
+
+def body_reports(conn: sqlite3.Connection, agency: str) -> list[Row]:
+    """Every report of one body, oldest first (the body's other years)."""
+    return _rows(
+        conn,
+        """SELECT id, year, kind, template, title, published_at, region, removed_at FROM reports
+           WHERE agency = ? ORDER BY year, kind, id""",
+        (agency,),
+    )
+
+
+def values_of(conn: sqlite3.Connection, report_ids: list[int], keys: list[Key]) -> dict[tuple[int, Key], Any]:
+    """{(report_id, (section, row, col)): value} for the given reports and codes."""
+    if not report_ids or not keys:
+        return {}
+    marks = ",".join("?" * len(report_ids))
+    out: dict[tuple[int, Key], Any] = {}
+    wanted = set(keys)
+    for r in _rows(
+        conn,
+        f"SELECT report_id, section, row, col, value FROM report_stats WHERE report_id IN ({marks})",
+        report_ids,
+    ):
+        k = (r["section"], r["row"], r["col"])
+        if k in wanted:
+            out[(r["report_id"], k)] = number(r["value"])
+    return out
+
+
+def figure(
+    conn: sqlite3.Connection,
+    key: Key,
+    *,
+    region: str = "",
+    year: int | None = None,
+    agency: str = "",
+) -> list[Row]:
+    """One figure in every report (optionally of a region, a year or a body): comparable across bodies."""
+    where = ["s.section = :section", "s.row = :row", "s.col = :col"]
+    params: dict[str, Any] = {"section": key[0], "row": key[1], "col": key[2]}
+    if region:
+        where.append(region_clause())
+        params["region"] = region
+    if year is not None:
+        where.append("r.year = :year")
+        params["year"] = year
+    if agency:
+        where.append("r.agency = :agency")
+        params["agency"] = agency
+    rows = _rows(
+        conn,
+        f"""SELECT r.id AS report_id, r.agency, r.region, r.year, r.kind, r.template, s.value, s.raw,
+                   s.placed_by
+            FROM report_stats s JOIN reports r ON r.id = s.report_id
+            WHERE {" AND ".join(where)} ORDER BY r.year, r.agency, r.id""",
+        params,
+    )
+    for r in rows:
+        r["value"] = number(r["value"])
+    return rows
+
+
+def choices(conn: sqlite3.Connection) -> dict[str, list[Any]]:
+    """The values the filters offer: years, regions (every level), bodies, kinds."""
+    years = [
+        r["year"]
+        for r in _rows(conn, "SELECT DISTINCT year FROM reports WHERE year IS NOT NULL ORDER BY year DESC")
+    ]
+    regions: set[str] = set()
+    for r in _rows(conn, "SELECT DISTINCT region FROM reports WHERE region IS NOT NULL AND region != ''"):
+        parts = r["region"].split("/")
+        regions.update("/".join(parts[: i + 1]) for i in range(len(parts)))
+    agencies = [
+        r["agency"]
+        for r in _rows(conn, "SELECT DISTINCT agency FROM reports WHERE agency IS NOT NULL ORDER BY agency")
+    ]
+    kinds = [
+        r["kind"]
+        for r in _rows(conn, "SELECT DISTINCT kind FROM reports WHERE kind IS NOT NULL ORDER BY kind")
+    ]
+    return {"years": years, "regions": sorted(regions), "agencies": agencies, "kinds": kinds}
+
+
+def blob(conn: sqlite3.Connection, sha256: str) -> Row | None:
+    """The document the corpus names by this SHA-256, with a report it is a copy of (for its file name)."""
+    rows = _rows(
+        conn,
+        """SELECT d.sha256, d.media_type, d.filename, d.first_url, d.size,
+                  (SELECT r.agency FROM report_sources rs JOIN reports r ON r.id = rs.report_id
+                   WHERE rs.sha256 = d.sha256 ORDER BY r.id LIMIT 1) AS agency,
+                  (SELECT r.year FROM report_sources rs JOIN reports r ON r.id = rs.report_id
+                   WHERE rs.sha256 = d.sha256 ORDER BY r.id LIMIT 1) AS year
+           FROM documents d WHERE d.sha256 = ?""",
+        (sha256,),
+    )
+    return rows[0] if rows else None
+
+
+def previous_report(conn: sqlite3.Connection, rid: int) -> Row | None:
+    """The same body's report of the latest earlier year (same kind), the base of a year-over-year view."""
+    rows = _rows(
+        conn,
+        """SELECT p.id, p.year FROM reports r JOIN reports p
+             ON p.agency = r.agency AND p.kind = r.kind AND p.year < r.year
+           WHERE r.id = ? ORDER BY p.year DESC, p.id LIMIT 1""",
+        (rid,),
+    )
+    return rows[0] if rows else None

@@ -1,0 +1,125 @@
+"""The archivists' commands: export-warc, export-wacz, import-warc (registered on `govarchive` by cli.py)."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import click
+
+from archive.errors import GovarchiveError
+
+_FILTERS = [
+    click.option("--site", "site_id", default=None, help="Only this site id."),
+    click.option("--since", default=None, help="Captures fetched on or after this day (YYYY-MM-DD)."),
+    click.option("--until", default=None, help="Captures fetched on or before this day (YYYY-MM-DD)."),
+    click.option("--report", "report_ids", type=int, multiple=True, help="Only this report id (repeatable)."),
+]
+
+
+def _filters(fn: Any) -> Any:
+    for option in reversed(_FILTERS):
+        fn = option(fn)
+    return fn
+
+
+def _selection(site_id: str | None, since: str | None, until: str | None, report_ids: tuple[int, ...]) -> Any:
+    from archive.warc.export import Selection
+
+    return Selection(site_id=site_id, since=since, until=until, report_ids=list(report_ids))
+
+
+def _open(data_dir: Path) -> Any:
+    from archive.store.workspace import Workspace
+
+    if not (data_dir / "corpus.db").is_file():
+        raise GovarchiveError(f"{data_dir}: no corpus.db here")
+    return Workspace(data_dir)
+
+
+def register_warc_commands(main: click.Group) -> None:
+    from govarchive.cli import DATA_OPTION, _exclusive, friendly_errors
+
+    @main.command("export-warc")
+    @DATA_OPTION
+    @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True)
+    @click.option("--name", default=None, help="File name stem (default govarchive-<UTC time>).")
+    @_filters
+    @friendly_errors
+    def export_warc(data_dir: Path, out_dir: Path, name: str | None, site_id: str | None, since: str | None,
+                    until: str | None, report_ids: tuple[int, ...]) -> None:  # fmt: skip
+        """Write the archived captures as one WARC 1.1 file (gzip per record) and its CDXJ index.
+
+        Example: govarchive export-warc --out warc/ --site ltq --since 2026-01-01
+        """
+        from archive.warc.export import export_warc as run
+
+        ws = _open(data_dir)
+        try:
+            done = run(ws.corpus, ws.blobs, _selection(site_id, since, until, report_ids), out_dir, name)
+        finally:
+            ws.close()
+        counts = ", ".join(f"{k} {v}" for k, v in sorted(done.counts.items()))
+        click.echo(f"{done.warc} ({counts}); index {done.cdxj}")
+
+    @main.command("export-wacz")
+    @DATA_OPTION
+    @click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), required=True)
+    @_filters
+    @friendly_errors
+    def export_wacz(data_dir: Path, out_file: Path, site_id: str | None, since: str | None, until: str | None,
+                    report_ids: tuple[int, ...]) -> None:  # fmt: skip
+        """Write the archived captures as a WACZ 1.1.1 package (WARC, CDXJ index, pages, datapackage.json),
+        ready for pywb or ReplayWeb.page.
+
+        Example: govarchive export-wacz --out ltq.wacz --site ltq
+        """
+        from archive.warc.export import export_warc as run
+        from archive.warc.wacz import write_wacz
+        from govarchive.warc_pages import report_pages
+
+        ws = _open(data_dir)
+        try:
+            with tempfile.TemporaryDirectory(prefix="govarchive-wacz-") as tmp:
+                sel = _selection(site_id, since, until, report_ids)
+                # For replay: a 304 is written with the original's status line, updated by its headers.
+                stem = out_file.stem.replace(" ", "_") or "data"
+                done = run(ws.corpus, ws.blobs, sel, Path(tmp), stem, freshen_304=True)
+                out_file.parent.mkdir(parents=True, exist_ok=True)
+                write_wacz(out_file, done.warc, done.entries, report_pages(ws.corpus, done.entries),
+                           title=f"govarchive {site_id or 'all sites'}")  # fmt: skip
+        finally:
+            ws.close()
+        click.echo(f"{out_file} ({done.counts['response']} responses, {done.counts['revisit']} revisits)")
+
+    @main.command("import-warc")
+    @DATA_OPTION
+    @click.option("--sites", "sites_file", type=click.Path(path_type=Path), default="sites.toml",
+                  show_default=True, help="Sites the captures belong to (matched by start URL, then domain).")  # fmt: skip
+    @click.option("--workers", default=2, show_default=True)
+    @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+    @friendly_errors
+    def import_warc(data_dir: Path, sites_file: Path, workers: int, files: tuple[Path, ...]) -> None:
+        """Bring WARC files made by another crawler (Heritrix, Browsertrix, wget --warc-file) into the
+        archive through the crawl's pipeline: captures with their real URLs, status, headers and dates.
+
+        Example: govarchive import-warc --sites sites.toml crawl-00000.warc.gz
+        """
+        from archive.sites import load_sites
+        from archive.store.workspace import Workspace
+        from crawler.warcimport import import_warcs
+
+        missing = [f for f in files if not f.is_file()]
+        if missing:
+            raise GovarchiveError(f"{missing[0]}: no such file")
+        sites = load_sites(sites_file) if sites_file.is_file() else []
+        ws = Workspace(data_dir)
+        try:
+            with _exclusive(ws):
+                summary = import_warcs(ws, list(files), sites, workers)
+        finally:
+            ws.close()
+        click.echo(", ".join(f"{k} {v}" for k, v in sorted(summary.counts.items())))
+        for error in summary.errors[:20]:
+            click.echo(f"  {error}", err=True)

@@ -1,0 +1,592 @@
+"""The researcher's pages (govarchive/datasette_plugin) on a real `govarchive serve`, driven by Debian's
+Chromium: report pages with their tables and downloads, comparisons with charts, search in Chinese,
+whole exports. The corpus is the real demo's, grown with generated years and bodies (one per module)."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import http.client
+import io
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from archive.model import Stat
+from archive.report.checks import run_checks
+from crawler.settings import PLAYWRIGHT_LAUNCH_OPTIONS
+from tests.conftest import REPO, free_port
+
+CHROMIUM = str(PLAYWRIGHT_LAUNCH_OPTIONS["executable_path"])
+CHROMIUM_ARGS = [*PLAYWRIGHT_LAUNCH_OPTIONS["args"], "--no-first-run"]  # type: ignore[misc]
+
+BODY = "中宁县卫生健康局"
+TEST_REGION = "示范省/示范市/测试县"
+GENERATED_BODIES = 30  # × ~190 figures each: more than 5,000 rows of figures
+
+
+@dataclass
+class Served:
+    url: str
+    data: Path
+    body_2020: int  # the demo's report of BODY
+    body_2021: int  # a generated later year of BODY whose balance fails
+
+
+def _grow(data: Path) -> tuple[int, int]:
+    """Add to the demo corpus, with the checks the real rules give: BODY's 2019, 2021 and 2022 reports
+    (its 2020 figures moved; in 2021 only 新收 总计 grows, by 7, so its balance and row totals fail), and
+    GENERATED_BODIES bodies of TEST_REGION in 2021 whose tables differ but add up."""
+    db = sqlite3.connect(data / "corpus.db")
+    db.row_factory = sqlite3.Row
+    base = db.execute("SELECT * FROM reports WHERE agency = ? AND year = 2020", (BODY,)).fetchone()
+    stats = db.execute("SELECT * FROM report_stats WHERE report_id = ?", (base["id"],)).fetchall()
+    now = "2026-01-01T00:00:00+00:00"
+
+    def consistent(n: int) -> dict[tuple[str, str, str], float]:
+        """n more applications from natural persons, a third of them not held, the rest granted; n % 4
+        more reviews upheld. Every rule still holds."""
+        grow: dict[tuple[str, str, str], float] = {}
+        for c in ("natural_person", "total"):
+            grow[("applications", "new", c)] = grow[("applications", "processed_total", c)] = float(n)
+            grow[("applications", "granted", c)] = float(n - n // 3)
+            grow[("applications", "unavailable.not_held", c)] = float(n // 3)
+            grow[("appeals", "review", "upheld" if c == "natural_person" else "total")] = float(n % 4)
+        return grow
+
+    def add(agency: str, region: str, year: int, text: str, grow: dict[tuple[str, str, str], float]) -> int:
+        cur = db.execute(
+            """INSERT INTO reports (site_id, agency, region, year, kind, title, template, published_at,
+                 page_url, sha256, text, first_seen, last_seen)
+               VALUES (?, ?, ?, ?, 'annual_report', ?, '2019', ?, NULL, ?, ?, ?, ?)""",
+            (base["site_id"], agency, region, year, f"{agency}{year}年政府信息公开工作年度报告",
+             f"{year + 1}-01-20", base["sha256"], text, now, now),
+        )  # fmt: skip
+        rid = int(cur.lastrowid or 0)
+        model = []
+        for s in stats:
+            key = (s["section"], s["row"], s["col"])
+            value = None if s["value"] is None else s["value"] + grow.get(key, 0.0)
+            db.execute(
+                """INSERT INTO report_stats (report_id, section, row, col, value, raw, row_label, col_label, ocr,
+                     source_sha256, placed_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (rid, *key, value, s["raw"], s["row_label"], s["col_label"], s["ocr"], s["source_sha256"],
+                 s["placed_by"]),
+            )  # fmt: skip
+            model.append(Stat(*key, value, s["raw"] or "", placed_by=s["placed_by"] or ""))
+        for c in run_checks(model, "2019"):
+            db.execute(
+                "INSERT INTO report_checks (report_id, rule, status, detail) VALUES (?, ?, ?, ?)",
+                (rid, c.rule, c.status, c.detail),
+            )
+        return rid
+
+    add(BODY, base["region"], 2019, base["text"], consistent(3))
+    later = add(BODY, base["region"], 2021, base["text"], {("applications", "new", "total"): 7.0})
+    add(BODY, base["region"], 2022, base["text"], consistent(12))
+    for i in range(GENERATED_BODIES):
+        add(
+            f"测试县第{i:02d}局",
+            TEST_REGION,
+            2021,
+            f"测试县第{i:02d}局的报告正文，没有那个词。",
+            consistent(i + 1),
+        )
+    db.commit()
+    db.close()
+    return int(base["id"]), later
+
+
+@pytest.fixture(scope="module")
+def served(demo_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    data = tmp_path_factory.mktemp("research") / "data"
+    shutil.copytree(demo_data, data)
+    body_2020, body_2021 = _grow(data)
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "govarchive", "serve", "--data", str(data), "--port", str(port)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/-/versions.json", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    out = proc.stdout.read().decode() if proc.stdout else ""
+                    raise AssertionError(f"datasette did not start: {out[-2000:]}") from None
+                time.sleep(0.3)
+        yield Served(url, data, body_2020, body_2021)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser(served: Served) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def q(text: str) -> str:
+    return urllib.parse.quote(text)
+
+
+def corpus(served: Served) -> sqlite3.Connection:
+    db = sqlite3.connect(served.data / "corpus.db")
+    db.row_factory = sqlite3.Row
+    return db
+
+
+def open_page(browser: Any, url: str) -> tuple[Any, list[str]]:
+    """A page at `url` that answered 200, and the JavaScript console errors it logged."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    response = page.goto(url, wait_until="load")
+    assert response is not None and response.status == 200, (url, response and response.status)
+    return page, errors
+
+
+def shots_dir(tmp_path: Path) -> Path:
+    d = Path(os.environ.get("GOVARCHIVE_SCREENSHOTS", tmp_path))
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+@pytest.mark.browser
+def test_every_page_and_query_opens_without_error(served: Served, browser: Any) -> None:
+    db = corpus(served)
+    report_ids = [r[0] for r in db.execute("SELECT id FROM reports ORDER BY id LIMIT 8")]
+    queries = [r for r in json.loads(_get(served.url + "/corpus.json"))["queries"]]
+    pages = [
+        "/research",
+        *[f"/report/{i}" for i in report_ids],
+        "/compare",
+        f"/compare/body?agency={q(BODY)}",
+        f"/compare/changes?id={served.body_2021}",
+        f"/compare/region?region={q('示范省')}&year=2021&code={q('applications|new|total')}",
+        f"/compare/figure?code={q('appeals|review|total')}",
+        f"/search?q={q('复议')}&year=2020",
+        f"/search?q={q('依申请公开')}",
+        "/schema",
+        "/corpus/reports",
+        "/corpus/report_stats",
+        *[
+            f"/corpus/{x['name']}?section=applications&row=new&col=total&q={q('复议')}"
+            for x in queries
+            if not x.get("private")
+        ],
+    ]
+    for path in pages:
+        page, errors = open_page(browser, served.url + path)
+        title = page.title()
+        page.close()
+        assert "Error" not in title and errors == [], (path, title, errors)
+
+
+@pytest.mark.browser
+def test_report_page_lays_out_the_template_tables(served: Served, browser: Any, tmp_path: Path) -> None:
+    db = corpus(served)
+    page, _ = open_page(browser, f"{served.url}/report/{served.body_2020}")
+    try:
+        headings = [h.strip() for h in page.locator("h3").all_inner_texts()]
+        assert [h[:2] for h in headings[:3]] == ["二、", "三、", "四、"], headings
+        for section, row, col in [
+            ("applications", "new", "total"),
+            ("applications", "processed_total", "total"),
+            ("appeals", "review", "total"),
+            ("active", "art20_1.regulations", "made"),
+        ]:
+            value = db.execute(
+                "SELECT value FROM report_stats WHERE report_id = ? AND section = ? AND row = ? AND col = ?",
+                (served.body_2020, section, row, col),
+            ).fetchone()[0]
+            cell = page.locator(
+                f'table.stats[data-section="{section}"] tr[data-row="{row}"] td[data-col="{col}"]'
+            )
+            expected = "" if value is None else str(int(value) if float(value).is_integer() else value)
+            assert cell.inner_text().strip() == expected, (section, row, col)
+        # Rows in the template's order (三（一） before 三（三）1., 四、结转 last), not sorted by code.
+        rows = page.locator('table.stats[data-section="applications"] tr[data-row]').evaluate_all(
+            "els => els.map(e => e.dataset.row)"
+        )
+        assert rows[:3] == ["new", "carried_over", "granted"] and rows[-1] == "carried_forward"
+        verdicts = page.locator("#checks").inner_text()
+        assert "收支平衡" in verdicts and ("成立" in verdicts or "无法核对" in verdicts)
+        assert page.locator("#other-years a", has_text="2021").count() == 1
+        assert "政府信息公开" in page.locator("#report-text").inner_text()
+        page.locator("#section-applications").scroll_into_view_if_needed()
+        page.screenshot(
+            path=str(shots_dir(tmp_path) / "research-report-page.png"),
+            full_page=True,
+            clip={"x": 0, "y": 0, "width": 1280, "height": 1700},
+        )
+
+        # Download the PDF copy: the bytes are the blob's.
+        sha = db.execute(
+            "SELECT sha256 FROM report_sources WHERE report_id = ? AND format = 'pdf'", (served.body_2020,)
+        ).fetchone()[0]
+        with page.expect_download() as info:
+            page.locator(f'#copies a.download[href$="{sha}"]').click()
+        download = info.value
+        got = Path(download.path()).read_bytes()
+        blob = served.data / "blobs" / "sha256" / sha[:2] / sha[2:4] / sha
+        assert got == blob.read_bytes() and hashlib.sha256(got).hexdigest() == sha
+        assert download.suggested_filename.endswith(".pdf") and BODY in download.suggested_filename
+    finally:
+        page.close()
+
+
+def test_derived_and_blank_cells_are_shown_as_such(served: Served) -> None:
+    db = corpus(served)
+    derived = db.execute(
+        "SELECT report_id, row, col FROM report_stats WHERE placed_by = 'derived' LIMIT 1"
+    ).fetchone()
+    html = _get(f"{served.url}/report/{derived[0]}")
+    assert f'data-row="{derived[1]}"' in html and "derived 推算" in html
+    blank = db.execute(
+        "SELECT report_id FROM report_stats WHERE value IS NULL AND section = 'applications' LIMIT 1"
+    ).fetchone()
+    html = _get(f"{served.url}/report/{blank[0]}")
+    assert 'class="num blank"' in html
+
+
+def test_download_headers(served: Served) -> None:
+    db = corpus(served)
+    sha = db.execute("SELECT sha256 FROM report_sources WHERE format = 'pdf' LIMIT 1").fetchone()[0]
+    status, headers, body = _raw(served, f"/blob/{sha}")
+    assert status == 200
+    assert headers["content-type"] == "application/pdf"
+    assert headers["x-content-type-options"] == "nosniff"
+    cd = headers["content-disposition"]
+    assert cd.startswith("attachment; filename=") and "filename*=UTF-8''" in cd
+    assert urllib.parse.quote(BODY) in cd or "%E" in cd
+    assert body[:5] == b"%PDF-"
+    html_sha = db.execute("SELECT sha256 FROM report_sources WHERE format = 'html' LIMIT 1").fetchone()[0]
+    status, headers, _ = _raw(served, f"/blob/{html_sha}")
+    assert status == 200 and headers["content-type"].startswith("text/html")
+    assert "sandbox" in headers["content-security-policy"]  # an archived page never runs as this site
+
+
+def test_hostile_sha256_values_get_404(served: Served) -> None:
+    # A file in the store that the corpus does not name is not served either.
+    stray = hashlib.sha256(b"not in the corpus").hexdigest()
+    path = served.data / "blobs" / "sha256" / stray[:2] / stray[2:4] / stray
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"not in the corpus")
+    real = corpus(served).execute("SELECT sha256 FROM documents LIMIT 1").fetchone()[0]
+    for target in [
+        "/blob/../corpus.db",
+        "/blob/..%2Fcorpus.db",
+        "/blob/..%2F..%2Fcorpus.db",
+        "/blob/%2e%2e%2fcorpus.db",
+        "/blob/corpus.db",
+        "/blob/" + "g" * 64,
+        "/blob/" + real.upper(),
+        "/blob/" + real + "%00",
+        "/blob/" + real[:63],
+        "/blob/" + "0" * 64,
+        "/blob/" + stray,
+    ]:
+        status, _, body = _raw(served, target)
+        assert status == 404, (target, status)
+        assert b"SQLite format" not in body and b"not in the corpus" not in body
+
+
+def test_search_finds_two_character_words_with_snippets(served: Served, browser: Any) -> None:
+    db = corpus(served)
+    expected = {
+        r["id"]
+        for r in db.execute("SELECT id, title, text FROM reports")
+        if "复议" in (r["text"] or "") + (r["title"] or "")
+    }
+    assert expected and len(expected) < db.execute("SELECT count(*) FROM reports").fetchone()[0]
+    page, errors = open_page(browser, served.url + "/search")
+    try:
+        page.fill("input[name=q]", "复议")
+        page.press("input[name=q]", "Enter")
+        page.wait_for_load_state("networkidle")
+        links = page.locator(".ga-hit > a").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+        found = {int(h.rsplit("/", 1)[1]) for h in links}
+        assert found == expected
+        marks = page.locator(".ga-hit .snippet mark").all_inner_texts()
+        assert marks and set(marks) == {"复议"}
+        assert errors == []
+        # Datasette's own search box on the reports table: a two-character word lands on the same search.
+        page.goto(served.url + "/corpus/reports", wait_until="load")
+        page.fill("input[name=_search]", "复议")
+        page.press("input[name=_search]", "Enter")
+        page.wait_for_load_state("load")
+        assert "/search?q=" in page.url and page.locator(".ga-hit").count() == len(expected)
+    finally:
+        page.close()
+    # Filters: the year narrows the result; one character works too.
+    html = _get(f"{served.url}/search?q={q('复议')}&year=2021")
+    years = {
+        r[0] for r in db.execute(f"SELECT year FROM reports WHERE id IN ({','.join(map(str, expected))})")
+    }
+    assert (
+        2021 in years and f"/report/{served.body_2021}" in html and f"/report/{served.body_2020}" not in html
+    )
+    html = _get(f"{served.url}/search?q={q('局')}&region={q(TEST_REGION)}")
+    assert f"{GENERATED_BODIES} reports" in html
+
+
+@pytest.mark.browser
+def test_chart_renders(served: Served, browser: Any, tmp_path: Path) -> None:
+    import numpy as np
+    from PIL import Image
+
+    page, errors = open_page(browser, f"{served.url}/compare/body?agency={q(BODY)}")
+    try:
+        shot = shots_dir(tmp_path) / "research-chart.png"
+        page.locator("#chart svg").screenshot(path=str(shot))
+        assert errors == []
+        assert page.locator("#chart svg polyline").count() >= 1  # a line joins 2020 and 2021
+    finally:
+        page.close()
+    px = np.asarray(Image.open(shot).convert("RGB")).astype(int)
+    coloured = int(((px.max(axis=2) - px.min(axis=2)) > 60).sum())  # the lines and dots, not grey text
+    inked = int((px.sum(axis=2) < 600).sum())  # anything not near the white background
+    assert coloured > 300 and inked > 0.01 * px.shape[0] * px.shape[1], (coloured, inked, px.shape)
+    page, errors = open_page(browser, f"{served.url}/compare/region?region={q(TEST_REGION)}&year=2021")
+    try:
+        assert page.locator("#chart svg rect[fill='#1f77b4']").count() == GENERATED_BODIES
+        assert errors == []
+    finally:
+        page.close()
+
+
+def test_year_over_year_shows_what_changed(served: Served) -> None:
+    html = _get(f"{served.url}/compare/changes?id={served.body_2021}")
+    assert "2020 → 2021" in html
+    rules = _between(html, 'id="rule-changes"', "</table>")
+    assert (
+        rules.count("began to fail") == 2 and "收支平衡" in rules and "行合计" in rules
+    )  # balance, row_total
+    figures = _between(html, 'id="figure-changes"', "</table>")
+    assert figures.count('<tr><th class="rowlabel">') == 1  # only 新收 总计 moved
+    assert "一、本年新收政府信息公开申请数量 · 总计" in figures and "+7" in figures
+    body = _get(f"{served.url}/compare/body?agency={q(BODY)}")
+    assert f"/compare/changes?id={served.body_2021}" in body
+
+
+def test_whole_csv_export_of_more_than_5000_figures(served: Served) -> None:
+    db = corpus(served)
+    total = db.execute("SELECT count(*) FROM report_stats").fetchone()[0]
+    assert total >= 5000
+    with urllib.request.urlopen(served.url + "/export/figures.csv", timeout=60) as r:
+        declared = int(r.headers["x-total-rows"])
+        text = r.read().decode("utf-8")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert len(rows) == total == declared
+    assert {
+        "agency",
+        "region",
+        "year",
+        "section",
+        "row",
+        "col",
+        "row_zh",
+        "row_en",
+        "col_zh",
+        "col_en",
+    } <= set(rows[0])
+    counts = [r["value"] for r in rows if r["row"] == "new" and r["col"] == "total"]
+    assert counts and all(v == "" or "." not in v for v in counts)  # 2, not 2.0
+    # One report's figures come in its template's order: 二 before 三 before 四.
+    first = [r["section"] for r in rows if r["report_id"] == rows[0]["report_id"]]
+    assert first == sorted(first, key=["active", "applications", "appeals"].index)
+
+
+def test_datasette_query_csv_is_whole_not_cut_at_1000(served: Served) -> None:
+    """Datasette cuts a query at max_returned_rows (1,000); its CSV links now give every row."""
+    total = corpus(served).execute("SELECT count(*) FROM report_stats").fetchone()[0]
+    sql = q("SELECT report_id, section, row, col, value FROM report_stats")
+    capped = json.loads(_get(f"{served.url}/corpus.json?sql={sql}"))
+    assert capped["truncated"] is True and len(capped["rows"]) == 1000  # what Datasette itself does
+    with urllib.request.urlopen(f"{served.url}/corpus.csv?sql={sql}&_size=max", timeout=60) as r:
+        rows = list(csv.reader(io.StringIO(r.read().decode("utf-8"))))
+    assert len(rows) == total + 1 and rows[0] == ["report_id", "section", "row", "col", "value"]
+    assert all("." not in row[4] for row in rows[1:] if row[3] == "total" and row[1] == "applications")
+    canned = _get(f"{served.url}/corpus/figures_by_code.csv?section=applications&row=new&col=total")
+    with_figure = (
+        corpus(served)
+        .execute(
+            "SELECT count(*) FROM report_stats WHERE section = 'applications' AND row = 'new' AND col = 'total'"
+        )
+        .fetchone()[0]
+    )
+    assert len(canned.strip().splitlines()) == 1 + with_figure > GENERATED_BODIES
+    status, _, body = _raw(served, "/export/query.csv?sql=" + q("DELETE FROM reports"))
+    assert status == 400 and b"read-only" in body
+    rows_json = json.loads(
+        _get(f"{served.url}/corpus/figures_by_code.json?_shape=array&section=applications&row=new&col=total")
+    )
+    assert all(isinstance(r["value"], int) for r in rows_json if r["value"] is not None)
+
+
+def test_datasette_table_csv_is_whole(served: Served) -> None:
+    total = corpus(served).execute("SELECT count(*) FROM report_stats").fetchone()[0]
+    with urllib.request.urlopen(f"{served.url}/corpus/report_stats.csv?_size=max", timeout=60) as r:
+        rows = list(csv.reader(io.StringIO(r.read().decode("utf-8"))))
+    assert len(rows) == total + 1 > 5000
+    appeals = (
+        corpus(served).execute("SELECT count(*) FROM report_stats WHERE section = 'appeals'").fetchone()[0]
+    )
+    filtered = _get(f"{served.url}/corpus/report_stats.csv?section=appeals")  # Datasette's own stream
+    assert len(list(csv.reader(io.StringIO(filtered)))) == appeals + 1 > 500  # more than a page
+    page = _get(f"{served.url}/corpus/report_stats.csv?_size=10")  # a page asked for is a page
+    assert len(page.strip().splitlines()) == 11
+
+
+def test_json_exports_are_whole_and_integers_are_integers(served: Served) -> None:
+    db = corpus(served)
+    figures = json.loads(_get(f"{served.url}/export/figures.json?report_id={served.body_2021}"))
+    assert (
+        len(figures)
+        == db.execute(
+            "SELECT count(*) FROM report_stats WHERE report_id = ?", (served.body_2021,)
+        ).fetchone()[0]
+    )
+    new = next(f for f in figures if (f["section"], f["row"], f["col"]) == ("applications", "new", "total"))
+    assert isinstance(new["value"], int)
+    reports = json.loads(_get(f"{served.url}/export/reports.json"))
+    assert len(reports) == db.execute("SELECT count(*) FROM reports").fetchone()[0] > 30
+    region = json.loads(_get(f"{served.url}/export/reports.json?region={q('示范省/示范市')}"))
+    assert {r["region"] for r in region} >= {TEST_REGION}
+
+
+def test_reports_table_shows_an_excerpt_not_the_text(served: Served) -> None:
+    db = corpus(served)
+    text = db.execute("SELECT text FROM reports WHERE id = ?", (served.body_2020,)).fetchone()[0]
+    html = _get(f"{served.url}/corpus/reports?id={served.body_2020}")
+    assert text[:100] in html and text[400:600] not in html
+    assert f'href="/report/{served.body_2020}"' in html
+    stats = _get(f"{served.url}/corpus/report_stats?report_id={served.body_2021}&row=new&col=total")
+    assert ">2.0<" not in stats and ".0</td>" not in stats
+
+
+def test_report_figures_query_lists_them_in_template_order(served: Served) -> None:
+    rows = json.loads(
+        _get(f"{served.url}/corpus/report_figures.json?_shape=array&report_id={served.body_2020}")
+    )
+    assert [r["section"] for r in rows[:1]] == ["active"] and rows[-1]["section"] == "appeals"
+    apps = [r["row"] for r in rows if r["section"] == "applications" and r["col"] == "total"]
+    assert apps[:3] == ["new", "carried_over", "granted"] and apps[-1] == "carried_forward"
+    assert rows[0]["row_en"] and all(
+        not isinstance(r["value"], float) or not r["value"].is_integer() for r in rows
+    )
+
+
+def test_report_and_search_as_json(served: Served) -> None:
+    report = json.loads(_get(f"{served.url}/report/{served.body_2021}.json"))
+    assert report["report"]["agency"] == BODY and report["report"]["year"] == 2021
+    assert [y["year"] for y in report["other_years"]] == [2019, 2020, 2021, 2022]
+    figures = report["figures"]
+    assert figures[0]["section"] == "active" and figures[-1]["section"] == "appeals"  # template order
+    new = next(f for f in figures if (f["section"], f["row"], f["col"]) == ("applications", "new", "total"))
+    assert isinstance(new["value"], int)
+    found = json.loads(_get(f"{served.url}/search.json?q={q('复议')}&year=2021"))
+    assert found["total"] == 1 and found["results"][0]["id"] == served.body_2021
+    assert "<mark>复议</mark>" in found["results"][0]["snippet"]
+
+
+def test_odd_parameters_never_break_a_page(served: Served) -> None:
+    codes = {
+        "/report/0": 404,
+        "/report/99999999999999999999999": 404,
+        "/report/1e3": 404,
+        "/compare/changes": 404,
+        "/compare/changes?id=abc": 404,
+        f"/compare/changes?id={served.body_2021}&base=zz": 200,
+        f"/compare/changes?id={served.body_2021}&base={served.body_2021}": 200,
+        "/compare/figure?code=" + q("bad|bad|bad"): 200,
+        "/compare/figure?section=appeals&row=nope": 200,
+        "/compare/region?year=abc&region=" + q("'\"<"): 200,
+        "/compare/body?agency=" + q("<script>"): 200,
+        "/search?q=" + q('"""'): 200,
+        "/search?q=" + q("* OR NEAR(依申请) -") + "&offset=-3": 200,
+        "/export/figures.json?report_id=x": 200,
+        "/export/query.csv": 400,
+        "/export/query.csv?canned=nope": 404,
+        "/export/query.json?sql=" + q("select 1; select 2"): 400,
+    }
+    for path, expected in codes.items():
+        status, _, body = _raw(served, path)
+        assert status == expected, (path, status, body[:300])
+    _, _, body = _raw(served, "/compare/body?agency=" + q("<script>"))
+    assert b"<h1>&lt;script&gt; <span" in body and b"<h1><script>" not in body  # escaped, not run
+
+
+def test_schema_page_documents_tables_and_codes(served: Served) -> None:
+    html = _get(served.url + "/schema")
+    for words in [
+        "report_stats",
+        "数值",
+        "value (NULL when blank",
+        "三（七）总计",
+        "Total handled",
+        "勾稽关系",
+    ]:
+        assert words in html, words
+
+
+def _between(text: str, start: str, end: str) -> str:
+    i = text.index(start)
+    return text[i : text.index(end, i)]
+
+
+def _get(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=30) as r:
+        return str(r.read().decode("utf-8"))
+
+
+def _raw(served: Served, target: str) -> tuple[int, dict[str, str], bytes]:
+    """A request with the path exactly as given (no client-side normalisation of ../), following
+    Datasette's own redirects (it rewrites %2F in a path to its ~2F encoding) like a browser would."""
+    host, port = urllib.parse.urlsplit(served.url).netloc.split(":")
+    for _ in range(3):
+        conn = http.client.HTTPConnection(host, int(port), timeout=10)
+        try:
+            conn.request("GET", target)
+            r = conn.getresponse()
+            headers = {k.lower(): v for k, v in r.getheaders()}
+            body = r.read()
+        finally:
+            conn.close()
+        location = headers.get("location", "")
+        if location.startswith(served.url + "/"):
+            location = location[len(served.url) :]
+        if r.status not in (301, 302) or not location.startswith("/"):
+            return r.status, headers, body
+        target = location
+    raise AssertionError(f"redirect loop at {target}")
