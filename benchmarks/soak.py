@@ -18,6 +18,7 @@ import argparse
 import asyncio
 import json
 import multiprocessing
+import os
 import sqlite3
 import subprocess
 import sys
@@ -126,6 +127,10 @@ def rss_mb() -> float:
     return 0.0
 
 
+def _top_growth(first: Any, now: Any) -> list[str]:
+    return [str(stat) for stat in now.compare_to(first, "lineno")[:12]]
+
+
 class SoakMeter:
     """Every EVERY responses: pages so far, VmRSS and pages/s since the last line, as JSON on stdout."""
 
@@ -134,6 +139,25 @@ class SoakMeter:
     def __init__(self) -> None:
         self.pages = 0
         self.mark = time.monotonic()
+
+    def _trace(self) -> None:
+        """SOAK_TRACEMALLOC=1: which lines hold the memory that grew since the first mark (to stderr)."""
+        import tracemalloc
+
+        if not tracemalloc.is_tracing():
+            tracemalloc.start(5)
+            return
+        snap = tracemalloc.take_snapshot()
+        if not hasattr(self, "_first"):
+            self._first = snap
+            return
+        print(
+            f"TRACE at {self.pages}:",
+            *_top_growth(self._first, snap),
+            sep="\n  ",
+            file=sys.stderr,
+            flush=True,
+        )
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> SoakMeter:
@@ -146,6 +170,8 @@ class SoakMeter:
 
     def response_received(self, **_: Any) -> None:
         self.pages += 1
+        if self.pages % self.every == 0 and os.environ.get("SOAK_TRACEMALLOC"):
+            self._trace()
         if self.pages % self.every == 0:
             now = time.monotonic()
             line = {

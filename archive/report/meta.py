@@ -124,9 +124,16 @@ class TitleInfo:
     reason: str  # why it is or is not a report, for logs and counters
 
 
-@functools.lru_cache(maxsize=65536)  # pure; the same link texts recur on every page of a portal
 def classify_title(title: str | None) -> TitleInfo:
     """Classify a title: an annual report, a work summary, or not a report (with the reason)."""
+    # A plain str for the cache: lxml's "smart" strings keep their whole parsed page alive.
+    return _classify_title(str(title) if title else None)
+
+
+# Pure; navigation texts recur on every page of a portal. Bounded small: report titles never recur, and a
+# large cache is memory a long crawl keeps growing into (benchmarks/soak.py).
+@functools.lru_cache(maxsize=4096)
+def _classify_title(title: str | None) -> TitleInfo:
     if not title:
         return TitleInfo(None, None, None, "no title")
     t = normalize_title(title)
