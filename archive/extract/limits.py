@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zipfile
+import zlib
 from pathlib import Path
 from typing import IO
 
@@ -18,6 +19,21 @@ MAX_FILE_BYTES = 300 * 1024 * 1024
 # No entity expansion, no DTD fetch, no network: XML from the web is hostile.
 XML_PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_blank_text=False
+)
+
+
+# What a damaged zip container or XML part raises while it is read: zipfile (BadZipFile; NotImplementedError
+# for an unknown compression method; RuntimeError for an encrypted member), zlib for a broken deflate
+# stream, lxml and ElementTree (both SyntaxError subclasses) for bad XML. Each means "corrupt file".
+CORRUPT_CONTAINER: tuple[type[BaseException], ...] = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    ValueError,
+    NotImplementedError,
+    RuntimeError,
+    SyntaxError,
 )
 
 

@@ -4,14 +4,13 @@ grid convention of archive.extract.grid; text is the rows joined with tabs, shee
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 
 import openpyxl
 import xlrd
 
 from archive.extract.grid import covered_value
-from archive.extract.limits import LimitError, open_zip
+from archive.extract.limits import CORRUPT_CONTAINER, LimitError, open_zip
 from archive.model import Extraction, Grid
 
 MAX_CELLS = 2_000_000
@@ -58,8 +57,8 @@ def extract_xlsx(path: Path) -> Extraction:
             wb = openpyxl.load_workbook(fh, data_only=True, read_only=False)
     except LimitError as exc:
         return Extraction("xlsx", extractor="openpyxl", error=str(exc))
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
-        return Extraction("xlsx", extractor="openpyxl", error=f"corrupt XLSX: {exc}")
+    except (*CORRUPT_CONTAINER, KeyError, TypeError) as exc:
+        return Extraction("xlsx", extractor="openpyxl", error=f"corrupt XLSX: {type(exc).__name__}: {exc}")
     grids: list[Grid] = []
     try:
         for ws in wb.worksheets:
