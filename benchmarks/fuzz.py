@@ -31,13 +31,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.fuzztargets import TARGETS, ZIP_TARGETS, save_regression, seed_files  # noqa: E402
+from tests.fuzztargets import REGRESSIONS, TARGETS, ZIP_TARGETS, save_regression, seed_files  # noqa: E402
 
 # The per-document limit of a fuzzed input. The pipeline's pool allows 600 s (GOVARCHIVE_EXTRACT_TIMEOUT);
 # fuzzing holds extractors to a far stricter bound so slow paths show up as findings.
 DEFAULT_TIMEOUT_S = 60
-# Memory cap of an extraction worker (the fuzzing process: Python, pdfium, onnxruntime and all).
+# Memory cap of an extraction worker: the pool's (archive/extract/limits.py MAX_WORKER_MEMORY, applied to the
+# fuzzing worker too), watched from outside as RSS by libFuzzer.
 DEFAULT_RSS_MB = 2048
+
+
 # Extractors with a documented bound of their own (LibreOffice's conversion timeout, OCR's per-page
 # timeout): their inputs get that bound plus a margin before they count as hangs.
 def _own_bound(target: str) -> float:
@@ -83,6 +86,10 @@ class TargetResult:
 
 def worker(target: str, libfuzzer_args: list[str]) -> None:
     import atheris
+
+    from archive.extract.limits import cap_worker_memory
+
+    cap_worker_memory()  # as a pool worker runs: an allocation past the cap is a MemoryError (a finding)
 
     with atheris.instrument_imports(include=INSTRUMENTED):
         # extract_file imports its readers lazily; import them here so they are instrumented.
@@ -186,8 +193,15 @@ def _message(log: str) -> str:
 
 
 def run_target_for(
-    target: str, seconds: float, runs: int | None, timeout: int, rss_mb: int, quiet: bool
+    target: str,
+    seconds: float,
+    runs: int | None,
+    timeout: int,
+    rss_mb: int,
+    quiet: bool,
+    keep: Path = REGRESSIONS,
 ) -> TargetResult:
+    """Fuzz one target for `seconds` (or `runs` executions); findings are written under `keep`."""
     result = TargetResult(target)
     timeout = max(timeout, int(_own_bound(target)) + 30)
     seeds = seed_files(target)
@@ -243,8 +257,8 @@ def run_target_for(
                     # A segfault of the instrumented code only: atheris' bug, not the extractor's.
                     result.artefacts.append(_message(log))
                     continue
-                saved = save_regression(target, data)
-                found.append(Finding(kind, str(saved.relative_to(ROOT)), _message(log)))
+                saved = save_regression(target, data, keep)
+                found.append(Finding(kind, str(saved), _message(log)))
             if not new:
                 found.append(Finding("crash", "", f"worker exit {proc.returncode}: {_message(log)}"))
             result.findings += found

@@ -208,9 +208,9 @@ def mutate_zip(data: bytes, rng: random.Random, mutate: Callable[[bytes, int], b
 # -- regression files -------------------------------------------------------------------------------
 
 
-def save_regression(target: str, data: bytes) -> Path:
+def save_regression(target: str, data: bytes, root: Path = REGRESSIONS) -> Path:
     sha = hashlib.sha256(data).hexdigest()[:16]
-    path = REGRESSIONS / target / f"{sha}.bin"
+    path = root / target / f"{sha}.bin"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     return path

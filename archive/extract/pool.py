@@ -14,6 +14,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from archive.extract import extract_file
+from archive.extract.limits import MAX_WORKER_MEMORY, cap_worker_memory
 from archive.model import Extraction
 
 logger = logging.getLogger(__name__)
@@ -28,16 +29,22 @@ def extract_path(
 
 
 class ExtractionPool:
-    def __init__(self, workers: int, timeout_s: float = 600) -> None:
+    def __init__(self, workers: int, timeout_s: float = 600, memory_bytes: int = MAX_WORKER_MEMORY) -> None:
         self.workers = max(1, workers)
         self.timeout_s = timeout_s
+        self.memory_bytes = memory_bytes
         self._pool: ProcessPoolExecutor | None = None
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
             # forkserver: workers do not inherit the crawler's reactor, sockets or SQLite handles.
             ctx = multiprocessing.get_context("forkserver")
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=ctx,
+                initializer=cap_worker_memory,
+                initargs=(self.memory_bytes,),
+            )
         return self._pool
 
     async def extract(

@@ -14,6 +14,8 @@ from archive.extract.limits import CORRUPT_CONTAINER, LimitError, open_zip
 from archive.model import Extraction, Grid
 
 MAX_CELLS = 2_000_000
+# openpyxl names a missing part with KeyError and a wrong value type with TypeError.
+CORRUPT_XLSX: tuple[type[BaseException], ...] = (*CORRUPT_CONTAINER, KeyError, TypeError)
 
 
 def _str(value: object) -> str:
@@ -57,7 +59,7 @@ def extract_xlsx(path: Path) -> Extraction:
             wb = openpyxl.load_workbook(fh, data_only=True, read_only=False)
     except LimitError as exc:
         return Extraction("xlsx", extractor="openpyxl", error=str(exc))
-    except (*CORRUPT_CONTAINER, KeyError, TypeError) as exc:
+    except CORRUPT_XLSX as exc:
         return Extraction("xlsx", extractor="openpyxl", error=f"corrupt XLSX: {type(exc).__name__}: {exc}")
     grids: list[Grid] = []
     try:

@@ -1,0 +1,111 @@
+"""Fuzzing in the test command: every regression input found by the fuzzer replays without a crash, and each
+extractor target survives a short coverage-guided run (the long run is `benchmarks/fuzz.py --minutes 60`)."""
+
+from __future__ import annotations
+
+import shutil
+import struct
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.fuzztargets import (
+    TARGETS,
+    FuzzFinding,
+    clean,
+    regression_files,
+    run_target,
+    scratch,
+    seed_files,
+)
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+
+# Executions per target in the short run: seeds first, then mutations. LibreOffice (DOC, and OLE files
+# mutated into "Word") and OCR cost seconds an input; the rest a fraction of one.
+SHORT_RUNS = {
+    "pdf": 20,
+    "docx": 20,
+    "doc": 4,
+    "xlsx": 20,
+    "xls": 3,
+    "ofd": 25,
+    "html": 15,
+    "package": 12,
+    "image": 8,
+}
+# A regression input must finish well inside the pipeline's per-document limit (600 s).
+REPLAY_LIMIT_S = 150
+
+
+@pytest.mark.parametrize(("target", "path"), regression_files(), ids=lambda v: str(getattr(v, "name", v)))
+def test_regression_inputs_replay_without_a_crash(target: str, path: Path) -> None:
+    work = scratch()
+    try:
+        start = time.monotonic()
+        run_target(target, path.read_bytes(), work)
+        assert time.monotonic() - start < REPLAY_LIMIT_S
+    finally:
+        clean(work)
+
+
+def test_the_crash_rule_catches_an_unexpected_exception() -> None:
+    """The rule the fuzzer relies on: an error value from extract_file's last-resort handler is a crash."""
+    from tests.fuzztargets import _check
+
+    with pytest.raises(FuzzFinding):
+        _check("x", "extraction failed: IndexError: list index out of range (docx.py:1)")
+    _check("x", "corrupt DOCX: BadZipFile: File is not a zip file")  # documented: no finding
+
+
+def test_every_target_has_seeds_made_by_real_tools() -> None:
+    for target in TARGETS:
+        assert seed_files(target), target
+
+
+def test_wps_app_name_is_read_from_a_bounded_property_set() -> None:
+    """The sniffer's own reader of PIDSI_APPNAME (olefile's get_metadata hangs on a damaged vector count)."""
+    from archive.extract.sniff import _creating_application
+
+    name = b"WPS Office\x00"
+    value = struct.pack("<II", 30, len(name)) + name
+    section = struct.pack("<II", 8 + 8 + len(value), 1) + struct.pack("<II", 0x12, 16) + value
+    stream = b"\xfe\xff\x00\x00" + b"\x00" * 20 + struct.pack("<I", 1) + b"\x00" * 16 + struct.pack("<I", 48)
+    data = stream + section
+
+    class _Ole:
+        def openstream(self, name: str) -> object:
+            import io
+
+            return io.BytesIO(data)
+
+    assert _creating_application(_Ole(), {"\x05SummaryInformation"}) == b"WPS Office"  # type: ignore[arg-type]
+    # A property count of 2^32 - 1 reads at most the stream's first 64 KB, never hangs.
+    huge = stream + struct.pack("<II", 100, 0xFFFFFFFF) + struct.pack("<II", 1, 16)
+    data = huge
+    with pytest.raises(struct.error):
+        _creating_application(_Ole(), {"\x05SummaryInformation"})  # type: ignore[arg-type]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("target", TARGETS)
+def test_short_fuzz_run_finds_nothing(target: str, tmp_path: Path) -> None:
+    if target == "doc" and shutil.which("soffice") is None:
+        pytest.skip("LibreOffice not installed")
+    pytest.importorskip("atheris")
+    import fuzz  # benchmarks/fuzz.py
+
+    result = fuzz.run_target_for(
+        target,
+        seconds=120,
+        runs=SHORT_RUNS[target],
+        timeout=fuzz.DEFAULT_TIMEOUT_S,
+        rss_mb=fuzz.DEFAULT_RSS_MB,
+        quiet=True,
+        keep=tmp_path,
+    )
+    assert result.executions >= SHORT_RUNS[target]
+    assert result.findings == [], result.findings
+    assert result.peak_rss_mb < fuzz.DEFAULT_RSS_MB
