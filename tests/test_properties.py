@@ -259,6 +259,9 @@ def test_page_info_on_any_text(html: str, base: str) -> None:
 @FAST
 @given(
     hrefs=st.lists(_href, max_size=6),
+    base_href=st.none()
+    | st.sampled_from(["javascript:void(0)", "data:text/html,x", "mailto:a@b", "//", "/sub/", "ftp://x/"])
+    | st.text(max_size=15),
     meta_date=_date_text,
     label=_label,
     visible=_date_text,
@@ -266,13 +269,14 @@ def test_page_info_on_any_text(html: str, base: str) -> None:
     base=_BASES,
 )
 def test_page_info_on_portal_shaped_pages(
-    hrefs: list[str], meta_date: str, label: str, visible: str, title: str, base: str
+    hrefs: list[str], base_href: str | None, meta_date: str, label: str, visible: str, title: str, base: str
 ) -> None:
     from html import escape
 
+    base_tag = f'<base href="{escape(base_href)}">' if base_href is not None else ""
     links = "".join(f'<a href="{escape(h)}">{escape(h)}</a>' for h in hrefs)
     html = (
-        f'<html><head><meta name="PubDate" content="{escape(meta_date)}"><title>{escape(title)}</title></head>'
+        f'<html><head>{base_tag}<meta name="PubDate" content="{escape(meta_date)}"><title>{escape(title)}</title></head>'
         f"<body><h1>{escape(title)}</h1><div>{escape(label)}：{escape(visible)}</div>{links}</body></html>"
     )
     info = page_info(html, base)
