@@ -306,3 +306,41 @@ def test_html_extraction_of_any_bytes(data: bytes, charset: str | None) -> None:
     _assert_meta_sound(ex.page_meta)
     text, _ = decode_html(data, charset)
     assert isinstance(text, str)
+
+
+_title_text = st.one_of(
+    st.text(max_size=60),
+    st.builds(
+        lambda place, year, tail: f"{place}{year}年{tail}",
+        st.sampled_from(["中宁县", "利通区卫生健康局", "石空镇", "平潭综合实验区", ""]),
+        st.integers(1900, 2100),
+        st.sampled_from(
+            ["政府信息公开工作年度报告", "度政府信息公开工作年度报告", "工作要点", "信息公开年报", ""]
+        ),
+    ),
+)
+
+
+@FAST
+@given(
+    text=st.one_of(_title_text, st.lists(_title_text, max_size=5).map("\n".join)),
+    tables=st.lists(_grid, max_size=3),
+    media=st.sampled_from(["html", "pdf", "docx"]),
+    meta=st.dictionaries(
+        st.sampled_from(["title", "published_at", "source"]), _title_text | _date_text, max_size=3
+    ),
+)
+def test_interpret_any_extraction(text: str, tables: list[Grid], media: str, meta: dict[str, str]) -> None:
+    """What the main process does with every extraction: title, body, year, date, figures, checks."""
+    from archive.model import Extraction
+    from archive.report.interpret import SourceContext, interpret
+
+    ex = Extraction(media, text=text, tables=tables, page_meta=meta)
+    result = interpret(
+        ex, SourceContext(page_title=text[:40] or None, page_published_at=meta.get("published_at"))
+    )
+    _assert_sound(result.template, result.stats, result.findings)
+    if result.published_at is not None:
+        assert dt.date.fromisoformat(result.published_at).isoformat() == result.published_at
+    assert result.year is None or 1900 <= result.year <= 2100
+    assert {c.status for c in result.checks} <= {"ok", "failed", "unknown"}
