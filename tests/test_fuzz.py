@@ -3,8 +3,10 @@ extractor target survives a short coverage-guided run (the long run is `benchmar
 
 from __future__ import annotations
 
+import os
 import shutil
 import struct
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -14,10 +16,7 @@ import pytest
 from tests.fuzztargets import (
     TARGETS,
     FuzzFinding,
-    clean,
     regression_files,
-    run_target,
-    scratch,
     seed_files,
 )
 
@@ -38,17 +37,31 @@ SHORT_RUNS = {
 }
 # A regression input must finish well inside the pipeline's per-document limit (600 s).
 REPLAY_LIMIT_S = 150
+REPLAY_RSS_MB = 1024
 
 
 @pytest.mark.parametrize(("target", "path"), regression_files(), ids=lambda v: str(getattr(v, "name", v)))
 def test_regression_inputs_replay_without_a_crash(target: str, path: Path) -> None:
-    work = scratch()
-    try:
-        start = time.monotonic()
-        run_target(target, path.read_bytes(), work)
-        assert time.monotonic() - start < REPLAY_LIMIT_S
-    finally:
-        clean(work)
+    """In a fresh process, as a pool worker would take it: no crash, inside the time limit, and far below
+    the worker's memory cap (these inputs once took 1.8 GB and more)."""
+    code = (
+        "import resource, sys; from pathlib import Path; from tests.fuzztargets import run_target, scratch; "
+        "run_target(sys.argv[1], Path(sys.argv[2]).read_bytes(), scratch()); "
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)"
+    )
+    root = Path(__file__).resolve().parents[1]
+    start = time.monotonic()
+    proc = subprocess.run(
+        [sys.executable, "-c", code, target, str(path)],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        capture_output=True,
+        text=True,
+        timeout=REPLAY_LIMIT_S,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert time.monotonic() - start < REPLAY_LIMIT_S
+    assert int(proc.stdout.split()[-1]) < REPLAY_RSS_MB
 
 
 def test_the_crash_rule_catches_an_unexpected_exception() -> None:
