@@ -151,7 +151,8 @@ def sniff_bytes(head: bytes) -> str:
     if head.startswith(ZIP_MAGIC):
         names = _local_names(head)
         # Only the head: the local headers are all we have unless the whole (small) file is here.
-        with contextlib.suppress(zipfile.BadZipFile):
+        # Any failure (a bad UTF-8 name under the UTF-8 flag, a short record) leaves the local names.
+        with contextlib.suppress(Exception):
             names += zipfile.ZipFile(io.BytesIO(head)).namelist()
         return _zip_kind(names)
     if head.startswith(RAR_MAGIC):
@@ -176,7 +177,7 @@ def sniff_file(path: Path) -> str:
         try:
             with zipfile.ZipFile(path) as zf:
                 return _zip_kind(zf.namelist())
-        except (zipfile.BadZipFile, OSError):
+        except Exception:  # zipfile raises BadZipFile, UnicodeDecodeError, struct.error … on a damaged directory
             return _zip_kind(_local_names(head))
     if head.startswith(OLE_MAGIC):
         try:
