@@ -344,3 +344,38 @@ def test_interpret_any_extraction(text: str, tables: list[Grid], media: str, met
         assert dt.date.fromisoformat(result.published_at).isoformat() == result.published_at
     assert result.year is None or 1900 <= result.year <= 2100
     assert {c.status for c in result.checks} <= {"ok", "failed", "unknown"}
+
+
+@FAST
+@given(
+    members=st.lists(st.tuples(st.text(max_size=20), st.binary(max_size=200)), max_size=6),
+    utf8_flag=st.booleans(),
+    cut=st.none() | st.integers(0, 400),
+)
+def test_read_package_of_any_zip(members: list[tuple[str, bytes]], utf8_flag: bool, cut: int | None) -> None:
+    """Any member names (empty, '/', '../', control characters), any contents, any truncation: the package
+    reader gives members with safe names or an error, never an exception (it runs on the crawl's thread)."""
+    import io
+    import warnings
+    import zipfile
+
+    from archive.extract.package import read_package
+
+    buf = io.BytesIO()
+    with warnings.catch_warnings(), zipfile.ZipFile(buf, "w") as zf:
+        warnings.simplefilter("ignore")  # duplicate names are part of the test
+        for name, data in members:
+            info = zipfile.ZipInfo(name)
+            if not utf8_flag:
+                info.flag_bits &= ~0x800
+            try:
+                zf.writestr(info, data)
+            except (UnicodeEncodeError, ValueError):
+                continue
+    blob = buf.getvalue()
+    if cut is not None:
+        blob = blob[:cut]
+    pkg = read_package(blob, "zip")
+    for m in pkg.members:
+        assert m.name and not m.name.startswith("/") and ".." not in m.name.split("/")
+        assert all(ord(ch) >= 32 for ch in m.name)

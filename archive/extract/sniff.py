@@ -177,7 +177,7 @@ def sniff_file(path: Path) -> str:
         try:
             with zipfile.ZipFile(path) as zf:
                 return _zip_kind(zf.namelist())
-        except Exception:  # zipfile raises BadZipFile, UnicodeDecodeError, struct.error … on a damaged directory
+        except Exception:  # BadZipFile, UnicodeDecodeError, struct.error … from a damaged directory
             return _zip_kind(_local_names(head))
     if head.startswith(OLE_MAGIC):
         try:
