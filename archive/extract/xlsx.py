@@ -10,12 +10,10 @@ import openpyxl
 import xlrd
 
 from archive.extract.grid import covered_value
-from archive.extract.limits import CORRUPT_CONTAINER, LimitError, open_zip
+from archive.extract.limits import LimitError, open_zip
 from archive.model import Extraction, Grid
 
 MAX_CELLS = 2_000_000
-# openpyxl names a missing part with KeyError and a wrong value type with TypeError.
-CORRUPT_XLSX: tuple[type[BaseException], ...] = (*CORRUPT_CONTAINER, KeyError, TypeError)
 
 
 def _str(value: object) -> str:
@@ -59,7 +57,12 @@ def extract_xlsx(path: Path) -> Extraction:
             wb = openpyxl.load_workbook(fh, data_only=True, read_only=False)
     except LimitError as exc:
         return Extraction("xlsx", extractor="openpyxl", error=str(exc))
-    except CORRUPT_XLSX as exc:
+    except MemoryError:
+        raise
+    except Exception as exc:
+        # Besides the container's errors (limits.CORRUPT_CONTAINER) openpyxl fails on damaged parts with
+        # KeyError, TypeError, IndexError (fuzzing: worksheet/_reader.py) …: whatever it raises while loading
+        # means a corrupt file, as for xlrd below.
         return Extraction("xlsx", extractor="openpyxl", error=f"corrupt XLSX: {type(exc).__name__}: {exc}")
     grids: list[Grid] = []
     try:
