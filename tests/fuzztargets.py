@@ -22,6 +22,7 @@ import io
 import random
 import shutil
 import tempfile
+import warnings
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -203,7 +204,8 @@ def _mutate_zip(data: bytes, rng: random.Random, mutate: Callable[[bytes, int], 
             rng.randrange(len(members) + 1), (mutate(name.encode(), 64).decode("utf-8", "replace"), body)
         )
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zf:
+    with warnings.catch_warnings(), zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zf:
+        warnings.simplefilter("ignore")  # duplicate member names are a mutation like any other
         for name, body in members:
             zf.writestr(name or "x", body)
     return buf.getvalue()
