@@ -91,6 +91,7 @@ class TargetResult:
     restarts: int = 0
     findings: list[Finding] = field(default_factory=list)
     artefacts: list[str] = field(default_factory=list)  # segfaults of atheris' instrumentation only
+    slow_units: int = 0  # inputs over libFuzzer's 10 s report threshold (below the hang limit)
 
 
 # -- worker: one target under atheris -------------------------------------------------------------
@@ -261,11 +262,15 @@ def run_target_for(
             peaks = [int(m) for m in _PEAK_RSS.findall(log)] + [int(r) for _, r in lines]
             result.peak_rss_mb = max([result.peak_rss_mb, *peaks])
             new = sorted(set(artifacts.iterdir()) - before)
-            if proc.returncode == 0 and not new:
+            if proc.returncode == 0:
+                result.slow_units += sum(1 for a in new if a.name.startswith("slow-unit-"))
                 break
             found: list[Finding] = []
             for art in new:
-                kind = art.name.split("-")[0].replace("slow", "timeout")
+                if art.name.startswith("slow-unit-"):  # libFuzzer's note of a slow input (>10 s), no hang
+                    result.slow_units += 1
+                    continue
+                kind = art.name.split("-")[0]
                 data = art.read_bytes()
                 if "deadly signal" in log and replays_clean(target, data, timeout):
                     # A segfault of the instrumented code only: atheris' bug, not the extractor's.
@@ -273,7 +278,7 @@ def run_target_for(
                     continue
                 saved = save_regression(target, data, keep)
                 found.append(Finding(kind, str(saved), _message(log)))
-            if not new:
+            if not [a for a in new if not a.name.startswith("slow-unit-")]:
                 found.append(Finding("crash", "", f"worker exit {proc.returncode}: {_message(log)}"))
             result.findings += found
             if not quiet:
@@ -329,7 +334,7 @@ def main(argv: list[str] | None = None) -> int:
             rate = r.executions / r.seconds if r.seconds else 0
             print(
                 f"   {r.executions} executions in {r.seconds:.0f} s ({rate:.1f}/s), peak RSS {r.peak_rss_mb} MB, "
-                f"{len(r.findings)} findings",
+                f"{len(r.findings)} findings, {r.slow_units} slow inputs (>10 s)",
                 flush=True,
             )
     if args.json:
