@@ -17,10 +17,12 @@ one member edited and the container written again, so mutations reach the XML pa
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import random
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -69,6 +71,7 @@ INSTRUMENTED = {
     "image": ["PIL"],
 }
 MAX_RESTARTS = 25
+HEAVY_MB = 1024  # an input that takes the worker past this RSS is kept for a look (GOVARCHIVE_FUZZ_HEAVY_DIR)
 # Functions atheris 2.3's bytecode rewriter miscompiles on Python 3.11 (the instrumented code segfaults on
 # any input; the plain function is fine): they run uninstrumented. Found by replaying each "deadly signal"
 # input without atheris (`replays_clean`).
@@ -121,6 +124,8 @@ def worker(target: str, libfuzzer_args: list[str]) -> None:
 
     work = Path(tempfile.mkdtemp(prefix=f"govarchive-fuzz-{target}-"))
     count = 0
+    heaviest = [0]
+    heavy_dir = os.environ.get("GOVARCHIVE_FUZZ_HEAVY_DIR", "")
 
     def test_one(data: bytes) -> None:
         nonlocal count
@@ -131,6 +136,11 @@ def worker(target: str, libfuzzer_args: list[str]) -> None:
             shutil.rmtree(work / "cache", ignore_errors=True)
         try:
             run_target(target, data, work)
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+            if peak > heaviest[0] and peak > HEAVY_MB and heavy_dir:
+                # Not a finding (under the cap), but the input worth a look: kept beside the artifacts.
+                heaviest[0] = peak
+                (Path(heavy_dir) / f"heavy-{peak}MB-{hashlib.sha1(data).hexdigest()}").write_bytes(data)
         except Exception as exc:  # said on stderr for the driver (atheris' own report goes to stdout)
             os.write(2, f"\nFINDING: {type(exc).__name__}: {exc}\n".encode("utf-8", "replace"))
             raise
