@@ -7,14 +7,13 @@ them and their column grids (`w:tblGrid`) match; the second piece's repeated hea
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 
 from lxml import etree
 
 from archive.extract.altchunk import AltReader, alt_chunk_reader
 from archive.extract.grid import covered_value, join_lines
-from archive.extract.limits import LimitError, open_zip, parse_xml, read_member
+from archive.extract.limits import CORRUPT_CONTAINER, LimitError, open_zip, parse_xml, read_member
 from archive.model import Cell, Extraction, Grid
 
 EXTRACTOR = "docx-xml"
@@ -234,6 +233,6 @@ def extract_docx(path: Path, *, extractor: str = EXTRACTOR, media_type: str = "d
         return Extraction(media_type, extractor=extractor, error=str(exc))
     except KeyError:
         return Extraction(media_type, extractor=extractor, error="corrupt DOCX: no word/document.xml")
-    except (zipfile.BadZipFile, etree.XMLSyntaxError, ValueError, EOFError, OSError) as exc:
-        return Extraction(media_type, extractor=extractor, error=f"corrupt DOCX: {exc}")
+    except CORRUPT_CONTAINER as exc:
+        return Extraction(media_type, extractor=extractor, error=f"corrupt DOCX: {type(exc).__name__}: {exc}")
     return Extraction(media_type, text=text, tables=tables, extractor=extractor)

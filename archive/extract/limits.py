@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import resource
 import zipfile
+import zlib
 from pathlib import Path
 from typing import IO
 
@@ -14,10 +16,29 @@ MAX_MEMBERS = 10_000
 MAX_MEMBER_READ = 200 * 1024 * 1024  # one XML part read into memory
 MAX_PDF_PAGES = 500
 MAX_FILE_BYTES = 300 * 1024 * 1024
+# Memory of one extraction worker (its heap and private mappings, RLIMIT_DATA; LibreOffice and tesseract
+# inherit it). The heaviest real documents stay far below: OCR of a page peaks at ~0.7 GB RSS
+# (benchmarks/fuzz.py); a hostile file that needs more gets MemoryError, i.e. an error value.
+MAX_WORKER_MEMORY = 2 * 1024 * 1024 * 1024
 
 # No entity expansion, no DTD fetch, no network: XML from the web is hostile.
 XML_PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_blank_text=False
+)
+
+
+# What a damaged zip container or XML part raises while it is read: zipfile (BadZipFile; NotImplementedError
+# for an unknown compression method; RuntimeError for an encrypted member), zlib for a broken deflate
+# stream, lxml and ElementTree (both SyntaxError subclasses) for bad XML. Each means "corrupt file".
+CORRUPT_CONTAINER: tuple[type[BaseException], ...] = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    ValueError,
+    NotImplementedError,
+    RuntimeError,
+    SyntaxError,
 )
 
 
@@ -67,3 +88,13 @@ def _read_capped(fh: IO[bytes], name: str) -> bytes:
 
 def parse_xml(data: bytes) -> etree._Element:
     return etree.fromstring(data, XML_PARSER)
+
+
+def cap_worker_memory(limit: int = MAX_WORKER_MEMORY) -> None:
+    """Run in each extraction worker as it starts: allocations past `limit` fail (MemoryError) instead of
+    growing the worker until the machine swaps or the OOM killer picks the crawler."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    if soft == resource.RLIM_INFINITY or soft > limit:
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))

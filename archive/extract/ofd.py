@@ -13,9 +13,7 @@ import re
 import zipfile
 from pathlib import Path
 
-from lxml import etree
-
-from archive.extract.limits import LimitError, open_zip, parse_xml, read_member
+from archive.extract.limits import CORRUPT_CONTAINER, LimitError, open_zip, parse_xml, read_member
 from archive.extract.pagejoin import join_pages
 from archive.extract.pdftables import Char, Seg, Table, fill, find_tables
 from archive.model import Extraction
@@ -141,8 +139,8 @@ def extract_ofd(path: Path) -> Extraction:
         return Extraction("ofd", extractor=EXTRACTOR, error=str(exc))
     except KeyError as exc:
         return Extraction("ofd", extractor=EXTRACTOR, error=f"corrupt OFD: missing part {exc}")
-    except (zipfile.BadZipFile, etree.XMLSyntaxError, ValueError, OSError, EOFError) as exc:
-        return Extraction("ofd", extractor=EXTRACTOR, error=f"corrupt OFD: {exc}")
+    except CORRUPT_CONTAINER as exc:
+        return Extraction("ofd", extractor=EXTRACTOR, error=f"corrupt OFD: {type(exc).__name__}: {exc}")
     if not pages:
         return Extraction("ofd", extractor=EXTRACTOR, error="unsupported format: OFD without pages")
     return Extraction(

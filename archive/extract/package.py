@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from archive.extract.limits import MAX_FILE_BYTES, MAX_RATIO
+from archive.extract.limits import CORRUPT_CONTAINER, MAX_FILE_BYTES, MAX_RATIO
 from archive.extract.sniff import sniff_bytes
 from archive.model import Extraction
 
@@ -49,6 +49,8 @@ class PackageLimits:
 
 
 DEFAULT_LIMITS = PackageLimits()
+# A package that cannot be read (its directory, a header, an unknown zip version): an error value.
+_CORRUPT: tuple[type[BaseException], ...] = (*CORRUPT_CONTAINER, struct.error)
 
 
 @dataclass(frozen=True)
@@ -222,7 +224,8 @@ def _zip_entries(data: bytes, budget: _Budget) -> Iterator[_Entry]:
     import io
 
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        infos = [i for i in zf.infolist() if not i.is_dir()]
+        # Not ZipInfo.is_dir(): it indexes the name's last character and fails on an empty name.
+        infos = [i for i in zf.infolist() if not i.filename.endswith("/")]
         if len(infos) > budget.members_left:
             raise _Stop(f"{len(infos)} members > limit {budget.limits.max_members}")
         for info in infos:
@@ -336,7 +339,7 @@ def _walk(
                 _walk(entry.data, media, budget, out, names, safe + "/", depth + 1)
             except _Corrupt as exc:  # a bomb inside (_Stop) stops the whole package instead
                 out.errors.append(MemberError(names.unique(safe), str(exc)))
-            except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
+            except _CORRUPT as exc:
                 out.errors.append(MemberError(names.unique(safe), f"corrupt {media} package: {exc}"))
             continue
         out.members.append(Member(names.unique(safe), entry.data, media, entry.raw_name, depth))
@@ -362,7 +365,7 @@ def read_package(
         _walk(data, kind, _Budget(limits), out, _Names(), "", 0)
     except (_Stop, _Corrupt) as exc:
         out.error = str(exc)
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, struct.error) as exc:
+    except _CORRUPT as exc:
         out.error = f"corrupt {kind} package: {exc}"
     return out
 

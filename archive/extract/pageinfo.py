@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from urllib.parse import urldefrag, urljoin
+from urllib.parse import urldefrag, urljoin, urlsplit
 
 import lxml.html
 from lxml import etree
@@ -148,11 +148,21 @@ def absolute_url(base: str, href: str) -> str:
     return safe_url_string(urldefrag(urljoin(base, href))[0])
 
 
-def page_links(doc: lxml.html.HtmlElement, base_url: str) -> list[Link]:
+def link_base(doc: lxml.html.HtmlElement, base_url: str) -> str:
+    """What the page's relative links resolve against: its `<base href>` when that is an http(s) address,
+    else the page's own. Browsers refuse data: and javascript: bases; a `<base href="javascript:…">` must
+    not leave every link relative (urljoin keeps "a.pdf" as is under a scheme without paths)."""
     try:
-        base = urljoin(base_url, doc.xpath("string(//base/@href)") or base_url)
+        href = doc.xpath("string(//base/@href)").strip()
+        base = urljoin(base_url, href) if href else base_url
+        parts = urlsplit(base)
     except ValueError:
-        base = base_url
+        return base_url
+    return base if parts.scheme in ("http", "https") and parts.netloc else base_url
+
+
+def page_links(doc: lxml.html.HtmlElement, base_url: str) -> list[Link]:
+    base = link_base(doc, base_url)
     links: list[Link] = []
     for a in doc.iter("a"):
         href = (a.get("href") or "").strip()

@@ -16,6 +16,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from archive.extract import extract_file
+from archive.extract.limits import MAX_WORKER_MEMORY, cap_worker_memory
 from archive.model import Extraction
 
 logger = logging.getLogger(__name__)
@@ -39,11 +40,23 @@ def _use_temp_dir(temp_dir: str | None) -> None:
         tempfile.tempdir = temp_dir
 
 
+def _init_worker(temp_dir: str | None, memory_bytes: int) -> None:
+    _use_temp_dir(temp_dir)
+    cap_worker_memory(memory_bytes)
+
+
 class ExtractionPool:
-    def __init__(self, workers: int, timeout_s: float = 600, temp_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        workers: int,
+        timeout_s: float = 600,
+        temp_dir: Path | None = None,
+        memory_bytes: int = MAX_WORKER_MEMORY,
+    ) -> None:
         self.workers = max(1, workers)
         self.timeout_s = timeout_s
         self.temp_dir = temp_dir
+        self.memory_bytes = memory_bytes
         self._pool: ProcessPoolExecutor | None = None
 
     def _executor(self) -> ProcessPoolExecutor:
@@ -53,8 +66,8 @@ class ExtractionPool:
             self._pool = ProcessPoolExecutor(
                 max_workers=self.workers,
                 mp_context=ctx,
-                initializer=_use_temp_dir,
-                initargs=(str(self.temp_dir) if self.temp_dir else None,),
+                initializer=_init_worker,
+                initargs=(str(self.temp_dir) if self.temp_dir else None, self.memory_bytes),
             )
         return self._pool
 

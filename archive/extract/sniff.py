@@ -69,7 +69,7 @@ def _is_wps(ole: olefile.OleFileIO, streams: set[str]) -> bool:
     """Kingsoft WPS writes its build into the document summary (KSOProductBuildVer) and names itself as the
     creating application; LibreOffice and Word do neither."""
     try:
-        app = ole.get_metadata().creating_application or b""
+        app = _creating_application(ole, streams)
         if b"WPS" in app.upper() or b"KINGSOFT" in app.upper():
             return True
         if "\x05DocumentSummaryInformation" in streams:
@@ -78,6 +78,33 @@ def _is_wps(ole: olefile.OleFileIO, streams: set[str]) -> bool:
     except Exception:  # a damaged summary stream says nothing about the format
         return False
     return False
+
+
+_PID_APPNAME = 0x12
+_VT_LPSTR = 30
+_MAX_PROPS = 1024
+
+
+def _creating_application(ole: olefile.OleFileIO, streams: set[str]) -> bytes:
+    """PIDSI_APPNAME of the SummaryInformation property set, read from its first 64 KB only. Not
+    olefile's get_metadata(): it follows a vector's stated count (up to 2^32 items) and hangs on a damaged
+    stream."""
+    if "\x05SummaryInformation" not in streams:
+        return b""
+    data = ole.openstream("\x05SummaryInformation").read(64 * 1024)
+    # Header (28 bytes), then the first section's FMTID (16) and offset (4); a section is its size, its
+    # property count, then (id, offset) pairs with offsets from the section's start.
+    (section,) = struct.unpack_from("<I", data, 44)
+    _, count = struct.unpack_from("<II", data, section)
+    for i in range(min(count, _MAX_PROPS)):
+        pid, offset = struct.unpack_from("<II", data, section + 8 + 8 * i)
+        if pid == _PID_APPNAME:
+            vtype, size = struct.unpack_from("<II", data, section + offset)
+            if vtype != _VT_LPSTR:
+                return b""
+            start = section + offset + 8
+            return data[start : start + min(size, 1024)].split(b"\x00", 1)[0]
+    return b""
 
 
 def _text_kind(head: bytes) -> str:
@@ -124,7 +151,8 @@ def sniff_bytes(head: bytes) -> str:
     if head.startswith(ZIP_MAGIC):
         names = _local_names(head)
         # Only the head: the local headers are all we have unless the whole (small) file is here.
-        with contextlib.suppress(zipfile.BadZipFile):
+        # Any failure (a bad UTF-8 name under the UTF-8 flag, a short record) leaves the local names.
+        with contextlib.suppress(Exception):
             names += zipfile.ZipFile(io.BytesIO(head)).namelist()
         return _zip_kind(names)
     if head.startswith(RAR_MAGIC):
@@ -149,7 +177,7 @@ def sniff_file(path: Path) -> str:
         try:
             with zipfile.ZipFile(path) as zf:
                 return _zip_kind(zf.namelist())
-        except (zipfile.BadZipFile, OSError):
+        except Exception:  # BadZipFile, UnicodeDecodeError, struct.error … from a damaged directory
             return _zip_kind(_local_names(head))
     if head.startswith(OLE_MAGIC):
         try:

@@ -4,7 +4,6 @@ grid convention of archive.extract.grid; text is the rows joined with tabs, shee
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -58,8 +57,13 @@ def extract_xlsx(path: Path) -> Extraction:
             wb = openpyxl.load_workbook(fh, data_only=True, read_only=False)
     except LimitError as exc:
         return Extraction("xlsx", extractor="openpyxl", error=str(exc))
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
-        return Extraction("xlsx", extractor="openpyxl", error=f"corrupt XLSX: {exc}")
+    except MemoryError:
+        raise
+    except Exception as exc:
+        # Besides the container's errors (limits.CORRUPT_CONTAINER) openpyxl fails on damaged parts with
+        # KeyError, TypeError, IndexError (fuzzing: worksheet/_reader.py) …: whatever it raises while loading
+        # means a corrupt file, as for xlrd below.
+        return Extraction("xlsx", extractor="openpyxl", error=f"corrupt XLSX: {type(exc).__name__}: {exc}")
     grids: list[Grid] = []
     try:
         for ws in wb.worksheets:

@@ -37,6 +37,11 @@ from archive.model import Extraction
 
 DPI = 200
 PAGE_TIMEOUT = 90.0
+# A rendered page's pixels: A2 at 200 dpi. A larger page (a poster, or a fuzzed MediaBox of 5 m) is
+# rendered at a lower resolution instead, so one page never needs more than ~0.3 GB (colour bitmap, grey
+# copy, deskew) nor minutes of OCR. Found by fuzzing: a 50-inch blank page took 61 s and 1.8 GB.
+MAX_PAGE_PIXELS = 16_000_000
+MIN_DPI = 20
 ENGINES = ("rapid", "tesseract")
 DEFAULT_ENGINE = "rapid"
 
@@ -107,7 +112,8 @@ def _tesseract_page(
     return text, tables
 
 
-def _page_count(path: Path) -> int:
+def _page_sizes(path: Path) -> list[tuple[float, float]]:
+    """Each page's size in points: the larger of its MediaBox (what pdftoppm renders) and its visible box."""
     import pypdfium2 as pdfium
 
     try:
@@ -115,9 +121,26 @@ def _page_count(path: Path) -> int:
     except pdfium.PdfiumError as exc:
         raise OcrError(f"OCR: unreadable PDF: {exc}") from None
     try:
-        return len(doc)
+        sizes = []
+        for k in range(min(len(doc), MAX_PDF_PAGES)):
+            page = doc[k]
+            x0, y0, x1, y1 = page.get_mediabox()
+            w, h = page.get_size()
+            sizes.append((max(abs(x1 - x0), w), max(abs(y1 - y0), h)))
+            page.close()
+        return sizes
+    except pdfium.PdfiumError as exc:
+        raise OcrError(f"OCR: unreadable PDF: {exc}") from None
     finally:
         doc.close()
+
+
+def page_dpi(size: tuple[float, float], dpi: int) -> int:
+    """The resolution a page is rendered at: `dpi`, lowered for a page that would pass MAX_PAGE_PIXELS."""
+    pixels = (size[0] * dpi / 72) * (size[1] * dpi / 72)
+    if pixels <= MAX_PAGE_PIXELS:
+        return dpi
+    return max(MIN_DPI, int(dpi * (MAX_PAGE_PIXELS / pixels) ** 0.5))
 
 
 def read_level_page(
@@ -154,7 +177,8 @@ def ocr_pdf(
     height = 0.0
     try:
         with tempfile.TemporaryDirectory(prefix="govarchive-ocr-") as tmp:
-            for k in range(1, min(_page_count(path), MAX_PDF_PAGES) + 1):
+            for k, size in enumerate(_page_sizes(path), start=1):
+                res = page_dpi(size, dpi)
                 # One page at a time, colour and uncompressed (PPM, ~12 MB at 200 dpi): a seal's colour is
                 # what tells it from the print under it, and only one page bitmap is ever on disk.
                 image = Path(tmp) / "page.ppm"
@@ -162,7 +186,7 @@ def ocr_pdf(
                     [
                         "pdftoppm",
                         "-r",
-                        str(dpi),
+                        str(res),
                         "-f",
                         str(k),
                         "-l",
@@ -175,10 +199,12 @@ def ocr_pdf(
                     "pdftoppm",
                 )
                 with Image.open(image) as im:
+                    if im.width * im.height > 2 * MAX_PAGE_PIXELS:  # a page box pdfium did not report
+                        raise OcrError(f"OCR: page {k} renders to {im.width}×{im.height} pixels")
                     gray, _ = deskew(page_grey(im))
                 image.unlink()
-                height = gray.size[1] * 72 / dpi
-                text, tables = read_level_page(gray, dpi, name, Path(tmp), page_timeout, lang)
+                height = gray.size[1] * 72 / res
+                text, tables = read_level_page(gray, res, name, Path(tmp), page_timeout, lang)
                 texts.append(text)
                 page_tables.append(tables)
             if not texts:

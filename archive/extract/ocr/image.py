@@ -27,7 +27,7 @@ MIN_ROWS, MIN_COLS, MIN_FIGURES = 3, 2, 6
 def _load(data: bytes) -> Image.Image:
     """The image's first frame as grey (colour dropped as for scans), scaled to the nominal resolution:
     a narrow screenshot is enlarged (up to 3×) so its rules and glyphs have the size the finder expects."""
-    from archive.extract.ocr import page_grey
+    from archive.extract.ocr import MAX_PAGE_PIXELS, page_grey
 
     with Image.open(io.BytesIO(data)) as im:
         if im.width * im.height > MAX_PIXELS:
@@ -38,6 +38,9 @@ def _load(data: bytes) -> Image.Image:
     paper = Image.new("RGBA", rgb.size, (255, 255, 255, 255))
     grey = page_grey(Image.alpha_composite(paper, rgb).convert("RGB"))
     scale = min(3.0, PAGE_WIDTH / grey.width) if grey.width < PAGE_WIDTH * 0.85 else 1.0
+    # Never enlarged past a large scanned page's pixels: a narrow but very tall picture would otherwise
+    # triple into hundreds of megapixels.
+    scale = min(scale, (MAX_PAGE_PIXELS / (grey.width * grey.height)) ** 0.5)
     if scale > 1.0:
         grey = grey.resize((round(grey.width * scale), round(grey.height * scale)), Image.Resampling.LANCZOS)
     # Thin rules of a reduced screenshot are grey, not black: stretch the darkest ink to black.
