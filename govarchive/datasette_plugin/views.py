@@ -6,15 +6,17 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from datasette.app import Datasette
-from datasette.database import Database
 from datasette.utils import InvalidSql, validate_sql_select
 from datasette.utils.asgi import AsgiStream, NotFound, Request, Response, asgi_send_file
 
 from archive.report import codes
 from govarchive.datasette_plugin import charts, data, download, export, schema, search, tables, vocab
+
+if TYPE_CHECKING:  # annotations only: an installed plugin is imported while datasette.app still loads
+    from datasette.app import Datasette
+    from datasette.database import Database
 
 DATABASE = "corpus"
 # The figures a body's page draws across years (section 三 总计 and the appeals totals).
