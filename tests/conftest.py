@@ -36,7 +36,9 @@ def run_cli(
 @pytest.fixture(scope="session")
 def demo_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data = tmp_path_factory.mktemp("demo") / "data"
-    proc = run_cli("demo", "--no-serve", "--data", str(data))
+    # A relative --data, as the README's `./run demo` uses (demo-data): paths handed to tools must not depend
+    # on the folder they run in.
+    proc = run_cli("demo", "--no-serve", "--data", "data", cwd=data.parent)
     assert proc.returncode == 0, proc.stderr[-3000:]
     (data / "demo-stdout.txt").write_text(proc.stdout, encoding="utf-8")
     (data / "demo-stderr.txt").write_text(proc.stderr, encoding="utf-8")

@@ -34,6 +34,9 @@ def _use_temp_dir(temp_dir: str | None) -> None:
     """A worker's scratch files (and its tools', through TMPDIR) go to `temp_dir`, so the next run finds
     and sweeps what a killed one left. LibreOffice's slot profiles stay where they are: they are kept."""
     if temp_dir:
+        # Absolute: tools run in other folders (LibreOffice's --outdir), and a relative data folder
+        # (`--data demo-data`) would name a folder that does not exist there.
+        temp_dir = os.path.abspath(temp_dir)
         import archive.extract.office  # noqa: F401 - fixes its slot folder before the temp dir moves
 
         os.environ["TMPDIR"] = temp_dir
