@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
 import sys
+import time
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,6 +21,50 @@ def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as s:
         s.bind((host, 0))
         return int(s.getsockname()[1])
+
+
+def start_serve(data: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """`govarchive serve` on a free loopback port, returned once Datasette answers (or the test fails with
+    what it printed)."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "govarchive", "serve", "--data", str(data), "--port", str(port)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/-/versions.json", timeout=2):
+                return proc, url
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                out = proc.stdout.read().decode() if proc.stdout else ""
+                raise AssertionError(f"datasette did not start: {out[-2000:]}") from None
+            time.sleep(0.3)
+
+
+def stop_serve(proc: subprocess.Popen[bytes]) -> None:
+    """Stop the server; never leave it behind, even when it does not stop on SIGTERM."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def serving(data: Path) -> Iterator[str]:
+    """`govarchive serve` on `data` for the duration of the block; yields its base URL."""
+    proc, url = start_serve(data)
+    try:
+        yield url
+    finally:
+        stop_serve(proc)
 
 
 def run_cli(

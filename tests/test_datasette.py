@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from crawler.settings import PLAYWRIGHT_LAUNCH_OPTIONS
-from tests.conftest import REPO, free_port
+from tests.conftest import serving
 
 # The same browser and flags the crawler renders with (Debian's chromium; no downloaded browser).
 CHROMIUM = PLAYWRIGHT_LAUNCH_OPTIONS["executable_path"]
@@ -23,30 +20,8 @@ CHROMIUM_ARGS = PLAYWRIGHT_LAUNCH_OPTIONS["args"]
 
 @pytest.fixture(scope="module")
 def datasette_url(demo_data: Path) -> Iterator[str]:
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "govarchive", "serve", "--data", str(demo_data), "--port", str(port)],
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/-/versions.json", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    out = proc.stdout.read().decode() if proc.stdout else ""
-                    raise AssertionError(f"datasette did not start: {out[-2000:]}") from None
-                time.sleep(0.3)
+    with serving(demo_data) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 def get_json(url: str) -> object:

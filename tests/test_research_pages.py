@@ -12,9 +12,6 @@ import json
 import os
 import shutil
 import sqlite3
-import subprocess
-import sys
-import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -27,7 +24,7 @@ import pytest
 from archive.model import Stat
 from archive.report.checks import run_checks
 from crawler.settings import PLAYWRIGHT_LAUNCH_OPTIONS
-from tests.conftest import REPO, free_port
+from tests.conftest import serving
 
 CHROMIUM = str(PLAYWRIGHT_LAUNCH_OPTIONS["executable_path"])
 CHROMIUM_ARGS = [*PLAYWRIGHT_LAUNCH_OPTIONS["args"], "--no-first-run"]  # type: ignore[misc]
@@ -114,30 +111,8 @@ def served(demo_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     data = tmp_path_factory.mktemp("research") / "data"
     shutil.copytree(demo_data, data)
     body_2020, body_2021 = _grow(data)
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "govarchive", "serve", "--data", str(data), "--port", str(port)],
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/-/versions.json", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    out = proc.stdout.read().decode() if proc.stdout else ""
-                    raise AssertionError(f"datasette did not start: {out[-2000:]}") from None
-                time.sleep(0.3)
+    with serving(data) as url:
         yield Served(url, data, body_2020, body_2021)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 @pytest.fixture(scope="module")

@@ -7,9 +7,7 @@ import json
 import shutil
 import signal
 import subprocess
-import sys
 import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -19,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, free_port, run_cli
+from tests.conftest import REPO, run_cli, start_serve, stop_serve
 from tests.portals import plain
 from tests.portals.harness import crawl, write_sites
 from tests.portals.server import Portal
@@ -34,28 +32,6 @@ PAGES = (
     "/corpus/expected_reports.json",
     "/corpus/reports?_search=" + urllib.parse.quote("依申请公开"),
 )
-
-
-def start_server(data: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "govarchive", "serve", "--data", str(data), "--port", str(port)],
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(url + "/-/versions.json", timeout=2):
-                return proc, url
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                out = proc.stdout.read().decode() if proc.stdout else ""
-                raise AssertionError(f"datasette did not start: {out[-2000:]}") from None
-            time.sleep(0.3)
 
 
 def served_reports(url: str) -> int:
@@ -116,16 +92,11 @@ def live_data(demo_data: Path, tmp_path: Path) -> Path:
 
 @pytest.fixture()
 def server(live_data: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
-    proc, url = start_server(live_data)
+    proc, url = start_serve(live_data)
     try:
         yield proc, url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:  # never leave a server behind, even when a test failed
-            proc.kill()
-            proc.wait(timeout=10)
+        stop_serve(proc)
 
 
 def test_serve_stays_correct_and_fresh_through_crawl_ingest_and_reprocess(
