@@ -19,7 +19,6 @@ Each child prints pages fetched, elapsed seconds (Scrapy's own elapsed_time_seco
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import resource
@@ -33,6 +32,8 @@ from urllib.parse import urljoin, urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from benchmarks import rawhttp  # noqa: E402
 
 # --- the portal ----------------------------------------------------------------------------------------
 
@@ -93,39 +94,11 @@ def answer(path: str, lists: int, per: int) -> tuple[int, bytes]:
     return 404, b"not found"
 
 
-async def _handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, lists: int, per: int) -> None:
-    try:
-        while True:
-            line = await reader.readline()
-            if not line:
-                break
-            target = line.split(b" ")[1].decode("latin-1")
-            while (await reader.readline()) not in (b"\r\n", b"\n", b""):
-                pass
-            status, body = answer(urlsplit(target).path, lists, per)
-            ctype = b"text/plain" if target.endswith(".txt") else b"text/html; charset=utf-8"
-            writer.write(
-                b"HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %d\r\nConnection: keep-alive\r\n\r\n"
-                % (status, b"OK" if status == 200 else b"Not Found", ctype, len(body))
-                + body
-            )
-            await writer.drain()
-    except (ConnectionError, IndexError):
-        pass
-    finally:
-        writer.close()
-
-
 def serve(lists: int, per: int) -> None:
-    async def main() -> None:
-        server = await asyncio.start_server(
-            lambda r, w: _handle(r, w, lists, per), "127.0.0.1", 0, backlog=512
-        )
-        print(server.sockets[0].getsockname()[1], flush=True)
-        async with server:
-            await server.serve_forever()
+    def page(path: str) -> tuple[int, bytes, bytes]:
+        return (*answer(path, lists, per), rawhttp.page_type(path))
 
-    asyncio.run(main())
+    rawhttp.serve_forever(page)
 
 
 # --- the crawls ----------------------------------------------------------------------------------------

@@ -26,10 +26,11 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from benchmarks import rawhttp  # noqa: E402
 
 PER_LIST = 20
 
@@ -80,35 +81,12 @@ def answer(site: int, path: str, lists: int) -> tuple[int, bytes]:
     return 404, b"not found"
 
 
-async def _handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, site: int, lists: int) -> None:
-    try:
-        while True:
-            line = await reader.readline()
-            if not line:
-                break
-            target = line.split(b" ")[1].decode("latin-1")
-            while (await reader.readline()) not in (b"\r\n", b"\n", b""):
-                pass
-            status, body = answer(site, urlsplit(target).path, lists)
-            ctype = b"text/plain" if target.endswith(".txt") else b"text/html; charset=utf-8"
-            writer.write(
-                b"HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %d\r\nConnection: keep-alive\r\n\r\n"
-                % (status, b"OK" if status == 200 else b"Not Found", ctype, len(body))
-                + body
-            )
-            await writer.drain()
-    except (ConnectionError, IndexError, ValueError):
-        pass
-    finally:
-        writer.close()
-
-
 def serve(sites: int, lists: int, ports: Any) -> None:
     async def main() -> None:
         servers = []
         for site in range(sites):
-            server = await asyncio.start_server(
-                lambda r, w, s=site: _handle(r, w, s, lists), "127.0.0.1", 0, backlog=512
+            server = await rawhttp.start(
+                lambda path, s=site: (*answer(s, path, lists), rawhttp.page_type(path))
             )
             servers.append(server)
             ports.put(server.sockets[0].getsockname()[1])

@@ -20,7 +20,6 @@ and WARC files, the export's time, and the cost per 1,000 captures.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import shutil
 import sqlite3
@@ -30,12 +29,11 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks import crawl_speed  # noqa: E402
+from benchmarks import crawl_speed, rawhttp  # noqa: E402
 
 PDF = ROOT / "govarchive/demo_portal/sites/demo-lt/xxgk/zfxxgknb/202101/P02021012839180191.pdf"
 
@@ -56,42 +54,9 @@ def answer(path: str, lists: int, per: int, pdf: bytes) -> tuple[int, bytes, byt
     return status, body, ctype
 
 
-async def _handle(
-    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, lists: int, per: int, pdf: bytes
-) -> None:
-    try:
-        while True:
-            line = await reader.readline()
-            if not line:
-                break
-            target = line.split(b" ")[1].decode("latin-1")
-            while (await reader.readline()) not in (b"\r\n", b"\n", b""):
-                pass
-            status, body, ctype = answer(urlsplit(target).path, lists, per, pdf)
-            writer.write(
-                b"HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %d\r\nConnection: keep-alive\r\n\r\n"
-                % (status, b"OK" if status == 200 else b"Not Found", ctype, len(body))
-                + body
-            )
-            await writer.drain()
-    except (ConnectionError, IndexError):
-        pass
-    finally:
-        writer.close()
-
-
 def serve(lists: int, per: int) -> None:
     pdf = PDF.read_bytes()
-
-    async def main() -> None:
-        server = await asyncio.start_server(
-            lambda r, w: _handle(r, w, lists, per, pdf), "127.0.0.1", 0, backlog=512
-        )
-        print(server.sockets[0].getsockname()[1], flush=True)
-        async with server:
-            await server.serve_forever()
-
-    asyncio.run(main())
+    rawhttp.serve_forever(lambda path: answer(path, lists, per, pdf))
 
 
 # --- WARC during the crawl -------------------------------------------------------------------------------
