@@ -1,0 +1,97 @@
+"""The Redis keys of one shared crawl, named in one place.
+
+Every key of a crawl starts with `govarchive:<crawl>:`, so several crawls (or a test's) share one Redis
+without meeting. The crawl's name defaults to a digest of the sites file's bytes: processes on different
+machines with the same sites file join the same crawl without being told its name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def crawl_name_for(sites_file: Path) -> str:
+    return "sites-" + hashlib.sha256(Path(sites_file).read_bytes()).hexdigest()[:12]
+
+
+def process_name() -> str:
+    """Unique per process, readable in `redis-cli` (host, pid, and a nonce for pid reuse)."""
+    return f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+
+
+@dataclass(frozen=True)
+class CrawlKeys:
+    crawl: str
+
+    def key(self, *parts: str) -> str:
+        return ":".join(("govarchive", self.crawl, *parts))
+
+    @property
+    def pattern(self) -> str:
+        """Every key of this crawl (for clearing it once done)."""
+        return self.key("*")
+
+    # the frontier (scrapy-redis queue and duplicate filter; requests taken but not finished, by process)
+    @property
+    def requests(self) -> str:
+        return self.key("requests")
+
+    @property
+    def dupefilter(self) -> str:
+        return self.key("dupefilter")
+
+    def inflight(self, process: str) -> str:
+        return self.key("inflight", process)
+
+    def alive(self, process: str) -> str:
+        return self.key("alive", process)
+
+    @property
+    def crawlers(self) -> str:
+        """Set of the crawler processes that joined (their `alive` keys say which still live)."""
+        return self.key("crawlers")
+
+    # politeness and incremental state shared by all crawler processes
+    def site_slot(self, site_id: str) -> str:
+        return self.key("slot", site_id)
+
+    @property
+    def validators(self) -> str:
+        return self.key("validators")
+
+    @property
+    def pages(self) -> str:
+        """Hash site id -> requests made for it, by all processes (the max_pages net)."""
+        return self.key("pages")
+
+    # the single writer of corpus.db and what reaches it
+    @property
+    def writer(self) -> str:
+        return self.key("writer")
+
+    @property
+    def captures(self) -> str:
+        return self.key("captures")
+
+    @property
+    def jobs(self) -> str:
+        return self.key("jobs")
+
+    @property
+    def results(self) -> str:
+        return self.key("results")
+
+    @property
+    def run(self) -> str:
+        """Hash: the crawl_runs row id, and when the frontier was found drained."""
+        return self.key("run")
+
+    @property
+    def done(self) -> str:
+        """Set once the writer closed the run: every process may return."""
+        return self.key("done")

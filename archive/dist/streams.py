@@ -1,0 +1,90 @@
+"""A Redis stream used as a reliable queue: each entry is handled by one consumer of the group, stays pending
+until acknowledged, and is taken over by another consumer when the first stops answering (killed).
+
+Acknowledged entries are deleted, so the stream's length is exactly the work not yet done (pending plus not
+yet delivered) — what "the crawl is finished" waits on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import redis
+
+Fields = dict[str, str]
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    fields: Fields
+    deliveries: int  # 1 on first delivery; more once taken over from a consumer that stopped answering
+
+
+def _decode(fields: dict[Any, Any]) -> Fields:
+    return {
+        (k.decode() if isinstance(k, bytes) else str(k)): (v.decode() if isinstance(v, bytes) else str(v))
+        for k, v in fields.items()
+    }
+
+
+def _id(raw: Any) -> str:
+    return raw.decode() if isinstance(raw, bytes) else str(raw)
+
+
+class Stream:
+    def __init__(self, client: redis.Redis, key: str, group: str = "main") -> None:
+        self.client: Any = client  # redis-py's stubs mix sync and async results
+        self.key = key
+        self.group = group
+        try:
+            self.client.xgroup_create(key, group, id="0", mkstream=True)
+        except redis.ResponseError as e:
+            if "BUSYGROUP" not in str(e):
+                raise
+
+    def add(self, fields: Fields) -> str:
+        return _id(self.client.xadd(self.key, fields))
+
+    def read(self, consumer: str, count: int = 64, block_ms: int | None = 1000) -> list[Entry]:
+        """Entries never delivered before, to `consumer` (blocking up to `block_ms`)."""
+        got = self.client.xreadgroup(self.group, consumer, {self.key: ">"}, count=count, block=block_ms)
+        out: list[Entry] = []
+        for _stream, entries in got or []:
+            for raw_id, fields in entries:
+                if fields:  # an entry deleted while pending is delivered empty: nothing to do
+                    out.append(Entry(_id(raw_id), _decode(fields), 1))
+        return out
+
+    def claim(self, consumer: str, min_idle_ms: int, count: int = 64) -> list[Entry]:
+        """Entries pending with another consumer for more than `min_idle_ms`: taken over by `consumer`."""
+        pending = self.client.xpending_range(
+            self.key, self.group, min="-", max="+", count=count, idle=min_idle_ms
+        )
+        if not pending:
+            return []
+        ids = [p["message_id"] for p in pending]
+        claimed = self.client.xclaim(self.key, self.group, consumer, min_idle_ms, ids)
+        times = {_id(p["message_id"]): int(p["times_delivered"]) + 1 for p in pending}
+        out: list[Entry] = []
+        gone: list[str] = []
+        for raw_id, fields in claimed:
+            if fields:
+                out.append(Entry(_id(raw_id), _decode(fields), times.get(_id(raw_id), 2)))
+            else:
+                gone.append(_id(raw_id))
+        if gone:
+            self.ack(*gone)
+        return out
+
+    def ack(self, *ids: str) -> None:
+        if ids:
+            pipe = self.client.pipeline()
+            pipe.xack(self.key, self.group, *ids)
+            pipe.xdel(self.key, *ids)
+            pipe.execute()
+
+    def outstanding(self) -> int:
+        """Entries not acknowledged yet (pending or never delivered)."""
+        return int(self.client.xlen(self.key))

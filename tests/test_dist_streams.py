@@ -1,0 +1,47 @@
+"""The Redis stream queue and leases the distributed crawl is built on, against a real redis-server."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import redis
+
+from archive.dist.keys import CrawlKeys
+from archive.dist.lease import Lease
+from archive.dist.streams import Stream
+
+
+def _keys() -> CrawlKeys:
+    return CrawlKeys("t-" + uuid.uuid4().hex[:8])
+
+
+def test_an_entry_of_a_consumer_that_stopped_is_taken_over_and_counted(redis_url: str) -> None:
+    client = redis.Redis.from_url(redis_url)
+    stream = Stream(client, _keys().jobs)
+    for n in range(3):
+        stream.add({"n": str(n)})
+    first = stream.read("a", count=2, block_ms=None)
+    assert [e.fields["n"] for e in first] == ["0", "1"] and all(e.deliveries == 1 for e in first)
+    stream.ack(first[0].id)
+    assert stream.outstanding() == 2  # one pending with a, one never delivered
+    assert stream.claim("b", min_idle_ms=60_000) == []  # a is not idle long enough
+    time.sleep(0.05)
+    taken = stream.claim("b", min_idle_ms=20)
+    assert [(e.fields["n"], e.deliveries) for e in taken] == [("1", 2)]
+    rest = stream.read("b", block_ms=None)
+    assert [e.fields["n"] for e in rest] == ["2"]
+    stream.ack(taken[0].id, rest[0].id)
+    assert stream.outstanding() == 0
+
+
+def test_a_lease_is_held_by_one_holder_until_it_expires(redis_url: str) -> None:
+    client = redis.Redis.from_url(redis_url)
+    key = _keys().writer
+    a, b = Lease(client, key, "a", ttl_ms=200), Lease(client, key, "b", ttl_ms=200)
+    assert a.acquire() and not b.acquire() and a.renew()
+    assert b.holder_now() == "a"
+    time.sleep(0.3)  # a stopped renewing (killed)
+    assert b.acquire() and not a.renew()
+    b.release()
+    assert a.holder_now() is None
