@@ -55,6 +55,18 @@ end
 return kept
 """
 
+# A job dropped at a clean stop: made idle "for a day" so the next sweep of any worker takes it at once, and
+# its delivery count put back, so a stop is not counted as a lost worker. ARGV: group, consumer, id, count…
+_RELEASE = """
+for i = 3, #ARGV, 2 do
+  local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[i], ARGV[i], 1, ARGV[2])
+  if p[1] then
+    redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[i], 'IDLE', 86400000, 'RETRYCOUNT', ARGV[i + 1], 'JUSTID')
+  end
+end
+return 0
+"""
+
 
 def abandoned_error(max_attempts: int) -> str:
     return f"extraction abandoned after {max_attempts} attempts (worker lost each time)"
@@ -104,6 +116,7 @@ class Worker:
         self.running: dict[str, asyncio.Task[None]] = {}
         self.stopping = False
         self._lost: set[str] = set()
+        self._deliveries: dict[str, int] = {}
 
     # --- the loop -------------------------------------------------------------------------------
 
@@ -123,7 +136,7 @@ class Worker:
                     if free <= 0:  # never take a job no process is free for: it would wait while "held"
                         await asyncio.wait(
                             set(self.running.values()),
-                            timeout=self.beat_s,
+                            timeout=min(1.0, self.beat_s),  # stop is checked at least every second
                             return_when=asyncio.FIRST_COMPLETED,
                         )
                         continue
@@ -157,7 +170,13 @@ class Worker:
     def _start(self, entry: Entry) -> None:
         task = asyncio.create_task(self._handle(entry))
         self.running[entry.id] = task
-        task.add_done_callback(lambda _t: self.running.pop(entry.id, None))
+        self._deliveries[entry.id] = entry.deliveries
+        task.add_done_callback(lambda _t: self._forget(entry.id))
+
+    def _forget(self, entry_id: str) -> None:
+        self.running.pop(entry_id, None)
+        self._deliveries.pop(entry_id, None)
+        self._lost.discard(entry_id)
 
     async def _drain(self, grace_s: float) -> None:
         """Stop taking jobs; finish what is in progress within `grace_s` (its jobs kept fresh meanwhile),
@@ -171,13 +190,16 @@ class Worker:
                 await self._beat()
             left = max(0.0, min(self.beat_s, deadline - time.monotonic()))
             await asyncio.wait(set(self.running.values()), timeout=left, return_when=asyncio.FIRST_COMPLETED)
-        tasks = list(self.running.values())
-        for task in tasks:
+        dropped = dict(self.running)
+        counts = {i: self._deliveries.get(i, 1) for i in dropped}
+        for task in dropped.values():
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        if tasks:
-            self.stats.dropped += len(tasks)
-            logger.info("stopping: %d unfinished jobs left for another worker", len(tasks))
+        await asyncio.gather(*dropped.values(), return_exceptions=True)
+        if dropped:
+            self.stats.dropped += len(dropped)
+            with contextlib.suppress(*REDIS_ERRORS):  # unreachable: they are taken over after the idle time
+                await asyncio.to_thread(self._release, counts)
+            logger.info("stopping: %d unfinished jobs left for another worker", len(dropped))
 
     # --- one job --------------------------------------------------------------------------------
 
@@ -272,6 +294,10 @@ class Worker:
     def _keep(self, ids: list[str]) -> set[str]:
         kept = self.client.eval(_KEEP, 1, self.jobs.key, self.jobs.group, self.name, *ids)
         return {k.decode() if isinstance(k, bytes) else str(k) for k in kept or []}
+
+    def _release(self, deliveries: dict[str, int]) -> None:
+        args = [x for i, n in deliveries.items() for x in (i, str(max(0, n - 1)))]
+        self.client.eval(_RELEASE, 1, self.jobs.key, self.jobs.group, self.name, *args)
 
     def _forget_dead_consumers(self) -> None:
         """Consumers of lost workers stay in the group after their jobs were taken: drop the ones with
