@@ -31,7 +31,7 @@ def register_worker_command(main: click.Group) -> None:
         "--claim-idle",
         "claim_idle_s",
         type=click.FloatRange(min=0.5),
-        default=15.0,
+        default=10.0,
         show_default=True,
         help="Seconds after which a silent worker's jobs are taken over.",
     )

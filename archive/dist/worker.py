@@ -94,7 +94,7 @@ class Worker:
         client: redis.Redis,
         data_dir: Path,
         processes: int = 1,
-        claim_idle_ms: int = 15_000,
+        claim_idle_ms: int = 10_000,
         max_attempts: int = 3,
         timeout_s: float = 600,
     ) -> None:
@@ -361,7 +361,7 @@ def run_worker(
     data_dir: Path,
     processes: int = 1,
     stop: threading.Event | None = None,
-    claim_idle_ms: int = 15_000,
+    claim_idle_ms: int = 10_000,
     max_attempts: int = 3,
     timeout_s: float = 600,
     grace_s: float = 10.0,
