@@ -111,8 +111,9 @@ class Worker:
         self.stats = WorkerStats()
         # Several beats per takeover delay: a beat or two late (a loaded machine) still keeps the jobs.
         self.beat_s = max(0.2, claim_idle_ms / 5000)
-        # How often to look for jobs of lost workers: a fraction of the takeover delay, at most 5 s.
-        self.sweep_s = max(0.5, min(5.0, claim_idle_ms / 4000))
+        # How often to look for jobs of lost workers (one XPENDING): every second, so a lost worker's job
+        # waits the takeover delay plus at most a second.
+        self.sweep_s = max(0.25, min(1.0, claim_idle_ms / 4000))
         self.running: dict[str, asyncio.Task[None]] = {}
         self.stopping = False
         self._lost: set[str] = set()
@@ -171,12 +172,15 @@ class Worker:
         task = asyncio.create_task(self._handle(entry))
         self.running[entry.id] = task
         self._deliveries[entry.id] = entry.deliveries
-        task.add_done_callback(lambda _t: self._forget(entry.id))
+        task.add_done_callback(lambda t: self._forget(entry.id, t))
 
-    def _forget(self, entry_id: str) -> None:
+    def _forget(self, entry_id: str, task: asyncio.Task[None]) -> None:
         self.running.pop(entry_id, None)
         self._deliveries.pop(entry_id, None)
         self._lost.discard(entry_id)
+        if not task.cancelled() and task.exception() is not None:
+            # Left pending and no longer kept fresh: another worker takes it over after the idle time.
+            logger.error("job %s failed here: %r", entry_id, task.exception())
 
     async def _drain(self, grace_s: float) -> None:
         """Stop taking jobs; finish what is in progress within `grace_s` (its jobs kept fresh meanwhile),
@@ -218,7 +222,9 @@ class Worker:
             )
         started = time.monotonic()
         ex = await self._extract(entry, sha, url)
-        if ex is None:  # interrupted by our own stop: left pending for another worker
+        if ex is None:  # interrupted by our own stop: handed back to the next worker
+            with contextlib.suppress(*REDIS_ERRORS):
+                await asyncio.to_thread(self._release, {entry.id: entry.deliveries})
             return
         await self._answer(entry, reply, sha, ex)
         self.stats.done += 1
