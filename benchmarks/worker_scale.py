@@ -101,6 +101,20 @@ def holders(client: Any) -> dict[str, str]:
     }
 
 
+def group_cpu(pgids: set[int]) -> float:
+    """CPU seconds used so far by the processes of these process groups, with the children they reaped
+    (LibreOffice): the cores the workers actually got on a shared machine."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) in pgids:  # fields after the name: state ppid pgrp … utime(11) stime cutime cstime
+            total += sum(int(x) for x in fields[11:15])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def wait_results(results: ExtractionResults, n: int, timeout: float = 900) -> list[tuple[str, str | None]]:
     got: list[tuple[str, str | None]] = []
     deadline = time.monotonic() + timeout
@@ -113,7 +127,10 @@ def wait_results(results: ExtractionResults, n: int, timeout: float = 900) -> li
     return got
 
 
-def run_once(url: str, data: Path, logs: Path, shas: list[str], workers: int, claim_idle: float) -> float:
+def run_once(
+    url: str, data: Path, logs: Path, shas: list[str], workers: int, claim_idle: float
+) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the workers) from the first job submitted to the last result."""
     shutil.rmtree(data / "derived", ignore_errors=True)  # every DOC converted again in every run
     client = redis.Redis.from_url(url)
     pool = Pool(url, data, logs, claim_idle)
@@ -122,17 +139,20 @@ def run_once(url: str, data: Path, logs: Path, shas: list[str], workers: int, cl
             pool.start()
         time.sleep(0.5)  # their first reads
         jobs, results = ExtractionJobs(client), ExtractionResults(client, REPLY)
+        pgids = {p.pid for p in pool.procs}
+        cpu0 = group_cpu(pgids)
         started = time.monotonic()
         for sha in shas:
             jobs.submit(sha, f"http://bench.example/{sha[:12]}", "", REPLY)
         got = wait_results(results, len(shas))
         wall = time.monotonic() - started
+        cpu = group_cpu(pgids) - cpu0
     finally:
         pool.stop()
     errors = [(s[:12], e) for s, e in got if e]
     if errors or {s for s, _ in got} != set(shas):
         raise RuntimeError(f"bad results: {errors}")
-    return wall
+    return wall, cpu
 
 
 def pickups(url: str, data: Path, logs: Path, scans: list[str], kills: int, claim_idle: float) -> list[float]:
@@ -184,11 +204,15 @@ def main(argv: list[str] | None = None) -> int:
         try:
             load_before = os.getloadavg()
             walls: dict[int, list[float]] = {1: [], 2: []}
+            cores: dict[int, list[float]] = {1: [], 2: []}
             for r in range(args.repeat):
                 for workers in (1, 2) if r % 2 == 0 else (2, 1):
-                    wall = run_once(url, data, logs, shas, workers, args.claim_idle)
+                    wall, cpu = run_once(url, data, logs, shas, workers, args.claim_idle)
                     walls[workers].append(wall)
-                    print(f"  run {r + 1}: {workers} worker(s) {wall:.1f} s", flush=True)
+                    cores[workers].append(cpu / wall)
+                    print(
+                        f"  run {r + 1}: {workers} worker(s) {wall:.1f} s, {cpu / wall:.2f} cores", flush=True
+                    )
             load_after = os.getloadavg()
             picked = pickups(url, data, logs, scans, args.kills, args.claim_idle)
         finally:
@@ -199,10 +223,11 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(f"jobs: {args.docs} DOC (LibreOffice) + {len(scans)} scans (OCR); {os.cpu_count()} CPUs")
     print(f"load average before / after the runs: {load_before[0]:.2f} / {load_after[0]:.2f}")
-    print("| workers | runs (s) | median wall s | jobs/min |")
-    print("|---:|---|---:|---:|")
+    print("| workers | runs (s) | median wall s | jobs/min | cores the workers got (median) |")
+    print("|---:|---|---:|---:|---:|")
     for n, w in ((1, one), (2, two)):
-        print(f"| {n} | {', '.join(f'{x:.1f}' for x in walls[n])} | {w:.1f} | {60 * len(shas) / w:.1f} |")
+        runs = ", ".join(f"{x:.1f}" for x in walls[n])
+        print(f"| {n} | {runs} | {w:.1f} | {60 * len(shas) / w:.1f} | {statistics.median(cores[n]):.2f} |")
     print(f"speed-up 2 vs 1 workers: {one / two:.2f}× (median of {args.repeat} alternating runs each)")
     print(
         f"killed worker's job taken over after: median {statistics.median(picked):.2f} s "
