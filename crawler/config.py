@@ -78,6 +78,8 @@ class CrawlConfig:
     extract_timeout: float
     retry_backoff: float  # seconds before the first retry, doubled per retry
     retry_backoff_max: float
+    redis_url: str | None = None  # a crawl shared by many processes through this Redis (crawler/distributed/)
+    crawl_name: str | None = None  # its name there; by default a digest of the sites file
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> CrawlConfig:
@@ -90,4 +92,6 @@ class CrawlConfig:
             extract_timeout=settings.getfloat("GOVARCHIVE_EXTRACT_TIMEOUT", 600),
             retry_backoff=settings.getfloat("GOVARCHIVE_RETRY_BACKOFF", 1.0),
             retry_backoff_max=settings.getfloat("GOVARCHIVE_RETRY_BACKOFF_MAX", 60.0),
+            redis_url=settings.get("GOVARCHIVE_REDIS_URL") or None,
+            crawl_name=settings.get("GOVARCHIVE_CRAWL_NAME") or None,
         )

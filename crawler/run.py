@@ -20,12 +20,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.utils.defer import deferred_from_coro
 
+from archive.dist.keys import CrawlKeys, crawl_name_for, process_name
 from archive.errors import DataFolderError
 from archive.store.workspace import Workspace
 from crawler.config import CrawlConfig
@@ -47,11 +49,45 @@ def summarize(stats: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+@dataclass(frozen=True)
+class SharedCrawl:
+    """This process's place in a crawl shared through Redis: the corpus is not written here (its one
+    writer is pipelines/writer.py), only the blob store, and the crawl's counters are added up in Redis."""
+
+    client: Any  # redis.Redis
+    keys: CrawlKeys
+    process: str
+
+    @classmethod
+    def of(cls, config: CrawlConfig) -> SharedCrawl | None:
+        if not config.redis_url:
+            return None
+        import redis
+
+        name = config.crawl_name or crawl_name_for(config.sites_file)
+        return cls(redis.Redis.from_url(config.redis_url), CrawlKeys(name), process_name())
+
+    def add_stats(self, stats: dict[str, Any]) -> None:
+        """This process's counters, added to the crawl's (the writer's summary reads them)."""
+        pipe = self.client.pipeline()
+        for key, value in stats.items():
+            if isinstance(value, int) and not isinstance(value, bool) and key.startswith(_ADDED_UP):
+                pipe.hincrby(self.keys.stats, key, value)
+        pipe.sadd(self.keys.closed, self.process)
+        pipe.execute()
+
+
+# The counters `summarize` reads: added up over the crawler processes (a killed process's are lost; what it
+# archived is not).
+_ADDED_UP = (PREFIX, "downloader/request_count", "downloader/response_", "retry/count", "item_scraped_count")
+
+
 class CrawlRun:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.config = CrawlConfig.from_settings(crawler.settings)
         self.workspace = Workspace(self.config.data_dir, max_bytes=self.config.max_bytes)
+        self.shared = SharedCrawl.of(self.config)
         self.run_id: int | None = None  # the crawl_runs row, from spider_opened on
         self.fault: DataFolderError | None = None  # the data folder failed: the crawl stops
         self._closing: Any = None  # the Deferred closing the spider after a fault (kept alive)
@@ -98,10 +134,18 @@ class CrawlRun:
             self._closing = deferred_from_coro(self.crawler.engine.close_spider_async(reason="data_folder"))
 
     def spider_opened(self, spider: Any) -> None:
+        if self.shared is not None:
+            return  # the run's row is the corpus writer's
         with self.guard():
             self.run_id = self.workspace.corpus.start_run(sorted(getattr(spider, "sites", {})))
 
     def spider_closed(self, spider: Any, reason: str) -> None:
+        if self.shared is not None:
+            self.stats.set_value(PREFIX + "finish_reason", reason)
+            with suppress(Exception):  # Redis gone: the writer's counts from the corpus still stand
+                self.shared.add_stats(self.stats.get_stats())
+            self.workspace.close()
+            return
         if self.run_id is not None and self.fault is None:
             self._bookkeeping(spider, reason)
         self.stats.set_value(PREFIX + "finish_reason", reason)
