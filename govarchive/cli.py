@@ -468,6 +468,9 @@ def demo(data_dir: Path, no_serve: bool, port: int) -> None:
 from govarchive.warc_cli import register_warc_commands  # noqa: E402
 
 register_warc_commands(main)
+from govarchive.worker_cli import register_worker_command  # noqa: E402
+
+register_worker_command(main)
 
 if __name__ == "__main__":
     main()

@@ -14,6 +14,7 @@ import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import Any
 
 from archive.extract import extract_file
 from archive.extract.limits import MAX_WORKER_MEMORY, cap_worker_memory
@@ -102,3 +103,12 @@ class ExtractionPool:
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
+
+    def terminate(self) -> None:
+        """Close now, killing workers mid-document: interpreter exit would otherwise wait for each running
+        extraction (minutes of OCR). For a job worker that stops; the jobs it drops are retried elsewhere."""
+        if self._pool is not None:
+            processes: dict[int, Any] = getattr(self._pool, "_processes", None) or {}  # no public API in 3.11
+            for proc in list(processes.values()):
+                proc.kill()
+            self.close()
