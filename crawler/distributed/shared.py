@@ -188,11 +188,11 @@ class SharedCrawl:
         self.recover_dead()
         if self.client.zcard(self.keys.requests):
             return False
-        members = [
+        members = {
             m.decode() if isinstance(m, bytes) else str(m) for m in self.client.smembers(self.keys.crawlers)
-        ]
+        }
         pipe = self.client.pipeline()
-        for name in members:
+        for name in members | {self.process}:
             pipe.hlen(self.keys.inflight(name))
         return not any(pipe.execute())
 
