@@ -90,6 +90,8 @@ def _shared_crawl(settings: BaseSettings) -> None:
     extensions = dict(settings.getdict("EXTENSIONS"))
     extensions["crawler.distributed.liveness.SharedFrontier"] = 10
     settings.set("EXTENSIONS", extensions, priority="project")
+    # Bytes to the shared blob store, the rest of each item to the one corpus writer (pipelines/publish.py).
+    settings.set("ITEM_PIPELINES", {"pipelines.publish.PublishPipeline": 100}, priority="project")
 
 
 @dataclass(frozen=True)

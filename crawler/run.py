@@ -20,17 +20,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
 from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.utils.defer import deferred_from_coro
 
-from archive.dist.keys import CrawlKeys, crawl_name_for, process_name
 from archive.errors import DataFolderError
 from archive.store.workspace import Workspace
 from crawler.config import CrawlConfig
+from crawler.distributed.shared import SharedCrawl, shared_crawl
 
 logger = logging.getLogger(__name__)
 
@@ -49,32 +48,15 @@ def summarize(stats: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-@dataclass(frozen=True)
-class SharedCrawl:
-    """This process's place in a crawl shared through Redis: the corpus is not written here (its one
-    writer is pipelines/writer.py), only the blob store, and the crawl's counters are added up in Redis."""
-
-    client: Any  # redis.Redis
-    keys: CrawlKeys
-    process: str
-
-    @classmethod
-    def of(cls, config: CrawlConfig) -> SharedCrawl | None:
-        if not config.redis_url:
-            return None
-        import redis
-
-        name = config.crawl_name or crawl_name_for(config.sites_file)
-        return cls(redis.Redis.from_url(config.redis_url), CrawlKeys(name), process_name())
-
-    def add_stats(self, stats: dict[str, Any]) -> None:
-        """This process's counters, added to the crawl's (the writer's summary reads them)."""
-        pipe = self.client.pipeline()
-        for key, value in stats.items():
-            if isinstance(value, int) and not isinstance(value, bool) and key.startswith(_ADDED_UP):
-                pipe.hincrby(self.keys.stats, key, value)
-        pipe.sadd(self.keys.closed, self.process)
-        pipe.execute()
+def publish_stats(shared: SharedCrawl, stats: dict[str, Any]) -> None:
+    """A crawler process of a shared crawl closing: its counters are added to the crawl's (the writer's
+    summary reads them) and it counts as closed (all its captures are published)."""
+    pipe = shared.client.pipeline()
+    for key, value in stats.items():
+        if isinstance(value, int) and not isinstance(value, bool) and key.startswith(_ADDED_UP):
+            pipe.hincrby(shared.keys.stats, key, value)
+    pipe.sadd(shared.keys.closed, shared.process)
+    pipe.execute()
 
 
 # The counters `summarize` reads: added up over the crawler processes (a killed process's are lost; what it
@@ -87,7 +69,7 @@ class CrawlRun:
         self.crawler = crawler
         self.config = CrawlConfig.from_settings(crawler.settings)
         self.workspace = Workspace(self.config.data_dir, max_bytes=self.config.max_bytes)
-        self.shared = SharedCrawl.of(self.config)
+        self.shared = shared_crawl(crawler)  # None unless the crawl is shared through Redis
         self.run_id: int | None = None  # the crawl_runs row, from spider_opened on
         self.fault: DataFolderError | None = None  # the data folder failed: the crawl stops
         self._closing: Any = None  # the Deferred closing the spider after a fault (kept alive)
@@ -143,7 +125,7 @@ class CrawlRun:
         if self.shared is not None:
             self.stats.set_value(PREFIX + "finish_reason", reason)
             with suppress(Exception):  # Redis gone: the writer's counts from the corpus still stand
-                self.shared.add_stats(self.stats.get_stats())
+                publish_stats(self.shared, self.stats.get_stats())
             self.workspace.close()
             return
         if self.run_id is not None and self.fault is None:

@@ -73,7 +73,6 @@ def run_shared_crawl(
 ) -> dict[str, Any]:
     """Crawl this process's share; return the run's summary (the writer's) once the shared crawl is done."""
     from govarchive.crawl import run_crawl
-    from pipelines.publish import SHARED_CRAWL_PIPELINES
 
     keys = CrawlKeys(crawl_name or crawl_name_for(sites_file))
     client = connect(redis_url)
@@ -107,7 +106,6 @@ def run_shared_crawl(
             "GOVARCHIVE_REDIS_URL": redis_url,
             "GOVARCHIVE_CRAWL_NAME": keys.crawl,
             "GOVARCHIVE_SITES": str(sites_file),
-            "ITEM_PIPELINES": SHARED_CRAWL_PIPELINES,
         }
         crawled = run_crawl(data_dir, sites, overrides)
         if crawled.get("fault"):

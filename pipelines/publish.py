@@ -24,7 +24,6 @@ from pipelines.workspace import guard, stopped
 logger = logging.getLogger(__name__)
 
 CAPTURES_GROUP = "writer"
-SHARED_CRAWL_PIPELINES = {"pipelines.publish.PublishPipeline": 100}
 _REDIS_ATTEMPTS = 5
 
 

@@ -340,14 +340,15 @@ class CorpusWriter:
         return self._crawlers_closed()
 
     def _crawlers_closed(self) -> bool:
-        """Every crawler process that joined closed its spider (all its captures published) or is dead."""
+        """The frontier was found drained, and every crawler process still in the crawl closed its spider
+        (all its captures are published) or is dead (its requests were requeued for the others)."""
         if not self.client.hget(self.keys.run, "frontier_drained"):
             return False
-        joined = {p.decode() for p in self.client.smembers(self.keys.crawlers)}
         closed = {p.decode() for p in self.client.smembers(self.keys.closed)}
-        if not joined or not (joined & closed):
+        if not closed:
             return False
-        return all(p in closed or not self.client.exists(self.keys.alive(p)) for p in joined)
+        members = {p.decode() for p in self.client.smembers(self.keys.crawlers)}  # finished ones left it
+        return all(p in closed or not self.client.exists(self.keys.alive(p)) for p in members)
 
     def _note_waiting(self) -> None:
         if time.monotonic() - self._last_wait_note > 30:
