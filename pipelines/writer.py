@@ -204,11 +204,30 @@ class CorpusWriter:
         entries = self._own_pending(self.captures) or self.captures.read(
             self.holder, count=_BATCH, block_ms=200
         )
-        for entry in entries:
-            self._apply_capture(entry)
-            self.captures.ack(entry.id)
-            self.lease.renew()
+        if not entries:
+            return 0
+        try:  # a batch per transaction: one commit for up to _BATCH captures
+            with self.ws.corpus.transaction():
+                for entry in entries:
+                    self._apply_capture(entry)
+        except Exception as exc:
+            if self.ws.fault(exc) is not None:
+                raise
+            for entry in entries:  # one by one, so that one bad entry costs only itself
+                self._apply_alone(entry)
+        self.captures.ack(*(e.id for e in entries))
+        self.lease.renew()
         return len(entries)
+
+    def _apply_alone(self, entry: Entry) -> None:
+        try:
+            with self.ws.corpus.transaction():
+                self._apply_capture(entry)
+        except Exception as exc:
+            if self.ws.fault(exc) is not None:
+                raise
+            logger.exception("capture entry %s could not be written; skipped", entry.id)
+            self.counters.inc_value("govarchive/errors/writer")
 
     def _own_pending(self, stream: Stream) -> list[Entry]:
         """Entries delivered to this writer and not acknowledged (claimed on take-over)."""
