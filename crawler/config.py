@@ -29,6 +29,11 @@ _ENV: dict[str, tuple[str, Callable[[str], Any]]] = {
     "GOVARCHIVE_EXTRACT_WORKERS": ("GOVARCHIVE_EXTRACT_WORKERS", int),
     "GOVARCHIVE_PROGRESS_INTERVAL": ("GOVARCHIVE_PROGRESS_INTERVAL", float),
     "GOVARCHIVE_FRONTIER": ("GOVARCHIVE_FRONTIER", str),
+    # A crawl shared by many processes through one Redis (crawler/distributed/).
+    "GOVARCHIVE_REDIS_URL": ("GOVARCHIVE_REDIS_URL", str),
+    "GOVARCHIVE_CRAWL_NAME": ("GOVARCHIVE_CRAWL_NAME", str),
+    "GOVARCHIVE_REDIS_ALIVE_TTL": ("GOVARCHIVE_REDIS_ALIVE_TTL", float),
+    "GOVARCHIVE_REDIS_HEARTBEAT": ("GOVARCHIVE_REDIS_HEARTBEAT", float),
 }
 _CHROMIUM = "GOVARCHIVE_CHROMIUM"  # the browser of render_js sites (PLAYWRIGHT_LAUNCH_OPTIONS)
 
@@ -60,10 +65,33 @@ class EnvironmentSettings:
         frontier = settings.get("GOVARCHIVE_FRONTIER") or "memory"
         if frontier not in ("memory", DISK):
             raise ValueError(f"GOVARCHIVE_FRONTIER={frontier!r}: expected memory or disk")
+        if settings.get("GOVARCHIVE_REDIS_URL"):
+            if frontier == DISK:
+                raise ValueError(
+                    "GOVARCHIVE_FRONTIER=disk and GOVARCHIVE_REDIS_URL: the frontier is in Redis"
+                )
+            _shared_crawl(settings)
+            return
         if frontier == DISK:  # crawler/frontier.py: queue, duplicate filter and seen URLs on disk
             data_dir = Path(settings.get("GOVARCHIVE_DATA") or "data")
             settings.set("JOBDIR", str(frontier_dir(data_dir)), priority="project")
             settings.set("DUPEFILTER_CLASS", "crawler.frontier.DiskDupeFilter", priority="project")
+
+
+def _shared_crawl(settings: BaseSettings) -> None:
+    """The components of a crawl shared through Redis (crawler/distributed/): scheduler and duplicate
+    filter, the process's liveness and the end of the crawl, per-site slots across processes."""
+    settings.set("SCHEDULER", "crawler.distributed.scheduler.SharedScheduler", priority="project")
+    settings.set("DUPEFILTER_CLASS", "crawler.distributed.scheduler.SharedDupeFilter", priority="project")
+    middlewares = dict(settings.getdict("DOWNLOADER_MIDDLEWARES"))
+    # After the retry backoff's wait (550): a site's slot is taken just before the request goes out.
+    middlewares["crawler.distributed.politeness.SharedSiteSlots"] = 940
+    settings.set("DOWNLOADER_MIDDLEWARES", middlewares, priority="project")
+    extensions = dict(settings.getdict("EXTENSIONS"))
+    extensions["crawler.distributed.liveness.SharedFrontier"] = 10
+    settings.set("EXTENSIONS", extensions, priority="project")
+    # Bytes to the shared blob store, the rest of each item to the one corpus writer (pipelines/publish.py).
+    settings.set("ITEM_PIPELINES", {"pipelines.publish.PublishPipeline": 100}, priority="project")
 
 
 @dataclass(frozen=True)
@@ -78,6 +106,8 @@ class CrawlConfig:
     extract_timeout: float
     retry_backoff: float  # seconds before the first retry, doubled per retry
     retry_backoff_max: float
+    redis_url: str | None = None  # a crawl shared by many processes through this Redis (crawler/distributed/)
+    crawl_name: str | None = None  # its name there; by default a digest of the sites file
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> CrawlConfig:
@@ -90,4 +120,6 @@ class CrawlConfig:
             extract_timeout=settings.getfloat("GOVARCHIVE_EXTRACT_TIMEOUT", 600),
             retry_backoff=settings.getfloat("GOVARCHIVE_RETRY_BACKOFF", 1.0),
             retry_backoff_max=settings.getfloat("GOVARCHIVE_RETRY_BACKOFF_MAX", 60.0),
+            redis_url=settings.get("GOVARCHIVE_REDIS_URL") or None,
+            crawl_name=settings.get("GOVARCHIVE_CRAWL_NAME") or None,
         )

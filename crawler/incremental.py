@@ -17,6 +17,7 @@ The end-of-run bookkeeping (removals, counts, feeds) belongs to the crawl run: c
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from scrapy import Request
@@ -32,9 +33,36 @@ CONDITIONAL_ROLES = {"article", "attachment", "image"}
 _CONDITIONAL_HEADERS = (b"If-None-Match", b"If-Modified-Since")
 
 
+# The last good capture of a URL whose document is held and extracted (also read by
+# crawler.distributed.validators.seed_validators, which fills a shared crawl's validators from it).
+LAST_GOOD_CAPTURES = """SELECT c.url, c.sha256, c.etag, c.last_modified, c.content_type FROM captures c
+   JOIN documents d ON d.sha256 = c.sha256 AND d.extracted_at IS NOT NULL
+   WHERE c.status IN (200, 304) AND c.role IN ('article', 'attachment', 'image')"""
+LAST_GOOD_ORDER = "c.fetched_at DESC, c.id DESC"
+
+
+def last_good_capture(conn: Any, url: str) -> Mapping[str, Any] | None:
+    row = conn.execute(
+        f"{LAST_GOOD_CAPTURES} AND c.url = ? ORDER BY {LAST_GOOD_ORDER} LIMIT 1", (url,)
+    ).fetchone()
+    return dict(row) if row is not None else None
+
+
 class ConditionalRequests:
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
+        # A shared crawl (GOVARCHIVE_REDIS_URL) reads them from Redis, where the corpus's writer put them.
+        shared = None
+        if crawler.settings.get("GOVARCHIVE_REDIS_URL"):
+            from crawler.distributed.validators import SharedValidators
+
+            shared = SharedValidators.of(crawler)
+        self.shared = shared
+
+    def validators_of(self, url: str) -> Mapping[str, Any] | None:
+        if self.shared is not None:
+            return self.shared.get(url)
+        return last_good_capture(workspace_for(self.crawler).corpus.conn, url)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ConditionalRequests:
@@ -53,13 +81,7 @@ class ConditionalRequests:
         if ctx.role not in CONDITIONAL_ROLES or request.meta.get("playwright"):
             return None
         ws = workspace_for(self.crawler)
-        prev = ws.corpus.conn.execute(
-            """SELECT c.sha256, c.etag, c.last_modified, c.content_type FROM captures c
-               JOIN documents d ON d.sha256 = c.sha256 AND d.extracted_at IS NOT NULL
-               WHERE c.url = ? AND c.status IN (200, 304) AND c.role IN ('article', 'attachment', 'image')
-               ORDER BY c.fetched_at DESC, c.id DESC LIMIT 1""",
-            (request.url,),
-        ).fetchone()
+        prev = self.validators_of(request.url)
         if prev is None or not (prev["etag"] or prev["last_modified"]) or not ws.blobs.has(prev["sha256"]):
             return None
         if prev["etag"]:

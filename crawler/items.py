@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from archive.store.corpus import Exchange
@@ -40,3 +41,28 @@ class Fetched:
     new_document: bool = False
     capture_id: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+def fetched_to_json(item: Fetched) -> str:
+    """The item as the corpus writer of a shared crawl receives it (pipelines/publish.py): bytes already in
+    the blob store, so none travel."""
+    data = asdict(item)
+    data["body"] = None
+    for ex in [data["exchange"], *data["hops"]]:
+        if ex is not None:
+            ex["body"] = None
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def _exchange(data: dict[str, Any]) -> Exchange:
+    data["request_headers"] = [tuple(h) for h in data["request_headers"]]
+    data["response_headers"] = [tuple(h) for h in data["response_headers"]]
+    return Exchange(**data)
+
+
+def fetched_from_json(text: str) -> Fetched:
+    data = json.loads(text)
+    data["links"] = [tuple(link) for link in data["links"]]
+    data["exchange"] = _exchange(data["exchange"]) if data["exchange"] is not None else None
+    data["hops"] = [_exchange(h) for h in data["hops"]]
+    return Fetched(**data)

@@ -29,6 +29,7 @@ from scrapy.utils.defer import deferred_from_coro
 from archive.errors import DataFolderError
 from archive.store.workspace import Workspace
 from crawler.config import CrawlConfig
+from crawler.distributed.shared import SharedCrawl, shared_crawl
 
 logger = logging.getLogger(__name__)
 
@@ -47,11 +48,28 @@ def summarize(stats: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def publish_stats(shared: SharedCrawl, stats: dict[str, Any]) -> None:
+    """A crawler process of a shared crawl closing: its counters are added to the crawl's (the writer's
+    summary reads them) and it counts as closed (all its captures are published)."""
+    pipe = shared.client.pipeline()
+    for key, value in stats.items():
+        if isinstance(value, int) and not isinstance(value, bool) and key.startswith(_ADDED_UP):
+            pipe.hincrby(shared.keys.stats, key, value)
+    pipe.sadd(shared.keys.closed, shared.process)
+    pipe.execute()
+
+
+# The counters `summarize` reads: added up over the crawler processes (a killed process's are lost; what it
+# archived is not).
+_ADDED_UP = (PREFIX, "downloader/request_count", "downloader/response_", "retry/count", "item_scraped_count")
+
+
 class CrawlRun:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.config = CrawlConfig.from_settings(crawler.settings)
         self.workspace = Workspace(self.config.data_dir, max_bytes=self.config.max_bytes)
+        self.shared = shared_crawl(crawler)  # None unless the crawl is shared through Redis
         self.run_id: int | None = None  # the crawl_runs row, from spider_opened on
         self.fault: DataFolderError | None = None  # the data folder failed: the crawl stops
         self._closing: Any = None  # the Deferred closing the spider after a fault (kept alive)
@@ -98,10 +116,18 @@ class CrawlRun:
             self._closing = deferred_from_coro(self.crawler.engine.close_spider_async(reason="data_folder"))
 
     def spider_opened(self, spider: Any) -> None:
+        if self.shared is not None:
+            return  # the run's row is the corpus writer's
         with self.guard():
             self.run_id = self.workspace.corpus.start_run(sorted(getattr(spider, "sites", {})))
 
     def spider_closed(self, spider: Any, reason: str) -> None:
+        if self.shared is not None:
+            self.stats.set_value(PREFIX + "finish_reason", reason)
+            with suppress(Exception):  # Redis gone: the writer's counts from the corpus still stand
+                publish_stats(self.shared, self.stats.get_stats())
+            self.workspace.close()
+            return
         if self.run_id is not None and self.fault is None:
             self._bookkeeping(spider, reason)
         self.stats.set_value(PREFIX + "finish_reason", reason)

@@ -99,8 +99,30 @@ class _OneLine(logging.Formatter):
     "--sites", "sites_file", type=click.Path(path_type=Path), default="sites.toml", show_default=True
 )
 @click.option("--site", "site_ids", multiple=True, help="Crawl only this site id (repeatable).")
+@click.option(
+    "--redis",
+    "redis_url",
+    envvar="GOVARCHIVE_REDIS_URL",
+    default=None,
+    help="Share the crawl with other `crawl --redis` processes through this Redis (deploy/README.md).",
+)
+@click.option(
+    "--crawl-name", default=None, help="With --redis: the shared crawl's name (default: from the sites file)."
+)
+@click.option("--no-writer", is_flag=True, help="With --redis: never write corpus.db from this machine.")
+@click.option(
+    "--workers", type=int, default=0, show_default=True, help="With --redis: extraction workers to run here."
+)
 @friendly_errors
-def crawl(data_dir: Path, sites_file: Path, site_ids: tuple[str, ...]) -> None:
+def crawl(
+    data_dir: Path,
+    sites_file: Path,
+    site_ids: tuple[str, ...],
+    redis_url: str | None,
+    crawl_name: str | None,
+    no_writer: bool,
+    workers: int,
+) -> None:
     """Crawl the portals of the sites file; a second run fetches only what is new or changed.
 
     One run at a time per data folder: a second run says so and exits with status 0. Each run logs to
@@ -118,6 +140,17 @@ def crawl(data_dir: Path, sites_file: Path, site_ids: tuple[str, ...]) -> None:
     from govarchive.summary import format_crawl_summary
 
     sites = select_sites(load_sites(sites_file), list(site_ids))
+    if redis_url:
+        from govarchive.shared import run_shared_crawl
+
+        with data_folder_faults(data_dir):
+            summary = run_shared_crawl(
+                data_dir, sites_file, sites, redis_url, crawl_name, writer=not no_writer, workers=workers
+            )
+        if summary.get("fault"):
+            raise DataFolderError(summary["fault"])
+        click.echo(format_crawl_summary(summary))
+        return
     try:
         with data_folder_faults(data_dir), run_lock(Workspace(data_dir).state_dir):
             ws = Workspace(data_dir)
@@ -150,6 +183,37 @@ def crawl(data_dir: Path, sites_file: Path, site_ids: tuple[str, ...]) -> None:
         return
     click.echo(format_crawl_summary(summary))
     click.echo(run_line)
+
+
+@main.command(hidden=False)
+@DATA_OPTION
+@click.option(
+    "--redis", "redis_url", envvar="GOVARCHIVE_REDIS_URL", required=True, help="The shared crawl's Redis."
+)
+@click.option(
+    "--sites", "sites_file", type=click.Path(path_type=Path), default="sites.toml", show_default=True
+)
+@click.option(
+    "--site", "site_ids", multiple=True, help="Only this site id (repeatable), as the crawlers were given."
+)
+@click.option("--crawl-name", default=None, help="The shared crawl's name (default: from the sites file).")
+@friendly_errors
+def writer(
+    data_dir: Path, redis_url: str, sites_file: Path, site_ids: tuple[str, ...], crawl_name: str | None
+) -> None:
+    """Write the corpus of a shared crawl (one writer at a time; `crawl --redis` runs one itself).
+
+    Waits while another process holds the writer lease, takes over when it stops; returns once the
+    shared crawl is written. Example: govarchive writer --redis redis://127.0.0.1:6379/0 --sites sites.toml
+    """
+    from archive.dist.keys import crawl_name_for
+    from archive.sites import load_sites, select_sites
+    from archive.store.workspace import data_folder_faults
+    from govarchive.shared import run_writer
+
+    sites = select_sites(load_sites(sites_file), list(site_ids))
+    with data_folder_faults(data_dir):
+        run_writer(data_dir, sites, redis_url, crawl_name or crawl_name_for(sites_file))
 
 
 @contextlib.contextmanager

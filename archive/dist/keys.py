@@ -92,6 +92,16 @@ class CrawlKeys:
         return self.key("run")
 
     @property
+    def stats(self) -> str:
+        """Hash: the crawler processes' counters, added up as each closes."""
+        return self.key("stats")
+
+    @property
+    def closed(self) -> str:
+        """Set of the crawler processes whose spider closed (all their captures are published)."""
+        return self.key("closed")
+
+    @property
     def done(self) -> str:
         """Set once the writer closed the run: every process may return."""
         return self.key("done")

@@ -331,6 +331,17 @@ _M012_CAPTURES_TLS_ERROR = """
 """
 
 
+# A shared crawl's corpus writer (pipelines/writer.py) notes each captures-stream entry it applied in the
+# same transaction as the entry's rows: a writer killed before acknowledging it, and the one taking over,
+# never apply it twice. Rows of a run are dropped when the run closes.
+_M014_STREAM_APPLIED = """
+        CREATE TABLE stream_applied (
+            entry TEXT PRIMARY KEY,
+            crawl_id INTEGER NOT NULL
+        ) WITHOUT ROWID;
+"""
+
+
 MIGRATIONS: list[tuple[str, Step]] = [
     ("001_initial", _M001_INITIAL),
     ("002_fts_trigram", _M002_FTS),
@@ -342,6 +353,7 @@ MIGRATIONS: list[tuple[str, Step]] = [
     ("008_capture_http", _M008_CAPTURE_HTTP),
     ("011_expected_not_checked", _M011_EXPECTED_NOT_CHECKED),
     ("012_captures_tls_error", _M012_CAPTURES_TLS_ERROR),
+    ("014_stream_applied", _M014_STREAM_APPLIED),
 ]
 
 

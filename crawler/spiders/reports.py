@@ -10,11 +10,12 @@ nothing itself.
 from __future__ import annotations
 
 import re
+import time
 from collections import Counter, deque
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import scrapy
@@ -42,6 +43,9 @@ from crawler.middlewares.exchange import EXCHANGE_KEY, HOPS_KEY
 from crawler.middlewares.guard import BROWSER_PRIVATE_ORIGINS, FETCHED_SCHEMES, forbidden_address, origin
 from crawler.pagekind import Reading, read_page
 from crawler.tls import response_certificate_problem
+
+if TYPE_CHECKING:
+    from crawler.distributed.shared import SharedCrawl
 
 # Request priorities: finish what leads to reports before wandering into more sections.
 PRIORITY = {"attachment": 30, "article": 20, "pager": 10, "section": 0}
@@ -88,6 +92,9 @@ class ReportsSpider(scrapy.Spider):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self.sites_file = (
+            Path(sites_file) if sites_file else None
+        )  # names a shared crawl (crawler/distributed)
         if sites is None:
             path = Path(sites_file or "sites.toml")
             ids = [s for s in (site or "").split(",") if s]
@@ -103,6 +110,10 @@ class ReportsSpider(scrapy.Spider):
         # The latest list pages' bytes per (site, shape): a page repeating one of them yields nothing.
         self._recent_lists: dict[tuple[str, str], deque[int]] = {}
         self.requested = SeenUrls(None)  # on disk with GOVARCHIVE_FRONTIER=disk (from_crawler)
+        # A crawl shared through Redis (GOVARCHIVE_REDIS_URL): held requests are kept there too, and the
+        # max_pages net counts every process's requests (crawler/distributed/shared.py).
+        self.shared: SharedCrawl | None = None
+        self._pages_read_at = 0.0
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ReportsSpider:
@@ -111,6 +122,10 @@ class ReportsSpider(scrapy.Spider):
             kwargs["sites_file"] = str(CrawlConfig.from_settings(crawler.settings).sites_file)
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.configure(crawler.settings)
+        if crawler.settings.get("GOVARCHIVE_REDIS_URL"):
+            from crawler.distributed.shared import shared_crawl
+
+            spider.shared = shared_crawl(crawler, spider.sites_file)
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
         config = CrawlConfig.from_settings(crawler.settings)
         if config.frontier_on_disk:
@@ -173,7 +188,7 @@ class ReportsSpider(scrapy.Spider):
         if any(re.search(p, url) for p in site.deny):
             self.crawler.stats.inc_value("govarchive/skipped/denied")
             return None
-        if self.requests_per_site[site.id] >= site.max_pages:
+        if self._pages(site.id) >= site.max_pages:
             self.crawler.stats.inc_value("govarchive/skipped/max_pages")
             return None
         verdict = self.bounds.allow(site.id, url) if kind in BOUNDED_KINDS else Verdict.GO
@@ -183,9 +198,19 @@ class ReportsSpider(scrapy.Spider):
         self.requested.add(key or url)
         return verdict
 
+    def _pages(self, site_id: str) -> int:
+        """Requests made for a site; in a shared crawl, all processes' (read back at most once a second)."""
+        if self.shared is not None and time.monotonic() >= self._pages_read_at:
+            self._pages_read_at = time.monotonic() + 1.0
+            for sid, n in self.shared.pages().items():  # Counter.update would add
+                self.requests_per_site[sid] = n
+        return self.requests_per_site[site_id]
+
     def _hold_or_go(self, site: Site, verdict: Verdict, request: scrapy.Request) -> scrapy.Request | None:
         if verdict is Verdict.WAIT:
             self._held.setdefault(self.bounds.key(site.id, request.url), deque()).append(request)
+            if self.shared is not None:
+                self.shared.hold(request, self)
             self.crawler.stats.inc_value("govarchive/held")
             return None
         return request
@@ -472,6 +497,9 @@ class ReportsSpider(scrapy.Spider):
             return
         if self.bounds.is_cut(key):
             self.crawler.stats.inc_value("govarchive/skipped/unproductive", len(held))
+            if self.shared is not None:
+                for request in held:
+                    self.shared.done(request)
             del self._held[key]
             return
         n = self.bounds.release(key, len(held)) or min(force, len(held))

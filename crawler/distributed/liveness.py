@@ -1,0 +1,108 @@
+"""Extension of a shared crawl: this process alive in Redis, dead processes' work requeued, and the end.
+
+- Joins the crawl's `crawlers` set and keeps its `alive` key (TTL GOVARCHIVE_REDIS_ALIVE_TTL, renewed every
+  GOVARCHIVE_REDIS_HEARTBEAT seconds); on every beat it also requeues the in-flight requests of processes
+  whose key expired (crawler/distributed/shared.py) and wakes the engine, which otherwise polls an empty
+  scheduler only every 5 s: another process may have queued work meanwhile.
+- A request leaves this process's in-flight hash when the engine is done with it: the engine's slot drops
+  it from `inprogress` once its response or failure went through the spider and the items through the
+  pipelines (or the replacement a middleware returned is queued). Scrapy has no signal for that moment
+  (response_received comes before the spider ran), so the slot's `remove_request` is wrapped.
+- The spider stays open while the shared frontier has work: queue empty, no process with anything in
+  flight (dead ones' work requeued first), seen on two idle checks in a row; then it closes as "finished"
+  and the first process to see it records `frontier_drained` in the crawl's `run` hash.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from scrapy import Request, signals
+from scrapy.exceptions import DontCloseSpider, NotConfigured
+from twisted.internet import task
+
+from crawler.distributed.shared import SharedCrawl, shared_crawl
+
+logger = logging.getLogger(__name__)
+
+DRAINED_CHECKS = 2  # consecutive idle checks that must see the frontier drained
+
+
+class SharedFrontier:
+    def __init__(self, crawler: Any, shared: SharedCrawl) -> None:
+        self.crawler = crawler
+        self.shared = shared
+        self.loop: task.LoopingCall | None = None
+        self.drained_seen = 0
+        self.last_check = 0.0
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> SharedFrontier:
+        shared = shared_crawl(crawler)
+        if shared is None:
+            raise NotConfigured("GOVARCHIVE_REDIS_URL is not set")
+        return cls(crawler, shared)
+
+    def spider_opened(self, spider: Any) -> None:
+        self.shared.join()
+        moved = self.shared.recover_dead()  # a previous run's processes that all died
+        if moved:
+            spider.logger.info("requeued %d requests of stopped crawlers", moved)
+        self._wrap_remove_request()
+        self.loop = task.LoopingCall(self.beat)
+        self.loop.start(self.shared.heartbeat, now=False)
+
+    def _wrap_remove_request(self) -> None:
+        slot = getattr(self.crawler.engine, "_slot", None)
+        if slot is None or not hasattr(slot, "remove_request"):
+            raise RuntimeError(
+                "this Scrapy's engine has no slot.remove_request: the shared crawl cannot track requests"
+            )
+        remove = slot.remove_request
+        shared = self.shared
+
+        def remove_request(request: Request) -> None:
+            try:
+                remove(request)
+            finally:
+                shared.done(request)
+
+        slot.remove_request = remove_request
+
+    def beat(self) -> None:
+        try:
+            self.shared.renew()
+            self.shared.recover_dead()
+        except Exception:  # Redis away for a moment: the next beat tries again
+            logger.exception("shared crawl heartbeat failed")
+            return
+        slot = getattr(self.crawler.engine, "_slot", None)
+        if slot is not None and slot.closing is None:
+            slot.nextcall.schedule()
+
+    def spider_idle(self, spider: Any) -> None:
+        now = time.monotonic()
+        if now - self.last_check < self.shared.heartbeat * 0.5:
+            raise DontCloseSpider  # the engine calls this on every wake-up: check at most twice a beat
+        self.last_check = now
+        if not self.shared.drained():
+            self.drained_seen = 0
+            raise DontCloseSpider
+        self.drained_seen += 1
+        if self.drained_seen < DRAINED_CHECKS:
+            raise DontCloseSpider
+        self.shared.client.hsetnx(self.shared.keys.run, "frontier_drained", f"{time.time():.3f}")
+        spider.logger.info("shared crawl %s: frontier drained", self.shared.keys.crawl)
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        if self.loop is not None and self.loop.running:
+            self.loop.stop()
+        try:
+            self.shared.leave(finished=reason == "finished")
+        except Exception:
+            logger.exception("could not leave the shared crawl (the others will requeue this one's work)")

@@ -1,0 +1,107 @@
+"""scrapy-redis's scheduler and duplicate filter on the keys of one shared crawl (archive.dist.keys).
+
+The queue persists (a crawl resumes when every process died); the duplicate filter keeps Scrapy's own
+request fingerprints (20 raw bytes, as the single-process crawl's filter compares them) instead of
+scrapy-redis's 40-character hex digests. A popped request is in flight with this process until the engine
+is done with it (crawler/distributed/shared.py); a request that replaces one in flight (a redirect, a retry,
+a held list page let go) is queued and the one it replaces released in one transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from scrapy import Request, Spider
+from scrapy_redis.dupefilter import RFPDupeFilter
+from scrapy_redis.scheduler import Scheduler
+
+from crawler.context import context_of
+from crawler.distributed.shared import TOKEN, SharedCrawl, decode, encode, shared_crawl
+
+logger = logging.getLogger(__name__)
+
+
+class SharedDupeFilter(RFPDupeFilter):
+    def __init__(self, server: Any, key: str, fingerprinter: Any) -> None:
+        super().__init__(server, key)
+        self.fingerprinter = fingerprinter
+
+    def request_fingerprint(self, request: Request) -> bytes:
+        return bytes(self.fingerprinter.fingerprint(request))
+
+    def close(self, reason: str = "") -> None:
+        pass  # the fingerprints belong to the shared crawl, not to this process
+
+
+class SharedScheduler(Scheduler):
+    shared: SharedCrawl
+    spider: Spider
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> SharedScheduler:
+        shared = shared_crawl(crawler)
+        if shared is None:
+            raise RuntimeError("SharedScheduler needs GOVARCHIVE_REDIS_URL")
+        df = SharedDupeFilter(shared.client, shared.keys.dupefilter, crawler.request_fingerprinter)
+        scheduler = cls(server=shared.client, persist=True, queue_key=shared.keys.requests, dupefilter=df)
+        scheduler.stats = crawler.stats
+        scheduler.shared = shared
+        return scheduler
+
+    def open(self, spider: Spider) -> None:
+        self.spider = spider
+        queued = len(self)
+        if queued:
+            spider.logger.info("joining shared crawl %s: %d requests queued", self.shared.keys.crawl, queued)
+
+    def close(self, reason: str) -> None:
+        pass  # persist: the queue and the filter are the crawl's
+
+    def __len__(self) -> int:
+        return int(self.shared.client.zcard(self.shared.keys.requests))
+
+    def has_pending_requests(self) -> bool:
+        return len(self) > 0
+
+    def enqueue_request(self, request: Request) -> bool:
+        token = request.meta.pop(TOKEN, None)  # a replacement (or a held request) of one in flight here
+        if not request.dont_filter and self.df.request_seen(request):
+            self.df.log(request, self.spider)
+            if token is not None:
+                self._release(token)
+            return False
+        pipe = self.shared.client.pipeline()
+        pipe.zadd(self.shared.keys.requests, {encode(request, self.spider): -request.priority})
+        if token is not None and token in self.shared.held:
+            self.shared.held.discard(token)
+            pipe.hdel(self.shared.inflight, token)
+        context = context_of(request)
+        if context is not None and not request.dont_filter and "redirect_urls" not in request.meta:
+            # The max_pages net counts distinct requests of all processes (the spider reads it back).
+            pipe.hincrby(self.shared.keys.pages, context.site_id, 1)
+        pipe.execute()
+        if self.stats:
+            self.stats.inc_value("scheduler/enqueued/redis")
+        return True
+
+    def _release(self, token: str) -> None:
+        if token in self.shared.held:
+            self.shared.held.discard(token)
+            self.shared.client.hdel(self.shared.inflight, token)
+
+    def next_request(self) -> Request | None:
+        got = self.shared.pop()
+        if got is None:
+            return None
+        token, data = got
+        try:
+            request = decode(data, self.spider)
+        except Exception:
+            logger.exception("a queued request could not be read; dropped")
+            self._release(token)
+            return None
+        request.meta[TOKEN] = token
+        if self.stats:
+            self.stats.inc_value("scheduler/dequeued/redis")
+        return request

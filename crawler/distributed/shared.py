@@ -1,0 +1,240 @@
+"""What the crawler processes of one shared crawl hold in common: the Redis client, the crawl's keys, this
+process's name, and the moves of a request between the queue and a process.
+
+A request is in exactly one of three places, so no process's death loses it:
+  * the queue (`keys.requests`, scrapy-redis's priority queue: a sorted set, score = -priority);
+  * in flight with a process (`keys.inflight(process)`, a hash token -> "score:request"): taken from the
+    queue by the pop script in the same step, or held there by the spider (a list page the trap bounds let
+    wait, crawler/bounds.py Verdict.WAIT), until the engine is done with it — its response or failure went
+    through the spider and its items through the pipelines, or a replacement (redirect, retry, a released
+    held request) is in the queue;
+  * done.
+A process whose `alive` key expired is dead: the recover script moves its in-flight hash back to the queue
+(past the duplicate filter, which saw those requests already) in one step, so two survivors never both
+requeue it. A held request of a dead process is requeued like any other: the shape's bounds were that
+process's, and a crash is rare enough that letting those few pages go is better than losing them.
+
+The token of a request is the SHA-1 of its serialized bytes (the pop script computes it with
+redis.sha1hex, the spider's hold with hashlib): no round trip is needed to name it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import pickle
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import redis
+from scrapy import Request, Spider
+from scrapy.utils.request import request_from_dict
+
+from archive.dist.keys import CrawlKeys, crawl_name_for, process_name
+from crawler.middlewares.retry import NOT_BEFORE
+
+logger = logging.getLogger(__name__)
+
+TOKEN = "govarchive_inflight"  # meta: the in-flight token of a request taken by this process
+# retry_not_before is a time.monotonic() value: meaningless in another process, so it travels as wall time.
+_NOT_BEFORE_WALL = "retry_not_before_wall"
+
+# Take the request with the best score and record it in flight, in one step.
+_POP = """
+local r = redis.call('ZPOPMIN', KEYS[1])
+if #r == 0 then return false end
+local token = redis.sha1hex(r[1])
+redis.call('HSET', KEYS[2], token, r[2] .. ':' .. r[1])
+return {token, r[1]}
+"""
+# A process whose alive key is gone: its in-flight requests back to the queue, itself out of the crawl.
+_RECOVER = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
+local kv = redis.call('HGETALL', KEYS[2])
+for i = 1, #kv, 2 do
+  local v = kv[i + 1]
+  local sep = string.find(v, ':', 1, true)
+  redis.call('ZADD', KEYS[3], tonumber(string.sub(v, 1, sep - 1)), string.sub(v, sep + 1))
+end
+redis.call('DEL', KEYS[2])
+redis.call('SREM', KEYS[4], ARGV[1])
+return #kv / 2
+"""
+
+
+def redis_client(url: str) -> redis.Redis:
+    # Bytes in, bytes out: the queue holds pickles.
+    return redis.Redis.from_url(url, socket_timeout=30, socket_connect_timeout=30, retry_on_timeout=True)
+
+
+def encode(request: Request, spider: Spider) -> bytes:
+    """The request as it travels through Redis: scrapy's dict of it (callbacks by spider method name), meta
+    without this process's own values."""
+    d = request.to_dict(spider=spider)
+    meta = dict(d.get("meta") or {})  # to_dict hands out the request's own meta dict
+    meta.pop(TOKEN, None)
+    not_before = meta.pop(NOT_BEFORE, None)
+    if not_before is not None:
+        meta[_NOT_BEFORE_WALL] = time.time() + (not_before - time.monotonic())
+    d["meta"] = meta
+    return pickle.dumps(d, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def decode(data: bytes, spider: Spider) -> Request:
+    d = pickle.loads(data)
+    meta = d.get("meta") or {}
+    wall = meta.pop(_NOT_BEFORE_WALL, None)
+    if wall is not None:
+        meta[NOT_BEFORE] = time.monotonic() + (wall - time.time())
+    return request_from_dict(d, spider=spider)
+
+
+def token_of(data: bytes) -> str:
+    return hashlib.sha1(data).hexdigest()
+
+
+@dataclass
+class SharedCrawl:
+    client: Any  # redis.Redis (its stubs mix sync and async results)
+    keys: CrawlKeys
+    process: str
+    alive_ttl: float  # seconds without renewal after which this process counts as dead
+    heartbeat: float  # seconds between renewals (and checks of the others)
+    held: set[str] = field(default_factory=set)  # tokens in this process's in-flight hash
+
+    def __post_init__(self) -> None:
+        self._pop = self.client.register_script(_POP)
+        self._recover = self.client.register_script(_RECOVER)
+
+    @property
+    def inflight(self) -> str:
+        return self.keys.inflight(self.process)
+
+    # --- requests between the queue and this process ----------------------------------------------------
+
+    def pop(self) -> tuple[str, bytes] | None:
+        """The queue's best request, now in flight with this process: (token, bytes)."""
+        got = self._pop(keys=[self.keys.requests, self.inflight])
+        if not got:
+            return None
+        token = got[0].decode() if isinstance(got[0], bytes) else str(got[0])
+        self.held.add(token)
+        return token, bytes(got[1])
+
+    def hold(self, request: Request, spider: Spider) -> None:
+        """Keep a request that waits in this process's memory in its in-flight hash too."""
+        data = encode(request, spider)
+        token = token_of(data)
+        self.client.hset(self.inflight, token, f"{-request.priority}:".encode() + data)
+        request.meta[TOKEN] = token
+        self.held.add(token)
+
+    def done(self, request: Request) -> None:
+        """The engine is done with a request (or it was dropped, or replaced by one now queued)."""
+        token = request.meta.get(TOKEN)
+        if token is not None and token in self.held:
+            self.held.discard(token)
+            self.client.hdel(self.inflight, token)
+
+    def pages(self) -> dict[str, int]:
+        """Requests admitted per site by all processes (the max_pages net; counted by the scheduler)."""
+        raw = self.client.hgetall(self.keys.pages)
+        return {(k.decode() if isinstance(k, bytes) else str(k)): int(v) for k, v in raw.items()}
+
+    # --- the processes of the crawl ---------------------------------------------------------------------
+
+    def join(self) -> None:
+        pipe = self.client.pipeline()
+        pipe.sadd(self.keys.crawlers, self.process)
+        pipe.set(self.keys.alive(self.process), str(time.time()), px=int(self.alive_ttl * 1000))
+        pipe.execute()
+
+    def renew(self) -> None:
+        """Stay alive. Should the key have expired (a stall longer than the TTL), another process may have
+        requeued this one's requests: they may be fetched twice, never lost; rejoin."""
+        if not self.client.pexpire(self.keys.alive(self.process), int(self.alive_ttl * 1000)):
+            logger.warning(
+                "this crawler's alive key had expired: its in-flight requests may be fetched twice"
+            )
+            self.join()
+
+    def recover_dead(self) -> int:
+        """Requeue the in-flight requests of every process of the crawl that stopped renewing."""
+        moved = 0
+        for raw in self.client.smembers(self.keys.crawlers):
+            name = raw.decode() if isinstance(raw, bytes) else str(raw)
+            if name == self.process:
+                continue
+            n = int(
+                self._recover(
+                    keys=[
+                        self.keys.alive(name),
+                        self.keys.inflight(name),
+                        self.keys.requests,
+                        self.keys.crawlers,
+                    ],
+                    args=[name],
+                )
+            )
+            if n > 0:
+                logger.warning("crawler %s stopped: %d of its requests are back in the queue", name, n)
+                moved += n
+        return moved
+
+    def drained(self) -> bool:
+        """Nothing queued, nothing in flight with any process (dead ones' requests were requeued first)."""
+        self.recover_dead()
+        if self.client.zcard(self.keys.requests):
+            return False
+        members = {
+            m.decode() if isinstance(m, bytes) else str(m) for m in self.client.smembers(self.keys.crawlers)
+        }
+        pipe = self.client.pipeline()
+        for name in members | {self.process}:
+            pipe.hlen(self.keys.inflight(name))
+        return not any(pipe.execute())
+
+    def leave(self, finished: bool) -> None:
+        """A process that finished leaves the crawl; one that stopped otherwise keeps its in-flight hash for
+        the others (or the next run) to requeue, and only gives up its alive key."""
+        pipe = self.client.pipeline()
+        pipe.delete(self.keys.alive(self.process))
+        if finished and not self.held:
+            pipe.delete(self.inflight)
+            pipe.srem(self.keys.crawlers, self.process)
+        pipe.execute()
+
+
+def crawl_keys(settings: Any, sites_file: Path | None) -> CrawlKeys:
+    """GOVARCHIVE_CRAWL_NAME, or the digest of the sites file: processes with the same file join one crawl."""
+    name = settings.get("GOVARCHIVE_CRAWL_NAME")
+    if not name:
+        name = crawl_name_for(sites_file or Path(settings.get("GOVARCHIVE_SITES") or "sites.toml"))
+    return CrawlKeys(name)
+
+
+_ATTR = "_govarchive_shared_crawl"
+
+
+def shared_crawl(crawler: Any, sites_file: Path | None = None) -> SharedCrawl | None:
+    """The shared crawl of this crawler (made once), or None when GOVARCHIVE_REDIS_URL is not set."""
+    existing = getattr(crawler, _ATTR, None)
+    if existing is not None:
+        return existing
+    settings = crawler.settings
+    url = settings.get("GOVARCHIVE_REDIS_URL")
+    if not url:
+        return None
+    if sites_file is None and getattr(crawler, "spider", None) is not None:
+        sites_file = getattr(crawler.spider, "sites_file", None)
+    shared = SharedCrawl(
+        client=redis_client(url),
+        keys=crawl_keys(settings, sites_file),
+        process=process_name(),
+        alive_ttl=settings.getfloat("GOVARCHIVE_REDIS_ALIVE_TTL", 10.0),
+        heartbeat=settings.getfloat("GOVARCHIVE_REDIS_HEARTBEAT", 1.0),
+    )
+    setattr(crawler, _ATTR, shared)
+    return shared

@@ -1,0 +1,422 @@
+"""The one writer of corpus.db in a crawl shared through Redis.
+
+Crawler processes (`govarchive crawl --redis`) store each response's bytes in the shared blob store and
+publish the rest of the item on the crawl's captures stream (pipelines/publish.py); extraction runs as jobs
+on `govarchive worker` processes, which answer on the crawl's results stream (archive/dist/jobs.py). This
+writer turns both into corpus rows with the single-process pipelines' own code: `StorePipeline.record`
+for the capture, `derive.record_safely` for the report, `derive.store_members`/`save_members` for packages
+— so the corpus of a shared crawl equals a single-process crawl's, row for row.
+
+One writer at a time: the writer lease in Redis (taken over when its holder stops renewing it) and, on the
+data folder, the same run lock a single-process crawl holds. Each captures entry is applied in one SQLite
+transaction that also notes its id (table `stream_applied`), then acknowledged: a writer killed in
+between, and the one taking over, never apply it twice. Extraction results are idempotent (a document
+already extracted is not saved again), and what waits for them is rebuilt from the corpus on take-over.
+
+The run ends when the crawler processes drained the shared frontier and closed, every captures entry is
+applied and every job this run queued is answered: then the removals, counts, feeds and the run's
+summary are written as a single-process crawl writes them, and `done` tells every process to return.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from archive.derive import DOCUMENT_ROLES, is_package, member_url, record_safely, save_members, store_members
+from archive.dist.jobs import RESULTS_GROUP, ExtractionJobs, extraction_from_json
+from archive.dist.keys import CrawlKeys
+from archive.dist.lease import Lease
+from archive.dist.streams import Entry, Stream
+from archive.errors import DataFolderError
+from archive.extract.encoding import header_charset
+from archive.model import Extraction
+from archive.sites import Site
+from archive.store.workspace import Workspace
+from crawler.failures import error_kind
+from crawler.items import fetched_from_json
+from pipelines.publish import CAPTURES_GROUP
+from pipelines.store import StorePipeline
+
+logger = logging.getLogger(__name__)
+
+DONE_TTL_S = 30  # how long `done` stays for processes still waiting on it; a new crawl may start after
+_BATCH = 64
+
+
+class Counters:
+    """The writer's counters, under the names Scrapy's stats give them in a single-process crawl."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, int] = defaultdict(int)
+
+    def inc_value(self, key: str, count: int = 1, start: int = 0) -> None:
+        self.values[key] += count
+
+    def get_stats(self) -> dict[str, int]:
+        return dict(self.values)
+
+
+class CorpusWriter:
+    def __init__(
+        self,
+        client: Any,
+        keys: CrawlKeys,
+        ws: Workspace,
+        sites: list[Site],
+        holder: str,
+        *,
+        lease_ms: int = 10_000,
+    ) -> None:
+        self.client = client
+        self.keys = keys
+        self.ws = ws
+        self.sites = sites
+        self.holder = holder
+        self.lease = Lease(client, keys.writer, holder, lease_ms)
+        self.captures = Stream(client, keys.captures, CAPTURES_GROUP)
+        self.results = Stream(client, keys.results, RESULTS_GROUP)
+        self.jobs = ExtractionJobs(client)
+        self.counters = Counters()
+        self.store = StorePipeline(ws)
+        self.store.stats = self.counters
+        self.run_id: int | None = None
+        self._locked: contextlib.ExitStack | None = None
+        # sha256 -> capture ids of this run waiting for its extraction
+        self.waiting: dict[str, set[int]] = defaultdict(set)
+        # package sha256 -> its members not extracted yet; and the package's captures waiting for them
+        self.members_due: dict[str, set[str]] = {}
+        self.package_captures: dict[str, set[int]] = defaultdict(set)
+        self.asked: set[str] = set()  # jobs queued and not answered yet
+        self._last_wait_note = time.monotonic()
+
+    # --- the loop -----------------------------------------------------------------------------------
+
+    def run(self, stop: threading.Event | None = None) -> bool:
+        """Write until the crawl is done (True) or `stop` is set (False). Waits while another process
+        holds the writer lease, and takes over when it stops renewing it."""
+        stop = stop or threading.Event()
+        try:
+            while not stop.is_set():
+                if self.client.exists(self.keys.done):
+                    return True
+                if not self._hold():
+                    stop.wait(self.lease.ttl_ms / 4000)
+                    continue
+                worked = self._apply_captures() + self._apply_results()
+                if not worked and self._finished():
+                    self._close_run()
+                    return True
+            return False
+        finally:
+            self._let_go()
+
+    def _hold(self) -> bool:
+        """The lease, and with it the data folder's run lock; the run's state on first holding."""
+        if self._locked is not None:
+            if self.lease.renew():
+                return True
+            logger.warning("the writer lease went to another process; this one stops writing")
+            self._let_go()
+            return False
+        if not self.lease.acquire():
+            return False
+        from govarchive.lock import AlreadyRunning, run_lock
+
+        stack = contextlib.ExitStack()
+        try:
+            stack.enter_context(run_lock(self.ws.state_dir))
+        except AlreadyRunning as e:
+            logger.info("waiting for the data folder: %s", e)
+            self.lease.release()
+            return False
+        self._locked = stack
+        self._take_over()
+        return True
+
+    def _let_go(self) -> None:
+        if self._locked is not None:
+            self._locked.close()
+            self._locked = None
+            with contextlib.suppress(Exception):
+                self.lease.release()
+
+    # --- taking the run over ------------------------------------------------------------------------
+
+    def _take_over(self) -> None:
+        corpus = self.ws.corpus
+        raw = self.client.hget(self.keys.run, "run_id")
+        if raw is None:
+            from archive.products.history import mark_interrupted_runs
+
+            mark_interrupted_runs(corpus)
+            for site in self.sites:
+                corpus.upsert_site(site)
+            self.run_id = corpus.start_run(sorted(s.id for s in self.sites))
+            self._seed_validators()
+            self.client.hset(self.keys.run, "run_id", self.run_id)
+            logger.info("writing the shared crawl %s as run %d", self.keys.crawl, self.run_id)
+        else:
+            self.run_id = int(raw)
+            logger.info("taking over the writing of run %d (%s)", self.run_id, self.keys.crawl)
+        self._rebuild_waiting()
+        # What the previous writer was given and did not acknowledge is this writer's now.
+        for stream in (self.captures, self.results):
+            while stream.claim(self.holder, min_idle_ms=0):
+                pass  # claimed entries are pending with this writer: _own_pending reads them first
+
+    def _seed_validators(self) -> None:
+        """The incremental state (ETag / Last-Modified of what is held) for every crawler process."""
+        try:
+            from crawler.distributed.validators import seed_validators
+        except ImportError:  # the crawler side is not installed here: crawlers fetch everything in full
+            return
+        seed_validators(self.ws.corpus, self.client, self.keys)
+
+    def _rebuild_waiting(self) -> None:
+        """What this run's captures still wait for, read from the corpus (a previous writer's memory is gone)."""
+        assert self.run_id is not None
+        rows = self.ws.corpus.conn.execute(
+            f"""SELECT c.id, c.sha256, c.url, c.fetched_at, c.content_type, d.extracted_at FROM captures c
+                JOIN documents d ON d.sha256 = c.sha256
+                WHERE c.crawl_id = ? AND c.error IS NULL
+                  AND c.role IN ({",".join("?" * len(DOCUMENT_ROLES))})""",
+            (self.run_id, *DOCUMENT_ROLES),
+        ).fetchall()
+        for row in rows:
+            if row["extracted_at"] is None:
+                self.waiting[row["sha256"]].add(row["id"])
+                self._ask(row["sha256"], row["url"], header_charset(row["content_type"]))
+            elif is_package(self.ws, row["sha256"]):
+                due = self._members_due(row["sha256"], row["url"], row["fetched_at"])
+                if due:
+                    self.package_captures[row["sha256"]].add(row["id"])
+
+    # --- captures -----------------------------------------------------------------------------------
+
+    def _apply_captures(self) -> int:
+        # Entries claimed from a previous writer first, then new ones (waiting a little when there are none).
+        entries = self._own_pending(self.captures) or self.captures.read(
+            self.holder, count=_BATCH, block_ms=200
+        )
+        if not entries:
+            return 0
+        try:  # a batch per transaction: one commit for up to _BATCH captures
+            with self.ws.corpus.transaction():
+                for entry in entries:
+                    self._apply_capture(entry)
+        except Exception as exc:
+            if self.ws.fault(exc) is not None:
+                raise
+            for entry in entries:  # one by one, so that one bad entry costs only itself
+                self._apply_alone(entry)
+        self.captures.ack(*(e.id for e in entries))
+        self.lease.renew()
+        return len(entries)
+
+    def _apply_alone(self, entry: Entry) -> None:
+        try:
+            with self.ws.corpus.transaction():
+                self._apply_capture(entry)
+        except Exception as exc:
+            if self.ws.fault(exc) is not None:
+                raise
+            logger.exception("capture entry %s could not be written; skipped", entry.id)
+            self.counters.inc_value("govarchive/errors/writer")
+
+    def _own_pending(self, stream: Stream) -> list[Entry]:
+        """Entries delivered to this writer and not acknowledged (claimed on take-over)."""
+        got = stream.client.xreadgroup(stream.group, self.holder, {stream.key: "0"}, count=_BATCH)
+        out: list[Entry] = []
+        for _key, entries in got or []:
+            for raw_id, fields in entries:
+                entry_id = raw_id.decode() if isinstance(raw_id, bytes) else str(raw_id)
+                if not fields:
+                    stream.ack(entry_id)
+                    continue
+                decoded = {k.decode(): v.decode() for k, v in fields.items()}
+                out.append(Entry(entry_id, decoded, 2))
+        return out
+
+    def _apply_capture(self, entry: Entry) -> None:
+        corpus = self.ws.corpus
+        item = fetched_from_json(entry.fields["item"])
+        with corpus.transaction():
+            if corpus.conn.execute("SELECT 1 FROM stream_applied WHERE entry = ?", (entry.id,)).fetchone():
+                return  # applied by a writer killed before acknowledging it
+            self.store.record(item, self.run_id)
+            corpus.conn.execute(
+                "INSERT INTO stream_applied(entry, crawl_id) VALUES (?, ?)", (entry.id, self.run_id)
+            )
+            if item.role not in DOCUMENT_ROLES or not item.sha256 or item.capture_id is None:
+                return
+            doc = corpus.document(item.sha256)
+            if doc is None:
+                return
+            if doc["extracted_at"] is None:
+                self.waiting[item.sha256].add(item.capture_id)
+                self._ask(item.sha256, item.url, header_charset(item.content_type))
+                return
+            if is_package(self.ws, item.sha256) and self._members_due(item.sha256, item.url, item.fetched_at):
+                self.package_captures[item.sha256].add(item.capture_id)
+                return
+            self._record([item.capture_id])
+
+    # --- extraction results -------------------------------------------------------------------------
+
+    def _apply_results(self) -> int:
+        entries = self._own_pending(self.results) or self.results.read(
+            self.holder, count=_BATCH, block_ms=None
+        )
+        for entry in entries:
+            self._apply_result(entry.fields["sha256"], extraction_from_json(entry.fields["extraction"]))
+            self.results.ack(entry.id)
+            self.lease.renew()
+        return len(entries)
+
+    def _apply_result(self, sha256: str, ex: Extraction) -> None:
+        corpus = self.ws.corpus
+        self.asked.discard(sha256)
+        with corpus.transaction():
+            doc = corpus.document(sha256)
+            if doc is None:
+                return
+            if doc["extracted_at"] is None:  # a second answer (a worker killed after answering) is no news
+                if ex.error and self.ws.is_full():
+                    # Failed for want of room, not for its bytes: the crawl stops, the document stays unextracted.
+                    raise self.ws.fault(OSError(28, ex.error)) or DataFolderError(ex.error)
+                corpus.save_extraction(sha256, ex)
+                self.counters.inc_value("govarchive/extracted")
+                if ex.error:
+                    self.counters.inc_value(f"govarchive/extract_errors/{error_kind(ex.error)}")
+                    logger.warning("extraction of %s failed: %s", doc["first_url"] or sha256, ex.error)
+            captures = self.waiting.pop(sha256, set())
+            if captures and is_package(self.ws, sha256):
+                first = corpus.capture(min(captures))
+                if first is not None and self._members_due(sha256, first["url"], first["fetched_at"]):
+                    self.package_captures[sha256] |= captures
+                    captures = set()
+            self._record(captures)
+            for package, due in list(self.members_due.items()):
+                due.discard(sha256)
+                if not due:
+                    del self.members_due[package]
+                    self._record(self.package_captures.pop(package, set()))
+
+    def _members_due(self, package_sha256: str, package_url: str, seen_at: str) -> set[str]:
+        """The package's members not extracted yet, each asked for; unpacked first if it never was."""
+        corpus = self.ws.corpus
+        members = corpus.members(package_sha256)
+        if not members:
+            unpacked = store_members(self.ws, package_sha256)
+            save_members(self.ws, package_sha256, package_url, seen_at, unpacked)
+            self.counters.inc_value("govarchive/package_members", len(unpacked.members))
+            members = corpus.members(package_sha256)
+        due: set[str] = set()
+        for m in members:
+            member = corpus.document(m["sha256"])
+            if member is not None and member["extracted_at"] is None:
+                due.add(m["sha256"])
+                self._ask(m["sha256"], member_url(package_url, m["name"]), None)
+        if due:
+            self.members_due[package_sha256] = due
+        return due
+
+    def _ask(self, sha256: str, url: str, charset: str | None) -> None:
+        if sha256 not in self.asked:
+            self.asked.add(sha256)
+            self.jobs.submit(sha256, url, charset, self.keys.results)
+
+    def _record(self, capture_ids: Iterable[int]) -> None:
+        corpus = self.ws.corpus
+        for capture_id in sorted(capture_ids):
+            cap = corpus.capture(capture_id)
+            if cap is None:
+                continue
+            derived = record_safely(self.ws, cap)
+            if derived.error:
+                self.counters.inc_value("govarchive/errors/interpretation")
+            for result in derived.results:
+                from archive.store.reports import source_format
+
+                is_report = result.kind is not None and result.year is not None
+                key = "reports_recorded" if is_report else f"not_reports/{source_format(result)}"
+                self.counters.inc_value(f"govarchive/{key}")
+
+    # --- the end of the run -------------------------------------------------------------------------
+
+    def _finished(self) -> bool:
+        if self.captures.outstanding() or self.results.outstanding():
+            return False
+        if self.asked or self.waiting or self.members_due:
+            self._note_waiting()
+            return False
+        return self._crawlers_closed()
+
+    def _crawlers_closed(self) -> bool:
+        """The frontier was found drained, and every crawler process still in the crawl closed its spider
+        (all its captures are published) or is dead (its requests were requeued for the others)."""
+        if not self.client.hget(self.keys.run, "frontier_drained"):
+            return False
+        closed = {p.decode() for p in self.client.smembers(self.keys.closed)}
+        if not closed:
+            return False
+        members = {p.decode() for p in self.client.smembers(self.keys.crawlers)}  # finished ones left it
+        return all(p in closed or not self.client.exists(self.keys.alive(p)) for p in members)
+
+    def _note_waiting(self) -> None:
+        if time.monotonic() - self._last_wait_note > 30:
+            self._last_wait_note = time.monotonic()
+            logger.info(
+                "waiting for %d extraction jobs (is a `govarchive worker --redis` running?)", len(self.asked)
+            )
+
+    def _close_run(self) -> None:
+        from archive.products.feeds import write_feeds
+        from archive.products.history import close_run
+        from crawler.run import PREFIX, summarize
+
+        assert self.run_id is not None
+        corpus = self.ws.corpus
+        # The crawler processes' counters (under Scrapy's names), plus this writer's.
+        merged: dict[str, Any] = {k.decode(): int(v) for k, v in self.client.hgetall(self.keys.stats).items()}
+        for key, value in self.counters.get_stats().items():
+            merged[key] = merged.get(key, 0) + value
+        pages = {k.decode(): int(v) for k, v in self.client.hgetall(self.keys.pages).items()}
+        capped = {s.id for s in self.sites if pages.get(s.id, 0) >= s.max_pages}
+        result = close_run(corpus, self.run_id, self.sites, True, capped)
+        for key, value in result.counts().items():
+            merged[f"{PREFIX}history/{key}"] = value
+        write_feeds(corpus, self.ws.root / "feeds")
+        from collections import Counter
+
+        failures = Counter(
+            f"{PREFIX}failures/{site}/{error_kind(reason)}"
+            for site, reason in corpus.run_failures(self.run_id)
+        )
+        merged.update(failures)
+        merged[PREFIX + "finish_reason"] = "finished"
+        summary = summarize(merged)
+        corpus.conn.execute("DELETE FROM stream_applied WHERE crawl_id = ?", (self.run_id,))
+        corpus.finish_run(self.run_id, "finished", summary)
+        self._clear_crawl()
+        logger.info("run %d of the shared crawl %s is written", self.run_id, self.keys.crawl)
+
+    def _clear_crawl(self) -> None:
+        """The crawl's keys go (the next scheduled crawl starts afresh); `done` and the run id stay a
+        little while for the processes still waiting on them."""
+        keep = {self.keys.done, self.keys.run, self.keys.writer}
+        doomed = [
+            k for k in self.client.scan_iter(match=self.keys.pattern, count=1000) if k.decode() not in keep
+        ]
+        pipe = self.client.pipeline()
+        for key in doomed:
+            pipe.delete(key)
+        pipe.set(self.keys.done, str(self.run_id), ex=DONE_TTL_S)
+        pipe.expire(self.keys.run, DONE_TTL_S)
+        pipe.execute()

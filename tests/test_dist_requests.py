@@ -1,0 +1,139 @@
+"""How a request of the reports spider travels through Redis (crawler/distributed/shared.py): its meta
+round-trips through the serializer, the pop records it in flight in the same step, a dead process's
+in-flight requests go back to the queue once, and a site's slots are spaced by its delay."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from itertools import pairwise
+
+import pytest
+import redis
+import scrapy
+
+from archive.dist.keys import CrawlKeys
+from archive.sites import FamilyName, Site
+from archive.store.corpus import Exchange
+from crawler.context import RequestContext, context_of
+from crawler.distributed.politeness import _TAKE_SLOT
+from crawler.distributed.shared import TOKEN, SharedCrawl, decode, encode, token_of
+from crawler.families.hanweb import ProxyState
+from crawler.middlewares.exchange import HOPS_KEY
+from crawler.middlewares.retry import NOT_BEFORE
+from crawler.spiders.reports import ReportsSpider
+
+SITE = Site(id="d", name="测试县", start_urls=["http://127.0.0.1:9/xxgk/"])
+
+
+def _spider() -> ReportsSpider:
+    return ReportsSpider(sites=[SITE])
+
+
+def _keys() -> CrawlKeys:
+    return CrawlKeys("t-" + uuid.uuid4().hex[:8])
+
+
+def _shared(url: str, process: str = "p1", keys: CrawlKeys | None = None) -> SharedCrawl:
+    return SharedCrawl(redis.Redis.from_url(url), keys or _keys(), process, 2.0, 0.5)
+
+
+def _data_call(spider: ReportsSpider) -> scrapy.Request:
+    context = RequestContext(
+        "d",
+        "list",
+        "第2页",
+        3,
+        year=2022,
+        family=FamilyName.HANWEB,
+        origin="http://127.0.0.1:9/xxgk/",
+        state=ProxyState({"col": "1", "webid": "2"}, 15, True),
+        linked_from="http://127.0.0.1:9/xxgk/",
+        previous_sha256="ab" * 32,
+    )
+    request = spider._request(
+        SITE,
+        "http://127.0.0.1:9/module/web/jpage/dataproxy.jsp?startrecord=16",
+        context,
+        callback=spider.parse_data,
+        priority=10,
+        referer="http://127.0.0.1:9/xxgk/",
+        formdata={"col": "1", "webid": "2"},
+    )
+    hop = Exchange(
+        "GET", "http://127.0.0.1:9/a", [("Host", "x")], 302, "HTTP/1.1", "Found", [], "2023", b"moved"
+    )
+    request.meta[HOPS_KEY] = [hop]
+    request.meta["redirect_urls"] = ["http://127.0.0.1:9/a"]
+    request.meta[NOT_BEFORE] = time.monotonic() + 5.0
+    request.meta[TOKEN] = "not-for-the-next-process"
+    return request
+
+
+def test_a_request_round_trips_with_its_context() -> None:
+    spider = _spider()
+    request = _data_call(spider)
+    back = decode(encode(request, spider), spider)
+    assert isinstance(back, scrapy.FormRequest)
+    assert context_of(back) == context_of(request)
+    assert back.callback == spider.parse_data and back.errback == spider.on_error
+    assert (back.url, back.method, back.body, back.priority) == (request.url, "POST", request.body, 10)
+    assert back.headers.get("Referer") == b"http://127.0.0.1:9/xxgk/"
+    assert back.meta[HOPS_KEY] == request.meta[HOPS_KEY]
+    assert back.meta["download_slot"] == "site:d" and back.meta["redirect_urls"] == ["http://127.0.0.1:9/a"]
+    assert TOKEN not in back.meta  # this process's in-flight token does not travel
+    # the retry's earliest time is kept as a duration, not as another process's monotonic clock
+    assert 4.0 < back.meta[NOT_BEFORE] - time.monotonic() <= 5.0
+    assert TOKEN in request.meta  # encoding leaves the request itself alone
+
+
+def test_a_popped_request_is_in_flight_and_a_dead_process_gives_it_back_once(redis_url: str) -> None:
+    spider = _spider()
+    keys = _keys()
+    first, second, third = (_shared(redis_url, p, keys) for p in ("p1", "p2", "p3"))
+    data = encode(_data_call(spider), spider)
+    first.client.zadd(first.keys.requests, {data: -10})
+    first.join()
+    second.join()
+    token, popped = first.pop() or ("", b"")
+    assert popped == data and token == token_of(data)
+    assert first.client.zcard(first.keys.requests) == 0
+    assert first.client.hget(first.inflight, token) == b"-10:" + data
+    assert not second.drained()  # in flight with a live process: the crawl is not over
+    assert second.recover_dead() == 0
+    first.client.delete(first.keys.alive("p1"))  # p1 stops renewing: killed
+    # two survivors look at once: one of them requeues, the other finds nothing left
+    assert second.recover_dead() + third.recover_dead() == 1
+    assert first.client.zrange(first.keys.requests, 0, -1, withscores=True) == [(data, -10.0)]
+    assert first.client.exists(first.inflight) == 0
+    assert first.client.smembers(first.keys.crawlers) == {b"p2"}
+    got = second.pop()
+    assert got is not None
+    again = decode(got[1], spider)
+    assert context_of(again) == context_of(_data_call(spider))
+    assert not second.drained()
+    again.meta[TOKEN] = got[0]
+    second.done(again)
+    assert second.drained()
+
+
+def test_a_held_request_is_in_flight_until_released(redis_url: str) -> None:
+    spider = _spider()
+    shared = _shared(redis_url)
+    request = _data_call(spider)
+    shared.join()
+    shared.hold(request, spider)
+    assert shared.client.hlen(shared.inflight) == 1 and not shared.drained()
+    shared.done(request)
+    assert shared.drained()
+
+
+@pytest.mark.parametrize("delay_ms", [300])
+def test_site_slots_are_spaced_by_the_delay(redis_url: str, delay_ms: int) -> None:
+    client = redis.Redis.from_url(redis_url)
+    take = client.register_script(_TAKE_SLOT)
+    key = _keys().site_slot("d")
+    waits = [int(take(keys=[key], args=[delay_ms])) for _ in range(4)]
+    assert waits[0] == 0
+    for before, after in pairwise(waits):
+        assert delay_ms - 5 <= after - before <= delay_ms
