@@ -252,6 +252,26 @@ def test_worker_results_equal_extract_file_and_a_missing_blob_is_an_error(
     assert not (data / "corpus.db").exists()  # workers never open the corpus
 
 
+def test_a_worker_outlives_redis_losing_its_streams(url: str, data: Path) -> None:
+    """Redis restarted empty (no persistence) or flushed under a running worker: it recreates the job
+    stream's group and goes on answering."""
+    client = redis.Redis.from_url(url)
+    stop = threading.Event()
+    thread = threading.Thread(target=run_worker, args=(url, data, 1, stop), kwargs={"claim_idle_ms": 3000})
+    thread.start()
+    try:
+        time.sleep(1.0)
+        client.flushdb()
+        time.sleep(1.5)  # the worker's reads meet NOGROUP
+        assert thread.is_alive()
+        ExtractionJobs(client).submit("cd" * 32, "http://gov.example/after-flush.pdf", "", REPLY)
+        ((sha, ex, _),) = _collect(ExtractionResults(client, REPLY), lambda g: len(g) >= 1, timeout=20)
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+    assert sha == "cd" * 32 and ex.error == MISSING_BLOB
+
+
 @needs_ocr
 def test_a_worker_stopped_mid_job_hands_it_back_uncounted(url: str, data: Path, tmp_path: Path) -> None:
     """SIGTERM/stop during a long job: no result from the stopped worker, the job goes to the next worker

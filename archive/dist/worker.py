@@ -158,6 +158,13 @@ class Worker:
                 except REDIS_ERRORS as e:
                     logger.warning("Redis unreachable (%s); retrying in 2 s", e)
                     await asyncio.sleep(2)
+                except redis.ResponseError as e:
+                    if not str(e).startswith(("NOGROUP", "UNBLOCKED")):
+                        raise
+                    # Redis restarted empty (no persistence) or flushed, a blocked read told so (UNBLOCKED) or
+                    # the next one (NOGROUP): the group comes back with the stream.
+                    logger.warning("the job stream is gone from Redis (%s); recreating it", e)
+                    self.jobs = jobs_stream(self.client)
                 if time.monotonic() >= next_report:  # a summary line when something changed
                     next_report = time.monotonic() + 60
                     if self.stats.line() != reported:
