@@ -266,7 +266,7 @@ class Worker:
         charset = entry.fields.get("charset") or None
         try:
             ex = await self.pool.extract(path, None, self.cache_dir, url or None, charset)
-        except Exception as e:  # e.g. KeyboardInterrupt raised in a pool process by a terminal's Ctrl-C
+        except Exception as e:  # the pool failing (extractors never raise); ours when stopping
             if self.stopping:
                 return None
             ex = Extraction("unknown", error=f"extraction failed: {type(e).__name__}: {e}")
