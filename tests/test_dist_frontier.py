@@ -27,7 +27,7 @@ from archive.store.corpus import Corpus
 from crawler.distributed.validators import seed_validators
 from tests.portals import dist
 from tests.portals.harness import ROOT, write_sites
-from tests.portals.server import Portal
+from tests.portals.server import Answer, Portal, Req
 
 TTL = "2.0"  # seconds: a killed crawler's work is requeued this soon
 BEAT = "0.4"
@@ -113,6 +113,21 @@ def _finish_reason(log: Path) -> str:
     return "finished" if "'finish_reason': 'finished'" in text else text[-3000:]
 
 
+def _wait_for_crawlers(portal: Portal, redis_url: str, keys: CrawlKeys, n: int) -> None:
+    """The portal's list answers once `n` crawlers joined: neither can do the whole crawl before the other
+    started (a process starts in 1-3 s on a loaded machine)."""
+    first = portal.paths[dist.LIST]
+    client = redis.Redis.from_url(redis_url)
+
+    def gated(req: Req) -> Answer:
+        deadline = time.monotonic() + 30
+        while client.scard(keys.crawlers) < n and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return first(req)
+
+    portal.add(dist.LIST, gated)
+
+
 def _crawl_name() -> str:
     return "test-" + uuid.uuid4().hex[:8]
 
@@ -122,7 +137,7 @@ def test_two_crawlers_share_one_crawl_each_url_fetched_once(
 ) -> None:
     with Portal("127.0.0.31") as single, Portal("127.0.0.32") as shared:
         expected = dist.build(single)
-        assert dist.build(shared) == expected
+        assert dist.build(shared, delay_s=0.1) == expected
         one = _start(
             _sites(tmp_path, single.base_url), tmp_path / "single", None, redis_url, tmp_path / "single.log"
         )
@@ -131,12 +146,15 @@ def test_two_crawlers_share_one_crawl_each_url_fetched_once(
         assert set(_hits(single)) == expected  # the single-process crawl's URL set
 
         crawl = _crawl_name()
+        _wait_for_crawlers(shared, redis_url, CrawlKeys(crawl), 2)
         shared_dir = tmp_path / "shared"
         shared_dir.mkdir()
         sites = _sites(shared_dir, shared.base_url)
         logs = [tmp_path / f"p{i}.log" for i in range(2)]
         for i in range(2):
-            procs.append(_start(sites, tmp_path / f"p{i}", crawl, redis_url, logs[i]))
+            procs.append(
+                _start(sites, tmp_path / f"p{i}", crawl, redis_url, logs[i], "CONCURRENT_REQUESTS=4")
+            )
         for proc, log in zip(procs[1:], logs, strict=True):
             _wait(proc, log)
             assert _finish_reason(log) == "finished"
@@ -159,6 +177,7 @@ def test_a_killed_crawler_loses_nothing(
         expected = dist.build(portal, pages=8, per_page=10, delay_s=0.3)
         sites = _sites(tmp_path, portal.base_url)
         crawl = _crawl_name()
+        _wait_for_crawlers(portal, redis_url, CrawlKeys(crawl), 2)
         logs = [tmp_path / f"p{i}.log" for i in range(2)]
         victim = _start(sites, tmp_path / "p0", crawl, redis_url, logs[0])
         survivor = _start(sites, tmp_path / "p1", crawl, redis_url, logs[1])
@@ -193,6 +212,7 @@ def test_a_sites_delay_holds_across_crawlers(
         expected = dist.build(portal, pages=2, per_page=6, docx_every=100)
         sites = _sites(tmp_path, portal.base_url, download_delay=delay)
         crawl = _crawl_name()
+        _wait_for_crawlers(portal, redis_url, CrawlKeys(crawl), 2)
         logs = [tmp_path / f"p{i}.log" for i in range(2)]
         for i in range(2):
             # Two requests at a time each: a process takes no more from the queue than that, so both get
