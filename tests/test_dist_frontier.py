@@ -204,6 +204,28 @@ def test_a_killed_crawler_loses_nothing(
         assert client.scard(keys.crawlers) == 0
 
 
+def test_max_pages_counts_every_crawlers_requests(
+    redis_url: str, tmp_path: Path, procs: list[subprocess.Popen[bytes]]
+) -> None:
+    """A site's max_pages is a net over the shared crawl, not per process (each alone would take 20)."""
+    with Portal("127.0.0.36") as portal:
+        dist.build(portal, delay_s=0.1)
+        sites = _sites(tmp_path, portal.base_url, max_pages=20)
+        crawl = _crawl_name()
+        _wait_for_crawlers(portal, redis_url, CrawlKeys(crawl), 2)
+        logs = [tmp_path / f"p{i}.log" for i in range(2)]
+        for i in range(2):
+            procs.append(
+                _start(sites, tmp_path / f"p{i}", crawl, redis_url, logs[i], "CONCURRENT_REQUESTS=4")
+            )
+        for proc, log in zip(procs, logs, strict=True):
+            _wait(proc, log)
+        hits = _hits(portal)
+        # two processes may both see 19 and both ask once more
+        assert 20 <= sum(hits.values()) <= 22, hits
+        assert all(_captured(tmp_path / f"p{i}") for i in range(2)), "one crawler did all the work"
+
+
 def test_a_sites_delay_holds_across_crawlers(
     redis_url: str, tmp_path: Path, procs: list[subprocess.Popen[bytes]]
 ) -> None:

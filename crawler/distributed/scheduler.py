@@ -67,8 +67,8 @@ class SharedScheduler(Scheduler):
     def enqueue_request(self, request: Request) -> bool:
         token = request.meta.pop(TOKEN, None)  # a replacement (or a held request) of one in flight here
         context = context_of(request)
-        # The max_pages net counts the distinct requests of all processes (the spider reads it back);
-        # a redirect's target is not a request the spider made.
+        # Built by the spider, so counted for the max_pages net (ReportsSpider._request); a redirect's target
+        # and a retry are the middlewares'.
         counted = context is not None and not request.dont_filter and "redirect_urls" not in request.meta
         queued = self.shared.enqueue(
             encode(request, self.spider),

@@ -53,14 +53,14 @@ return {token, r[1]}
 # Queue a request unless the duplicate filter saw it (no fingerprint: dont_filter), in one step: a process
 # killed between the filter and the queue would otherwise leave a URL marked seen that nobody fetches. The
 # in-flight request it replaces (a redirect, a retry, a held request let go) is released in the same step.
+# A duplicate the spider counted for the max_pages net when it built it is taken off its site's count.
 _ENQUEUE = """
+if ARGV[4] ~= '' then redis.call('HDEL', KEYS[3], ARGV[4]) end
 if ARGV[1] ~= '' and redis.call('SADD', KEYS[1], ARGV[1]) == 0 then
-  if ARGV[4] ~= '' then redis.call('HDEL', KEYS[3], ARGV[4]) end
+  if ARGV[5] ~= '' then redis.call('HINCRBY', KEYS[4], ARGV[5], -1) end
   return 0
 end
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
-if ARGV[4] ~= '' then redis.call('HDEL', KEYS[3], ARGV[4]) end
-if ARGV[5] ~= '' then redis.call('HINCRBY', KEYS[4], ARGV[5], 1) end
 return 1
 """
 # A process whose alive key is gone: its in-flight requests back to the queue, itself out of the crawl.
@@ -170,17 +170,22 @@ class SharedCrawl:
         return token, bytes(got[1])
 
     def enqueue(
-        self, data: bytes, priority: int, fingerprint: bytes | None, token: str | None, count_site: str | None
+        self,
+        data: bytes,
+        priority: int,
+        fingerprint: bytes | None,
+        token: str | None,
+        counted_site: str | None,
     ) -> bool:
-        """Queue a serialized request unless `fingerprint` was seen; release `token`; count a new request of
-        `count_site` for the max_pages net. False: a duplicate."""
+        """Queue a serialized request unless `fingerprint` was seen; release `token`; a duplicate counted for
+        `counted_site` by the spider is uncounted. False: a duplicate."""
         if token is not None:
             if token in self.held:
                 self.held.discard(token)
             else:
                 token = None  # not in flight here (a replacement of a request already released)
         keys = [self.keys.dupefilter, self.keys.requests, self.inflight, self.keys.pages]
-        args = [fingerprint or b"", data, -priority, token or "", count_site or ""]
+        args = [fingerprint or b"", data, -priority, token or "", counted_site or ""]
         return bool(self._enqueue(keys=keys, args=args))
 
     def hold(self, request: Request, spider: Spider) -> None:
@@ -198,10 +203,14 @@ class SharedCrawl:
             self.held.discard(token)
             self.client.hdel(self.inflight, token)
 
-    def pages(self) -> dict[str, int]:
-        """Requests admitted per site by all processes (the max_pages net; counted by the scheduler)."""
-        raw = self.client.hgetall(self.keys.pages)
-        return {(k.decode() if isinstance(k, bytes) else str(k)): int(v) for k, v in raw.items()}
+    def pages(self, site_id: str) -> int:
+        """Requests made for a site by all processes, duplicates of one another's taken off (max_pages)."""
+        return int(self.client.hget(self.keys.pages, site_id) or 0)
+
+    def count_page(self, site_id: str) -> int:
+        """One more request built for a site: counted when built, as the single-process spider counts, so
+        a page's links are counted before the scraper hands them to the scheduler; the new total."""
+        return int(self.client.hincrby(self.keys.pages, site_id, 1))
 
     # --- the processes of the crawl ---------------------------------------------------------------------
 
