@@ -137,3 +137,19 @@ def test_site_slots_are_spaced_by_the_delay(redis_url: str, delay_ms: int) -> No
     assert waits[0] == 0
     for before, after in pairwise(waits):
         assert delay_ms - 5 <= after - before <= delay_ms
+
+
+def test_entries_of_requests_dropped_on_their_way_are_released_at_idle(redis_url: str) -> None:
+    """A held request stays in flight; one that was let go but never reached the queue (a spider middleware
+    dropped it) is released when the engine is idle, or the shared crawl would never drain."""
+    spider = _spider()
+    shared = _shared(redis_url)
+    shared.join()
+    kept, dropped = _data_call(spider), _data_call(spider)
+    dropped.meta["depth"] = 9  # another request, another token
+    shared.hold(kept, spider)
+    shared.hold(dropped, spider)
+    assert shared.client.hlen(shared.inflight) == 2
+    assert shared.forget_except({kept.meta[TOKEN]}) == 1
+    assert shared.client.hkeys(shared.inflight) == [kept.meta[TOKEN].encode()]
+    assert not shared.drained()

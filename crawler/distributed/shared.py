@@ -212,6 +212,16 @@ class SharedCrawl:
         a page's links are counted before the scraper hands them to the scheduler; the new total."""
         return int(self.client.hincrby(self.keys.pages, site_id, 1))
 
+    def forget_except(self, tokens: set[str]) -> int:
+        """Release every token of this process but `tokens`. Called with the engine idle (nothing popped is
+        in progress) and the spider's held requests as `tokens`: a request dropped on its way to the queue
+        (a spider middleware, a request_scheduled handler) would otherwise keep the crawl from draining."""
+        stale = self.held - tokens
+        if stale:
+            self.client.hdel(self.inflight, *stale)
+            self.held -= stale
+        return len(stale)
+
     # --- the processes of the crawl ---------------------------------------------------------------------
 
     def join(self) -> None:

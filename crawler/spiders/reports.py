@@ -508,6 +508,11 @@ class ReportsSpider(scrapy.Spider):
         if not held:
             del self._held[key]
 
+    def held_requests(self) -> Iterator[scrapy.Request]:
+        """List requests held by the trap bounds, not yet let go."""
+        for held in self._held.values():
+            yield from held
+
     def on_idle(self) -> None:
         """Nothing in flight, yet requests are held for shapes whose reading stalled (their pages failed):
         let a window of each go, so that nothing a list named is left unasked."""
