@@ -7,6 +7,7 @@ shared crawl fetched. The portal's request log says how often each URL was asked
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -28,6 +29,8 @@ from crawler.distributed.validators import seed_validators
 from tests.portals import dist
 from tests.portals.harness import ROOT, write_sites
 from tests.portals.server import Answer, Portal, Req
+from tests.test_trap_bounds_crawl import LISTS
+from tests.test_trap_bounds_crawl import _page as trap_pages
 
 TTL = "2.0"  # seconds: a killed crawler's work is requeued this soon
 BEAT = "0.4"
@@ -224,6 +227,36 @@ def test_max_pages_counts_every_crawlers_requests(
         # two processes may both see 19 and both ask once more
         assert 20 <= sum(hits.values()) <= 22, hits
         assert all(_captured(tmp_path / f"p{i}") for i in range(2)), "one crawler did all the work"
+
+
+def test_held_list_pages_go_through_redis_and_a_long_pager_is_read_whole(
+    redis_url: str, tmp_path: Path, procs: list[subprocess.Popen[bytes]]
+) -> None:
+    """The TRS pager of tests/test_trap_bounds_crawl.py names its 200 pages on the first: past the free and
+    ahead pages they are held (in the process's in-flight hash), let go once the shape proves itself, and
+    read by both crawlers, each once."""
+    with Portal("127.0.0.37") as portal:
+        portal.add_prefix("/xxgk/nb/", trap_pages)  # type: ignore[arg-type]
+        sites = write_sites(
+            tmp_path / "sites.toml",
+            [{"id": "d", "name": "测试县人民政府", "start_urls": [portal.base_url + "/xxgk/nb/index.html"],
+              "family": "trs", "download_delay": 0.0, "concurrency": 16, "max_depth": 1000}],
+        )  # fmt: skip
+        crawl = _crawl_name()
+        logs = [tmp_path / f"p{i}.log" for i in range(2)]
+        for i in range(2):
+            procs.append(_start(sites, tmp_path / f"p{i}", crawl, redis_url, logs[i]))
+        for proc, log in zip(procs, logs, strict=True):
+            _wait(proc, log, timeout=120)
+        hits = _hits(portal)
+        assert max(hits.values()) == 1
+        assert sum(1 for path in hits if "/index" in path) == LISTS
+        assert len(hits) == 3 * LISTS
+        union = _captured(tmp_path / "p0") + _captured(tmp_path / "p1")
+        assert len(union) == 3 * LISTS
+        held = sum(int(m) for log in logs for m in re.findall(r"'govarchive/held': (\d+)", log.read_text()))
+        assert held > 0  # the pager named more than the window: held, then released
+        assert redis.Redis.from_url(redis_url).scard(CrawlKeys(crawl).crawlers) == 0
 
 
 def test_a_sites_delay_holds_across_crawlers(
