@@ -234,7 +234,8 @@ def test_held_list_pages_go_through_redis_and_a_long_pager_is_read_whole(
 ) -> None:
     """The TRS pager of tests/test_trap_bounds_crawl.py names its 200 pages on the first: past the free and
     ahead pages they are held (in the process's in-flight hash), let go once the shape proves itself, and
-    read by both crawlers, each once."""
+    read by both crawlers, each once. Their requested URLs are on disk (GOVARCHIVE_FRONTIER=disk), the queue
+    and the duplicate filter in Redis."""
     with Portal("127.0.0.37") as portal:
         portal.add_prefix("/xxgk/nb/", trap_pages)  # type: ignore[arg-type]
         sites = write_sites(
@@ -245,9 +246,12 @@ def test_held_list_pages_go_through_redis_and_a_long_pager_is_read_whole(
         crawl = _crawl_name()
         logs = [tmp_path / f"p{i}.log" for i in range(2)]
         for i in range(2):
-            procs.append(_start(sites, tmp_path / f"p{i}", crawl, redis_url, logs[i]))
+            procs.append(
+                _start(sites, tmp_path / f"p{i}", crawl, redis_url, logs[i], "GOVARCHIVE_FRONTIER=disk")
+            )
         for proc, log in zip(procs, logs, strict=True):
             _wait(proc, log, timeout=120)
+        assert all(list((tmp_path / f"p{i}" / "state" / "frontier").glob("*/urls.db")) for i in range(2))
         hits = _hits(portal)
         assert max(hits.values()) == 1
         assert sum(1 for path in hits if "/index" in path) == LISTS
