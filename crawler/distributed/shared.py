@@ -14,6 +14,12 @@ A process whose `alive` key expired is dead: the recover script moves its in-fli
 requeue it. A held request of a dead process is requeued like any other: the shape's bounds were that
 process's, and a crash is rare enough that letting those few pages go is better than losing them.
 
+What stays per process: the trap bounds (each process weighs the list pages it read, so a trap costs at
+most FREE + WINDOW + AHEAD pages per process; a process's held requests are let go by its own reading or at
+its idle), the spider's set of URLs it requested (the shared duplicate filter decides), AutoThrottle.
+Shared: the queue, the filter, the max_pages count (`keys.pages`), a site's delay (politeness.py), the
+validators (validators.py).
+
 The token of a request is the SHA-1 of its serialized bytes (the pop script computes it with
 redis.sha1hex, the spider's hold with hashlib): no round trip is needed to name it.
 """

@@ -91,9 +91,8 @@ class ReportsSpider(scrapy.Spider):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.sites_file = (
-            Path(sites_file) if sites_file else None
-        )  # names a shared crawl (crawler/distributed)
+        # Names a shared crawl by default (crawler/distributed/shared.py crawl_keys).
+        self.sites_file = Path(sites_file) if sites_file else None
         if sites is None:
             path = Path(sites_file or "sites.toml")
             ids = [s for s in (site or "").split(",") if s]
