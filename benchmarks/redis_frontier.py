@@ -9,8 +9,9 @@ fingerprinted by Scrapy's fingerprinter as its duplicate filter does.
 Memory: `--urls` (1,000,000) fingerprints into the duplicate filter's set, then as many requests into the
 queue's sorted set, in pipelines of 1,000 (the same keys, members and scores the scheduler writes, faster
 than one round trip each); `INFO memory` used_memory before and after each, per million URLs.
-Rates: `--rate-urls` requests through `SharedScheduler.enqueue_request` (filter, queue, max_pages count:
-what a crawling process pays per new link), then popped by `next_request` (the pop script that records
+Rates: `--rate-urls` requests through `SharedScheduler.enqueue_request` (filter, queue and the release of
+the in-flight request it replaces, one Lua script: what a crawling process pays per new link; the spider's
+max_pages count is one HINCRBY more per request it builds), then popped by `next_request` (the pop script that records
 them in flight, and decoding) and released as the engine does once a request is done.
 
     .venv/bin/python benchmarks/redis_frontier.py [--urls 1000000] [--rate-urls 20000] [--redis URL]
@@ -180,7 +181,7 @@ def main() -> None:
         print(f"redis {client.info('server')['redis_version']}, {args.urls:,} URLs", flush=True)
         result = rates(url, spider, sites, args.rate_urls, CrawlKeys(keys.crawl + "-rates"))
         print(
-            f"scheduler: {result['push_per_s']:,.0f} pushes/s (filter + queue + page count), "
+            f"scheduler: {result['push_per_s']:,.0f} pushes/s (filter + queue + release), "
             f"{result['pop_per_s']:,.0f} pops/s (in flight + decode + release), {result['rate_urls']:,} requests",
             flush=True,
         )

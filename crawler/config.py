@@ -66,10 +66,8 @@ class EnvironmentSettings:
         if frontier not in ("memory", DISK):
             raise ValueError(f"GOVARCHIVE_FRONTIER={frontier!r}: expected memory or disk")
         if settings.get("GOVARCHIVE_REDIS_URL"):
-            if frontier == DISK:
-                raise ValueError(
-                    "GOVARCHIVE_FRONTIER=disk and GOVARCHIVE_REDIS_URL: the frontier is in Redis"
-                )
+            # Queue and duplicate filter in Redis; with GOVARCHIVE_FRONTIER=disk the spider's requested URLs
+            # (per process) stay on disk all the same (ReportsSpider.from_crawler).
             _shared_crawl(settings)
             return
         if frontier == DISK:  # crawler/frontier.py: queue, duplicate filter and seen URLs on disk

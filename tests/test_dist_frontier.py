@@ -7,6 +7,7 @@ shared crawl fetched. The portal's request log says how often each URL was asked
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -27,7 +28,9 @@ from archive.store.corpus import Corpus
 from crawler.distributed.validators import seed_validators
 from tests.portals import dist
 from tests.portals.harness import ROOT, write_sites
-from tests.portals.server import Portal
+from tests.portals.server import Answer, Portal, Req
+from tests.test_trap_bounds_crawl import LISTS
+from tests.test_trap_bounds_crawl import _page as trap_pages
 
 TTL = "2.0"  # seconds: a killed crawler's work is requeued this soon
 BEAT = "0.4"
@@ -113,6 +116,21 @@ def _finish_reason(log: Path) -> str:
     return "finished" if "'finish_reason': 'finished'" in text else text[-3000:]
 
 
+def _wait_for_crawlers(portal: Portal, redis_url: str, keys: CrawlKeys, n: int) -> None:
+    """The portal's list answers once `n` crawlers joined: neither can do the whole crawl before the other
+    started (a process starts in 1-3 s on a loaded machine)."""
+    first = portal.paths[dist.LIST]
+    client = redis.Redis.from_url(redis_url)
+
+    def gated(req: Req) -> Answer:
+        deadline = time.monotonic() + 30
+        while client.scard(keys.crawlers) < n and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return first(req)
+
+    portal.add(dist.LIST, gated)
+
+
 def _crawl_name() -> str:
     return "test-" + uuid.uuid4().hex[:8]
 
@@ -122,7 +140,7 @@ def test_two_crawlers_share_one_crawl_each_url_fetched_once(
 ) -> None:
     with Portal("127.0.0.31") as single, Portal("127.0.0.32") as shared:
         expected = dist.build(single)
-        assert dist.build(shared) == expected
+        assert dist.build(shared, delay_s=0.1) == expected
         one = _start(
             _sites(tmp_path, single.base_url), tmp_path / "single", None, redis_url, tmp_path / "single.log"
         )
@@ -131,12 +149,15 @@ def test_two_crawlers_share_one_crawl_each_url_fetched_once(
         assert set(_hits(single)) == expected  # the single-process crawl's URL set
 
         crawl = _crawl_name()
+        _wait_for_crawlers(shared, redis_url, CrawlKeys(crawl), 2)
         shared_dir = tmp_path / "shared"
         shared_dir.mkdir()
         sites = _sites(shared_dir, shared.base_url)
         logs = [tmp_path / f"p{i}.log" for i in range(2)]
         for i in range(2):
-            procs.append(_start(sites, tmp_path / f"p{i}", crawl, redis_url, logs[i]))
+            procs.append(
+                _start(sites, tmp_path / f"p{i}", crawl, redis_url, logs[i], "CONCURRENT_REQUESTS=4")
+            )
         for proc, log in zip(procs[1:], logs, strict=True):
             _wait(proc, log)
             assert _finish_reason(log) == "finished"
@@ -159,6 +180,7 @@ def test_a_killed_crawler_loses_nothing(
         expected = dist.build(portal, pages=8, per_page=10, delay_s=0.3)
         sites = _sites(tmp_path, portal.base_url)
         crawl = _crawl_name()
+        _wait_for_crawlers(portal, redis_url, CrawlKeys(crawl), 2)
         logs = [tmp_path / f"p{i}.log" for i in range(2)]
         victim = _start(sites, tmp_path / "p0", crawl, redis_url, logs[0])
         survivor = _start(sites, tmp_path / "p1", crawl, redis_url, logs[1])
@@ -185,6 +207,62 @@ def test_a_killed_crawler_loses_nothing(
         assert client.scard(keys.crawlers) == 0
 
 
+def test_max_pages_counts_every_crawlers_requests(
+    redis_url: str, tmp_path: Path, procs: list[subprocess.Popen[bytes]]
+) -> None:
+    """A site's max_pages is a net over the shared crawl, not per process (each alone would take 20)."""
+    with Portal("127.0.0.36") as portal:
+        dist.build(portal, delay_s=0.1)
+        sites = _sites(tmp_path, portal.base_url, max_pages=20)
+        crawl = _crawl_name()
+        _wait_for_crawlers(portal, redis_url, CrawlKeys(crawl), 2)
+        logs = [tmp_path / f"p{i}.log" for i in range(2)]
+        for i in range(2):
+            procs.append(
+                _start(sites, tmp_path / f"p{i}", crawl, redis_url, logs[i], "CONCURRENT_REQUESTS=4")
+            )
+        for proc, log in zip(procs, logs, strict=True):
+            _wait(proc, log)
+        hits = _hits(portal)
+        # two processes may both see 19 and both ask once more
+        assert 20 <= sum(hits.values()) <= 22, hits
+        assert all(_captured(tmp_path / f"p{i}") for i in range(2)), "one crawler did all the work"
+
+
+def test_held_list_pages_go_through_redis_and_a_long_pager_is_read_whole(
+    redis_url: str, tmp_path: Path, procs: list[subprocess.Popen[bytes]]
+) -> None:
+    """The TRS pager of tests/test_trap_bounds_crawl.py names its 200 pages on the first: past the free and
+    ahead pages they are held (in the process's in-flight hash), let go once the shape proves itself, and
+    read by both crawlers, each once. Their requested URLs are on disk (GOVARCHIVE_FRONTIER=disk), the queue
+    and the duplicate filter in Redis."""
+    with Portal("127.0.0.37") as portal:
+        portal.add_prefix("/xxgk/nb/", trap_pages)  # type: ignore[arg-type]
+        sites = write_sites(
+            tmp_path / "sites.toml",
+            [{"id": "d", "name": "测试县人民政府", "start_urls": [portal.base_url + "/xxgk/nb/index.html"],
+              "family": "trs", "download_delay": 0.0, "concurrency": 16, "max_depth": 1000}],
+        )  # fmt: skip
+        crawl = _crawl_name()
+        logs = [tmp_path / f"p{i}.log" for i in range(2)]
+        for i in range(2):
+            procs.append(
+                _start(sites, tmp_path / f"p{i}", crawl, redis_url, logs[i], "GOVARCHIVE_FRONTIER=disk")
+            )
+        for proc, log in zip(procs, logs, strict=True):
+            _wait(proc, log, timeout=120)
+        assert all(list((tmp_path / f"p{i}" / "state" / "frontier").glob("*/urls.db")) for i in range(2))
+        hits = _hits(portal)
+        assert max(hits.values()) == 1
+        assert sum(1 for path in hits if "/index" in path) == LISTS
+        assert len(hits) == 3 * LISTS
+        union = _captured(tmp_path / "p0") + _captured(tmp_path / "p1")
+        assert len(union) == 3 * LISTS
+        held = sum(int(m) for log in logs for m in re.findall(r"'govarchive/held': (\d+)", log.read_text()))
+        assert held > 0  # the pager named more than the window: held, then released
+        assert redis.Redis.from_url(redis_url).scard(CrawlKeys(crawl).crawlers) == 0
+
+
 def test_a_sites_delay_holds_across_crawlers(
     redis_url: str, tmp_path: Path, procs: list[subprocess.Popen[bytes]]
 ) -> None:
@@ -193,6 +271,7 @@ def test_a_sites_delay_holds_across_crawlers(
         expected = dist.build(portal, pages=2, per_page=6, docx_every=100)
         sites = _sites(tmp_path, portal.base_url, download_delay=delay)
         crawl = _crawl_name()
+        _wait_for_crawlers(portal, redis_url, CrawlKeys(crawl), 2)
         logs = [tmp_path / f"p{i}.log" for i in range(2)]
         for i in range(2):
             # Two requests at a time each: a process takes no more from the queue than that, so both get

@@ -137,3 +137,47 @@ def test_site_slots_are_spaced_by_the_delay(redis_url: str, delay_ms: int) -> No
     assert waits[0] == 0
     for before, after in pairwise(waits):
         assert delay_ms - 5 <= after - before <= delay_ms
+
+
+def test_entries_of_requests_dropped_on_their_way_are_released_at_idle(redis_url: str) -> None:
+    """A held request stays in flight; one that was let go but never reached the queue (a spider middleware
+    dropped it) is released when the engine is idle, or the shared crawl would never drain."""
+    spider = _spider()
+    shared = _shared(redis_url)
+    shared.join()
+    kept, dropped = _data_call(spider), _data_call(spider)
+    dropped.meta["depth"] = 9  # another request, another token
+    shared.hold(kept, spider)
+    shared.hold(dropped, spider)
+    assert shared.client.hlen(shared.inflight) == 2
+    assert shared.forget_except({kept.meta[TOKEN]}) == 1
+    assert shared.client.hkeys(shared.inflight) == [kept.meta[TOKEN].encode()]
+    assert not shared.drained()
+
+
+def test_the_shared_crawl_is_switched_on_by_its_url_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    from scrapy.settings import Settings
+
+    import crawler.settings
+    from crawler.config import EnvironmentSettings
+
+    def settings_with(env: dict[str, str]) -> Settings:
+        for var in ("GOVARCHIVE_REDIS_URL", "GOVARCHIVE_CRAWL_NAME", "GOVARCHIVE_FRONTIER"):
+            monkeypatch.delenv(var, raising=False)
+        for var, value in env.items():
+            monkeypatch.setenv(var, value)
+        settings = Settings()
+        settings.setmodule(crawler.settings, priority="project")
+        EnvironmentSettings.update_pre_crawler_settings(settings)
+        return settings
+
+    plain = settings_with({})
+    assert plain.get("SCHEDULER") == "scrapy.core.scheduler.Scheduler"
+    assert "crawler.distributed.politeness.SharedSiteSlots" not in plain.getdict("DOWNLOADER_MIDDLEWARES")
+    assert "crawler.distributed.liveness.SharedFrontier" not in plain.getdict("EXTENSIONS")
+    shared = settings_with({"GOVARCHIVE_REDIS_URL": "redis://127.0.0.1:1/0", "GOVARCHIVE_CRAWL_NAME": "x"})
+    assert shared.get("SCHEDULER") == "crawler.distributed.scheduler.SharedScheduler"
+    assert shared.get("DUPEFILTER_CLASS") == "crawler.distributed.scheduler.SharedDupeFilter"
+    assert shared.getdict("DOWNLOADER_MIDDLEWARES")["crawler.distributed.politeness.SharedSiteSlots"] == 940
+    assert "crawler.distributed.liveness.SharedFrontier" in shared.getdict("EXTENSIONS")
+    assert shared.get("GOVARCHIVE_CRAWL_NAME") == "x"

@@ -8,6 +8,8 @@
   it from `inprogress` once its response or failure went through the spider and the items through the
   pipelines (or the replacement a middleware returned is queued). Scrapy has no signal for that moment
   (response_received comes before the spider ran), so the slot's `remove_request` is wrapped.
+- With the engine idle, nothing this process popped is in progress: any in-flight entry of its own but the
+  spider's held requests belongs to a request dropped on its way to the queue, and is released.
 - The spider stays open while the shared frontier has work: queue empty, no process with anything in
   flight (dead ones' work requeued first), seen on two idle checks in a row; then it closes as "finished"
   and the first process to see it records `frontier_drained` in the crawl's `run` hash.
@@ -23,7 +25,7 @@ from scrapy import Request, signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from twisted.internet import task
 
-from crawler.distributed.shared import SharedCrawl, shared_crawl
+from crawler.distributed.shared import TOKEN, SharedCrawl, shared_crawl
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +92,10 @@ class SharedFrontier:
         if now - self.last_check < self.shared.heartbeat * 0.5:
             raise DontCloseSpider  # the engine calls this on every wake-up: check at most twice a beat
         self.last_check = now
+        held = getattr(spider, "held_requests", lambda: iter(()))()
+        stale = self.shared.forget_except({r.meta[TOKEN] for r in held if TOKEN in r.meta})
+        if stale:
+            spider.logger.debug("released %d in-flight entries of requests dropped on their way", stale)
         if not self.shared.drained():
             self.drained_seen = 0
             raise DontCloseSpider

@@ -8,7 +8,9 @@ backoff (550) and the other middlewares that may wait, so the slot is taken as l
 Each process's own download slot and its AutoThrottle (crawler/middlewares/throttle.py) still apply; the
 spacing asked of Redis is the larger of the site's delay and this process's throttled delay, so a slot
 taken here is not pushed back by the local one. What remains: a process whose site concurrency is used up
-queues a request after its slot came, which can bring two starts closer than the delay.
+queues a request after its slot came, which can bring two starts closer than the delay; and a process takes
+up to CONCURRENT_REQUESTS requests from the shared queue whatever their site, so requests waiting here for
+a slow site's slots hold places another process could have used (with many sites in one crawl they mix).
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@
 The queue persists (a crawl resumes when every process died); the duplicate filter keeps Scrapy's own
 request fingerprints (20 raw bytes, as the single-process crawl's filter compares them) instead of
 scrapy-redis's 40-character hex digests. A popped request is in flight with this process until the engine
-is done with it (crawler/distributed/shared.py); a request that replaces one in flight (a redirect, a retry,
-a held list page let go) is queued and the one it replaces released in one transaction.
+is done with it (crawler/distributed/shared.py); the filter, the queue and the release of the in-flight
+request a new one replaces (a redirect, a retry, a held list page let go) are one step (a Lua script).
 """
 
 from __future__ import annotations
@@ -66,21 +66,20 @@ class SharedScheduler(Scheduler):
 
     def enqueue_request(self, request: Request) -> bool:
         token = request.meta.pop(TOKEN, None)  # a replacement (or a held request) of one in flight here
-        if not request.dont_filter and self.df.request_seen(request):
-            self.df.log(request, self.spider)
-            if token is not None:
-                self._release(token)
-            return False
-        pipe = self.shared.client.pipeline()
-        pipe.zadd(self.shared.keys.requests, {encode(request, self.spider): -request.priority})
-        if token is not None and token in self.shared.held:
-            self.shared.held.discard(token)
-            pipe.hdel(self.shared.inflight, token)
         context = context_of(request)
-        if context is not None and not request.dont_filter and "redirect_urls" not in request.meta:
-            # The max_pages net counts distinct requests of all processes (the spider reads it back).
-            pipe.hincrby(self.shared.keys.pages, context.site_id, 1)
-        pipe.execute()
+        # Built by the spider, so counted for the max_pages net (ReportsSpider._request); a redirect's target
+        # and a retry are the middlewares'.
+        counted = context is not None and not request.dont_filter and "redirect_urls" not in request.meta
+        queued = self.shared.enqueue(
+            encode(request, self.spider),
+            request.priority,
+            None if request.dont_filter else self.df.request_fingerprint(request),
+            token,
+            context.site_id if counted and context is not None else None,
+        )
+        if not queued:
+            self.df.log(request, self.spider)
+            return False
         if self.stats:
             self.stats.inc_value("scheduler/enqueued/redis")
         return True

@@ -14,6 +14,12 @@ A process whose `alive` key expired is dead: the recover script moves its in-fli
 requeue it. A held request of a dead process is requeued like any other: the shape's bounds were that
 process's, and a crash is rare enough that letting those few pages go is better than losing them.
 
+What stays per process: the trap bounds (each process weighs the list pages it read, so a trap costs at
+most FREE + WINDOW + AHEAD pages per process; a process's held requests are let go by its own reading or at
+its idle), the spider's set of URLs it requested (the shared duplicate filter decides), AutoThrottle.
+Shared: the queue, the filter, the max_pages count (`keys.pages`), a site's delay (politeness.py), the
+validators (validators.py).
+
 The token of a request is the SHA-1 of its serialized bytes (the pop script computes it with
 redis.sha1hex, the spider's hold with hashlib): no round trip is needed to name it.
 """
@@ -24,7 +30,7 @@ import hashlib
 import logging
 import pickle
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +39,7 @@ from scrapy import Request, Spider
 from scrapy.utils.request import request_from_dict
 
 from archive.dist.keys import CrawlKeys, crawl_name_for, process_name
+from crawler.context import META_KEY, RequestContext
 from crawler.middlewares.retry import NOT_BEFORE
 
 logger = logging.getLogger(__name__)
@@ -48,6 +55,19 @@ if #r == 0 then return false end
 local token = redis.sha1hex(r[1])
 redis.call('HSET', KEYS[2], token, r[2] .. ':' .. r[1])
 return {token, r[1]}
+"""
+# Queue a request unless the duplicate filter saw it (no fingerprint: dont_filter), in one step: a process
+# killed between the filter and the queue would otherwise leave a URL marked seen that nobody fetches. The
+# in-flight request it replaces (a redirect, a retry, a held request let go) is released in the same step.
+# A duplicate the spider counted for the max_pages net when it built it is taken off its site's count.
+_ENQUEUE = """
+if ARGV[4] ~= '' then redis.call('HDEL', KEYS[3], ARGV[4]) end
+if ARGV[1] ~= '' and redis.call('SADD', KEYS[1], ARGV[1]) == 0 then
+  if ARGV[5] ~= '' then redis.call('HINCRBY', KEYS[4], ARGV[5], -1) end
+  return 0
+end
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
+return 1
 """
 # A process whose alive key is gone: its in-flight requests back to the queue, itself out of the crawl.
 _RECOVER = """
@@ -69,17 +89,45 @@ def redis_client(url: str) -> redis.Redis:
     return redis.Redis.from_url(url, socket_timeout=30, socket_connect_timeout=30, retry_on_timeout=True)
 
 
+# Request attributes left out of the serialized form when they hold their default: a queued request costs
+# Redis memory for every byte (benchmarks/redis_frontier.py).
+_DEFAULTS: dict[str, Any] = {
+    "method": "GET",
+    "headers": {},
+    "body": b"",
+    "cookies": {},
+    "encoding": "utf-8",
+    "priority": 0,
+    "dont_filter": False,
+    "flags": [],
+    "cb_kwargs": {},
+}
+_CONTEXT_FIELDS = fields(RequestContext)
+
+
+def _context_values(context: RequestContext) -> tuple[Any, ...]:
+    """The context as its field values, trailing defaults dropped (field names are not repeated per request)."""
+    values = [getattr(context, f.name) for f in _CONTEXT_FIELDS]
+    while values and len(values) > 2 and values[-1] == _CONTEXT_FIELDS[len(values) - 1].default:
+        values.pop()
+    return tuple(values)
+
+
 def encode(request: Request, spider: Spider) -> bytes:
-    """The request as it travels through Redis: scrapy's dict of it (callbacks by spider method name), meta
-    without this process's own values."""
+    """The request as it travels through Redis: scrapy's dict of it (callbacks by spider method name) without
+    default values, its RequestContext as a tuple, meta without this process's own values."""
     d = request.to_dict(spider=spider)
     meta = dict(d.get("meta") or {})  # to_dict hands out the request's own meta dict
     meta.pop(TOKEN, None)
     not_before = meta.pop(NOT_BEFORE, None)
     if not_before is not None:
         meta[_NOT_BEFORE_WALL] = time.time() + (not_before - time.monotonic())
+    context = meta.get(META_KEY)
+    if isinstance(context, RequestContext):
+        meta[META_KEY] = _context_values(context)
     d["meta"] = meta
-    return pickle.dumps(d, protocol=pickle.HIGHEST_PROTOCOL)
+    compact = {k: v for k, v in d.items() if not (k in _DEFAULTS and v == _DEFAULTS[k])}
+    return pickle.dumps(compact, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def decode(data: bytes, spider: Spider) -> Request:
@@ -88,6 +136,9 @@ def decode(data: bytes, spider: Spider) -> Request:
     wall = meta.pop(_NOT_BEFORE_WALL, None)
     if wall is not None:
         meta[NOT_BEFORE] = time.monotonic() + (wall - time.time())
+    context = meta.get(META_KEY)
+    if isinstance(context, tuple):
+        meta[META_KEY] = RequestContext(*context)
     return request_from_dict(d, spider=spider)
 
 
@@ -107,6 +158,7 @@ class SharedCrawl:
     def __post_init__(self) -> None:
         self._pop = self.client.register_script(_POP)
         self._recover = self.client.register_script(_RECOVER)
+        self._enqueue = self.client.register_script(_ENQUEUE)
 
     @property
     def inflight(self) -> str:
@@ -123,6 +175,25 @@ class SharedCrawl:
         self.held.add(token)
         return token, bytes(got[1])
 
+    def enqueue(
+        self,
+        data: bytes,
+        priority: int,
+        fingerprint: bytes | None,
+        token: str | None,
+        counted_site: str | None,
+    ) -> bool:
+        """Queue a serialized request unless `fingerprint` was seen; release `token`; a duplicate counted for
+        `counted_site` by the spider is uncounted. False: a duplicate."""
+        if token is not None:
+            if token in self.held:
+                self.held.discard(token)
+            else:
+                token = None  # not in flight here (a replacement of a request already released)
+        keys = [self.keys.dupefilter, self.keys.requests, self.inflight, self.keys.pages]
+        args = [fingerprint or b"", data, -priority, token or "", counted_site or ""]
+        return bool(self._enqueue(keys=keys, args=args))
+
     def hold(self, request: Request, spider: Spider) -> None:
         """Keep a request that waits in this process's memory in its in-flight hash too."""
         data = encode(request, spider)
@@ -138,10 +209,24 @@ class SharedCrawl:
             self.held.discard(token)
             self.client.hdel(self.inflight, token)
 
-    def pages(self) -> dict[str, int]:
-        """Requests admitted per site by all processes (the max_pages net; counted by the scheduler)."""
-        raw = self.client.hgetall(self.keys.pages)
-        return {(k.decode() if isinstance(k, bytes) else str(k)): int(v) for k, v in raw.items()}
+    def pages(self, site_id: str) -> int:
+        """Requests made for a site by all processes, duplicates of one another's taken off (max_pages)."""
+        return int(self.client.hget(self.keys.pages, site_id) or 0)
+
+    def count_page(self, site_id: str) -> int:
+        """One more request built for a site: counted when built, as the single-process spider counts, so
+        a page's links are counted before the scraper hands them to the scheduler; the new total."""
+        return int(self.client.hincrby(self.keys.pages, site_id, 1))
+
+    def forget_except(self, tokens: set[str]) -> int:
+        """Release every token of this process but `tokens`. Called with the engine idle (nothing popped is
+        in progress) and the spider's held requests as `tokens`: a request dropped on its way to the queue
+        (a spider middleware, a request_scheduled handler) would otherwise keep the crawl from draining."""
+        stale = self.held - tokens
+        if stale:
+            self.client.hdel(self.inflight, *stale)
+            self.held -= stale
+        return len(stale)
 
     # --- the processes of the crawl ---------------------------------------------------------------------
 

@@ -10,7 +10,6 @@ nothing itself.
 from __future__ import annotations
 
 import re
-import time
 from collections import Counter, deque
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime
@@ -92,9 +91,8 @@ class ReportsSpider(scrapy.Spider):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.sites_file = (
-            Path(sites_file) if sites_file else None
-        )  # names a shared crawl (crawler/distributed)
+        # Names a shared crawl by default (crawler/distributed/shared.py crawl_keys).
+        self.sites_file = Path(sites_file) if sites_file else None
         if sites is None:
             path = Path(sites_file or "sites.toml")
             ids = [s for s in (site or "").split(",") if s]
@@ -113,7 +111,6 @@ class ReportsSpider(scrapy.Spider):
         # A crawl shared through Redis (GOVARCHIVE_REDIS_URL): held requests are kept there too, and the
         # max_pages net counts every process's requests (crawler/distributed/shared.py).
         self.shared: SharedCrawl | None = None
-        self._pages_read_at = 0.0
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ReportsSpider:
@@ -199,11 +196,10 @@ class ReportsSpider(scrapy.Spider):
         return verdict
 
     def _pages(self, site_id: str) -> int:
-        """Requests made for a site; in a shared crawl, all processes' (read back at most once a second)."""
-        if self.shared is not None and time.monotonic() >= self._pages_read_at:
-            self._pages_read_at = time.monotonic() + 1.0
-            for sid, n in self.shared.pages().items():  # Counter.update would add
-                self.requests_per_site[sid] = n
+        """Requests made for a site; in a shared crawl, all processes' (one another's duplicates taken off by
+        the shared duplicate filter: crawler/distributed/shared.py)."""
+        if self.shared is not None:
+            self.requests_per_site[site_id] = self.shared.pages(site_id)
         return self.requests_per_site[site_id]
 
     def _hold_or_go(self, site: Site, verdict: Verdict, request: scrapy.Request) -> scrapy.Request | None:
@@ -228,7 +224,10 @@ class ReportsSpider(scrapy.Spider):
         meta: dict[str, Any] | None = None,
     ) -> scrapy.Request:
         """The one place requests are built: the crawl context, the site's download slot, the referer."""
-        self.requests_per_site[site.id] += 1
+        if self.shared is not None:
+            self.requests_per_site[site.id] = self.shared.count_page(site.id)
+        else:
+            self.requests_per_site[site.id] += 1
         full_meta: dict[str, Any] = {"download_slot": SLOT_PREFIX + site.id, **(meta or {})}
         headers = {"Referer": referer} if referer else None
         kw: dict[str, Any] = {
@@ -507,6 +506,11 @@ class ReportsSpider(scrapy.Spider):
             yield held.popleft()
         if not held:
             del self._held[key]
+
+    def held_requests(self) -> Iterator[scrapy.Request]:
+        """List requests held by the trap bounds, not yet let go."""
+        for held in self._held.values():
+            yield from held
 
     def on_idle(self) -> None:
         """Nothing in flight, yet requests are held for shapes whose reading stalled (their pages failed):
