@@ -67,6 +67,10 @@ def _start(
         sys.executable, "-m", "scrapy", "crawl", "reports",
         "-a", "site=d", "-a", f"sites_file={sites}", "-s", f"GOVARCHIVE_DATA={data}",
     ]  # fmt: skip
+    if crawl is not None:
+        # Each process records what it fetched in its own data folder (the shared crawl's one corpus writer is
+        # tests/test_dist_crawl.py's business): the union of the folders is what the shared crawl fetched.
+        cmd += ["-s", 'ITEM_PIPELINES={"pipelines.store.StorePipeline": 100}']
     for setting in settings:
         cmd += ["-s", setting]
     with log.open("wb") as out:
