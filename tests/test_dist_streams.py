@@ -45,3 +45,16 @@ def test_a_lease_is_held_by_one_holder_until_it_expires(redis_url: str) -> None:
     assert b.acquire() and not a.renew()
     b.release()
     assert a.holder_now() is None
+
+
+def test_taking_over_leaves_the_takers_own_entries_alone(redis_url: str) -> None:
+    """A writer taking over with min_idle 0 claims the dead one's entries once, not its own forever."""
+    client = redis.Redis.from_url(redis_url)
+    stream = Stream(client, _keys().captures)
+    for n in range(5):
+        stream.add({"n": str(n)})
+    assert len(stream.read("b", count=3, block_ms=None)) == 3  # b's own, pending
+    assert len(stream.read("a", count=2, block_ms=None)) == 2  # a's, then a dies
+    taken = stream.claim("b", min_idle_ms=0, count=2)
+    assert sorted(e.fields["n"] for e in taken) == ["3", "4"]
+    assert stream.claim("b", min_idle_ms=0, count=2) == []

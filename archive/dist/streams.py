@@ -58,10 +58,20 @@ class Stream:
         return out
 
     def claim(self, consumer: str, min_idle_ms: int, count: int = 64) -> list[Entry]:
-        """Entries pending with another consumer for more than `min_idle_ms`: taken over by `consumer`."""
-        pending = self.client.xpending_range(
-            self.key, self.group, min="-", max="+", count=count, idle=min_idle_ms
-        )
+        """Entries pending with another consumer for more than `min_idle_ms`: taken over by `consumer`.
+        Its own pending entries are left alone (re-claiming them would never end with min_idle_ms = 0)."""
+        me = consumer.encode()
+        pending: list[dict[str, Any]] = []
+        start = "-"
+        while len(pending) < count:
+            page = self.client.xpending_range(
+                self.key, self.group, min=start, max="+", count=count, idle=min_idle_ms
+            )
+            pending += [p for p in page if p["consumer"] != me]
+            if len(page) < count:
+                break
+            start = "(" + _id(page[-1]["message_id"])  # exclusive: after the last one seen
+        pending = pending[:count]
         if not pending:
             return []
         ids = [p["message_id"] for p in pending]
