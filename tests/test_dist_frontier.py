@@ -181,7 +181,7 @@ def test_a_killed_crawler_loses_nothing(
     redis_url: str, tmp_path: Path, procs: list[subprocess.Popen[bytes]]
 ) -> None:
     with Portal("127.0.0.33") as portal:
-        expected = dist.build(portal, pages=8, per_page=10, delay_s=0.3)
+        expected = dist.build(portal, pages=6, per_page=10, delay_s=0.3)
         sites = _sites(tmp_path, portal.base_url)
         crawl = _crawl_name()
         _wait_for_crawlers(portal, redis_url, CrawlKeys(crawl), 2)
@@ -190,7 +190,7 @@ def test_a_killed_crawler_loses_nothing(
         survivor = _start(sites, tmp_path / "p1", crawl, redis_url, logs[1])
         procs += [victim, survivor]
         deadline = time.monotonic() + 60
-        while len(_hits(portal)) < 25 and time.monotonic() < deadline and victim.poll() is None:
+        while len(_hits(portal)) < 20 and time.monotonic() < deadline and victim.poll() is None:
             time.sleep(0.05)
         assert victim.poll() is None, "the crawl ended before the kill"
         keys = CrawlKeys(crawl)
@@ -209,6 +209,34 @@ def test_a_killed_crawler_loses_nothing(
         # its in-flight requests were requeued and it left the crawl
         assert client.exists(keys.inflight(victim_name)) == 0
         assert client.scard(keys.crawlers) == 0
+
+
+def test_a_crawler_stopped_by_sigterm_leaves_its_work_to_the_others(
+    redis_url: str, tmp_path: Path, procs: list[subprocess.Popen[bytes]]
+) -> None:
+    """A service manager's stop: the crawler finishes what it is downloading, queues what those pages link
+    to, leaves what it still holds (held list pages) to the others and returns; the other crawler finishes."""
+    with Portal("127.0.0.38") as portal:
+        expected = dist.build(portal, pages=4, per_page=10, delay_s=0.3)
+        sites = _sites(tmp_path, portal.base_url)
+        crawl = _crawl_name()
+        _wait_for_crawlers(portal, redis_url, CrawlKeys(crawl), 2)
+        logs = [tmp_path / f"p{i}.log" for i in range(2)]
+        stopped = _start(sites, tmp_path / "p0", crawl, redis_url, logs[0])
+        other = _start(sites, tmp_path / "p1", crawl, redis_url, logs[1])
+        procs += [stopped, other]
+        deadline = time.monotonic() + 60
+        while len(_hits(portal)) < 10 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        stopped.send_signal(signal.SIGTERM)
+        _wait(stopped, logs[0], timeout=30)
+        assert "'finish_reason': 'shutdown'" in logs[0].read_text(errors="replace")
+        _wait(other, logs[1], timeout=60)
+        assert _finish_reason(logs[1]) == "finished"
+        union = _captured(tmp_path / "p0") + _captured(tmp_path / "p1")
+        assert set(union) == expected, sorted(expected - set(union))
+        assert max(_hits(portal).values()) == 1  # a graceful stop fetches nothing twice
+        assert redis.Redis.from_url(redis_url).scard(CrawlKeys(crawl).crawlers) == 0
 
 
 def test_max_pages_counts_every_crawlers_requests(

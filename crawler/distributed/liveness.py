@@ -7,7 +7,8 @@
 - A request leaves this process's in-flight hash when the engine is done with it: the engine's slot drops
   it from `inprogress` once its response or failure went through the spider and the items through the
   pipelines (or the replacement a middleware returned is queued). Scrapy has no signal for that moment
-  (response_received comes before the spider ran), so the slot's `remove_request` is wrapped.
+  (response_received comes before the spider ran), so the slot's `remove_request` is wrapped (the engine's
+  `_slot` is Scrapy's private part: a Scrapy without it fails at spider open, not silently).
 - With the engine idle, nothing this process popped is in progress: any in-flight entry of its own but the
   spider's held requests belongs to a request dropped on its way to the queue, and is released.
 - The spider stays open while the shared frontier has work: queue empty, no process with anything in
