@@ -256,6 +256,11 @@ def start_datasette_suggesting(data: Path) -> tuple[subprocess.Popen[bytes], str
             time.sleep(0.3)
 
 
+# Measured and shown, not held to the target: every facet of the unfiltered figures table counts 20 million
+# rows (Datasette gives up after 200 ms and says so).
+INFORMATIONAL = {"figures table, unfiltered": "/corpus/report_stats.json?_size=10"}
+
+
 def measure_facets(data: Path, repeat: int, baseline: bool = False) -> dict[str, Any]:
     urls = facet_urls(data / "corpus.db")
     out: dict[str, Any] = {}
@@ -285,6 +290,19 @@ def measure_facets(data: Path, repeat: int, baseline: bool = False) -> dict[str,
             else:
                 info["timed_out"] = ["?"] if b"facet-timed-out" in body else []
             out[name] = info
+        for name, path in INFORMATIONAL.items():
+            first, body = get(base + path)
+            times = [get(base + path)[0] for _ in range(repeat)]
+            doc = json.loads(body)
+            out[name] = {
+                "url": path,
+                "first_ms": first,
+                "warm_p50_ms": statistics.median(times),
+                "warm_p95_ms": pct(times, 95),
+                "timed_out": doc.get("facets_timed_out", []),
+                "count": doc.get("filtered_table_rows_count"),
+                "informational": True,
+            }
     finally:
         stop_serve(proc)
     return out
@@ -458,7 +476,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         Path(args.json).write_text(json.dumps(r, ensure_ascii=False, indent=1), encoding="utf-8")
     ok = r["search"]["warm_p95_ms"] <= FTS_TARGET_MS and all(
-        f["warm_p95_ms"] <= FACET_TARGET_MS and not f["timed_out"] for f in r["facets"].values()
+        f["warm_p95_ms"] <= FACET_TARGET_MS and not f["timed_out"]
+        for f in r["facets"].values()
+        if not f.get("informational")
     )
     print("PASS" if ok else "FAIL: a target was missed")
     return 0 if ok else 1

@@ -81,6 +81,8 @@ def test_search_is_exact_through_indexes_and_fast(data: Path) -> None:
 def test_facets_answer_in_time_through_datasette(data: Path) -> None:
     facets = corpus_scale.measure_facets(data, repeat=3)
     for name, f in facets.items():
+        if f.get("informational"):
+            continue
         assert not f["timed_out"], name
         assert f["warm_p95_ms"] <= corpus_scale.FACET_TARGET_MS, (name, f)
         if "facets" in f:
