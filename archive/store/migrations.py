@@ -331,6 +331,31 @@ _M012_CAPTURES_TLS_ERROR = """
 """
 
 
+# A national corpus (100,000 reports, 20 million figures; benchmarks/corpus_scale.py) asks for indexes the
+# first ones lacked, so that searches and Datasette's facets read indexes, not report rows of a few kB each:
+# - a body's reports (the report page's other years, the body facet, the writer's upsert), with the region
+#   so the body facet of a region reads no row;
+# - a site's reports with their region (the site facet; the monitor's per-site pass at the end of a crawl);
+# - the listing columns (year, body, region, kind, template) in one covering index: a search finding tens
+#   of thousands of reports filters and orders them here, and the year, kind and template facets read no
+#   row (it replaces reports_year, its prefix);
+# - the last two characters of each title and text: a two-character word is found through the trigrams it
+#   begins, except at the very end of a title or text, where these find it
+#   (govarchive/datasette_plugin/search.py);
+# - the figures of one code in report order (report_stats_code gains report_id): Datasette's figures table
+#   filtered by a code lists its first rows without sorting 100,000 of them.
+_M013_SCALE_INDEXES = """
+        CREATE INDEX reports_agency ON reports(agency, year, kind, region);
+        CREATE INDEX reports_site ON reports(site_id, region);
+        CREATE INDEX reports_listing ON reports(year, agency, region, kind, template);
+        DROP INDEX reports_year;
+        CREATE INDEX reports_title_end ON reports(substr(title, -2));
+        CREATE INDEX reports_text_end ON reports(substr(text, -2));
+        DROP INDEX report_stats_code;
+        CREATE INDEX report_stats_code ON report_stats(section, row, col, report_id);
+"""
+
+
 # A shared crawl's corpus writer (pipelines/writer.py) notes each captures-stream entry it applied in the
 # same transaction as the entry's rows: a writer killed before acknowledging it, and the one taking over,
 # never apply it twice. Rows of a run are dropped when the run closes.
@@ -353,6 +378,7 @@ MIGRATIONS: list[tuple[str, Step]] = [
     ("008_capture_http", _M008_CAPTURE_HTTP),
     ("011_expected_not_checked", _M011_EXPECTED_NOT_CHECKED),
     ("012_captures_tls_error", _M012_CAPTURES_TLS_ERROR),
+    ("013_scale_indexes", _M013_SCALE_INDEXES),
     ("014_stream_applied", _M014_STREAM_APPLIED),
 ]
 

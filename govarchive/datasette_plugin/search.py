@@ -37,54 +37,162 @@ def _fts_phrase(word: str) -> str:
     return '"' + word.replace('"', '""') + '"'
 
 
-def query(conn: sqlite3.Connection, f: Filters) -> tuple[int, list[dict[str, Any]], str]:
-    """(number of reports found, one page of them with snippets, how the words were matched)."""
+# Words of two characters are found through the trigrams that begin with them (复议 → 复议案, 复议、 …,
+# read from the index's vocabulary), and at the very end of a title or text, where no trigram begins with
+# them, through the indexes of migration 013 on their last two characters: exact, without reading every
+# text. One character, a word with letters of two cases (the trigram index folds case) or a word that
+# begins too many trigrams is matched by the exact scan.
+MAX_TERMS = 400
+_VOCAB = "temp.ga_reports_terms"
+# The ids the words find, written once per search into a temporary table of this connection, so the
+# count and the page read them without evaluating the index twice.
+_FOUND = "temp.ga_found"
+# Up to this many reports found, the search reads their rows by id; beyond, it walks the covering index of
+# the listing columns (migration 013) and keeps the ids found: reading tens of thousands of report rows
+# (each a few kB of text) is what made a common word slow.
+FEW = 2000
+
+
+def _prefix_terms(conn: sqlite3.Connection, word: str) -> list[str] | None:
+    """The trigrams of the index that begin with a two-character `word`; None when the index cannot stand
+    for a scan (see above)."""
+    if len(word) != 2 or word.lower() != word.upper():
+        return None
+    conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {_VOCAB} USING fts5vocab(main, reports_fts, 'row')")
+    upper = word + "\U0010ffff"  # above every trigram that begins with `word`
+    terms = [
+        r[0]
+        for r in conn.execute(
+            f"SELECT term FROM {_VOCAB} WHERE term >= ? AND term < ? LIMIT ?", (word, upper, MAX_TERMS + 1)
+        )
+    ]
+    return None if len(terms) > MAX_TERMS else terms
+
+
+@dataclass
+class Where:
+    clause: str  # on `reports r`
+    params: dict[str, Any]
+    how: str  # how the words are matched, in words
+    total: int | None = None  # the number found, when the words alone decide it
+    found_sql: str = ""  # the query whose ids fill `_FOUND`
+
+
+def where(conn: sqlite3.Connection, f: Filters) -> Where:
+    """The condition of a search. Words matched through the index are evaluated here, once, into the
+    temporary table `_FOUND`; the caller ends the transaction that opens (`done`)."""
     ws = words(f.q)
-    where: list[str] = []
+    found: list[str] = []  # per word condition, a query of the report ids it finds
+    clauses: list[str] = []
     params: dict[str, Any] = {}
     long_words = [w for w in ws if len(w) >= 3]
     short_words = [w for w in ws if len(w) < 3]
+    how = []
     if long_words:
-        where.append("r.id IN (SELECT rowid FROM reports_fts WHERE reports_fts MATCH :fts)")
+        found.append("SELECT rowid FROM reports_fts WHERE reports_fts MATCH :fts")
         params["fts"] = " AND ".join(_fts_phrase(w) for w in long_words)
+        how.append("full-text index (trigram): " + " ".join(long_words))
+    indexed, scanned = [], []
     for i, w in enumerate(short_words):
-        where.append(f"(instr(r.text, :w{i}) > 0 OR instr(r.title, :w{i}) > 0)")
         params[f"w{i}"] = w
+        terms = _prefix_terms(conn, w)
+        if terms is None:
+            clauses.append(f"(instr(r.text, :w{i}) > 0 OR instr(r.title, :w{i}) > 0)")
+            scanned.append(w)
+            continue
+        ends = [
+            f"SELECT id FROM reports WHERE substr(title, -2) = :w{i}",
+            f"SELECT id FROM reports WHERE substr(text, -2) = :w{i}",
+        ]
+        if terms:
+            params[f"t{i}"] = " OR ".join(_fts_phrase(t) for t in terms)
+            ends.insert(0, f"SELECT rowid FROM reports_fts WHERE reports_fts MATCH :t{i}")
+        found.append(" UNION ".join(ends))
+        indexed.append(w)
+    if indexed:
+        how.append(
+            "2-character words through the trigrams they begin and an index scan of the last two characters: "
+            + " ".join(indexed)
+        )
+    if scanned:
+        how.append("exact scan of every text (1–2 characters): " + " ".join(scanned))
+    total = None
+    both = ""
+    if found:
+        conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_FOUND.split('.')[1]}(id INTEGER PRIMARY KEY)")
+        conn.execute(f"DELETE FROM {_FOUND}")
+        both = " INTERSECT ".join(f"SELECT * FROM ({q})" for q in found)
+        n = conn.execute(f"INSERT INTO {_FOUND}(id) {both}", params).rowcount
+        # `+r.id` keeps SQLite from looking every id up in the table (it cannot know how many there are).
+        clauses.insert(0, f"{'r.id' if n <= FEW else '+r.id'} IN (SELECT id FROM {_FOUND})")
+        if not (scanned or f.year is not None or f.region or f.agency or f.kind):
+            total = n
     if f.year is not None:
-        where.append("r.year = :year")
+        clauses.append("r.year = :year")
         params["year"] = f.year
     if f.region:
-        where.append(region_clause())
+        clauses.append(region_clause())
         params["region"] = f.region
     if f.agency:
-        where.append("r.agency = :agency")
+        clauses.append("r.agency = :agency")
         params["agency"] = f.agency
     if f.kind:
-        where.append("r.kind = :kind")
+        clauses.append("r.kind = :kind")
         params["kind"] = f.kind
-    clause = " AND ".join(where) or "1"
-    cur = conn.cursor()
-    cur.row_factory = sqlite3.Row
-    total = cur.execute(f"SELECT count(*) FROM reports r WHERE {clause}", params).fetchone()[0]
-    rows = [
-        dict(r)
-        for r in cur.execute(
-            f"""SELECT r.id, r.agency, r.region, r.year, r.kind, r.title, r.text FROM reports r
-                WHERE {clause} ORDER BY r.year DESC, r.agency, r.id LIMIT {PAGE} OFFSET :offset""",
-            {**params, "offset": max(f.offset, 0)},
-        )
-    ]
+    return Where(" AND ".join(clauses) or "1", params, "; ".join(how), total, both)
+
+
+def done(conn: sqlite3.Connection, was_open: bool) -> None:
+    """End the transaction filling `_FOUND` opened (a reader must not keep an old snapshot)."""
+    if conn.in_transaction and not was_open:
+        conn.commit()
+
+
+def _page(clause: str) -> str:
+    # The page's ids first (year and body come from an index), then only their rows: sorting the rows
+    # themselves would read the text of every report found.
+    return f"""SELECT r.id, r.agency, r.region, r.year, r.kind, r.title, r.text
+              FROM (SELECT r.id AS pid FROM reports r WHERE {clause}
+                    ORDER BY r.year DESC, r.agency, r.id LIMIT {PAGE} OFFSET :offset) AS page
+              JOIN reports r ON r.id = page.pid
+              ORDER BY r.year DESC, r.agency, r.id"""
+
+
+def plans(conn: sqlite3.Connection, f: Filters) -> list[str]:
+    """EXPLAIN QUERY PLAN of the count and the page a search runs (benchmarks and tests)."""
+    was_open = conn.in_transaction
+    try:
+        w = where(conn, f)
+        out = []
+        sqls = [w.found_sql] if w.found_sql else []
+        for sql in [*sqls, f"SELECT count(*) FROM reports r WHERE {w.clause}", _page(w.clause)]:
+            out += [r[3] for r in conn.execute(f"EXPLAIN QUERY PLAN {sql}", {**w.params, "offset": 0})]
+        return out
+    finally:
+        done(conn, was_open)
+
+
+def query(conn: sqlite3.Connection, f: Filters) -> tuple[int, list[dict[str, Any]], str]:
+    """(number of reports found, one page of them with snippets, how the words were matched)."""
+    ws = words(f.q)
+    was_open = conn.in_transaction
+    try:
+        w = where(conn, f)
+        cur = conn.cursor()
+        cur.row_factory = sqlite3.Row
+        total = w.total
+        if total is None:
+            total = cur.execute(f"SELECT count(*) FROM reports r WHERE {w.clause}", w.params).fetchone()[0]
+        page = {**w.params, "offset": max(f.offset, 0)}
+        rows = [dict(r) for r in cur.execute(_page(w.clause), page)] if total else []
+    finally:
+        done(conn, was_open)
     for r in rows:
         text = r.pop("text") or ""
         r["hits"] = sum(text.count(w) for w in ws)
         r["snippet"] = snippet(text, ws)
         r["title_html"] = highlight(r["title"] or "", ws)
-    how = []
-    if long_words:
-        how.append("full-text index (trigram): " + " ".join(long_words))
-    if short_words:
-        how.append("exact scan of every text (1–2 characters): " + " ".join(short_words))
-    return total, rows, "; ".join(how)
+    return total, rows, w.how
 
 
 def highlight(text: str, ws: list[str]) -> Markup:

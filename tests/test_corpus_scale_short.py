@@ -1,0 +1,90 @@
+"""benchmarks/corpus_scale.py at 2,000 reports: the generated corpus is what the real writer writes, every
+search query is answered exactly through the FTS index or an index (never by reading every report), the
+facets of a served Datasette answer in time and none times out."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from archive.model import ParseResult
+from archive.store.corpus import Corpus
+from archive.store.reports import SourceRef
+from benchmarks import corpus_scale, corpusgen
+from govarchive.datasette_plugin import search
+
+N = 2000
+
+
+def test_bulk_rows_equal_the_real_writers(tmp_path: Path) -> None:
+    corpusgen.build(tmp_path / "bulk.db", 40, seed=3)
+    corpusgen.write_through_corpus(tmp_path / "writer.db", 40, seed=3)
+    bulk = corpusgen.report_rows(sqlite3.connect(tmp_path / "bulk.db"))
+    writer = corpusgen.report_rows(sqlite3.connect(tmp_path / "writer.db"))
+    assert len(bulk["report_stats"]) > 40 * 190 and len(bulk["fts"]) == 40
+    for table in bulk:
+        assert bulk[table] == writer[table], table
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    data = tmp_path_factory.mktemp("scale") / "data"
+    data.mkdir()
+    corpusgen.build(data / "corpus.db", N, seed=1)
+    # Two reports whose only 复议 / 诉讼 is their text's or title's last two characters: no trigram begins
+    # with the word there, so only the end-of-text indexes (migration 013) can find them.
+    corpus = Corpus(data / "corpus.db")
+    for i, (title, text) in enumerate(
+        [("末尾甲局报告", "本年度没有案件。无复议"), ("末尾乙局诉讼", "本年度没有案件。")]
+    ):
+        result = ParseResult(title, f"末尾{i}局", 2024, "annual_report", None, None, text, [], [], [])
+        corpus.record_report(
+            result, SourceRef(f"{i:064x}", f"http://x.gov.cn/{i}.pdf", None, "末省", None, "2026-01-01")
+        )
+    corpus.close()
+    return data
+
+
+def _brute_force(conn: sqlite3.Connection, q: corpus_scale.Query) -> int:
+    rows = conn.execute("SELECT title, text, year, region, agency FROM reports").fetchall()
+    ws = search.words(q.q)
+    return sum(
+        1
+        for title, text, year, region, agency in rows
+        if all(w in (title or "") or w in (text or "") for w in ws)
+        and (q.year is None or year == q.year)
+        and (not q.region or region == q.region or (region or "").startswith(q.region + "/"))
+        and (not q.agency or agency == q.agency)
+    )
+
+
+def test_search_is_exact_through_indexes_and_fast(data: Path) -> None:
+    db = data / "corpus.db"
+    result = corpus_scale.measure_search(db, repeat=2)
+    assert result["queries"] >= 30 and not result["full_scans"]
+    conn = sqlite3.connect(db)
+    for p, q in zip(result["per_query"], corpus_scale.queries(conn), strict=True):
+        assert p["found"] == _brute_force(conn, q), p["query"]
+        assert any("reports_fts" in line for line in p["plan"]), p
+        if any(len(w) == 2 for w in search.words(q.q)):
+            assert "scan of every text" not in p["how"] and any("reports_text_end" in x for x in p["plan"]), p
+    assert result["warm_p95_ms"] <= corpus_scale.FTS_TARGET_MS, result
+    ro = corpus_scale.open_ro(db)
+    for word, title in (("复议", "末尾甲局报告"), ("诉讼", "末尾乙局诉讼")):
+        total, rows, _ = search.query(ro, search.Filters(q=word, region="末省"))
+        assert total == 1 and rows[0]["title"] == title
+    assert not ro.in_transaction  # the search's temporary ids leave no snapshot open
+
+
+def test_facets_answer_in_time_through_datasette(data: Path) -> None:
+    facets = corpus_scale.measure_facets(data, repeat=3)
+    for name, f in facets.items():
+        if f.get("informational"):
+            continue
+        assert not f["timed_out"], name
+        assert f["warm_p95_ms"] <= corpus_scale.FACET_TARGET_MS, (name, f)
+        if "facets" in f:
+            assert {"year", "agency"} & set(f["facets"]) or "col" in f["facets"], (name, f)
+    assert facets["reports by year and body"]["count"] == N + 2
