@@ -55,6 +55,8 @@ def publish_stats(shared: SharedCrawl, stats: dict[str, Any]) -> None:
     for key, value in stats.items():
         if isinstance(value, int) and not isinstance(value, bool) and key.startswith(_ADDED_UP):
             pipe.hincrby(shared.keys.stats, key, value)
+    if stats.get(PREFIX + "finish_reason") != "finished":  # stopped short: the run removes nothing
+        pipe.hincrby(shared.keys.stats, PREFIX + "unfinished_processes", 1)
     pipe.sadd(shared.keys.closed, shared.process)
     pipe.execute()
 
@@ -141,9 +143,8 @@ class CrawlRun:
         self.workspace.close()
 
     def _bookkeeping(self, spider: Any, reason: str) -> None:
-        """Removals and counts, then the feeds."""
-        from archive.products.feeds import write_feeds
-        from archive.products.history import close_run
+        """Removals and counts, the feeds, failures by site (archive/products/runend.py)."""
+        from archive.products.runend import end_of_run
 
         assert self.run_id is not None
         ws = self.workspace
@@ -154,11 +155,9 @@ class CrawlRun:
             if sid in sites and n >= sites[sid].max_pages
         }
         try:
-            result = close_run(ws.corpus, self.run_id, list(sites.values()), reason == "finished", capped)
-            for key, value in result.counts().items():
-                self.stats.set_value(f"{PREFIX}history/{key}", value)
-            write_feeds(ws.corpus, ws.root / "feeds")
-            self._failures_by_site(ws)
+            counts = end_of_run(ws, self.run_id, list(sites.values()), reason == "finished", capped)
+            for key, value in counts.items():
+                self.stats.set_value(PREFIX + key, value)
         except Exception as exc:  # bookkeeping must never lose the run's summary; the log says what failed
             fault = ws.fault(exc)
             if fault is not None:
@@ -166,17 +165,3 @@ class CrawlRun:
                 return
             logger.exception("end-of-run bookkeeping failed")
             self.stats.inc_value(PREFIX + "errors/bookkeeping")
-
-    def _failures_by_site(self, ws: Workspace) -> None:
-        """`failures/<site>/<reason kind>` counters, so the summary (and crawl_runs.summary, which
-        Datasette shows) says where things went wrong, not only how often."""
-        from collections import Counter
-
-        from crawler.failures import error_kind
-
-        assert self.run_id is not None
-        counts = Counter(
-            f"failures/{site}/{error_kind(reason)}" for site, reason in ws.corpus.run_failures(self.run_id)
-        )
-        for key, n in counts.items():
-            self.stats.set_value(PREFIX + key, n)

@@ -129,7 +129,6 @@ def crawl(
     DATA/logs/crawl-YYYYMMDDTHHMMSS.log and ends with a summary (new, changed, removed, unchanged,
     errors). Example: govarchive crawl --sites sites.toml --site ltq
     """
-    from datetime import UTC, datetime
 
     from archive.products.history import mark_interrupted_runs
     from archive.sites import load_sites, select_sites
@@ -143,13 +142,22 @@ def crawl(
     if redis_url:
         from govarchive.shared import run_shared_crawl
 
-        with data_folder_faults(data_dir):
+        with data_folder_faults(data_dir), _crawl_log(Workspace(data_dir)):
             summary = run_shared_crawl(
-                data_dir, sites_file, sites, redis_url, crawl_name, writer=not no_writer, workers=workers
+                data_dir,
+                sites_file,
+                sites,
+                redis_url,
+                crawl_name,
+                site_ids=list(site_ids),
+                writer=not no_writer,
+                workers=workers,
             )
-        if summary.get("fault"):
-            raise DataFolderError(summary["fault"])
+            if summary.get("fault"):
+                raise DataFolderError(summary["fault"])
+            run_line = _run_line(summary)
         click.echo(format_crawl_summary(summary))
+        click.echo(run_line)
         return
     try:
         with data_folder_faults(data_dir), run_lock(Workspace(data_dir).state_dir):
@@ -158,26 +166,11 @@ def crawl(
             mark_interrupted_runs(corpus)  # we hold the lock: a run still 'running' is dead
             corpus.close()
             ws.sweep_temp()  # what a killed run left half-written
-            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-            handler = logging.FileHandler(ws.log_dir / f"crawl-{stamp}.log", encoding="utf-8")
-            handler.setLevel(logging.INFO)
-            handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-            logging.getLogger().addHandler(handler)
-            try:
+            with _crawl_log(ws):
                 summary = run_crawl(data_dir, sites)
                 if summary.get("fault"):
                     raise DataFolderError(summary["fault"])
-                run_line = "run: " + ", ".join(
-                    f"{k} {summary.get('history/' + k, 0)}"
-                    for k in ("new", "changed", "removed", "unchanged", "errors")
-                )
-                if summary.get("history/held_back"):
-                    run_line += f" (removals held back: {summary['history/held_back']}, see the log)"
-                # For the log file: the console prints the same line last, after the summary.
-                logging.getLogger("govarchive.crawl").info("%s", run_line, extra={"file_only": True})
-            finally:
-                logging.getLogger().removeHandler(handler)
-                handler.close()
+                run_line = _run_line(summary)
     except AlreadyRunning as e:
         click.echo(f"govarchive: {e}; not starting a second one", err=True)
         return
@@ -206,14 +199,42 @@ def writer(
     Waits while another process holds the writer lease, takes over when it stops; returns once the
     shared crawl is written. Example: govarchive writer --redis redis://127.0.0.1:6379/0 --sites sites.toml
     """
-    from archive.dist.keys import crawl_name_for
     from archive.sites import load_sites, select_sites
     from archive.store.workspace import data_folder_faults
-    from govarchive.shared import run_writer
+    from govarchive.shared import run_writer, shared_crawl_name
 
     sites = select_sites(load_sites(sites_file), list(site_ids))
     with data_folder_faults(data_dir):
-        run_writer(data_dir, sites, redis_url, crawl_name or crawl_name_for(sites_file))
+        run_writer(data_dir, sites, redis_url, crawl_name or shared_crawl_name(sites_file, list(site_ids)))
+
+
+@contextlib.contextmanager
+def _crawl_log(ws: Workspace) -> Iterator[None]:
+    """The crawl's full log, DATA/logs/crawl-YYYYMMDDTHHMMSS.log, for the block."""
+    from datetime import UTC, datetime
+
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    handler = logging.FileHandler(ws.log_dir / f"crawl-{stamp}.log", encoding="utf-8")
+    handler.setLevel(logging.INFO)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.getLogger().addHandler(handler)
+    try:
+        yield
+    finally:
+        logging.getLogger().removeHandler(handler)
+        handler.close()
+
+
+def _run_line(summary: dict[str, Any]) -> str:
+    """`run: new N, changed N, removed N, unchanged N, errors N`, also written to the log file."""
+    line = "run: " + ", ".join(
+        f"{k} {summary.get('history/' + k, 0)}" for k in ("new", "changed", "removed", "unchanged", "errors")
+    )
+    if summary.get("history/held_back"):
+        line += f" (removals held back: {summary['history/held_back']}, see the log)"
+    # For the log file: the console prints the same line last, after the summary.
+    logging.getLogger("govarchive.crawl").info("%s", line, extra={"file_only": True})
+    return line
 
 
 @contextlib.contextmanager

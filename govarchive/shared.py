@@ -11,13 +11,16 @@ writer lease expires for another process's writer to take over.
 from __future__ import annotations
 
 import ctypes
+import hashlib
 import logging
+import os
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from archive.dist.keys import CrawlKeys, crawl_name_for
 from archive.errors import GovarchiveError
@@ -34,8 +37,11 @@ def _die_with_parent() -> None:
     libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-def _child(args: list[str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "govarchive", *args], preexec_fn=_die_with_parent)
+def _child(args: list[str], redis_url: str) -> subprocess.Popen[bytes]:
+    # The URL (it may carry a password) goes through the environment, not the command line `ps` shows.
+    env = {**os.environ, "GOVARCHIVE_REDIS_URL": redis_url}
+    cmd = [sys.executable, "-m", "govarchive", *args]
+    return subprocess.Popen(cmd, env=env, preexec_fn=_die_with_parent)
 
 
 def _stop(children: list[subprocess.Popen[bytes]]) -> None:
@@ -50,15 +56,35 @@ def _stop(children: list[subprocess.Popen[bytes]]) -> None:
             proc.wait()
 
 
+def without_password(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = f"{parts.username or ''}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
 def connect(redis_url: str) -> Any:
+    """A client with timeouts (a half-open connection must not hang a crawl), checked once."""
     import redis
 
-    client = redis.Redis.from_url(redis_url)
+    from crawler.distributed.shared import redis_client
+
+    client = redis_client(redis_url)
     try:
         client.ping()
     except redis.RedisError as e:
-        raise GovarchiveError(f"cannot reach Redis at {redis_url}: {e}") from None
+        raise GovarchiveError(f"cannot reach Redis at {without_password(redis_url)}: {e}") from None
     return client
+
+
+def shared_crawl_name(sites_file: Path, site_ids: list[str]) -> str:
+    """The sites file's digest, and the sites chosen with --site: processes crawling different selections
+    of one file are different crawls."""
+    name = crawl_name_for(sites_file)
+    if site_ids:
+        name += "-" + hashlib.sha256(",".join(sorted(site_ids)).encode()).hexdigest()[:8]
+    return name
 
 
 def run_shared_crawl(
@@ -68,59 +94,71 @@ def run_shared_crawl(
     redis_url: str,
     crawl_name: str | None = None,
     *,
+    site_ids: list[str] | None = None,
     writer: bool = True,
     workers: int = 0,
 ) -> dict[str, Any]:
     """Crawl this process's share; return the run's summary (the writer's) once the shared crawl is done."""
     from govarchive.crawl import run_crawl
 
-    keys = CrawlKeys(crawl_name or crawl_name_for(sites_file))
+    site_ids = sorted(site_ids or [])
+    keys = CrawlKeys(crawl_name or shared_crawl_name(sites_file, site_ids))
     client = connect(redis_url)
-    if client.exists(keys.done):
+    if client.exists(keys.done) or client.hget(keys.run, "closing"):
         raise GovarchiveError(
-            f"the shared crawl {keys.crawl} finished moments ago; start the next one in a minute"
+            f"the shared crawl {keys.crawl} is finishing or finished moments ago; start the next one in a minute"
         )
-    site_args = [a for s in sites for a in ("--site", s.id)]
+    client.hsetnx(keys.run, "wanted", f"{time.time():.3f}")  # a writer opens the run once one is asked for
     children: list[subprocess.Popen[bytes]] = []
     if writer:
-        children.append(
-            _child(
-                [
-                    "writer",
-                    "--redis",
-                    redis_url,
-                    "--data",
-                    str(data_dir),
-                    "--sites",
-                    str(sites_file),
-                    "--crawl-name",
-                    keys.crawl,
-                    *site_args,
-                ]
-            )
-        )
+        site_args = [a for sid in site_ids for a in ("--site", sid)]
+        cmd = ["writer", "--data", str(data_dir), "--sites", str(sites_file), "--crawl-name", keys.crawl]
+        children.append(_child([*cmd, *site_args], redis_url))
     for _ in range(workers):
-        children.append(_child(["worker", "--redis", redis_url, "--data", str(data_dir)]))
+        children.append(_child(["worker", "--data", str(data_dir)], redis_url))
     try:
+        _wait_for_run(client, keys, children[0] if writer else None)
         overrides = {
             "GOVARCHIVE_REDIS_URL": redis_url,
             "GOVARCHIVE_CRAWL_NAME": keys.crawl,
             "GOVARCHIVE_SITES": str(sites_file),
         }
         crawled = run_crawl(data_dir, sites, overrides)
+        # Scrapy's handlers outlive its reactor and would swallow a stop request from now on.
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         if crawled.get("fault"):
             return crawled
+        reason = crawled.get("finish_reason")
+        if reason != "finished":
+            raise GovarchiveError(
+                f"this process's crawl stopped ({reason}); the shared crawl goes on in the other processes"
+            )
         logger.info("this process's share is crawled; waiting for the shared crawl to be written")
-        while not client.exists(keys.done):
-            if writer and children[0].poll() not in (None, 0):
-                raise GovarchiveError(
-                    f"the corpus writer stopped (exit {children[0].returncode}); see the log"
-                )
-            time.sleep(0.5)
-        run_id = int(client.get(keys.done) or 0)
+        run_id = _wait_for_done(client, keys, children[0] if writer else None)
     finally:
         _stop(children)
     return _run_summary(data_dir, run_id) or crawled
+
+
+def _wait_for_run(client: Any, keys: CrawlKeys, writer: subprocess.Popen[bytes] | None) -> None:
+    """Until a writer opened the run: it seeds the incremental state (validators) the crawl reads first."""
+    said = False
+    while not client.hget(keys.run, "run_id"):
+        if writer is not None and writer.poll() is not None:
+            raise GovarchiveError(f"the corpus writer stopped (exit {writer.returncode}); see the log")
+        if not said and writer is None:
+            logger.info("waiting for the shared crawl's corpus writer to open the run")
+            said = True
+        time.sleep(0.2)
+
+
+def _wait_for_done(client: Any, keys: CrawlKeys, writer: subprocess.Popen[bytes] | None) -> int:
+    while not client.exists(keys.done):
+        if writer is not None and writer.poll() is not None and not client.exists(keys.done):
+            raise GovarchiveError(f"the corpus writer stopped (exit {writer.returncode}); see the log")
+        time.sleep(0.5)
+    return int(client.get(keys.done) or 0)
 
 
 def _run_summary(data_dir: Path, run_id: int) -> dict[str, Any] | None:
@@ -141,12 +179,13 @@ def run_writer(data_dir: Path, sites: list[Site], redis_url: str, crawl_name: st
     import threading
 
     from archive.dist.keys import process_name
-    from archive.store.workspace import Workspace
+    from archive.store.workspace import DEFAULT_MAX_BYTES, Workspace
     from pipelines.writer import CorpusWriter
 
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    ws = Workspace(data_dir)
+    max_bytes = int(os.environ.get("GOVARCHIVE_MAX_BYTES") or DEFAULT_MAX_BYTES)  # as the crawl's store
+    ws = Workspace(data_dir, max_bytes=max_bytes)
     try:
         return CorpusWriter(connect(redis_url), CrawlKeys(crawl_name), ws, sites, process_name()).run(stop)
     finally:

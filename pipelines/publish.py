@@ -55,11 +55,11 @@ class PublishPipeline:
             try:
                 self.stream.add(payload)
                 break
-            except redis.ConnectionError as e:
+            except (redis.ConnectionError, redis.TimeoutError) as e:
                 if attempt == _REDIS_ATTEMPTS - 1:
                     # Redis gone: nothing more can be shared; the bytes stay in the store for the next run.
                     raise DataFolderError(f"Redis unreachable ({e}): the shared crawl cannot go on") from e
                 time.sleep(0.2 * 2**attempt)
         if self.crawler is not None:
+            # captures/<role> is the writer's count, as it records them
             self.crawler.stats.inc_value("govarchive/published")
-            self.crawler.stats.inc_value(f"govarchive/captures/{item.role}")

@@ -28,11 +28,14 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+import redis
+
 from archive.derive import DOCUMENT_ROLES, is_package, member_url, record_safely, save_members, store_members
 from archive.dist.jobs import RESULTS_GROUP, ExtractionJobs, extraction_from_json
 from archive.dist.keys import CrawlKeys
 from archive.dist.lease import Lease
 from archive.dist.streams import Entry, Stream
+from archive.dist.worker import MISSING_BLOB
 from archive.errors import DataFolderError
 from archive.extract.encoding import header_charset
 from archive.model import Extraction
@@ -45,6 +48,7 @@ from pipelines.store import StorePipeline
 
 logger = logging.getLogger(__name__)
 
+MISSING_BLOB_ASKS = 3
 DONE_TTL_S = 30  # how long `done` stays for processes still waiting on it; a new crawl may start after
 _BATCH = 64
 
@@ -92,7 +96,8 @@ class CorpusWriter:
         # package sha256 -> its members not extracted yet; and the package's captures waiting for them
         self.members_due: dict[str, set[str]] = {}
         self.package_captures: dict[str, set[int]] = defaultdict(set)
-        self.asked: set[str] = set()  # jobs queued and not answered yet
+        self.asked: set[str] = set()  # jobs queued and not answered yet (also in Redis: keys.asked)
+        self.missing: dict[str, int] = {}  # sha256 -> 'blob missing' answers so far
         self._last_wait_note = time.monotonic()
 
     # --- the loop -----------------------------------------------------------------------------------
@@ -103,18 +108,26 @@ class CorpusWriter:
         stop = stop or threading.Event()
         try:
             while not stop.is_set():
-                if self.client.exists(self.keys.done):
-                    return True
-                if not self._hold():
-                    stop.wait(self.lease.ttl_ms / 4000)
-                    continue
-                worked = self._apply_captures() + self._apply_results()
-                if not worked and self._finished():
-                    self._close_run()
-                    return True
+                try:
+                    if self.client.exists(self.keys.done):
+                        return True
+                    if not self._hold():
+                        stop.wait(self.lease.ttl_ms / 4000)
+                        continue
+                    worked = self._apply_captures() + self._apply_results()
+                    if not worked and self._finished():
+                        self._close_run()
+                        return True
+                except redis.RedisError as e:
+                    # Redis restarting or unreachable: what was applied is committed, what was not stays
+                    # in its streams. Let go (the lease cannot be renewed anyway) and try again.
+                    logger.warning("Redis unreachable (%s); the writer tries again in 2 s", e)
+                    self._let_go()
+                    stop.wait(2.0)
             return False
         finally:
-            self._let_go()
+            with contextlib.suppress(redis.RedisError):
+                self._let_go()
 
     def _hold(self) -> bool:
         """The lease, and with it the data folder's run lock; the run's state on first holding."""
@@ -124,6 +137,8 @@ class CorpusWriter:
             logger.warning("the writer lease went to another process; this one stops writing")
             self._let_go()
             return False
+        if not self.client.hexists(self.keys.run, "wanted"):
+            return False  # no crawler asked for this crawl yet (a writer kept ready between runs)
         if not self.lease.acquire():
             return False
         from govarchive.lock import AlreadyRunning, run_lock
@@ -155,6 +170,10 @@ class CorpusWriter:
             from archive.products.history import mark_interrupted_runs
 
             mark_interrupted_runs(corpus)
+            # Entries noted by runs that will never close (their writers and crawlers all gone).
+            corpus.conn.execute(
+                "DELETE FROM stream_applied WHERE crawl_id NOT IN (SELECT id FROM crawl_runs WHERE status = 'running')"
+            )
             for site in self.sites:
                 corpus.upsert_site(site)
             self.run_id = corpus.start_run(sorted(s.id for s in self.sites))
@@ -164,6 +183,11 @@ class CorpusWriter:
         else:
             self.run_id = int(raw)
             logger.info("taking over the writing of run %d (%s)", self.run_id, self.keys.crawl)
+        self.waiting.clear()
+        self.members_due.clear()
+        self.package_captures.clear()
+        # Jobs queued by a previous writer and not answered yet are not queued again.
+        self.asked = {k.decode() for k in self.client.hkeys(self.keys.asked)}
         self._rebuild_waiting()
         # What the previous writer was given and did not acknowledge is this writer's now.
         for stream in (self.captures, self.results):
@@ -188,7 +212,9 @@ class CorpusWriter:
                   AND c.role IN ({",".join("?" * len(DOCUMENT_ROLES))})""",
             (self.run_id, *DOCUMENT_ROLES),
         ).fetchall()
-        for row in rows:
+        for n, row in enumerate(rows):
+            if n % 256 == 0:
+                self.lease.renew()  # a large run's rebuild must not outlast the lease
             if row["extracted_at"] is None:
                 self.waiting[row["sha256"]].add(row["id"])
                 self._ask(row["sha256"], row["url"], header_charset(row["content_type"]))
@@ -206,6 +232,7 @@ class CorpusWriter:
         )
         if not entries:
             return 0
+        counted = dict(self.counters.values)
         try:  # a batch per transaction: one commit for up to _BATCH captures
             with self.ws.corpus.transaction():
                 for entry in entries:
@@ -213,6 +240,8 @@ class CorpusWriter:
         except Exception as exc:
             if self.ws.fault(exc) is not None:
                 raise
+            self.counters.values.clear()  # the batch was rolled back: so are its counts
+            self.counters.values.update(counted)
             for entry in entries:  # one by one, so that one bad entry costs only itself
                 self._apply_alone(entry)
         self.captures.ack(*(e.id for e in entries))
@@ -247,7 +276,10 @@ class CorpusWriter:
         corpus = self.ws.corpus
         item = fetched_from_json(entry.fields["item"])
         with corpus.transaction():
-            if corpus.conn.execute("SELECT 1 FROM stream_applied WHERE entry = ?", (entry.id,)).fetchone():
+            applied = corpus.conn.execute(
+                "SELECT 1 FROM stream_applied WHERE crawl_id = ? AND entry = ?", (self.run_id, entry.id)
+            ).fetchone()
+            if applied:
                 return  # applied by a writer killed before acknowledging it
             self.store.record(item, self.run_id)
             corpus.conn.execute(
@@ -274,14 +306,24 @@ class CorpusWriter:
             self.holder, count=_BATCH, block_ms=None
         )
         for entry in entries:
-            self._apply_result(entry.fields["sha256"], extraction_from_json(entry.fields["extraction"]))
+            try:
+                self._apply_result(entry.fields["sha256"], extraction_from_json(entry.fields["extraction"]))
+            except Exception as exc:
+                if self.ws.fault(exc) is not None:
+                    raise
+                # One bad result (or a bug applying it) must not stop every writer that takes it over.
+                logger.exception("extraction result %s could not be applied; skipped", entry.id)
+                self.counters.inc_value("govarchive/errors/writer")
             self.results.ack(entry.id)
+            self.client.hdel(self.keys.asked, entry.fields.get("sha256", ""))
             self.lease.renew()
         return len(entries)
 
     def _apply_result(self, sha256: str, ex: Extraction) -> None:
         corpus = self.ws.corpus
         self.asked.discard(sha256)
+        if ex.error == MISSING_BLOB and self._ask_again(sha256):
+            return  # a worker that does not see the blob yet (a shared folder's cache): not the document's fault
         with corpus.transaction():
             doc = corpus.document(sha256)
             if doc is None:
@@ -330,7 +372,34 @@ class CorpusWriter:
     def _ask(self, sha256: str, url: str, charset: str | None) -> None:
         if sha256 not in self.asked:
             self.asked.add(sha256)
+            self.client.hset(self.keys.asked, sha256, f"{url}\t{charset or ''}")
             self.jobs.submit(sha256, url, charset, self.keys.results)
+
+    def _ask_again(self, sha256: str) -> bool:
+        """A job answered 'blob missing': asked again up to MISSING_BLOB_ASKS times. Never saved as the
+        document's extraction, which would keep it from being extracted on any later run."""
+        self.missing[sha256] = self.missing.get(sha256, 0) + 1
+        doc = self.ws.corpus.document(sha256)
+        if doc is None:
+            return True
+        if self.missing[sha256] <= MISSING_BLOB_ASKS:
+            self._ask(sha256, doc["first_url"] or "", None)
+            return True
+        with self.ws.corpus.transaction():
+            self.ws.corpus.mark_document_error(sha256, MISSING_BLOB)  # left unextracted: the next run tries
+        self.waiting.pop(sha256, None)
+        for package, due in list(self.members_due.items()):
+            due.discard(sha256)
+            if not due:
+                del self.members_due[package]
+                self.package_captures.pop(package, None)
+        logger.warning(
+            "%s: %s, asked %d times; left unextracted",
+            doc["first_url"] or sha256,
+            MISSING_BLOB,
+            MISSING_BLOB_ASKS,
+        )
+        return True
 
     def _record(self, capture_ids: Iterable[int]) -> None:
         corpus = self.ws.corpus
@@ -351,12 +420,15 @@ class CorpusWriter:
     # --- the end of the run -------------------------------------------------------------------------
 
     def _finished(self) -> bool:
+        # The crawlers first: a capture published just before its process closed is then in the stream.
+        if not self._crawlers_closed():
+            return False
         if self.captures.outstanding() or self.results.outstanding():
             return False
         if self.asked or self.waiting or self.members_due:
             self._note_waiting()
             return False
-        return self._crawlers_closed()
+        return True
 
     def _crawlers_closed(self) -> bool:
         """The frontier was found drained, and every crawler process still in the crawl closed its spider
@@ -377,33 +449,39 @@ class CorpusWriter:
             )
 
     def _close_run(self) -> None:
-        from archive.products.feeds import write_feeds
-        from archive.products.history import close_run
+        """The run's end as a single-process crawl writes it, then `done` for every process."""
+        from archive.products.runend import end_of_run
         from crawler.run import PREFIX, summarize
 
         assert self.run_id is not None
         corpus = self.ws.corpus
-        # The crawler processes' counters (under Scrapy's names), plus this writer's.
-        merged: dict[str, Any] = {k.decode(): int(v) for k, v in self.client.hgetall(self.keys.stats).items()}
-        for key, value in self.counters.get_stats().items():
-            merged[key] = merged.get(key, 0) + value
-        pages = {k.decode(): int(v) for k, v in self.client.hgetall(self.keys.pages).items()}
-        capped = {s.id for s in self.sites if pages.get(s.id, 0) >= s.max_pages}
-        result = close_run(corpus, self.run_id, self.sites, True, capped)
-        for key, value in result.counts().items():
-            merged[f"{PREFIX}history/{key}"] = value
-        write_feeds(corpus, self.ws.root / "feeds")
-        from collections import Counter
-
-        failures = Counter(
-            f"{PREFIX}failures/{site}/{error_kind(reason)}"
-            for site, reason in corpus.run_failures(self.run_id)
-        )
-        merged.update(failures)
-        merged[PREFIX + "finish_reason"] = "finished"
-        summary = summarize(merged)
-        corpus.conn.execute("DELETE FROM stream_applied WHERE crawl_id = ?", (self.run_id,))
-        corpus.finish_run(self.run_id, "finished", summary)
+        self.client.hset(self.keys.run, "closing", "1")  # a process starting now must not join this crawl
+        row = corpus.conn.execute("SELECT status FROM crawl_runs WHERE id = ?", (self.run_id,)).fetchone()
+        if row is None or row["status"] != "finished":  # not closed by a writer killed before `done`
+            # The crawler processes' counters (under Scrapy's names), plus this writer's.
+            merged: dict[str, Any] = {
+                k.decode(): int(v) for k, v in self.client.hgetall(self.keys.stats).items()
+            }
+            for key, value in self.counters.get_stats().items():
+                merged[key] = merged.get(key, 0) + value
+            pages = {k.decode(): int(v) for k, v in self.client.hgetall(self.keys.pages).items()}
+            capped = {s.id for s in self.sites if pages.get(s.id, 0) >= s.max_pages}
+            # Removals only from a run that lost nothing (as a single-process crawl stopped short makes none).
+            finished = not merged.get(PREFIX + "unfinished_processes") and not merged.get(
+                PREFIX + "errors/writer"
+            )
+            try:
+                for key, value in end_of_run(self.ws, self.run_id, self.sites, finished, capped).items():
+                    merged[PREFIX + key] = value
+            except Exception as exc:  # the run's summary is never lost to the bookkeeping; the log says why
+                if self.ws.fault(exc) is not None:
+                    raise
+                logger.exception("end-of-run bookkeeping failed")
+                merged[PREFIX + "errors/bookkeeping"] = 1
+            merged[PREFIX + "finish_reason"] = "finished"
+            with corpus.transaction():
+                corpus.conn.execute("DELETE FROM stream_applied WHERE crawl_id = ?", (self.run_id,))
+                corpus.finish_run(self.run_id, "finished", summarize(merged))
         self._clear_crawl()
         logger.info("run %d of the shared crawl %s is written", self.run_id, self.keys.crawl)
 
@@ -416,7 +494,7 @@ class CorpusWriter:
         ]
         pipe = self.client.pipeline()
         for key in doomed:
-            pipe.delete(key)
+            pipe.unlink(key)  # freed in the background: a frontier of millions must not block Redis
         pipe.set(self.keys.done, str(self.run_id), ex=DONE_TTL_S)
         pipe.expire(self.keys.run, DONE_TTL_S)
         pipe.execute()

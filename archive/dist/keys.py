@@ -87,6 +87,12 @@ class CrawlKeys:
         return self.key("results")
 
     @property
+    def asked(self) -> str:
+        """Hash sha256 -> URL of the extraction jobs the writer queued and has no answer to yet (a writer
+        taking over does not queue them again)."""
+        return self.key("asked")
+
+    @property
     def run(self) -> str:
         """Hash: the crawl_runs row id, and when the frontier was found drained."""
         return self.key("run")

@@ -39,6 +39,7 @@ logger = logging.getLogger(__name__)
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 MISSING_BLOB = "blob missing from the shared store"
+MISSING_BLOB_WAITS, MISSING_BLOB_WAIT_S = 6, 1.0  # then answered MISSING_BLOB (the writer asks again)
 REDIS_ERRORS = (redis.ConnectionError, redis.TimeoutError)
 
 # Refresh (idle time to 0, delivery count unchanged: JUSTID) only the jobs still ours: one another worker
@@ -215,6 +216,20 @@ class Worker:
     # --- one job --------------------------------------------------------------------------------
 
     async def _handle(self, entry: Entry) -> None:
+        try:
+            await self._handle_job(entry)
+        except REDIS_ERRORS:
+            raise  # left pending: this worker or another takes it over once Redis answers
+        except Exception as e:
+            # A failure of this worker's own (a permission error on the blob, a bug): the job is answered
+            # with it rather than left pending with a live worker, where nobody would ever take it over.
+            logger.exception("job %s failed in the worker", entry.id)
+            error = f"extraction failed in the worker: {type(e).__name__}: {e}"
+            sha, reply = entry.fields.get("sha256", ""), entry.fields.get("reply", "")
+            if reply:
+                await self._answer(entry, reply, sha, Extraction("unknown", error=error))
+
+    async def _handle_job(self, entry: Entry) -> None:
         sha = entry.fields.get("sha256", "")
         url = entry.fields.get("url", "")
         reply = entry.fields.get("reply", "")
@@ -261,8 +276,13 @@ class Worker:
         if not _SHA256.fullmatch(sha):
             return Extraction("unknown", error=f"bad job: {sha!r} is not a SHA-256 digest")
         path = blob_path(self.blobs_root, sha)
-        if not path.is_file():
-            return Extraction("unknown", error=MISSING_BLOB)
+        waits = 0
+        while not path.is_file():
+            if waits == MISSING_BLOB_WAITS:
+                return Extraction("unknown", error=MISSING_BLOB)
+            # Written a moment ago on another machine: a shared folder (NFS) may not show it yet.
+            waits += 1
+            await asyncio.sleep(MISSING_BLOB_WAIT_S)
         charset = entry.fields.get("charset") or None
         try:
             ex = await self.pool.extract(path, None, self.cache_dir, url or None, charset)

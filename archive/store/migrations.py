@@ -361,8 +361,9 @@ _M013_SCALE_INDEXES = """
 # never apply it twice. Rows of a run are dropped when the run closes.
 _M014_STREAM_APPLIED = """
         CREATE TABLE stream_applied (
-            entry TEXT PRIMARY KEY,
-            crawl_id INTEGER NOT NULL
+            crawl_id INTEGER NOT NULL,
+            entry TEXT NOT NULL,
+            PRIMARY KEY (crawl_id, entry)
         ) WITHOUT ROWID;
 """
 

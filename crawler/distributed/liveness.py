@@ -22,6 +22,7 @@ import logging
 import time
 from typing import Any
 
+import redis
 from scrapy import Request, signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from twisted.internet import task
@@ -68,12 +69,16 @@ class SharedFrontier:
             )
         remove = slot.remove_request
         shared = self.shared
+        crawler = self.crawler
 
         def remove_request(request: Request) -> None:
             try:
                 remove(request)
             finally:
-                shared.done(request)
+                # After the data folder failed, items are no longer kept: the request stays in flight, so
+                # it goes back to the queue (to another process) instead of counting as done.
+                if not _data_folder_failed(crawler):
+                    shared.done(request)
 
         slot.remove_request = remove_request
 
@@ -81,14 +86,23 @@ class SharedFrontier:
         try:
             self.shared.renew()
             self.shared.recover_dead()
-        except Exception:  # Redis away for a moment: the next beat tries again
-            logger.exception("shared crawl heartbeat failed")
+        except Exception as e:  # Redis away for a moment: the next beat tries again
+            logger.warning(
+                "shared crawl heartbeat failed: %s", e, exc_info=logger.isEnabledFor(logging.DEBUG)
+            )
             return
         slot = getattr(self.crawler.engine, "_slot", None)
         if slot is not None and slot.closing is None:
             slot.nextcall.schedule()
 
     def spider_idle(self, spider: Any) -> None:
+        try:
+            self._idle(spider)
+        except redis.RedisError as e:  # Redis away for a moment: not a reason to close as finished
+            logger.warning("shared crawl: Redis unreachable at idle (%s)", e)
+            raise DontCloseSpider from None
+
+    def _idle(self, spider: Any) -> None:
         now = time.monotonic()
         if now - self.last_check < self.shared.heartbeat * 0.5:
             raise DontCloseSpider  # the engine calls this on every wake-up: check at most twice a beat
@@ -113,3 +127,10 @@ class SharedFrontier:
             self.shared.leave(finished=reason == "finished")
         except Exception:
             logger.exception("could not leave the shared crawl (the others will requeue this one's work)")
+
+
+def _data_folder_failed(crawler: Any) -> bool:
+    from crawler.run import CrawlRun
+
+    run = crawler.get_extension(CrawlRun)
+    return run is not None and run.fault is not None
