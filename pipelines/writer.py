@@ -306,6 +306,9 @@ class CorpusWriter:
             self.holder, count=_BATCH, block_ms=None
         )
         for entry in entries:
+            self.client.hdel(
+                self.keys.asked, entry.fields.get("sha256", "")
+            )  # answered (asked again if need be)
             try:
                 self._apply_result(entry.fields["sha256"], extraction_from_json(entry.fields["extraction"]))
             except Exception as exc:
@@ -315,7 +318,6 @@ class CorpusWriter:
                 logger.exception("extraction result %s could not be applied; skipped", entry.id)
                 self.counters.inc_value("govarchive/errors/writer")
             self.results.ack(entry.id)
-            self.client.hdel(self.keys.asked, entry.fields.get("sha256", ""))
             self.lease.renew()
         return len(entries)
 
