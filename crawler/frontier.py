@@ -27,6 +27,8 @@ from scrapy import Request
 from scrapy.dupefilters import BaseDupeFilter
 from scrapy.utils.request import RequestFingerprinter
 
+from archive.procs import pid_alive
+
 DISK = "disk"
 CACHE = 4096  # latest entries kept in memory in front of each table
 
@@ -37,21 +39,11 @@ def frontier_dir(data_dir: Path, pid: int | None = None) -> Path:
     return Path(data_dir) / "state" / "frontier" / str(pid or os.getpid())
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def fresh_frontier(data_dir: Path) -> Path:
     """An empty frontier folder for this run; the folders of processes that are gone are removed."""
     folder = frontier_dir(data_dir)
     for old in folder.parent.glob("*") if folder.parent.exists() else []:
-        if old != folder and (not old.name.isdigit() or not _alive(int(old.name))):
+        if old != folder and (not old.name.isdigit() or not pid_alive(int(old.name))):
             shutil.rmtree(old, ignore_errors=True)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)

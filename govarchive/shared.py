@@ -20,7 +20,6 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from archive.dist.keys import CrawlKeys, crawl_name_for
 from archive.errors import GovarchiveError
@@ -56,19 +55,11 @@ def _stop(children: list[subprocess.Popen[bytes]]) -> None:
             proc.wait()
 
 
-def without_password(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = f"{parts.username or ''}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit(parts._replace(netloc=netloc))
-
-
 def connect(redis_url: str) -> Any:
     """A client with timeouts (a half-open connection must not hang a crawl), checked once."""
     import redis
 
-    from crawler.distributed.shared import redis_client
+    from archive.dist.client import redis_client, without_password
 
     client = redis_client(redis_url)
     try:

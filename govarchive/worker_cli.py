@@ -62,6 +62,7 @@ def register_worker_command(main: click.Group) -> None:
         """
         import redis
 
+        from archive.dist.client import without_password
         from archive.dist.worker import run_worker
         from archive.errors import GovarchiveError
 
@@ -71,11 +72,4 @@ def register_worker_command(main: click.Group) -> None:
             run_worker(redis_url, data_dir, processes, claim_idle_ms=int(claim_idle_s * 1000),
                        max_attempts=max_attempts, timeout_s=timeout_s)  # fmt: skip
         except (redis.ConnectionError, redis.TimeoutError) as e:
-            raise GovarchiveError(f"cannot reach Redis at {_without_password(redis_url)}: {e}") from None
-
-
-def _without_password(url: str) -> str:
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url)
-    return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
+            raise GovarchiveError(f"cannot reach Redis at {without_password(redis_url)}: {e}") from None

@@ -28,11 +28,13 @@ from typing import Any
 
 import redis
 
+from archive.dist.client import redis_client
 from archive.dist.jobs import jobs_stream, publish_result
 from archive.dist.keys import process_name
 from archive.dist.streams import Entry
 from archive.extract.pool import ExtractionPool
 from archive.model import Extraction
+from archive.procs import pid_alive
 from archive.store.blobs import blob_path
 
 logger = logging.getLogger(__name__)
@@ -358,7 +360,7 @@ def sweep_dead_temp(tmp_root: Path) -> int:
     removed = 0
     for folder in tmp_root.glob(f"{glob_escape(host)}-*-*"):
         _host, pid, _nonce = folder.name.rsplit("-", 2)
-        if _host != host or not pid.isdigit() or _alive(int(pid)):
+        if _host != host or not pid.isdigit() or pid_alive(int(pid)):
             continue
         shutil.rmtree(folder, ignore_errors=True)
         removed += 1
@@ -367,16 +369,6 @@ def sweep_dead_temp(tmp_root: Path) -> int:
 
 def glob_escape(s: str) -> str:
     return re.sub(r"([*?\[])", r"[\1]", s)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _start_forkserver_deaf_to_ctrl_c() -> None:
@@ -400,7 +392,7 @@ def run_worker(
     grace_s: float = 10.0,
 ) -> WorkerStats:
     """Do extraction jobs until `stop` is set (or, without one, until SIGTERM or SIGINT)."""
-    client = redis.Redis.from_url(redis_url)
+    client = redis_client(redis_url)
     client.ping()
     worker = Worker(client, data_dir, processes, claim_idle_ms, max_attempts, timeout_s)
     if not worker.blobs_root.is_dir():

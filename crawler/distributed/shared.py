@@ -34,10 +34,10 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-import redis
 from scrapy import Request, Spider
 from scrapy.utils.request import request_from_dict
 
+from archive.dist.client import redis_client
 from archive.dist.keys import CrawlKeys, crawl_name_for, process_name
 from crawler.context import META_KEY, RequestContext
 from crawler.middlewares.retry import NOT_BEFORE
@@ -82,11 +82,6 @@ redis.call('DEL', KEYS[2])
 redis.call('SREM', KEYS[4], ARGV[1])
 return #kv / 2
 """
-
-
-def redis_client(url: str) -> redis.Redis:
-    # Bytes in, bytes out: the queue holds pickles.
-    return redis.Redis.from_url(url, socket_timeout=30, socket_connect_timeout=30, retry_on_timeout=True)
 
 
 # Request attributes left out of the serialized form when they hold their default: a queued request costs
