@@ -7,6 +7,8 @@ capture, the stored extraction and the linking page from the archive, nothing fr
 from __future__ import annotations
 
 import logging
+import sqlite3
+from collections.abc import Callable
 from typing import Any
 
 from archive.derive import DOCUMENT_ROLES, record_safely
@@ -48,11 +50,16 @@ class ReportPipeline:
 
     def _record(self, item: Fetched) -> None:
         cap = self.ws.corpus.capture(item.capture_id) if item.capture_id is not None else None
-        if cap is None:
-            return
-        derived = record_safely(self.ws, cap)
-        if derived.error:
-            self._inc("errors/interpretation")
-        for result in derived.results:
-            is_report = result.kind is not None and result.year is not None
-            self._inc("reports_recorded" if is_report else f"not_reports/{source_format(result)}")
+        if cap is not None:
+            record_counted(self.ws, cap, self._inc)
+
+
+def record_counted(ws: Workspace, cap: sqlite3.Row, count: Callable[[str], None]) -> None:
+    """Record the capture's report (derive.record_safely) and count what it was, under the names the
+    crawl's summary shows; the single-process pipeline and a shared crawl's writer both count this way."""
+    derived = record_safely(ws, cap)
+    if derived.error:
+        count("errors/interpretation")
+    for result in derived.results:
+        is_report = result.kind is not None and result.year is not None
+        count("reports_recorded" if is_report else f"not_reports/{source_format(result)}")

@@ -30,7 +30,7 @@ from typing import Any
 
 import redis
 
-from archive.derive import DOCUMENT_ROLES, is_package, member_url, record_safely, save_members, store_members
+from archive.derive import DOCUMENT_ROLES, is_package, member_url, save_members, store_members
 from archive.dist.jobs import RESULTS_GROUP, ExtractionJobs, extraction_from_json
 from archive.dist.keys import CrawlKeys
 from archive.dist.lease import Lease
@@ -44,6 +44,7 @@ from archive.store.workspace import Workspace
 from crawler.failures import error_kind
 from crawler.items import fetched_from_json
 from pipelines.publish import CAPTURES_GROUP
+from pipelines.reports import record_counted
 from pipelines.store import StorePipeline
 
 logger = logging.getLogger(__name__)
@@ -407,17 +408,8 @@ class CorpusWriter:
         corpus = self.ws.corpus
         for capture_id in sorted(capture_ids):
             cap = corpus.capture(capture_id)
-            if cap is None:
-                continue
-            derived = record_safely(self.ws, cap)
-            if derived.error:
-                self.counters.inc_value("govarchive/errors/interpretation")
-            for result in derived.results:
-                from archive.store.reports import source_format
-
-                is_report = result.kind is not None and result.year is not None
-                key = "reports_recorded" if is_report else f"not_reports/{source_format(result)}"
-                self.counters.inc_value(f"govarchive/{key}")
+            if cap is not None:
+                record_counted(self.ws, cap, lambda key: self.counters.inc_value(f"govarchive/{key}"))
 
     # --- the end of the run -------------------------------------------------------------------------
 
