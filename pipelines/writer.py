@@ -193,7 +193,7 @@ class CorpusWriter:
         # What the previous writer was given and did not acknowledge is this writer's now.
         for stream in (self.captures, self.results):
             while stream.claim(self.holder, min_idle_ms=0):
-                pass  # claimed entries are pending with this writer: _own_pending reads them first
+                pass  # claimed entries are pending with this writer: Stream.pending reads them first
 
     def _seed_validators(self) -> None:
         """The incremental state (ETag / Last-Modified of what is held) for every crawler process."""
@@ -228,7 +228,7 @@ class CorpusWriter:
 
     def _apply_captures(self) -> int:
         # Entries claimed from a previous writer first, then new ones (waiting a little when there are none).
-        entries = self._own_pending(self.captures) or self.captures.read(
+        entries = self.captures.pending(self.holder, _BATCH) or self.captures.read(
             self.holder, count=_BATCH, block_ms=200
         )
         if not entries:
@@ -258,20 +258,6 @@ class CorpusWriter:
                 raise
             logger.exception("capture entry %s could not be written; skipped", entry.id)
             self.counters.inc_value("govarchive/errors/writer")
-
-    def _own_pending(self, stream: Stream) -> list[Entry]:
-        """Entries delivered to this writer and not acknowledged (claimed on take-over)."""
-        got = stream.client.xreadgroup(stream.group, self.holder, {stream.key: "0"}, count=_BATCH)
-        out: list[Entry] = []
-        for _key, entries in got or []:
-            for raw_id, fields in entries:
-                entry_id = raw_id.decode() if isinstance(raw_id, bytes) else str(raw_id)
-                if not fields:
-                    stream.ack(entry_id)
-                    continue
-                decoded = {k.decode(): v.decode() for k, v in fields.items()}
-                out.append(Entry(entry_id, decoded, 2))
-        return out
 
     def _apply_capture(self, entry: Entry) -> None:
         corpus = self.ws.corpus
@@ -303,7 +289,7 @@ class CorpusWriter:
     # --- extraction results -------------------------------------------------------------------------
 
     def _apply_results(self) -> int:
-        entries = self._own_pending(self.results) or self.results.read(
+        entries = self.results.pending(self.holder, _BATCH) or self.results.read(
             self.holder, count=_BATCH, block_ms=None
         )
         for entry in entries:

@@ -58,3 +58,14 @@ def test_taking_over_leaves_the_takers_own_entries_alone(redis_url: str) -> None
     taken = stream.claim("b", min_idle_ms=0, count=2)
     assert sorted(e.fields["n"] for e in taken) == ["3", "4"]
     assert stream.claim("b", min_idle_ms=0, count=2) == []
+
+
+def test_a_consumer_reads_its_own_unacknowledged_entries_again(redis_url: str) -> None:
+    client = redis.Redis.from_url(redis_url)
+    stream = Stream(client, _keys().results)
+    stream.add({"n": "0"})
+    first = stream.read("w", block_ms=None)
+    again = stream.pending("w")
+    assert [(e.id, e.fields["n"], e.deliveries) for e in again] == [(first[0].id, "0", 2)]
+    stream.ack(first[0].id)
+    assert stream.pending("w") == []

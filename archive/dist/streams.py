@@ -49,12 +49,24 @@ class Stream:
 
     def read(self, consumer: str, count: int = 64, block_ms: int | None = 1000) -> list[Entry]:
         """Entries never delivered before, to `consumer` (blocking up to `block_ms`)."""
-        got = self.client.xreadgroup(self.group, consumer, {self.key: ">"}, count=count, block=block_ms)
+        return self._read(consumer, ">", count, block_ms, 1)
+
+    def pending(self, consumer: str, count: int = 64) -> list[Entry]:
+        """Entries delivered to `consumer` and not acknowledged yet (e.g. claimed from another): again."""
+        return self._read(consumer, "0", count, None, 2)
+
+    def _read(self, consumer: str, start: str, count: int, block_ms: int | None, deliveries: int) -> list[Entry]:
+        got = self.client.xreadgroup(self.group, consumer, {self.key: start}, count=count, block=block_ms)
         out: list[Entry] = []
+        gone: list[str] = []
         for _stream, entries in got or []:
             for raw_id, fields in entries:
-                if fields:  # an entry deleted while pending is delivered empty: nothing to do
-                    out.append(Entry(_id(raw_id), _decode(fields), 1))
+                if fields:
+                    out.append(Entry(_id(raw_id), _decode(fields), deliveries))
+                else:  # an entry deleted while pending is delivered empty: nothing to do but forget it
+                    gone.append(_id(raw_id))
+        if gone:
+            self.ack(*gone)
         return out
 
     def claim(self, consumer: str, min_idle_ms: int, count: int = 64) -> list[Entry]:
