@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import errno
 import logging
 from typing import Any
 
 from archive.derive import DOCUMENT_ROLES, is_package, member_url, save_members, store_members
-from archive.errors import DataFolderError
 from archive.extract.encoding import header_charset
 from archive.extract.pool import ExtractionPool
 from archive.store.workspace import Workspace
@@ -62,9 +60,7 @@ class ExtractPipeline:
     async def _extract(self, sha256: str, url: str, charset: str | None) -> None:
         path = self.ws.blobs.path(sha256)
         ex = await self.pool.extract(path, None, self.ws.cache_dir, url, charset)
-        if ex.error and self.ws.is_full():
-            # Failed for want of room, not for its bytes: kept unextracted, so the next run tries again.
-            raise self.ws.fault(OSError(errno.ENOSPC, ex.error)) or DataFolderError(ex.error)
+        self.ws.stop_if_full(ex.error)
         self.ws.corpus.save_extraction(sha256, ex)
         if self.crawler is not None:
             self.crawler.stats.inc_value("govarchive/extracted")

@@ -36,7 +36,6 @@ from archive.dist.keys import CrawlKeys
 from archive.dist.lease import Lease
 from archive.dist.streams import Entry, Stream
 from archive.dist.worker import MISSING_BLOB
-from archive.errors import DataFolderError
 from archive.extract.encoding import header_charset
 from archive.model import Extraction
 from archive.sites import Site
@@ -318,9 +317,7 @@ class CorpusWriter:
             if doc is None:
                 return
             if doc["extracted_at"] is None:  # a second answer (a worker killed after answering) is no news
-                if ex.error and self.ws.is_full():
-                    # Failed for want of room, not for its bytes: the crawl stops, the document stays unextracted.
-                    raise self.ws.fault(OSError(28, ex.error)) or DataFolderError(ex.error)
+                self.ws.stop_if_full(ex.error)
                 corpus.save_extraction(sha256, ex)
                 self.counters.inc_value("govarchive/extracted")
                 if ex.error:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 from functools import cached_property
@@ -77,6 +78,12 @@ class Workspace:
         """The data folder itself failing (full, read-only, the database locked), as one line naming it;
         None when `exc` is a failure of one document or request."""
         return data_folder_fault(self.root, exc)
+
+    def stop_if_full(self, error: str | None) -> None:
+        """An extraction that failed while the folder is full failed for want of room, not for its bytes:
+        raise the folder's fault (the run stops; the document stays unextracted, the next run tries again)."""
+        if error and self.is_full():
+            raise self.fault(OSError(errno.ENOSPC, error)) or DataFolderError(error)
 
     def is_full(self, reserve: int = 4 << 20) -> bool:
         """Less than `reserve` bytes free where the data folder lives (an extraction that failed now may
