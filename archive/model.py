@@ -77,6 +77,7 @@ class ReportMeta:
     kind: ReportKind | None = None  # None: not a report (a look-alike or an unrelated document)
     template: str | None = None  # "2019" | "2021" | None
     published_at: str | None = None  # ISO date
+    revision: int = 0  # 1: a corrected version (（更正版）, （修订）) that supersedes the earlier ones
 
 
 @dataclass
@@ -99,6 +100,7 @@ class ParseResult:
     pages: int | None = None
     error: str | None = None
     findings: list[str] = field(default_factory=list)
+    revision: int = 0  # 1: a corrected version that supersedes the earlier copies of its report
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

@@ -49,6 +49,11 @@ class Site:
     # A safety net per site and run, far above a real portal: traps are cut by what their pages yield
     # (crawler/bounds.py), not by this count. Reaching it is said in the summary and stops removals.
     max_pages: int = 200_000
+    # Pages fetched with no sign of leading to a report (a best-first crawl explores these last,
+    # crawler/ranking.py), and pages rendered in Chromium because their static reading named a list and
+    # found nothing in it: the budgets of a site's run. What they cut is said in the summary.
+    explore_pages: int = 400
+    render_pages: int = 8
 
     def domains(self) -> list[str]:
         if self.allowed_domains:
@@ -74,6 +79,8 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "deny": (list,),
     "family": (str,),
     "max_pages": (int,),
+    "explore_pages": (int,),
+    "render_pages": (int,),
 }
 
 

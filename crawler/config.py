@@ -29,6 +29,9 @@ _ENV: dict[str, tuple[str, Callable[[str], Any]]] = {
     "GOVARCHIVE_EXTRACT_WORKERS": ("GOVARCHIVE_EXTRACT_WORKERS", int),
     "GOVARCHIVE_PROGRESS_INTERVAL": ("GOVARCHIVE_PROGRESS_INTERVAL", float),
     "GOVARCHIVE_FRONTIER": ("GOVARCHIVE_FRONTIER", str),
+    # Non-public networks the operator vouches for (an intranet's portals and file hosts): the guard
+    # fetches addresses there (crawler/middlewares/guard.py).
+    "GOVARCHIVE_TRUSTED_NETWORKS": ("GOVARCHIVE_TRUSTED_NETWORKS", str),
     # A crawl shared by many processes through one Redis (crawler/distributed/).
     "GOVARCHIVE_REDIS_URL": ("GOVARCHIVE_REDIS_URL", str),
     "GOVARCHIVE_CRAWL_NAME": ("GOVARCHIVE_CRAWL_NAME", str),

@@ -73,6 +73,7 @@ GOVARCHIVE_DATA = "data"
 GOVARCHIVE_SITES = "sites.toml"  # the sites file of `scrapy crawl reports` without -a sites_file
 GOVARCHIVE_EXTRACT_WORKERS = 2
 GOVARCHIVE_EXTRACT_TIMEOUT = 600
+GOVARCHIVE_TRUSTED_NETWORKS = ""  # comma-separated CIDRs the guard may fetch although not public
 # A crawl shared by many processes through one Redis (crawler/distributed/): off unless a URL is given.
 GOVARCHIVE_REDIS_URL = ""
 GOVARCHIVE_CRAWL_NAME = ""  # default: archive.dist.keys.crawl_name_for(the sites file)

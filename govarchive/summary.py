@@ -21,7 +21,7 @@ def format_crawl_summary(summary: dict[str, Any]) -> str:
         ("extracted", "extracted"),
         ("report copies recorded", "reports_recorded"),
         ("bytes archived", "bytes"),
-        ("look-alikes skipped", "skipped/lookalike"),
+        ("look-alike links (explored last)", "skipped/lookalike"),
         ("off-site links skipped", "skipped/offsite"),
         ("retries", "retry/count"),
     ]
@@ -45,9 +45,30 @@ def format_crawl_summary(summary: dict[str, Any]) -> str:
     if cuts:
         rows.append(("list shapes cut (their last pages yielded nothing new)", len(cuts)))
         rows += [(f"  {site} {shape}", f"after {pages} pages") for (site, shape), pages in cuts]
+    rows += _budget_rows(summary)
     width = max(len(label) for label, _ in rows) + 2  # long keys never run into their value
     lines += [f"  {label:<{width}}{value}" for label, value in rows]
     return "\n".join(lines)
+
+
+def _budget_rows(summary: dict[str, Any]) -> list[tuple[str, Any]]:
+    """Per site: pages explored with no sign of a report and rendered in Chromium, what the budgets cut,
+    and the best-ranked candidates left unfetched (crawler/budget.py)."""
+    sites: dict[str, dict[str, Any]] = {}
+    for key, value in summary.items():
+        if key.startswith("budget/"):
+            _, site, what = key.split("/", 2)
+            sites.setdefault(site, {})[what] = value
+    rows: list[tuple[str, Any]] = []
+    if sites:
+        rows.append(("budgets by site (explored / rendered / cut)", ""))
+    for site in sorted(sites):
+        b = sites[site]
+        cut = int(b.get("cut_explore", 0)) + int(b.get("cut_render", 0))
+        rows.append((f"  {site}", f"{b.get('explored', 0)} / {b.get('rendered', 0)} / {cut}"))
+        for url, text in b.get("best_cut", []):
+            rows.append(("    not fetched", f"{url} {text}".strip()))
+    return rows
 
 
 def format_corpus_summary(corpus: Corpus) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.portals.harness import db, published, reports
+from tests.portals.harness import assert_never_reports, db, published, reports
 from tests.portals.runs import hanweb_portal
 
 pytestmark = pytest.mark.slow
@@ -33,10 +33,10 @@ def test_annual_report_module_years_from_the_select_are_visited() -> None:
     assert published(run.data)[("测试市人民政府", 2020)] == "2021-03-20"
 
 
-def test_look_alike_records_are_never_opened() -> None:
+def test_look_alike_records_are_never_reports() -> None:
     run = hanweb_portal()
-    for fragment in run.planted.never:
-        assert run.portal.requested(fragment) == [], fragment
+    assert reports(run.data) == run.planted.reports
+    assert_never_reports(run.data, run.planted.lookalikes)
 
 
 def test_downfile_name_is_decoded_from_raw_gbk_header() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.portals.harness import published, reports, sources
+from tests.portals.harness import assert_never_reports, published, reports, sources
 from tests.portals.runs import trs_portal
 
 pytestmark = pytest.mark.slow
@@ -21,8 +21,9 @@ def test_pages_announced_only_by_the_pager_script_are_crawled() -> None:
     assert run.portal.requested("/xxgk/zfxxgknb/index_2.html")
 
 
-def test_look_alikes_are_never_opened() -> None:
+def test_look_alikes_are_never_reports_and_robots_is_obeyed() -> None:
     run = trs_portal()
+    assert_never_reports(run.data, run.planted.lookalikes)
     for fragment in run.planted.never:
         assert run.portal.requested(fragment) == [], fragment
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.portals.harness import db, reports
+from tests.portals.harness import assert_never_reports, db, reports
 from tests.portals.runs import yeartabs_portal
 from tests.portals.yeartabs import YEARS, year_folder
 
@@ -32,10 +32,9 @@ def test_year_pages_are_lists_not_reports_of_the_government() -> None:
     assert not [u for u in sources if u.endswith(("/", "index.html"))]
 
 
-def test_look_alike_notices_on_year_pages_are_not_opened() -> None:
+def test_look_alike_notices_on_year_pages_are_no_reports() -> None:
     run = yeartabs_portal()
-    for fragment in run.planted.never:
-        assert run.portal.requested(fragment) == []
+    assert_never_reports(run.data, run.planted.lookalikes)
 
 
 def test_table_images_of_a_report_page_are_archived_not_its_decoration() -> None:

@@ -97,7 +97,7 @@ def test_body_name_heading_above_the_title_is_its_agency() -> None:
         ("本溪市2020年政府信息公开工作年度报告", "本溪市人民政府"),  # 本/全 as part of a place name
         ("全椒县教育体育局2021年政府信息公开工作年度报告", "全椒县教育体育局"),
         # Look-alikes of a name: a verb, a pronoun, a quantifier, navigation, the report's own words.
-        ("图解2020年政府信息公开工作年度报告", None),
+        ("现公布2020年政府信息公开工作年度报告", None),
         ("本机关2020年政府信息公开工作年度报告", None),
         ("我局2020年政府信息公开工作年度报告", None),
         ("全县2020年政府信息公开工作年度报告", None),
@@ -152,3 +152,44 @@ def test_one_date_reader_rejects_impossible_dates() -> None:
     assert iso_date("2024-02-29") == "2024-02-29"
     page = "<html><head><meta name='PubDate' content='2023-02-31'></head><body>发布日期：2023-02-03</body></html>"
     assert read_page_meta(page)["published_at"] == "2023-02-03"
+
+
+def test_other_annual_reports_of_a_government_are_reports_only_by_their_content() -> None:
+    from archive.model import Extraction
+    from archive.report.interpret import SourceContext, interpret
+
+    rule_of_law = Extraction(
+        "html",
+        text="某县2022年法治政府建设年度报告\n一、主要举措\n深入推进依法行政，全面推进政务公开。\n二、存在的不足",
+        page_meta={"title": "某县2022年法治政府建设年度报告"},
+    )
+    assert interpret(rule_of_law, SourceContext()).kind is None
+    bare = Extraction(
+        "html",
+        text="2022年度报告\n一、总体情况\n二、主动公开政府信息情况\n三、收到和处理政府信息公开申请情况",
+        page_meta={"title": "2022年度报告"},
+    )
+    assert interpret(bare, SourceContext(site_name="某县人民政府")).kind == "annual_report"
+
+
+@pytest.mark.parametrize(
+    ("titles", "revision"),
+    [
+        (["某县2022年政府信息公开工作年度报告（更正版）"], 1),
+        (["某县2022年政府信息公开工作年度报告", "某县2022年政府信息公开工作年度报告(修订)"], 1),
+        (["某县2022年政府信息公开工作年度报告修订版"], 1),
+        (["某县2022年政府信息公开工作年度报告"], 0),
+    ],
+)
+def test_a_corrected_version_says_so_in_one_of_its_names(titles: list[str], revision: int) -> None:
+    from archive.report.meta import revision_of
+
+    assert revision_of(titles) == revision
+
+
+def test_a_notice_about_a_correction_is_a_look_alike() -> None:
+    assert classify_title("关于某县2022年政府信息公开工作年度报告的更正说明").kind is None
+
+
+def test_an_illustrated_summary_is_a_look_alike() -> None:
+    assert classify_title("图解2020年政府信息公开工作年度报告").kind is None

@@ -1,6 +1,6 @@
 """Trap bounds in a real crawl: a list whose pager names all its 200 pages on the first page is read to
 its end (nothing held is lost), and a calendar whose pages all carry the same download link in their
-footer is still cut (a link the crawl never follows proves nothing)."""
+footer is still cut (a link asked for once already proves nothing new)."""
 
 from __future__ import annotations
 
@@ -86,4 +86,5 @@ def test_a_pager_naming_all_pages_is_read_whole_and_a_footer_link_does_not_feed_
     days = portal.requested("/rl/")
     assert len(days) <= FREE + WINDOW + AHEAD, len(days)
     assert any(k.startswith("cut/rl/") for k in s), sorted(s)
-    assert len(portal.requested("/uploads/zwgk_app.zip")) == 0
+    # the footer's file is an unnamed candidate: explored once, and it fed no trap (the cut above)
+    assert len(portal.requested("/uploads/zwgk_app.zip")) <= 1

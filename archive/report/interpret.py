@@ -10,7 +10,15 @@ from dataclasses import dataclass, field
 
 from archive.model import Extraction, ParseResult, ReportMeta
 from archive.report.checks import run_checks
-from archive.report.meta import classify_title, iso_date, signing_date, title_from_text
+from archive.report.meta import (
+    classify_title,
+    iso_date,
+    names_disclosure,
+    revision_of,
+    shows_template_sections,
+    signing_date,
+    title_from_text,
+)
 from archive.report.template import map_report
 
 
@@ -49,7 +57,14 @@ def describe(ex: Extraction, ctx: SourceContext) -> ReportMeta:
         or iso_date(ctx.page_published_at)
         or (signing_date(ex.text) if ex.text else None)
     )
-    return ReportMeta(title=title, agency=agency, year=chosen.year, kind=chosen.kind, published_at=published)
+    return ReportMeta(
+        title=title,
+        agency=agency,
+        year=chosen.year,
+        kind=chosen.kind,
+        published_at=published,
+        revision=revision_of(candidates),
+    )
 
 
 def interpret(ex: Extraction, ctx: SourceContext | None = None) -> ParseResult:
@@ -57,6 +72,15 @@ def interpret(ex: Extraction, ctx: SourceContext | None = None) -> ParseResult:
     meta = describe(ex, ctx)
     # map_report alone decides between the extracted tables and those recovered from the text layer.
     mapped = map_report(ex.tables, ex.text or "", meta.year)
+    # Named only "年度报告" (法治政府建设年度报告, or a bare 2022年度报告 under a 年报 column): a disclosure
+    # report only if its content is one, by the national template's tables or sections.
+    if (
+        meta.kind is not None
+        and not names_disclosure(meta.title)
+        and not mapped.stats
+        and not shows_template_sections(ex.text or "")
+    ):
+        meta = ReportMeta(title=meta.title, year=meta.year)
     # Only annual reports follow a template (a pre-2019 work summary has none); map_report falls back to
     # the year when the tables carry no template label.
     meta.template = mapped.template if meta.kind == "annual_report" else None
@@ -82,4 +106,5 @@ def interpret(ex: Extraction, ctx: SourceContext | None = None) -> ParseResult:
         pages=ex.pages,
         error=ex.error,
         findings=list(mapped.findings),
+        revision=meta.revision,
     )

@@ -43,7 +43,18 @@ _SUMMARY = re.compile(r"(政务公开|政府信息公开|信息公开)工作(总
 # Look-alikes: notices about compiling reports, collections, plans, budget pages, statistics …
 _LOOKALIKE = re.compile(
     r"通知|关于做好|关于印发|编制|发布工作|汇总|目录|要点|实施方案|工作方案|预算|决算|统计年鉴|统计公报|考核|"
-    r"报送|通报|解读|培训|指南|意见|征求|评估|整改|的函|公示|专栏|链接|索引|工作计划|模板|范本|样本|提纲"
+    r"报送|通报|解读|培训|指南|意见|征求|评估|整改|的函|公示|专栏|链接|索引|工作计划|模板|范本|样本|提纲|"
+    r"更正说明|更正公告|更正声明|勘误|图解"
+)
+# A corrected version of a report calls itself so; a notice *about* a correction is a look-alike above.
+_REVISION = re.compile(
+    r"[(（【\[]\s*(更正|修订|修正|更新|重发|更正后|修改)[版稿]?\s*[)）】\]]|更正版|修订版|修正版"
+)
+# The national template's own sections (2008, 2019 and 2021 forms): a report whose title does not name
+# disclosure work (2022年度报告) shows them; a government's other annual reports (法治政府建设) do not.
+_TEMPLATE_SECTIONS = re.compile(
+    r"主动公开政府信息|依申请公开|政府信息公开申请|收到和处理|不予公开|信息公开(工作)?(的)?(行政复议|行政诉讼)|"
+    r"政府信息公开(收费|费用)|因政府信息公开"
 )
 _YEAR = re.compile(r"(19[89]\d|20[0-4]\d)\s*年")
 # The last character(s) of an organisation's name: the head noun of what it is (局, 委员会, 中心, 实验区,
@@ -148,6 +159,21 @@ def _classify_title(title: str | None) -> TitleInfo:
     if year is None:
         return TitleInfo(None, None, None, "report title without a year")
     return TitleInfo(kind, year, agency_from_title(t), "report title")
+
+
+def revision_of(titles: list[str]) -> int:
+    """1 when any of a document's names says it is a corrected version, else 0."""
+    return int(any(_REVISION.search(normalize_title(t)) for t in titles if t))
+
+
+def names_disclosure(title: str | None) -> bool:
+    """The title names disclosure work itself, not only an annual report."""
+    return bool(title and _DISCLOSURE.search(normalize_title(title)))
+
+
+def shows_template_sections(text: str) -> bool:
+    """Two distinct sections or subjects of the national template in the text."""
+    return len({m.group(0) for m in _TEMPLATE_SECTIONS.finditer(re.sub(r"\s+", "", text or ""))}) >= 2
 
 
 def _year(t: str) -> int | None:

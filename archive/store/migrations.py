@@ -368,6 +368,12 @@ _M014_STREAM_APPLIED = """
 """
 
 
+# A copy that calls itself a corrected version (（更正版）, （修订）) supersedes the earlier copies of its report:
+# the figures come from the latest revision, the earlier copies stay as history (superseded in the view).
+_M015_REPORT_SOURCES_REVISION = """
+ALTER TABLE report_sources ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+"""
+
 MIGRATIONS: list[tuple[str, Step]] = [
     ("001_initial", _M001_INITIAL),
     ("002_fts_trigram", _M002_FTS),
@@ -381,6 +387,7 @@ MIGRATIONS: list[tuple[str, Step]] = [
     ("012_captures_tls_error", _M012_CAPTURES_TLS_ERROR),
     ("013_scale_indexes", _M013_SCALE_INDEXES),
     ("014_stream_applied", _M014_STREAM_APPLIED),
+    ("015_report_sources_revision", _M015_REPORT_SOURCES_REVISION),
 ]
 
 

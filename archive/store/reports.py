@@ -39,9 +39,10 @@ class SourceRef:
     seen_at: str
 
 
-def _rank(known: int, fmt: str, text_len: int) -> tuple[int, int, int]:
-    # Figures found, then format, then text length (capped: boilerplate must not win).
-    return (known, -FORMAT_RANK.get(fmt, 9), min(text_len, 2000))
+def _rank(revision: int, known: int, fmt: str, text_len: int) -> tuple[int, int, int, int]:
+    # A corrected version first (it supersedes), then figures found, then format, then text length
+    # (capped: boilerplate must not win).
+    return (revision, known, -FORMAT_RANK.get(fmt, 9), min(text_len, 2000))
 
 
 class ReportRows:
@@ -81,9 +82,14 @@ class ReportRows:
             report_id = self.upsert_report(
                 source.site_id, meta, source.region, page_url, source.seen_at, sighting
             )
-            self.add_report_source(report_id, source.sha256, source.url, fmt, source.seen_at, sighting)
+            revision = result.revision
+            self.add_report_source(
+                report_id, source.sha256, source.url, fmt, source.seen_at, sighting, revision
+            )
             for other_sha, other_url, other_fmt in also_sources or []:
-                self.add_report_source(report_id, other_sha, other_url, other_fmt, source.seen_at, sighting)
+                self.add_report_source(
+                    report_id, other_sha, other_url, other_fmt, source.seen_at, sighting, revision
+                )
             if self._better_than_current(report_id, result, fmt, source):
                 self.set_report_content(
                     report_id,
@@ -105,15 +111,17 @@ class ReportRows:
                       (SELECT count(*) FROM report_stats s WHERE s.report_id = r.id AND s.value IS NOT NULL)
                         AS known,
                       (SELECT format FROM report_sources rs WHERE rs.report_id = r.id AND rs.sha256 = r.sha256
-                         AND rs.url = r.source_url) AS fmt
+                         AND rs.url = r.source_url) AS fmt,
+                      (SELECT revision FROM report_sources rs WHERE rs.report_id = r.id AND rs.sha256 = r.sha256
+                         AND rs.url = r.source_url) AS revision
                FROM reports r WHERE r.id = ?""",
             (report_id,),
         ).fetchone()
         if row["sha256"] is None:
             return True
         known = sum(1 for s in result.stats if s.value is not None)
-        new = _rank(known, fmt, len(result.text or ""))
-        old = _rank(int(row["known"]), row["fmt"] or "", int(row["text_len"] or 0))
+        new = _rank(result.revision, known, fmt, len(result.text or ""))
+        old = _rank(int(row["revision"] or 0), int(row["known"]), row["fmt"] or "", int(row["text_len"] or 0))
         if source.url == row["source_url"]:
             # The copy at the best copy's URL read again (a new version, or the same bytes with more
             # context, e.g. its page's images): it replaces the old reading unless it lost figures.
@@ -182,7 +190,14 @@ class ReportRows:
         return int(row["id"])
 
     def add_report_source(
-        self, report_id: int, sha256: str, url: str, fmt: str, seen_at: str, sighting: bool = True
+        self,
+        report_id: int,
+        sha256: str,
+        url: str,
+        fmt: str,
+        seen_at: str,
+        sighting: bool = True,
+        revision: int = 0,
     ) -> None:
         update = (
             "last_seen=max(last_seen, excluded.last_seen), removed_at=NULL, format=excluded.format"
@@ -190,11 +205,11 @@ class ReportRows:
             else "format=excluded.format"
         )
         self.conn.execute(
-            f"""INSERT INTO report_sources(report_id, sha256, url, format, first_seen, last_seen)
-               VALUES (?, ?, ?, ?, ?, ?)
+            f"""INSERT INTO report_sources(report_id, sha256, url, format, first_seen, last_seen, revision)
+               VALUES (?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT(report_id, sha256, url) DO UPDATE SET first_seen=min(first_seen, excluded.first_seen),
-                 {update}""",
-            (report_id, sha256, url, fmt, seen_at, seen_at),
+                 revision=max(revision, excluded.revision), {update}""",
+            (report_id, sha256, url, fmt, seen_at, seen_at, revision),
         )
 
     def set_report_content(

@@ -51,6 +51,8 @@ class FollowLink:
     year: int | None = None  # the report year the link is listed under
     from_body: bool = False  # the link is a bare body name on a year list
     body_shape: str | None = None  # a next page of a year × department list: its rows' link shape
+    priority: int | None = None  # the ranking's request priority (crawler/ranking.py); None: by kind
+    budgeted: bool = False  # no sign of a report about it: counts against the site's explore budget
 
 
 @dataclass(frozen=True)

@@ -85,8 +85,35 @@ def forbidden_address(host: str) -> str | None:
     return None
 
 
-def refusal(url: str, start_urls: list[str]) -> str | None:
-    """Why the crawl of a site with these start URLs must not fetch `url`, or None."""
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def trusted_networks(value: str) -> list[Network]:
+    """GOVARCHIVE_TRUSTED_NETWORKS: comma-separated networks (CIDR) the operator vouches for, e.g. the
+    intranet its portals and their file servers live in; never link-local."""
+    out: list[Network] = []
+    for part in filter(None, (p.strip() for p in value.split(","))):
+        try:
+            net = ipaddress.ip_network(part, strict=False)
+        except ValueError:
+            raise ValueError(f"GOVARCHIVE_TRUSTED_NETWORKS: {part!r} is not a network") from None
+        if net.is_link_local:
+            raise ValueError(f"GOVARCHIVE_TRUSTED_NETWORKS: {part!r} is link-local, never fetched")
+        out.append(net)
+    return out
+
+
+def refusal(
+    url: str,
+    start_urls: list[str],
+    allowed_domains: list[str] | None = None,
+    trusted: list[Network] | None = None,
+) -> str | None:
+    """Why the crawl of a site with these start URLs must not fetch `url`, or None.
+
+    A non-public address is fetched only when it is a start origin, when the sites file names it in the
+    site's `allowed_domains`, or when it lies in a network the operator trusts (GOVARCHIVE_TRUSTED_NETWORKS):
+    the operator's word. Never a link-local one."""
     try:
         scheme, host, _ = origin(url)
     except ValueError:  # e.g. an unclosed IPv6 bracket
@@ -94,9 +121,14 @@ def refusal(url: str, start_urls: list[str]) -> str | None:
     if scheme not in FETCHED_SCHEMES:
         return f"unsupported scheme: {scheme or '(none)'}: links are not followed"
     why = forbidden_address(host)
-    if why is not None and origin(url) not in {origin(u) for u in start_urls}:
-        return f"refused: {why} is not one of the site's start origins"
-    return None
+    if why is None or origin(url) in {origin(u) for u in start_urls}:
+        return None
+    ip = ip_of(host)
+    if ip is not None and not ip.is_link_local:
+        named = {d.strip("[]").lower() for d in allowed_domains or []}
+        if host.strip("[]") in named or str(ip) in named or any(ip in net for net in trusted or []):
+            return None
+    return f"refused: {why} is not one of the site's start origins"
 
 
 def redirect_target(url: str, location: bytes) -> str:
@@ -109,8 +141,10 @@ def redirect_target(url: str, location: bytes) -> str:
 
 
 # Start origins on private addresses of the sites being crawled: the browser (render_js sites) may load
-# those and nothing else private. Filled by the spider when it starts (one crawl per process).
+# those and nothing else private, but for the networks the operator trusts. Filled by the spider when it
+# starts (one crawl per process).
 BROWSER_PRIVATE_ORIGINS: set[tuple[str, str, int | None]] = set()
+BROWSER_TRUSTED_NETWORKS: list[Network] = []
 
 
 def browser_request_refused(request: Any) -> bool:
@@ -126,12 +160,16 @@ def browser_request_refused(request: Any) -> bool:
         return True
     if scheme not in FETCHED_SCHEMES:
         return True
-    return forbidden_address(host) is not None and origin(url) not in BROWSER_PRIVATE_ORIGINS
+    if forbidden_address(host) is None or origin(url) in BROWSER_PRIVATE_ORIGINS:
+        return False
+    ip = ip_of(host)
+    return ip is None or ip.is_link_local or not any(ip in net for net in BROWSER_TRUSTED_NETWORKS)
 
 
 class RequestGuard:
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
+        self.trusted = trusted_networks(crawler.settings.get("GOVARCHIVE_TRUSTED_NETWORKS") or "")
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> RequestGuard:
@@ -147,7 +185,7 @@ class RequestGuard:
         site = self._site(request)
         if site is None:
             return  # robots.txt and other framework requests
-        why = refusal(request.url, site.start_urls)
+        why = refusal(request.url, site.start_urls, site.allowed_domains, self.trusted)
         if why is not None:
             raise Refused(why)
 
@@ -165,7 +203,7 @@ class RequestGuard:
         if target in chain:
             hops = " → ".join([*chain[chain.index(target) :], target])
             raise Refused(f"redirect loop: {hops}")
-        why = refusal(target, site.start_urls)
+        why = refusal(target, site.start_urls, site.allowed_domains, self.trusted)
         if why is not None:
             raise Refused(f"redirect to {target} {why.removeprefix('refused: ')}")
         if not in_domains(target, site.domains()):

@@ -30,6 +30,8 @@ from archive.report.meta import classify_title
 from archive.sites import Site, load_sites, select_sites
 from crawler import families
 from crawler.bounds import TrapBounds, Verdict
+from crawler.budget import SiteBudgets
+from crawler.candidates import Candidate, data_candidates, is_data_answer, page_candidates
 from crawler.config import CrawlConfig
 from crawler.context import RequestContext, Role, context_of, set_context
 from crawler.discovery import LinkKind, classify_link, in_domains, is_attachment_url
@@ -39,8 +41,16 @@ from crawler.frontier import SeenUrls, fresh_frontier
 from crawler.images import content_images
 from crawler.items import Fetched
 from crawler.middlewares.exchange import EXCHANGE_KEY, HOPS_KEY
-from crawler.middlewares.guard import BROWSER_PRIVATE_ORIGINS, FETCHED_SCHEMES, forbidden_address, origin
+from crawler.middlewares.guard import (
+    BROWSER_PRIVATE_ORIGINS,
+    BROWSER_TRUSTED_NETWORKS,
+    FETCHED_SCHEMES,
+    forbidden_address,
+    origin,
+    trusted_networks,
+)
 from crawler.pagekind import Reading, read_page
+from crawler.ranking import rank
 from crawler.tls import response_certificate_problem
 
 if TYPE_CHECKING:
@@ -51,6 +61,13 @@ PRIORITY = {"attachment": 30, "article": 20, "pager": 10, "section": 0}
 # List pages (sections, pagers, data calls) are bounded per URL shape by what they yield (crawler/bounds.py).
 BOUNDED_KINDS = ("section", "pager")
 SLOT_PREFIX = "site:"
+
+
+def request_key(url: str) -> str:
+    """What makes two URLs one request: their query parameters in any order (a family and a data answer
+    spell one API call differently)."""
+    base, _, query = url.partition("?")
+    return f"{base}?{'&'.join(sorted(query.split('&')))}" if "&" in query else url
 
 
 def now_iso() -> str:
@@ -66,10 +83,13 @@ def _header(response: Response, name: str) -> str | None:
 
 class Led:
     """Counts the requests a list page led to that the trap bounds weigh: report pages, documents and
-    body pages (not further lists, which prove nothing by themselves)."""
+    body pages (not further lists, which prove nothing by themselves); and, apart, whether its static
+    reading found anything likely (a family's data call or records, a candidate ranked above a pager,
+    asked for before or not): a page about reports that found nothing may need a browser."""
 
     def __init__(self) -> None:
         self.n = 0
+        self.found = 0
 
     def count(self, outputs: Iterable[Any]) -> Iterator[Any]:
         for out in outputs:
@@ -104,6 +124,8 @@ class ReportsSpider(scrapy.Spider):
         )
         self.requests_per_site: Counter[str] = Counter()
         self.bounds = TrapBounds()
+        self.budgets = SiteBudgets()
+        self._posted: set[str] = set()  # endpoints a family posts its forms to (hanweb's dataproxy.jsp)
         self._held: dict[tuple[str, str], deque[scrapy.Request]] = {}  # list requests waiting on their shape
         # The latest list pages' bytes per (site, shape): a page repeating one of them yields nothing.
         self._recent_lists: dict[tuple[str, str], deque[int]] = {}
@@ -142,6 +164,7 @@ class ReportsSpider(scrapy.Spider):
 
         Runs before the settings freeze, so `scrapy crawl reports` gets the same set-up as `govarchive crawl`.
         """
+        BROWSER_TRUSTED_NETWORKS[:] = trusted_networks(settings.get("GOVARCHIVE_TRUSTED_NETWORKS") or "")
         if getattr(settings, "frozen", False):
             return
         slots = dict(settings.getdict("DOWNLOAD_SLOTS"))
@@ -154,7 +177,9 @@ class ReportsSpider(scrapy.Spider):
                 slot.update({"delay": site.download_delay, "jitter": 0.0})
             slots[SLOT_PREFIX + site.id] = slot
         settings.set("DOWNLOAD_SLOTS", slots, priority="spider")
-        if any(s.render_js for s in self.sites.values()):
+        # Any site may need a page drawn (render_js, or a list its scripts draw: _render_request); the
+        # browser itself starts only when a page first asks for it.
+        if any(s.render_js or s.render_pages > 0 for s in self.sites.values()):
             handler = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
             settings.set("DOWNLOAD_HANDLERS", {"http": handler, "https": handler}, priority="spider")
 
@@ -171,15 +196,24 @@ class ReportsSpider(scrapy.Spider):
                 for req in self._requests(site, actions or [FollowLink(url, None, "start")], None, 0):
                     yield req
 
-    def _allowed(self, site: Site, url: str, kind: str = "other") -> bool:
-        return self._admit(site, url, kind) is Verdict.GO
-
-    def _admit(self, site: Site, url: str, kind: str = "other", key: str | None = None) -> Verdict | None:
+    def _admit(
+        self,
+        site: Site,
+        url: str,
+        kind: str = "other",
+        key: str | None = None,
+        *,
+        budget: tuple[int, str] | None = None,
+        offsite_ok: bool = False,
+    ) -> Verdict | None:
         """GO, WAIT (a list page held by the trap bounds until its shape proves itself), or None: not
-        requested. `key`: what makes the request distinct when the URL does not (a POSTed form)."""
-        if (key or url) in self.requested:
+        requested. `key`: what makes the request distinct when the URL does not (a POSTed form);
+        `budget`: (priority, text) of a candidate with no sign of a report, fetched within the site's
+        explore budget; `offsite_ok`: a report's own file, fetched wherever it is hosted."""
+        key = key or request_key(url)
+        if key in self.requested:
             return None  # asked for already: the caps below count distinct URLs, not repeated links
-        if not in_domains(url, site.domains()):
+        if not offsite_ok and not in_domains(url, site.domains()):
             self.crawler.stats.inc_value("govarchive/skipped/offsite")
             return None
         if any(re.search(p, url) for p in site.deny):
@@ -188,12 +222,27 @@ class ReportsSpider(scrapy.Spider):
         if self._pages(site.id) >= site.max_pages:
             self.crawler.stats.inc_value("govarchive/skipped/max_pages")
             return None
+        if budget is not None and not self.budgets.allows(site.id, site.explore_pages):
+            self._budget_cut(site, url, *budget)
+            return None  # not marked requested: a link with a sign may still name it
         verdict = self.bounds.allow(site.id, url) if kind in BOUNDED_KINDS else Verdict.GO
         if verdict is Verdict.CUT:
             self.crawler.stats.inc_value("govarchive/skipped/unproductive")
             return None
-        self.requested.add(key or url)
+        if budget is not None:
+            self.budgets.spend(site.id)
+            self.crawler.stats.inc_value(f"govarchive/budget/{site.id}/explored")
+        self.requested.add(key)
         return verdict
+
+    def _budget_cut(self, site: Site, url: str, priority: int, text: str) -> None:
+        """A candidate the site's explore budget cut: counted, and kept if among the best-ranked cut."""
+        stats = self.crawler.stats
+        stats.inc_value(f"govarchive/budget/{site.id}/cut_explore")
+        if self.budgets.note_cut(site.id, priority, url, text):
+            stats.set_value(
+                f"govarchive/budget/{site.id}/best_cut", [list(c) for c in self.budgets.best_cut(site.id)]
+            )
 
     def _pages(self, site_id: str) -> int:
         """Requests made for a site; in a shared crawl, all processes' (one another's duplicates taken off by
@@ -222,6 +271,7 @@ class ReportsSpider(scrapy.Spider):
         referer: str | None,
         formdata: dict[str, str] | None = None,
         meta: dict[str, Any] | None = None,
+        dont_filter: bool = False,
     ) -> scrapy.Request:
         """The one place requests are built: the crawl context, the site's download slot, the referer."""
         if self.shared is not None:
@@ -236,6 +286,7 @@ class ReportsSpider(scrapy.Spider):
             "meta": full_meta,
             "priority": priority,
             "headers": headers,
+            "dont_filter": dont_filter,
         }
         req = (
             scrapy.FormRequest(url, formdata=formdata, **kw)
@@ -246,10 +297,20 @@ class ReportsSpider(scrapy.Spider):
         return req
 
     def page_request(
-        self, site: Site, url: str, context: RequestContext, *, kind: str, referer: str | None
+        self,
+        site: Site,
+        url: str,
+        context: RequestContext,
+        *,
+        kind: str,
+        referer: str | None,
+        priority: int | None = None,
+        budgeted: bool = False,
     ) -> scrapy.Request | None:
-        """A request for an HTML page; `kind` (section, pager, article) picks its priority and caps."""
-        verdict = self._admit(site, url, kind)
+        """A request for an HTML page; `kind` (section, pager, article) picks its caps and, unless the
+        ranking gave one, its priority; `budgeted`: within the site's explore budget."""
+        budget = (priority or 0, context.link_text or "") if budgeted else None
+        verdict = self._admit(site, url, kind, budget=budget)
         if verdict is None:
             return None
         meta: dict[str, Any] = {}
@@ -262,7 +323,7 @@ class ReportsSpider(scrapy.Spider):
             url,
             context,
             callback=self.parse_page,
-            priority=PRIORITY.get(kind, 0),
+            priority=PRIORITY.get(kind, 0) if priority is None else priority,
             referer=referer,
             meta=meta,
         )
@@ -276,9 +337,14 @@ class ReportsSpider(scrapy.Spider):
         link_text: str | None,
         referer: str | None,
         role: Role = "attachment",
+        priority: int | None = None,
+        budgeted: bool = False,
+        offsite_ok: bool = False,
     ) -> scrapy.Request | None:
-        """A document, package or image: archived as it is, never parsed for links."""
-        if not self._allowed(site, url):
+        """A document, package or image: archived as it is, never parsed for links. `offsite_ok`: a
+        report's own file, fetched wherever it is hosted (one hop: it is never parsed for links)."""
+        budget = (priority or 0, link_text or "") if budgeted else None
+        if self._admit(site, url, budget=budget, offsite_ok=offsite_ok) is not Verdict.GO:
             return None
         context = RequestContext(site.id, role, link_text)
         return self._request(
@@ -286,8 +352,9 @@ class ReportsSpider(scrapy.Spider):
             url,
             context,
             callback=self.parse_attachment,
-            priority=PRIORITY["attachment"],
+            priority=PRIORITY["attachment"] if priority is None else priority,
             referer=referer,
+            meta={"allow_offsite": True} if offsite_ok else None,
         )
 
     def _requests(
@@ -303,6 +370,9 @@ class ReportsSpider(scrapy.Spider):
                 verdict = self._admit(site, action.url, "pager", key=f"{action.url}#{form}" if form else None)
                 if verdict is None:
                     continue
+                if form:
+                    # The family posts forms to it: the bare URL a script names is no page of its own.
+                    self._posted.add(action.url.partition("?")[0])
                 context = RequestContext(
                     site.id,
                     "list",
@@ -343,7 +413,15 @@ class ReportsSpider(scrapy.Spider):
                     body_shape=action.body_shape,
                 )
                 kind = "section" if action.kind == "start" else action.kind
-                req = self.page_request(site, action.url, context, kind=kind, referer=referer)
+                req = self.page_request(
+                    site,
+                    action.url,
+                    context,
+                    kind=kind,
+                    referer=referer,
+                    priority=action.priority,
+                    budgeted=action.budgeted,
+                )
                 if req is not None:
                     yield req
 
@@ -392,12 +470,18 @@ class ReportsSpider(scrapy.Spider):
         if response.status != 200 and not context.revalidated:
             yield self._fetched(response, context.role)
             return
+        if not is_attachment_url(response.url) and is_data_answer(
+            response.body, _header(response, "Content-Type")
+        ):
+            yield from self._data_answer(site, response, context)
+            return
         if is_attachment_url(response.url) or not self._looks_like_html(response):
             # A link that turned out to be a document (e.g. a report linked straight from a list).
             yield from self.parse_attachment(response)
             return
         text, _ = decode_html(response.body, self._declared_charset(response))
         info = page_info(text, response.url)
+        rendered = bool(response.meta.get("playwright"))
         page = Page(
             url=response.url,
             site=site,
@@ -405,7 +489,7 @@ class ReportsSpider(scrapy.Spider):
             body=response.body,
             depth=context.depth,
             year=context.year,
-            rendered=bool(response.meta.get("playwright")),
+            rendered=rendered,
         )
         reading = read_page(
             info,
@@ -415,26 +499,77 @@ class ReportsSpider(scrapy.Spider):
             from_body=context.from_body,
             body_shape=context.body_shape,
         )
-        kinds = [(link, classify_link(link.url, link.text)) for link in info.links]
+        candidates = page_candidates(info.doc, response.url, info.links, info.scripts)
         family_list = any(family.is_list(page) for family in families.active(site))
         if reading.is_report and not family_list:
-            yield from self._article(site, response, info, kinds)
+            yield from self._article(site, response, info, candidates, context.depth)
             return
         yield self._fetched(response, "list")
         led = Led()
         # Family requests first: they know more (roles, form fields), and the first request of a URL wins.
         for family in families.active(site):
-            yield from led.count(self._requests(site, family.links(page), response.url, context.depth))
+            actions = list(family.links(page))
+            led.found += sum(1 for a in actions if isinstance(a, DataCall | Records))
+            yield from led.count(self._requests(site, actions, response.url, context.depth))
         bodies = reading.year_dept_bodies(continued=context.body_shape is not None)
         yield from led.count(self._year_dept(site, response.url, reading, bodies, context.depth))
         yield from led.count(
-            self.follow_links(
+            self.follow_candidates(
                 site,
                 response.url,
-                kinds,
+                candidates,
                 depth=context.depth,
+                about_reports=reading.about_reports,
                 pager_of=(reading.year, reading.body_shape) if bodies and reading.year else None,
+                led=led,
             )
+        )
+        yield from self._list_read(site, response.url, response.body, led.n)
+        if not led.n and not led.found and not rendered and reading.about_reports and self._has_scripts(info):
+            render = self._render_request(site, response, context)
+            if render is not None:
+                yield render
+
+    @staticmethod
+    def _has_scripts(info: PageInfo) -> bool:
+        return bool(info.scripts) or (
+            info.doc is not None and next(info.doc.iter("script"), None) is not None
+        )
+
+    def _render_request(
+        self, site: Site, response: Response, context: RequestContext
+    ) -> scrapy.Request | None:
+        """The page again, drawn by Chromium: its static reading is about reports yet led nowhere, so its
+        list is probably drawn by its scripts. Within the site's render budget; `render_js` sites are
+        drawn from the start."""
+        key = response.url + "#rendered"
+        if key in self.requested:
+            return None
+        if not self.budgets.render(site.id, site.render_pages):
+            self.crawler.stats.inc_value(f"govarchive/budget/{site.id}/cut_render")
+            return None
+        self.requested.add(key)
+        self.crawler.stats.inc_value(f"govarchive/budget/{site.id}/rendered")
+        return self._request(
+            site,
+            response.url,
+            context,
+            callback=self.parse_page,
+            priority=PRIORITY["pager"],
+            referer=context.linked_from,
+            meta={"playwright": True, "playwright_page_goto_kwargs": {"wait_until": "networkidle"}},
+            dont_filter=True,
+        )
+
+    def _data_answer(self, site: Site, response: Response, context: RequestContext) -> Iterator[Any]:
+        """A JSON, JSONP or XML answer (a data call named in a page's script): a list capture, whose
+        records and URLs are candidates like a page's links."""
+        yield self._fetched(response, "list")
+        led = Led()
+        origin = context.linked_from or response.url
+        candidates = data_candidates(response.body, response.url)
+        yield from led.count(
+            self.follow_candidates(site, origin, candidates, depth=context.depth, about_reports=True)
         )
         yield from self._list_read(site, response.url, response.body, led.n)
 
@@ -523,82 +658,121 @@ class ReportsSpider(scrapy.Spider):
 
     def follow(self, site: Site, links: Iterable[Link], referer: str, depth: int) -> Iterator[Any]:
         """Follow links found outside the page's own <a> elements (data islands, API records)."""
-        kinds = [(link, classify_link(link.url, link.text)) for link in links]
-        # Records are documents, not sections: only those that name a report (or are pages) are worth a visit.
-        kinds = [
-            (link, k) for link, k in kinds if k in (LinkKind.REPORT, LinkKind.ATTACHMENT, LinkKind.PAGER)
-        ]
-        yield from self.follow_links(site, referer, kinds, depth)
+        candidates = [Candidate(link.url, link.text, "data") for link in links]
+        yield from self.follow_candidates(site, referer, candidates, depth=depth, about_reports=True)
 
-    def _article(self, site: Site, response: Response, info: PageInfo, kinds: list[Any]) -> Iterator[Any]:
+    def _article(
+        self, site: Site, response: Response, info: PageInfo, candidates: list[Candidate], depth: int
+    ) -> Iterator[Any]:
+        """A report's page: its files (of any type, wherever hosted, behind a viewer too), the pictures in
+        its text and attached, and its next pages belong to the report; its other links are candidates."""
         page = self._fetched(response, "article")
-        attachments = [link for link, k in kinds if k is LinkKind.ATTACHMENT]
-        # Images of the report's text (tables published as pictures): archived and read with the page.
+        ranked = [rank(c, on_report_page=True, page_about_reports=True) for c in candidates]
+        attachments = [r.candidate for r in ranked if r.plan == "attachment"]
+        # Images of the report's text (tables published as pictures) and pictures attached as files:
+        # archived and read with the page.
         images = content_images(info.doc, response.url)
+        shown = {image.url for image in images}
+        images += [r.candidate.link for r in ranked if r.plan == "image" and r.candidate.url not in shown]
         # Stored with the page (table `links`): interpretation reads from the archive which page carries
         # which attachment and which images, never from the crawl's memory.
-        page.links = [(link.url, link.text, "attachment") for link in attachments]
+        page.links = [(c.url, c.text, "attachment") for c in attachments]
         page.links += [(image.url, image.text, "image") for image in images]
         yield page
-        for link in attachments:
-            req = self.attachment_request(site, link.url, link_text=link.text, referer=response.url)
+        for c in attachments:
+            req = self.attachment_request(
+                site, c.url, link_text=c.text or None, referer=response.url, offsite_ok=True
+            )
             if req is not None:
                 yield req
         for image in images:
             req = self.attachment_request(
-                site, image.url, link_text=image.text or None, referer=response.url, role="image"
+                site,
+                image.url,
+                link_text=image.text or None,
+                referer=response.url,
+                role="image",
+                offsite_ok=True,
             )
             if req is not None:
                 yield req
+        title = (info.titles or [""])[0]
+        # The next pages of a paged article are the report's too: named by its title.
+        continued = [
+            FollowLink(r.candidate.url, title, "article", priority=r.priority)
+            for r in ranked
+            if r.plan == "continuation"
+        ]
+        yield from self._requests(site, continued, response.url, depth)
+        taken = {c.url for c in attachments} | {image.url for image in images}
+        taken |= {r.candidate.url for r in ranked if r.plan == "continuation"}
+        rest = [c for c in candidates if c.url not in taken]
+        yield from self.follow_candidates(site, response.url, rest, depth=depth, about_reports=False)
 
-    def follow_links(
+    def follow_candidates(
         self,
         site: Site,
         referer: str,
-        kinds: list[Any],
+        candidates: Iterable[Candidate],
+        *,
         depth: int,
+        about_reports: bool,
         pager_of: tuple[int, str | None] | None = None,
+        led: Led | None = None,
     ) -> Iterator[Any]:
-        """Follow a page's links by kind; `pager_of` (year, link shape): the page is a year × department
-        list, whose next pages are still that year's list of rows of that shape."""
-        for link, kind in kinds:
-            if kind is LinkKind.LOOKALIKE:
-                self.crawler.stats.inc_value("govarchive/skipped/lookalike")
-                continue
-            scheme = urlsplit(link.url).scheme.lower()
+        """Request a list page's candidates in the order the ranking gives (crawler/ranking.py); those
+        with no sign of a report within the site's explore budget. `pager_of` (year, link shape): the
+        page is a year × department list, whose next pages are still that year's list of that shape;
+        `led` counts the candidates ranked above a pager."""
+        for c in candidates:
+            scheme = urlsplit(c.url).scheme.lower()
             if scheme not in FETCHED_SCHEMES:
-                # A report behind an ftp:, file: or javascript: link is a report the crawl cannot have:
-                # recorded as a failure (never fetched); other such links are only counted.
-                named = kind is LinkKind.REPORT or classify_title(link.text).kind is not None
-                if (
-                    named
-                    and kind in (LinkKind.REPORT, LinkKind.ATTACHMENT)
-                    and link.url not in self.requested
-                ):
-                    self.requested.add(link.url)
-                    yield self._not_fetched(
-                        site, link, referer, f"not followed: {scheme}: links are not fetched"
-                    )
-                else:
-                    self.crawler.stats.inc_value("govarchive/skipped/scheme")
+                yield from self._unfetchable(site, c, referer)
                 continue
-            if kind is LinkKind.ATTACHMENT:
-                if classify_title(link.text).kind is not None:
-                    req = self.attachment_request(site, link.url, link_text=link.text, referer=referer)
-                    if req is not None:
-                        yield req
+            if c.via == "script" and c.url.partition("?")[0] in self._posted:
+                continue  # the family calls it with its form (a bare GET answers nothing of use)
+            ranked = rank(c, on_report_page=False, page_about_reports=about_reports)
+            if led is not None and ranked.priority > PRIORITY["pager"]:
+                led.found += 1
+            if ranked.plan == "explore" and classify_link(c.url, c.text) is LinkKind.LOOKALIKE:
+                self.crawler.stats.inc_value("govarchive/skipped/lookalike")
+            forced = any(re.search(p, c.url) for p in site.follow)
+            budgeted = ranked.budgeted and not forced
+            if ranked.plan in ("attachment", "image"):
+                req = self.attachment_request(
+                    site,
+                    c.url,
+                    link_text=c.text or None,
+                    referer=referer,
+                    role="image" if ranked.plan == "image" else "attachment",
+                    priority=ranked.priority,
+                    budgeted=budgeted,
+                )
+                if req is not None:
+                    yield req
                 continue
-            forced = any(re.search(p, link.url) for p in site.follow)
-            if kind is LinkKind.OTHER and not forced:
-                continue
-            page_kind: PageKind = (
-                "article" if kind is LinkKind.REPORT else ("pager" if kind is LinkKind.PAGER else "section")
-            )
-            follow = FollowLink(link.url, link.text, page_kind)
+            page_kind: PageKind = {"article": "article", "continuation": "article", "pager": "pager"}.get(
+                ranked.plan, "section"
+            )  # type: ignore[assignment]
+            follow = FollowLink(c.url, c.text, page_kind, priority=ranked.priority, budgeted=budgeted)
             if page_kind == "pager" and pager_of is not None:
                 year, shape = pager_of
-                follow = FollowLink(link.url, link.text, page_kind, year=year, body_shape=shape)
+                follow = FollowLink(
+                    c.url, c.text, page_kind, year=year, body_shape=shape, priority=ranked.priority
+                )
             yield from self._requests(site, [follow], referer, depth)
+
+    def _unfetchable(self, site: Site, c: Candidate, referer: str) -> Iterator[Any]:
+        """A report behind an ftp:, file: or javascript: link is a report the crawl cannot have: recorded
+        as a failure (never fetched); other such links are only counted."""
+        scheme = urlsplit(c.url).scheme.lower()
+        kind = classify_link(c.url, c.text)
+        named = kind is LinkKind.REPORT or classify_title(c.text).kind is not None
+        if named and kind in (LinkKind.REPORT, LinkKind.ATTACHMENT) and c.url not in self.requested:
+            self.requested.add(c.url)
+            yield self._not_fetched(site, c.link, referer, f"not followed: {scheme}: links are not fetched")
+        else:
+            self.crawler.stats.inc_value("govarchive/skipped/scheme")
 
     def parse_attachment(self, response: Response) -> Iterator[Any]:
         role = self._context(response).role

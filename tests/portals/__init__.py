@@ -13,3 +13,6 @@ class Planted:
     reports: set[tuple[str, int, str]] = field(default_factory=set)  # (agency, year, kind)
     published: dict[tuple[str, int], str] = field(default_factory=dict)  # from page metadata
     never: list[str] = field(default_factory=list)  # URL fragments that must never be requested
+    # Look-alikes (notices, plans, other annual reports): the crawl may open them, last (a ranking orders
+    # candidates, it drops none), but none is ever a report's copy.
+    lookalikes: list[str] = field(default_factory=list)

@@ -32,7 +32,7 @@ def build(portal: Portal) -> Planted:
         elif i % 7 == 1:
             title = "关于做好2022年政府信息公开工作年度报告编制发布工作的通知"
             body = "<p>各单位：……</p>"
-            planted.never.append(f"post_{pid}")
+            planted.lookalikes.append(f"post_{pid}")
         else:
             title = f"佛山市测试区关于第{i}批项目的公示"
             body = "<p>公示内容</p>"

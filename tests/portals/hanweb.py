@@ -72,7 +72,7 @@ def build(portal: Portal) -> Planted:
         )
         columns[col].append((href, title))
         if never:
-            planted.never.append(href)
+            planted.lookalikes.append(href)
 
     # Column 1234 announces its total in the page; column 5678 does not (the first proxy call tells it).
     for i, dept in enumerate(DEPTS):

@@ -112,6 +112,20 @@ def sources(data_dir: Path) -> dict[tuple[str, int], list[str]]:
     return out
 
 
+def report_urls(data_dir: Path) -> set[str]:
+    """Every URL that is a report's copy or page."""
+    with db(data_dir) as conn:
+        urls = {r[0] for r in conn.execute("SELECT url FROM report_sources")}
+        return urls | {r[0] for r in conn.execute("SELECT page_url FROM reports") if r[0]}
+
+
+def assert_never_reports(data_dir: Path, fragments: list[str]) -> None:
+    """No report's copy or page has a URL with one of these fragments (look-alikes may be opened)."""
+    urls = report_urls(data_dir)
+    for fragment in fragments:
+        assert not [u for u in urls if fragment in u], fragment
+
+
 def summary(data_dir: Path) -> dict[str, Any]:
     """The counters of the last crawl run."""
     with db(data_dir) as conn:

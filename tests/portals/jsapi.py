@@ -64,7 +64,7 @@ def build(portal: Portal) -> Planted:
             portal.add(f"/uploads/{i}.docx", Answer(report_docx(title), content_type=DOCX_TYPE))
             planted.reports.add((agency, int(year or 0), "annual_report"))
         elif year is None:
-            planted.never.append(link)
+            planted.lookalikes.append(link)
 
     def api(req: Req) -> Answer:
         page, size = int(req.query.get("page", "1")), int(req.query.get("size", str(SIZE)))

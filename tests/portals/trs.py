@@ -182,7 +182,8 @@ def build(portal: Portal, offsite_base: str) -> Planted:
         ("/private/t20230101_1.html", "测试县审计局2022年政府信息公开工作年度报告"),
     ]:
         portal.add(path, html(_article(t, "2023-01-10", report_html_body(t), "测试县人民政府"), gbk, None))
-    planted.never += ["t20230110_1002", "t20230130_1007", "t20230205_1008", "/private/"]
+    planted.lookalikes += ["t20230110_1002", "t20230130_1007", "t20230205_1008"]
+    planted.never.append("/private/")  # robots.txt disallows it
     return planted
 
 

@@ -50,7 +50,7 @@ def build(portal: Portal) -> Planted:
         )
 
     portal.add("/ndbg/list.jsp", year_list)
-    planted.never.append("notice.jsp")
+    planted.lookalikes.append("notice.jsp")
     years = "".join(f'<a href="list.jsp?year={y}">{y}年度</a> ' for y in YEARS)
     portal.add(
         "/ndbg/index.html",

@@ -134,7 +134,7 @@ def build(portal: Portal) -> Planted:
                 f'<p><a href="/bmnb/notice_{year}.html">{notice}</a></p>',
             ),
         )
-        planted.never.append(f"notice_{year}")
+        planted.lookalikes.append(f"notice_{year}")
     tabs = "".join(f'<li><a href="{year_folder(y)}">{y}年度</a></li>' for y in YEARS)
     portal.add(
         "/bmnb/index.html",
