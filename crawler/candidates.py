@@ -35,6 +35,10 @@ _SCRIPT_URL = re.compile(r"""["'`]((?:https?:)?(?:\.{0,2}/)?[^"'`\s<>(){};,]*[/.
 _JS_URL = re.compile(r"""(?:window\.open|location(?:\.href)?\s*=|location\.assign|location\.replace|href\s*=)"""
                      r"""\s*\(?\s*["']([^"']+)["']""")  # fmt: skip
 _URL_ATTRS = ("data-href", "data-url", "data-src", "data-link", "data-file", "data-path", "lay-href", "url")
+# One XPath for the elements that may carry a URL in an attribute (C speed; most pages have none).
+_URL_CARRIERS = (
+    "//*[" + " or ".join(f"@{a}" for a in (*_URL_ATTRS, "onclick")) + " or starts-with(@href, 'javascript:')]"
+)
 _URL_PARAMS = re.compile(
     r"^(file|url|src|path|filepath|fileurl|file_url|filename|href|link|target|doc|pdf)$", re.I
 )
@@ -93,9 +97,7 @@ def element_candidates(doc: lxml.html.HtmlElement, base_url: str) -> Iterator[Ca
             url = _absolute(base, el.get(attr) or "")
             if url:
                 yield Candidate(url, _clean(el.get("title")), "embed")
-    for el in doc.iter():
-        if not isinstance(el.tag, str):
-            continue
+    for el in doc.xpath(_URL_CARRIERS):
         for name in _URL_ATTRS:
             value = el.get(name)
             if value and _PATHLIKE.search(value.strip()):

@@ -46,6 +46,10 @@ def format_crawl_summary(summary: dict[str, Any]) -> str:
         rows.append(("list shapes cut (their last pages yielded nothing new)", len(cuts)))
         rows += [(f"  {site} {shape}", f"after {pages} pages") for (site, shape), pages in cuts]
     rows += _budget_rows(summary)
+    flagged = sorted((k.split("/", 1)[1], v) for k, v in summary.items() if k.startswith("flagged/"))
+    if flagged:
+        rows.append(("sites whose discovery needs a look", len(flagged)))
+        rows += [(f"  {site}", why) for site, why in flagged]
     width = max(len(label) for label, _ in rows) + 2  # long keys never run into their value
     lines += [f"  {label:<{width}}{value}" for label, value in rows]
     return "\n".join(lines)

@@ -15,6 +15,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
+from archive.products.health import flagged_sites
 from archive.products.monitor import PROBLEMS, expected_reports
 from archive.store.corpus import Corpus, now_iso
 
@@ -120,6 +121,16 @@ def finding_entries(corpus: Corpus) -> list[dict[str, Any]]:
                 "updated": _stamp(r["first_seen"]),
                 "link": r["page_url"],
                 "summary": f"report #{r['id']} ({r['agency']} {r['year']}): {r['detail'] or r['rule']}",
+            }
+        )
+    for f in flagged_sites(corpus):
+        out.append(
+            {
+                "id": f"site/{f['site_id']}/run/{f['run_id']}",
+                "title": f"discovery on site {f['site_id']} needs a look: {f['flag']}",
+                "updated": _stamp(str(f["started_at"])),
+                "summary": f"site {f['site_id']}, run {f['run_id']}: {f['pages']} pages, {f['reports']} reports, "
+                f"{f['list_errors']} list pages failed — {f['flag']}",
             }
         )
     return out

@@ -5,8 +5,10 @@ site and reason."""
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 from archive.products.feeds import write_feeds
+from archive.products.health import record_site_runs
 from archive.products.history import close_run
 from archive.sites import Site
 from archive.store.workspace import Workspace
@@ -15,10 +17,14 @@ from crawler.failures import error_kind
 
 def end_of_run(
     ws: Workspace, run_id: int, sites: list[Site], finished: bool, capped: set[str]
-) -> dict[str, int]:
-    """Write the run's end; return its counters (`history/…`, `failures/<site>/<reason kind>`)."""
+) -> dict[str, Any]:
+    """Write the run's end; return its counters (`history/…`, `failures/<site>/<reason kind>`) and the
+    sites whose discovery yield fell (`flagged/<site>`: why)."""
     result = close_run(ws.corpus, run_id, sites, finished, capped)
-    out = {f"history/{key}": value for key, value in result.counts().items()}
+    out: dict[str, Any] = {f"history/{key}": value for key, value in result.counts().items()}
+    for site_run in record_site_runs(ws.corpus, run_id, [s.id for s in sites]):
+        if site_run.flag:
+            out[f"flagged/{site_run.site_id}"] = site_run.flag
     write_feeds(ws.corpus, ws.root / "feeds")
     out.update(
         Counter(f"failures/{site}/{error_kind(reason)}" for site, reason in ws.corpus.run_failures(run_id))

@@ -374,6 +374,17 @@ _M015_REPORT_SOURCES_REVISION = """
 ALTER TABLE report_sources ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
 """
 
+# Discovery health: per run and site, what was fetched and found, and why the site is flagged
+# (archive/products/health.py).
+_M016_SITE_RUNS = """
+CREATE TABLE site_runs (
+    run_id INTEGER NOT NULL REFERENCES crawl_runs(id), site_id TEXT NOT NULL,
+    pages INTEGER NOT NULL, reports INTEGER NOT NULL, list_errors INTEGER NOT NULL, flag TEXT,
+    PRIMARY KEY (run_id, site_id)
+);
+CREATE INDEX site_runs_site ON site_runs(site_id, run_id);
+"""
+
 MIGRATIONS: list[tuple[str, Step]] = [
     ("001_initial", _M001_INITIAL),
     ("002_fts_trigram", _M002_FTS),
@@ -388,6 +399,7 @@ MIGRATIONS: list[tuple[str, Step]] = [
     ("013_scale_indexes", _M013_SCALE_INDEXES),
     ("014_stream_applied", _M014_STREAM_APPLIED),
     ("015_report_sources_revision", _M015_REPORT_SOURCES_REVISION),
+    ("016_site_runs", _M016_SITE_RUNS),
 ]
 
 
