@@ -10,6 +10,8 @@ from archive.report.meta import classify_title, is_lookalike_document
 
 # Documents, and packages of documents (附件.zip): requested as attachments, archived whole.
 ATTACHMENT_EXT = {"pdf", "doc", "docx", "wps", "xls", "xlsx", "et", "ofd", "txt", "rtf", "zip", "rar", "7z"}
+# Pictures attached as files: a table published as a scan (gif is left to icons and buttons).
+IMAGE_EXT = {"png", "jpg", "jpeg", "bmp", "tif", "tiff", "webp"}
 _EXT = re.compile(r"\.([A-Za-z0-9]{2,5})$")
 _SECTION_TEXT = re.compile(
     r"政府信息公开|信息公开|政务公开|公开年报|年度报告|年报|工作年报|工作总结|政府信息公开指南|法定主动公开|公开目录"

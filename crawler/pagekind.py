@@ -23,7 +23,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from archive.extract.pageinfo import Link, PageInfo
 from archive.report.meta import classify_title, looks_like_agency
-from crawler.discovery import LinkKind, classify_link
+from crawler.discovery import IMAGE_EXT, LinkKind, classify_link, url_extension
 
 # Headings, table labels and the subject matter of the report (2008 and 2019/2021 templates); two distinct
 # ones in the page's body, its titles left out, mean the page's text is a report (or a work summary).
@@ -109,6 +109,12 @@ class Reading:
         )
 
     @property
+    def paged_article(self) -> bool:
+        """The report's own text (its sections) with no report links: a page of a paged article, whatever
+        pager its scripts draw."""
+        return self.sections >= MIN_SECTIONS and self.report_links == 0
+
+    @property
     def is_report(self) -> bool:
         evidence = self.sections >= MIN_SECTIONS or self.attachments > 0 or self.prose >= MIN_PROSE
         return self.named and not self.lookalike and evidence and not self.is_list
@@ -147,7 +153,12 @@ def read_page(
         lookalike=any("look-alike" in classify_title(t).reason for t in titles),
         sections=report_sections(html, info.titles),
         prose=prose_length(html, info.links),
-        attachments=sum(1 for k in kinds if k is LinkKind.ATTACHMENT),
+        # A document or a picture attached as a file (a table published as a scan) is the report's content.
+        attachments=sum(
+            1
+            for link, k in zip(info.links, kinds, strict=True)
+            if k is LinkKind.ATTACHMENT or url_extension(link.url) in IMAGE_EXT
+        ),
         report_links=sum(1 for k in kinds if k is LinkKind.REPORT),
         year_links=year_links,
         body_links=bodies,

@@ -14,14 +14,13 @@ from typing import Literal
 
 from archive.report.meta import classify_title
 from crawler.candidates import Candidate
-from crawler.discovery import LinkKind, classify_link, url_extension
+from crawler.discovery import IMAGE_EXT, LinkKind, classify_link, url_extension
 
 # attachment: a document or package; image: a picture (a table published as a scan); article: a page that
 # names a report; continuation: the next page of a report's own article; pager: a list's next page;
 # section: a page about disclosure or reports, a frame of the page, a form's list; data: a data call named
 # in a script (answers JSON, XML or HTML); explore: anything else in scope.
 Plan = Literal["attachment", "image", "article", "continuation", "pager", "section", "data", "explore"]
-IMAGE_EXT = {"png", "jpg", "jpeg", "gif", "bmp", "tif", "tiff", "webp"}
 _DATA_URL = re.compile(
     r"\.(json|xml|do|action|jsp|php|aspx?|ashx)(\?|$)|[?&/](api|json|list|data|query)\b", re.I
 )

@@ -54,7 +54,8 @@ def test_every_refusal_and_failure_is_recorded_with_its_reason() -> None:
             portal.add(f"/many/{i}", Answer(status=302, headers=[("Location", f"/many/{i + 1}")]))
         portal.add("/meta", Answer(status=302, headers=[("Location", "http://169.254.169.254/latest/")]))
         portal.add("/port", Answer(status=302, headers=[("Location", other_base + "/secret.pdf")]))
-        portal.add("/off", Answer(status=302, headers=[("Location", "http://example.org/x.pdf")]))
+        # A page elsewhere (a report's file elsewhere is fetched: tests/zoo, o08).
+        portal.add("/off", Answer(status=302, headers=[("Location", "http://example.org/x.html")]))
         portal.add("/ok.html", html(REPORT_HTML.format(t=TITLE.format("司法局"))))
         for p, name in ((secure, "审计局"), (expired, "统计局")):
             p.add("/list.html", _list({"/r.html": name}))
@@ -89,7 +90,7 @@ def test_every_refusal_and_failure_is_recorded_with_its_reason() -> None:
     assert errors[base + "/many/0"].startswith("too many redirects: 10 hops")
     assert "169.254.169.254" in errors[base + "/meta"] and "link-local" in errors[base + "/meta"]
     assert "loopback address 127.0.0.42" in errors[base + "/port"]
-    assert errors[base + "/off"].startswith("redirect off the site's domains to http://example.org/x.pdf")
+    assert errors[base + "/off"].startswith("redirect off the site's domains to http://example.org/x.html")
     assert errors["ftp://127.0.0.42/r.pdf"] == "not followed: ftp: links are not fetched"
     assert errors["file:///etc/passwd"] == "not followed: file: links are not fetched"
     assert errors["http://no-such-host.invalid/"] == "dns: host not found"

@@ -53,6 +53,7 @@ class FollowLink:
     body_shape: str | None = None  # a next page of a year × department list: its rows' link shape
     priority: int | None = None  # the ranking's request priority (crawler/ranking.py); None: by kind
     budgeted: bool = False  # no sign of a report about it: counts against the site's explore budget
+    from_script: bool = False  # named by a script of the page (a data call): the page may need a browser
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from scrapy.http import Response
 from w3lib.url import safe_url_string
 
 from crawler.context import context_of
-from crawler.discovery import in_domains
+from crawler.discovery import in_domains, is_attachment_url
 
 FETCHED_SCHEMES = ("http", "https")
 
@@ -181,6 +181,19 @@ class RequestGuard:
         sites = getattr(spider, "sites", {})
         return sites.get(context.site_id) if context is not None else None
 
+    @staticmethod
+    def _file_elsewhere(request: Request, target: str) -> bool:
+        """A report's own file may be served from another host (a file server, a CDN): a request the
+        spider made for one (allow_offsite), or a link that names a report and redirects to a document.
+        The redirected request keeps the permission (Scrapy's off-site filter reads it)."""
+        context = context_of(request)
+        named = (
+            context is not None and context.role in ("article", "attachment") and is_attachment_url(target)
+        )
+        if named:
+            request.meta["allow_offsite"] = True
+        return bool(request.meta.get("allow_offsite"))
+
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
         site = self._site(request)
         if site is None:
@@ -206,6 +219,6 @@ class RequestGuard:
         why = refusal(target, site.start_urls, site.allowed_domains, self.trusted)
         if why is not None:
             raise Refused(f"redirect to {target} {why.removeprefix('refused: ')}")
-        if not in_domains(target, site.domains()):
+        if not in_domains(target, site.domains()) and not self._file_elsewhere(request, target):
             raise Refused(f"redirect off the site's domains to {target}: not followed")
         return response

@@ -411,6 +411,7 @@ class ReportsSpider(scrapy.Spider):
                     year=action.year,
                     from_body=action.from_body,
                     body_shape=action.body_shape,
+                    origin=referer if action.from_script else None,
                 )
                 kind = "section" if action.kind == "start" else action.kind
                 req = self.page_request(
@@ -500,9 +501,16 @@ class ReportsSpider(scrapy.Spider):
             body_shape=context.body_shape,
         )
         candidates = page_candidates(info.doc, response.url, info.links, info.scripts)
-        family_list = any(family.is_list(page) for family in families.active(site))
-        if reading.is_report and not family_list:
-            yield from self._article(site, response, info, candidates, context.depth)
+        listed_by = [family for family in families.active(site) if family.is_list(page)]
+        if reading.is_report and (not listed_by or reading.paged_article):
+            # A family's pager script on a page whose text is the report: the article's own pages.
+            pages = [
+                a.url
+                for family in listed_by
+                for a in family.links(page)
+                if isinstance(a, FollowLink) and a.kind == "pager"
+            ]
+            yield from self._article(site, response, info, candidates, context.depth, pages)
             return
         yield self._fetched(response, "list")
         led = Led()
@@ -526,9 +534,9 @@ class ReportsSpider(scrapy.Spider):
         )
         yield from self._list_read(site, response.url, response.body, led.n)
         if not led.n and not led.found and not rendered and reading.about_reports and self._has_scripts(info):
-            render = self._render_request(site, response, context)
-            if render is not None:
-                yield render
+            yield from self._render(site, response.url, context)
+        elif not led.n:
+            yield from self._render_origin(site, context)
 
     @staticmethod
     def _has_scripts(info: PageInfo) -> bool:
@@ -536,30 +544,35 @@ class ReportsSpider(scrapy.Spider):
             info.doc is not None and next(info.doc.iter("script"), None) is not None
         )
 
-    def _render_request(
-        self, site: Site, response: Response, context: RequestContext
-    ) -> scrapy.Request | None:
+    def _render(self, site: Site, url: str, context: RequestContext) -> Iterator[scrapy.Request]:
         """The page again, drawn by Chromium: its static reading is about reports yet led nowhere, so its
-        list is probably drawn by its scripts. Within the site's render budget; `render_js` sites are
-        drawn from the start."""
-        key = response.url + "#rendered"
-        if key in self.requested:
-            return None
+        list is probably drawn by its scripts. Once per page, within the site's render budget;
+        `render_js` sites are drawn from the start."""
+        key = url + "#rendered"
+        if key in self.requested or site.render_js:
+            return
         if not self.budgets.render(site.id, site.render_pages):
             self.crawler.stats.inc_value(f"govarchive/budget/{site.id}/cut_render")
-            return None
+            return
         self.requested.add(key)
         self.crawler.stats.inc_value(f"govarchive/budget/{site.id}/rendered")
-        return self._request(
+        yield self._request(
             site,
-            response.url,
-            context,
+            url,
+            context.but(origin=None, role="list"),
             callback=self.parse_page,
             priority=PRIORITY["pager"],
             referer=context.linked_from,
             meta={"playwright": True, "playwright_page_goto_kwargs": {"wait_until": "networkidle"}},
             dont_filter=True,
         )
+
+    def _render_origin(self, site: Site, context: RequestContext) -> Iterator[scrapy.Request]:
+        """A data call that a page's script names led nowhere (a URL the script completes at run time, an
+        empty answer): the page itself is drawn in Chromium, where its script builds the real call."""
+        if context.origin is None or context.family is not None:
+            return
+        yield from self._render(site, context.origin, RequestContext(site.id, "list", None, context.depth))
 
     def _data_answer(self, site: Site, response: Response, context: RequestContext) -> Iterator[Any]:
         """A JSON, JSONP or XML answer (a data call named in a page's script): a list capture, whose
@@ -572,6 +585,8 @@ class ReportsSpider(scrapy.Spider):
             self.follow_candidates(site, origin, candidates, depth=context.depth, about_reports=True)
         )
         yield from self._list_read(site, response.url, response.body, led.n)
+        if not led.n and not candidates:
+            yield from self._render_origin(site, context)
 
     def _year_dept(
         self, site: Site, url: str, reading: Reading, bodies: list[Link], depth: int
@@ -600,9 +615,15 @@ class ReportsSpider(scrapy.Spider):
         origin = context.origin or response.url
         answer = DataAnswer(response.url, site, response.body, context.depth, origin, context.state)
         led = Led()
-        yield from led.count(
-            self._requests(site, families.REGISTRY[context.family].parse_data(answer), origin, context.depth)
-        )
+        actions = list(families.REGISTRY[context.family].parse_data(answer))
+        yield from led.count(self._requests(site, actions, origin, context.depth))
+        if not any(not isinstance(a, Records) or a.links for a in actions):
+            # The family read nothing in it (JSONP where it expected JSON, another layout): its URLs and
+            # records are candidates like any data answer's.
+            candidates = data_candidates(response.body, response.url)
+            yield from led.count(
+                self.follow_candidates(site, origin, candidates, depth=context.depth, about_reports=True)
+            )
         yield from self._list_read(site, response.url, response.body, led.n)
 
     def _list_read(self, site: Site, url: str, body: bytes | None, led: int) -> Iterator[scrapy.Request]:
@@ -662,7 +683,13 @@ class ReportsSpider(scrapy.Spider):
         yield from self.follow_candidates(site, referer, candidates, depth=depth, about_reports=True)
 
     def _article(
-        self, site: Site, response: Response, info: PageInfo, candidates: list[Candidate], depth: int
+        self,
+        site: Site,
+        response: Response,
+        info: PageInfo,
+        candidates: list[Candidate],
+        depth: int,
+        pages: list[str] | None = None,
     ) -> Iterator[Any]:
         """A report's page: its files (of any type, wherever hosted, behind a viewer too), the pictures in
         its text and attached, and its next pages belong to the report; its other links are candidates."""
@@ -702,7 +729,7 @@ class ReportsSpider(scrapy.Spider):
             FollowLink(r.candidate.url, title, "article", priority=r.priority)
             for r in ranked
             if r.plan == "continuation"
-        ]
+        ] + [FollowLink(url, title, "article", priority=PRIORITY["article"]) for url in pages or []]
         yield from self._requests(site, continued, response.url, depth)
         taken = {c.url for c in attachments} | {image.url for image in images}
         taken |= {r.candidate.url for r in ranked if r.plan == "continuation"}
@@ -754,7 +781,14 @@ class ReportsSpider(scrapy.Spider):
             page_kind: PageKind = {"article": "article", "continuation": "article", "pager": "pager"}.get(
                 ranked.plan, "section"
             )  # type: ignore[assignment]
-            follow = FollowLink(c.url, c.text, page_kind, priority=ranked.priority, budgeted=budgeted)
+            follow = FollowLink(
+                c.url,
+                c.text,
+                page_kind,
+                priority=ranked.priority,
+                budgeted=budgeted,
+                from_script=c.via == "script",
+            )
             if page_kind == "pager" and pager_of is not None:
                 year, shape = pager_of
                 follow = FollowLink(
