@@ -51,6 +51,7 @@ from crawler.middlewares.guard import (
 )
 from crawler.pagekind import Reading, read_page
 from crawler.ranking import rank
+from crawler.render import render_meta
 from crawler.tls import response_certificate_problem
 
 if TYPE_CHECKING:
@@ -563,7 +564,7 @@ class ReportsSpider(scrapy.Spider):
             callback=self.parse_page,
             priority=PRIORITY["pager"],
             referer=context.linked_from,
-            meta={"playwright": True, "playwright_page_goto_kwargs": {"wait_until": "networkidle"}},
+            meta=render_meta(),
             dont_filter=True,
         )
 
