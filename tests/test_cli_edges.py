@@ -5,9 +5,12 @@ traceback; a read command reads a corpus it cannot write."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
 import shutil
 import socket
+import sqlite3
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -187,3 +190,38 @@ def test_sites_check_of_a_file_without_sites(tmp_path: Path) -> None:
         proc = run_cli("sites", "check", "--sites", str(sites))
         one_line(proc, 2, f"{sites}: no sites in it")
         assert proc.stdout == ""
+
+
+# --- titles ---------------------------------------------------------------------------------------------
+
+
+def test_tidy_title_drops_stray_spaces_between_chinese_and_digits() -> None:
+    from archive.report.meta import tidy_title
+
+    assert (
+        tidy_title("示范县财政局 2023 年政府信息公开\u3000工作 年度报告")
+        == "示范县财政局2023年政府信息公开工作年度报告"
+    )
+    assert tidy_title("（2023 年）") == "（2023年）"
+    assert tidy_title("Annual  Report 2023 of 示范县") == "Annual Report 2023 of 示范县"  # word gaps stay
+    assert tidy_title("   ") is None
+
+
+def test_a_title_with_a_stray_space_is_tidied_by_parse_ingest_and_reprocess(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    doc = report_docx(tmp_path / "in" / "r.docx", "示范县财政局 2022 年政府信息公开工作年度报告")
+    tidy = "示范县财政局2022年政府信息公开工作年度报告"
+    proc = run_cli("parse", str(doc))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert json.loads(proc.stdout)["title"] == tidy
+    data = tmp_path / "data"
+    assert run_cli("ingest", "--data", str(data), str(doc)).returncode == 0
+
+    def titles() -> list[str]:
+        with contextlib.closing(sqlite3.connect(data / "corpus.db")) as db:
+            return [r[0] for r in db.execute("SELECT title FROM reports")]
+
+    assert titles() == [tidy]
+    proc = run_cli("reprocess", "--data", str(data))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert titles() == [tidy]  # derived data: a rebuild from the archive gives what the crawl gave

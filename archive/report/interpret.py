@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from archive.model import Extraction, ParseResult, ReportMeta
 from archive.report.checks import run_checks
-from archive.report.meta import classify_title, iso_date, signing_date, title_from_text
+from archive.report.meta import classify_title, iso_date, signing_date, tidy_title, title_from_text
 from archive.report.template import map_report
 
 
@@ -55,6 +55,7 @@ def describe(ex: Extraction, ctx: SourceContext) -> ReportMeta:
 def interpret(ex: Extraction, ctx: SourceContext | None = None) -> ParseResult:
     ctx = ctx or SourceContext()
     meta = describe(ex, ctx)
+    meta.title = tidy_title(meta.title)
     # map_report alone decides between the extracted tables and those recovered from the text layer.
     mapped = map_report(ex.tables, ex.text or "", meta.year)
     # Only annual reports follow a template (a pre-2019 work summary has none); map_report falls back to
