@@ -102,7 +102,9 @@ def ingest(ws: Workspace, paths: list[Path], workers: int = 2, site_id: str | No
         media = sniff_file(path)
         if media not in INGESTIBLE:
             summary.counts["skipped"] += 1
-            summary.errors.append(f"{path}: unsupported format: {media}")
+            # In the words `parse` uses for the same file (archive/extract: extract_file).
+            why = "empty file" if path.stat().st_size == 0 else f"unsupported format: {media}"
+            summary.errors.append(f"{path}: {why}")
             continue
         try:
             sha, size = ws.blobs.put_file(path)

@@ -343,6 +343,10 @@ def parse(file: Path) -> None:
         raise GovarchiveError(f"{file}: no such file")
     with tempfile.TemporaryDirectory(prefix="govarchive-parse-") as cache:
         ex = extract_file(file, cache_dir=Path(cache))
+    if ex.error and ex.media_type in ("", "unknown"):
+        # Not a document at all (empty, or no format govarchive reads): bad input, as `ingest` says too.
+        # A document of a known format that fails to extract is printed, with its error.
+        raise GovarchiveError(f"{file}: {ex.error}")
     result = interpret(ex)
     out = result.to_json()
     out["stats"] = [asdict(s) for s in result.stats]
@@ -395,18 +399,24 @@ def monitor(
     """
     from archive.products.monitor import expected_reports, format_table, sync_sites
     from archive.sites import load_sites
-    from archive.store.workspace import Workspace
+    from archive.store.corpus import Corpus
+    from archive.store.workspace import data_folder_faults
 
     sites = load_sites(sites_file) if sites_file is not None else None
     if not (data_dir / "corpus.db").is_file():  # asking must not create an empty data folder
         raise GovarchiveError(f"{data_dir / 'corpus.db'}: no corpus here (run govarchive crawl first)")
-    ws = Workspace(data_dir)
-    try:
-        if sites is not None:
-            sync_sites(ws.corpus, sites)
-        rows = expected_reports(ws.corpus, year)
-    finally:
-        ws.close()
+    with data_folder_faults(data_dir):
+        # Asking writes nothing (a corpus.db the user cannot write will do); --sites refreshes the corpus's
+        # copy of the sites file, a write.
+        corpus = (
+            Corpus(data_dir / "corpus.db") if sites is not None else Corpus.reader(data_dir / "corpus.db")
+        )
+        try:
+            if sites is not None:
+                sync_sites(corpus, sites)
+            rows = expected_reports(corpus, year)
+        finally:
+            corpus.close()
     click.echo(json.dumps(rows, ensure_ascii=False, indent=1) if as_json else format_table(rows))
     if fail_on_missing and any(r["status"] == "missing" for r in rows):
         sys.exit(1)
@@ -434,6 +444,10 @@ def sites_check(sites_file: Path, site_ids: tuple[str, ...], timeout: float) -> 
     from crawler.probe import check_start, format_check
 
     chosen = select_sites(load_sites(sites_file), list(site_ids))
+    if not chosen:  # nothing to check is no success: a first crawl of this file would fetch nothing
+        raise GovarchiveError(
+            f"{sites_file}: no sites in it (each site is a [[sites]] table with id, name, start_urls)"
+        )
     click.echo(f"{sites_file}: valid, {len(chosen)} site(s)")
     failed = 0
     for site in chosen:

@@ -9,8 +9,10 @@ Datasette 0.65 has no write API, and its query page runs only SELECT, so nothing
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import socket
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -68,9 +70,27 @@ def datasette_command(data_dir: Path, host: str, port: int) -> list[str]:
     ]
 
 
+def check_port(host: str, port: int) -> None:
+    """The address Datasette will listen on is free, or one line says why (exit 2: choose another), before
+    the URL is printed. Bound as uvicorn binds (SO_REUSEADDR), so a port still in TIME_WAIT counts as free."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as e:
+        raise GovarchiveError(f"--host {host}: not an address here ({e})") from None
+    family, _, _, _, address = infos[0]
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as e:
+            why = "in use by another program" if e.errno == errno.EADDRINUSE else (e.strerror or str(e))
+            raise GovarchiveError(f"port {port} on {host}: {why}; choose another with --port") from None
+
+
 def run_datasette(data_dir: Path, host: str = "127.0.0.1", port: int = 8001) -> NoReturn:
     """Become Datasette: the process is replaced (exec), so a signal to `govarchive serve` (Ctrl-C, a
     service manager's stop, a test's terminate) reaches the server itself and leaves no orphan behind."""
+    check_port(host, port)
     cmd = datasette_command(data_dir, host, port)
     print(f"Datasette on http://{host}:{port}/corpus  (Ctrl-C to stop)", flush=True)
     sys.stderr.flush()

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import re
 import tempfile
+from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import click
 
-from archive.errors import GovarchiveError
+from archive.errors import DataFolderError, GovarchiveError
 
 _FILTERS = [
     click.option("--site", "site_id", default=None, help="Only this site id."),
@@ -24,18 +29,87 @@ def _filters(fn: Any) -> Any:
     return fn
 
 
-def _selection(site_id: str | None, since: str | None, until: str | None, report_ids: tuple[int, ...]) -> Any:
+def _day(option: str, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValueError
+        date.fromisoformat(value)
+    except ValueError:
+        raise GovarchiveError(f"{option} {value!r}: not a day (YYYY-MM-DD, e.g. 2026-01-31)") from None
+    return value
+
+
+def _check_dates(since: str | None, until: str | None) -> None:
+    """Bad days are bad usage (exit 2), before anything is opened or written."""
+    since, until = _day("--since", since), _day("--until", until)
+    if since and until and since > until:
+        raise GovarchiveError(f"--since {since} is after --until {until}: no day is in between")
+
+
+def _selection(
+    corpus: Any, site_id: str | None, since: str | None, until: str | None, report_ids: tuple[int, ...]
+) -> Any:
+    """The captures asked for; a site or report the corpus does not know is bad input (exit 2)."""
     from archive.warc.export import Selection
 
+    _check_dates(since, until)
+    conn = corpus.conn
+    if (
+        site_id is not None
+        and not conn.execute(
+            "SELECT 1 FROM sites WHERE id = ? UNION ALL SELECT 1 FROM captures WHERE site_id = ? LIMIT 1",
+            (site_id, site_id),
+        ).fetchone()
+    ):
+        known = [r[0] for r in conn.execute("SELECT id FROM sites ORDER BY id")]
+        raise GovarchiveError(
+            f"--site {site_id}: no such site in the corpus (sites: {', '.join(known) or 'none'})"
+        )
+    for rid in report_ids:
+        if not conn.execute("SELECT 1 FROM reports WHERE id = ?", (rid,)).fetchone():
+            raise GovarchiveError(f"--report {rid}: no such report in the corpus")
     return Selection(site_id=site_id, since=since, until=until, report_ids=list(report_ids))
 
 
+def _asked(site_id: str | None, since: str | None, until: str | None, report_ids: tuple[int, ...]) -> str:
+    parts = [f"--site {site_id}"] if site_id else []
+    parts += [f"--since {since}"] if since else []
+    parts += [f"--until {until}"] if until else []
+    parts += [f"--report {r}" for r in report_ids]
+    return " ".join(parts) or "no filter"
+
+
+def _nothing(what: str, asked: str) -> None:
+    """A filter that matches nothing is no error (a cron export of a quiet day), but it is said."""
+    click.echo(f"govarchive: no capture matches {asked}: {what}", err=True)
+
+
+@contextlib.contextmanager
+def _output(path: Path, data_dir: Path) -> Iterator[None]:
+    """An output path that cannot be written (under a file, read-only, full): one line naming it, exit 3."""
+    try:
+        yield
+    except OSError as e:
+        if e.filename is not None and Path(e.filename).resolve().is_relative_to(data_dir.resolve()):
+            raise  # reading the archive failed: not the output's fault
+        why = (
+            "a part of the path is a file, not a folder" if e.errno in (errno.ENOTDIR, errno.EEXIST) else None
+        )
+        raise DataFolderError(f"--out {path}: cannot write there ({why or e.strerror or e})") from None
+
+
 def _open(data_dir: Path) -> Any:
+    """The data folder for an export: read, never written (a read-only copy of the archive will do)."""
+    from archive.store.corpus import Corpus
     from archive.store.workspace import Workspace
 
     if not (data_dir / "corpus.db").is_file():
         raise GovarchiveError(f"{data_dir}: no corpus.db here")
-    return Workspace(data_dir)
+    ws = Workspace(data_dir)
+    ws.corpus = Corpus.reader(ws.corpus_path)
+    return ws
 
 
 def register_warc_commands(main: click.Group) -> None:
@@ -55,12 +129,17 @@ def register_warc_commands(main: click.Group) -> None:
         """
         from archive.warc.export import export_warc as run
 
+        _check_dates(since, until)
         ws = _open(data_dir)
         try:
-            done = run(ws.corpus, ws.blobs, _selection(site_id, since, until, report_ids), out_dir, name)
+            sel = _selection(ws.corpus, site_id, since, until, report_ids)
+            with _output(out_dir, data_dir):
+                done = run(ws.corpus, ws.blobs, sel, out_dir, name)
         finally:
             ws.close()
-        counts = ", ".join(f"{k} {v}" for k, v in sorted(done.counts.items()))
+        counts = ", ".join(f"{k} {v}" for k, v in sorted(done.counts.items())) or "no capture"
+        if not done.entries:
+            _nothing("the WARC holds only its warcinfo record", _asked(site_id, since, until, report_ids))
         click.echo(f"{done.warc} ({counts}); index {done.cdxj}")
 
     @main.command("export-wacz")
@@ -79,18 +158,22 @@ def register_warc_commands(main: click.Group) -> None:
         from archive.warc.wacz import write_wacz
         from govarchive.warc_pages import report_pages
 
+        _check_dates(since, until)
         ws = _open(data_dir)
         try:
+            sel = _selection(ws.corpus, site_id, since, until, report_ids)
             with tempfile.TemporaryDirectory(prefix="govarchive-wacz-") as tmp:
-                sel = _selection(site_id, since, until, report_ids)
                 # For replay: a 304 is written with the original's status line, updated by its headers.
                 stem = out_file.stem.replace(" ", "_") or "data"
                 done = run(ws.corpus, ws.blobs, sel, Path(tmp), stem, freshen_304=True)
-                out_file.parent.mkdir(parents=True, exist_ok=True)
-                write_wacz(out_file, done.warc, done.entries, report_pages(ws.corpus, done.entries),
-                           title=f"govarchive {site_id or 'all sites'}")  # fmt: skip
+                with _output(out_file, data_dir):
+                    out_file.parent.mkdir(parents=True, exist_ok=True)
+                    write_wacz(out_file, done.warc, done.entries, report_pages(ws.corpus, done.entries),
+                               title=f"govarchive {site_id or 'all sites'}")  # fmt: skip
         finally:
             ws.close()
+        if not done.entries:
+            _nothing("the package holds no page", _asked(site_id, since, until, report_ids))
         click.echo(f"{out_file} ({done.counts['response']} responses, {done.counts['revisit']} revisits)")
 
     @main.command("import-warc")

@@ -21,6 +21,7 @@ Two names match when their keys are equal. Nothing else is guessed (no fuzzy dis
 from __future__ import annotations
 
 import re
+import sqlite3
 from typing import Any
 
 from archive.sites import Site
@@ -92,7 +93,23 @@ def refresh_agency_keys(corpus: Corpus) -> None:
             )
         }
         rows += [(site["id"], n, agency_key(n, prefixes)) for n in names if isinstance(n, str)]
-    corpus.replace_agency_names(rows)
+    if corpus.read_only:
+        _shadow_agency_names(conn, rows)
+    else:
+        corpus.replace_agency_names(rows)
+
+
+def _shadow_agency_names(conn: sqlite3.Connection, rows: list[tuple[str, str, str]]) -> None:
+    """On a corpus opened read-only: the keys in a temporary table of this connection, and a temporary copy
+    of the `expected_reports` view that reads them (a view of the main schema reads only the main schema's
+    tables), so the monitor answers as it would after writing them, without writing."""
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS agency_names (site_id TEXT, name TEXT, key TEXT)")
+    conn.execute("DELETE FROM temp.agency_names")
+    conn.executemany("INSERT INTO temp.agency_names(site_id, name, key) VALUES (?, ?, ?)", rows)
+    if conn.execute("SELECT 1 FROM sqlite_temp_master WHERE name = 'expected_reports'").fetchone():
+        return
+    sql = conn.execute("SELECT sql FROM main.sqlite_master WHERE type = 'view' AND name = 'expected_reports'")
+    conn.execute(sql.fetchone()[0].replace("CREATE VIEW", "CREATE TEMP VIEW", 1))
 
 
 def expected_reports(

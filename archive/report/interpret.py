@@ -17,6 +17,7 @@ from archive.report.meta import (
     revision_of,
     shows_template_sections,
     signing_date,
+    tidy_title,
     title_from_text,
 )
 from archive.report.template import map_report
@@ -70,6 +71,7 @@ def describe(ex: Extraction, ctx: SourceContext) -> ReportMeta:
 def interpret(ex: Extraction, ctx: SourceContext | None = None) -> ParseResult:
     ctx = ctx or SourceContext()
     meta = describe(ex, ctx)
+    meta.title = tidy_title(meta.title)
     # map_report alone decides between the extracted tables and those recovered from the text layer.
     mapped = map_report(ex.tables, ex.text or "", meta.year)
     # Named only "年度报告" (法治政府建设年度报告, or a bare 2022年度报告 under a 年报 column): a disclosure

@@ -119,6 +119,21 @@ def is_lookalike_document(text: str) -> bool:
     return bool(_YEAR.search(t) and _LOOKALIKE.search(t) and re.search(r"政务公开|信息公开", t))
 
 
+# Chinese characters, kana, CJK and full-width punctuation and digits: between these (and ASCII digits) a
+# space is an artefact of a PDF's text layer or a line break in a page (2023 年, 政府信息 公开), never a word gap.
+_CJK = "\u2e80-\u2fff\u3001-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff60"
+_STRAY_SPACE = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}0-9])|(?<=[{_CJK}0-9])\s+(?=[{_CJK}])")
+
+
+def tidy_title(title: str | None) -> str | None:
+    """A title as a reader writes it: runs of spaces made one, and none between Chinese characters and
+    digits (2023 年 → 2023年); spaces between Latin words stay. Derived data: `interpret` applies it, so a
+    fresh crawl and `reprocess` give the same title."""
+    if title is None:
+        return None
+    return _STRAY_SPACE.sub("", re.sub(r"\s+", " ", title).strip()) or None
+
+
 def normalize_title(title: str) -> str:
     t = title.translate(_FULLWIDTH)
     t = re.sub(r"\s+", "", t)

@@ -6,7 +6,9 @@ other module reads, or calls these methods."""
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import sqlite_utils
 
@@ -21,7 +24,7 @@ from archive.errors import CorpusError
 from archive.model import Extraction
 from archive.sites import Site
 from archive.store.faults import LOCK_TIMEOUT_S, data_folder_fault
-from archive.store.migrations import migrate
+from archive.store.migrations import MIGRATIONS, migrate
 from archive.store.reports import ReportRows
 
 
@@ -70,7 +73,34 @@ class Exchange:
     source: str = "crawl"  # or "import:<file name>"
 
 
+def _read_only_connection(path: Path) -> sqlite3.Connection:
+    """`?mode=ro`; where the folder cannot be written and the WAL's index file is absent (a read-only file
+    system), SQLite cannot open a WAL database that way: then `immutable=1`, since nothing on this file
+    system can be changing it."""
+    uri = "file:" + quote(str(path.resolve())) + "?mode=ro"
+    conn = sqlite3.connect(uri, uri=True, timeout=LOCK_TIMEOUT_S, isolation_level=None)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.OperationalError:
+        conn.close()
+        if os.access(path.parent, os.W_OK) and not _read_only_fs(path):
+            raise
+    conn = sqlite3.connect(uri + "&immutable=1", uri=True, isolation_level=None)
+    conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    return conn
+
+
+def _read_only_fs(path: Path) -> bool:
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
 class Corpus(ReportRows):
+    read_only = False
+
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -86,12 +116,41 @@ class Corpus(ReportRows):
             migrate(self.conn)
         except sqlite3.DatabaseError as e:
             fault = data_folder_fault(self.path.parent, e)  # read-only, locked: not the corpus's fault
+            if fault is None and _read_only_fs(self.path):  # SQLite says only "unable to open database file"
+                fault = data_folder_fault(self.path.parent, OSError(errno.EROFS, str(e)))
             raise fault or CorpusError(f"{self.path}: cannot open the corpus: {e}") from None
         self.db = sqlite_utils.Database(self.conn)
         self._savepoints = 0
         self._site_names: dict[str, tuple[str, str | None]] | None = None
 
+    @classmethod
+    def reader(cls, path: Path) -> Corpus:
+        """The corpus opened read-only, for commands that only ask (`monitor`): nothing is written, not even
+        a migration, so it works on a corpus.db the user cannot write. A corpus that still needs a migration
+        is opened as usual (the migration is a write; a read-only folder then stops with its one line)."""
+        path = Path(path)
+        if not path.is_file():
+            raise CorpusError(f"{path}: no corpus here")
+        try:
+            conn = _read_only_connection(path)
+            applied = {r[0] for r in conn.execute("SELECT name FROM _migrations")}
+        except sqlite3.DatabaseError as e:
+            raise CorpusError(f"{path}: cannot open the corpus: {e}") from None
+        if any(name not in applied for name, _ in MIGRATIONS):
+            conn.close()
+            return cls(path)
+        self = cls.__new__(cls)
+        self.path, self.conn, self.read_only = path, conn, True
+        self.conn.row_factory = sqlite3.Row
+        self.db = sqlite_utils.Database(self.conn)
+        self._savepoints = 0
+        self._site_names = None
+        return self
+
     def close(self) -> None:
+        if self.read_only:
+            self.conn.close()
+            return
         # Fold the WAL back into the main file so read-only (immutable) readers see everything.
         with suppress(sqlite3.DatabaseError):
             self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -25,7 +25,17 @@ def default_data_dir() -> Path:
 class Workspace:
     def __init__(self, data_dir: Path, max_bytes: int | None = DEFAULT_MAX_BYTES) -> None:
         self.root = Path(data_dir)
-        self.root.mkdir(parents=True, exist_ok=True)
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as e:  # read-only, under a file, not ours: one line naming it (exit 3), no traceback
+            why = (
+                "a part of the path is a file, not a folder"
+                if e.errno in (errno.ENOTDIR, errno.EEXIST)
+                else None
+            )
+            raise data_folder_fault(self.root, e) or DataFolderError(
+                f"{self.root}: the data folder cannot be created ({why or e.strerror or e})"
+            ) from None
         self.max_bytes = max_bytes
 
     @property

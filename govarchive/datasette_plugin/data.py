@@ -176,3 +176,46 @@ def previous_report(conn: sqlite3.Connection, rid: int) -> Row | None:
         (rid,),
     )
     return rows[0] if rows else None
+
+
+def figure_source(conn: sqlite3.Connection, sha256: str | None) -> Row | None:
+    """What the extraction made of the copy a report's figures come from: its format, error, OCR, tables."""
+    if not sha256:
+        return None
+    rows = _rows(
+        conn,
+        """SELECT media_type, error, ocr, pages, extractor,
+                  CASE WHEN json_valid(tables) THEN json_array_length(tables) ELSE 0 END AS n_tables
+           FROM documents WHERE sha256 = ?""",
+        (sha256,),
+    )
+    return rows[0] if rows else None
+
+
+def no_figures_reason(report: Row, doc: Row | None) -> tuple[str, str]:
+    """Why a report has no figures, in Chinese and English, from what the corpus knows of it."""
+    kind = report.get("kind")
+    if kind != "annual_report":
+        return (
+            "这不是年度报告（而是工作总结等），没有国家模板的统计表",
+            "not an annual report (a work summary or the like): it has no tables of the national template",
+        )
+    if doc is None:
+        return "存档中没有可读取数字的文件", "no archived document to read figures from"
+    if doc["error"]:
+        return f"文件无法读取：{doc['error']}", f"the document could not be read: {doc['error']}"
+    if doc["ocr"]:
+        return (
+            "这是扫描件，文字识别（OCR）未能从中读出统计表",
+            "the document is a scan, and OCR read no table of the template from it",
+        )
+    if not doc["n_tables"]:
+        return (
+            "文件中没有表格，正文中也没有找到模板的统计表",
+            "the document holds no table, and its text holds none of the template's",
+        )
+    n = doc["n_tables"]
+    return (
+        f"文件中有 {n} 个表格，但都不是国家模板的统计表",
+        f"the document holds {n} table(s), none of them a table of the national template",
+    )

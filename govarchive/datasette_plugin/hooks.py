@@ -9,13 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from datasette import hookimpl
-from datasette.utils.asgi import asgi_send_redirect
+from datasette.filters import FilterArguments
+from datasette.utils.asgi import Base400, asgi_send_redirect
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader
 from markupsafe import Markup, escape
 
-from govarchive.datasette_plugin import redirects
+from govarchive.datasette_plugin import redirects, search, vocab
 from govarchive.datasette_plugin.data import number
-from govarchive.datasette_plugin.views import ROUTES
+from govarchive.datasette_plugin.views import ROUTES, error_response
 
 TEMPLATES = Path(__file__).parent / "templates"
 EXCERPT = 160  # characters of a long text shown in a table row
@@ -32,6 +33,9 @@ def prepare_jinja2_environment(env: Environment, datasette: Any) -> None:
     # The plugin's templates are found without --template-dir and without being pip-installed.
     if env.loader is not None:
         env.loader = ChoiceLoader([FileSystemLoader(str(TEMPLATES)), env.loader])
+    # Codes shown to people by their labels (annual_report → 年度报告 annual report).
+    env.filters["kind_label"] = vocab.kind_label
+    env.globals["kind_labels"] = vocab.KIND_EN
 
 
 @hookimpl
@@ -43,6 +47,8 @@ def render_cell(row: Any, value: Any, column: str, table: str | None, database: 
         return Markup(f"{escape(value[:EXCERPT])}… <em>({len(value)} 字)</em>{more}")
     if table == "reports" and column == "title" and isinstance(value, str) and "id" in row.keys():  # noqa: SIM118
         return Markup(f'<a href="{_report_url(datasette, row)}">{escape(value)}</a>')
+    if table == "reports" and column == "kind" and isinstance(value, str) and value in vocab.KIND_EN:
+        return Markup(f'<span title="{escape(value)}">{escape(vocab.kind_label(value))}</span>')
     if isinstance(value, float) and value.is_integer():
         return str(number(value))  # a count is 2, not 2.0
     return None
@@ -63,11 +69,30 @@ def asgi_wrapper(datasette: Any) -> Any:
                 if target:
                     await asgi_send_redirect(send, target)
                     return
+                moved = redirects.short_words_query(datasette, scope)
+                if moved is not None:
+                    scope = {**scope, "query_string": moved}
             await app(scope, receive, send)
 
         return inner
 
     return wrap
+
+
+@hookimpl
+def filters_from_request(request: Any, database: str, table: str, datasette: Any) -> Any:
+    """`_ga_words` on the reports table (a `_search` word of 1–2 characters, moved there by the ASGI wrapper):
+    matched exactly, since Datasette's FTS5 trigram search finds nothing shorter than three characters."""
+    words = search.words(request.args.get(redirects.SHORT_WORDS, ""))
+    if table != "reports" or not words:
+        return None
+
+    async def inner() -> FilterArguments:
+        db = datasette.get_database(database)
+        clauses, params, said = await db.execute_fn(lambda c: redirects.short_word_filters(c, words))
+        return FilterArguments(clauses, params=params, human_descriptions=said)
+
+    return inner
 
 
 @hookimpl
@@ -81,3 +106,16 @@ def menu_links(datasette: Any, actor: Any, request: Any) -> list[dict[str, str]]
             ("/schema", "Schema 数据说明"),
         )
     ]
+
+
+@hookimpl
+def handle_exception(datasette: Any, request: Any, exception: Exception) -> Any:
+    """Datasette's own 400, 403 and 404 (an unknown path, table or row) as a page of this site
+    (views.error_response); JSON and every other error stay Datasette's."""
+    if not isinstance(exception, Base400) or request.path.split("?")[0].endswith(".json"):
+        return None
+
+    async def inner() -> Any:
+        return await error_response(datasette, request, exception)
+
+    return inner

@@ -1,7 +1,9 @@
 """Where Datasette itself would answer short without saying so, send the request to an answer that is
 whole: a query's CSV (cut at max_returned_rows) to the streamed export, a table's CSV (one page unless
 _stream=on) to its stream, and a search of the reports table for a 1–2 character word (which the trigram
-index cannot find, so it returns nothing) to the search page that scans for it."""
+index cannot find, so it returns nothing) to the search page that scans for it. The reports table's JSON and
+CSV (scripts) keep their shape: such words move from `_search` to `_ga_words`, which the plugin's
+filters_from_request hook matches exactly (`short_word_filters`)."""
 
 from __future__ import annotations
 
@@ -53,3 +55,55 @@ async def target(datasette: Any, scope: dict[str, Any]) -> str | None:
         sql = 'SELECT * FROM "' + table.replace('"', '""') + '"'
         return datasette.urls.path("/export/query.csv") + "?" + urllib.parse.urlencode({"sql": sql})
     return path + "?" + (f"{qs}&" if qs else "") + "_stream=on"
+
+
+SHORT_WORDS = "_ga_words"
+
+
+def short_words_query(datasette: Any, scope: dict[str, Any]) -> bytes | None:
+    """The query string of a request for the reports table's JSON or CSV whose `_search` has words of 1–2
+    characters, with those words moved to `_ga_words` (longer ones stay with Datasette's FTS search); None
+    when there is nothing to move."""
+    path: str = scope.get("path", "")
+    table = datasette.urls.path(f"/{DATABASE}/reports")
+    if path not in (table + ".json", table + ".csv"):
+        return None
+    pairs = urllib.parse.parse_qsl(
+        scope.get("query_string", b"").decode("utf-8", "replace"), keep_blank_values=True
+    )
+    asked = [v for k, v in pairs if k == "_search"]
+    if not asked:
+        return None
+    ws = search.words(asked[0])
+    short = [w for w in ws if len(w) < 3]
+    if not short:
+        return None
+    keep = [(k, v) for k, v in pairs if k not in ("_search", SHORT_WORDS)]
+    long_words = [w for w in ws if len(w) >= 3]
+    if long_words:
+        keep.append(("_search", " ".join(long_words)))
+    keep.append((SHORT_WORDS, " ".join(short)))
+    return urllib.parse.urlencode(keep).encode("ascii")
+
+
+def short_word_filters(conn: Any, words: list[str]) -> tuple[list[str], dict[str, str], list[str]]:
+    """Where-clauses on the reports table that find each word of 1–2 characters exactly, as /search does:
+    a 2-character word through the trigrams it begins and the indexes of the last two characters, anything
+    else by an exact scan."""
+    clauses, params, said = [], {}, []
+    for i, w in enumerate(words[:8]):
+        params[f"ga_w{i}"] = w
+        terms = search._prefix_terms(conn, w)
+        if terms is None:
+            clauses.append(f"(instr(text, :ga_w{i}) > 0 OR instr(title, :ga_w{i}) > 0)")
+        else:
+            found = [
+                f"SELECT id FROM reports WHERE substr(title, -2) = :ga_w{i}",
+                f"SELECT id FROM reports WHERE substr(text, -2) = :ga_w{i}",
+            ]
+            if terms:
+                params[f"ga_t{i}"] = " OR ".join(search._fts_phrase(t) for t in terms)
+                found.insert(0, f"SELECT rowid FROM reports_fts WHERE reports_fts MATCH :ga_t{i}")
+            clauses.append(f"id IN ({' UNION '.join(found)})")
+        said.append(f"title or text contains {w!r}")
+    return clauses, params, said

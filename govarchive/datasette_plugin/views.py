@@ -4,12 +4,14 @@ data.py / search.py / export.py in Datasette's SQL threads and renders a templat
 from __future__ import annotations
 
 import asyncio
+import functools
 import sqlite3
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from datasette.utils import InvalidSql, validate_sql_select
-from datasette.utils.asgi import AsgiStream, NotFound, Request, Response, asgi_send_file
+from datasette.utils.asgi import AsgiStream, BadRequest, Base400, NotFound, Request, Response, asgi_send_file
 
 from archive.report import codes
 from govarchive.datasette_plugin import charts, data, download, export, schema, search, tables, vocab
@@ -46,17 +48,49 @@ def _int(value: str | None) -> int | None:
     return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
 
 
+def bad(name: str, value: str | None, zh: str, en: str) -> BadRequest:
+    """A 400 naming the parameter and why, in Chinese and English (hooks.py renders it as a page)."""
+    given = name if value is None else f"{name}={value!r}"
+    return BadRequest(f"参数 {given}：{zh} — parameter {given}: {en}")
+
+
+def int_arg(args: Any, name: str, zh: str = "不是编号", en: str = "not a report id") -> int | None:
+    """An optional non-negative integer parameter: None when absent or empty, a 400 when it is not one."""
+    value = args.get(name)
+    if value is None or not value.strip():
+        return None
+    number = _int(value)
+    if number is None:
+        raise bad(name, value, zh, en)
+    return number
+
+
+def year_arg(args: Any, name: str = "year") -> int | None:
+    return int_arg(args, name, "不是年份（如 2023）", "not a year (e.g. 2023)")
+
+
 def parse_code(args: Any) -> data.Key:
-    """A code from `code=section|row|col` (the picker) or from section, row and col."""
+    """A code from `code=section|row|col` (the picker) or from section, row and col (each defaulting to
+    三 新收 总计); one the templates do not have is a 400."""
+    known = set(vocab.all_codes())
     if args.get("code"):
         parts = args["code"].split("|")
-        if len(parts) == 3:
-            return parts[0], parts[1], parts[2]
-    return (
-        args.get("section") or "applications",
-        args.get("row") or "new",
-        args.get("col") or "total",
-    )
+        if len(parts) != 3:
+            raise bad("code", args["code"], "应为 栏目|行|列，如 applications|new|total",
+                      "must be section|row|col, e.g. applications|new|total")  # fmt: skip
+        key = (parts[0], parts[1], parts[2])
+        if key not in known:
+            raise bad("code", args["code"], "模板中没有这个数字（见 /schema）",
+                      "no figure of either template has this code (see /schema)")  # fmt: skip
+        return key
+    key = (args.get("section") or "applications", args.get("row") or "new", args.get("col") or "total")
+    for i, name in enumerate(("section", "row", "col")):
+        if args.get(name) and not any(k[: i + 1] == key[: i + 1] for k in known):
+            raise bad(name, args[name], "模板中没有这一项（见 /schema）",
+                      f"no {name} of that name in either template (see /schema)")  # fmt: skip
+    if key not in known:
+        raise bad("col", key[2], f"{key[0]}|{key[1]} 没有这一列", f"{key[0]}|{key[1]} has no such column")
+    return key
 
 
 def code_title(key: data.Key) -> str:
@@ -74,6 +108,60 @@ def code_options() -> list[dict[str, str]]:
     ]
 
 
+# The error pages in the site's words: its navigation, Chinese with English beside it.
+ERROR_TITLES = {
+    400: ("请求参数有误", "Bad request"),
+    403: ("不允许访问", "Forbidden"),
+    404: ("未找到", "Not found"),
+}
+# Datasette's own 404 messages, with Chinese beside them.
+DATASETTE_WORDS = {
+    "Database not found": "此地址没有页面（没有这个数据库）— there is no page at this address (no such database)",
+    "Table not found": "没有这张表 — no such table",
+    "Row not found": "没有这一行 — no such row",
+}
+
+
+async def error_response(datasette: Datasette, request: Request, exception: Base400) -> Response:
+    """A 400, 403 or 404 as a page of this site; one line of text for a CSV, Datasette's JSON for JSON."""
+    status = exception.status
+    message = str(exception.args[0]) if exception.args else ""
+    if message in ("", "404", "Not found"):
+        message = "此地址没有页面 — there is no page at this address"
+    for english, words in DATASETTE_WORDS.items():
+        if message.startswith(english):
+            message = words + message[len(english) :]
+    path = request.path.split("?")[0]
+    if path.endswith(".json"):
+        return Response.json({"ok": False, "error": message, "status": status, "title": None}, status=status)
+    if path.endswith(".csv"):
+        return Response.text(message + "\n", status=status)
+    zh, en = ERROR_TITLES.get(status, ("出错", "Error"))
+    html = await datasette.render_template(
+        "ga_error.html",
+        {"status": status, "title_zh": zh, "title_en": en, "message": message, "path": path},
+        request=request,
+    )
+    return Response.html(html, status=status)
+
+
+View = Callable[[Request, "Datasette"], Awaitable[Any]]
+
+
+def answered(view: View) -> View:
+    """A route whose 400 or 404 is answered here, as error_response's page (not raised to Datasette, whose
+    handler would also print a traceback per bad request on the server's console)."""
+
+    @functools.wraps(view)
+    async def wrapper(request: Request, datasette: Datasette) -> Any:
+        try:
+            return await view(request, datasette)
+        except Base400 as e:
+            return await error_response(datasette, request, e)
+
+    return wrapper
+
+
 async def _render(datasette: Datasette, request: Request, template: str, **context: Any) -> Response:
     html = await datasette.render_template(template, {"database": DATABASE, **context}, request=request)
     return Response.html(html)
@@ -83,12 +171,12 @@ async def report_page(request: Request, datasette: Datasette) -> Response:
     as_json = request.url_vars.get("format") == "json"
     given = _int(request.url_vars["id"])
     if given is None:
-        raise NotFound("No such report")
+        raise NotFound("没有这份报告 — no such report")
     rid: int = given
     db = corpus(datasette)
     rep = await db.execute_fn(lambda c: data.report(c, rid))
     if rep is None:
-        raise NotFound("No such report")
+        raise NotFound("没有这份报告 — no such report")
     srcs = await db.execute_fn(lambda c: data.sources(c, rid))
     stats = await db.execute_fn(lambda c: data.stats(c, rid))
     chks = await db.execute_fn(lambda c: data.checks(c, rid))
@@ -97,6 +185,7 @@ async def report_page(request: Request, datasette: Datasette) -> Response:
     for s in srcs:
         s["download"] = datasette.urls.path(f"/blob/{s['sha256']}")
         s["media"] = download.media_type(s["media_type"])
+        s["local"] = str(s["url"] or "").startswith("file:")  # ingested: no portal, and no local path shown
     if as_json:
         order = vocab.order_key(rep["template"])
         stats.sort(
@@ -111,7 +200,11 @@ async def report_page(request: Request, datasette: Datasette) -> Response:
             {"report": rep, "sources": srcs, "figures": stats, "checks": chks, "other_years": years},
             default=str,
         )
-    sections, left = tables.layout(rep["template"], stats)
+    sections, left = tables.layout(rep["template"], stats) if stats else ([], [])
+    why_none = None
+    if not stats:
+        doc = await db.execute_fn(lambda c: data.figure_source(c, rep["sha256"]))
+        why_none = data.no_figures_reason(rep, doc)
     rule_order = list(vocab.RULES)
     chks.sort(key=lambda c: (rule_order.index(c["rule"]) if c["rule"] in rule_order else 99, c["rule"]))
     for c in chks:
@@ -130,7 +223,8 @@ async def report_page(request: Request, datasette: Datasette) -> Response:
         previous=prev,
         derived_count=sum(1 for s in stats if s["placed_by"] == "derived"),
         figure_count=sum(1 for s in stats if s["value"] is not None),
-        kind_en=vocab.KIND_EN,
+        why_none=why_none,
+        local_page=str(rep["page_url"] or "").startswith("file:"),
         templates=codes.TEMPLATES,
     )
 
@@ -198,21 +292,31 @@ async def compare_body(request: Request, datasette: Datasette) -> Response:
 
 async def compare_changes(request: Request, datasette: Datasette) -> Response:
     db = corpus(datasette)
-    given = _int(request.args.get("id"))
+    given = int_arg(request.args, "id")
     if given is None:
-        raise NotFound("No such report: pass ?id=<report id>")
+        raise bad("id", None, "缺少报告编号", "required: the id of the report to compare")
     rid: int = given
     after = await db.execute_fn(lambda c: data.report(c, rid))
     if after is None:
-        raise NotFound("No such report: pass ?id=<report id>")
-    chosen = _int(request.args.get("base"))
+        raise NotFound(f"没有编号为 {rid} 的报告 — no report with id {rid}")
+    chosen = int_arg(request.args, "base")
+    before = None
     if chosen is None:
         prev = await db.execute_fn(lambda c: data.previous_report(c, rid))
         chosen = prev["id"] if prev else None
-    before = None
+    elif chosen == rid:
+        raise bad("base", str(chosen), "就是这份报告本身", "is the report itself: choose another year")
     if chosen is not None:
         base_id: int = chosen
         before = await db.execute_fn(lambda c: data.report(c, base_id))
+        if before is None:
+            raise bad("base", str(base_id), "没有这份报告", "no report has this id")
+        # The view compares one body's years (the form offers only those): another body's figures
+        # under this heading would read as this body's change.
+        if before["agency"] != after["agency"]:
+            raise bad("base", str(base_id), f"是另一机关（{before['agency']}）的报告，只能比较同一机关的年度",
+                      f"is a report of another body ({before['agency']}); this view compares the years of "
+                      f"one body ({after['agency']}): use /compare/figure or /compare/region to compare bodies")  # fmt: skip
     diff: list[tables.Change] = []
     rule_diff: list[dict[str, str]] = []
     failing: list[str] = []
@@ -243,7 +347,7 @@ async def compare_region(request: Request, datasette: Datasette) -> Response:
     db = corpus(datasette)
     ch = await db.execute_fn(data.choices)
     region = request.args.get("region", "")
-    year = _int(request.args.get("year")) or (ch["years"][0] if ch["years"] else None)
+    year = year_arg(request.args) or (ch["years"][0] if ch["years"] else None)
     key = parse_code(request.args)
     rows = await db.execute_fn(lambda c: data.figure(c, key, region=region, year=year)) if year else []
     rows.sort(key=lambda r: (r["value"] is None, -(r["value"] or 0), r["agency"]))
@@ -341,6 +445,17 @@ async def search_page(request: Request, datasette: Datasette) -> Response:
 async def export_view(request: Request, datasette: Datasette) -> AsgiStream:
     what, fmt = request.url_vars["what"], request.url_vars["format"]
     args = {k: request.args.get(k, "") for k in export.FIGURE_FILTERS}
+    year_arg(args)
+    int_arg(args, "report_id")
+    if args["kind"] and args["kind"] not in vocab.KIND_EN:
+        raise bad("kind", args["kind"], "类别应为 " + "、".join(vocab.KIND_EN),
+                  "kind must be one of " + ", ".join(vocab.KIND_EN))  # fmt: skip
+    if args["section"] or args["row"] or args["col"]:
+        known = vocab.all_codes()
+        for i, name in enumerate(("section", "row", "col")):
+            if args[name] and not any(k[i] == args[name] for k in known):
+                raise bad(name, args[name], "模板中没有这一项（见 /schema）",
+                          f"no {name} of that name in either template (see /schema)")  # fmt: skip
     db = corpus(datasette)
     if what == "figures":
         total = await db.execute_fn(lambda c: export.count_figures(c, args))
@@ -446,16 +561,19 @@ async def home(request: Request, datasette: Datasette) -> Response:
 
 
 ROUTES = [
-    (r"^/research$", home),
-    (r"^/report/(?P<id>[^/.]+)(\.(?P<format>json))?$", report_page),
-    (r"^/blob/(?P<sha256>[^/]+)$", blob),
-    (r"^/compare$", compare_index),
-    (r"^/compare/body$", compare_body),
-    (r"^/compare/changes$", compare_changes),
-    (r"^/compare/region$", compare_region),
-    (r"^/compare/figure$", compare_figure),
-    (r"^/search(\.(?P<format>json))?$", search_page),
-    (r"^/export/(?P<what>figures|reports)\.(?P<format>csv|json)$", export_view),
-    (r"^/export/query\.(?P<format>csv|json)$", query_export),
-    (r"^/schema$", schema_page),
+    (pattern, answered(view))
+    for pattern, view in [
+        (r"^/research$", home),
+        (r"^/report/(?P<id>[^/.]+)(\.(?P<format>json))?$", report_page),
+        (r"^/blob/(?P<sha256>[^/]+)$", blob),
+        (r"^/compare$", compare_index),
+        (r"^/compare/body$", compare_body),
+        (r"^/compare/changes$", compare_changes),
+        (r"^/compare/region$", compare_region),
+        (r"^/compare/figure$", compare_figure),
+        (r"^/search(\.(?P<format>json))?$", search_page),
+        (r"^/export/(?P<what>figures|reports)\.(?P<format>csv|json)$", export_view),
+        (r"^/export/query\.(?P<format>csv|json)$", query_export),
+        (r"^/schema$", schema_page),
+    ]
 ]

@@ -135,6 +135,11 @@ PLACED_BY_EN: dict[str, str] = {
 KIND_EN: dict[str, str] = {"annual_report": "年度报告 annual report", "work_summary": "工作总结 work summary"}
 
 
+def kind_label(kind: str | None) -> str:
+    """A report kind as people read it (年度报告 annual report); an unknown code as it is."""
+    return KIND_EN.get(kind or "", kind or "")
+
+
 def row_en(section: str, row: str) -> str:
     return ROW_EN.get(section, {}).get(row, row)
 
