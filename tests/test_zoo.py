@@ -45,6 +45,8 @@ def _check(res: PartResult, floors: dict[str, Any], verbose: bool) -> None:
                     f"; false positives {[(x['agency'], x['year'], x['title']) for x in s.false_positives]}"
                 )
             problems.append(what)
+        if s.supersede_ok < s.supersede_total:  # a corrected version's figures must win
+            problems.append(f"{s.site}: {s.supersede_ok}/{s.supersede_total} corrections supersede")
     assert not problems, "\n".join(problems)
 
 
