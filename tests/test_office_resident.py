@@ -44,6 +44,7 @@ def fresh_resident(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(resident, "_unavailable", None)
     yield
     resident.shutdown()
+    assert not resident._pipe_files(f"{resident.PIPE_PREFIX}{os.getpid()}-*")  # no socket left behind
 
 
 @pytest.fixture(scope="module")

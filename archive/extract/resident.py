@@ -47,6 +47,9 @@ UNO_PYTHON = os.environ.get("GOVARCHIVE_UNO_PYTHON", "/usr/bin/python3")
 BRIDGE = Path(__file__).with_name("uno_bridge.py")
 START_TIMEOUT = 60.0
 RECYCLE_AFTER = 200
+PIPE_PREFIX = "govarchive-"
+# Where LibreOffice (sal/osl/unx/pipe.cxx) makes a named pipe's socket; a killed office leaves it behind.
+PIPE_DIRS = (Path("/tmp"), Path("/var/tmp"))
 RESTART_EXIT = 81  # soffice.bin's "start me again" (first start of a new profile); oosplash would restart
 _PR_SET_PDEATHSIG = 1
 _LIBC = ctypes.CDLL(None, use_errno=True)
@@ -72,6 +75,24 @@ def soffice_bin() -> str | None:
     return str(binary) if binary.exists() else None
 
 
+def _pipe_files(pattern: str) -> list[Path]:
+    return [p for folder in PIPE_DIRS for p in folder.glob(f"OSL_PIPE_{os.getuid()}_{pattern}")]
+
+
+def _sweep_pipes() -> None:
+    """Remove the pipe sockets of resident offices whose process is gone (killed with their worker)."""
+    for path in _pipe_files(f"{PIPE_PREFIX}*-*"):
+        owner = path.name.split(PIPE_PREFIX, 1)[1].split("-", 1)[0]
+        if not owner.isdigit():
+            continue
+        try:
+            os.kill(int(owner), 0)
+        except ProcessLookupError:
+            path.unlink(missing_ok=True)
+        except PermissionError:
+            pass
+
+
 def _kill(proc: subprocess.Popen[bytes] | None) -> None:
     if proc is None:
         return
@@ -94,6 +115,7 @@ class ResidentOffice:
         self.conversions = 0
         self.starts = 0
         self._profile_lock: IO[str] | None = None
+        self._pipe: str | None = None
         self._buffer = b""
 
     @property
@@ -161,8 +183,9 @@ class ResidentOffice:
             raise ResidentError("soffice.bin not found")
         if not os.access(UNO_PYTHON, os.X_OK):
             raise ResidentError(f"{UNO_PYTHON} not found (the bridge needs python3 with python3-uno)")
+        _sweep_pipes()
         profile = self._claim_profile()
-        pipe = f"govarchive-{os.getpid()}-{secrets.token_hex(6)}"
+        pipe = self._pipe = f"{PIPE_PREFIX}{os.getpid()}-{secrets.token_hex(6)}"
         deadline = time.monotonic() + wait
         try:
             self.office = self._spawn_office(binary, profile, pipe)
@@ -257,6 +280,10 @@ class ResidentOffice:
         _kill(self.bridge)
         _kill(self.office)
         self.bridge = self.office = None
+        if self._pipe is not None:
+            for path in _pipe_files(self._pipe):
+                path.unlink(missing_ok=True)
+            self._pipe = None
         self._release_profile()
 
 
