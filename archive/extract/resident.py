@@ -116,6 +116,7 @@ class ResidentOffice:
         self.starts = 0
         self._profile_lock: IO[str] | None = None
         self._pipe: str | None = None
+        self._bridge_err: IO[bytes] | None = None  # a file, not a pipe: a chatty bridge never blocks on it
         self._buffer = b""
 
     @property
@@ -189,11 +190,12 @@ class ResidentOffice:
         deadline = time.monotonic() + wait
         try:
             self.office = self._spawn_office(binary, profile, pipe)
+            self._bridge_err = tempfile.TemporaryFile()  # noqa: SIM115 - kept for the bridge's life
             self.bridge = subprocess.Popen(
                 [UNO_PYTHON, "-I", str(BRIDGE), pipe, f"{wait:g}"],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
+                stderr=self._bridge_err,
                 start_new_session=True,
                 preexec_fn=functools.partial(_die_with, os.getpid()),
             )
@@ -223,11 +225,12 @@ class ResidentOffice:
         self.starts += 1
 
     def _bridge_stderr(self) -> str:
-        if self.bridge is None or self.bridge.stderr is None:
+        """The last line the bridge wrote to stderr (an ImportError when python3-uno is missing)."""
+        if self._bridge_err is None:
             return "no output"
         with contextlib.suppress(OSError):
-            os.set_blocking(self.bridge.stderr.fileno(), False)
-            lines = (self.bridge.stderr.read() or b"").decode("utf-8", "replace").strip().splitlines()
+            self._bridge_err.seek(0)
+            lines = self._bridge_err.read().decode("utf-8", "replace").strip().splitlines()
             if lines:
                 return lines[-1]
         return "no output"
@@ -280,6 +283,9 @@ class ResidentOffice:
         _kill(self.bridge)
         _kill(self.office)
         self.bridge = self.office = None
+        if self._bridge_err is not None:
+            self._bridge_err.close()
+            self._bridge_err = None
         if self._pipe is not None:
             for path in _pipe_files(self._pipe):
                 path.unlink(missing_ok=True)
