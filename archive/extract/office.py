@@ -2,9 +2,18 @@
 
 - The converted DOCX is cached in `cache_dir` under the blob's SHA-256, so a blob is converted once.
 - At most MAX_SOFFICE conversions run at a time across all worker processes: each holds an flock on one
-  of N slot files; the slot also owns a private LibreOffice profile, so parallel runs never share one
-  (and a profile is reused by its slot, which saves LibreOffice's first-start cost).
-- The conversion runs in its own process group; on timeout the whole group is killed.
+  of N slot files while it converts.
+- Each process (an extraction worker) keeps ONE resident LibreOffice, started on its first DOC and
+  reused (archive/extract/resident.py): soffice.bin listening on a private pipe, driven through UNO by
+  the system python3's pyuno (archive/extract/uno_bridge.py). Its profile is its own (flock'd for its
+  life), it dies with the worker (PR_SET_PDEATHSIG, atexit), is restarted when it dies, and a
+  conversion over the time limit kills it, with the same error as the one-shot run.
+- The one-shot path (`soffice --convert-to`, one LibreOffice per file, ~1.5 s of start-up each) is the
+  fallback: when the resident office cannot start (one log line; e.g. no python3-uno), when it dies or
+  fails during a conversion (that document is converted again the one-shot way, so its result is
+  exactly today's), or with GOVARCHIVE_SOFFICE_RESIDENT=0. Its slot owns a private profile, so
+  parallel runs never share one (and a profile is reused by its slot, saving the first-start cost).
+- Either conversion runs in its own process group; on timeout the whole group is killed.
 """
 
 from __future__ import annotations
@@ -28,10 +37,19 @@ MAX_SOFFICE = int(os.environ.get("GOVARCHIVE_MAX_SOFFICE", "2"))
 TIMEOUT = 120.0
 SLOT_DIR = Path(tempfile.gettempdir()) / f"govarchive-soffice-{os.getuid()}"
 EXTRACTOR = "libreoffice+docx-xml"
+DOCX_FILTER = "MS Word 2007 XML"
+NOT_CONVERTED = "LibreOffice could not convert the file"
+# One resident LibreOffice per process instead of one soffice run per file (archive/extract/resident.py).
+RESIDENT = os.environ.get("GOVARCHIVE_SOFFICE_RESIDENT", "1") != "0"
 
 
 class ConvertError(Exception):
     pass
+
+
+def timed_out(timeout: float) -> ConvertError:
+    """The one error a conversion over its time limit gets, whichever LibreOffice ran it."""
+    return ConvertError(f"LibreOffice timed out after {timeout:g} s")
 
 
 @contextlib.contextmanager
@@ -66,12 +84,26 @@ def _run(cmd: list[str], timeout: float) -> subprocess.CompletedProcess[bytes]:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
         proc.communicate()
-        raise ConvertError(f"LibreOffice timed out after {timeout:g} s") from None
+        raise timed_out(timeout) from None
     return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
 
 
 def convert_to_docx(src: Path, suffix: str, timeout: float = TIMEOUT) -> bytes:
-    """The DOCX bytes LibreOffice makes of `src` (the suffix only helps its filter detection)."""
+    """The DOCX bytes LibreOffice makes of `src` (the suffix only helps its filter detection): through
+    the process's resident LibreOffice, or one soffice run when that is off or unavailable."""
+    if shutil.which("soffice") is None:
+        raise ConvertError("LibreOffice (soffice) not installed")
+    if RESIDENT:
+        from archive.extract import resident
+
+        data = resident.convert(src, suffix, timeout)
+        if data is not None:
+            return data
+    return convert_to_docx_once(src, suffix, timeout)
+
+
+def convert_to_docx_once(src: Path, suffix: str, timeout: float = TIMEOUT) -> bytes:
+    """One `soffice --convert-to` run: LibreOffice starts, converts `src` and exits."""
     if shutil.which("soffice") is None:
         raise ConvertError("LibreOffice (soffice) not installed")
     with soffice_slot(wait=timeout) as profile, tempfile.TemporaryDirectory(prefix="govarchive-lo-") as tmp:
@@ -84,7 +116,7 @@ def convert_to_docx(src: Path, suffix: str, timeout: float = TIMEOUT) -> bytes:
             "--headless",
             "--norestore",
             "--convert-to",
-            "docx:MS Word 2007 XML",
+            f"docx:{DOCX_FILTER}",
             "--outdir",
             tmp,
             str(work),
@@ -93,7 +125,7 @@ def convert_to_docx(src: Path, suffix: str, timeout: float = TIMEOUT) -> bytes:
         out = Path(tmp) / "input.docx"
         if not out.exists():
             reason = result.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
-            raise ConvertError(f"LibreOffice could not convert the file: {reason[0]}")
+            raise ConvertError(f"{NOT_CONVERTED}: {reason[0]}")
         return out.read_bytes()
 
 
