@@ -6,7 +6,8 @@ Each simulated portal (tests/portals: TRS, Hanweb, JSON API, gkmlpt, year × dep
 family hint, a plain portal, one report in every format) is served on 127.0.0.x and crawled with this
 checkout's crawler and, with --baseline, with another checkout's (e.g. `git worktree add /tmp/base <commit>`),
 on the same bytes in the same run. A report is (body, year, kind); recall = planted found / planted,
-precision = planted found / found.
+precision = planted found / found; pages = requests the portal answered (robots.txt left out), and pages per
+report found.
 """
 
 from __future__ import annotations
@@ -74,9 +75,10 @@ def main() -> None:
     ap.add_argument("--baseline", type=Path, help="another checkout whose crawler to compare")
     args = ap.parse_args()
     codes = {"this": ROOT, **({"baseline": args.baseline.resolve()} if args.baseline else {})}
-    totals = {name: [0, 0, 0] for name in codes}  # planted, found, right
+    totals = {name: [0, 0, 0, 0] for name in codes}  # planted, found, right, pages
     print(
-        f"{'portal':18} {'code':9} {'planted':>7} {'found':>6} {'right':>6} {'recall':>7} {'precision':>9} {'s':>6}"
+        f"{'portal':18} {'code':9} {'planted':>7} {'found':>6} {'right':>6} {'recall':>7} {'precision':>9} "
+        f"{'pages':>6} {'pg/rp':>6} {'s':>6}"
     )
     with tempfile.TemporaryDirectory(prefix="govarchive-discovery-") as tmp:
         work = Path(tmp)
@@ -88,23 +90,25 @@ def main() -> None:
                     folder.mkdir()
                     sites = write_sites(folder / "sites.toml", [{"id": "p", "name": "测试", **FAST, **site}])
                     started = time.monotonic()
+                    before = len(portal.log)
                     crawl(sites, folder / "data", ["p"], code=code, timeout=900)
+                    pages = sum(1 for _, _, path, _ in portal.log[before:] if path != "/robots.txt")
                     found = reports(folder / "data")
                     right = len(found & planted.reports)
-                    for j, n in enumerate((len(planted.reports), len(found), right)):
+                    for j, n in enumerate((len(planted.reports), len(found), right, pages)):
                         totals[code_name][j] += n
                     print(
                         f"{portal_name:18} {code_name:9} {len(planted.reports):7} {len(found):6} {right:6} "
                         f"{right / max(1, len(planted.reports)):7.1%} {right / max(1, len(found)):9.1%} "
-                        f"{time.monotonic() - started:6.1f}",
+                        f"{pages:6} {pages / max(1, right):6.1f} {time.monotonic() - started:6.1f}",
                         flush=True,
                     )
             finally:
                 portal.stop()
-    for code_name, (planted_n, found_n, right) in totals.items():
+    for code_name, (planted_n, found_n, right, pages) in totals.items():
         print(
             f"{'all':18} {code_name:9} {planted_n:7} {found_n:6} {right:6} {right / max(1, planted_n):7.1%} "
-            f"{right / max(1, found_n):9.1%}"
+            f"{right / max(1, found_n):9.1%} {pages:6} {pages / max(1, right):6.1f}"
         )
 
 

@@ -126,6 +126,7 @@ class ReportsSpider(scrapy.Spider):
         self.requests_per_site: Counter[str] = Counter()
         self.bounds = TrapBounds()
         self.budgets = SiteBudgets()
+        self.can_render = True  # a browser is there to draw pages (configure)
         self._posted: set[str] = set()  # endpoints a family posts its forms to (hanweb's dataproxy.jsp)
         self._held: dict[tuple[str, str], deque[scrapy.Request]] = {}  # list requests waiting on their shape
         # The latest list pages' bytes per (site, shape): a page repeating one of them yields nothing.
@@ -178,9 +179,16 @@ class ReportsSpider(scrapy.Spider):
                 slot.update({"delay": site.download_delay, "jitter": 0.0})
             slots[SLOT_PREFIX + site.id] = slot
         settings.set("DOWNLOAD_SLOTS", slots, priority="spider")
-        # Any site may need a page drawn (render_js, or a list its scripts draw: _render_request); the
-        # browser itself starts only when a page first asks for it.
-        if any(s.render_js or s.render_pages > 0 for s in self.sites.values()):
+        # Any site may need a page drawn (render_js, or a list its scripts draw: _render); the browser itself
+        # starts only when a page first asks for it. Without a browser on this machine (a demo without
+        # Debian's chromium) such pages are read as they are, said once.
+        browser = Path(
+            settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS").get("executable_path") or "/usr/bin/chromium"
+        )
+        self.can_render = browser.exists()
+        if not self.can_render and any(s.render_pages > 0 and not s.render_js for s in self.sites.values()):
+            self.logger.info("no browser at %s: pages drawn by their scripts are read unrendered", browser)
+        if any(s.render_js or (s.render_pages > 0 and self.can_render) for s in self.sites.values()):
             handler = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
             settings.set("DOWNLOAD_HANDLERS", {"http": handler, "https": handler}, priority="spider")
 
@@ -550,7 +558,7 @@ class ReportsSpider(scrapy.Spider):
         list is probably drawn by its scripts. Once per page, within the site's render budget;
         `render_js` sites are drawn from the start."""
         key = url + "#rendered"
-        if key in self.requested or site.render_js:
+        if key in self.requested or site.render_js or not self.can_render:
             return
         if not self.budgets.render(site.id, site.render_pages):
             self.crawler.stats.inc_value(f"govarchive/budget/{site.id}/cut_render")
