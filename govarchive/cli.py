@@ -397,6 +397,7 @@ def monitor(
 
     Example: govarchive monitor --year 2023 --fail-on-missing
     """
+    from archive.products.health import flagged_sites
     from archive.products.monitor import expected_reports, format_table, sync_sites
     from archive.sites import load_sites
     from archive.store.corpus import Corpus
@@ -415,9 +416,16 @@ def monitor(
             if sites is not None:
                 sync_sites(corpus, sites)
             rows = expected_reports(corpus, year)
+            flags = flagged_sites(corpus)
         finally:
             corpus.close()
     click.echo(json.dumps(rows, ensure_ascii=False, indent=1) if as_json else format_table(rows))
+    if flags and not as_json:
+        click.echo("sites whose discovery needs a look (their last run):")
+        for f in flags:
+            click.echo(
+                f"  {f['site_id']}: {f['flag']} ({f['pages']} pages, {f['list_errors']} list pages failed)"
+            )
     if fail_on_missing and any(r["status"] == "missing" for r in rows):
         sys.exit(1)
 

@@ -77,13 +77,17 @@ def record_site_runs(corpus: Corpus, run_id: int, site_ids: list[str]) -> list[S
 
 
 def flagged_sites(corpus: Corpus) -> list[dict[str, object]]:
-    """Each site's latest run, where it is flagged: for the monitor and the findings feed."""
-    rows = corpus.conn.execute(
-        """SELECT r.run_id, r.site_id, r.pages, r.reports, r.list_errors, r.flag, c.started_at
+    """Each site's latest run, where it is flagged: for the monitor and the findings feed (nothing from a
+    corpus older than `site_runs` opened read-only)."""
+    try:
+        rows = corpus.conn.execute(
+            """SELECT r.run_id, r.site_id, r.pages, r.reports, r.list_errors, r.flag, c.started_at
            FROM site_runs r JOIN crawl_runs c ON c.id = r.run_id
            WHERE r.run_id = (SELECT max(run_id) FROM site_runs x WHERE x.site_id = r.site_id)
              AND r.flag IS NOT NULL
            ORDER BY r.site_id"""
-    ).fetchall()
+        ).fetchall()
+    except sqlite3.OperationalError:
+        return []
     keys = ("run_id", "site_id", "pages", "reports", "list_errors", "flag", "started_at")
     return [dict(zip(keys, tuple(row), strict=True)) for row in rows]
