@@ -15,7 +15,6 @@ import asyncio
 import contextlib
 import logging
 import multiprocessing.forkserver
-import os
 import re
 import shutil
 import signal
