@@ -7,8 +7,9 @@ workspace. Results go to the crawl's stats (`govarchive/…` keys); `summarize` 
 run's summary, for the `crawl_runs` row and for `govarchive crawl`, which reads the stats after the
 process ends.
 
-Other components reach the run through `CrawlRun.of(crawler)` (Scrapy's `get_extension`), e.g. the
-pipelines' `pipelines.workspace.workspace_for`.
+Other components reach the run through `CrawlRun.of(crawler)` (Scrapy's `get_extension`), or the helpers
+at the end of this module (`workspace_for`, `run_id_for`, `guard`, `stopped`) that the pipelines and
+middlewares use.
 
 When the data folder itself fails (full, read-only, the database locked by another process) the pipelines'
 `guard` stops the crawl at the first write that fails, and the fault is the run's result
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from typing import Any
 
 from scrapy import signals
@@ -165,3 +166,24 @@ class CrawlRun:
                 return
             logger.exception("end-of-run bookkeeping failed")
             self.stats.inc_value(PREFIX + "errors/bookkeeping")
+
+
+# How a pipeline (or middleware) reaches the data folder and the run of its crawl.
+
+
+def workspace_for(crawler: Crawler) -> Workspace:
+    return CrawlRun.of(crawler).workspace
+
+
+def run_id_for(crawler: Crawler | None) -> int | None:
+    return CrawlRun.of(crawler).run_id if crawler is not None else None
+
+
+def guard(crawler: Crawler | None) -> AbstractContextManager[None]:
+    """Around a pipeline's work: the data folder failing stops the crawl (CrawlRun.guard)."""
+    return CrawlRun.of(crawler).guard() if crawler is not None else nullcontext()
+
+
+def stopped(crawler: Crawler | None) -> bool:
+    """The data folder failed: nothing more is written."""
+    return crawler is not None and CrawlRun.of(crawler).fault is not None

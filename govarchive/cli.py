@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
 import logging
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,34 +14,13 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from archive.errors import DataFolderError, GovarchiveError
+from govarchive.options import DATA_OPTION, exclusive, friendly_errors
+from govarchive.warc_cli import register_warc_commands
+from govarchive.worker_cli import register_worker_command
 
 if TYPE_CHECKING:
     from archive.sites import Site
     from archive.store.workspace import Workspace
-
-DATA_OPTION = click.option(
-    "--data",
-    "data_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    envvar="GOVARCHIVE_DATA",
-    default="data",
-    show_default=True,
-    help="Folder holding corpus.db, the blob store and crawl state.",
-)
-
-
-def friendly_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Domain errors become one line on stderr and their exit status (2; 3 when the data folder fails)."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except GovarchiveError as e:
-            click.echo(f"govarchive: {e}", err=True)
-            sys.exit(e.exit_status)
-
-    return wrapper
 
 
 @click.group()
@@ -133,9 +111,9 @@ def crawl(
     from archive.products.history import mark_interrupted_runs
     from archive.sites import load_sites, select_sites
     from archive.store.corpus import Corpus
+    from archive.store.lock import AlreadyRunning, run_lock
     from archive.store.workspace import Workspace, data_folder_faults
     from govarchive.crawl import run_crawl
-    from govarchive.lock import AlreadyRunning, run_lock
     from govarchive.summary import format_crawl_summary
 
     sites = select_sites(load_sites(sites_file), list(site_ids))
@@ -237,20 +215,6 @@ def _run_line(summary: dict[str, Any]) -> str:
     return line
 
 
-@contextlib.contextmanager
-def _exclusive(ws: Workspace) -> Iterator[None]:
-    """The data folder's run lock, as a crawl holds it: ingest and reprocess never write beside a crawl."""
-    from archive.store.workspace import data_folder_faults
-    from govarchive.lock import AlreadyRunning, run_lock
-
-    try:
-        with data_folder_faults(ws.root), run_lock(ws.state_dir):
-            ws.sweep_temp()  # what a killed run left half-written
-            yield
-    except AlreadyRunning as e:
-        raise GovarchiveError(f"{e}; try again when it has finished") from None
-
-
 @main.command()
 @DATA_OPTION
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
@@ -286,7 +250,7 @@ def ingest(
         raise GovarchiveError(f"{missing[0]}: no such file or folder")
     site = _ingest_site(site_id, sites_file, region, site_name)
     ws = Workspace(data_dir)
-    with _exclusive(ws):
+    with exclusive(ws):
         if site is not None:
             known = ws.corpus.site_names()
             if site.id in known and sites_file is None:
@@ -365,7 +329,7 @@ def reprocess(data_dir: Path, workers: int) -> None:
     if not (data_dir / "corpus.db").is_file():
         raise GovarchiveError(f"{data_dir / 'corpus.db'}: no corpus here")
     ws = Workspace(data_dir)
-    with _exclusive(ws):
+    with exclusive(ws):
         summary = run_reprocess(ws, workers)
     click.echo(json.dumps(summary.as_dict(), ensure_ascii=False))
     ws.close()
@@ -485,12 +449,8 @@ def demo(data_dir: Path, no_serve: bool, port: int) -> None:
     sys.exit(run_demo(data_dir, serve=not no_serve, port=port))
 
 
-# WARC / WACZ export and WARC import: in their own module, registered here.
-from govarchive.warc_cli import register_warc_commands  # noqa: E402
-
+# WARC / WACZ export and WARC import, and the extraction worker: in their own modules, registered here.
 register_warc_commands(main)
-from govarchive.worker_cli import register_worker_command  # noqa: E402
-
 register_worker_command(main)
 
 if __name__ == "__main__":

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
+from govarchive.options import DATA_OPTION, friendly_errors
+
 
 def register_worker_command(main: click.Group) -> None:
-    from govarchive.cli import DATA_OPTION, friendly_errors
-
     @main.command("worker")
     @click.option(
         "--redis",

@@ -7,7 +7,7 @@ from typing import Any
 
 from archive.store.workspace import Workspace
 from crawler.items import Fetched
-from pipelines.workspace import guard, stopped, workspace_for
+from crawler.run import guard, stopped, workspace_for
 
 
 class ContentHashDedupPipeline:

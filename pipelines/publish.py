@@ -17,9 +17,8 @@ import redis
 from archive.dist.streams import Stream
 from archive.errors import DataFolderError
 from crawler.items import Fetched, fetched_to_json
-from crawler.run import CrawlRun
+from crawler.run import CrawlRun, guard, stopped
 from pipelines.store import StorePipeline
-from pipelines.workspace import guard, stopped
 
 logger = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from archive.derive import DOCUMENT_ROLES, record_safely
 from archive.store.reports import source_format
 from archive.store.workspace import Workspace
 from crawler.items import Fetched
-from pipelines.workspace import guard, stopped, workspace_for
+from crawler.run import guard, stopped, workspace_for
 
 logger = logging.getLogger(__name__)
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from archive.errors import error_kind
 from archive.extract.sniff import sniff_bytes
 from archive.store.blobs import BlobTooLarge
 from archive.store.corpus import Capture, Exchange
 from archive.store.workspace import Workspace
-from crawler.failures import error_kind
 from crawler.items import Fetched
-from pipelines.workspace import guard, run_id_for, stopped, workspace_for
+from crawler.run import guard, run_id_for, stopped, workspace_for
 
 logger = logging.getLogger(__name__)
 
@@ -136,7 +136,7 @@ class StorePipeline:
         """A 304: the blob already held is this URL's content. The capture names it, and keeps the
         validators the next conditional request needs when the 304 omits them."""
         item.sha256 = item.previous_sha256
-        prev = self.ws.corpus.latest_good_capture(item.url)
+        prev = self.ws.corpus.latest_capture_held(item.url)
         if prev is not None:
             item.etag = item.etag or prev["etag"]
             item.last_modified = item.last_modified or prev["last_modified"]

@@ -35,12 +35,13 @@ from archive.dist.jobs import RESULTS_GROUP, ExtractionJobs, extraction_from_jso
 from archive.dist.keys import CrawlKeys
 from archive.dist.lease import Lease
 from archive.dist.streams import Entry, Stream
+from archive.dist.validators import seed_validators
 from archive.dist.worker import MISSING_BLOB
+from archive.errors import error_kind
 from archive.extract.encoding import header_charset
 from archive.model import Extraction
 from archive.sites import Site
 from archive.store.workspace import Workspace
-from crawler.failures import error_kind
 from crawler.items import fetched_from_json
 from pipelines.publish import CAPTURES_GROUP
 from pipelines.reports import record_counted
@@ -141,7 +142,7 @@ class CorpusWriter:
             return False  # no crawler asked for this crawl yet (a writer kept ready between runs)
         if not self.lease.acquire():
             return False
-        from govarchive.lock import AlreadyRunning, run_lock
+        from archive.store.lock import AlreadyRunning, run_lock
 
         stack = contextlib.ExitStack()
         try:
@@ -177,7 +178,7 @@ class CorpusWriter:
             for site in self.sites:
                 corpus.upsert_site(site)
             self.run_id = corpus.start_run(sorted(s.id for s in self.sites))
-            self._seed_validators()
+            seed_validators(corpus, self.client, self.keys)  # the incremental state every crawler reads
             self.client.hset(self.keys.run, "run_id", self.run_id)
             logger.info("writing the shared crawl %s as run %d", self.keys.crawl, self.run_id)
         else:
@@ -193,14 +194,6 @@ class CorpusWriter:
         for stream in (self.captures, self.results):
             while stream.claim(self.holder, min_idle_ms=0):
                 pass  # claimed entries are pending with this writer: Stream.pending reads them first
-
-    def _seed_validators(self) -> None:
-        """The incremental state (ETag / Last-Modified of what is held) for every crawler process."""
-        try:
-            from crawler.distributed.validators import seed_validators
-        except ImportError:  # the crawler side is not installed here: crawlers fetch everything in full
-            return
-        seed_validators(self.ws.corpus, self.client, self.keys)
 
     def _rebuild_waiting(self) -> None:
         """What this run's captures still wait for, read from the corpus (a previous writer's memory is gone)."""

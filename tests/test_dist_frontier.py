@@ -24,8 +24,8 @@ import pytest
 import redis
 
 from archive.dist.keys import CrawlKeys
+from archive.dist.validators import seed_validators
 from archive.store.corpus import Corpus
-from crawler.distributed.validators import seed_validators
 from tests.portals import dist
 from tests.portals.harness import ROOT, write_sites
 from tests.portals.server import Answer, Portal, Req

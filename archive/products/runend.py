@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from collections import Counter
 
+from archive.errors import error_kind
 from archive.products.feeds import write_feeds
 from archive.products.history import close_run
 from archive.sites import Site
 from archive.store.workspace import Workspace
-from crawler.failures import error_kind
 
 
 def end_of_run(

@@ -24,6 +24,14 @@ from archive.store.faults import LOCK_TIMEOUT_S, data_folder_fault
 from archive.store.migrations import migrate
 from archive.store.reports import ReportRows
 
+# The one definition of a URL's *last good capture*: the newest article, attachment or image capture answered
+# 200 or 304 whose document is held and extracted. Conditional requests revalidate it (crawler/incremental.py)
+# and a shared crawl's validators are seeded from it (archive/dist/validators.py).
+LAST_GOOD_CAPTURES = """SELECT c.url, c.sha256, c.etag, c.last_modified, c.content_type FROM captures c
+   JOIN documents d ON d.sha256 = c.sha256 AND d.extracted_at IS NOT NULL
+   WHERE c.status IN (200, 304) AND c.role IN ('article', 'attachment', 'image')"""
+_LAST_GOOD_ORDER = "c.fetched_at DESC, c.id DESC"
+
 
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
@@ -254,13 +262,30 @@ class Corpus(ReportRows):
             (image_url,),
         ).fetchall()
 
-    def latest_good_capture(self, url: str) -> sqlite3.Row | None:
-        """The newest capture of `url` that holds bytes (for conditional requests)."""
+    def latest_capture_held(self, url: str) -> sqlite3.Row | None:
+        """The newest capture of `url` that holds bytes, whatever its status, role or extraction (what a
+        304 confirming them copies its size and validators from: pipelines/store.py)."""
         row: sqlite3.Row | None = self.conn.execute(
             "SELECT * FROM captures WHERE url=? AND sha256 IS NOT NULL ORDER BY fetched_at DESC, id DESC LIMIT 1",
             (url,),
         ).fetchone()
         return row
+
+    def last_good_capture(self, url: str) -> dict[str, Any] | None:
+        """The last good capture of `url` (see LAST_GOOD_CAPTURES): url, sha256, etag, last_modified,
+        content_type."""
+        row = self.conn.execute(
+            f"{LAST_GOOD_CAPTURES} AND c.url = ? ORDER BY {_LAST_GOOD_ORDER} LIMIT 1", (url,)
+        ).fetchone()
+        return dict(row) if row is not None else None
+
+    def last_good_captures(self) -> Iterator[sqlite3.Row]:
+        """Every URL's last good capture, by URL."""
+        last: str | None = None
+        for row in self.conn.execute(f"{LAST_GOOD_CAPTURES} ORDER BY c.url, {_LAST_GOOD_ORDER}"):
+            if row["url"] != last:  # older captures of a URL already given are skipped
+                last = row["url"]
+                yield row
 
     # --- documents -----------------------------------------------------------------------------------
 

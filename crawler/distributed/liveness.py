@@ -130,7 +130,7 @@ class SharedFrontier:
 
 
 def _data_folder_failed(crawler: Any) -> bool:
-    from crawler.run import CrawlRun
-
-    run = crawler.get_extension(CrawlRun)
-    return run is not None and run.fault is not None
+    """The crawl run stopped for a failing data folder (crawler.run.CrawlRun.stop records it in the stats
+    as it stops: read there, since the run depends on this package and not the other way)."""
+    stats = crawler.stats
+    return stats is not None and stats.get_value("govarchive/fault") is not None

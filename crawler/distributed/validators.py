@@ -1,10 +1,5 @@
-"""The incremental state of a shared crawl: each URL's last good capture (its validators) in one Redis hash.
-
-`keys.validators` maps a URL to JSON {sha256, etag, last_modified, content_type}. The corpus's single
-writer fills it once at crawl start with `seed_validators` (the very query crawler.incremental uses on
-corpus.db); every crawler process reads it in ConditionalRequests instead of a corpus.db of its own. Only
-captures with an ETag or a Last-Modified are kept: without them no conditional request is made anyway.
-"""
+"""The read side of a shared crawl's incremental state: a URL's validators from the crawl's Redis hash, which
+the corpus writer seeded (archive/dist/validators.py), for ConditionalRequests (crawler/incremental.py)."""
 
 from __future__ import annotations
 
@@ -14,30 +9,6 @@ from typing import Any
 
 from archive.dist.keys import CrawlKeys
 from crawler.distributed.shared import shared_crawl
-from crawler.incremental import LAST_GOOD_CAPTURES, LAST_GOOD_ORDER
-
-FIELDS = ("sha256", "etag", "last_modified", "content_type")
-BATCH = 1000
-
-
-def seed_validators(corpus: Any, client: Any, keys: CrawlKeys) -> int:
-    """Fill the crawl's validators from corpus.db (`corpus`: archive.store.corpus.Corpus); how many URLs."""
-    rows = corpus.conn.execute(f"{LAST_GOOD_CAPTURES} ORDER BY c.url, {LAST_GOOD_ORDER}")
-    pipe = client.pipeline(transaction=False)
-    last: str | None = None
-    n = 0
-    for row in rows:
-        if row["url"] == last:
-            continue  # an older capture of a URL already taken
-        last = row["url"]
-        if not (row["etag"] or row["last_modified"]):
-            continue
-        pipe.hset(keys.validators, row["url"], json.dumps({f: row[f] for f in FIELDS}))
-        n += 1
-        if n % BATCH == 0:
-            pipe.execute()
-    pipe.execute()
-    return n
 
 
 class SharedValidators:
