@@ -29,7 +29,7 @@ _ENV: dict[str, tuple[str, Callable[[str], Any]]] = {
     "GOVARCHIVE_EXTRACT_WORKERS": ("GOVARCHIVE_EXTRACT_WORKERS", int),
     "GOVARCHIVE_PROGRESS_INTERVAL": ("GOVARCHIVE_PROGRESS_INTERVAL", float),
     "GOVARCHIVE_FRONTIER": ("GOVARCHIVE_FRONTIER", str),
-    # A crawl shared by many processes through one Redis (crawler/distributed/).
+    # A crawl shared by many processes through one Redis (crawler/sharedcrawl/).
     "GOVARCHIVE_REDIS_URL": ("GOVARCHIVE_REDIS_URL", str),
     "GOVARCHIVE_CRAWL_NAME": ("GOVARCHIVE_CRAWL_NAME", str),
     "GOVARCHIVE_REDIS_ALIVE_TTL": ("GOVARCHIVE_REDIS_ALIVE_TTL", float),
@@ -52,6 +52,13 @@ def settings_from_env(environ: Mapping[str, str], launch_options: Mapping[str, A
     if environ.get(_CHROMIUM):
         out["PLAYWRIGHT_LAUNCH_OPTIONS"] = {**launch_options, "executable_path": environ[_CHROMIUM]}
     return out
+
+
+def store_max_bytes(environ: Mapping[str, str] | None = None) -> int | None:
+    """GOVARCHIVE_MAX_BYTES (a crawl's DOWNLOAD_MAXSIZE, also its blob store's limit), or None when unset: for
+    a process without Scrapy settings that writes the same blob store (a shared crawl's corpus writer)."""
+    value = settings_from_env(os.environ if environ is None else environ, {}).get("DOWNLOAD_MAXSIZE")
+    return int(value) if value is not None else None
 
 
 class EnvironmentSettings:
@@ -77,16 +84,16 @@ class EnvironmentSettings:
 
 
 def _shared_crawl(settings: BaseSettings) -> None:
-    """The components of a crawl shared through Redis (crawler/distributed/): scheduler and duplicate
+    """The components of a crawl shared through Redis (crawler/sharedcrawl/): scheduler and duplicate
     filter, the process's liveness and the end of the crawl, per-site slots across processes."""
-    settings.set("SCHEDULER", "crawler.distributed.scheduler.SharedScheduler", priority="project")
-    settings.set("DUPEFILTER_CLASS", "crawler.distributed.scheduler.SharedDupeFilter", priority="project")
+    settings.set("SCHEDULER", "crawler.sharedcrawl.scheduler.SharedScheduler", priority="project")
+    settings.set("DUPEFILTER_CLASS", "crawler.sharedcrawl.scheduler.SharedDupeFilter", priority="project")
     middlewares = dict(settings.getdict("DOWNLOADER_MIDDLEWARES"))
     # After the retry backoff's wait (550): a site's slot is taken just before the request goes out.
-    middlewares["crawler.distributed.politeness.SharedSiteSlots"] = 940
+    middlewares["crawler.sharedcrawl.politeness.SharedSiteSlots"] = 940
     settings.set("DOWNLOADER_MIDDLEWARES", middlewares, priority="project")
     extensions = dict(settings.getdict("EXTENSIONS"))
-    extensions["crawler.distributed.liveness.SharedFrontier"] = 10
+    extensions["crawler.sharedcrawl.liveness.SharedFrontier"] = 10
     settings.set("EXTENSIONS", extensions, priority="project")
     # Bytes to the shared blob store, the rest of each item to the one corpus writer (pipelines/publish.py).
     settings.set("ITEM_PIPELINES", {"pipelines.publish.PublishPipeline": 100}, priority="project")
@@ -104,7 +111,7 @@ class CrawlConfig:
     extract_timeout: float
     retry_backoff: float  # seconds before the first retry, doubled per retry
     retry_backoff_max: float
-    redis_url: str | None = None  # a crawl shared by many processes through this Redis (crawler/distributed/)
+    redis_url: str | None = None  # a crawl shared by many processes through this Redis (crawler/sharedcrawl/)
     crawl_name: str | None = None  # its name there; by default a digest of the sites file
 
     @classmethod

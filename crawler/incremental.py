@@ -39,7 +39,7 @@ class ConditionalRequests:
         # A shared crawl (GOVARCHIVE_REDIS_URL) reads them from Redis, where the corpus's writer put them.
         shared = None
         if crawler.settings.get("GOVARCHIVE_REDIS_URL"):
-            from crawler.distributed.validators import SharedValidators
+            from crawler.sharedcrawl.validators import SharedValidators
 
             shared = SharedValidators.of(crawler)
         self.shared = shared

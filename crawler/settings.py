@@ -73,9 +73,9 @@ GOVARCHIVE_DATA = "data"
 GOVARCHIVE_SITES = "sites.toml"  # the sites file of `scrapy crawl reports` without -a sites_file
 GOVARCHIVE_EXTRACT_WORKERS = 2
 GOVARCHIVE_EXTRACT_TIMEOUT = 600
-# A crawl shared by many processes through one Redis (crawler/distributed/): off unless a URL is given.
+# A crawl shared by many processes through one Redis (crawler/sharedcrawl/): off unless a URL is given.
 GOVARCHIVE_REDIS_URL = ""
-GOVARCHIVE_CRAWL_NAME = ""  # default: archive.dist.keys.crawl_name_for(the sites file)
+GOVARCHIVE_CRAWL_NAME = ""  # default: archive.sharedcrawl.keys.crawl_name_for(the sites file)
 GOVARCHIVE_REDIS_ALIVE_TTL = 10.0  # seconds without a heartbeat after which a process's work is requeued
 GOVARCHIVE_REDIS_HEARTBEAT = 1.0
 

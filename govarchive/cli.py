@@ -15,8 +15,8 @@ import click
 
 from archive.errors import DataFolderError, GovarchiveError
 from govarchive.options import DATA_OPTION, exclusive, friendly_errors
+from govarchive.sharedcrawl_cli import register_sharedcrawl_commands
 from govarchive.warc_cli import register_warc_commands
-from govarchive.worker_cli import register_worker_command
 
 if TYPE_CHECKING:
     from archive.sites import Site
@@ -118,7 +118,7 @@ def crawl(
 
     sites = select_sites(load_sites(sites_file), list(site_ids))
     if redis_url:
-        from govarchive.shared import run_shared_crawl
+        from govarchive.sharedcrawl_cli import run_shared_crawl
 
         with data_folder_faults(data_dir), _crawl_log(Workspace(data_dir)):
             summary = run_shared_crawl(
@@ -154,36 +154,6 @@ def crawl(
         return
     click.echo(format_crawl_summary(summary))
     click.echo(run_line)
-
-
-@main.command(hidden=False)
-@DATA_OPTION
-@click.option(
-    "--redis", "redis_url", envvar="GOVARCHIVE_REDIS_URL", required=True, help="The shared crawl's Redis."
-)
-@click.option(
-    "--sites", "sites_file", type=click.Path(path_type=Path), default="sites.toml", show_default=True
-)
-@click.option(
-    "--site", "site_ids", multiple=True, help="Only this site id (repeatable), as the crawlers were given."
-)
-@click.option("--crawl-name", default=None, help="The shared crawl's name (default: from the sites file).")
-@friendly_errors
-def writer(
-    data_dir: Path, redis_url: str, sites_file: Path, site_ids: tuple[str, ...], crawl_name: str | None
-) -> None:
-    """Write the corpus of a shared crawl (one writer at a time; `crawl --redis` runs one itself).
-
-    Waits while another process holds the writer lease, takes over when it stops; returns once the
-    shared crawl is written. Example: govarchive writer --redis redis://127.0.0.1:6379/0 --sites sites.toml
-    """
-    from archive.sites import load_sites, select_sites
-    from archive.store.workspace import data_folder_faults
-    from govarchive.shared import run_writer, shared_crawl_name
-
-    sites = select_sites(load_sites(sites_file), list(site_ids))
-    with data_folder_faults(data_dir):
-        run_writer(data_dir, sites, redis_url, crawl_name or shared_crawl_name(sites_file, list(site_ids)))
 
 
 @contextlib.contextmanager
@@ -449,9 +419,10 @@ def demo(data_dir: Path, no_serve: bool, port: int) -> None:
     sys.exit(run_demo(data_dir, serve=not no_serve, port=port))
 
 
-# WARC / WACZ export and WARC import, and the extraction worker: in their own modules, registered here.
+# WARC / WACZ export and WARC import; the shared crawl's writer and extraction worker: in their own
+# modules, registered here.
 register_warc_commands(main)
-register_worker_command(main)
+register_sharedcrawl_commands(main)
 
 if __name__ == "__main__":
     main()

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from archive.capture import Fetched
 from archive.store.workspace import Workspace
-from crawler.items import Fetched
 from crawler.run import guard, stopped, workspace_for
 
 

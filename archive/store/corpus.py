@@ -26,7 +26,7 @@ from archive.store.reports import ReportRows
 
 # The one definition of a URL's *last good capture*: the newest article, attachment or image capture answered
 # 200 or 304 whose document is held and extracted. Conditional requests revalidate it (crawler/incremental.py)
-# and a shared crawl's validators are seeded from it (archive/dist/validators.py).
+# and a shared crawl's validators are seeded from it (archive/sharedcrawl/validators.py).
 LAST_GOOD_CAPTURES = """SELECT c.url, c.sha256, c.etag, c.last_modified, c.content_type FROM captures c
    JOIN documents d ON d.sha256 = c.sha256 AND d.extracted_at IS NOT NULL
    WHERE c.status IN (200, 304) AND c.role IN ('article', 'attachment', 'image')"""
@@ -175,6 +175,27 @@ class Corpus(ReportRows):
             "UPDATE crawl_runs SET finished_at=?, status=?, summary=? WHERE id=?",
             (now_iso(), status, json.dumps(summary, ensure_ascii=False, sort_keys=True), run_id),
         )
+
+    # --- a shared crawl's captures stream: the entries a run applied (archive/sharedcrawl/writer.py) ----
+
+    def stream_entry_applied(self, run_id: int, entry: str) -> bool:
+        row = self.conn.execute(
+            "SELECT 1 FROM stream_applied WHERE crawl_id = ? AND entry = ?", (run_id, entry)
+        ).fetchone()
+        return row is not None
+
+    def note_stream_entry(self, run_id: int, entry: str) -> None:
+        """In the transaction that wrote the entry's rows: both commit, or neither."""
+        self.conn.execute("INSERT INTO stream_applied(entry, crawl_id) VALUES (?, ?)", (entry, run_id))
+
+    def forget_stream_entries(self, run_id: int | None = None) -> None:
+        """The entries noted by `run_id` (closed), or by every run no longer running (None)."""
+        if run_id is not None:
+            self.conn.execute("DELETE FROM stream_applied WHERE crawl_id = ?", (run_id,))
+        else:
+            self.conn.execute(
+                "DELETE FROM stream_applied WHERE crawl_id NOT IN (SELECT id FROM crawl_runs WHERE status = 'running')"
+            )
 
     def run_failures(self, run_id: int) -> list[tuple[str, str]]:
         """(site id, reason) of each failure in a run: requests that failed, and documents fetched in it

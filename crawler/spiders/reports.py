@@ -23,6 +23,7 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from archive.capture import Fetched
 from archive.extract.encoding import decode_html, header_charset
 from archive.extract.filenames import filename_from_disposition, filename_from_url
 from archive.extract.pageinfo import Link, PageInfo, page_info
@@ -37,14 +38,13 @@ from crawler.failures import failure_reason
 from crawler.families.base import Action, DataAnswer, DataCall, FollowLink, Page, PageKind, Records
 from crawler.frontier import SeenUrls, fresh_frontier
 from crawler.images import content_images
-from crawler.items import Fetched
 from crawler.middlewares.exchange import EXCHANGE_KEY, HOPS_KEY
 from crawler.middlewares.guard import BROWSER_PRIVATE_ORIGINS, FETCHED_SCHEMES, forbidden_address, origin
 from crawler.pagekind import Reading, read_page
 from crawler.tls import response_certificate_problem
 
 if TYPE_CHECKING:
-    from crawler.distributed.shared import SharedCrawl
+    from crawler.sharedcrawl.frontier import SharedCrawl
 
 # Request priorities: finish what leads to reports before wandering into more sections.
 PRIORITY = {"attachment": 30, "article": 20, "pager": 10, "section": 0}
@@ -120,7 +120,7 @@ class ReportsSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.configure(crawler.settings)
         if crawler.settings.get("GOVARCHIVE_REDIS_URL"):
-            from crawler.distributed.shared import shared_crawl
+            from crawler.sharedcrawl.frontier import shared_crawl
 
             spider.shared = shared_crawl(crawler, spider.sites_file)
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)

@@ -1,5 +1,5 @@
 """The read side of a shared crawl's incremental state: a URL's validators from the crawl's Redis hash, which
-the corpus writer seeded (archive/dist/validators.py), for ConditionalRequests (crawler/incremental.py)."""
+the corpus writer seeded (archive/sharedcrawl/validators.py), for ConditionalRequests (crawler/incremental.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from archive.dist.keys import CrawlKeys
-from crawler.distributed.shared import shared_crawl
+from archive.sharedcrawl.keys import CrawlKeys
+from crawler.sharedcrawl.frontier import shared_crawl
 
 
 class SharedValidators:

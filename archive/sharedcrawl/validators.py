@@ -3,7 +3,7 @@
 `keys.validators` maps a URL to JSON {sha256, etag, last_modified, content_type}. The corpus's single
 writer fills it once at crawl start with `seed_validators`, from the corpus's one definition of a last good
 capture (archive.store.corpus.LAST_GOOD_CAPTURES, which conditional requests read on corpus.db); every
-crawler process reads it (crawler/distributed/validators.py) instead of a corpus.db of its own. Only
+crawler process reads it (crawler/sharedcrawl/validators.py) instead of a corpus.db of its own. Only
 captures with an ETag or a Last-Modified are kept: without them no conditional request is made anyway.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from archive.dist.keys import CrawlKeys
+from archive.sharedcrawl.keys import CrawlKeys
 from archive.store.corpus import Corpus
 
 FIELDS = ("sha256", "etag", "last_modified", "content_type")
