@@ -113,9 +113,10 @@ def _keep_body(ws: Workspace, ex: Exchange) -> None:
     ex.body = None
 
 
-def record(ws: Workspace, item: Fetched, crawl_id: int | None, count: Count) -> None:
+def record(ws: Workspace, item: Fetched, run_id: int | None, count: Count) -> None:
     """The corpus's part: the document, the page's links, the redirect hops and the capture (its id in
-    `item.capture_id`), counted under the names the crawl's summary shows."""
+    `item.capture_id`) of the run `run_id` (crawl_runs.id, the captures' `crawl_id` column), counted under
+    the names the crawl's summary shows."""
     if item.sha256 and item.error is None:
         if item.media_type is None:  # bytes stored by another process that did not say
             item.media_type = sniff_bytes(ws.blobs.read(item.sha256)[:65536])
@@ -129,7 +130,7 @@ def record(ws: Workspace, item: Fetched, crawl_id: int | None, count: Count) -> 
     if item.links and item.sha256:
         ws.corpus.add_links(item.sha256, item.url, item.links)
     for hop in item.hops:
-        _add_hop(ws, item, hop, crawl_id, count)
+        _add_hop(ws, item, hop, run_id, count)
     item.capture_id = ws.corpus.add_capture(
         Capture(
             url=item.url,
@@ -146,7 +147,7 @@ def record(ws: Workspace, item: Fetched, crawl_id: int | None, count: Count) -> 
             link_text=item.link_text,
             role=item.role,
             error=item.error,
-            crawl_id=crawl_id,
+            crawl_id=run_id,
             tls_error=item.tls_error,
         )
     )
@@ -160,7 +161,7 @@ def record(ws: Workspace, item: Fetched, crawl_id: int | None, count: Count) -> 
         logger.debug("not archived %s: %s", item.url, item.error)  # the spider warned once
 
 
-def _add_hop(ws: Workspace, item: Fetched, hop: Exchange, crawl_id: int | None, count: Count) -> None:
+def _add_hop(ws: Workspace, item: Fetched, hop: Exchange, run_id: int | None, count: Count) -> None:
     """A redirect answer on the way to this item's URL: a capture of its own (role `redirect`)."""
     capture_id = ws.corpus.add_capture(
         Capture(
@@ -172,7 +173,7 @@ def _add_hop(ws: Workspace, item: Fetched, hop: Exchange, crawl_id: int | None, 
             referer=item.referer,
             link_text=item.link_text,
             role="redirect",
-            crawl_id=crawl_id,
+            crawl_id=run_id,
         )
     )
     ws.corpus.add_exchange(capture_id, hop)

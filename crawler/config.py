@@ -1,9 +1,11 @@
 """The crawl's own settings, parsed once into a typed value, and the one map from the environment.
 
-`settings_from_env` is the only place that knows the GOVARCHIVE_* variables. It runs at the edge of a
-crawl, when the crawler process is set up (the `EnvironmentSettings` add-on's pre-crawler hook), so
-`govarchive crawl` and `scrapy crawl reports` get the same values, at project priority: a `-s` option
-or an explicit override (cmdline priority) still wins. Nothing reads the environment at import.
+`settings_from_env` is the only place that knows the crawl's GOVARCHIVE_* variables (the extraction
+library's own, OCR's, are read in archive/environment.py; GOVARCHIVE_MAX_SOFFICE still in
+archive/extract/office.py). It runs at the edge of a crawl, when the crawler process is set up (the
+`EnvironmentSettings` add-on's pre-crawler hook), so `govarchive crawl` and `scrapy crawl reports` get the
+same values, at project priority: a `-s` option or an explicit override (cmdline priority) still wins.
+Nothing here reads the environment at import.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 
 from scrapy.settings import BaseSettings
 
+from archive.store import DEFAULT_DATA_DIR
 from crawler.frontier import DISK, frontier_dir
 
 # variable -> (Scrapy setting, parser)
@@ -78,7 +81,7 @@ class EnvironmentSettings:
             _shared_crawl(settings)
             return
         if frontier == DISK:  # crawler/frontier.py: queue, duplicate filter and seen URLs on disk
-            data_dir = Path(settings.get("GOVARCHIVE_DATA") or "data")
+            data_dir = Path(settings.get("GOVARCHIVE_DATA") or DEFAULT_DATA_DIR)
             settings.set("JOBDIR", str(frontier_dir(data_dir)), priority="project")
             settings.set("DUPEFILTER_CLASS", "crawler.frontier.DiskDupeFilter", priority="project")
 
@@ -117,7 +120,7 @@ class CrawlConfig:
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> CrawlConfig:
         return cls(
-            data_dir=Path(settings.get("GOVARCHIVE_DATA") or "data"),
+            data_dir=Path(settings.get("GOVARCHIVE_DATA") or DEFAULT_DATA_DIR),
             sites_file=Path(settings.get("GOVARCHIVE_SITES") or "sites.toml"),
             max_bytes=settings.getint("DOWNLOAD_MAXSIZE") or None,
             extract_workers=settings.getint("GOVARCHIVE_EXTRACT_WORKERS", 2),

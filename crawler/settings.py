@@ -6,6 +6,8 @@ Defaults only: the GOVARCHIVE_* environment variables are mapped onto these by t
 
 from __future__ import annotations
 
+from archive.store import DEFAULT_DATA_DIR
+
 BOT_NAME = "govarchive"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -69,7 +71,7 @@ EXTENSIONS = {
 GOVARCHIVE_PROGRESS_INTERVAL = 10.0
 
 # govarchive's own settings, read once as crawler.config.CrawlConfig.
-GOVARCHIVE_DATA = "data"
+GOVARCHIVE_DATA = DEFAULT_DATA_DIR
 GOVARCHIVE_SITES = "sites.toml"  # the sites file of `scrapy crawl reports` without -a sites_file
 GOVARCHIVE_EXTRACT_WORKERS = 2
 GOVARCHIVE_EXTRACT_TIMEOUT = 600

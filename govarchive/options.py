@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from archive.errors import GovarchiveError
+from archive.store import DEFAULT_DATA_DIR
 
 if TYPE_CHECKING:
     from archive.store.workspace import Workspace
@@ -22,7 +23,7 @@ DATA_OPTION = click.option(
     "data_dir",
     type=click.Path(file_okay=False, path_type=Path),
     envvar="GOVARCHIVE_DATA",
-    default="data",
+    default=DEFAULT_DATA_DIR,
     show_default=True,
     help="Folder holding corpus.db, the blob store and crawl state.",
 )
