@@ -29,11 +29,11 @@ from archive.extract.encoding import decode_html, header_charset
 from archive.extract.filenames import safe_filename
 from archive.extract.package import PACKAGE_TYPES, read_package
 from archive.extract.pageinfo import read_page_meta
-from archive.model import Extraction, ParseResult
+from archive.model import Count, Extraction, ParseResult
 from archive.report.interpret import SourceContext, interpret
 from archive.store.blobs import BlobTooLarge
 from archive.store.corpus import Corpus
-from archive.store.reports import SourceRef
+from archive.store.reports import SourceRef, source_format
 from archive.store.workspace import Workspace
 
 logger = logging.getLogger(__name__)
@@ -256,3 +256,14 @@ def record_safely(ws: Workspace, cap: sqlite3.Row, *, sighting: bool = True) -> 
         error = f"interpretation failed: {type(exc).__name__}: {exc}"
         ws.corpus.mark_document_error(cap["sha256"], error)
         return Derived(error=error)
+
+
+def record_counted(ws: Workspace, cap: sqlite3.Row, count: Count) -> None:
+    """Record the capture's report (`record_safely`) and count what it was, under the names the
+    crawl's summary shows; the single-process pipeline and a shared crawl's writer both count this way."""
+    derived = record_safely(ws, cap)
+    if derived.error:
+        count("errors/interpretation", 1)
+    for result in derived.results:
+        is_report = result.kind is not None and result.year is not None
+        count("reports_recorded" if is_report else f"not_reports/{source_format(result)}", 1)

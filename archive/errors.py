@@ -1,5 +1,5 @@
 """Named errors that the command line turns into one line on stderr and their exit status (2, or 3 when the
-data folder itself fails)."""
+data folder itself fails); and the kind of a recorded failure reason (`captures.error`)."""
 
 
 class GovarchiveError(Exception):
@@ -21,3 +21,9 @@ class DataFolderError(GovarchiveError):
     process): the run stops; nothing half-written is referenced, and the next run completes the work."""
 
     exit_status = 3
+
+
+def error_kind(reason: str) -> str:
+    """The counter key of a failure reason (crawler/failures.py, an extraction's error): what precedes its
+    first colon (`http 500`, `timeout`, `corrupt PDF`)."""
+    return reason.split(":")[0][:40].strip().replace(" ", "_")

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
+
+# A counter of the crawl's summary: key (`captures/article`, without the `govarchive/` of Scrapy's stats) and
+# how much to add. The crawl's pipelines pass one onto Scrapy's stats, a shared crawl's writer its own.
+Count = Callable[[str, int], None]
 
 # A table as a grid of cell texts: merged cells are resolved, so a cell covered by a merge repeats the text
 # of its anchor cell only when the extractor says so; otherwise it is None.

@@ -216,7 +216,7 @@ def _key(client: Any, name: str) -> str:
 
 
 def _pid_in(process_name: bytes | str | None) -> int | None:
-    """The pid in an archive.dist.keys.process_name (host-pid-nonce)."""
+    """The pid in an archive.sharedcrawl.keys.process_name (host-pid-nonce)."""
     if not process_name:
         return None
     text = process_name.decode() if isinstance(process_name, bytes) else process_name

@@ -3,7 +3,7 @@
 Requests are built by the reports spider's own `_request` (its meta: the download slot and the
 RequestContext with link text and linking page; the Referer header; the errback) for URLs shaped like real
 county portals' (article pages under dated folders, attachments with long generated names, pager pages),
-serialized exactly as the shared scheduler queues them (crawler/distributed/shared.py `encode`) and
+serialized exactly as the shared scheduler queues them (crawler/sharedcrawl/frontier.py `encode`) and
 fingerprinted by Scrapy's fingerprinter as its duplicate filter does.
 
 Memory: `--urls` (1,000,000) fingerprints into the duplicate filter's set, then as many requests into the
@@ -37,11 +37,11 @@ from scrapy.utils.test import get_crawler
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from archive.dist.keys import CrawlKeys
+from archive.sharedcrawl.keys import CrawlKeys
 from archive.sites import Site
 from crawler.context import RequestContext
-from crawler.distributed.scheduler import SharedDupeFilter, SharedScheduler
-from crawler.distributed.shared import SharedCrawl, encode
+from crawler.sharedcrawl.frontier import SharedCrawl, encode
+from crawler.sharedcrawl.scheduler import SharedDupeFilter, SharedScheduler
 from crawler.spiders.reports import PRIORITY, ReportsSpider
 
 BATCH = 1000

@@ -79,7 +79,7 @@ class LiveWarcPipeline:
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
         from archive.warc.export import CollectionWriter, capture_row
-        from pipelines.workspace import workspace_for
+        from crawler.run import workspace_for
 
         if getattr(item, "capture_id", None) is None:
             return item

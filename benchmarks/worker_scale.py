@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 import redis  # noqa: E402
 
-from archive.dist.jobs import JOBS_GROUP, JOBS_KEY, ExtractionJobs, ExtractionResults  # noqa: E402
+from archive.sharedcrawl.jobs import JOBS_GROUP, JOBS_KEY, ExtractionJobs, ExtractionResults  # noqa: E402
 from archive.store.blobs import BlobStore  # noqa: E402
 from benchmarks.ocr_engines import manifest, scan_pdf  # noqa: E402
 from tests.conftest import start_redis  # noqa: E402

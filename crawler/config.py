@@ -1,9 +1,11 @@
 """The crawl's own settings, parsed once into a typed value, and the one map from the environment.
 
-`settings_from_env` is the only place that knows the GOVARCHIVE_* variables. It runs at the edge of a
-crawl, when the crawler process is set up (the `EnvironmentSettings` add-on's pre-crawler hook), so
-`govarchive crawl` and `scrapy crawl reports` get the same values, at project priority: a `-s` option
-or an explicit override (cmdline priority) still wins. Nothing reads the environment at import.
+`settings_from_env` is the only place that knows the crawl's GOVARCHIVE_* variables (the extraction
+library's own, OCR's, are read in archive/environment.py; GOVARCHIVE_MAX_SOFFICE still in
+archive/extract/office.py). It runs at the edge of a crawl, when the crawler process is set up (the
+`EnvironmentSettings` add-on's pre-crawler hook), so `govarchive crawl` and `scrapy crawl reports` get the
+same values, at project priority: a `-s` option or an explicit override (cmdline priority) still wins.
+Nothing here reads the environment at import.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 
 from scrapy.settings import BaseSettings
 
+from archive.store import DEFAULT_DATA_DIR
 from crawler.frontier import DISK, frontier_dir
 
 # variable -> (Scrapy setting, parser)
@@ -32,7 +35,7 @@ _ENV: dict[str, tuple[str, Callable[[str], Any]]] = {
     # Non-public networks the operator vouches for (an intranet's portals and file hosts): the guard
     # fetches addresses there (crawler/middlewares/guard.py).
     "GOVARCHIVE_TRUSTED_NETWORKS": ("GOVARCHIVE_TRUSTED_NETWORKS", str),
-    # A crawl shared by many processes through one Redis (crawler/distributed/).
+    # A crawl shared by many processes through one Redis (crawler/sharedcrawl/).
     "GOVARCHIVE_REDIS_URL": ("GOVARCHIVE_REDIS_URL", str),
     "GOVARCHIVE_CRAWL_NAME": ("GOVARCHIVE_CRAWL_NAME", str),
     "GOVARCHIVE_REDIS_ALIVE_TTL": ("GOVARCHIVE_REDIS_ALIVE_TTL", float),
@@ -57,6 +60,13 @@ def settings_from_env(environ: Mapping[str, str], launch_options: Mapping[str, A
     return out
 
 
+def store_max_bytes(environ: Mapping[str, str] | None = None) -> int | None:
+    """GOVARCHIVE_MAX_BYTES (a crawl's DOWNLOAD_MAXSIZE, also its blob store's limit), or None when unset: for
+    a process without Scrapy settings that writes the same blob store (a shared crawl's corpus writer)."""
+    value = settings_from_env(os.environ if environ is None else environ, {}).get("DOWNLOAD_MAXSIZE")
+    return int(value) if value is not None else None
+
+
 class EnvironmentSettings:
     """Add-on (ADDONS in crawler.settings) that applies `settings_from_env` before any crawler exists."""
 
@@ -74,22 +84,22 @@ class EnvironmentSettings:
             _shared_crawl(settings)
             return
         if frontier == DISK:  # crawler/frontier.py: queue, duplicate filter and seen URLs on disk
-            data_dir = Path(settings.get("GOVARCHIVE_DATA") or "data")
+            data_dir = Path(settings.get("GOVARCHIVE_DATA") or DEFAULT_DATA_DIR)
             settings.set("JOBDIR", str(frontier_dir(data_dir)), priority="project")
             settings.set("DUPEFILTER_CLASS", "crawler.frontier.DiskDupeFilter", priority="project")
 
 
 def _shared_crawl(settings: BaseSettings) -> None:
-    """The components of a crawl shared through Redis (crawler/distributed/): scheduler and duplicate
+    """The components of a crawl shared through Redis (crawler/sharedcrawl/): scheduler and duplicate
     filter, the process's liveness and the end of the crawl, per-site slots across processes."""
-    settings.set("SCHEDULER", "crawler.distributed.scheduler.SharedScheduler", priority="project")
-    settings.set("DUPEFILTER_CLASS", "crawler.distributed.scheduler.SharedDupeFilter", priority="project")
+    settings.set("SCHEDULER", "crawler.sharedcrawl.scheduler.SharedScheduler", priority="project")
+    settings.set("DUPEFILTER_CLASS", "crawler.sharedcrawl.scheduler.SharedDupeFilter", priority="project")
     middlewares = dict(settings.getdict("DOWNLOADER_MIDDLEWARES"))
     # After the retry backoff's wait (550): a site's slot is taken just before the request goes out.
-    middlewares["crawler.distributed.politeness.SharedSiteSlots"] = 940
+    middlewares["crawler.sharedcrawl.politeness.SharedSiteSlots"] = 940
     settings.set("DOWNLOADER_MIDDLEWARES", middlewares, priority="project")
     extensions = dict(settings.getdict("EXTENSIONS"))
-    extensions["crawler.distributed.liveness.SharedFrontier"] = 10
+    extensions["crawler.sharedcrawl.liveness.SharedFrontier"] = 10
     settings.set("EXTENSIONS", extensions, priority="project")
     # Bytes to the shared blob store, the rest of each item to the one corpus writer (pipelines/publish.py).
     settings.set("ITEM_PIPELINES", {"pipelines.publish.PublishPipeline": 100}, priority="project")
@@ -107,13 +117,13 @@ class CrawlConfig:
     extract_timeout: float
     retry_backoff: float  # seconds before the first retry, doubled per retry
     retry_backoff_max: float
-    redis_url: str | None = None  # a crawl shared by many processes through this Redis (crawler/distributed/)
+    redis_url: str | None = None  # a crawl shared by many processes through this Redis (crawler/sharedcrawl/)
     crawl_name: str | None = None  # its name there; by default a digest of the sites file
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> CrawlConfig:
         return cls(
-            data_dir=Path(settings.get("GOVARCHIVE_DATA") or "data"),
+            data_dir=Path(settings.get("GOVARCHIVE_DATA") or DEFAULT_DATA_DIR),
             sites_file=Path(settings.get("GOVARCHIVE_SITES") or "sites.toml"),
             max_bytes=settings.getint("DOWNLOAD_MAXSIZE") or None,
             extract_workers=settings.getint("GOVARCHIVE_EXTRACT_WORKERS", 2),

@@ -1,4 +1,5 @@
-"""One short, stable reason for a failed request, used in logs, counters and `captures.error`."""
+"""One short, stable reason for a failed request, used in logs, counters and `captures.error` (its counter
+key: archive.errors.error_kind)."""
 
 from __future__ import annotations
 
@@ -48,8 +49,3 @@ def failure_reason(failure: Failure) -> str:
     if "ResponseNeverReceived" in name or "ResponseFailed" in name or "DownloadFailed" in name:
         return f"connection lost: {text[:200]}"
     return f"{name}: {text[:200]}"
-
-
-def error_kind(reason: str) -> str:
-    """The counter key of a reason: what precedes its first colon (`http 500`, `timeout`, `corrupt PDF`)."""
-    return reason.split(":")[0][:40].strip().replace(" ", "_")

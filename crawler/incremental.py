@@ -1,7 +1,7 @@
 """Incremental crawling: conditional requests from the capture history, and the end-of-run bookkeeping.
 
 `ConditionalRequests` (downloader middleware) adds If-None-Match / If-Modified-Since to article pages and
-attachments whose last good capture is held and extracted:
+attachments whose last good capture (archive.store.corpus.LAST_GOOD_CAPTURES) is held and extracted:
   * list pages never get them: a list must be read in full every run, or new reports go unseen (also a
     page requested as an article that turned out to be a list: its last capture has role 'list');
   * article pages do: they are static once published, and a 304 article is answered with the bytes
@@ -25,27 +25,12 @@ from scrapy.http import Response
 from scrapy.responsetypes import responsetypes
 
 from crawler.context import context_of, set_context
-from pipelines.workspace import workspace_for
+from crawler.run import workspace_for
 
 logger = logging.getLogger(__name__)
 
 CONDITIONAL_ROLES = {"article", "attachment", "image"}
 _CONDITIONAL_HEADERS = (b"If-None-Match", b"If-Modified-Since")
-
-
-# The last good capture of a URL whose document is held and extracted (also read by
-# crawler.distributed.validators.seed_validators, which fills a shared crawl's validators from it).
-LAST_GOOD_CAPTURES = """SELECT c.url, c.sha256, c.etag, c.last_modified, c.content_type FROM captures c
-   JOIN documents d ON d.sha256 = c.sha256 AND d.extracted_at IS NOT NULL
-   WHERE c.status IN (200, 304) AND c.role IN ('article', 'attachment', 'image')"""
-LAST_GOOD_ORDER = "c.fetched_at DESC, c.id DESC"
-
-
-def last_good_capture(conn: Any, url: str) -> Mapping[str, Any] | None:
-    row = conn.execute(
-        f"{LAST_GOOD_CAPTURES} AND c.url = ? ORDER BY {LAST_GOOD_ORDER} LIMIT 1", (url,)
-    ).fetchone()
-    return dict(row) if row is not None else None
 
 
 class ConditionalRequests:
@@ -54,7 +39,7 @@ class ConditionalRequests:
         # A shared crawl (GOVARCHIVE_REDIS_URL) reads them from Redis, where the corpus's writer put them.
         shared = None
         if crawler.settings.get("GOVARCHIVE_REDIS_URL"):
-            from crawler.distributed.validators import SharedValidators
+            from crawler.sharedcrawl.validators import SharedValidators
 
             shared = SharedValidators.of(crawler)
         self.shared = shared
@@ -62,7 +47,7 @@ class ConditionalRequests:
     def validators_of(self, url: str) -> Mapping[str, Any] | None:
         if self.shared is not None:
             return self.shared.get(url)
-        return last_good_capture(workspace_for(self.crawler).corpus.conn, url)
+        return workspace_for(self.crawler).corpus.last_good_capture(url)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ConditionalRequests:

@@ -20,7 +20,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import create_looping_call
 
-from crawler.run import PREFIX
+from archive.products.runend import PREFIX
 
 logger = logging.getLogger(__name__)
 

@@ -7,8 +7,9 @@ workspace. Results go to the crawl's stats (`govarchive/…` keys); `summarize` 
 run's summary, for the `crawl_runs` row and for `govarchive crawl`, which reads the stats after the
 process ends.
 
-Other components reach the run through `CrawlRun.of(crawler)` (Scrapy's `get_extension`), e.g. the
-pipelines' `pipelines.workspace.workspace_for`.
+Other components reach the run through `CrawlRun.of(crawler)` (Scrapy's `get_extension`), or the helpers
+at the end of this module (`workspace_for`, `run_id_for`, `guard`, `stopped`) that the pipelines and
+middlewares use.
 
 When the data folder itself fails (full, read-only, the database locked by another process) the pipelines'
 `guard` stops the crawl at the first write that fails, and the fault is the run's result
@@ -19,51 +20,22 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
-from typing import Any
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
+from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.utils.defer import deferred_from_coro
 
 from archive.errors import DataFolderError
+from archive.products.runend import PREFIX, summarize
 from archive.store.workspace import Workspace
 from crawler.config import CrawlConfig
-from crawler.distributed.shared import SharedCrawl, shared_crawl
+
+if TYPE_CHECKING:
+    from crawler.sharedcrawl.frontier import SharedCrawl
 
 logger = logging.getLogger(__name__)
-
-PREFIX = "govarchive/"
-
-
-def summarize(stats: dict[str, Any]) -> dict[str, Any]:
-    """The crawl's own counters plus the framework's request and response totals."""
-    out: dict[str, Any] = {k[len(PREFIX) :]: v for k, v in stats.items() if k.startswith(PREFIX)}
-    for key in ("downloader/request_count", "downloader/response_bytes", "retry/count", "item_scraped_count"):
-        if key in stats:
-            out[key.replace("downloader/", "")] = stats[key]
-    for key, value in stats.items():
-        if key.startswith("downloader/response_status_count/"):
-            out["status/" + key.rsplit("/", 1)[-1]] = value
-    return out
-
-
-def publish_stats(shared: SharedCrawl, stats: dict[str, Any]) -> None:
-    """A crawler process of a shared crawl closing: its counters are added to the crawl's (the writer's
-    summary reads them) and it counts as closed (all its captures are published)."""
-    pipe = shared.client.pipeline()
-    for key, value in stats.items():
-        if isinstance(value, int) and not isinstance(value, bool) and key.startswith(_ADDED_UP):
-            pipe.hincrby(shared.keys.stats, key, value)
-    if stats.get(PREFIX + "finish_reason") != "finished":  # stopped short: the run removes nothing
-        pipe.hincrby(shared.keys.stats, PREFIX + "unfinished_processes", 1)
-    pipe.sadd(shared.keys.closed, shared.process)
-    pipe.execute()
-
-
-# The counters `summarize` reads: added up over the crawler processes (a killed process's are lost; what it
-# archived is not).
-_ADDED_UP = (PREFIX, "downloader/request_count", "downloader/response_", "retry/count", "item_scraped_count")
 
 
 class CrawlRun:
@@ -71,7 +43,11 @@ class CrawlRun:
         self.crawler = crawler
         self.config = CrawlConfig.from_settings(crawler.settings)
         self.workspace = Workspace(self.config.data_dir, max_bytes=self.config.max_bytes)
-        self.shared = shared_crawl(crawler)  # None unless the crawl is shared through Redis
+        self.shared: SharedCrawl | None = None  # unless the crawl is shared through Redis
+        if self.config.redis_url:
+            from crawler.sharedcrawl.frontier import shared_crawl  # not imported by a crawl of its own
+
+            self.shared = shared_crawl(crawler)
         self.run_id: int | None = None  # the crawl_runs row, from spider_opened on
         self.fault: DataFolderError | None = None  # the data folder failed: the crawl stops
         self._closing: Any = None  # the Deferred closing the spider after a fault (kept alive)
@@ -126,6 +102,8 @@ class CrawlRun:
     def spider_closed(self, spider: Any, reason: str) -> None:
         if self.shared is not None:
             self.stats.set_value(PREFIX + "finish_reason", reason)
+            from crawler.sharedcrawl.frontier import publish_stats
+
             with suppress(Exception):  # Redis gone: the writer's counts from the corpus still stand
                 publish_stats(self.shared, self.stats.get_stats())
             self.workspace.close()
@@ -165,3 +143,24 @@ class CrawlRun:
                 return
             logger.exception("end-of-run bookkeeping failed")
             self.stats.inc_value(PREFIX + "errors/bookkeeping")
+
+
+# How a pipeline (or middleware) reaches the data folder and the run of its crawl.
+
+
+def workspace_for(crawler: Crawler) -> Workspace:
+    return CrawlRun.of(crawler).workspace
+
+
+def run_id_for(crawler: Crawler | None) -> int | None:
+    return CrawlRun.of(crawler).run_id if crawler is not None else None
+
+
+def guard(crawler: Crawler | None) -> AbstractContextManager[None]:
+    """Around a pipeline's work: the data folder failing stops the crawl (CrawlRun.guard)."""
+    return CrawlRun.of(crawler).guard() if crawler is not None else nullcontext()
+
+
+def stopped(crawler: Crawler | None) -> bool:
+    """The data folder failed: nothing more is written."""
+    return crawler is not None and CrawlRun.of(crawler).fault is not None

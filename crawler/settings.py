@@ -6,6 +6,8 @@ Defaults only: the GOVARCHIVE_* environment variables are mapped onto these by t
 
 from __future__ import annotations
 
+from archive.store import DEFAULT_DATA_DIR
+
 BOT_NAME = "govarchive"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -69,14 +71,14 @@ EXTENSIONS = {
 GOVARCHIVE_PROGRESS_INTERVAL = 10.0
 
 # govarchive's own settings, read once as crawler.config.CrawlConfig.
-GOVARCHIVE_DATA = "data"
+GOVARCHIVE_DATA = DEFAULT_DATA_DIR
 GOVARCHIVE_SITES = "sites.toml"  # the sites file of `scrapy crawl reports` without -a sites_file
 GOVARCHIVE_EXTRACT_WORKERS = 2
 GOVARCHIVE_EXTRACT_TIMEOUT = 600
 GOVARCHIVE_TRUSTED_NETWORKS = ""  # comma-separated CIDRs the guard may fetch although not public
-# A crawl shared by many processes through one Redis (crawler/distributed/): off unless a URL is given.
+# A crawl shared by many processes through one Redis (crawler/sharedcrawl/): off unless a URL is given.
 GOVARCHIVE_REDIS_URL = ""
-GOVARCHIVE_CRAWL_NAME = ""  # default: archive.dist.keys.crawl_name_for(the sites file)
+GOVARCHIVE_CRAWL_NAME = ""  # default: archive.sharedcrawl.keys.crawl_name_for(the sites file)
 GOVARCHIVE_REDIS_ALIVE_TTL = 10.0  # seconds without a heartbeat after which a process's work is requeued
 GOVARCHIVE_REDIS_HEARTBEAT = 1.0
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
 import logging
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,34 +14,13 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from archive.errors import DataFolderError, GovarchiveError
+from govarchive.options import DATA_OPTION, exclusive, friendly_errors
+from govarchive.sharedcrawl_cli import register_sharedcrawl_commands
+from govarchive.warc_cli import register_warc_commands
 
 if TYPE_CHECKING:
     from archive.sites import Site
     from archive.store.workspace import Workspace
-
-DATA_OPTION = click.option(
-    "--data",
-    "data_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    envvar="GOVARCHIVE_DATA",
-    default="data",
-    show_default=True,
-    help="Folder holding corpus.db, the blob store and crawl state.",
-)
-
-
-def friendly_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Domain errors become one line on stderr and their exit status (2; 3 when the data folder fails)."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except GovarchiveError as e:
-            click.echo(f"govarchive: {e}", err=True)
-            sys.exit(e.exit_status)
-
-    return wrapper
 
 
 @click.group()
@@ -133,14 +111,14 @@ def crawl(
     from archive.products.history import mark_interrupted_runs
     from archive.sites import load_sites, select_sites
     from archive.store.corpus import Corpus
+    from archive.store.lock import AlreadyRunning, run_lock
     from archive.store.workspace import Workspace, data_folder_faults
     from govarchive.crawl import run_crawl
-    from govarchive.lock import AlreadyRunning, run_lock
     from govarchive.summary import format_crawl_summary
 
     sites = select_sites(load_sites(sites_file), list(site_ids))
     if redis_url:
-        from govarchive.shared import run_shared_crawl
+        from govarchive.sharedcrawl_cli import run_shared_crawl
 
         with data_folder_faults(data_dir), _crawl_log(Workspace(data_dir)):
             summary = run_shared_crawl(
@@ -178,36 +156,6 @@ def crawl(
     click.echo(run_line)
 
 
-@main.command(hidden=False)
-@DATA_OPTION
-@click.option(
-    "--redis", "redis_url", envvar="GOVARCHIVE_REDIS_URL", required=True, help="The shared crawl's Redis."
-)
-@click.option(
-    "--sites", "sites_file", type=click.Path(path_type=Path), default="sites.toml", show_default=True
-)
-@click.option(
-    "--site", "site_ids", multiple=True, help="Only this site id (repeatable), as the crawlers were given."
-)
-@click.option("--crawl-name", default=None, help="The shared crawl's name (default: from the sites file).")
-@friendly_errors
-def writer(
-    data_dir: Path, redis_url: str, sites_file: Path, site_ids: tuple[str, ...], crawl_name: str | None
-) -> None:
-    """Write the corpus of a shared crawl (one writer at a time; `crawl --redis` runs one itself).
-
-    Waits while another process holds the writer lease, takes over when it stops; returns once the
-    shared crawl is written. Example: govarchive writer --redis redis://127.0.0.1:6379/0 --sites sites.toml
-    """
-    from archive.sites import load_sites, select_sites
-    from archive.store.workspace import data_folder_faults
-    from govarchive.shared import run_writer, shared_crawl_name
-
-    sites = select_sites(load_sites(sites_file), list(site_ids))
-    with data_folder_faults(data_dir):
-        run_writer(data_dir, sites, redis_url, crawl_name or shared_crawl_name(sites_file, list(site_ids)))
-
-
 @contextlib.contextmanager
 def _crawl_log(ws: Workspace) -> Iterator[None]:
     """The crawl's full log, DATA/logs/crawl-YYYYMMDDTHHMMSS.log, for the block."""
@@ -235,20 +183,6 @@ def _run_line(summary: dict[str, Any]) -> str:
     # For the log file: the console prints the same line last, after the summary.
     logging.getLogger("govarchive.crawl").info("%s", line, extra={"file_only": True})
     return line
-
-
-@contextlib.contextmanager
-def _exclusive(ws: Workspace) -> Iterator[None]:
-    """The data folder's run lock, as a crawl holds it: ingest and reprocess never write beside a crawl."""
-    from archive.store.workspace import data_folder_faults
-    from govarchive.lock import AlreadyRunning, run_lock
-
-    try:
-        with data_folder_faults(ws.root), run_lock(ws.state_dir):
-            ws.sweep_temp()  # what a killed run left half-written
-            yield
-    except AlreadyRunning as e:
-        raise GovarchiveError(f"{e}; try again when it has finished") from None
 
 
 @main.command()
@@ -286,7 +220,7 @@ def ingest(
         raise GovarchiveError(f"{missing[0]}: no such file or folder")
     site = _ingest_site(site_id, sites_file, region, site_name)
     ws = Workspace(data_dir)
-    with _exclusive(ws):
+    with exclusive(ws):
         if site is not None:
             known = ws.corpus.site_names()
             if site.id in known and sites_file is None:
@@ -369,7 +303,7 @@ def reprocess(data_dir: Path, workers: int) -> None:
     if not (data_dir / "corpus.db").is_file():
         raise GovarchiveError(f"{data_dir / 'corpus.db'}: no corpus here")
     ws = Workspace(data_dir)
-    with _exclusive(ws):
+    with exclusive(ws):
         summary = run_reprocess(ws, workers)
     click.echo(json.dumps(summary.as_dict(), ensure_ascii=False))
     ws.close()
@@ -507,13 +441,10 @@ def demo(data_dir: Path, no_serve: bool, port: int) -> None:
     sys.exit(run_demo(data_dir, serve=not no_serve, port=port))
 
 
-# WARC / WACZ export and WARC import: in their own module, registered here.
-from govarchive.warc_cli import register_warc_commands  # noqa: E402
-
+# WARC / WACZ export and WARC import; the shared crawl's writer and extraction worker: in their own
+# modules, registered here.
 register_warc_commands(main)
-from govarchive.worker_cli import register_worker_command  # noqa: E402
-
-register_worker_command(main)
+register_sharedcrawl_commands(main)
 
 if __name__ == "__main__":
     main()

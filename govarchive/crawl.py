@@ -9,8 +9,8 @@ from typing import Any
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from archive.products.runend import summarize
 from archive.sites import Site
-from crawler.run import summarize
 
 
 def crawl_settings(data_dir: Path, sites: list[Site], overrides: dict[str, Any] | None = None) -> Settings:

@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from archive.errors import DataFolderError, GovarchiveError
+from govarchive.options import DATA_OPTION, exclusive, friendly_errors
 
 _FILTERS = [
     click.option("--site", "site_id", default=None, help="Only this site id."),
@@ -113,8 +114,6 @@ def _open(data_dir: Path) -> Any:
 
 
 def register_warc_commands(main: click.Group) -> None:
-    from govarchive.cli import DATA_OPTION, _exclusive, friendly_errors
-
     @main.command("export-warc")
     @DATA_OPTION
     @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True)
@@ -199,7 +198,7 @@ def register_warc_commands(main: click.Group) -> None:
         sites = load_sites(sites_file) if sites_file.is_file() else []
         ws = Workspace(data_dir)
         try:
-            with _exclusive(ws):
+            with exclusive(ws):
                 summary = import_warcs(ws, list(files), sites, workers)
         finally:
             ws.close()

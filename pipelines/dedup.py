@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from archive.capture import Fetched
 from archive.store.workspace import Workspace
-from crawler.items import Fetched
-from pipelines.workspace import guard, stopped, workspace_for
+from crawler.run import guard, stopped, workspace_for
 
 
 class ContentHashDedupPipeline:

@@ -6,14 +6,13 @@ import asyncio
 import logging
 from typing import Any
 
+from archive.capture import Fetched
 from archive.derive import DOCUMENT_ROLES, is_package, member_url, save_members, store_members
+from archive.errors import error_kind
 from archive.extract.encoding import header_charset
 from archive.extract.pool import ExtractionPool
 from archive.store.workspace import Workspace
-from crawler.failures import error_kind
-from crawler.items import Fetched
-from crawler.run import CrawlRun
-from pipelines.workspace import guard, stopped
+from crawler.run import CrawlRun, guard, stopped
 
 logger = logging.getLogger(__name__)
 

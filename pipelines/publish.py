@@ -1,6 +1,6 @@
 """The item side of a crawler in a shared crawl (`govarchive crawl --redis`): the response's bytes go to the
 shared blob store, the rest of the item to the crawl's captures stream, where the one corpus writer
-(pipelines/writer.py) records it exactly as the single-process pipelines would.
+(archive/sharedcrawl/writer.py) records it exactly as the single-process pipelines would.
 
 Only the blob store is shared between crawler processes; corpus.db has one writer. A capture is published
 only after its bytes are stored, so the writer never records a capture whose blob is missing.
@@ -14,22 +14,21 @@ from typing import Any
 
 import redis
 
-from archive.dist.streams import Stream
+from archive.capture import Fetched, fetched_to_json, keep_bytes
 from archive.errors import DataFolderError
-from crawler.items import Fetched, fetched_to_json
-from crawler.run import CrawlRun
-from pipelines.store import StorePipeline
-from pipelines.workspace import guard, stopped
+from archive.sharedcrawl.keys import CAPTURES_GROUP
+from archive.sharedcrawl.streams import Stream
+from archive.store.workspace import Workspace
+from crawler.run import CrawlRun, guard, stopped
 
 logger = logging.getLogger(__name__)
 
-CAPTURES_GROUP = "writer"
 _REDIS_ATTEMPTS = 5
 
 
 class PublishPipeline:
-    def __init__(self, store: StorePipeline, stream: Stream, crawler: Any = None) -> None:
-        self.store = store
+    def __init__(self, workspace: Workspace, stream: Stream, crawler: Any = None) -> None:
+        self.ws = workspace
         self.stream = stream
         self.crawler = crawler
 
@@ -37,15 +36,15 @@ class PublishPipeline:
     def from_crawler(cls, crawler: Any) -> PublishPipeline:
         run = CrawlRun.of(crawler)
         if run.shared is None:
-            raise RuntimeError("pipelines.publish needs GOVARCHIVE_REDIS_URL (a shared crawl)")
+            raise RuntimeError("PublishPipeline needs GOVARCHIVE_REDIS_URL (a shared crawl)")
         stream = Stream(run.shared.client, run.shared.keys.captures, CAPTURES_GROUP)
-        return cls(StorePipeline(run.workspace, crawler), stream, crawler)
+        return cls(run.workspace, stream, crawler)
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
         if not isinstance(item, Fetched) or stopped(self.crawler):
             return item
         with guard(self.crawler):
-            self.store.keep_bytes(item)
+            keep_bytes(self.ws, item)  # as the single-process StorePipeline keeps them
             self._publish(item)
         return item
 

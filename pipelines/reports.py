@@ -7,15 +7,12 @@ capture, the stored extraction and the linking page from the archive, nothing fr
 from __future__ import annotations
 
 import logging
-import sqlite3
-from collections.abc import Callable
 from typing import Any
 
-from archive.derive import DOCUMENT_ROLES, record_safely
-from archive.store.reports import source_format
+from archive.capture import Fetched
+from archive.derive import DOCUMENT_ROLES, record_counted
 from archive.store.workspace import Workspace
-from crawler.items import Fetched
-from pipelines.workspace import guard, stopped, workspace_for
+from crawler.run import guard, stopped, workspace_for
 
 logger = logging.getLogger(__name__)
 
@@ -35,9 +32,9 @@ class ReportPipeline:
             for site in getattr(spider, "sites", {}).values():
                 self.ws.corpus.upsert_site(site)
 
-    def _inc(self, key: str) -> None:
+    def _inc(self, key: str, n: int) -> None:
         if self.crawler is not None:
-            self.crawler.stats.inc_value(f"govarchive/{key}")
+            self.crawler.stats.inc_value(f"govarchive/{key}", n)
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
         if not isinstance(item, Fetched) or item.role not in DOCUMENT_ROLES or not item.sha256:
@@ -52,14 +49,3 @@ class ReportPipeline:
         cap = self.ws.corpus.capture(item.capture_id) if item.capture_id is not None else None
         if cap is not None:
             record_counted(self.ws, cap, self._inc)
-
-
-def record_counted(ws: Workspace, cap: sqlite3.Row, count: Callable[[str], None]) -> None:
-    """Record the capture's report (derive.record_safely) and count what it was, under the names the
-    crawl's summary shows; the single-process pipeline and a shared crawl's writer both count this way."""
-    derived = record_safely(ws, cap)
-    if derived.error:
-        count("errors/interpretation")
-    for result in derived.results:
-        is_report = result.kind is not None and result.year is not None
-        count("reports_recorded" if is_report else f"not_reports/{source_format(result)}")

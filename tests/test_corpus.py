@@ -155,7 +155,7 @@ def test_captures_and_documents(tmp_path: Path) -> None:
     corpus.add_capture(
         Capture(url="http://x/a.pdf", status=200, fetched_at="2024-01-01", sha256="cd" * 32, etag='"e1"')
     )
-    row = corpus.latest_good_capture("http://x/a.pdf")
+    row = corpus.latest_capture_held("http://x/a.pdf")
     assert row is not None and row["etag"] == '"e1"'
     assert corpus.document("cd" * 32)["first_url"] == "http://x/a.pdf"
 

@@ -1,4 +1,4 @@
-"""A crawl shared by several `scrapy crawl reports` processes through a real Redis (crawler/distributed/).
+"""A crawl shared by several `scrapy crawl reports` processes through a real Redis (crawler/sharedcrawl/).
 
 Each process keeps its own data folder (its corpus.db records what it fetched); the union is what the
 shared crawl fetched. The portal's request log says how often each URL was asked for, and when.
@@ -23,9 +23,9 @@ from typing import Any
 import pytest
 import redis
 
-from archive.dist.keys import CrawlKeys
+from archive.sharedcrawl.keys import CrawlKeys
+from archive.sharedcrawl.validators import seed_validators
 from archive.store.corpus import Corpus
-from crawler.distributed.validators import seed_validators
 from tests.portals import dist
 from tests.portals.harness import ROOT, write_sites
 from tests.portals.server import Answer, Portal, Req

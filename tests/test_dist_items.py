@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from archive.capture import Fetched, fetched_from_json, fetched_to_json
 from archive.store.corpus import Exchange
-from crawler.items import Fetched, fetched_from_json, fetched_to_json
 
 
 def test_an_item_round_trips_without_its_bytes() -> None:

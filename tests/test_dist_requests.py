@@ -1,4 +1,4 @@
-"""How a request of the reports spider travels through Redis (crawler/distributed/shared.py): its meta
+"""How a request of the reports spider travels through Redis (crawler/sharedcrawl/frontier.py): its meta
 round-trips through the serializer, the pop records it in flight in the same step, a dead process's
 in-flight requests go back to the queue once, and a site's slots are spaced by its delay."""
 
@@ -12,15 +12,15 @@ import pytest
 import redis
 import scrapy
 
-from archive.dist.keys import CrawlKeys
+from archive.sharedcrawl.keys import CrawlKeys
 from archive.sites import FamilyName, Site
 from archive.store.corpus import Exchange
 from crawler.context import RequestContext, context_of
-from crawler.distributed.politeness import _TAKE_SLOT
-from crawler.distributed.shared import TOKEN, SharedCrawl, decode, encode, token_of
 from crawler.families.hanweb import ProxyState
 from crawler.middlewares.exchange import HOPS_KEY
 from crawler.middlewares.retry import NOT_BEFORE
+from crawler.sharedcrawl.frontier import TOKEN, SharedCrawl, decode, encode, token_of
+from crawler.sharedcrawl.politeness import _TAKE_SLOT
 from crawler.spiders.reports import ReportsSpider
 
 SITE = Site(id="d", name="测试县", start_urls=["http://127.0.0.1:9/xxgk/"])
@@ -173,11 +173,11 @@ def test_the_shared_crawl_is_switched_on_by_its_url_only(monkeypatch: pytest.Mon
 
     plain = settings_with({})
     assert plain.get("SCHEDULER") == "scrapy.core.scheduler.Scheduler"
-    assert "crawler.distributed.politeness.SharedSiteSlots" not in plain.getdict("DOWNLOADER_MIDDLEWARES")
-    assert "crawler.distributed.liveness.SharedFrontier" not in plain.getdict("EXTENSIONS")
+    assert "crawler.sharedcrawl.politeness.SharedSiteSlots" not in plain.getdict("DOWNLOADER_MIDDLEWARES")
+    assert "crawler.sharedcrawl.liveness.SharedFrontier" not in plain.getdict("EXTENSIONS")
     shared = settings_with({"GOVARCHIVE_REDIS_URL": "redis://127.0.0.1:1/0", "GOVARCHIVE_CRAWL_NAME": "x"})
-    assert shared.get("SCHEDULER") == "crawler.distributed.scheduler.SharedScheduler"
-    assert shared.get("DUPEFILTER_CLASS") == "crawler.distributed.scheduler.SharedDupeFilter"
-    assert shared.getdict("DOWNLOADER_MIDDLEWARES")["crawler.distributed.politeness.SharedSiteSlots"] == 940
-    assert "crawler.distributed.liveness.SharedFrontier" in shared.getdict("EXTENSIONS")
+    assert shared.get("SCHEDULER") == "crawler.sharedcrawl.scheduler.SharedScheduler"
+    assert shared.get("DUPEFILTER_CLASS") == "crawler.sharedcrawl.scheduler.SharedDupeFilter"
+    assert shared.getdict("DOWNLOADER_MIDDLEWARES")["crawler.sharedcrawl.politeness.SharedSiteSlots"] == 940
+    assert "crawler.sharedcrawl.liveness.SharedFrontier" in shared.getdict("EXTENSIONS")
     assert shared.get("GOVARCHIVE_CRAWL_NAME") == "x"

@@ -7,9 +7,9 @@ import uuid
 
 import redis
 
-from archive.dist.keys import CrawlKeys
-from archive.dist.lease import Lease
-from archive.dist.streams import Stream
+from archive.sharedcrawl.keys import CrawlKeys
+from archive.sharedcrawl.lease import Lease
+from archive.sharedcrawl.streams import Stream
 
 
 def _keys() -> CrawlKeys:

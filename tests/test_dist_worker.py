@@ -17,7 +17,9 @@ from typing import Any
 import pytest
 import redis
 
-from archive.dist.jobs import (
+from archive.extract import extract_file
+from archive.model import Extraction
+from archive.sharedcrawl.jobs import (
     JOBS_GROUP,
     JOBS_KEY,
     ExtractionJobs,
@@ -26,10 +28,8 @@ from archive.dist.jobs import (
     extraction_to_json,
     jobs_outstanding,
 )
-from archive.dist.streams import Entry, Stream
-from archive.dist.worker import MISSING_BLOB, abandoned_error, run_worker
-from archive.extract import extract_file
-from archive.model import Extraction
+from archive.sharedcrawl.streams import Entry, Stream
+from archive.sharedcrawl.worker import MISSING_BLOB, abandoned_error, run_worker
 from archive.store.blobs import BlobStore
 from benchmarks.ocr_engines import scan_pdf
 from tests.conftest import REPO
@@ -89,7 +89,7 @@ def _holders(client: redis.Redis) -> dict[str, str]:
 
 
 def _pid_of(consumer: str) -> int:
-    return int(consumer.rsplit("-", 2)[1])  # archive.dist.keys.process_name: host-pid-nonce
+    return int(consumer.rsplit("-", 2)[1])  # archive.sharedcrawl.keys.process_name: host-pid-nonce
 
 
 def _living(pgids: set[int]) -> list[str]:

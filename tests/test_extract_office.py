@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.extract import extract_file, office
+from archive.extract import extract_file, office, soffice
 from archive.extract.grid import place
 from tests.fixtures_docs import ACTIVE_2019, appeals_spec, applications_spec, converted, needs_soffice
 
@@ -48,12 +48,12 @@ def test_garbage_doc_is_an_error(tmp_path: Path) -> None:
 
 
 def test_slots_bound_concurrency() -> None:
-    with office.soffice_slot(wait=1) as first:
-        if office.MAX_SOFFICE == 1:
-            with pytest.raises(office.ConvertError), office.soffice_slot(wait=0.3):
+    with soffice.soffice_slot(wait=1) as first:
+        if soffice.MAX_SOFFICE == 1:
+            with pytest.raises(soffice.ConvertError), soffice.soffice_slot(wait=0.3):
                 pass
         else:
-            with office.soffice_slot(wait=1) as second:
+            with soffice.soffice_slot(wait=1) as second:
                 assert first != second
 
 

@@ -32,7 +32,7 @@ from benchmarks.incremental_bytes import (
 )
 from crawler.context import RequestContext, Role, context_of, set_context
 from crawler.incremental import ConditionalRequests
-from pipelines.workspace import workspace_for
+from crawler.run import workspace_for
 from tests.fixtures_docs import soffice_convert
 
 
@@ -314,7 +314,7 @@ def test_unextracted_or_missing_blob_means_a_full_fetch(
     mw.process_request(req)
     assert b"If-None-Match" not in req.headers
     ws.corpus.conn.execute("UPDATE documents SET extracted_at = '2026-01-01'")
-    sha = ws.corpus.latest_good_capture(ART)["sha256"]  # type: ignore[index]
+    sha = ws.corpus.latest_capture_held(ART)["sha256"]  # type: ignore[index]
     path = ws.blobs.path(sha)
     path.chmod(0o644)
     path.unlink()

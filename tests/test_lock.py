@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from archive.store.lock import AlreadyRunning, run_lock
 from benchmarks.incremental_bytes import run_crawl, sites_toml
-from govarchive.lock import AlreadyRunning, run_lock
 
 HOLDER = """
 import sys, time
 from pathlib import Path
-from govarchive.lock import run_lock
+from archive.store.lock import run_lock
 with run_lock(Path(sys.argv[1])):
     print("locked", flush=True)
     time.sleep(60)

@@ -39,7 +39,7 @@ import time
 from pathlib import Path
 from typing import IO, Any
 
-from archive.extract import office
+from archive.extract import soffice as office
 
 logger = logging.getLogger(__name__)
 

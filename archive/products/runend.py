@@ -1,18 +1,32 @@
 """The end of a crawl run, as the single-process crawl (crawler/run.py) and a shared crawl's corpus writer
-(pipelines/writer.py) both write it: removals and counts (history), the Atom feeds, and the failures by
-site and reason."""
+(archive/sharedcrawl/writer.py) both write it: removals and counts (history), the Atom feeds, and the failures by
+site and reason; and the run's summary made of its counters (`summarize`)."""
 
 from __future__ import annotations
 
 from collections import Counter
 from typing import Any
 
+from archive.errors import error_kind
 from archive.products.feeds import write_feeds
 from archive.products.health import record_site_runs
 from archive.products.history import close_run
 from archive.sites import Site
 from archive.store.workspace import Workspace
-from crawler.failures import error_kind
+
+PREFIX = "govarchive/"
+
+
+def summarize(stats: dict[str, Any]) -> dict[str, Any]:
+    """The crawl's own counters plus the framework's request and response totals."""
+    out: dict[str, Any] = {k[len(PREFIX) :]: v for k, v in stats.items() if k.startswith(PREFIX)}
+    for key in ("downloader/request_count", "downloader/response_bytes", "retry/count", "item_scraped_count"):
+        if key in stats:
+            out[key.replace("downloader/", "")] = stats[key]
+    for key, value in stats.items():
+        if key.startswith("downloader/response_status_count/"):
+            out["status/" + key.rsplit("/", 1)[-1]] = value
+    return out
 
 
 def end_of_run(

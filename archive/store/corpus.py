@@ -27,6 +27,14 @@ from archive.store.faults import LOCK_TIMEOUT_S, data_folder_fault
 from archive.store.migrations import MIGRATIONS, migrate
 from archive.store.reports import ReportRows
 
+# The one definition of a URL's *last good capture*: the newest article, attachment or image capture answered
+# 200 or 304 whose document is held and extracted. Conditional requests revalidate it (crawler/incremental.py)
+# and a shared crawl's validators are seeded from it (archive/sharedcrawl/validators.py).
+LAST_GOOD_CAPTURES = """SELECT c.url, c.sha256, c.etag, c.last_modified, c.content_type FROM captures c
+   JOIN documents d ON d.sha256 = c.sha256 AND d.extracted_at IS NOT NULL
+   WHERE c.status IN (200, 304) AND c.role IN ('article', 'attachment', 'image')"""
+_LAST_GOOD_ORDER = "c.fetched_at DESC, c.id DESC"
+
 
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
@@ -227,6 +235,27 @@ class Corpus(ReportRows):
             (now_iso(), status, json.dumps(summary, ensure_ascii=False, sort_keys=True), run_id),
         )
 
+    # --- a shared crawl's captures stream: the entries a run applied (archive/sharedcrawl/writer.py) ----
+
+    def stream_entry_applied(self, run_id: int, entry: str) -> bool:
+        row = self.conn.execute(
+            "SELECT 1 FROM stream_applied WHERE crawl_id = ? AND entry = ?", (run_id, entry)
+        ).fetchone()
+        return row is not None
+
+    def note_stream_entry(self, run_id: int, entry: str) -> None:
+        """In the transaction that wrote the entry's rows: both commit, or neither."""
+        self.conn.execute("INSERT INTO stream_applied(entry, crawl_id) VALUES (?, ?)", (entry, run_id))
+
+    def forget_stream_entries(self, run_id: int | None = None) -> None:
+        """The entries noted by `run_id` (closed), or by every run no longer running (None)."""
+        if run_id is not None:
+            self.conn.execute("DELETE FROM stream_applied WHERE crawl_id = ?", (run_id,))
+        else:
+            self.conn.execute(
+                "DELETE FROM stream_applied WHERE crawl_id NOT IN (SELECT id FROM crawl_runs WHERE status = 'running')"
+            )
+
     def run_failures(self, run_id: int) -> list[tuple[str, str]]:
         """(site id, reason) of each failure in a run: requests that failed, and documents fetched in it
         that could not be read (one per document and site)."""
@@ -313,13 +342,30 @@ class Corpus(ReportRows):
             (image_url,),
         ).fetchall()
 
-    def latest_good_capture(self, url: str) -> sqlite3.Row | None:
-        """The newest capture of `url` that holds bytes (for conditional requests)."""
+    def latest_capture_held(self, url: str) -> sqlite3.Row | None:
+        """The newest capture of `url` that holds bytes, whatever its status, role or extraction (what a
+        304 confirming them copies its size and validators from: pipelines/store.py)."""
         row: sqlite3.Row | None = self.conn.execute(
             "SELECT * FROM captures WHERE url=? AND sha256 IS NOT NULL ORDER BY fetched_at DESC, id DESC LIMIT 1",
             (url,),
         ).fetchone()
         return row
+
+    def last_good_capture(self, url: str) -> dict[str, Any] | None:
+        """The last good capture of `url` (see LAST_GOOD_CAPTURES): url, sha256, etag, last_modified,
+        content_type."""
+        row = self.conn.execute(
+            f"{LAST_GOOD_CAPTURES} AND c.url = ? ORDER BY {_LAST_GOOD_ORDER} LIMIT 1", (url,)
+        ).fetchone()
+        return dict(row) if row is not None else None
+
+    def last_good_captures(self) -> Iterator[sqlite3.Row]:
+        """Every URL's last good capture, by URL."""
+        last: str | None = None
+        for row in self.conn.execute(f"{LAST_GOOD_CAPTURES} ORDER BY c.url, {_LAST_GOOD_ORDER}"):
+            if row["url"] != last:  # older captures of a URL already given are skipped
+                last = row["url"]
+                yield row
 
     # --- documents -----------------------------------------------------------------------------------
 

@@ -356,7 +356,7 @@ _M013_SCALE_INDEXES = """
 """
 
 
-# A shared crawl's corpus writer (pipelines/writer.py) notes each captures-stream entry it applied in the
+# A shared crawl's corpus writer (archive/sharedcrawl/writer.py) notes each captures-stream entry it applied in the
 # same transaction as the entry's rows: a writer killed before acknowledging it, and the one taking over,
 # never apply it twice. Rows of a run are dropped when the run closes.
 _M014_STREAM_APPLIED = """

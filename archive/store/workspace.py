@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import errno
-import os
 import shutil
 from functools import cached_property
 from pathlib import Path
@@ -13,13 +12,9 @@ from archive.store.blobs import BlobStore
 from archive.store.corpus import Corpus
 from archive.store.faults import data_folder_fault, data_folder_faults
 
-__all__ = ["Workspace", "data_folder_faults", "default_data_dir"]
+__all__ = ["Workspace", "data_folder_faults"]
 
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
-
-
-def default_data_dir() -> Path:
-    return Path(os.environ.get("GOVARCHIVE_DATA", "data"))
 
 
 class Workspace:

@@ -23,6 +23,7 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from archive.capture import Fetched
 from archive.extract.encoding import decode_html, header_charset
 from archive.extract.filenames import filename_from_disposition, filename_from_url
 from archive.extract.pageinfo import Link, PageInfo, page_info
@@ -39,7 +40,6 @@ from crawler.failures import failure_reason
 from crawler.families.base import Action, DataAnswer, DataCall, FollowLink, Page, PageKind, Records
 from crawler.frontier import SeenUrls, fresh_frontier
 from crawler.images import content_images
-from crawler.items import Fetched
 from crawler.middlewares.exchange import EXCHANGE_KEY, HOPS_KEY
 from crawler.middlewares.guard import (
     BROWSER_PRIVATE_ORIGINS,
@@ -55,7 +55,7 @@ from crawler.render import render_meta
 from crawler.tls import response_certificate_problem
 
 if TYPE_CHECKING:
-    from crawler.distributed.shared import SharedCrawl
+    from crawler.sharedcrawl.frontier import SharedCrawl
 
 # Request priorities: finish what leads to reports before wandering into more sections.
 PRIORITY = {"attachment": 30, "article": 20, "pager": 10, "section": 0}
@@ -112,7 +112,7 @@ class ReportsSpider(scrapy.Spider):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        # Names a shared crawl by default (crawler/distributed/shared.py crawl_keys).
+        # Names a shared crawl by default (crawler/sharedcrawl/frontier.py crawl_keys).
         self.sites_file = Path(sites_file) if sites_file else None
         if sites is None:
             path = Path(sites_file or "sites.toml")
@@ -133,7 +133,7 @@ class ReportsSpider(scrapy.Spider):
         self._recent_lists: dict[tuple[str, str], deque[int]] = {}
         self.requested = SeenUrls(None)  # on disk with GOVARCHIVE_FRONTIER=disk (from_crawler)
         # A crawl shared through Redis (GOVARCHIVE_REDIS_URL): held requests are kept there too, and the
-        # max_pages net counts every process's requests (crawler/distributed/shared.py).
+        # max_pages net counts every process's requests (crawler/sharedcrawl/frontier.py).
         self.shared: SharedCrawl | None = None
 
     @classmethod
@@ -144,7 +144,7 @@ class ReportsSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.configure(crawler.settings)
         if crawler.settings.get("GOVARCHIVE_REDIS_URL"):
-            from crawler.distributed.shared import shared_crawl
+            from crawler.sharedcrawl.frontier import shared_crawl
 
             spider.shared = shared_crawl(crawler, spider.sites_file)
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
@@ -255,7 +255,7 @@ class ReportsSpider(scrapy.Spider):
 
     def _pages(self, site_id: str) -> int:
         """Requests made for a site; in a shared crawl, all processes' (one another's duplicates taken off by
-        the shared duplicate filter: crawler/distributed/shared.py)."""
+        the shared duplicate filter: crawler/sharedcrawl/frontier.py)."""
         if self.shared is not None:
             self.requests_per_site[site_id] = self.shared.pages(site_id)
         return self.requests_per_site[site_id]

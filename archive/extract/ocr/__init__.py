@@ -14,7 +14,6 @@ Every step has a timeout; any failure is an error value, never an exception.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -24,6 +23,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from archive.environment import ocr_engine
 from archive.extract.grid import join_lines
 from archive.extract.limits import MAX_PDF_PAGES
 from archive.extract.ocr import rapid
@@ -49,7 +49,7 @@ DEFAULT_ENGINE = "rapid"
 def engine_name(engine: str | None = None) -> str:
     """The engine asked for (argument, else GOVARCHIVE_OCR_ENGINE), falling back to tesseract when the
     default's package is not installed."""
-    name = engine or os.environ.get("GOVARCHIVE_OCR_ENGINE") or DEFAULT_ENGINE
+    name = engine or ocr_engine() or DEFAULT_ENGINE
     if name not in ENGINES:
         raise ValueError(f"unknown OCR engine {name!r}; known: {', '.join(ENGINES)}")
     if name == "rapid" and not rapid.available() and engine is None:

@@ -10,19 +10,18 @@ several times cheaper than the detection network on a whole page and never drops
 from __future__ import annotations
 
 import functools
-import os
 import re
 from typing import Any
 
 import numpy as np
 from PIL import Image
 
+from archive.environment import ocr_recogniser_files, ocr_threads
 from archive.extract.grid import is_figure, join_lines
 from archive.extract.pdftables import Char, Table, fill
 
 DARK = 160  # grey level below which a pixel is ink
 PRINT = 100  # darker still: print, as opposed to a seal stamped over it (pale once colour is dropped)
-THREADS = int(os.environ.get("GOVARCHIVE_OCR_THREADS", "1"))  # the worker pool already runs in parallel
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in pixels
 
@@ -34,11 +33,11 @@ def _recogniser() -> Any:
     from rapidocr_onnxruntime.utils import read_yaml, update_model_path
 
     rec = update_model_path(read_yaml(str(DEFAULT_CFG_PATH)))["Rec"]
-    rec.update(intra_op_num_threads=THREADS, inter_op_num_threads=1, rec_batch_num=8)
+    rec.update(intra_op_num_threads=ocr_threads(), inter_op_num_threads=1, rec_batch_num=8)
     # Another PP-OCR recogniser of the same family (benchmarks compare them): model and its dictionary.
-    if os.environ.get("GOVARCHIVE_OCR_REC_MODEL"):
-        rec["model_path"] = os.environ["GOVARCHIVE_OCR_REC_MODEL"]
-        rec["rec_keys_path"] = os.environ["GOVARCHIVE_OCR_REC_KEYS"]
+    other = ocr_recogniser_files()
+    if other is not None:
+        rec["model_path"], rec["rec_keys_path"] = other
     # The padded width of a batch is at least 48 × rec_img_shape[2]/48: keep it small, so a lone figure
     # costs a 48-px-wide inference instead of a 320-px one.
     rec["rec_img_shape"] = [3, 48, 96]

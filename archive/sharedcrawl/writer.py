@@ -1,11 +1,12 @@
 """The one writer of corpus.db in a crawl shared through Redis.
 
 Crawler processes (`govarchive crawl --redis`) store each response's bytes in the shared blob store and
-publish the rest of the item on the crawl's captures stream (pipelines/publish.py); extraction runs as jobs
-on `govarchive worker` processes, which answer on the crawl's results stream (archive/dist/jobs.py). This
-writer turns both into corpus rows with the single-process pipelines' own code: `StorePipeline.record`
-for the capture, `derive.record_safely` for the report, `derive.store_members`/`save_members` for packages
-— so the corpus of a shared crawl equals a single-process crawl's, row for row.
+publish the rest of the item on the crawl's captures stream (pipelines/publish.py); extraction
+runs as jobs on `govarchive worker` processes, which answer on the crawl's results stream
+(archive/sharedcrawl/jobs.py). This writer turns both into corpus rows with the plain functions the
+single-process pipelines call: `capture.record` for the capture (StorePipeline), `derive.record_counted`
+for the report (ReportPipeline), `derive.store_members`/`save_members` for packages — so the corpus of a
+shared crawl equals a single-process crawl's, row for row. Plain Python over redis-py: no Scrapy here.
 
 One writer at a time: the writer lease in Redis (taken over when its holder stops renewing it) and, on the
 data folder, the same run lock a single-process crawl holds. Each captures entry is applied in one SQLite
@@ -22,29 +23,34 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import signal
 import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import redis
 
-from archive.derive import DOCUMENT_ROLES, is_package, member_url, save_members, store_members
-from archive.dist.jobs import RESULTS_GROUP, ExtractionJobs, extraction_from_json
-from archive.dist.keys import CrawlKeys
-from archive.dist.lease import Lease
-from archive.dist.streams import Entry, Stream
-from archive.dist.worker import MISSING_BLOB
+from archive import capture
+from archive.capture import fetched_from_json
+from archive.derive import DOCUMENT_ROLES, is_package, member_url, record_counted, save_members, store_members
+from archive.errors import error_kind
 from archive.extract.encoding import header_charset
 from archive.model import Extraction
+from archive.products.history import mark_interrupted_runs
+from archive.products.runend import PREFIX, end_of_run, summarize
+from archive.sharedcrawl.client import connect
+from archive.sharedcrawl.jobs import RESULTS_GROUP, ExtractionJobs, extraction_from_json
+from archive.sharedcrawl.keys import CAPTURES_GROUP, CrawlKeys, process_name
+from archive.sharedcrawl.lease import Lease
+from archive.sharedcrawl.streams import Entry, Stream
+from archive.sharedcrawl.validators import seed_validators
+from archive.sharedcrawl.worker import MISSING_BLOB
 from archive.sites import Site
+from archive.store.lock import AlreadyRunning, run_lock
 from archive.store.workspace import Workspace
-from crawler.failures import error_kind
-from crawler.items import fetched_from_json
-from pipelines.publish import CAPTURES_GROUP
-from pipelines.reports import record_counted
-from pipelines.store import StorePipeline
 
 logger = logging.getLogger(__name__)
 
@@ -59,8 +65,9 @@ class Counters:
     def __init__(self) -> None:
         self.values: dict[str, int] = defaultdict(int)
 
-    def inc_value(self, key: str, count: int = 1, start: int = 0) -> None:
-        self.values[key] += count
+    def count(self, key: str, n: int = 1) -> None:
+        """An archive.model.Count: `key` without the `govarchive/` prefix, as the plain functions count."""
+        self.values[PREFIX + key] += n
 
     def get_stats(self) -> dict[str, int]:
         return dict(self.values)
@@ -87,8 +94,6 @@ class CorpusWriter:
         self.results = Stream(client, keys.results, RESULTS_GROUP)
         self.jobs = ExtractionJobs(client)
         self.counters = Counters()
-        self.store = StorePipeline(ws)
-        self.store.stats = self.counters
         self.run_id: int | None = None
         self._locked: contextlib.ExitStack | None = None
         # sha256 -> capture ids of this run waiting for its extraction
@@ -141,8 +146,6 @@ class CorpusWriter:
             return False  # no crawler asked for this crawl yet (a writer kept ready between runs)
         if not self.lease.acquire():
             return False
-        from govarchive.lock import AlreadyRunning, run_lock
-
         stack = contextlib.ExitStack()
         try:
             stack.enter_context(run_lock(self.ws.state_dir))
@@ -167,17 +170,13 @@ class CorpusWriter:
         corpus = self.ws.corpus
         raw = self.client.hget(self.keys.run, "run_id")
         if raw is None:
-            from archive.products.history import mark_interrupted_runs
-
             mark_interrupted_runs(corpus)
             # Entries noted by runs that will never close (their writers and crawlers all gone).
-            corpus.conn.execute(
-                "DELETE FROM stream_applied WHERE crawl_id NOT IN (SELECT id FROM crawl_runs WHERE status = 'running')"
-            )
+            corpus.forget_stream_entries()
             for site in self.sites:
                 corpus.upsert_site(site)
             self.run_id = corpus.start_run(sorted(s.id for s in self.sites))
-            self._seed_validators()
+            seed_validators(corpus, self.client, self.keys)  # the incremental state every crawler reads
             self.client.hset(self.keys.run, "run_id", self.run_id)
             logger.info("writing the shared crawl %s as run %d", self.keys.crawl, self.run_id)
         else:
@@ -193,14 +192,6 @@ class CorpusWriter:
         for stream in (self.captures, self.results):
             while stream.claim(self.holder, min_idle_ms=0):
                 pass  # claimed entries are pending with this writer: Stream.pending reads them first
-
-    def _seed_validators(self) -> None:
-        """The incremental state (ETag / Last-Modified of what is held) for every crawler process."""
-        try:
-            from crawler.distributed.validators import seed_validators
-        except ImportError:  # the crawler side is not installed here: crawlers fetch everything in full
-            return
-        seed_validators(self.ws.corpus, self.client, self.keys)
 
     def _rebuild_waiting(self) -> None:
         """What this run's captures still wait for, read from the corpus (a previous writer's memory is gone)."""
@@ -256,21 +247,17 @@ class CorpusWriter:
             if self.ws.fault(exc) is not None:
                 raise
             logger.exception("capture entry %s could not be written; skipped", entry.id)
-            self.counters.inc_value("govarchive/errors/writer")
+            self.counters.count("errors/writer")
 
     def _apply_capture(self, entry: Entry) -> None:
         corpus = self.ws.corpus
+        assert self.run_id is not None
         item = fetched_from_json(entry.fields["item"])
         with corpus.transaction():
-            applied = corpus.conn.execute(
-                "SELECT 1 FROM stream_applied WHERE crawl_id = ? AND entry = ?", (self.run_id, entry.id)
-            ).fetchone()
-            if applied:
+            if corpus.stream_entry_applied(self.run_id, entry.id):
                 return  # applied by a writer killed before acknowledging it
-            self.store.record(item, self.run_id)
-            corpus.conn.execute(
-                "INSERT INTO stream_applied(entry, crawl_id) VALUES (?, ?)", (entry.id, self.run_id)
-            )
+            capture.record(self.ws, item, self.run_id, self.counters.count)  # as StorePipeline records it
+            corpus.note_stream_entry(self.run_id, entry.id)
             if item.role not in DOCUMENT_ROLES or not item.sha256 or item.capture_id is None:
                 return
             doc = corpus.document(item.sha256)
@@ -302,7 +289,7 @@ class CorpusWriter:
                     raise
                 # One bad result (or a bug applying it) must not stop every writer that takes it over.
                 logger.exception("extraction result %s could not be applied; skipped", entry.id)
-                self.counters.inc_value("govarchive/errors/writer")
+                self.counters.count("errors/writer")
             self.results.ack(entry.id)
             self.lease.renew()
         return len(entries)
@@ -319,9 +306,9 @@ class CorpusWriter:
             if doc["extracted_at"] is None:  # a second answer (a worker killed after answering) is no news
                 self.ws.stop_if_full(ex.error)
                 corpus.save_extraction(sha256, ex)
-                self.counters.inc_value("govarchive/extracted")
+                self.counters.count("extracted")
                 if ex.error:
-                    self.counters.inc_value(f"govarchive/extract_errors/{error_kind(ex.error)}")
+                    self.counters.count(f"extract_errors/{error_kind(ex.error)}")
                     logger.warning("extraction of %s failed: %s", doc["first_url"] or sha256, ex.error)
             captures = self.waiting.pop(sha256, set())
             if captures and is_package(self.ws, sha256):
@@ -343,7 +330,7 @@ class CorpusWriter:
         if not members:
             unpacked = store_members(self.ws, package_sha256)
             save_members(self.ws, package_sha256, package_url, seen_at, unpacked)
-            self.counters.inc_value("govarchive/package_members", len(unpacked.members))
+            self.counters.count("package_members", len(unpacked.members))
             members = corpus.members(package_sha256)
         due: set[str] = set()
         for m in members:
@@ -392,7 +379,7 @@ class CorpusWriter:
         for capture_id in sorted(capture_ids):
             cap = corpus.capture(capture_id)
             if cap is not None:
-                record_counted(self.ws, cap, lambda key: self.counters.inc_value(f"govarchive/{key}"))
+                record_counted(self.ws, cap, self.counters.count)
 
     # --- the end of the run -------------------------------------------------------------------------
 
@@ -427,9 +414,6 @@ class CorpusWriter:
 
     def _close_run(self) -> None:
         """The run's end as a single-process crawl writes it, then `done` for every process."""
-        from archive.products.runend import end_of_run
-        from crawler.run import PREFIX, summarize
-
         assert self.run_id is not None
         corpus = self.ws.corpus
         self.client.hset(self.keys.run, "closing", "1")  # a process starting now must not join this crawl
@@ -457,7 +441,7 @@ class CorpusWriter:
                 merged[PREFIX + "errors/bookkeeping"] = 1
             merged[PREFIX + "finish_reason"] = "finished"
             with corpus.transaction():
-                corpus.conn.execute("DELETE FROM stream_applied WHERE crawl_id = ?", (self.run_id,))
+                corpus.forget_stream_entries(self.run_id)
                 corpus.finish_run(self.run_id, "finished", summarize(merged))
         self._clear_crawl()
         logger.info("run %d of the shared crawl %s is written", self.run_id, self.keys.crawl)
@@ -475,3 +459,15 @@ class CorpusWriter:
         pipe.set(self.keys.done, str(self.run_id), ex=DONE_TTL_S)
         pipe.expire(self.keys.run, DONE_TTL_S)
         pipe.execute()
+
+
+def run_writer(data_dir: Path, sites: list[Site], redis_url: str, crawl_name: str, max_bytes: int) -> bool:
+    """`govarchive writer`: write the shared crawl's corpus (whenever this process holds the lease), until
+    the crawl is done (True) or SIGTERM (False). `max_bytes`: the blob store's limit, as the crawl's."""
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    ws = Workspace(data_dir, max_bytes=max_bytes)
+    try:
+        return CorpusWriter(connect(redis_url), CrawlKeys(crawl_name), ws, sites, process_name()).run(stop)
+    finally:
+        ws.close()

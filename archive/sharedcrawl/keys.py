@@ -14,6 +14,8 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+CAPTURES_GROUP = "writer"  # the consumer group of the captures stream: the corpus writers
+
 
 def crawl_name_for(sites_file: Path) -> str:
     return "sites-" + hashlib.sha256(Path(sites_file).read_bytes()).hexdigest()[:12]
@@ -22,6 +24,15 @@ def crawl_name_for(sites_file: Path) -> str:
 def process_name() -> str:
     """Unique per process, readable in `redis-cli` (host, pid, and a nonce for pid reuse)."""
     return f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+
+
+def shared_crawl_name(sites_file: Path, site_ids: list[str]) -> str:
+    """The sites file's digest, and the sites chosen with --site: processes crawling different selections
+    of one file are different crawls."""
+    name = crawl_name_for(sites_file)
+    if site_ids:
+        name += "-" + hashlib.sha256(",".join(sorted(site_ids)).encode()).hexdigest()[:8]
+    return name
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """`govarchive worker`: extraction jobs taken from Redis, run in the bounded ExtractionPool, answered on each
 job's reply stream.
 
-Reliability comes from the stream (archive/dist/streams.py): a job stays pending with its worker until its
+Reliability comes from the stream (archive/sharedcrawl/streams.py): a job stays pending with its worker until its
 result is published and the job acknowledged, in that order; the jobs of a worker that stops answering
 (killed, machine lost) are taken over by another after `claim_idle_ms`. A live worker keeps its jobs fresh
 (a heartbeat XCLAIM to itself), so a long OCR job is never taken from it and the takeover delay can be
@@ -15,7 +15,6 @@ import asyncio
 import contextlib
 import logging
 import multiprocessing.forkserver
-import os
 import re
 import shutil
 import signal
@@ -28,13 +27,13 @@ from typing import Any
 
 import redis
 
-from archive.dist.client import redis_client
-from archive.dist.jobs import jobs_stream, publish_result
-from archive.dist.keys import process_name
-from archive.dist.streams import Entry
 from archive.extract.pool import ExtractionPool
 from archive.model import Extraction
 from archive.procs import pid_alive
+from archive.sharedcrawl.client import redis_client
+from archive.sharedcrawl.jobs import jobs_stream, publish_result
+from archive.sharedcrawl.keys import process_name
+from archive.sharedcrawl.streams import Entry
 from archive.store.blobs import blob_path
 
 logger = logging.getLogger(__name__)

@@ -2,7 +2,7 @@
 
 - Joins the crawl's `crawlers` set and keeps its `alive` key (TTL GOVARCHIVE_REDIS_ALIVE_TTL, renewed every
   GOVARCHIVE_REDIS_HEARTBEAT seconds); on every beat it also requeues the in-flight requests of processes
-  whose key expired (crawler/distributed/shared.py) and wakes the engine, which otherwise polls an empty
+  whose key expired (crawler/sharedcrawl/frontier.py) and wakes the engine, which otherwise polls an empty
   scheduler only every 5 s: another process may have queued work meanwhile.
 - A request leaves this process's in-flight hash when the engine is done with it: the engine's slot drops
   it from `inprogress` once its response or failure went through the spider and the items through the
@@ -27,7 +27,8 @@ from scrapy import Request, signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from twisted.internet import task
 
-from crawler.distributed.shared import TOKEN, SharedCrawl, shared_crawl
+from archive.products.runend import PREFIX
+from crawler.sharedcrawl.frontier import TOKEN, SharedCrawl, shared_crawl
 
 logger = logging.getLogger(__name__)
 
@@ -130,7 +131,7 @@ class SharedFrontier:
 
 
 def _data_folder_failed(crawler: Any) -> bool:
-    from crawler.run import CrawlRun
-
-    run = crawler.get_extension(CrawlRun)
-    return run is not None and run.fault is not None
+    """The crawl run stopped for a failing data folder (crawler.run.CrawlRun.stop records it in the stats
+    as it stops: read there, since the run depends on this package and not the other way)."""
+    stats = crawler.stats
+    return stats is not None and stats.get_value(PREFIX + "fault") is not None

@@ -1,9 +1,9 @@
-"""scrapy-redis's scheduler and duplicate filter on the keys of one shared crawl (archive.dist.keys).
+"""scrapy-redis's scheduler and duplicate filter on the keys of one shared crawl (archive.sharedcrawl.keys).
 
 The queue persists (a crawl resumes when every process died); the duplicate filter keeps Scrapy's own
 request fingerprints (20 raw bytes, as the single-process crawl's filter compares them) instead of
 scrapy-redis's 40-character hex digests. A popped request is in flight with this process until the engine
-is done with it (crawler/distributed/shared.py); the filter, the queue and the release of the in-flight
+is done with it (crawler/sharedcrawl/frontier.py); the filter, the queue and the release of the in-flight
 request a new one replaces (a redirect, a retry, a held list page let go) are one step (a Lua script).
 """
 
@@ -17,7 +17,7 @@ from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler
 
 from crawler.context import context_of
-from crawler.distributed.shared import TOKEN, SharedCrawl, decode, encode, shared_crawl
+from crawler.sharedcrawl.frontier import TOKEN, SharedCrawl, decode, encode, shared_crawl
 
 logger = logging.getLogger(__name__)
 

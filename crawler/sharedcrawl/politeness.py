@@ -22,8 +22,8 @@ from scrapy import Request
 from scrapy.exceptions import NotConfigured
 
 from crawler.context import context_of
-from crawler.distributed.shared import SharedCrawl, shared_crawl
 from crawler.middlewares.throttle import SLOT_PREFIX
+from crawler.sharedcrawl.frontier import SharedCrawl, shared_crawl
 
 _TAKE_SLOT = """
 local t = redis.call('TIME')

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import redis
+
+from archive.errors import GovarchiveError
 
 
 def redis_client(url: str) -> redis.Redis:
@@ -20,3 +23,13 @@ def without_password(url: str) -> str:
         return url
     netloc = f"{parts.username or ''}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
     return urlunsplit(parts._replace(netloc=netloc))
+
+
+def connect(redis_url: str) -> Any:
+    """A client with timeouts (a half-open connection must not hang a crawl), checked once."""
+    client = redis_client(redis_url)
+    try:
+        client.ping()
+    except redis.RedisError as e:
+        raise GovarchiveError(f"cannot reach Redis at {without_password(redis_url)}: {e}") from None
+    return client

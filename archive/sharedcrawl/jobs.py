@@ -18,8 +18,8 @@ from typing import Any
 
 import redis
 
-from archive.dist.streams import Entry, Stream
 from archive.model import Extraction
+from archive.sharedcrawl.streams import Entry, Stream
 
 JOBS_KEY = "govarchive:jobs"
 JOBS_GROUP = "workers"

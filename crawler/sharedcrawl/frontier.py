@@ -37,8 +37,9 @@ from typing import Any
 from scrapy import Request, Spider
 from scrapy.utils.request import request_from_dict
 
-from archive.dist.client import redis_client
-from archive.dist.keys import CrawlKeys, crawl_name_for, process_name
+from archive.products.runend import PREFIX
+from archive.sharedcrawl.client import redis_client
+from archive.sharedcrawl.keys import CrawlKeys, crawl_name_for, process_name
 from crawler.context import META_KEY, RequestContext
 from crawler.middlewares.retry import NOT_BEFORE
 
@@ -318,3 +319,21 @@ def shared_crawl(crawler: Any, sites_file: Path | None = None) -> SharedCrawl | 
     )
     setattr(crawler, _ATTR, shared)
     return shared
+
+
+def publish_stats(shared: SharedCrawl, stats: dict[str, Any]) -> None:
+    """A crawler process of a shared crawl closing: its counters are added to the crawl's (the writer's
+    summary reads them) and it counts as closed (all its captures are published)."""
+    pipe = shared.client.pipeline()
+    for key, value in stats.items():
+        if isinstance(value, int) and not isinstance(value, bool) and key.startswith(_ADDED_UP):
+            pipe.hincrby(shared.keys.stats, key, value)
+    if stats.get(PREFIX + "finish_reason") != "finished":  # stopped short: the run removes nothing
+        pipe.hincrby(shared.keys.stats, PREFIX + "unfinished_processes", 1)
+    pipe.sadd(shared.keys.closed, shared.process)
+    pipe.execute()
+
+
+# The counters `summarize` reads: added up over the crawler processes (a killed process's are lost; what it
+# archived is not).
+_ADDED_UP = (PREFIX, "downloader/request_count", "downloader/response_", "retry/count", "item_scraped_count")

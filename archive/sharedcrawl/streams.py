@@ -55,7 +55,9 @@ class Stream:
         """Entries delivered to `consumer` and not acknowledged yet (e.g. claimed from another): again."""
         return self._read(consumer, "0", count, None, 2)
 
-    def _read(self, consumer: str, start: str, count: int, block_ms: int | None, deliveries: int) -> list[Entry]:
+    def _read(
+        self, consumer: str, start: str, count: int, block_ms: int | None, deliveries: int
+    ) -> list[Entry]:
         got = self.client.xreadgroup(self.group, consumer, {self.key: start}, count=count, block=block_ms)
         out: list[Entry] = []
         gone: list[str] = []

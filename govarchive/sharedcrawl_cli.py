@@ -1,4 +1,8 @@
-"""`govarchive crawl --redis URL`: this process crawls its share of a crawl shared through Redis; unless told
+"""The shared crawl's command line: `govarchive crawl --redis URL` (`run_shared_crawl`), `govarchive writer` and
+`govarchive worker` (registered on `govarchive` by cli.py); the work itself is archive/sharedcrawl/ (writer,
+worker) and crawler/sharedcrawl/ (the crawl's Scrapy side).
+
+`crawl --redis`: this process crawls its share of a crawl shared through Redis; unless told
 not to, it also runs a corpus writer (which writes only while it holds the writer lease, so one of the
 crawl's processes writes at a time) and, if asked, extraction workers. It returns when the shared crawl
 is done: frontier drained, every capture written, every extraction job answered, the run closed.
@@ -11,7 +15,6 @@ writer lease expires for another process's writer to take over.
 from __future__ import annotations
 
 import ctypes
-import hashlib
 import logging
 import os
 import signal
@@ -21,9 +24,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from archive.dist.keys import CrawlKeys, crawl_name_for
+import click
+
 from archive.errors import GovarchiveError
+from archive.sharedcrawl.client import connect
+from archive.sharedcrawl.keys import CrawlKeys, shared_crawl_name
 from archive.sites import Site
+from govarchive.options import DATA_OPTION, friendly_errors
 
 logger = logging.getLogger(__name__)
 
@@ -53,29 +60,6 @@ def _stop(children: list[subprocess.Popen[bytes]]) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-
-
-def connect(redis_url: str) -> Any:
-    """A client with timeouts (a half-open connection must not hang a crawl), checked once."""
-    import redis
-
-    from archive.dist.client import redis_client, without_password
-
-    client = redis_client(redis_url)
-    try:
-        client.ping()
-    except redis.RedisError as e:
-        raise GovarchiveError(f"cannot reach Redis at {without_password(redis_url)}: {e}") from None
-    return client
-
-
-def shared_crawl_name(sites_file: Path, site_ids: list[str]) -> str:
-    """The sites file's digest, and the sites chosen with --site: processes crawling different selections
-    of one file are different crawls."""
-    name = crawl_name_for(sites_file)
-    if site_ids:
-        name += "-" + hashlib.sha256(",".join(sorted(site_ids)).encode()).hexdigest()[:8]
-    return name
 
 
 def run_shared_crawl(
@@ -165,19 +149,103 @@ def _run_summary(data_dir: Path, run_id: int) -> dict[str, Any] | None:
     return json.loads(row[0]) if row and row[0] else None
 
 
-def run_writer(data_dir: Path, sites: list[Site], redis_url: str, crawl_name: str) -> bool:
-    """`govarchive writer`: write the shared crawl's corpus (whenever this process holds the lease)."""
-    import threading
+def register_sharedcrawl_commands(main: click.Group) -> None:
+    @main.command("writer")
+    @DATA_OPTION
+    @click.option(
+        "--redis", "redis_url", envvar="GOVARCHIVE_REDIS_URL", required=True, help="The shared crawl's Redis."
+    )
+    @click.option(
+        "--sites", "sites_file", type=click.Path(path_type=Path), default="sites.toml", show_default=True
+    )
+    @click.option(
+        "--site",
+        "site_ids",
+        multiple=True,
+        help="Only this site id (repeatable), as the crawlers were given.",
+    )
+    @click.option(
+        "--crawl-name", default=None, help="The shared crawl's name (default: from the sites file)."
+    )
+    @friendly_errors
+    def writer(
+        data_dir: Path, redis_url: str, sites_file: Path, site_ids: tuple[str, ...], crawl_name: str | None
+    ) -> None:
+        """Write the corpus of a shared crawl (one writer at a time; `crawl --redis` runs one itself).
 
-    from archive.dist.keys import process_name
-    from archive.store.workspace import DEFAULT_MAX_BYTES, Workspace
-    from pipelines.writer import CorpusWriter
+        Waits while another process holds the writer lease, takes over when it stops; returns once the
+        shared crawl is written. Example: govarchive writer --redis redis://127.0.0.1:6379/0 --sites sites.toml
+        """
+        from archive.sharedcrawl.writer import run_writer
+        from archive.sites import load_sites, select_sites
+        from archive.store.workspace import DEFAULT_MAX_BYTES, data_folder_faults
+        from crawler.config import store_max_bytes
 
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    max_bytes = int(os.environ.get("GOVARCHIVE_MAX_BYTES") or DEFAULT_MAX_BYTES)  # as the crawl's store
-    ws = Workspace(data_dir, max_bytes=max_bytes)
-    try:
-        return CorpusWriter(connect(redis_url), CrawlKeys(crawl_name), ws, sites, process_name()).run(stop)
-    finally:
-        ws.close()
+        sites = select_sites(load_sites(sites_file), list(site_ids))
+        name = crawl_name or shared_crawl_name(sites_file, list(site_ids))
+        max_bytes = store_max_bytes() or DEFAULT_MAX_BYTES  # as the crawl's store
+        with data_folder_faults(data_dir):
+            run_writer(data_dir, sites, redis_url, name, max_bytes)
+
+    @main.command("worker")
+    @click.option(
+        "--redis",
+        "redis_url",
+        envvar="GOVARCHIVE_REDIS_URL",
+        required=True,
+        help="Redis of the shared crawl, e.g. redis://10.0.0.5:6379/0 (or GOVARCHIVE_REDIS_URL).",
+    )
+    @DATA_OPTION
+    @click.option(
+        "--processes",
+        type=click.IntRange(min=1),
+        default=1,
+        show_default=True,
+        help="Extraction processes, i.e. jobs done at once (one per core is a good start).",
+    )
+    @click.option(
+        "--claim-idle",
+        "claim_idle_s",
+        type=click.FloatRange(min=0.5),
+        default=10.0,
+        show_default=True,
+        help="Seconds after which a silent worker's jobs are taken over.",
+    )
+    @click.option(
+        "--max-attempts",
+        type=click.IntRange(min=1),
+        default=3,
+        show_default=True,
+        help="Workers lost on one job before it is answered as abandoned.",
+    )
+    @click.option(
+        "--timeout",
+        "timeout_s",
+        type=click.FloatRange(min=1),
+        default=600,
+        show_default=True,
+        help="Seconds one document may take.",
+    )
+    @click.option("-v", "--verbose", is_flag=True, help="Log one line per job.")
+    @friendly_errors
+    def worker(redis_url: str, data_dir: Path, processes: int, claim_idle_s: float, max_attempts: int,
+               timeout_s: float, verbose: bool) -> None:  # fmt: skip
+        """Extract the documents a distributed crawl queued, until SIGTERM or Ctrl-C.
+
+        Run any number, on any machine that sees the shared data folder (its blobs/). Each job's result
+        goes back to its crawl through Redis; a killed worker's jobs are taken over by the others.
+        Example: govarchive worker --redis redis://127.0.0.1:6379/0 --data /srv/govarchive --processes 2
+        """
+        import redis
+
+        from archive.errors import GovarchiveError
+        from archive.sharedcrawl.client import without_password
+        from archive.sharedcrawl.worker import run_worker
+
+        if verbose:
+            logging.getLogger().setLevel(logging.DEBUG)
+        try:
+            run_worker(redis_url, data_dir, processes, claim_idle_ms=int(claim_idle_s * 1000),
+                       max_attempts=max_attempts, timeout_s=timeout_s)  # fmt: skip
+        except (redis.ConnectionError, redis.TimeoutError) as e:
+            raise GovarchiveError(f"cannot reach Redis at {without_password(redis_url)}: {e}") from None
