@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -77,12 +78,15 @@ def start_serve(data: Path) -> tuple[subprocess.Popen[bytes], str]:
     """`govarchive serve` on a free loopback port, returned once Datasette answers (or the test fails with
     what it printed)."""
     port = free_port()
+    # Its output goes to a file: a pipe nobody reads fills up (a request log line each) and stalls the server.
+    log = tempfile.NamedTemporaryFile(prefix="govarchive-serve-", suffix=".log", delete=False)  # noqa: SIM115
     proc = subprocess.Popen(
         [sys.executable, "-m", "govarchive", "serve", "--data", str(data), "--port", str(port)],
         cwd=REPO,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
     )
+    log.close()
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
@@ -92,7 +96,8 @@ def start_serve(data: Path) -> tuple[subprocess.Popen[bytes], str]:
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
-                out = proc.stdout.read().decode() if proc.stdout else ""
+                proc.wait()
+                out = Path(log.name).read_text(errors="replace")
                 raise AssertionError(f"datasette did not start: {out[-2000:]}") from None
             time.sleep(0.3)
 
