@@ -155,7 +155,14 @@ class ResidentOffice:
             self._profile_lock = None
 
     def _spawn_office(self, binary: str, profile: Path, pipe: str) -> subprocess.Popen[bytes]:
-        env = dict(os.environ, SAL_ENABLE_FILE_LOCKING="1")  # as the soffice script sets it
+        # Its scratch files (lu*.tmp) in a folder of its own beside its profile, emptied at each start: never
+        # in the worker's temp folder (the data folder's tmp/, which a finished run leaves empty).
+        scratch = profile.with_name(profile.name + "-tmp")
+        shutil.rmtree(scratch, ignore_errors=True)
+        scratch.mkdir(parents=True)
+        env = dict(
+            os.environ, SAL_ENABLE_FILE_LOCKING="1", TMPDIR=str(scratch), TMP=str(scratch), TEMP=str(scratch)
+        )  # SAL_ENABLE_FILE_LOCKING as the soffice script sets it
         return subprocess.Popen(
             [
                 binary,
