@@ -256,6 +256,12 @@ class CorpusWriter:
         with corpus.transaction():
             if corpus.stream_entry_applied(self.run_id, entry.id):
                 return  # applied by a writer killed before acknowledging it
+            if corpus.captured_in_run(self.run_id, item.url, item.role, item.status, item.sha256):
+                # A killed crawler's request, published before it could say so and fetched again by another
+                # process: the same capture once (the shared duplicate filter lets no other URL in twice).
+                corpus.note_stream_entry(self.run_id, entry.id)
+                self.counters.count("refetched_after_kill")
+                return
             capture.record(self.ws, item, self.run_id, self.counters.count)  # as StorePipeline records it
             corpus.note_stream_entry(self.run_id, entry.id)
             if item.role not in DOCUMENT_ROLES or not item.sha256 or item.capture_id is None:

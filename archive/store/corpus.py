@@ -243,6 +243,17 @@ class Corpus(ReportRows):
         ).fetchone()
         return row is not None
 
+    def captured_in_run(
+        self, run_id: int, url: str, role: str, status: int | None, sha256: str | None
+    ) -> bool:
+        """The run holds a capture of this URL with this role, status and bytes already."""
+        row = self.conn.execute(
+            """SELECT 1 FROM captures WHERE url = ? AND crawl_id = ? AND role = ? AND status IS ?
+               AND sha256 IS ? LIMIT 1""",
+            (url, run_id, role, status, sha256),
+        ).fetchone()
+        return row is not None
+
     def note_stream_entry(self, run_id: int, entry: str) -> None:
         """In the transaction that wrote the entry's rows: both commit, or neither."""
         self.conn.execute("INSERT INTO stream_applied(entry, crawl_id) VALUES (?, ?)", (entry, run_id))
