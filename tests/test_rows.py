@@ -191,3 +191,23 @@ def test_a_table_continued_over_a_page_break_continues_the_template_order() -> N
     stats = by_row(map_report([first, second], "", 2020).stats)
     assert stats["denied.prohibited_by_law"].value == 2
     assert (stats["unavailable.needs_creation"].value, stats["unavailable.unclear"].value) == (4, 5)
+
+
+def test_sub_rows_whose_labels_a_picture_lost_are_placed_by_order_under_their_group() -> None:
+    # A picture's long labels ran over the rules: OCR read the first sub-row's label as nothing and the
+    # others as noise; the merged （六）其他处理 beside all three (repeated in each row, as OCR grids hold a
+    # merged cell) names the group, not the row.
+    grid = _rows_2021(one_row=False)
+    grid[-4] = ["(六)其他处理", "", "1", *["0"] * 5, "1"]
+    grid[-3] = ["(六)其他处理", "隶改菜精行", "2", *["0"] * 5, "2"]
+    grid[-2] = ["(六)其他处理", "其政府得息公开", "1", *["0"] * 5, "1"]
+    rows = by_row(map_report([grid], "", 2022).stats)
+    assert [rows[f"other.{s}"].value for s in ("no_correction", "no_fee", "other")] == [1, 2, 1]
+    assert rows["other"].placed_by == "derived"
+
+
+def test_a_group_printed_as_one_row_beside_an_empty_cell_stays_that_row() -> None:
+    grid = _rows_2021(one_row=True)
+    grid[-2] = ["(六)其他处理", "", *["0"] * 6, "4"]
+    other = by_row(map_report([grid], "", 2022).stats)["other"]
+    assert (other.value, other.raw) == (4, "4")

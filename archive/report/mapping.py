@@ -21,7 +21,7 @@ from archive.model import Cell, Grid, Stat
 from archive.report import codes
 from archive.report import rows as body_rows
 from archive.report.codes import norm
-from archive.report.segment import Run, has_figures, label_cells, runs
+from archive.report.segment import Run, has_figures, is_figure, label_cells, runs
 from archive.report.values import parse_value
 
 
@@ -209,7 +209,11 @@ class _Mapper:
         first_pos = min(positions.values()) if positions else 0
         regular = bool(positions) and all(len(r) == width and label_cells(r)[-1] < first_pos for r in rows)
         readings = [
-            body_rows.Row(tuple(norm(row[i]) for i in label_cells(row)), has_figures(row)) for row in rows
+            body_rows.Row(
+                tuple(norm(row[i]) for i in label_cells(row)) + (("",) if _blank_own_label(rows, k) else ()),
+                has_figures(row),
+            )
+            for k, row in enumerate(rows)
         ]
         expected = self._rows_still_expected()
         for row, reading, placement in zip(
@@ -305,6 +309,21 @@ def _columns_by_characters(header: list[list[Cell]]) -> list[str]:
     if not text:
         return []
     return [c.code for c in codes.APPLICATION_COLUMNS if all(ch in text for ch in norm(c.label))]
+
+
+def _blank_own_label(rows: Sequence[Sequence[Cell]], k: int) -> bool:
+    """Row k's own label was lost: the cell after its last label is empty ("", not a position a merged
+    cell covers) before its first figure, and that last label is a merged cell standing beside the row
+    above or below too (a group heading over several rows, as （六）其他处理 over its three items). A
+    picture's label running over the rules is erased with them; a group printed as one row keeps its
+    heading to itself."""
+    row = rows[k]
+    labels = label_cells(row)
+    first = next((i for i, c in enumerate(row) if is_figure(c)), len(row))
+    if not labels or labels[-1] + 1 >= first or row[labels[-1] + 1] != "" or not has_figures(row):
+        return False
+    col, text = labels[-1], row[labels[-1]]
+    return any(0 <= j < len(rows) and len(rows[j]) > col and rows[j][col] == text for j in (k - 1, k + 1))
 
 
 def _fit(cells: Sequence[Cell], n: int) -> list[Cell]:

@@ -45,7 +45,8 @@ class Numbering:
 
 @dataclass(frozen=True)
 class Row:
-    """A body row's label cells, normalised (codes.norm), the last one being the row's own label."""
+    """A body row's label cells, normalised (codes.norm), the last one being the row's own label ("" when
+    the row's own label cell is blank beside the labels of its group: a label lost in reading)."""
 
     cells: tuple[str, ...]
     has_figures: bool
@@ -110,7 +111,18 @@ def phrase_code(row: Row) -> str | None:
     if codes.is_bare_other(own) or own == codes.BARE_OTHER:
         return None
     last = row.cells[-1] if row.cells else ""
-    return codes.application_row(last) or codes.application_row("".join(row.cells))
+    if named := codes.application_row(last):
+        return named
+    # A group heading beside the row (（六）其他处理 in its merged cell) says the row is in the group, not
+    # which of the group's sub-rows it is: the numbering and the order decide.
+    named = codes.application_row("".join(row.cells))
+    return None if named is None or has_subrows(named) else named
+
+
+@cache
+def has_subrows(code: str) -> bool:
+    """The template row is a group heading whose items are rows of their own (三（六） in 2021)."""
+    return any(other.startswith(code + ".") for other in codes.APPLICATION_ROWS)
 
 
 def overlap(row_text: str, code: str) -> float:
@@ -151,6 +163,8 @@ def _score(row: Row, code: str, weights: tuple[float, ...]) -> tuple[float, str]
     own = _parse(row.cells[-1])[0] if row.cells else Numbering()
     if own.group is not None and own.item is None and want.item is not None:
         disagreed += 1  # the row's own label is a group heading (（三）不予公开), not one of its items
+    if row.cells and not row.cells[-1] and want.item is None and has_subrows(code):
+        disagreed += 1  # a blank own label beside a group heading: one of its items, label lost in reading
     score += agree * agreed + disagree * disagreed
     sim = overlap(text, code)
     score += chars * sim

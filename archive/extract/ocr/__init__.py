@@ -94,9 +94,9 @@ def _words(tsv: str, dpi: int) -> tuple[str, list[Char]]:
 
 
 def _tesseract_page(
-    gray: Image.Image, dpi: int, tmp: Path, name: str, timeout: float, lang: str
+    gray: Image.Image, dpi: int, tmp: Path, name: str, timeout: float, lang: str, faint: bool = False
 ) -> tuple[str, list[Table]]:
-    segs, tables = page_rules(gray, dpi)
+    segs, tables = page_rules(gray, dpi, faint)
     clean = tmp / f"clean-{name}"
     cleaned = erase_rules(gray, [s for s in segs if in_tables(s, tables)], dpi)
     cleaned.save(clean)
@@ -144,14 +144,21 @@ def page_dpi(size: tuple[float, float], dpi: int) -> int:
 
 
 def read_level_page(
-    gray: Image.Image, dpi: int, engine: str, tmp: Path, timeout: float = PAGE_TIMEOUT, lang: str = "chi_sim"
+    gray: Image.Image,
+    dpi: int,
+    engine: str,
+    tmp: Path,
+    timeout: float = PAGE_TIMEOUT,
+    lang: str = "chi_sim",
+    faint: bool = False,
 ) -> tuple[str, list[Table]]:
     """Text and tables of one level grey page (a scanned PDF page or a standalone image) by `engine`,
-    table labels snapped to the template's lexicon. Raises OcrError when a tool fails."""
+    table labels snapped to the template's lexicon; `faint`: light grey rules count (a screenshot's).
+    Raises OcrError when a tool fails."""
     if engine == "rapid":
-        text, tables = rapid.read_page(gray, dpi)
+        text, tables = rapid.read_page(gray, dpi, faint)
     else:
-        text, tables = _tesseract_page(gray, dpi, tmp, f"page-{id(gray)}.png", timeout, lang)
+        text, tables = _tesseract_page(gray, dpi, tmp, f"page-{id(gray)}.png", timeout, lang, faint)
     for t in tables:
         snap_grid(t.grid)
     return text, tables

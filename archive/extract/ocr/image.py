@@ -54,7 +54,7 @@ def has_grid(data: bytes) -> bool:
     except (OSError, ValueError, UnidentifiedImageError, Image.DecompressionBombError):
         return False
     level, _ = deskew(grey)
-    _, tables = page_rules(level, NOMINAL_DPI)
+    _, tables = page_rules(level, NOMINAL_DPI, faint=True)
     return any(len(t.ys) - 1 >= MIN_ROWS and len(t.xs) - 1 >= MIN_COLS for t in tables)
 
 
@@ -94,7 +94,8 @@ def extract_image_bytes(data: bytes, engine: str | None = None) -> Extraction:
     level, _ = deskew(grey)
     try:
         with tempfile.TemporaryDirectory(prefix="govarchive-img-") as tmp:
-            text, tables = read_level_page(level, NOMINAL_DPI, name, Path(tmp))
+            # A screenshot's rules may be light grey (#ccc) where a scan's are black.
+            text, tables = read_level_page(level, NOMINAL_DPI, name, Path(tmp), faint=True)
     except OcrError as exc:
         return Extraction(kind, extractor=extractor, ocr=True, error=str(exc))
     return Extraction(

@@ -221,11 +221,12 @@ def _figures_cleaned(t: Table) -> None:
                     t.grid[r][c] = fixed if (r, c) == (r0, c0) else None
 
 
-def read_page(image: Image.Image, dpi: int) -> tuple[str, list[Table]]:
-    """Text (lines top to bottom, tables in place) and tables of one level grey page."""
+def read_page(image: Image.Image, dpi: int, faint: bool = False) -> tuple[str, list[Table]]:
+    """Text (lines top to bottom, tables in place) and tables of one level grey page (`faint`: light grey
+    rules count, as in screenshots)."""
     from archive.extract.ocr.rules import erase_rules, in_tables, page_rules
 
-    segs, tables = page_rules(image, dpi)
+    segs, tables = page_rules(image, dpi, faint)
     clean_img = erase_rules(image, [s for s in segs if in_tables(s, tables)], dpi)
     grey, ink = _despeckle(np.asarray(clean_img, dtype=np.uint8), dpi)
     px = dpi / 72
