@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from collections import Counter, deque
 from collections.abc import AsyncIterator, Iterable, Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -24,12 +23,11 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from archive.capture import Fetched
-from archive.extract.encoding import decode_html, header_charset
-from archive.extract.filenames import filename_from_disposition, filename_from_url
+from archive.extract.encoding import decode_html
 from archive.extract.pageinfo import Link, PageInfo, page_info
 from archive.report.meta import classify_title
 from archive.sites import Site, load_sites, select_sites
-from crawler import families
+from crawler import emit, families
 from crawler.bounds import TrapBounds, Verdict
 from crawler.budget import SiteBudgets
 from crawler.candidates import Candidate, data_candidates, is_data_answer, page_candidates
@@ -40,7 +38,6 @@ from crawler.failures import failure_reason
 from crawler.families.base import Action, DataAnswer, DataCall, FollowLink, Page, PageKind, Records
 from crawler.frontier import SeenUrls, fresh_frontier
 from crawler.images import content_images
-from crawler.middlewares.exchange import EXCHANGE_KEY, HOPS_KEY
 from crawler.middlewares.guard import (
     BROWSER_PRIVATE_ORIGINS,
     BROWSER_TRUSTED_NETWORKS,
@@ -52,7 +49,6 @@ from crawler.middlewares.guard import (
 from crawler.pagekind import Reading, read_page
 from crawler.ranking import rank
 from crawler.render import render_meta
-from crawler.tls import response_certificate_problem
 
 if TYPE_CHECKING:
     from crawler.sharedcrawl.frontier import SharedCrawl
@@ -69,17 +65,6 @@ def request_key(url: str) -> str:
     spell one API call differently)."""
     base, _, query = url.partition("?")
     return f"{base}?{'&'.join(sorted(query.split('&')))}" if "&" in query else url
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def _header(response: Response, name: str) -> str | None:
-    value = response.headers.get(name)
-    if value is None:
-        return None
-    return value.decode("latin-1") if isinstance(value, bytes) else str(value)
 
 
 class Led:
@@ -444,34 +429,7 @@ class ReportsSpider(scrapy.Spider):
         return context
 
     def _fetched(self, response: Response, role: str) -> Fetched:
-        context = self._context(response)
-        referer: str | bytes | None = context.linked_from
-        if referer is None and response.request is not None:
-            referer = response.request.headers.get("Referer")
-        # After a redirect, the URL the link named (links, images and pages are matched by it).
-        named = (response.meta.get("redirect_urls") or [response.url])[0]
-        return Fetched(
-            url=response.url,
-            link_url=named if named != response.url else None,
-            site_id=context.site_id,
-            role=role,
-            fetched_at=now_iso(),
-            status=response.status,
-            body=response.body if response.status == 200 else None,
-            content_type=_header(response, "Content-Type"),
-            etag=_header(response, "ETag"),
-            last_modified=_header(response, "Last-Modified"),
-            referer=referer.decode("latin-1") if isinstance(referer, bytes) else referer,
-            link_text=context.link_text,
-            not_modified=response.status == 304,
-            previous_sha256=context.previous_sha256,
-            error=None if response.status in (200, 304) else f"http {response.status}",
-            tls_error=response_certificate_problem(
-                getattr(response, "certificate", None), urlsplit(response.url).hostname or ""
-            ),
-            exchange=response.meta.get(EXCHANGE_KEY),
-            hops=list(response.meta.get(HOPS_KEY, [])),
-        )
+        return emit.fetched(response, self._context(response), role)
 
     def parse_page(self, response: Response) -> Iterator[Any]:
         context = self._context(response)
@@ -481,15 +439,15 @@ class ReportsSpider(scrapy.Spider):
             yield self._fetched(response, context.role)
             return
         if not is_attachment_url(response.url) and is_data_answer(
-            response.body, _header(response, "Content-Type")
+            response.body, emit.header(response, "Content-Type")
         ):
             yield from self._data_answer(site, response, context)
             return
-        if is_attachment_url(response.url) or not self._looks_like_html(response):
+        if is_attachment_url(response.url) or not emit.looks_like_html(response):
             # A link that turned out to be a document (e.g. a report linked straight from a list).
             yield from self.parse_attachment(response)
             return
-        text, _ = decode_html(response.body, self._declared_charset(response))
+        text, _ = decode_html(response.body, emit.declared_charset(response))
         info = page_info(text, response.url)
         rendered = bool(response.meta.get("playwright"))
         page = Page(
@@ -818,23 +776,11 @@ class ReportsSpider(scrapy.Spider):
             self.crawler.stats.inc_value("govarchive/skipped/scheme")
 
     def parse_attachment(self, response: Response) -> Iterator[Any]:
-        role = self._context(response).role
-        item = self._fetched(response, "image" if role == "image" else "attachment")
-        disposition = response.headers.get("Content-Disposition")
-        item.filename = filename_from_disposition(disposition) or filename_from_url(response.url)
-        yield item
+        yield emit.fetched_file(response, self._context(response))
 
     def _not_fetched(self, site: Site, link: Link, referer: str, reason: str) -> Fetched:
         self.logger.warning("not fetched %s (on %s): %s", link.url, referer, reason)
-        return Fetched(
-            url=link.url,
-            site_id=site.id,
-            role="attachment" if is_attachment_url(link.url) else "article",
-            fetched_at=now_iso(),
-            error=reason,
-            link_text=link.text,
-            referer=referer,
-        )
+        return emit.not_fetched(site.id, link, referer, reason)
 
     def on_error(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
@@ -846,27 +792,7 @@ class ReportsSpider(scrapy.Spider):
         # Counted once, under errors/<kind>, by the store pipeline that records this item.
         self.logger.warning("failed %s: %s", chain[0], reason)
         context = context_of(request)
-        yield Fetched(
-            url=chain[0],
-            site_id=context.site_id if context else "",
-            role=context.role if context else "list",
-            fetched_at=now_iso(),
-            error=reason,
-            link_text=context.link_text if context else None,
-            referer=context.linked_from if context else None,
-        )
+        yield emit.failed(chain[0], context, reason)
         if context is not None and context.role == "list" and context.site_id in self.sites:
             # A list page that failed led to nothing: its shape's held requests may move on.
             yield from self._list_read(self.sites[context.site_id], request.url, None, 0)
-
-    @staticmethod
-    def _declared_charset(response: Response) -> str | None:
-        return header_charset(_header(response, "Content-Type"))
-
-    @staticmethod
-    def _looks_like_html(response: Response) -> bool:
-        head = response.body[:1024].lstrip().lower()
-        ctype = (_header(response, "Content-Type") or "").lower()
-        if head.startswith((b"%pdf", b"pk\x03\x04", b"\xd0\xcf\x11\xe0", b"rar!", b"7z\xbc\xaf")):
-            return False
-        return "html" in ctype or b"<html" in head or b"<!doctype" in head or b"<head" in head or not ctype
