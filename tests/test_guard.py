@@ -74,3 +74,19 @@ def test_the_browser_is_held_to_the_same_rules() -> None:
         assert not browser_request_refused(_BrowserRequest("data:image/png;base64,AAAA"))
     finally:
         BROWSER_PRIVATE_ORIGINS.discard(("http", "127.0.0.9", 8000))
+
+
+def test_the_operators_word_opens_a_private_address_but_never_a_link_local_one() -> None:
+    from crawler.middlewares.guard import trusted_networks
+
+    start = ["http://127.0.0.5:8080/list.html"]
+    files = "http://10.1.2.3/files/nb2022.pdf"
+    assert refusal(files, start) is not None
+    assert refusal(files, start, allowed_domains=["10.1.2.3"]) is None  # named in the sites file
+    assert refusal(files, start, trusted=trusted_networks("10.1.0.0/16, 127.0.0.0/8")) is None
+    assert refusal("http://10.2.0.1/x.pdf", start, trusted=trusted_networks("10.1.0.0/16")) is not None
+    assert refusal("http://169.254.169.254/latest/", start, allowed_domains=["169.254.169.254"]) is not None
+    with pytest.raises(ValueError, match="link-local"):
+        trusted_networks("169.254.0.0/16")
+    with pytest.raises(ValueError, match="not a network"):
+        trusted_networks("intranet")
