@@ -506,6 +506,9 @@ register_warc_commands(main)
 from govarchive.worker_cli import register_worker_command  # noqa: E402
 
 register_worker_command(main)
+from govarchive.release_cli import register_release_command  # noqa: E402
+
+register_release_command(main)
 
 if __name__ == "__main__":
     main()
