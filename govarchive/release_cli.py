@@ -14,8 +14,9 @@ def register_release_command(main: click.Group) -> None:
 
     @main.command("release")
     @DATA_OPTION
-    @click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True,
-                  help="Folder to write the release into (absent or empty, unless --force).")  # fmt: skip
+    @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
+                  help="Folder to write the release into, absent or empty unless --force "
+                       "(default DATA/releases/VERSION, which `serve` offers for download).")  # fmt: skip
     @click.option("--version", "version", default=None,
                   help="Version string (default: the release date as YYYY.MM.DD).")  # fmt: skip
     @click.option("--date", "day", default=None,
@@ -31,7 +32,7 @@ def register_release_command(main: click.Group) -> None:
         and Parquet, with datapackage.json (Frictionless), CITATION.cff and SHA256SUMS. Reads corpus.db
         read-only; the same corpus gives the same files, byte for byte.
 
-        Example: govarchive release --out releases/2026.01.31 --bom
+        Example: govarchive release --out release-2026 --bom
         """
         from archive.products.release import write_release
         from archive.store.corpus import Corpus
@@ -40,7 +41,8 @@ def register_release_command(main: click.Group) -> None:
             raise GovarchiveError(f"{data_dir}: no corpus.db here")
         corpus = Corpus.reader(data_dir / "corpus.db")
         try:
-            rel = write_release(corpus.conn, out_dir, version=version, date=day, bom=bom, force=force)
+            rel = write_release(corpus.conn, out_dir, releases_dir=data_dir / "releases", version=version,
+                                date=day, bom=bom, force=force)  # fmt: skip
         finally:
             corpus.close()
         rows = ", ".join(f"{name} {n:,}" for name, n in rel.rows.items())

@@ -7,6 +7,8 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +18,7 @@ import pytest
 from archive.products import release
 from archive.report import codes
 from archive.store.corpus import Corpus
-from tests.conftest import run_cli
+from tests.conftest import run_cli, serving
 
 TABLES = ("reports", "figures", "checks", "codebook", "manifest")
 FILES = {f"{t}.{ext}" for t in TABLES for ext in ("csv", "parquet")} | {
@@ -214,3 +216,29 @@ def test_release_leaves_the_corpus_untouched(demo_data: Path, tmp_path: Path) ->
     proc = run_cli("release", "--data", str(copy), "--out", str(tmp_path / "out"))
     assert proc.returncode == 0, proc.stderr
     assert (copy / "corpus.db").read_bytes() == before
+
+
+def test_the_site_offers_the_latest_release(demo_data: Path, tmp_path: Path) -> None:
+    """`release` without --out keeps it in DATA/releases/VERSION; `serve` lists it and serves its files."""
+    data = tmp_path / "data"
+    shutil.copytree(demo_data, data, ignore=shutil.ignore_patterns("*.txt"))
+    for version, day in (("2026.1", "2026-01-31"), ("2027.1", "2027-01-31")):
+        proc = run_cli("release", "--data", str(data), "--version", version, "--date", day)
+        assert proc.returncode == 0, proc.stderr
+        assert (data / "releases" / version / "datapackage.json").is_file()
+    (data / "releases" / ".2028.partial-1").mkdir()  # a release being written is not offered
+    with serving(data) as base:
+        page = urllib.request.urlopen(f"{base}/release", timeout=30).read().decode()
+        assert page.index("2027.1") < page.index("2026.1") and "最新 Latest: 2027.1" in page
+        assert "/release/2027.1/reports.parquet" in page and "2028" not in page
+        home = urllib.request.urlopen(f"{base}/research", timeout=30).read().decode()
+        assert "2027.1" in home and "/release/latest/reports.csv" in home
+        with urllib.request.urlopen(f"{base}/release/latest/reports.csv", timeout=30) as r:
+            assert r.read() == (data / "releases" / "2027.1" / "reports.csv").read_bytes()
+            assert "govarchive-2027.1-reports.csv" in r.headers["Content-Disposition"]
+        with urllib.request.urlopen(f"{base}/release/2026.1/figures.parquet", timeout=30) as r:
+            assert r.read() == (data / "releases" / "2026.1" / "figures.parquet").read_bytes()
+        for bad in ("/release/2026.1/corpus.db", "/release/nosuch/reports.csv", "/release/2026.1/..%2Fx"):
+            with pytest.raises(urllib.error.HTTPError) as e:
+                urllib.request.urlopen(base + bad, timeout=30)
+            assert e.value.code == 404, bad

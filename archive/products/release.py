@@ -383,8 +383,9 @@ _VERSION = re.compile(r"[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}")
 
 def write_release(
     conn: sqlite3.Connection,
-    out: Path,
+    out: Path | None,
     *,
+    releases_dir: Path | None = None,
     version: str | None = None,
     date: str | None = None,
     bom: bool = False,
@@ -392,7 +393,8 @@ def write_release(
 ) -> Release:
     """Write a release of the corpus open on `conn` (read-only is enough) into the folder `out`.
 
-    `out` must be absent or empty unless `force` (its release files are then replaced). Bad usage (a bad
+    Without `out`, the release goes to `releases_dir/<version>` (DATA/releases: where the researcher's site
+    finds it). `out` must be absent or empty unless `force` (its release files are then replaced). Bad usage (a bad
     version or date, a non-empty folder, an empty corpus) is a ReleaseError (exit 2); an `out` that cannot be
     written is a DataFolderError (exit 3). Files are written in a hidden folder beside `out` and moved in at
     the end, so a failed release leaves no half-written files under their names.
@@ -409,13 +411,18 @@ def write_release(
     n_reports = conn.execute("SELECT count(*) FROM reports").fetchone()[0]
     if not n_reports:
         raise ReleaseError("the corpus holds no report: nothing to release")
+    day = date or release_date(conn)
+    rel_version = version or day.replace("-", ".")
+    if out is None:
+        if releases_dir is None:
+            raise ReleaseError("no --out folder given")
+        out = releases_dir / rel_version
     with _writing(out):
         if out.exists() and not out.is_dir():
             raise DataFolderError(f"--out {out}: cannot write there (it is a file)")
         if out.is_dir() and any(out.iterdir()) and not force:
             raise ReleaseError(f"--out {out}: the folder is not empty (--force replaces its release files)")
-    day = date or release_date(conn)
-    rel = Release(out=out, version=version or day.replace("-", "."), date=day)
+    rel = Release(out=out, version=rel_version, date=day)
     with _writing(out):
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.parent / f".{out.name}.partial-{os.getpid()}"
@@ -756,3 +763,43 @@ def _readme(rel: Release, bom: bool) -> str:
         "(`sha256sum -c SHA256SUMS`), `CITATION.cff` how to cite this release.\n"
     )
     return out.getvalue()
+
+
+# --- releases kept in the data folder, for the researcher's site -----------------------------------------------
+
+RELEASE_FILES = frozenset(
+    {f"{t.name}.{ext}" for t in TABLES for ext in ("csv", "parquet")}
+    | {"datapackage.json", "CITATION.cff", "README.md", "SHA256SUMS"}
+)
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A release found in DATA/releases: its folder, version, date, rows and files (name, bytes)."""
+
+    folder: Path
+    version: str
+    date: str
+    rows: dict[str, int]
+    files: list[tuple[str, int]]
+
+
+def kept_releases(releases_dir: Path) -> list[Kept]:
+    """The complete releases under `releases_dir` (a folder each, with its datapackage.json), latest first:
+    by release date, then version. Folders being written (hidden) or without a readable package are left out."""
+    found: list[Kept] = []
+    if not releases_dir.is_dir():
+        return found
+    for folder in releases_dir.iterdir():
+        if folder.name.startswith(".") or not _VERSION.fullmatch(folder.name):
+            continue
+        try:
+            package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+            files = [(name, (folder / name).stat().st_size) for name in sorted(RELEASE_FILES)]
+            info = package.get("govarchive", {})
+            found.append(
+                Kept(folder, str(package["version"]), str(info["release_date"]), dict(info["rows"]), files)
+            )
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+    return sorted(found, key=lambda k: (k.date, k.version, k.folder.name), reverse=True)
