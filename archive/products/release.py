@@ -674,7 +674,7 @@ def _datapackage(folder: Path, rel: Release, bom: bool) -> dict[str, Any]:
                 "profile": "tabular-data-resource",
                 "format": "csv",
                 "mediatype": "text/csv",
-                "encoding": "utf-8-sig" if bom else "utf-8",
+                "encoding": "utf-8",  # with --bom too: readers (frictionless, pandas) skip a UTF-8 BOM
                 "bytes": (folder / f"{name}.csv").stat().st_size,
                 "hash": "sha256:" + _sha256(folder / f"{name}.csv"),
                 "schema": csv_schema,
