@@ -554,10 +554,43 @@ async def schema_page(request: Request, datasette: Datasette) -> Response:
     )
 
 
+def _releases(datasette: Datasette) -> list[Any]:
+    from archive.products.release import kept_releases
+
+    return kept_releases(data_dir(corpus(datasette)) / "releases")
+
+
+async def release_page(request: Request, datasette: Datasette) -> Response:
+    """The releases `govarchive release` wrote into DATA/releases, the latest first, each file to download."""
+    kept = await asyncio.to_thread(_releases, datasette)
+    return await _render(datasette, request, "ga_release.html", releases=kept)
+
+
+async def release_file(request: Request, datasette: Datasette) -> BlobResponse:
+    """One file of a kept release (`latest`: the latest one), as an attachment; only a release's own files."""
+    from archive.products.release import RELEASE_FILES
+
+    version, name = request.url_vars["version"], request.url_vars["file"]
+    kept = await asyncio.to_thread(_releases, datasette)
+    chosen = kept[:1] if version == "latest" else [k for k in kept if k.folder.name == version]
+    if not chosen or name not in RELEASE_FILES or not (chosen[0].folder / name).is_file():
+        raise NotFound("没有这个数据发布文件 — no such release file")
+    rel = chosen[0]
+    types = {".csv": "text/csv; charset=utf-8", ".parquet": "application/vnd.apache.parquet",
+             ".json": "application/json", ".md": "text/markdown; charset=utf-8"}  # fmt: skip
+    content_type = types.get(Path(name).suffix, "text/plain; charset=utf-8")
+    headers = {
+        "Content-Disposition": f'attachment; filename="govarchive-{rel.folder.name}-{name}"',
+        "X-Content-Type-Options": "nosniff",
+    }
+    return BlobResponse(rel.folder / name, content_type, headers)
+
+
 async def home(request: Request, datasette: Datasette) -> Response:
     db = corpus(datasette)
     ch = await db.execute_fn(data.choices)
-    return await _render(datasette, request, "ga_home.html", choices=ch)
+    kept = await asyncio.to_thread(_releases, datasette)
+    return await _render(datasette, request, "ga_home.html", choices=ch, release=kept[0] if kept else None)
 
 
 ROUTES = [
@@ -575,5 +608,7 @@ ROUTES = [
         (r"^/export/(?P<what>figures|reports)\.(?P<format>csv|json)$", export_view),
         (r"^/export/query\.(?P<format>csv|json)$", query_export),
         (r"^/schema$", schema_page),
+        (r"^/release$", release_page),
+        (r"^/release/(?P<version>[^/]+)/(?P<file>[^/]+)$", release_file),
     ]
 ]
