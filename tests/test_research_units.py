@@ -149,3 +149,30 @@ def test_charts_are_svg_with_every_point_and_no_zero_for_a_blank() -> None:
     assert svg.startswith("<svg") and svg.count("<circle") == 2 and "&lt;new&gt;" in svg
     bars = charts.bar_chart([("甲", 4), ("乙", None)], "t")
     assert bars.count('fill="#1f77b4"') == 1 and "空 blank" in bars
+
+
+def test_a_corrected_copy_supersedes_and_the_report_page_says_which(tmp_path: Path) -> None:
+    from archive.model import ParseResult, Stat
+    from archive.store.corpus import Corpus
+    from archive.store.reports import SourceRef
+    from govarchive.datasette_plugin import data
+
+    corpus = Corpus(tmp_path / "corpus.db")
+
+    def copy(sha: str, title: str, value: float, revision: int) -> int | None:
+        result = ParseResult(
+            title=title, agency="某县人民政府", year=2022, kind="annual_report", template="2021",
+            published_at=None, text=title, tables=[], stats=[Stat("applications", "new", "total", value, str(value))],
+            checks=[], media_type="pdf", revision=revision,
+        )  # fmt: skip
+        ref = SourceRef(sha, f"http://g.cn/{sha[:4]}.pdf", "s", None, None, "2026-01-01T00:00:00+00:00")
+        return corpus.record_report(result, ref)
+
+    # The corrected version arrives first, then the original with more figures: the correction still wins.
+    rid = copy("c" * 64, "某县2022年政府信息公开工作年度报告（更正版）", 7, 1)
+    assert copy("a" * 64, "某县2022年政府信息公开工作年度报告", 5, 0) == rid
+    assert corpus.conn.execute("SELECT sha256 FROM reports WHERE id = ?", (rid,)).fetchone()[0] == "c" * 64
+    rows = {
+        r["sha256"]: (r["revision"], r["superseded"]) for r in data.sources(sqlite3.connect(corpus.path), rid)
+    }
+    assert rows == {"c" * 64: (1, 0), "a" * 64: (0, 1)}

@@ -44,7 +44,9 @@ def sources(conn: sqlite3.Connection, rid: int) -> list[Row]:
     return _rows(
         conn,
         """SELECT rs.sha256, rs.url, rs.format, rs.first_seen, rs.last_seen, rs.removed_at,
-                  d.media_type, d.size, d.filename, d.extractor, d.ocr, d.error
+                  d.media_type, d.size, d.filename, d.extractor, d.ocr, d.error, rs.revision,
+                  rs.revision < (SELECT max(x.revision) FROM report_sources x WHERE x.report_id = rs.report_id)
+                    AS superseded
            FROM report_sources rs LEFT JOIN documents d ON d.sha256 = rs.sha256
            WHERE rs.report_id = ? ORDER BY rs.first_seen, rs.url""",
         (rid,),
