@@ -27,10 +27,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks import rawhttp  # noqa: E402
+from tests.support import rawhttp  # noqa: E402
 
 PER_LIST = 20
 
@@ -187,7 +187,7 @@ def crawl_child(bases: list[str], lists: int, concurrency: int, every: int, data
         "GOVARCHIVE_PROGRESS_INTERVAL": 0,
     }
     settings = crawl_settings(data, sites, overrides)
-    extensions = {**settings.getdict("EXTENSIONS"), "benchmarks.soak.SoakMeter": 900}
+    extensions = {**settings.getdict("EXTENSIONS"), "tests.support.soak.SoakMeter": 900}
     settings.set("EXTENSIONS", extensions, priority="cmdline")
     settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
     process = CrawlerProcess(settings)

@@ -26,14 +26,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from PIL import Image  # noqa: E402
 
 from archive.report.interpret import interpret  # noqa: E402
-from benchmarks.accuracy import DocResult, figures, score  # noqa: E402
+from tests.eval.accuracy import DocResult, figures, score  # noqa: E402
 
 SCANS = ROOT / "tests" / "eval" / "scans"
 META = ("title", "agency", "year", "kind", "template", "published_at")  # what the text must give

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
@@ -33,7 +33,7 @@ from archive.report.checks import run_checks  # noqa: E402
 from archive.report.template import map_report  # noqa: E402
 
 # A copy of ../shared/seeds kept in the repo, so the evaluation runs wherever the checkout is.
-SEEDS_DIR = Path(__file__).resolve().parent.parent / "tests" / "eval" / "seeds"
+SEEDS_DIR = ROOT / "tests" / "eval" / "seeds"
 TRUTH_DIR = ROOT / "tests" / "eval" / "truth"
 FLOORS = ROOT / "tests" / "eval" / "floors.json"
 # Born-digital variants from other toolchains and portals, frozen with their truth (tests/eval/variants.py).

@@ -21,12 +21,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.accuracy import DocResult, figures, score  # noqa: E402
-from benchmarks.ocr_engines import Row, _cpu  # noqa: E402
+from tests.eval.accuracy import DocResult, figures, score  # noqa: E402
+from tests.eval.ocr_engines import Row, _cpu  # noqa: E402
 
 PICTURES = ROOT / "tests" / "eval" / "pictures"
 FLOORS = PICTURES / "floors.json"

@@ -4,7 +4,7 @@ processes, one of each SIGKILLed mid-run, compared with a single-process crawl o
 The portal is benchmarks/kill_chaos.py's: reports in every format (HTML, PDF, DOCX, XLSX, DOC, ZIP,
 scans with --reports ≥ 70), each answer a little late so that the kills land while work is in flight.
 The corpus of the shared crawl must equal the single-process crawl's row for row (ids and times aside:
-benchmarks/kill_chaos.differences) and pass its integrity checks (kill_chaos.check_corpus).
+tests/support/kill_chaos.differences) and pass its integrity checks (kill_chaos.check_corpus).
 
     .venv/bin/python benchmarks/dist_crawl.py --reports 60 --crawlers 2 --workers 2
 """
@@ -28,12 +28,12 @@ from typing import Any
 
 import redis
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.kill_chaos import build_portal, check_corpus, crawl_env, differences, write_site  # noqa: E402
 from tests.conftest import start_redis  # noqa: E402
 from tests.portals.server import Answer, Portal, Req  # noqa: E402
+from tests.support.kill_chaos import build_portal, check_corpus, crawl_env, differences, write_site  # noqa: E402
 
 
 def slow_down(portal: Portal, delay_s: float) -> None:

@@ -3,7 +3,7 @@
     nice .venv/bin/python benchmarks/corpus_scale.py [--reports 100000] [--data DIR] [--repeat 5]
                                                      [--reprocess-docs 300] [--json FILE]
 
-1. A corpus of `--reports` generated reports (benchmarks/corpusgen.py: ~3,000 regions × 30 bodies × six
+1. A corpus of `--reports` generated reports (tests/support/corpusgen.py: ~3,000 regions × 30 bodies × six
    years, a few KB of seed-report prose each, ~200 figures of the real template vocabulary), written in bulk
    into a schema made by archive/store/migrations.py — FTS5 trigram index and triggers, views and indexes as a
    crawl makes them.
@@ -40,11 +40,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks import corpusgen  # noqa: E402
 from govarchive.datasette_plugin import search  # noqa: E402
+from tests.support import corpusgen  # noqa: E402
 
 FTS_TARGET_MS = 100
 FACET_TARGET_MS = 200
