@@ -33,7 +33,7 @@ from urllib.parse import urljoin, urlsplit
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks import rawhttp  # noqa: E402
+from tests.support import rawhttp  # noqa: E402
 
 # --- the portal ----------------------------------------------------------------------------------------
 

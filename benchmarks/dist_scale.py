@@ -34,11 +34,11 @@ sys.path.insert(0, str(ROOT))
 
 import redis  # noqa: E402
 
-from benchmarks import soak  # noqa: E402
-from benchmarks.kill_chaos import build_portal, crawl_env  # noqa: E402
 from tests.conftest import start_redis  # noqa: E402
 from tests.portals.harness import write_sites  # noqa: E402
 from tests.portals.server import Portal  # noqa: E402
+from tests.support import soak  # noqa: E402
+from tests.support.kill_chaos import build_portal, crawl_env  # noqa: E402
 
 
 def _rss_kb(pid: int, field: str = "VmRSS") -> int:

@@ -33,7 +33,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks import crawl_speed, rawhttp  # noqa: E402
+from benchmarks import crawl_speed  # noqa: E402
+from tests.support import rawhttp  # noqa: E402
 
 PDF = ROOT / "govarchive/demo_portal/sites/demo-lt/xxgk/zfxxgknb/202101/P02021012839180191.pdf"
 

@@ -35,10 +35,10 @@ import redis  # noqa: E402
 
 from archive.sharedcrawl.jobs import JOBS_GROUP, JOBS_KEY, ExtractionJobs, ExtractionResults  # noqa: E402
 from archive.store.blobs import BlobStore  # noqa: E402
-from benchmarks.ocr_engines import manifest, scan_pdf  # noqa: E402
 from tests.conftest import start_redis  # noqa: E402
 from tests.docfactory.random_specs import random_spec  # noqa: E402
 from tests.docfactory.render import render_many  # noqa: E402
+from tests.eval.ocr_engines import manifest, scan_pdf  # noqa: E402
 
 REPLY = "govarchive:bench-worker-scale:results"
 

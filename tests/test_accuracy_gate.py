@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from benchmarks.accuracy import (
+from tests.eval.accuracy import (
     SEEDS_DIR,
     TRUTH_DIR,
     VARIANTS_DIR,
@@ -174,7 +174,7 @@ def test_scans_meet_their_floor(tmp_path: Path) -> None:
 
 
 def test_command_line_prints_the_table(capsys: pytest.CaptureFixture[str]) -> None:
-    from benchmarks.accuracy import main
+    from tests.eval.accuracy import main
 
     assert main(["--formats", ""]) == 0
     out = capsys.readouterr().out

@@ -12,9 +12,9 @@ import json
 import pytest
 
 from archive.extract.ocr import DEFAULT_ENGINE
-from benchmarks.accuracy import DocResult
-from benchmarks.ocr_engines import Row
-from benchmarks.ocr_pictures import FLOORS, PICTURES, SHORT, gate, load_floors, main, manifest, truth
+from tests.eval.accuracy import DocResult
+from tests.eval.ocr_engines import Row
+from tests.eval.ocr_pictures import FLOORS, PICTURES, SHORT, gate, load_floors, main, manifest, truth
 from tests.fixtures_docs import needs_ocr
 
 

@@ -12,8 +12,8 @@ import pytest
 from archive.model import ParseResult
 from archive.store.corpus import Corpus
 from archive.store.reports import SourceRef
-from benchmarks import corpus_scale, corpusgen
 from govarchive.datasette_plugin import search
+from tests.support import corpus_scale, corpusgen
 
 N = 2000
 

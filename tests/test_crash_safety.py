@@ -13,14 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.incremental_bytes import (
-    ROOT,
-    build_portal,
-    crawl_command,
-    run_crawl,
-    sites_toml,
-    start_counting_portal,
-)
+from tests.portals.harness import ROOT, crawl, crawl_command, write_sites
+from tests.portals.static import build_portal, serve, site
 
 pytestmark = pytest.mark.slow
 
@@ -28,10 +22,10 @@ N_REPORTS = 10
 KILL_AFTER_RESPONSES = (3, 9, 16)  # list only; some articles; attachments and extraction under way
 
 
-def _kill_mid_crawl(data: Path, sites: Path, served: list[tuple[str, str, int]], after: int) -> None:
+def _kill_mid_crawl(data: Path, sites: Path, served: list[tuple[float, str, str, int]], after: int) -> None:
     start = len(served)
     proc = subprocess.Popen(
-        crawl_command(data, sites),
+        crawl_command(sites, data),
         cwd=ROOT,
         env={**os.environ, "GOVARCHIVE_EXTRACT_WORKERS": "1"},
         stdout=subprocess.DEVNULL,
@@ -54,18 +48,16 @@ def _referenced(conn: sqlite3.Connection) -> set[str]:
 
 def test_kill_9_at_several_moments_then_resume(tmp_path: Path) -> None:
     build_portal(tmp_path / "portal", N_REPORTS)
-    server = start_counting_portal(tmp_path / "portal", delay=0.05)
-    sites = tmp_path / "sites.toml"
-    sites.write_text(sites_toml(server.base_url), encoding="utf-8")
+    server = serve(tmp_path / "portal", delay_s=0.05)
+    sites = write_sites(tmp_path / "sites.toml", [site(server.base_url)])
     data = tmp_path / "data"
     try:
         for after in KILL_AFTER_RESPONSES:
             _kill_mid_crawl(data, sites, server.log, after)
-        resumed = run_crawl(data, sites)
-        again = run_crawl(data, sites)
+        resumed = crawl(sites, data, [], check=False)
+        again = crawl(sites, data, [], check=False)
     finally:
-        server.shutdown()
-        server.server_close()
+        server.stop()
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     assert again.returncode == 0, again.stderr[-3000:]
 

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from archive.store.corpus import Corpus
-from benchmarks.kill_chaos import (
+from tests.portals.server import Portal
+from tests.support.kill_chaos import (
     ROOT,
     build_portal,
     check_corpus,
@@ -25,7 +26,6 @@ from benchmarks.kill_chaos import (
     temp_files,
     write_site,
 )
-from tests.portals.server import Portal
 
 pytestmark = pytest.mark.slow
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.dist_crawl import run
+from tests.support.dist_crawl import run
 
 pytestmark = pytest.mark.slow
 

@@ -31,8 +31,8 @@ from archive.sharedcrawl.jobs import (
 from archive.sharedcrawl.streams import Entry, Stream
 from archive.sharedcrawl.worker import MISSING_BLOB, abandoned_error, run_worker
 from archive.store.blobs import BlobStore
-from benchmarks.ocr_engines import scan_pdf
 from tests.conftest import REPO
+from tests.eval.ocr_engines import scan_pdf
 from tests.fixtures_docs import needs_ocr, needs_soffice
 
 SEEDS = REPO / "tests" / "fuzz_seeds"

@@ -15,7 +15,7 @@ from archive.extract import extract_file
 from archive.extract.ocr.image import extract_image, has_grid, holds_table
 from archive.extract.sniff import sniff_bytes
 from archive.model import Extraction
-from benchmarks.ocr_engines import SCANS, truth
+from tests.eval.ocr_engines import SCANS, truth
 from tests.eval.scanlike import FONT, red_seal
 
 pytestmark = [pytest.mark.ocr]

@@ -66,7 +66,7 @@ def test_thresholded_skewed_scan_keeps_every_row() -> None:
     bridged reading is taken only because it adds rows without changing the columns."""
     from archive.extract.ocr import page_grey
     from archive.extract.ocr.rules import page_rules
-    from benchmarks.ocr_engines import SCANS, images_pdf
+    from tests.eval.ocr_engines import SCANS, images_pdf
 
     out = docs_dir() / "rules-bw"
     out.mkdir(exist_ok=True)

@@ -20,8 +20,6 @@ from tests.fuzztargets import (
     seed_files,
 )
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-
 # (seeds, executions) per target in the short run: seeds first, then mutations. LibreOffice (DOC, and OLE
 # files mutated into "Word") and OCR cost a second or more an input; the rest a fraction of one.
 SHORT_RUNS = {
@@ -108,7 +106,7 @@ def test_short_fuzz_run_finds_nothing(target: str, tmp_path: Path) -> None:
     if target == "doc" and shutil.which("soffice") is None:
         pytest.skip("LibreOffice not installed")
     pytest.importorskip("atheris")
-    import fuzz  # benchmarks/fuzz.py
+    from tests.support import fuzz  # the long run is benchmarks/fuzz.py
 
     seeds, runs = SHORT_RUNS[target]
     result = fuzz.run_target_for(

@@ -12,7 +12,8 @@ from archive.model import ReportMeta
 from archive.products.history import close_run, mark_interrupted_runs
 from archive.sites import Site
 from archive.store.corpus import Capture, Corpus
-from benchmarks.incremental_bytes import TestPortal, run_crawl, sites_toml, start_counting_portal
+from tests.portals.harness import crawl, write_sites
+from tests.portals.static import StaticPortal, serve, site
 
 BASE = "http://127.0.0.1:9"
 SITE = Site(id="s", name="示例县人民政府", start_urls=[f"{BASE}/list/index.html"])
@@ -128,17 +129,15 @@ def test_interrupted_runs_are_marked(corpus: Corpus) -> None:
 
 @pytest.mark.slow
 def test_portal_down_for_a_whole_run_removes_nothing(tmp_path: Path) -> None:
-    portal = TestPortal(tmp_path / "portal")
+    portal = StaticPortal(tmp_path / "portal")
     portal.add_report("a", "示例县财政局", 2022)
-    server = start_counting_portal(portal.root)
-    sites = tmp_path / "sites.toml"
-    sites.write_text(sites_toml(server.base_url), encoding="utf-8")
+    server = serve(portal.root)
+    sites = write_sites(tmp_path / "sites.toml", [site(server.base_url)])
     data = tmp_path / "data"
-    assert run_crawl(data, sites).returncode == 0
-    server.shutdown()
-    server.server_close()  # the port now refuses connections
+    assert crawl(sites, data, [], check=False).returncode == 0
+    server.stop()  # the port now refuses connections
     time.sleep(0.2)
-    proc = run_crawl(data, sites)
+    proc = crawl(sites, data, [], check=False)
     assert proc.returncode == 0, proc.stderr[-2000:]
     conn = sqlite3.connect(data / "corpus.db")
     assert conn.execute("SELECT count(*) FROM reports WHERE removed_at IS NULL").fetchone()[0] == 1
@@ -152,8 +151,8 @@ def test_corrupt_database_is_exit_2_and_left_alone(tmp_path: Path) -> None:
     junk = b"this is not a database" * 100
     (data / "corpus.db").write_bytes(junk)
     sites = tmp_path / "sites.toml"
-    sites.write_text(sites_toml("http://127.0.0.1:9"), encoding="utf-8")
-    proc = run_crawl(data, sites, timeout=60)
+    write_sites(sites, [site("http://127.0.0.1:9")])
+    proc = crawl(sites, data, [], timeout=60, check=False)
     assert proc.returncode == 2
     assert len(proc.stderr.strip().splitlines()) == 1 and "corpus" in proc.stderr
     assert (data / "corpus.db").read_bytes() == junk

@@ -21,19 +21,13 @@ from scrapy.utils.test import get_crawler
 from archive.model import Extraction
 from archive.store.corpus import Capture
 from archive.store.workspace import Workspace
-from benchmarks.incremental_bytes import (
-    ROOT,
-    CountingPortalServer,
-    TestPortal,
-    crawl_command,
-    run_crawl,
-    sites_toml,
-    start_counting_portal,
-)
 from crawler.context import RequestContext, Role, context_of, set_context
 from crawler.incremental import ConditionalRequests
 from crawler.run import workspace_for
 from tests.fixtures_docs import soffice_convert
+from tests.portals.harness import ROOT, crawl, crawl_command, write_sites
+from tests.portals.server import Portal
+from tests.portals.static import StaticPortal, serve, site
 
 
 @dataclass
@@ -73,10 +67,10 @@ SNAPSHOTS = {
 }
 
 
-def _crawl(server: CountingPortalServer, data: Path, sites: Path) -> Stage:
-    proc = run_crawl(data, sites)
+def _crawl(server: Portal, data: Path, sites: Path) -> Stage:
+    proc = crawl(sites, data, [], check=False)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    stage = Stage(proc.stdout, server.bytes_sent, list(server.log))
+    stage = Stage(proc.stdout, server.bytes_sent, [(m, path, status) for _, m, path, status in server.log])
     server.reset()
     stage.rows = {k: _query(data / "corpus.db", sql) for k, sql in SNAPSHOTS.items()}
     return stage
@@ -85,7 +79,7 @@ def _crawl(server: CountingPortalServer, data: Path, sites: Path) -> Stage:
 @pytest.fixture(scope="module")
 def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     tmp = tmp_path_factory.mktemp("incremental")
-    portal = TestPortal(tmp / "portal")
+    portal = StaticPortal(tmp / "portal")
     for slug, agency, year in [
         ("a", "示例县财政局", 2022),
         ("b", "示例县教育局", 2022),
@@ -103,9 +97,10 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any
     article.write_text(
         article.read_text(encoding="utf-8").replace("</div></body>", pdf_link + "</body>"), "utf-8"
     )
-    server = start_counting_portal(portal.root)
-    sites = tmp / "sites.toml"
-    sites.write_text(sites_toml(server.base_url, expected_agencies=EXPECTED, expected_since=2022), "utf-8")
+    server = serve(portal.root)
+    sites = write_sites(
+        tmp / "sites.toml", [site(server.base_url, expected_agencies=EXPECTED, expected_since=2022)]
+    )
     list_page = portal.root / "list" / "index.html"
     extra = (
         '<li><a href="../att/a-copy.docx">示例县财政局2022年政府信息公开工作年度报告（镜像）.docx</a></li>'
@@ -120,8 +115,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any
     list_page.write_text(list_page.read_text(encoding="utf-8").replace("</ul>", extra + "</ul>"), "utf-8")
     stages["changed"] = _crawl(server, data, sites)
     yield {"stages": stages, "data": data, "portal": portal, "sites": sites}
-    server.shutdown()
-    server.server_close()
+    server.stop()
 
 
 @pytest.mark.slow
@@ -223,7 +217,7 @@ def test_every_run_keeps_a_log_and_feeds(scenario: dict[str, Any]) -> None:
 @pytest.mark.libreoffice
 def test_monitor_lists_exactly_the_missing_late_and_removed(scenario: dict[str, Any]) -> None:
     cmd = [
-        *crawl_command(scenario["data"], scenario["sites"])[:3],
+        *crawl_command(scenario["sites"], scenario["data"])[:3],
         "monitor",
         "--data",
         str(scenario["data"]),

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.kill_chaos import run
+from tests.support.kill_chaos import run
 
 pytestmark = pytest.mark.slow
 

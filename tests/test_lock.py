@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from archive.store.lock import AlreadyRunning, run_lock
-from benchmarks.incremental_bytes import run_crawl, sites_toml
+from tests.portals.harness import crawl, write_sites
+from tests.portals.static import site
 
 HOLDER = """
 import sys, time
@@ -58,8 +59,8 @@ def test_crawl_while_another_runs_exits_0_without_crawling(tmp_path: Path) -> No
     proc = _holder(data / "state")
     try:
         sites = tmp_path / "sites.toml"
-        sites.write_text(sites_toml("http://127.0.0.1:9"), encoding="utf-8")
-        second = run_crawl(data, sites, timeout=120)
+        write_sites(sites, [site("http://127.0.0.1:9")])
+        second = crawl(sites, data, [], timeout=120, check=False)
     finally:
         proc.kill()
         proc.wait()

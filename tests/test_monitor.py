@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -15,9 +16,8 @@ from archive.products.feeds import ATOM, write_feeds
 from archive.products.monitor import agency_key, expected_reports, region_prefixes, sync_sites
 from archive.sites import parse_sites
 from archive.store.corpus import Capture, Corpus, now_iso
-from benchmarks.incremental_bytes import PYTHON, ROOT
 from tests.conftest import free_port
-from tests.portals.harness import crawl
+from tests.portals.harness import ROOT, crawl
 
 SITES = """
 [[sites]]
@@ -123,7 +123,7 @@ def test_expected_reports_statuses(data: Path) -> None:
 
 
 def _monitor(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    cmd = [str(PYTHON), "-m", "govarchive", "monitor", "--data", str(data), *args]
+    cmd = [sys.executable, "-m", "govarchive", "monitor", "--data", str(data), *args]
     return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
 
 

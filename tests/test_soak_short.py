@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.soak import soak
+from tests.support.soak import soak
 
 pytestmark = pytest.mark.slow
 

@@ -51,7 +51,8 @@ def _cell_text(cell: etree._Element) -> str:
 
 
 def _rows(table: etree._Element) -> list[etree._Element]:
-    return table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")
+    rows: list[etree._Element] = table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")
+    return rows
 
 
 def table_grid(table: etree._Element) -> Grid:

@@ -103,7 +103,8 @@ def _creating_application(ole: olefile.OleFileIO, streams: set[str]) -> bytes:
             if vtype != _VT_LPSTR:
                 return b""
             start = section + offset + 8
-            return data[start : start + min(size, 1024)].split(b"\x00", 1)[0]
+            name: bytes = data[start : start + min(size, 1024)].split(b"\x00", 1)[0]
+            return name
     return b""
 
 

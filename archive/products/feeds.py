@@ -58,7 +58,8 @@ def build_feed(feed_id: str, title: str, entries: list[dict[str, Any]]) -> bytes
         if e.get("link"):
             _el(entry, "link", href=e["link"], rel="alternate")
         _el(entry, "summary", e["summary"], type="text")
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8")
+    xml: bytes = ET.tostring(feed, encoding="utf-8")
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + xml
 
 
 def report_entries(corpus: Corpus) -> list[dict[str, Any]]:

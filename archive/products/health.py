@@ -40,10 +40,11 @@ def _numbers(conn: sqlite3.Connection, run_id: int, site_id: str) -> tuple[int, 
 
 
 def _previous(conn: sqlite3.Connection, run_id: int, site_id: str) -> sqlite3.Row | None:
-    return conn.execute(
+    row: sqlite3.Row | None = conn.execute(
         "SELECT * FROM site_runs WHERE site_id = ? AND run_id < ? ORDER BY run_id DESC LIMIT 1",
         (site_id, run_id),
     ).fetchone()
+    return row
 
 
 def judge(reports: int, list_errors: int, before: sqlite3.Row | None) -> str | None:

@@ -36,26 +36,10 @@ def write_sites(path: Path, sites: list[dict[str, Any]]) -> Path:
     return path
 
 
-def crawl(
-    sites_file: Path,
-    data_dir: Path,
-    site_ids: list[str],
-    *,
-    via: str = "govarchive",
-    timeout: float = 300,
-    env: dict[str, str] | None = None,
-    code: Path = ROOT,
-) -> subprocess.CompletedProcess[str]:
-    """`govarchive crawl` (or `scrapy crawl reports`) as a user runs it; fails the test on a crash.
-
-    code: the checkout whose crawler runs (benchmarks compare another commit's on the same portals)."""
-    env = {
-        **os.environ,
-        **({"PYTHONPATH": str(code)} if code != ROOT else {}),
-        "GOVARCHIVE_RETRY_BACKOFF": "1.0",
-        "GOVARCHIVE_EXTRACT_WORKERS": "1",
-        **(env or {}),
-    }
+def crawl_command(
+    sites_file: Path, data_dir: Path, site_ids: list[str] | tuple[str, ...] = (), *, via: str = "govarchive"
+) -> list[str]:
+    """`govarchive crawl` (or `scrapy crawl reports`) as a user types it; no site ids: every site."""
     if via == "govarchive":
         cmd = [
             sys.executable,
@@ -69,16 +53,48 @@ def crawl(
         ]
         for sid in site_ids:
             cmd += ["--site", sid]
-    else:
-        cmd = [
-            sys.executable, "-m", "scrapy", "crawl", "reports",
-            "-a", f"site={','.join(site_ids)}", "-a", f"sites_file={sites_file}",
-            "-s", f"GOVARCHIVE_DATA={data_dir}",
-        ]  # fmt: skip
-    proc = subprocess.run(cmd, cwd=code, env=env, capture_output=True, text=True, timeout=timeout)
-    assert proc.returncode == 0, (
-        f"crawl failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}"
+        return cmd
+    return [
+        sys.executable, "-m", "scrapy", "crawl", "reports",
+        "-a", f"site={','.join(site_ids)}", "-a", f"sites_file={sites_file}",
+        "-s", f"GOVARCHIVE_DATA={data_dir}",
+    ]  # fmt: skip
+
+
+def crawl_env(code: Path = ROOT, env: dict[str, str] | None = None) -> dict[str, str]:
+    """The crawl's environment: one extraction worker, a short retry backoff, then `env` on top."""
+    return {
+        **os.environ,
+        **({"PYTHONPATH": str(code)} if code != ROOT else {}),
+        "GOVARCHIVE_RETRY_BACKOFF": "1.0",
+        "GOVARCHIVE_EXTRACT_WORKERS": "1",
+        **(env or {}),
+    }
+
+
+def crawl(
+    sites_file: Path,
+    data_dir: Path,
+    site_ids: list[str],
+    *,
+    via: str = "govarchive",
+    timeout: float = 300,
+    env: dict[str, str] | None = None,
+    code: Path = ROOT,
+    check: bool = True,
+) -> subprocess.CompletedProcess[str]:
+    """`govarchive crawl` (or `scrapy crawl reports`) as a user runs it; fails the test on a crash
+    (check=False: the caller reads the exit code).
+
+    code: the checkout whose crawler runs (benchmarks compare another commit's on the same portals)."""
+    cmd = crawl_command(sites_file, data_dir, site_ids, via=via)
+    proc = subprocess.run(
+        cmd, cwd=code, env=crawl_env(code, env), capture_output=True, text=True, timeout=timeout
     )
+    if check:
+        assert proc.returncode == 0, (
+            f"crawl failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}"
+        )
     return proc
 
 

@@ -4,6 +4,8 @@ request. (The bundled demo portals are static folders served by the product's `g
 Only 127.0.0.0/8 addresses are accepted. Answers are plain bytes with headers as a real portal sends
 them (including raw GBK bytes in Content-Disposition), optionally late; handlers see the query, the
 POSTed form and the headers, and can vary by call (`flaky`). Use `start()`/`stop()`, or `with Portal() as p`.
+The portal counts every byte it writes (status lines, headers, bodies) in `bytes_sent`; `delay_s` makes it
+a slow portal (a test kills a crawl mid-way). tests/portals/static.py serves a folder on disk with it.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 
@@ -70,6 +73,7 @@ class Portal:
         host: str = "127.0.0.1",
         robots: str = "User-agent: *\nDisallow:\n",
         tls: ssl.SSLContext | None = None,
+        delay_s: float = 0.0,
     ) -> None:
         if not ipaddress.ip_address(host).is_loopback:
             raise ValueError(f"{host} is not a loopback address")
@@ -80,6 +84,8 @@ class Portal:
         self.prefixes: list[tuple[str, Handler]] = []
         self.log: list[tuple[float, str, str, int]] = []  # (arrival time, method, path?query, status)
         self.lock = threading.Lock()
+        self.delay_s = delay_s  # every request answered this late (logged when it is answered)
+        self.bytes_sent = 0  # every byte written to clients since the last reset()
         self.add("/robots.txt", Answer(robots.encode(), content_type="text/plain"))
         self.server: ThreadingHTTPServer | None = None
 
@@ -127,7 +133,13 @@ class Portal:
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
+            def setup(self) -> None:
+                super().setup()
+                self.wfile = _Counting(self.wfile, portal)  # type: ignore[assignment]
+
             def _serve(self, method: str) -> None:
+                if portal.delay_s:
+                    time.sleep(portal.delay_s)
                 arrived = time.monotonic()  # when the request came, not when a slow handler finished
                 parts = urlsplit(self.path)
                 form: dict[str, str] = {}
@@ -195,6 +207,13 @@ class Portal:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
+    def reset(self) -> int:
+        """The bytes sent since the last reset; clears the count and the log."""
+        with self.lock:
+            sent, self.bytes_sent = self.bytes_sent, 0
+            self.log.clear()
+        return sent
+
     def requested(self, fragment: str) -> list[tuple[float, str, str, int]]:
         with self.lock:
             return [entry for entry in self.log if fragment in entry[2]]
@@ -203,3 +222,22 @@ class Portal:
         """Requests per exact path?query."""
         with self.lock:
             return Counter(target for _, _, target, _ in self.log)
+
+
+class _Counting:
+    """A handler's output file that adds every byte written to its portal's `bytes_sent`."""
+
+    def __init__(self, raw: Any, portal: Portal) -> None:
+        self.raw = raw
+        self.portal = portal
+
+    def write(self, data: bytes) -> int:
+        with self.portal.lock:
+            self.portal.bytes_sent += len(data)
+        return int(self.raw.write(data))
+
+    def flush(self) -> None:
+        self.raw.flush()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.raw, name)

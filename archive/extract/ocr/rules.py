@@ -112,11 +112,13 @@ def faint_ink(grey: np.ndarray, dpi: int) -> np.ndarray:
         pad = [(0, 0), (0, 0)]
         pad[axis] = (k // 2, k // 2)
         view = windows(np.pad(a, pad, mode="edge"), k, axis=axis)
-        return view.max(axis=-1) if op == "max" else view.min(axis=-1)
+        out: np.ndarray = view.max(axis=-1) if op == "max" else view.min(axis=-1)
+        return out
 
     grown = along(along(grey, 0, "max"), 1, "max")
     closed = along(along(grown, 0, "min"), 1, "min")
-    return (closed.astype(np.int16) - grey) >= FAINT
+    faint: np.ndarray = (closed.astype(np.int16) - grey) >= FAINT
+    return faint
 
 
 def _inks(image: Image.Image, dpi: int, faint: bool) -> tuple[Image.Image, Image.Image]:
