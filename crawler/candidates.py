@@ -14,6 +14,7 @@ Where portals put URLs besides `<a href>` (each one met on real portals):
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -32,8 +33,6 @@ Via = Literal["a", "area", "frame", "embed", "form", "attr", "param", "script", 
 MAX_FORM_URLS = 60  # one GET form's option combinations: a year select, not a search box's every word
 MAX_SCRIPT_URLS = 200  # per page
 _SCRIPT_URL = re.compile(r"""["'`]((?:https?:)?(?:\.{0,2}/)?[^"'`\s<>(){};,]*[/.?][^"'`\s<>(){};,]*)["'`]""")
-_JS_URL = re.compile(r"""(?:window\.open|location(?:\.href)?\s*=|location\.assign|location\.replace|href\s*=)"""
-                     r"""\s*\(?\s*["']([^"']+)["']""")  # fmt: skip
 _URL_ATTRS = ("data-href", "data-url", "data-src", "data-link", "data-file", "data-path", "lay-href", "url")
 # One XPath for the elements that may carry a URL in an attribute (C speed; most pages have none).
 _URL_CARRIERS = (
@@ -104,13 +103,12 @@ def element_candidates(doc: lxml.html.HtmlElement, base_url: str) -> Iterator[Ca
                 url = _absolute(base, value)
                 if url:
                     yield Candidate(url, _text_of(el), "attr")
-        for name in ("onclick", "href"):
-            value = el.get(name) or ""
-            if "(" in value or "location" in value:
-                for m in _JS_URL.finditer(value):
-                    url = _absolute(base, m.group(1))
-                    if url:
-                        yield Candidate(url, _text_of(el), "attr")
+        # An onclick or javascript: link is inline script: any quoted URL in it (window.open('…'),
+        # openWin('…'), $('#box').load('…')) is a candidate named by the element's text.
+        href = el.get("href") or ""
+        inline = [el.get("onclick") or "", href if href.lstrip().lower().startswith("javascript:") else ""]
+        for script in script_candidates([v for v in inline if v], base):
+            yield Candidate(script.url, _text_of(el), "attr")
 
 
 def form_candidates(doc: lxml.html.HtmlElement, base_url: str) -> Iterator[Candidate]:
@@ -207,10 +205,23 @@ def param_candidates(candidates: Iterable[Candidate]) -> Iterator[Candidate]:
                 if "%" in inner:
                     inner = unquote(inner)
             if not _PATHLIKE.search(inner.strip()):
-                continue
+                inner = _base64_url(inner) or ""  # online previewers (kkFileView) take base64
+                if not inner:
+                    continue
             url = _absolute(c.url, inner)
             if url and url != c.url:
                 yield Candidate(url, c.text, "param")
+
+
+def _base64_url(value: str) -> str | None:
+    """The http(s) URL or path a base64 parameter value holds, or None."""
+    if len(value) < 8 or not re.fullmatch(r"[A-Za-z0-9+/_=-]+", value):
+        return None
+    try:
+        text = base64.b64decode(value.replace("-", "+").replace("_", "/") + "=" * (-len(value) % 4)).decode()
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return text if re.match(r"^(https?://|/)\S+$", text) else None
 
 
 def page_candidates(

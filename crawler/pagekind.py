@@ -22,7 +22,7 @@ from posixpath import dirname
 from urllib.parse import parse_qs, urlsplit
 
 from archive.extract.pageinfo import Link, PageInfo
-from archive.report.meta import classify_title, looks_like_agency
+from archive.report.meta import classify_title, looks_like_agency, shows_template_sections
 from crawler.discovery import IMAGE_EXT, LinkKind, classify_link, url_extension
 
 # Headings, table labels and the subject matter of the report (2008 and 2019/2021 templates); two distinct
@@ -32,6 +32,7 @@ _SECTIONS = re.compile(
     r"存在的主要问题|其他需要报告的事项|本年新收|本年度办理结果|不予公开|政务公开工作|政府信息公开工作"
 )
 _MARKUP = re.compile(r"<head\b.*?</head>|<script\b.*?</script>|<style\b.*?</style>|<[^>]+>", re.S | re.I)
+_LINKS = re.compile(r"<a\b.*?</a>", re.S | re.I)  # navigation and lists: not the page's own text
 _YEAR_LINK = re.compile(r"^((?:19|20)\d{2})\s*年?度?\s*(政府信息公开|政务公开)?(工作)?(年度报告|年报)?$")
 _ABOUT_REPORTS = re.compile(r"年报|年度报告|信息公开|政务公开")
 MIN_SECTIONS = 2
@@ -141,9 +142,18 @@ def read_page(
     year: int | None,
     from_body: bool,
     body_shape: str | None = None,
+    carried: int = 0,
 ) -> Reading:
+    """`carried`: documents the page shows other than by a link (a frame, an embed, an online viewer's
+    file): its content as much as an attachment is."""
     titles = [t for t in info.titles[:2] if t]
-    named = from_body or any(classify_title(t).kind is not None for t in [*titles, link_text or ""] if t)
+    # Named as a report by its title or link, or by its content: the national template's own sections
+    # (a page titled only 年报（2022年度） that carries the report).
+    named = (
+        from_body
+        or any(classify_title(t).kind is not None for t in [*titles, link_text or ""] if t)
+        or shows_template_sections(_MARKUP.sub(" ", _LINKS.sub(" ", html)))
+    )
     kinds = [classify_link(link.url, link.text) for link in info.links]
     year_links = [(link, y) for link in info.links if (y := link_year(link.text)) is not None]
     own_year = next((y for t in titles if (y := link_year(t)) is not None), None)
@@ -154,7 +164,8 @@ def read_page(
         sections=report_sections(html, info.titles),
         prose=prose_length(html, info.links),
         # A document or a picture attached as a file (a table published as a scan) is the report's content.
-        attachments=sum(
+        attachments=carried
+        + sum(
             1
             for link, k in zip(info.links, kinds, strict=True)
             if k is LinkKind.ATTACHMENT or url_extension(link.url) in IMAGE_EXT

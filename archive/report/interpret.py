@@ -6,6 +6,7 @@ Cheap and deterministic: it runs in the main process after the heavy extraction,
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from archive.model import Extraction, ParseResult, ReportMeta
@@ -49,15 +50,21 @@ def describe(ex: Extraction, ctx: SourceContext) -> ReportMeta:
         return ReportMeta(title=text_title, year=own.year)
     chosen = next((i for i in infos if i.kind is not None), None)
     if chosen is None:
-        return ReportMeta(title=candidates[0] if candidates else None)
+        if any("look-alike" in i.reason for i in infos):
+            return ReportMeta(title=candidates[0])
+        # No name says "report" (年报（2022年度）, 下载): the content may (interpret, by the template), when
+        # the page says whose it is (发布机构); the site's name alone could file a township's figures
+        # under its county's government.
+        return ReportMeta(
+            title=candidates[0] if candidates else None,
+            agency=own_meta.get("source") or ctx.page_source,
+            year=next((i.year for i in infos if i.year is not None), None) or _report_year(ex.text or ""),
+            published_at=_published(ex, ctx, own_meta),
+        )
     title = candidates[infos.index(chosen)]
     agency = next((i.agency for i in infos if i.kind is not None and i.agency), None)
     agency = agency or own_meta.get("source") or ctx.page_source or ctx.site_name
-    published = (
-        iso_date(own_meta.get("published_at"))
-        or iso_date(ctx.page_published_at)
-        or (signing_date(ex.text) if ex.text else None)
-    )
+    published = _published(ex, ctx, own_meta)
     return ReportMeta(
         title=title,
         agency=agency,
@@ -66,6 +73,20 @@ def describe(ex: Extraction, ctx: SourceContext) -> ReportMeta:
         published_at=published,
         revision=revision_of(candidates),
     )
+
+
+def _published(ex: Extraction, ctx: SourceContext, own_meta: dict[str, str]) -> str | None:
+    return (
+        iso_date(own_meta.get("published_at"))
+        or iso_date(ctx.page_published_at)
+        or (signing_date(ex.text) if ex.text else None)
+    )
+
+
+def _report_year(text: str) -> int | None:
+    """The year a report's first lines say it covers (2022年度), not a date it was signed."""
+    m = re.search(r"((?:19[89]|20[0-4])\d)\s*年度", text[:600])
+    return int(m.group(1)) if m else None
 
 
 def interpret(ex: Extraction, ctx: SourceContext | None = None) -> ParseResult:
@@ -83,6 +104,13 @@ def interpret(ex: Extraction, ctx: SourceContext | None = None) -> ParseResult:
         and not shows_template_sections(ex.text or "")
     ):
         meta = ReportMeta(title=meta.title, year=meta.year)
+    # No name calls it a report, yet it carries the national template's tables: a report by its content,
+    # of the year its names or first lines give.
+    if meta.kind is None and meta.agency is not None:
+        if meta.year is not None and mapped.stats:
+            meta.kind = "annual_report"
+        else:
+            meta = ReportMeta(title=meta.title)  # not a report: no body or year claimed for it
     # Only annual reports follow a template (a pre-2019 work summary has none); map_report falls back to
     # the year when the tables carry no template label.
     meta.template = mapped.template if meta.kind == "annual_report" else None

@@ -459,6 +459,7 @@ class ReportsSpider(scrapy.Spider):
             year=context.year,
             rendered=rendered,
         )
+        candidates = page_candidates(info.doc, response.url, info.links, info.scripts)
         reading = read_page(
             info,
             text,
@@ -466,8 +467,10 @@ class ReportsSpider(scrapy.Spider):
             year=context.year,
             from_body=context.from_body,
             body_shape=context.body_shape,
+            carried=sum(
+                1 for c in candidates if c.via != "a" and c.via != "script" and is_attachment_url(c.url)
+            ),
         )
-        candidates = page_candidates(info.doc, response.url, info.links, info.scripts)
         listed_by = [family for family in families.active(site) if family.is_list(page)]
         if reading.is_report and (not listed_by or reading.paged_article):
             # A family's pager script on a page whose text is the report: the article's own pages.
@@ -535,9 +538,10 @@ class ReportsSpider(scrapy.Spider):
         )
 
     def _render_origin(self, site: Site, context: RequestContext) -> Iterator[scrapy.Request]:
-        """A data call that a page's script names led nowhere (a URL the script completes at run time, an
-        empty answer): the page itself is drawn in Chromium, where its script builds the real call."""
-        if context.origin is None or context.family is not None:
+        """A data call that a page's script names led nowhere (a URL the script completes at run time, a
+        family's call with its placeholders guessed, an empty answer): the page itself is drawn in
+        Chromium, where its script builds the real call."""
+        if context.origin is None:
             return
         yield from self._render(site, context.origin, RequestContext(site.id, "list", None, context.depth))
 
@@ -584,14 +588,18 @@ class ReportsSpider(scrapy.Spider):
         led = Led()
         actions = list(families.REGISTRY[context.family].parse_data(answer))
         yield from led.count(self._requests(site, actions, origin, context.depth))
-        if not any(not isinstance(a, Records) or a.links for a in actions):
+        read = any(not isinstance(a, Records) or a.links for a in actions)
+        if not read:
             # The family read nothing in it (JSONP where it expected JSON, another layout): its URLs and
             # records are candidates like any data answer's.
             candidates = data_candidates(response.body, response.url)
+            read = bool(candidates)
             yield from led.count(
                 self.follow_candidates(site, origin, candidates, depth=context.depth, about_reports=True)
             )
         yield from self._list_read(site, response.url, response.body, led.n)
+        if not read:
+            yield from self._render_origin(site, context)
 
     def _list_read(self, site: Site, url: str, body: bytes | None, led: int) -> Iterator[scrapy.Request]:
         """Tell the trap bounds what a list page led to (requests for report pages, documents or body
