@@ -156,13 +156,13 @@ def save_members(
 
 
 def _linking_page(corpus: Corpus, cap: sqlite3.Row) -> sqlite3.Row | None:
-    """The article page whose link led to this capture (its referer, captured before it), if any."""
-    if not cap["referer"]:
-        return None
-    page = corpus.page_capture_before(cap["referer"], cap["fetched_at"])
-    if page is None or corpus.link(page["sha256"], cap["link_url"] or cap["url"]) is None:
-        return None
-    return page
+    """The article page whose link led to this capture (its referer, captured before it), or else an
+    article page captured before it that links it (a list's 下载 link may have been followed first)."""
+    named = cap["link_url"] or cap["url"]
+    page = corpus.page_capture_before(cap["referer"], cap["fetched_at"]) if cap["referer"] else None
+    if page is not None and corpus.link(page["sha256"], named) is not None:
+        return page
+    return corpus.article_linking(named, cap["fetched_at"])
 
 
 def _with_images(ws: Workspace, ex: Extraction, page_sha256: str) -> Extraction:

@@ -32,7 +32,8 @@ Via = Literal["a", "area", "frame", "embed", "form", "attr", "param", "script", 
 
 MAX_FORM_URLS = 60  # one GET form's option combinations: a year select, not a search box's every word
 MAX_SCRIPT_URLS = 200  # per page
-_SCRIPT_URL = re.compile(r"""["'`]((?:https?:)?(?:\.{0,2}/)?[^"'`\s<>(){};,]*[/.?][^"'`\s<>(){};,]*)["'`]""")
+# A quoted token (possessive: linear even on an unterminated quote); it must hold / . or ? to be a URL.
+_SCRIPT_URL = re.compile(r"""["'`]([^"'`\s<>(){};,]*+)["'`]""")
 _URL_ATTRS = ("data-href", "data-url", "data-src", "data-link", "data-file", "data-path", "lay-href", "url")
 # One XPath for the elements that may carry a URL in an attribute (C speed; most pages have none).
 _URL_CARRIERS = (
@@ -44,7 +45,7 @@ _URL_PARAMS = re.compile(
 # Page resources a script names: not pages, documents nor data (the browser's business).
 _RESOURCE = re.compile(r"\.(js|css|map|woff2?|ttf|eot|svg|ico|gif|swf|mp3|mp4|flv)(\?|$)", re.I)
 _PATHLIKE = re.compile(r"^(https?://|/|\./|\.\./)|^[\w\-]+(/[\w\-.%]*)+(\?.*)?$|^[\w\-]+\.(s?html?|jsp|php|aspx?|do|action|json|xml|pdf|docx?|wps|xlsx?|ofd|zip|rar|7z|png|jpe?g)(\?.*)?$", re.I)  # fmt: skip
-_JSONP = re.compile(r"^\s*[\w$.]+\s*\(\s*(.*?)\s*\)\s*;?\s*$", re.S)
+_CALLBACK = re.compile(r"^\s*[\w$.]+\s*$")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _TITLE_KEYS = ("title", "name", "doctitle", "wzbt", "biaoti", "subject", "text", "label", "filename")
 
@@ -176,6 +177,8 @@ def script_candidates(scripts: Iterable[str], base_url: str) -> Iterator[Candida
     for script in scripts:
         for m in _SCRIPT_URL.finditer(script):
             raw = m.group(1)
+            if not any(c in raw for c in "/.?"):
+                continue
             if _RESOURCE.search(raw) or not _PATHLIKE.search(raw) or raw.startswith("//"):
                 continue
             raw = re.sub(r"\$\{[^}]*\}", "1", raw)
@@ -275,10 +278,15 @@ def data_candidates(body: bytes, url: str) -> list[Candidate]:
 
 
 def _json(text: str) -> Any:
-    m = _JSONP.match(text) if not text.startswith(("{", "[")) else None
+    if not text.startswith(("{", "[")):
+        # JSONP: callback( … ); read between the first "(" and the last ")"
+        head, _, rest = text.partition("(")
+        if not _CALLBACK.match(head) or ")" not in rest:
+            return None
+        text = rest[: rest.rindex(")")]
     try:
-        return json.loads(m.group(1) if m else text)
-    except ValueError:
+        return json.loads(text)
+    except (ValueError, RecursionError):  # RecursionError: [[[[… nested deeper than Python's stack
         return None
 
 
@@ -329,7 +337,10 @@ def _xml_records(text: str, base: str) -> Iterator[Candidate]:
             continue
         value = (el.text or "").strip()
         if value.startswith("<"):
-            fragment = lxml.html.fragment_fromstring(value, create_parent="div")
+            try:
+                fragment = lxml.html.fragment_fromstring(value, create_parent="div")
+            except (etree.ParserError, AssertionError, ValueError):
+                continue  # a whole document or nothing at all where a record's HTML was expected
             for a in fragment.iter("a"):
                 url = _absolute(base, a.get("href") or "")
                 if url:

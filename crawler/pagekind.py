@@ -32,12 +32,19 @@ _SECTIONS = re.compile(
     r"存在的主要问题|其他需要报告的事项|本年新收|本年度办理结果|不予公开|政务公开工作|政府信息公开工作"
 )
 _MARKUP = re.compile(r"<head\b.*?</head>|<script\b.*?</script>|<style\b.*?</style>|<[^>]+>", re.S | re.I)
-_LINKS = re.compile(r"<a\b.*?</a>", re.S | re.I)  # navigation and lists: not the page's own text
 _YEAR_LINK = re.compile(r"^((?:19|20)\d{2})\s*年?度?\s*(政府信息公开|政务公开)?(工作)?(年度报告|年报)?$")
 _ABOUT_REPORTS = re.compile(r"年报|年度报告|信息公开|政务公开")
 MIN_SECTIONS = 2
 MIN_PROSE = 500  # characters of text outside links: the page is a document itself (a work summary)
 MIN_LIST_LINKS = 3  # this many report, body or year links make a page a list
+
+
+_OWN_TEXT = "//body//text()[not(ancestor::a) and not(ancestor::script) and not(ancestor::style)]"
+
+
+def _own_text(info: PageInfo) -> str:
+    """The page's text outside its links (navigation and lists are not what the page says)."""
+    return " ".join(info.doc.xpath(_OWN_TEXT)) if info.doc is not None else ""
 
 
 def link_year(text: str) -> int | None:
@@ -152,7 +159,7 @@ def read_page(
     named = (
         from_body
         or any(classify_title(t).kind is not None for t in [*titles, link_text or ""] if t)
-        or shows_template_sections(_MARKUP.sub(" ", _LINKS.sub(" ", html)))
+        or shows_template_sections(_own_text(info))
     )
     kinds = [classify_link(link.url, link.text) for link in info.links]
     year_links = [(link, y) for link in info.links if (y := link_year(link.text)) is not None]

@@ -34,7 +34,10 @@ CLICK_THROUGH = """async ([maxClicks, waitMs]) => {
   };
   collect();
   const navigates = /location|window\\.open|\\.submit|href\\s*=|print\\(|close\\(/i;
+  // Tabs and script pagers only: never a real link, a form's control or a button (a POST, a vote).
   const controls = [...document.querySelectorAll('[onclick], a[href^="javascript:"]')]
+    .filter(el => !(el.matches('a[href]') && !el.getAttribute('href').trim().toLowerCase().startsWith('javascript:')))
+    .filter(el => !el.closest('form') && !el.matches('button, input, select, textarea'))
     .filter(el => !navigates.test((el.getAttribute('onclick') || '') + (el.getAttribute('href') || '')))
     .slice(0, maxClicks);
   window.open = () => null;

@@ -91,3 +91,13 @@ def test_ranking_orders_and_never_drops() -> None:
     )  # a look-alike: last
     assert plan("http://g.cn/news/1.html", "领导之窗") == ("explore", True)
     assert plan("http://g.cn/api/list.json", "", via="script") == ("data", False)
+
+
+def test_hostile_answers_and_scripts_cost_little_and_break_nothing() -> None:
+    import time
+
+    assert data_candidates(b"[" * 200_000, "http://g.cn/api") == []
+    assert data_candidates(b"<rows><r><![CDATA[<html></html>]]></r></rows>", "http://g.cn/x.xml") == []
+    started = time.monotonic()
+    found = list(page_candidates(None, BASE, [], ['var s = "' + "a" * 80_000]))
+    assert found == [] and time.monotonic() - started < 1.0

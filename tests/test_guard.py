@@ -90,3 +90,14 @@ def test_the_operators_word_opens_a_private_address_but_never_a_link_local_one()
         trusted_networks("169.254.0.0/16")
     with pytest.raises(ValueError, match="not a network"):
         trusted_networks("intranet")
+
+
+def test_a_file_elsewhere_never_reaches_this_machine_by_name() -> None:
+    from crawler.middlewares.guard import internal_name
+
+    for host in ("localhost", "api.localhost", "consul.service.internal", "printer.local", "nas"):
+        assert internal_name(host) is not None, host
+    for host in ("files.gov.cn", "cdn.example.com", "127.0.0.1", "files.gov.cn."):
+        assert internal_name(host) is None, host
+    assert browser_request_refused(_BrowserRequest("http://localhost:8500/v1/kv/"))
+    assert not browser_request_refused(_BrowserRequest("https://cdn.example.com/a.js"))

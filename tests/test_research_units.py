@@ -159,7 +159,7 @@ def test_a_corrected_copy_supersedes_and_the_report_page_says_which(tmp_path: Pa
 
     corpus = Corpus(tmp_path / "corpus.db")
 
-    def copy(sha: str, title: str, value: float, revision: int) -> int | None:
+    def copy(sha: str, title: str, value: float | None, revision: int) -> int | None:
         result = ParseResult(
             title=title, agency="某县人民政府", year=2022, kind="annual_report", template="2021",
             published_at=None, text=title, tables=[], stats=[Stat("applications", "new", "total", value, str(value))],
@@ -176,3 +176,6 @@ def test_a_corrected_copy_supersedes_and_the_report_page_says_which(tmp_path: Pa
         r["sha256"]: (r["revision"], r["superseded"]) for r in data.sources(sqlite3.connect(corpus.path), rid)
     }
     assert rows == {"c" * 64: (1, 0), "a" * 64: (0, 1)}
+    # A later correction that could not be read (a scan OCR made nothing of) never wipes the figures.
+    copy("d" * 64, "某县2022年政府信息公开工作年度报告（修订）", None, 1)
+    assert corpus.conn.execute("SELECT sha256 FROM reports WHERE id = ?", (rid,)).fetchone()[0] == "c" * 64

@@ -26,11 +26,25 @@ def _numbers(conn: sqlite3.Connection, run_id: int, site_id: str) -> tuple[int, 
     pages = conn.execute(
         "SELECT count(*) FROM captures WHERE crawl_id = ? AND site_id = ?", (run_id, site_id)
     ).fetchone()[0]
-    reports = conn.execute(
-        """SELECT count(DISTINCT s.report_id) FROM captures c JOIN report_sources s ON s.url = c.url
-           WHERE c.crawl_id = ? AND c.site_id = ? AND c.status IN (200, 304)""",
-        (run_id, site_id),
-    ).fetchone()[0]
+    captured = {
+        r[0]
+        for r in conn.execute(
+            "SELECT url FROM captures WHERE crawl_id = ? AND site_id = ? AND status IN (200, 304)",
+            (run_id, site_id),
+        )
+    }
+    # A copy inside a package is `<package URL>#<member>`: reached when its package was.
+    reports = len(
+        {
+            r[0]
+            for r in conn.execute(
+                "SELECT s.report_id, s.url FROM report_sources s JOIN reports r ON r.id = s.report_id "
+                "WHERE r.site_id = ?",
+                (site_id,),
+            )
+            if r[1] in captured or r[1].partition("#")[0] in captured
+        }
+    )
     list_errors = conn.execute(
         """SELECT count(*) FROM captures WHERE crawl_id = ? AND site_id = ? AND role = 'list'
            AND (status IN (404, 410) OR (status IS NULL AND error IS NOT NULL))""",
@@ -60,14 +74,18 @@ def judge(reports: int, list_errors: int, before: sqlite3.Row | None) -> str | N
     return None
 
 
-def record_site_runs(corpus: Corpus, run_id: int, site_ids: list[str]) -> list[SiteRun]:
-    """Write the run's `site_runs` rows (one per site crawled); return them."""
+def record_site_runs(
+    corpus: Corpus, run_id: int, site_ids: list[str], finished: bool = True
+) -> list[SiteRun]:
+    """Write the run's `site_runs` rows (one per site crawled); return them. A run that stopped short is
+    recorded but judges nothing (it may simply not have got there)."""
     conn = corpus.conn
     out: list[SiteRun] = []
     for site_id in site_ids:
         pages, reports, list_errors = _numbers(conn, run_id, site_id)
         before = _previous(conn, run_id, site_id)
-        out.append(SiteRun(site_id, pages, reports, list_errors, judge(reports, list_errors, before)))
+        flag = judge(reports, list_errors, before) if finished else None
+        out.append(SiteRun(site_id, pages, reports, list_errors, flag))
     with corpus.transaction():
         conn.executemany(
             """INSERT OR REPLACE INTO site_runs(run_id, site_id, pages, reports, list_errors, flag)

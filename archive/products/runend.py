@@ -36,7 +36,7 @@ def end_of_run(
     sites whose discovery yield fell (`flagged/<site>`: why)."""
     result = close_run(ws.corpus, run_id, sites, finished, capped)
     out: dict[str, Any] = {f"history/{key}": value for key, value in result.counts().items()}
-    for site_run in record_site_runs(ws.corpus, run_id, [s.id for s in sites]):
+    for site_run in record_site_runs(ws.corpus, run_id, [s.id for s in sites], finished):
         if site_run.flag:
             out[f"flagged/{site_run.site_id}"] = site_run.flag
     write_feeds(ws.corpus, ws.root / "feeds")

@@ -83,6 +83,13 @@ def _published(ex: Extraction, ctx: SourceContext, own_meta: dict[str, str]) -> 
     )
 
 
+def _names(ex: Extraction, ctx: SourceContext) -> list[str]:
+    """Every name a document goes by: its own title, its page's, the link's."""
+    own = (ex.page_meta or {}).get("title") if ex.media_type == "html" else None
+    text_title = title_from_text(ex.text) if ex.text else None
+    return [t for t in (text_title, own, ctx.page_title, *ctx.extra_titles, ctx.link_text) if t]
+
+
 def _report_year(text: str) -> int | None:
     """The year a report's first lines say it covers (2022年度), not a date it was signed."""
     m = re.search(r"((?:19[89]|20[0-4])\d)\s*年度", text[:600])
@@ -95,19 +102,20 @@ def interpret(ex: Extraction, ctx: SourceContext | None = None) -> ParseResult:
     meta.title = tidy_title(meta.title)
     # map_report alone decides between the extracted tables and those recovered from the text layer.
     mapped = map_report(ex.tables, ex.text or "", meta.year)
+    known = any(s.value is not None for s in mapped.stats)  # a figure read, not only the template's cells
     # Named only "年度报告" (法治政府建设年度报告, or a bare 2022年度报告 under a 年报 column): a disclosure
     # report only if its content is one, by the national template's tables or sections.
     if (
         meta.kind is not None
-        and not names_disclosure(meta.title)
-        and not mapped.stats
+        and not any(names_disclosure(t) for t in _names(ex, ctx))
+        and not known
         and not shows_template_sections(ex.text or "")
     ):
         meta = ReportMeta(title=meta.title, year=meta.year)
     # No name calls it a report, yet it carries the national template's tables: a report by its content,
     # of the year its names or first lines give.
     if meta.kind is None and meta.agency is not None:
-        if meta.year is not None and mapped.stats:
+        if meta.year is not None and known:
             meta.kind = "annual_report"
         else:
             meta = ReportMeta(title=meta.title)  # not a report: no body or year claimed for it

@@ -343,6 +343,17 @@ class Corpus(ReportRows):
         ).fetchone()
         return row
 
+    def article_linking(self, url: str, fetched_at: str) -> sqlite3.Row | None:
+        """The newest capture of an article page, taken no later than `fetched_at`, that links `url` as an
+        attachment (whichever page's link the crawl happened to follow first)."""
+        row: sqlite3.Row | None = self.conn.execute(
+            """SELECT c.* FROM links l JOIN captures c ON c.sha256 = l.page_sha256
+               WHERE l.url = ? AND l.kind = 'attachment' AND c.role = 'article' AND c.fetched_at <= ?
+               ORDER BY c.fetched_at DESC, c.id DESC LIMIT 1""",
+            (url, fetched_at),
+        ).fetchone()
+        return row
+
     def pages_showing(self, image_url: str) -> list[sqlite3.Row]:
         """The newest capture of every (URL, bytes) of the article pages whose body shows this image."""
         return self.conn.execute(

@@ -39,10 +39,11 @@ class SourceRef:
     seen_at: str
 
 
-def _rank(revision: int, known: int, fmt: str, text_len: int) -> tuple[int, int, int, int]:
-    # A corrected version first (it supersedes), then figures found, then format, then text length
-    # (capped: boilerplate must not win).
-    return (revision, known, -FORMAT_RANK.get(fmt, 9), min(text_len, 2000))
+def _rank(revision: int, known: int, fmt: str, text_len: int) -> tuple[bool, int, int, int, int]:
+    # A copy with figures first (an unreadable scan of a correction must not wipe the original's), then a
+    # corrected version (it supersedes), then figures found, then format, then text length (capped:
+    # boilerplate must not win).
+    return (known > 0, revision, known, -FORMAT_RANK.get(fmt, 9), min(text_len, 2000))
 
 
 class ReportRows:

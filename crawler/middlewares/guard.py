@@ -88,6 +88,31 @@ def forbidden_address(host: str) -> str | None:
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
+# Names that resolve inside the crawler's own network. Off the site's domains (a report's file on another
+# host) names are not bounded by allowed_domains, and the guard resolves nothing: these are refused by name.
+_INTERNAL_SUFFIXES = (
+    ".localhost",
+    ".local",
+    ".internal",
+    ".intranet",
+    ".lan",
+    ".home",
+    ".corp",
+    ".localdomain",
+)
+
+
+def internal_name(host: str) -> str | None:
+    """Why a host name off the site's domains must not be fetched (it names this machine or its
+    network), or None."""
+    host = host.strip("[]").rstrip(".").lower()
+    if not host or ip_of(host) is not None:
+        return None  # addresses are judged by forbidden_address
+    if host == "localhost" or host.endswith(_INTERNAL_SUFFIXES) or "." not in host:
+        return f"refused: {host} names a host inside this network, off the site's domains"
+    return None
+
+
 def trusted_networks(value: str) -> list[Network]:
     """GOVARCHIVE_TRUSTED_NETWORKS: comma-separated networks (CIDR) the operator vouches for, e.g. the
     intranet its portals and their file servers live in; never link-local."""
@@ -160,8 +185,10 @@ def browser_request_refused(request: Any) -> bool:
         return True
     if scheme not in FETCHED_SCHEMES:
         return True
-    if forbidden_address(host) is None or origin(url) in BROWSER_PRIVATE_ORIGINS:
+    if origin(url) in BROWSER_PRIVATE_ORIGINS:
         return False
+    if forbidden_address(host) is None:
+        return internal_name(host) is not None  # localhost, *.internal …: this machine's network by name
     ip = ip_of(host)
     return ip is None or ip.is_link_local or not any(ip in net for net in BROWSER_TRUSTED_NETWORKS)
 
@@ -190,15 +217,19 @@ class RequestGuard:
         named = (
             context is not None and context.role in ("article", "attachment") and is_attachment_url(target)
         )
-        if named:
-            request.meta["allow_offsite"] = True
-        return bool(request.meta.get("allow_offsite"))
+        if not (named or request.meta.get("allow_offsite")) or request.meta.get("offsite_hops", 0) >= 1:
+            return False  # one hop off the site's domains, never a chain of them
+        request.meta["allow_offsite"] = True
+        request.meta["offsite_hops"] = request.meta.get("offsite_hops", 0) + 1
+        return True
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
         site = self._site(request)
         if site is None:
             return  # robots.txt and other framework requests
         why = refusal(request.url, site.start_urls, site.allowed_domains, self.trusted)
+        if why is None and not in_domains(request.url, site.domains()):
+            why = internal_name(urlsplit(request.url).hostname or "")  # a report's file elsewhere
         if why is not None:
             raise Refused(why)
 

@@ -447,9 +447,14 @@ class ReportsSpider(scrapy.Spider):
             # A link that turned out to be a document (e.g. a report linked straight from a list).
             yield from self.parse_attachment(response)
             return
+        rendered = bool(response.meta.get("playwright"))
+        if rendered and not in_domains(response.url, site.domains()):
+            # The browser followed a redirect the guard never saw: nothing of it is kept.
+            page_url = response.request.url if response.request is not None else response.url
+            yield emit.failed(page_url, context, f"render left the site for {response.url}")
+            return
         text, _ = decode_html(response.body, emit.declared_charset(response))
         info = page_info(text, response.url)
-        rendered = bool(response.meta.get("playwright"))
         page = Page(
             url=response.url,
             site=site,
@@ -797,9 +802,16 @@ class ReportsSpider(scrapy.Spider):
         chain = [*request.meta.get("redirect_urls", []), request.url]
         if reason == "too many redirects":
             reason += f": {len(chain) - 1} hops, last {request.url}"
+        context = context_of(request)
+        site = self.sites.get(context.site_id) if context is not None else None
+        if request.meta.get("playwright") and site is not None and not site.render_js:
+            # A page drawn again because its scripts may hold its list: the page itself was fetched and
+            # kept; the drawing failing is no failure of the page (nor a list page failing, for health).
+            self.logger.warning("could not draw %s in Chromium: %s", request.url, reason)
+            self.crawler.stats.inc_value(f"govarchive/budget/{site.id}/render_failed")
+            return
         # Counted once, under errors/<kind>, by the store pipeline that records this item.
         self.logger.warning("failed %s: %s", chain[0], reason)
-        context = context_of(request)
         yield emit.failed(chain[0], context, reason)
         if context is not None and context.role == "list" and context.site_id in self.sites:
             # A list page that failed led to nothing: its shape's held requests may move on.
