@@ -18,7 +18,7 @@ KEEP_CUT = 5  # best-ranked cut candidates kept per site for the summary
 class SiteBudgets:
     explored: Counter[str] = field(default_factory=Counter)
     rendered: Counter[str] = field(default_factory=Counter)
-    cut: Counter[str] = field(default_factory=Counter)
+    cut: Counter[str] = field(default_factory=Counter)  # distinct candidates the explore budget cut
     # per site, a min-heap of (priority, order, url, text): the best-ranked candidates the budget cut
     _best_cut: dict[str, list[tuple[int, int, str, str]]] = field(default_factory=dict)
     _order: int = 0
@@ -53,7 +53,6 @@ class SiteBudgets:
         if self.rendered[site_id] < limit:
             self.rendered[site_id] += 1
             return True
-        self.cut[f"{site_id}#render"] += 1
         return False
 
     def best_cut(self, site_id: str) -> list[tuple[str, str]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from enum import Enum
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -60,6 +61,13 @@ def is_attachment_url(url: str) -> bool:
 
 
 def classify_link(url: str, text: str) -> LinkKind:
+    """What a link is by its words and URL. A page's links are read twice (crawler/pagekind.py reads the
+    page, crawler/ranking.py orders its candidates): plain strs for the cache, as in classify_title."""
+    return _classify_link(str(url), str(text))
+
+
+@functools.lru_cache(maxsize=8192)
+def _classify_link(url: str, text: str) -> LinkKind:
     info = classify_title(text) if text else None
     if is_attachment_url(url):
         return LinkKind.ATTACHMENT

@@ -16,6 +16,7 @@ import lxml.html
 from lxml import etree
 
 from archive.extract.pageinfo import Link, absolute_url
+from crawler.discovery import IMAGE_EXT
 
 MAX_IMAGES = 20  # per page: a gallery is not a report
 MIN_SIDE = 100  # pixels: smaller declared images are icons, bullets, buttons
@@ -43,7 +44,7 @@ _DECORATION = re.compile(
     r"print|close|search|spacer|blank|pixel|loading|emoji|jiucuo|dzjg|conac|gongan|police|wza",
     re.I,
 )
-_IMAGE_EXT = re.compile(r"\.(png|jpe?g|bmp|webp|tiff?)$", re.I)
+_IMAGE_EXT = re.compile(r"\.(" + "|".join(sorted(IMAGE_EXT)) + r")$", re.I)  # pictures, as links name them
 _OTHER_EXT = re.compile(r"\.[a-z0-9]{2,5}$", re.I)
 
 

@@ -33,6 +33,7 @@ class Ranked:
     priority: int  # Scrapy request priority: higher first
     budgeted: bool  # counts against the site's explore budget (no sign of a report about it)
     named: bool  # its words name a report
+    kind: LinkKind  # what its words and URL say (crawler/discovery.py)
 
 
 def rank(c: Candidate, *, on_report_page: bool, page_about_reports: bool) -> Ranked:
@@ -43,27 +44,27 @@ def rank(c: Candidate, *, on_report_page: bool, page_about_reports: bool) -> Ran
     named = kind is LinkKind.REPORT or classify_title(c.text).kind is not None
     if url_extension(c.url) in IMAGE_EXT:
         if on_report_page:
-            return Ranked(c, "image", 28, False, named)
-        return Ranked(c, "image", 15 if named else -15, not named, named)
+            return Ranked(c, "image", 28, False, named, kind)
+        return Ranked(c, "image", 15 if named else -15, not named, named, kind)
     if kind is LinkKind.ATTACHMENT or c.via == "embed":
         if named or on_report_page:
-            return Ranked(c, "attachment", 30, False, named)
-        return Ranked(c, "attachment", 5, True, named)
+            return Ranked(c, "attachment", 30, False, named, kind)
+        return Ranked(c, "attachment", 5, True, named, kind)
     if kind is LinkKind.REPORT:
-        return Ranked(c, "article", 20, False, named)
+        return Ranked(c, "article", 20, False, named, kind)
     if kind is LinkKind.PAGER:
         if on_report_page:
-            return Ranked(c, "continuation", 22, False, named)
-        return Ranked(c, "pager", 10, False, named)
+            return Ranked(c, "continuation", 22, False, named, kind)
+        return Ranked(c, "pager", 10, False, named, kind)
     if c.via == "frame":
-        return Ranked(c, "section", 18 if page_about_reports else 2, False, named)
+        return Ranked(c, "section", 18 if page_about_reports else 2, False, named, kind)
     if c.via in ("script", "data", "form", "attr") and page_about_reports:
         plan: Plan = "data" if _DATA_URL.search(c.url) else "section"
-        return Ranked(c, plan, 12, False, named)
+        return Ranked(c, plan, 12, False, named, kind)
     if kind is LinkKind.SECTION:
-        return Ranked(c, "section", 0, False, named)
+        return Ranked(c, "section", 0, False, named, kind)
     if kind is LinkKind.LOOKALIKE:
-        return Ranked(c, "explore", -20, True, named)
+        return Ranked(c, "explore", -20, True, named, kind)
     if c.via in ("script", "data") and _DATA_URL.search(c.url):
-        return Ranked(c, "data", -5, True, named)
-    return Ranked(c, "explore", -10, True, named)
+        return Ranked(c, "data", -5, True, named, kind)
+    return Ranked(c, "explore", -10, True, named, kind)

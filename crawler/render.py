@@ -56,6 +56,6 @@ def render_meta() -> dict[str, Any]:
     """Request meta that draws a page in Chromium and clicks through its tabs and script pagers."""
     return {
         "playwright": True,
-        "playwright_page_goto_kwargs": GOTO,
+        "playwright_page_goto_kwargs": dict(GOTO),  # the handler edits it
         "playwright_page_methods": [PageMethod("evaluate", CLICK_THROUGH, [MAX_CLICKS, CLICK_WAIT_MS])],
     }

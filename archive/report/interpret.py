@@ -36,12 +36,22 @@ class SourceContext:
     extra_titles: list[str] = field(default_factory=list)
 
 
-def describe(ex: Extraction, ctx: SourceContext) -> ReportMeta:
-    """Title, body, year, kind and publication date; the template comes from the tables (map_report)."""
-    own_meta = ex.page_meta or {}
-    doc_title = own_meta.get("title") if ex.media_type == "html" else None
+def names_of(ex: Extraction, ctx: SourceContext) -> tuple[str | None, list[str]]:
+    """The title the document's own text gives, and every name it goes by, best first: that title, its
+    page's, its list's, the link's."""
+    doc_title = (ex.page_meta or {}).get("title") if ex.media_type == "html" else None
     text_title = title_from_text(ex.text) if ex.text else None
-    candidates = [t for t in (text_title, doc_title, ctx.page_title, *ctx.extra_titles, ctx.link_text) if t]
+    names = [t for t in (text_title, doc_title, ctx.page_title, *ctx.extra_titles, ctx.link_text) if t]
+    return text_title, names
+
+
+def describe(
+    ex: Extraction, ctx: SourceContext, names: tuple[str | None, list[str]] | None = None
+) -> ReportMeta:
+    """Title, body, year, kind and publication date; the template comes from the tables (map_report).
+    `names`: names_of(ex, ctx), when the caller has it already."""
+    own_meta = ex.page_meta or {}
+    text_title, candidates = names or names_of(ex, ctx)
     infos = [classify_title(t) for t in candidates]
     # The document's own title decides when it speaks: a look-alike document is not a report even if
     # the list called it one.
@@ -83,13 +93,6 @@ def _published(ex: Extraction, ctx: SourceContext, own_meta: dict[str, str]) -> 
     )
 
 
-def _names(ex: Extraction, ctx: SourceContext) -> list[str]:
-    """Every name a document goes by: its own title, its page's, the link's."""
-    own = (ex.page_meta or {}).get("title") if ex.media_type == "html" else None
-    text_title = title_from_text(ex.text) if ex.text else None
-    return [t for t in (text_title, own, ctx.page_title, *ctx.extra_titles, ctx.link_text) if t]
-
-
 def _report_year(text: str) -> int | None:
     """The year a report's first lines say it covers (2022年度), not a date it was signed."""
     m = re.search(r"((?:19[89]|20[0-4])\d)\s*年度", text[:600])
@@ -98,7 +101,8 @@ def _report_year(text: str) -> int | None:
 
 def interpret(ex: Extraction, ctx: SourceContext | None = None) -> ParseResult:
     ctx = ctx or SourceContext()
-    meta = describe(ex, ctx)
+    text_title, names = names_of(ex, ctx)
+    meta = describe(ex, ctx, (text_title, names))
     meta.title = tidy_title(meta.title)
     # map_report alone decides between the extracted tables and those recovered from the text layer.
     mapped = map_report(ex.tables, ex.text or "", meta.year)
@@ -107,7 +111,7 @@ def interpret(ex: Extraction, ctx: SourceContext | None = None) -> ParseResult:
     # report only if its content is one, by the national template's tables or sections.
     if (
         meta.kind is not None
-        and not any(names_disclosure(t) for t in _names(ex, ctx))
+        and not any(names_disclosure(t) for t in names)
         and not known
         and not shows_template_sections(ex.text or "")
     ):

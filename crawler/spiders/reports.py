@@ -48,7 +48,7 @@ from crawler.middlewares.guard import (
 )
 from crawler.pagekind import Reading, read_page
 from crawler.ranking import rank
-from crawler.render import render_meta
+from crawler.render import GOTO, render_meta
 
 if TYPE_CHECKING:
     from crawler.sharedcrawl.frontier import SharedCrawl
@@ -232,8 +232,10 @@ class ReportsSpider(scrapy.Spider):
     def _budget_cut(self, site: Site, url: str, priority: int, text: str) -> None:
         """A candidate the site's explore budget cut: counted, and kept if among the best-ranked cut."""
         stats = self.crawler.stats
-        stats.inc_value(f"govarchive/budget/{site.id}/cut_explore")
-        if self.budgets.note_cut(site.id, priority, url, text):
+        best = self.budgets.note_cut(site.id, priority, url, text)
+        # Each candidate cut once, however many pages link it (the summary's count of what was left).
+        stats.set_value(f"govarchive/budget/{site.id}/cut_explore", self.budgets.cut[site.id])
+        if best:
             stats.set_value(
                 f"govarchive/budget/{site.id}/best_cut", [list(c) for c in self.budgets.best_cut(site.id)]
             )
@@ -311,7 +313,7 @@ class ReportsSpider(scrapy.Spider):
         if site.render_js and context.role == "list":
             meta["playwright"] = True
             # Scripts draw the list after load: wait until the page stops fetching.
-            meta["playwright_page_goto_kwargs"] = {"wait_until": "networkidle"}
+            meta["playwright_page_goto_kwargs"] = dict(GOTO)  # the handler edits it
         request = self._request(
             site,
             url,
@@ -741,7 +743,7 @@ class ReportsSpider(scrapy.Spider):
             ranked = rank(c, on_report_page=False, page_about_reports=about_reports)
             if led is not None and ranked.priority > PRIORITY["pager"]:
                 led.found += 1
-            if ranked.plan == "explore" and classify_link(c.url, c.text) is LinkKind.LOOKALIKE:
+            if ranked.plan == "explore" and ranked.kind is LinkKind.LOOKALIKE:
                 self.crawler.stats.inc_value("govarchive/skipped/lookalike")
             forced = any(re.search(p, c.url) for p in site.follow)
             budgeted = ranked.budgeted and not forced
