@@ -61,7 +61,22 @@ class ExtractionJobs:
         self.stream = jobs_stream(client)
 
     def submit(self, sha256: str, url: str, charset: str | None, reply: str) -> str:
-        return self.stream.add({"sha256": sha256, "url": url, "charset": charset or "", "reply": reply})
+        return self.stream.add(_job(sha256, url, charset, reply))
+
+    def submit_noted(
+        self, sha256: str, url: str, charset: str | None, reply: str, asked_key: str, note: str
+    ) -> None:
+        """Queue a job and note it in the hash `asked_key` in one MULTI/EXEC. Two separate calls leave a
+        window: a writer killed between them leaves a job noted as asked but never queued, which its
+        successor (it trusts the note) would wait for forever."""
+        pipe: Any = self.stream.client.pipeline(transaction=True)
+        pipe.hset(asked_key, sha256, note)
+        pipe.xadd(self.stream.key, _job(sha256, url, charset, reply))
+        pipe.execute()
+
+
+def _job(sha256: str, url: str, charset: str | None, reply: str) -> dict[str, str]:
+    return {"sha256": sha256, "url": url, "charset": charset or "", "reply": reply}
 
 
 def publish_result(

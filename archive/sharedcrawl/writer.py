@@ -351,8 +351,9 @@ class CorpusWriter:
     def _ask(self, sha256: str, url: str, charset: str | None) -> None:
         if sha256 not in self.asked:
             self.asked.add(sha256)
-            self.client.hset(self.keys.asked, sha256, f"{url}\t{charset or ''}")
-            self.jobs.submit(sha256, url, charset, self.keys.results)
+            self.jobs.submit_noted(
+                sha256, url, charset, self.keys.results, self.keys.asked, f"{url}\t{charset or ''}"
+            )
 
     def _ask_again(self, sha256: str) -> bool:
         """A job answered 'blob missing': asked again up to MISSING_BLOB_ASKS times. Never saved as the
