@@ -322,18 +322,33 @@ def reprocess(data_dir: Path, workers: int) -> None:
 @click.option("--year", type=int, default=None)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.option("--fail-on-missing", is_flag=True, help="Exit 1 when any expected report is missing.")
+@click.option(
+    "--regions", is_flag=True, help="Only the counts by county (division code): on time, late, missing."
+)
 @friendly_errors
 def monitor(
-    data_dir: Path, sites_file: Path | None, year: int | None, as_json: bool, fail_on_missing: bool
+    data_dir: Path,
+    sites_file: Path | None,
+    year: int | None,
+    as_json: bool,
+    fail_on_missing: bool,
+    regions: bool,
 ) -> None:
-    """Which expected reports are missing, late or removed (article 49 deadlines: departments by
-    31 January, the government itself by 31 March of the next year). Agency names match tolerantly; the
-    rule is in archive/products/monitor.py.
+    """Which expected reports are missing, late or removed (article 49 deadlines: departments and townships
+    by 31 January, governments by 31 March of the next year). Expected: the sites file's bodies, its
+    roster file's, and every body that published before (inferred); the rules are in
+    archive/products/monitor.py. The table ends with the counts by county; --regions gives only those.
 
     Example: govarchive monitor --year 2023 --fail-on-missing
     """
     from archive.products.health import flagged_sites
-    from archive.products.monitor import expected_reports, format_table, sync_sites
+    from archive.products.monitor import (
+        expected_reports,
+        format_rollup,
+        format_table,
+        region_rollup,
+        sync_sites,
+    )
     from archive.sites import load_sites
     from archive.store.corpus import Corpus
     from archive.store.workspace import data_folder_faults
@@ -351,10 +366,18 @@ def monitor(
             if sites is not None:
                 sync_sites(corpus, sites)
             rows = expected_reports(corpus, year)
+            rollup = region_rollup(corpus, year)
             flags = flagged_sites(corpus)
         finally:
             corpus.close()
-    click.echo(json.dumps(rows, ensure_ascii=False, indent=1) if as_json else format_table(rows))
+    if regions:
+        click.echo(json.dumps(rollup, ensure_ascii=False, indent=1) if as_json else format_rollup(rollup))
+    elif as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+    else:
+        click.echo(format_table(rows))
+        if rows and rollup:
+            click.echo(format_rollup(rollup))
     if flags and not as_json:
         click.echo("sites whose discovery needs a look (their last run):")
         for f in flags:
