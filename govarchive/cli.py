@@ -310,6 +310,113 @@ def reprocess(data_dir: Path, workers: int) -> None:
     ws.close()
 
 
+@main.group(invoke_without_command=True)
+@DATA_OPTION
+@click.pass_context
+@friendly_errors
+def bodies(ctx: click.Context, data_dir: Path) -> None:
+    """The bodies of the corpus, each with its spellings and years; `merge`, `split` and `end` correct them
+    (each decision kept with who, when and why, and re-applied by reprocess).
+
+    Example: govarchive bodies --data data
+    """
+    ctx.obj = data_dir
+    if ctx.invoked_subcommand is not None:
+        return
+    from archive.store.corpus import Corpus
+
+    if not (data_dir / "corpus.db").is_file():
+        raise GovarchiveError(f"{data_dir / 'corpus.db'}: no corpus here")
+    corpus = Corpus.reader(data_dir / "corpus.db")
+    try:
+        for b in corpus.bodies_listing():
+            flag = "" if b["parsed"] else "  [review: not in the gazetteer]"
+            ended = f"  until {b['until_year']}" if b["until_year"] else ""
+            click.echo(
+                f"{b['id']:>5}  {b['name']}  {b['kind']}  {b['division_code'] or '-'}  "
+                f"years: {b['years'] or '-'}{ended}{flag}"
+            )
+            aliases = sorted(set((b["aliases"] or "").split(",")) - {"", b["name"]})
+            if aliases:
+                click.echo(f"       also: {'、'.join(aliases)}")
+    finally:
+        corpus.close()
+
+
+def _decide(
+    data_dir: Path, action: str, subject: str, other: str | None, year: int | None, why: str, who: str | None
+) -> None:
+    import getpass
+
+    from archive.rebuild import decide
+    from archive.store.workspace import Workspace
+
+    if not (data_dir / "corpus.db").is_file():
+        raise GovarchiveError(f"{data_dir / 'corpus.db'}: no corpus here")
+    ws = Workspace(data_dir)
+    try:
+        with exclusive(ws):
+            click.echo(decide(ws, action, subject, other, year, why, who or getpass.getuser()))
+    except ValueError as e:
+        raise GovarchiveError(f"bodies {action}: {e}") from None
+    finally:
+        ws.close()
+
+
+_WHY = click.option("--why", required=True, help="Why (kept with the decision).")
+_WHO = click.option("--who", default=None, help="Who decides (default: the user name).")
+# `bodies merge … --data D` as well as `bodies --data D merge …`.
+_SUB_DATA = click.option("--data", "sub_data", type=click.Path(file_okay=False, path_type=Path), default=None)
+
+
+@bodies.command("merge")
+@click.argument("keep")
+@click.argument("merged")
+@_WHY
+@_WHO
+@_SUB_DATA
+@click.pass_obj
+@friendly_errors
+def bodies_merge(
+    data_dir: Path, keep: str, merged: str, why: str, who: str | None, sub_data: Path | None
+) -> None:
+    """MERGED is the same body as KEEP (ids, names or spellings): its reports and spellings join KEEP's.
+
+    Example: govarchive bodies merge 洪泽区人民政府 洪泽县人民政府 --why "县改区 2016, one government"
+    """
+    _decide(sub_data or data_dir, "merge", keep, merged, None, why, who)
+
+
+@bodies.command("split")
+@click.argument("alias")
+@_WHY
+@_WHO
+@_SUB_DATA
+@click.pass_obj
+@friendly_errors
+def bodies_split(data_dir: Path, alias: str, why: str, who: str | None, sub_data: Path | None) -> None:
+    """The spelling ALIAS names a body of its own. Example: govarchive bodies split 城关镇人民政府 --why "…"."""
+    _decide(sub_data or data_dir, "split", alias, None, None, why, who)
+
+
+@bodies.command("end")
+@click.argument("body")
+@click.option("--year", type=int, required=True, help="The last year the body reports for.")
+@_WHY
+@_WHO
+@_SUB_DATA
+@click.pass_obj
+@friendly_errors
+def bodies_end(
+    data_dir: Path, body: str, year: int, why: str, who: str | None, sub_data: Path | None
+) -> None:
+    """BODY (merged away in a reform, dissolved) is expected to report no year after YEAR.
+
+    Example: govarchive bodies end 中宁县工商行政管理局 --year 2018 --why "2019 机构改革: 市场监督管理局"
+    """
+    _decide(sub_data or data_dir, "end", body, None, year, why, who)
+
+
 @main.command()
 @DATA_OPTION
 @click.option(
