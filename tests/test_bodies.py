@@ -166,7 +166,7 @@ def test_merge_split_and_end_survive_reprocess(hongze: Workspace) -> None:
     )
     assert after == ids  # report ids kept through reprocess
     who = ws.corpus.conn.execute("SELECT action, who, why FROM body_decisions ORDER BY id").fetchall()
-    assert [tuple(r) for r in who][0] == ("split", "tester", "a test of a split")
+    assert tuple(who[0]) == ("split", "tester", "a test of a split")
     ws.close()
     listing = subprocess.run(
         [sys.executable, "-m", "govarchive", "bodies", "--data", str(ws.root)],

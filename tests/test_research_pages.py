@@ -101,6 +101,12 @@ def _grow(data: Path) -> tuple[int, int]:
             f"测试县第{i:02d}局的报告正文，没有那个词。",
             consistent(i + 1),
         )
+    # The body as a city's portal would print it (a spelling met, archive/store/bodies.py).
+    db.execute(
+        """INSERT OR IGNORE INTO body_aliases(name, site_id, body_id, url)
+           SELECT '中卫市' || name, 'city', id, 'http://city.example/a.html' FROM bodies WHERE name = ?""",
+        (BODY,),
+    )
     db.commit()
     db.close()
     return int(base["id"]), later
@@ -169,6 +175,7 @@ def test_every_page_and_query_opens_without_error(served: Served, browser: Any) 
         f"/compare/changes?id={served.body_2021}",
         f"/compare/region?region={q('示范省')}&year=2021&code={q('applications|new|total')}",
         f"/compare/figure?code={q('appeals|review|total')}",
+        "/regions",
         f"/search?q={q('复议')}&year=2020",
         f"/search?q={q('依申请公开')}",
         "/schema",
@@ -372,6 +379,18 @@ def test_year_over_year_shows_what_changed(served: Served) -> None:
     assert "一、本年新收政府信息公开申请数量 · 总计" in figures and "+7" in figures
     body = _get(f"{served.url}/compare/body?agency={q(BODY)}")
     assert f"/compare/changes?id={served.body_2021}" in body
+
+
+def test_a_body_is_found_by_any_spelling_met(served: Served) -> None:
+    db = corpus(served)
+    body = db.execute("SELECT b.name, a.name FROM body_aliases a JOIN bodies b ON b.id = a.body_id "
+                      "WHERE a.name != b.name ORDER BY b.id LIMIT 1").fetchone()  # fmt: skip
+    db.close()
+    assert body is not None, "the demo has no body printed in two spellings"
+    page = _get(f"{served.url}/compare/body?agency={q(body[1])}")
+    assert f"<h1>{body[0]} " in page and "Also printed as" in page and body[1] in page
+    found = json.loads(_get(f"{served.url}/search.json?agency={q(body[1])}"))
+    assert found["results"] and all(r["agency"] == body[0] for r in found["results"])
 
 
 def test_whole_csv_export_of_more_than_5000_figures(served: Served) -> None:

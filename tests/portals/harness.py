@@ -156,6 +156,8 @@ DERIVED_TABLES = {
     "report_stats": "SELECT * FROM report_stats ORDER BY report_id, section, row, col",
     "report_checks": "SELECT * FROM report_checks ORDER BY report_id, rule",
     "expected_reports": "SELECT * FROM expected_reports ORDER BY site_id, agency, year",
+    "bodies": "SELECT * FROM bodies ORDER BY id",
+    "body_aliases": "SELECT * FROM body_aliases ORDER BY name, site_id",
 }
 
 
