@@ -120,16 +120,24 @@ def read_body(printed: str, site: Division | None = None) -> Body:
     if lead and lead.end() < len(core):
         core = core[lead.end() :]
     for start in range(0, min(len(core) - 1, 12)):
-        if start and not _organisation_prefix(core[:start]):
-            continue  # 示范县 is no 示 + 范县; 国家税务总局洪泽区税务局 is 洪泽区's
+        # Words before a place: a higher organisation's belong to the name (国家税务总局洪泽区税务局); other
+        # words of two characters or more do not (图解岚皋县人民政府); one character is part of a place
+        # the list does not know (示范县 is no 示 + 范县).
+        keep = bool(start) and _organisation_prefix(core[:start])
+        if start == 1 and not keep:
+            continue
         found = _place_chain(core, start, site)
         place = found[0] if found is not None else None
-        if found is not None and place is not None:
-            body = _with_head(text, core[:start], place, core[found[1] :], found[2])
+        if found is not None and place is not None and (keep or not start or not found[2]):
+            body = _with_head(text, core[:start] if keep else "", place, core[found[1] :], found[2])
             if body is not None:
                 return body
-        if start == 0:  # a place the gazetteer does not know
-            guessed = _guess_chain(core)
+        if start == 0:  # a place the gazetteer does not know, unless it ends in one of three characters
+            guessed = _guess_chain(core)  # or more the list knows (图解岚皋县: 岚皋县)
+            if guessed is not None and any(
+                core[k : guessed[1]] in gazetteer().full for k in range(1, guessed[1] - 2)
+            ):
+                guessed = None
             body = _with_head(text, "", guessed[0], core[guessed[1] :], "") if guessed is not None else None
             if body is not None:
                 return body
