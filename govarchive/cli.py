@@ -284,6 +284,12 @@ def parse(file: Path) -> None:
         raise GovarchiveError(f"{file}: {ex.error}")
     result = interpret(ex)
     out = result.to_json()
+    if result.agency:  # the body the printed name means (archive/bodies/names.py), with no site's place
+        from archive.bodies.names import read_body
+
+        body = read_body(result.agency)
+        out["body"] = {"name": body.name, "kind": body.kind, "division_code": body.division_code,
+                       "place": body.place, "parsed": body.parsed}  # fmt: skip
     out["stats"] = [asdict(s) for s in result.stats]
     out["checks"] = [asdict(c) for c in result.checks]
     click.echo(json.dumps(out, ensure_ascii=False, indent=1))

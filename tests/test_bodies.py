@@ -216,3 +216,35 @@ def test_monitor_json_by_region(hongze: Workspace) -> None:
     )  # fmt: skip
     rows = json.loads(proc.stdout)
     assert {r["division_code"] for r in rows} == {"320813"}
+
+
+def test_a_corpus_made_before_bodies_gets_them_when_opened(tmp_path: Path) -> None:
+    import sqlite3
+
+    from archive.store.corpus import Corpus
+    from archive.store.migrations import MIGRATIONS, migrate
+
+    db = sqlite3.connect(tmp_path / "corpus.db")
+    migrate(db, [m for m in MIGRATIONS if m[0] < "017"])
+    db.execute(
+        "INSERT INTO sites(id, name, region, start_urls) VALUES ('hz', '洪泽区人民政府', '江苏省/淮安市/洪泽区', '[]')"
+    )
+    for i, (agency, year) in enumerate(
+        [("洪泽区人民政府", 2022), ("淮安市洪泽区人民政府", 2023), ("财政局", 2023)]
+    ):
+        db.execute(
+            "INSERT INTO reports(site_id, agency, year, kind, first_seen, last_seen) VALUES ('hz', ?, ?, 'annual_report', 't', 't')",
+            (agency, year),
+        )
+        db.execute("INSERT INTO report_sources(report_id, sha256, url) VALUES (?, 'x', ?)", (i + 1, f"u{i}"))
+    db.commit()
+    db.close()
+    corpus = Corpus(tmp_path / "corpus.db")
+    rows = corpus.conn.execute("SELECT agency, body_id FROM reports ORDER BY id").fetchall()
+    assert [r[0] for r in rows] == ["洪泽区人民政府", "洪泽区人民政府", "洪泽区财政局"]
+    assert rows[0][1] == rows[1][1] != rows[2][1]
+    printed = [
+        r[0] for r in corpus.conn.execute("SELECT printed_agency FROM report_sources ORDER BY report_id")
+    ]
+    assert printed == ["洪泽区人民政府", "淮安市洪泽区人民政府", "财政局"]
+    corpus.close()
