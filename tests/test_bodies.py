@@ -182,7 +182,11 @@ def test_merge_split_and_end_survive_reprocess(hongze: Workspace) -> None:
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
 
 
-ROSTER = "division_code,name,kind,from,until\n320813,洪泽区教育局,department,2021,\n320813,洪泽区工商局,department,2019,2018\n"
+ROSTER = (
+    "division_code,name,kind,from,until\n320813,洪泽区教育局,department,2021,\n"
+    "320813,洪泽区工商局,department,2019,2018\n"
+    "320813101,人民政府,township,2022,\n"  # a township's government, by its code: 蒋坝镇人民政府
+)
 
 
 def test_a_roster_file_names_who_must_publish(tmp_path: Path) -> None:
@@ -196,8 +200,12 @@ def test_a_roster_file_names_who_must_publish(tmp_path: Path) -> None:
     ws = Workspace(tmp_path / "data")
     ws.corpus.upsert_site(sites[0])
     rows = expected_reports(ws.corpus)
-    assert {r["agency"] for r in rows} == {"洪泽区教育局"}  # the ended body is expected in no year
+    assert {r["agency"] for r in rows} == {"洪泽区教育局", "人民政府"}  # the ended body in no year
     assert {r["source"] for r in rows} == {"roster"}
+    town = {ws.corpus.conn.execute("SELECT name, kind FROM bodies WHERE id = ?", (r["body_id"],)).fetchone()
+            for r in rows if r["agency"] == "人民政府"}  # fmt: skip
+    assert {tuple(t) for t in town} == {("蒋坝镇人民政府", "township")}
+    assert {r["deadline"][5:] for r in rows} == {"01-31"}  # departments and townships: 31 January
     ws.close()
     (tmp_path / "bad.csv").write_text("division_code,name,kind\n320813,,department\n", encoding="utf-8")
     with pytest.raises(Exception, match="line 2: no body name"):
@@ -248,3 +256,8 @@ def test_a_corpus_made_before_bodies_gets_them_when_opened(tmp_path: Path) -> No
     ]
     assert printed == ["洪泽区人民政府", "淮安市洪泽区人民政府", "财政局"]
     corpus.close()
+
+
+def test_a_generic_level_word_means_the_sites_own_place() -> None:
+    assert read_body("县人民政府", ZN).key == read_body("中宁县人民政府").key
+    assert read_body("县财政局", ZN).division_code == "640521"

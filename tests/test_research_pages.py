@@ -389,7 +389,7 @@ def test_a_body_is_found_by_any_spelling_met(served: Served) -> None:
     assert body is not None, "the demo has no body printed in two spellings"
     page = _get(f"{served.url}/compare/body?agency={q(body[1])}")
     assert f"<h1>{body[0]} " in page and "Also printed as" in page and body[1] in page
-    found = json.loads(_get(f"{served.url}/search.json?agency={q(body[1])}"))
+    found = json.loads(_get(f"{served.url}/search.json?q={q('年度报告')}&agency={q(body[1])}"))
     assert found["results"] and all(r["agency"] == body[0] for r in found["results"])
 
 

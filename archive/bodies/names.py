@@ -2,7 +2,7 @@
 
   淮安市洪泽区人民政府, 洪泽区人民政府, 洪泽区政府, 洪泽区   → 320813 · 人民政府 (government)
   现公布青铜峡市财政局                                  → 640381 · 财政局 (words before the place dropped)
-  财政局, 县财政局 on the 中宁县 site                    → 640521 · 财政局 (the site's place)
+  财政局, 县财政局 on the 中宁县 site                    → 640521 · 财政局 (the site's place; 县人民政府 its own)
   中宁财政局                                            → 640521 · 财政局 (a county's short name)
   城关镇人民政府 on a site of 泾县; 泾县城关镇          → the township's own code
   平潭综合实验区管委会                                  → 350128 · 综合实验区 (zone)
@@ -144,7 +144,7 @@ def read_body(printed: str, site: Division | None = None) -> Body:
     if site is not None:  # no place named: the site's (财政局, 县财政局)
         head = _LEVEL_WORD.sub("", core) if len(_LEVEL_WORD.sub("", core)) >= 2 else core
         body = _with_head(text, "", site, head, "")
-        if body is not None and body.kind != "government" and not _NOT_A_BODY.search(head):
+        if body is not None and not _NOT_A_BODY.search(head):
             return body
     return _unparsed(text, site)
 

@@ -57,7 +57,7 @@ def refresh_expectations(corpus: Corpus) -> None:
     sites = {r["id"]: r for r in conn.execute("SELECT * FROM sites")}
     for site in sites.values():
         since, until = site["expected_since"], site["expected_until"]
-        listed: list[tuple[str, str | None, int, int | None, str]] = []
+        listed: list[tuple[str, str | None, int, int | None, str, str | None]] = []
         if since is not None:
             names = [
                 r[0]
@@ -65,18 +65,22 @@ def refresh_expectations(corpus: Corpus) -> None:
                     "SELECT value FROM json_each(COALESCE(?, '[]'))", (site["expected_agencies"],)
                 )
             ]
-            listed += [(n, None, since, until, "sites") for n in names if isinstance(n, str)]
+            listed += [(n, None, since, until, "sites", None) for n in names if isinstance(n, str)]
         for r in conn.execute("SELECT * FROM roster WHERE site_id = ? ORDER BY rowid", (site["id"],)):
             first: int | None = r["since"] if r["since"] is not None else since
             if first is None:
                 continue
             first = max(first, since) if since is not None else first
             last = min(x for x in (r["until"], until, 9999) if x is not None)
-            listed.append((r["name"], r["kind"], first, None if last == 9999 else last, "roster"))
-        for name, kind, first, last, source in listed:
-            body = corpus.resolve_body(name, site["id"], create=not corpus.read_only)
+            # The roster's division code says where the name belongs (a township's list on a county's site).
+            code = r["division_code"] or None
+            listed.append((r["name"], r["kind"], first, None if last == 9999 else last, "roster", code))
+        for name, kind, first, last, source, code in listed:
+            body = corpus.resolve_body(name, site["id"], create=not corpus.read_only, place=code)
             body_kind = (
-                kind or _kind(conn, body.body_id if body else None) or corpus.read_name(name, site["id"]).kind
+                kind
+                or _kind(conn, body.body_id if body else None)
+                or corpus.read_name(name, site["id"], code).kind
             )
             rows.append((site["id"], body.body_id if body else None, name, body_kind, first, last, source))
             if body is not None:

@@ -59,16 +59,18 @@ class BodyRows:
         name, region = self.site_names().get(site_id, (None, None))
         return _site_place(region, name)
 
-    def read_name(self, printed: str, site_id: str | None) -> Body:
-        return _read(clean(printed), self.site_place(site_id))
+    def read_name(self, printed: str, site_id: str | None, place: str | None = None) -> Body:
+        """`place`: a division code that says where the name belongs (a roster's), before the site's."""
+        known = gazetteer().by_code.get(place) if place else None
+        return _read(clean(printed), known or self.site_place(site_id))
 
     def resolve_body(
-        self, printed: str | None, site_id: str | None, *, create: bool = True
+        self, printed: str | None, site_id: str | None, *, create: bool = True, place: str | None = None
     ) -> Resolved | None:
         """The body a printed name means on a site, created when new (unless `create` is False)."""
         if not printed or not clean(printed):
             return None
-        body = self.read_name(printed, site_id)
+        body = self.read_name(printed, site_id, place)
         key = f"split:{body.printed}" if self._is_split(body.printed) else body.key
         row = self.conn.execute("SELECT id FROM bodies WHERE key = ?", (key,)).fetchone()
         if row is None:
