@@ -69,8 +69,8 @@ def test_what_a_name_says_canonical_kind_and_code() -> None:
         "淮安市洪泽区人民政府": ("洪泽区人民政府", "government", "320813"),
         "现公布青铜峡市财政局": ("青铜峡市财政局", "department", "640381"),
         "盂县财政局": ("盂县财政局", "department", "140322"),
-        "岚皋县佐龙镇人民政府": ("佐龙镇人民政府", "township", "610925101"),
-        "东城区东华门街道办事处": ("东华门街道办事处", "street_office", "110101001"),
+        "岚皋县佐龙镇人民政府": ("岚皋县佐龙镇人民政府", "township", "610925101"),
+        "东城区东华门街道办事处": ("东城区东华门街道办事处", "street_office", "110101001"),
         "平潭综合实验区管委会": ("平潭综合实验区管理委员会", "zone", "350128"),
         "中宁县卫生和计划生育局": ("中宁县卫生健康局", "department", "640521"),
     }
@@ -185,7 +185,7 @@ def test_merge_split_and_end_survive_reprocess(hongze: Workspace) -> None:
 ROSTER = (
     "division_code,name,kind,from,until\n320813,洪泽区教育局,department,2021,\n"
     "320813,洪泽区工商局,department,2019,2018\n"
-    "320813101,人民政府,township,2022,\n"  # a township's government, by its code: 蒋坝镇人民政府
+    "320813101,人民政府,township,2022,\n"  # a township's government, by its code: 洪泽区蒋坝镇人民政府
 )
 
 
@@ -204,7 +204,7 @@ def test_a_roster_file_names_who_must_publish(tmp_path: Path) -> None:
     assert {r["source"] for r in rows} == {"roster"}
     town = {ws.corpus.conn.execute("SELECT name, kind FROM bodies WHERE id = ?", (r["body_id"],)).fetchone()
             for r in rows if r["agency"] == "人民政府"}  # fmt: skip
-    assert {tuple(t) for t in town} == {("蒋坝镇人民政府", "township")}
+    assert {tuple(t) for t in town} == {("洪泽区蒋坝镇人民政府", "township")}
     assert {r["deadline"][5:] for r in rows} == {"01-31"}  # departments and townships: 31 January
     ws.close()
     (tmp_path / "bad.csv").write_text("division_code,name,kind\n320813,,department\n", encoding="utf-8")
@@ -261,3 +261,17 @@ def test_a_corpus_made_before_bodies_gets_them_when_opened(tmp_path: Path) -> No
 def test_a_generic_level_word_means_the_sites_own_place() -> None:
     assert read_body("县人民政府", ZN).key == read_body("中宁县人民政府").key
     assert read_body("县财政局", ZN).division_code == "640521"
+
+
+@pytest.mark.parametrize(
+    ("printed", "name", "parsed"),
+    [
+        ("林业局", "林业局", False),  # a township-level unit of the list named 林业局 is no place
+        ("浦东新区", "浦东新区人民政府", True),  # a district with a government, not a zone
+        ("苏州工业园区", "苏州工业园区管理委员会", True),  # a zone run by a 管委会
+        ("姚伏镇人民政府", "平罗县姚伏镇人民政府", True),  # a township goes with its county
+    ],
+)
+def test_names_read_as_a_person_would(printed: str, name: str, parsed: bool) -> None:
+    body = read_body(printed)
+    assert (body.name, body.parsed) == (name, parsed)

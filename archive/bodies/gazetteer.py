@@ -22,7 +22,8 @@ _SHORT = re.compile(
     r"^([\u4e00-\u9fff]{2,}?)(?:(?:[\u4e00-\u9fff]{1,6}?族)*(?:自治区|自治州|自治县|自治旗)|特别行政区|地区|林区|特区|"
     r"省|市|州|盟|县|区|旗)$"
 )
-LEVELS = {2: 1, 4: 2, 6: 3, 9: 4}  # code length → province, city, county, township
+LEVELS = {2: 1, 4: 2, 6: 3, 9: 4}
+_TOWNSHIP = re.compile(r"(镇|乡|街道|苏木|地区)$")  # code length → province, city, county, township
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,8 @@ class Gazetteer:
             parent = next((code[:n] for n in (6, 4, 2) if n < len(code) and code[:n] in names), None)
             if parent is not None and names[parent] == name:
                 continue  # 东莞市 as its own county: the city itself (its townships come under it)
+            if level == 4 and not _TOWNSHIP.search(name):
+                continue  # 林业局, 农场, 开发区 units of the list: organisations, not places a name starts with
             div = Division(code, name, level, parent)
             self.by_code[code] = div
             self.full.setdefault(name, []).append(div)

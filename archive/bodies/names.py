@@ -44,6 +44,10 @@ _ZONE = re.compile(
     r"(管理委员会|管委会|工作委员会|工委)?$"
 )
 _ZONE_OFFICE = re.compile(r"(管理委员会|管委会)$")
+# A division that is a zone run by a 管委会 (苏州工业园区), not a district with a government (浦东新区).
+_ZONE_PLACE = re.compile(r"(实验区|试验区|开发区|高新区|园区|保税区|示范区|合作区|度假区)$")
+# Areas with no government of their own: never a place (城关社区, 老城片区).
+_NOT_PLACE = re.compile(r"(社区|小区|校区|片区|辖区|市区|城区|景区)$")
 _DEPARTMENT = re.compile(r"(局|委员会|委|办公室|办|厅|署|中心|站|队|所|处|室|部|馆|分局)$")
 _NOT_A_BODY = re.compile(r"公开|报告|年报|总结|工作|首页|栏目|新闻|通知|公告|目录|信息$")
 # A place the gazetteer does not know (示范县, 测试市 of the test portals; a county renamed after the list's
@@ -163,7 +167,7 @@ def _guess_chain(text: str, zones: bool = False) -> tuple[Division, int] | None:
         zone = bool(_ZONE.search(m.group())) and (
             not rest or rest.startswith("管") or rest.startswith("工委")
         )
-        if (zone and not zones) or _NOT_A_BODY.search(m.group()):
+        if (zone and not zones) or _NOT_A_BODY.search(m.group()) or _NOT_PLACE.search(m.group()):
             break
         last, pos = m.group(), m.end()
     if last is None:
@@ -232,7 +236,7 @@ def _with_head(text: str, prefix: str, place: Division, head: str, short: str) -
     kind: BodyKind
     is_street = place.level == 4 and place.name.endswith("街道")
     if head in ("", "人民政府") or (is_street and head in ("办事处", "街道办", "街道办事处")):
-        if head == "" and _ZONE.search(place.name):  # 苏州工业园区 alone: its 管理委员会
+        if head == "" and _ZONE_PLACE.search(place.name):  # 苏州工业园区 alone: its 管理委员会
             head, kind = "管理委员会", "zone"
         elif is_street:
             head, kind = "办事处", "street_office"
@@ -250,9 +254,14 @@ def _with_head(text: str, prefix: str, place: Division, head: str, short: str) -
         kind = "township"
     else:
         kind = "department" if _DEPARTMENT.search(head) else "other"
-    # A zone printed under its place's short name (平潭综合实验区) keeps it: it is the zone's proper name.
+    # A zone printed under its place's short name (平潭综合实验区) keeps it: it is the zone's proper name. A
+    # township goes with its county (平罗县姚伏镇人民政府): township names repeat across the country.
     place_name = short if short and kind == "zone" else place.name
+    if place.level == 4 and place.parent and not short:
+        place_name = gazetteer().by_code[place.parent].name + place.name
     where = place.code or f"~{place.name}"  # a place the gazetteer does not know: by its name
-    key = f"{where}:{prefix + '|' if prefix else ''}{head}"
+    # 卫生健康委 is 卫生健康委员会: one key, the name as first met.
+    same = head + "员会" if len(head) >= 4 and head.endswith("委") and not head.endswith("党委") else head
+    key = f"{where}:{prefix + '|' if prefix else ''}{same}"
     name = prefix + place_name + head
     return Body(text, name, key, kind, place.code or None, _place(place) or place.name, bool(place.code))
