@@ -394,6 +394,7 @@ CREATE INDEX site_runs_site ON site_runs(site_id, run_id);
 # every body that published before) replace the sites-file names of 003/011; a body's deadline follows its
 # kind (government 31 March, every other 31 January); a file ingested for a site counts as a look at it.
 # `region_compliance` counts the expected reports of each county by status (the watchdog's table).
+# `agency_names` (the monitor's tolerant keys of 001) goes: bodies are those keys.
 # Existing rows get their bodies when the corpus is next opened (archive/store/corpus.py); `reprocess`
 # folds the reports of one body printed in two spellings into one.
 _M017_BODIES = """
@@ -416,6 +417,7 @@ ALTER TABLE reports ADD COLUMN body_id INTEGER REFERENCES bodies(id);
 CREATE INDEX reports_body ON reports(body_id, year, kind);
 ALTER TABLE report_sources ADD COLUMN body_id INTEGER REFERENCES bodies(id);
 ALTER TABLE report_sources ADD COLUMN printed_agency TEXT;
+DROP TABLE agency_names;
 CREATE TABLE roster (
     site_id TEXT NOT NULL, division_code TEXT, name TEXT NOT NULL, kind TEXT, since INTEGER, until INTEGER
 );
