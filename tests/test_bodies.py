@@ -293,3 +293,9 @@ def test_researcher_pages_follow_the_body_across_spellings(hongze: Workspace) ->
     assert [r["year"] for r in data.body_reports(conn, name)] == [2021, 2022, 2023]
     assert "淮安市洪泽区人民政府" in data.body_aliases(conn, name)
     hongze.close()
+
+
+def test_an_unknown_city_is_not_a_known_countys_short_name() -> None:
+    # 兴海 is 兴海县's short name; 兴海市 is another place (one the list does not know).
+    body = read_body("兴海市交通运输局")
+    assert (body.name, body.parsed) == ("兴海市交通运输局", False)

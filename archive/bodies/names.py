@@ -198,8 +198,8 @@ def _place_chain(text: str, pos: int, site: Division | None) -> tuple[Division |
         step = None
         for piece, is_short, divs in gaz.starting(text, pos):
             rest = text[pos + len(piece) :]
-            if is_short and len(rest) < 2:
-                continue  # 公安局 is no 公安县 局: a short name needs a real head after it
+            if is_short and (len(rest) < 2 or rest[0] in "省市县区州盟旗"):
+                continue  # 公安局 is no 公安县 局, 兴海市 no 兴海县: a short name needs a real head after it
             cands = [d for d in divs if not within or any(d.is_within(w) and d != w for w in within)]
             if cands:
                 step = (piece, is_short, cands)
