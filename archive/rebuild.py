@@ -221,3 +221,32 @@ def rebuild_reports(ws: Workspace, summary: RunSummary) -> None:
 
 def _marks(values: tuple[str, ...]) -> str:
     return ", ".join("?" * len(values))
+
+
+def decide(
+    ws: Workspace, action: str, subject: str, other: str | None, year: int | None, why: str, who: str
+) -> str:
+    """Record a person's decision about bodies (merge B into A, split a spelling off, end a body after a
+    year), apply it and re-derive the reports so they follow; what was done, in one line. Raises
+    ValueError, with the reason, for a decision that names no body or changes nothing."""
+    corpus = ws.corpus
+    why = why.strip()
+    if not why:
+        raise ValueError("say why (--why): the decision is kept with its reason")
+    if action == "split":
+        if corpus.conn.execute("SELECT 1 FROM body_aliases WHERE name = ?", (subject,)).fetchone() is None:
+            raise ValueError(f"no spelling {subject!r} was met (govarchive bodies lists them)")
+        keys: tuple[str, str | None] = (subject, None)
+    else:
+        a = corpus.find_body(subject)
+        if a is None:
+            raise ValueError(f"no body {subject!r} (an id, a body's name or a spelling met)")
+        b = corpus.find_body(other) if other is not None else None
+        if action == "merge" and (b is None or b == a):
+            raise ValueError(f"no other body {other!r} to merge into {subject!r}")
+        keys = (str(a), str(b) if b is not None else None)
+    with corpus.transaction():
+        corpus.record_decision(action, keys[0], keys[1], year, why, who, now_iso())
+        corpus.apply_decisions()
+        rebuild_reports(ws, RunSummary())
+    return f"{action} recorded ({who}: {why}); reports re-derived"

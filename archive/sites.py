@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import re
 import tomllib
 from dataclasses import dataclass, field, fields
@@ -40,6 +41,10 @@ class Site:
     expected_agencies: list[str] = field(default_factory=list)
     expected_since: int | None = None
     expected_until: int | None = None  # last year a report is expected (e.g. a body that was merged away)
+    # A roster file (CSV: division_code, name, kind, from, until), relative to the sites file: the bodies
+    # that must publish, each within its years (an operator's import of an official list).
+    roster: str = ""
+    roster_rows: tuple[RosterRow, ...] = ()  # read from `roster` when the sites file is loaded
     download_delay: float | None = None
     concurrency: int | None = None
     max_depth: int = 6  # link hops from a start URL; bounds traps such as calendars
@@ -61,6 +66,10 @@ class Site:
         return sorted({urlsplit(u).hostname or "" for u in self.start_urls} - {""})
 
 
+RosterRow = tuple[str, str, str, int | None, int | None]  # division code, name, kind, from, until
+_ROSTER_KINDS = ("", "government", "department", "township", "street_office", "zone", "other")
+_NOT_KEYS = {"roster_rows"}  # fields the file does not set
+
 _REQUIRED = ("id", "name", "start_urls")
 _TYPES: dict[str, tuple[type, ...]] = {
     "id": (str,),
@@ -81,6 +90,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "max_pages": (int,),
     "explore_pages": (int,),
     "render_pages": (int,),
+    "roster": (str,),
 }
 
 
@@ -103,7 +113,7 @@ def _check_url(path: Path, where: str, url: Any) -> str:
 
 def _site_from_table(path: Path, index: int, table: dict[str, Any]) -> Site:
     where = f"site {table.get('id', f'#{index + 1}')!s}"
-    known = {f.name for f in fields(Site)}
+    known = {f.name for f in fields(Site)} - _NOT_KEYS
     for key in table:
         if key not in known:
             raise _fail(path, where, f"unknown key {key!r}")
@@ -132,7 +142,39 @@ def _site_from_table(path: Path, index: int, table: dict[str, Any]) -> Site:
         raise _fail(path, where, f"key 'family': {table['family']!r} not one of {sorted(FAMILY_HINTS)}")
     if table.get("concurrency") is not None and table["concurrency"] < 1:
         raise _fail(path, where, "key 'concurrency': must be >= 1")
-    return Site(**{**table, "start_urls": urls})
+    roster = read_roster(path.parent / table["roster"]) if table.get("roster") else ()
+    return Site(**{**table, "start_urls": urls, "roster_rows": roster})
+
+
+def read_roster(path: Path) -> tuple[RosterRow, ...]:
+    """The roster CSV: a header `division_code,name,kind,from,until`; kind and years may be empty."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            rows = list(csv.DictReader(f))
+            header = set(rows[0]) if rows else set()
+    except FileNotFoundError:
+        raise SitesFileError(f"{path}: roster file not found") from None
+    except (UnicodeDecodeError, csv.Error) as e:
+        raise SitesFileError(f"{path}: not a UTF-8 CSV: {e}") from None
+    if rows and not {"division_code", "name"} <= header:
+        raise SitesFileError(f"{path}: the header must name division_code,name,kind,from,until")
+    out: list[RosterRow] = []
+    for line, r in enumerate(rows, start=2):
+        name, kind = (r.get("name") or "").strip(), (r.get("kind") or "").strip()
+        if not name:
+            raise SitesFileError(f"{path}: line {line}: no body name")
+        if kind not in _ROSTER_KINDS:
+            raise SitesFileError(
+                f"{path}: line {line}: kind {kind!r} not one of {', '.join(_ROSTER_KINDS[1:])}"
+            )
+        years: list[int | None] = []
+        for col in ("from", "until"):
+            v = (r.get(col) or "").strip()
+            if v and not v.isdigit():
+                raise SitesFileError(f"{path}: line {line}: {col} {v!r} is not a year")
+            years.append(int(v) if v else None)
+        out.append(((r.get("division_code") or "").strip(), name, kind, years[0], years[1]))
+    return tuple(out)
 
 
 def parse_sites(text: str, path: Path = Path("<sites>")) -> list[Site]:

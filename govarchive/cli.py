@@ -284,6 +284,12 @@ def parse(file: Path) -> None:
         raise GovarchiveError(f"{file}: {ex.error}")
     result = interpret(ex)
     out = result.to_json()
+    if result.agency:  # the body the printed name means (archive/bodies/names.py), with no site's place
+        from archive.bodies.names import read_body
+
+        body = read_body(result.agency)
+        out["body"] = {"name": body.name, "kind": body.kind, "division_code": body.division_code,
+                       "place": body.place, "parsed": body.parsed}  # fmt: skip
     out["stats"] = [asdict(s) for s in result.stats]
     out["checks"] = [asdict(c) for c in result.checks]
     click.echo(json.dumps(out, ensure_ascii=False, indent=1))
@@ -310,6 +316,113 @@ def reprocess(data_dir: Path, workers: int) -> None:
     ws.close()
 
 
+@main.group(invoke_without_command=True)
+@DATA_OPTION
+@click.pass_context
+@friendly_errors
+def bodies(ctx: click.Context, data_dir: Path) -> None:
+    """The bodies of the corpus, each with its spellings and years; `merge`, `split` and `end` correct them
+    (each decision kept with who, when and why, and re-applied by reprocess).
+
+    Example: govarchive bodies --data data
+    """
+    ctx.obj = data_dir
+    if ctx.invoked_subcommand is not None:
+        return
+    from archive.store.corpus import Corpus
+
+    if not (data_dir / "corpus.db").is_file():
+        raise GovarchiveError(f"{data_dir / 'corpus.db'}: no corpus here")
+    corpus = Corpus.reader(data_dir / "corpus.db")
+    try:
+        for b in corpus.bodies_listing():
+            flag = "" if b["parsed"] else "  [review: not in the gazetteer]"
+            ended = f"  until {b['until_year']}" if b["until_year"] else ""
+            click.echo(
+                f"{b['id']:>5}  {b['name']}  {b['kind']}  {b['division_code'] or '-'}  "
+                f"years: {b['years'] or '-'}{ended}{flag}"
+            )
+            aliases = sorted(set((b["aliases"] or "").split(",")) - {"", b["name"]})
+            if aliases:
+                click.echo(f"       also: {'、'.join(aliases)}")
+    finally:
+        corpus.close()
+
+
+def _decide(
+    data_dir: Path, action: str, subject: str, other: str | None, year: int | None, why: str, who: str | None
+) -> None:
+    import getpass
+
+    from archive.rebuild import decide
+    from archive.store.workspace import Workspace
+
+    if not (data_dir / "corpus.db").is_file():
+        raise GovarchiveError(f"{data_dir / 'corpus.db'}: no corpus here")
+    ws = Workspace(data_dir)
+    try:
+        with exclusive(ws):
+            click.echo(decide(ws, action, subject, other, year, why, who or getpass.getuser()))
+    except ValueError as e:
+        raise GovarchiveError(f"bodies {action}: {e}") from None
+    finally:
+        ws.close()
+
+
+_WHY = click.option("--why", required=True, help="Why (kept with the decision).")
+_WHO = click.option("--who", default=None, help="Who decides (default: the user name).")
+# `bodies merge … --data D` as well as `bodies --data D merge …`.
+_SUB_DATA = click.option("--data", "sub_data", type=click.Path(file_okay=False, path_type=Path), default=None)
+
+
+@bodies.command("merge")
+@click.argument("keep")
+@click.argument("merged")
+@_WHY
+@_WHO
+@_SUB_DATA
+@click.pass_obj
+@friendly_errors
+def bodies_merge(
+    data_dir: Path, keep: str, merged: str, why: str, who: str | None, sub_data: Path | None
+) -> None:
+    """MERGED is the same body as KEEP (ids, names or spellings): its reports and spellings join KEEP's.
+
+    Example: govarchive bodies merge 洪泽区人民政府 洪泽县人民政府 --why "县改区 2016, one government"
+    """
+    _decide(sub_data or data_dir, "merge", keep, merged, None, why, who)
+
+
+@bodies.command("split")
+@click.argument("alias")
+@_WHY
+@_WHO
+@_SUB_DATA
+@click.pass_obj
+@friendly_errors
+def bodies_split(data_dir: Path, alias: str, why: str, who: str | None, sub_data: Path | None) -> None:
+    """The spelling ALIAS names a body of its own. Example: govarchive bodies split 城关镇人民政府 --why "…"."""
+    _decide(sub_data or data_dir, "split", alias, None, None, why, who)
+
+
+@bodies.command("end")
+@click.argument("body")
+@click.option("--year", type=int, required=True, help="The last year the body reports for.")
+@_WHY
+@_WHO
+@_SUB_DATA
+@click.pass_obj
+@friendly_errors
+def bodies_end(
+    data_dir: Path, body: str, year: int, why: str, who: str | None, sub_data: Path | None
+) -> None:
+    """BODY (merged away in a reform, dissolved) is expected to report no year after YEAR.
+
+    Example: govarchive bodies end 中宁县工商行政管理局 --year 2018 --why "2019 机构改革: 市场监督管理局"
+    """
+    _decide(sub_data or data_dir, "end", body, None, year, why, who)
+
+
 @main.command()
 @DATA_OPTION
 @click.option(
@@ -322,18 +435,33 @@ def reprocess(data_dir: Path, workers: int) -> None:
 @click.option("--year", type=int, default=None)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.option("--fail-on-missing", is_flag=True, help="Exit 1 when any expected report is missing.")
+@click.option(
+    "--regions", is_flag=True, help="Only the counts by county (division code): on time, late, missing."
+)
 @friendly_errors
 def monitor(
-    data_dir: Path, sites_file: Path | None, year: int | None, as_json: bool, fail_on_missing: bool
+    data_dir: Path,
+    sites_file: Path | None,
+    year: int | None,
+    as_json: bool,
+    fail_on_missing: bool,
+    regions: bool,
 ) -> None:
-    """Which expected reports are missing, late or removed (article 49 deadlines: departments by
-    31 January, the government itself by 31 March of the next year). Agency names match tolerantly; the
-    rule is in archive/products/monitor.py.
+    """Which expected reports are missing, late or removed (article 49 deadlines: departments and townships
+    by 31 January, governments by 31 March of the next year). Expected: the sites file's bodies, its
+    roster file's, and every body that published before (inferred); the rules are in
+    archive/products/monitor.py. The table ends with the counts by county; --regions gives only those.
 
     Example: govarchive monitor --year 2023 --fail-on-missing
     """
     from archive.products.health import flagged_sites
-    from archive.products.monitor import expected_reports, format_table, sync_sites
+    from archive.products.monitor import (
+        expected_reports,
+        format_rollup,
+        format_table,
+        region_rollup,
+        sync_sites,
+    )
     from archive.sites import load_sites
     from archive.store.corpus import Corpus
     from archive.store.workspace import data_folder_faults
@@ -351,10 +479,18 @@ def monitor(
             if sites is not None:
                 sync_sites(corpus, sites)
             rows = expected_reports(corpus, year)
+            rollup = region_rollup(corpus, year)
             flags = flagged_sites(corpus)
         finally:
             corpus.close()
-    click.echo(json.dumps(rows, ensure_ascii=False, indent=1) if as_json else format_table(rows))
+    if regions:
+        click.echo(json.dumps(rollup, ensure_ascii=False, indent=1) if as_json else format_rollup(rollup))
+    elif as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+    else:
+        click.echo(format_table(rows))
+        if rows and rollup:
+            click.echo(format_rollup(rollup))
     if flags and not as_json:
         click.echo("sites whose discovery needs a look (their last run):")
         for f in flags:

@@ -189,7 +189,19 @@ def metadata() -> dict[str, Any]:
                     },
                     "expected_reports": {
                         "title": "Expected reports and their status (article 49 deadlines)",
-                        "facets": ["status", "year", "site_id"],
+                        "facets": ["status", "year", "site_id", "source"],
+                    },
+                    "bodies": {
+                        "title": "Bodies (机关): one id whatever the spelling, with division code and kind",
+                        "facets": ["kind", "parsed", "county"],
+                    },
+                    "body_aliases": {"title": "Every spelling of a body met, and where first"},
+                    "body_decisions": {
+                        "title": "A person's merges, splits and ends of bodies (who, when, why)"
+                    },
+                    "region_compliance": {
+                        "title": "Expected reports by county (division code): on time, late, missing",
+                        "facets": ["year"],
                     },
                 },
             }

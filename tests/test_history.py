@@ -63,7 +63,7 @@ def test_404_marks_removed_and_keeps_the_report(corpus: Corpus) -> None:
     run = _run(corpus, [LIST_OK, (f"{BASE}/att/a.docx", 404, "http 404")])
     # Not complete (finished=False): only the explicit 404 counts.
     result = close_run(corpus, run, [SITE], finished=False)
-    assert _removed(corpus) == {"财政局"}
+    assert _removed(corpus) == {"示例县财政局"}  # 财政局 printed on the 示例县 site
     assert result.counts()["removed"] == 1
     assert corpus.count("reports") == 2
     src = corpus.conn.execute("SELECT removed_at FROM report_sources WHERE url LIKE '%a.docx'").fetchone()
@@ -74,7 +74,7 @@ def test_left_the_list_on_a_complete_crawl(corpus: Corpus) -> None:
     _report(corpus, "财政局", "a")
     run = _run(corpus, [LIST_OK])
     close_run(corpus, run, [SITE], finished=True)
-    assert _removed(corpus) == {"财政局"}
+    assert _removed(corpus) == {"示例县财政局"}  # 财政局 printed on the 示例县 site
 
 
 def test_portal_down_marks_nothing(corpus: Corpus) -> None:
@@ -115,7 +115,7 @@ def test_mass_disappearance_is_held_back(corpus: Corpus) -> None:
 def test_a_sighting_clears_removed_at(corpus: Corpus) -> None:
     rid = _report(corpus, "财政局", "a")
     close_run(corpus, _run(corpus, [LIST_OK]), [SITE], finished=True)
-    assert _removed(corpus) == {"财政局"}
+    assert _removed(corpus) == {"示例县财政局"}  # 财政局 printed on the 示例县 site
     meta = ReportMeta(agency="财政局", year=2022, kind="annual_report")
     assert corpus.upsert_report("s", meta, None, None, "2026-01-03T00:00:00+00:00") == rid
     assert _removed(corpus) == set()

@@ -131,7 +131,9 @@ def test_monitor_command_table_json_and_exit_codes(data: Path) -> None:
     table = _monitor(data)
     assert table.returncode == 0
     assert "missing: 6  late: 4  removed: 1  on_time: 13" in table.stdout
-    assert "(as 中宁财政局)" in table.stdout
+    assert (
+        "中宁县 卫生健康局  (as 中宁县卫生健康局)" in table.stdout
+    )  # the sites file's spelling, the body's name
     as_json = _monitor(data, "--json", "--year", "2024")
     rows = json.loads(as_json.stdout)
     assert {(r["agency"], r["status"]) for r in rows if r["status"] == "missing"} == {

@@ -9,7 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.portals.harness import DERIVED_TABLES, assert_reprocess_gives_the_same, reports, rows, sources
+from tests.portals.harness import (
+    DERIVED_TABLES,
+    assert_reprocess_gives_the_same,
+    bodies_split_apart,
+    reports,
+    rows,
+    sources,
+)
 from tests.portals.runs import (
     Crawled,
     formats_portal,
@@ -43,6 +50,7 @@ PORTALS: dict[str, Callable[[], Crawled]] = {
 def test_reprocess_gives_exactly_what_the_crawl_gave(name: str, tmp_path: Path) -> None:
     run = PORTALS[name]()
     assert rows(run.data, DERIVED_TABLES["reports"]), "the crawl recorded no report"
+    assert bodies_split_apart(run.data) == []  # one body, one id, whatever the spelling
     assert_reprocess_gives_the_same(run.data, tmp_path)
 
 

@@ -169,6 +169,7 @@ def test_every_page_and_query_opens_without_error(served: Served, browser: Any) 
         f"/compare/changes?id={served.body_2021}",
         f"/compare/region?region={q('示范省')}&year=2021&code={q('applications|new|total')}",
         f"/compare/figure?code={q('appeals|review|total')}",
+        "/regions",
         f"/search?q={q('复议')}&year=2020",
         f"/search?q={q('依申请公开')}",
         "/schema",
@@ -372,6 +373,21 @@ def test_year_over_year_shows_what_changed(served: Served) -> None:
     assert "一、本年新收政府信息公开申请数量 · 总计" in figures and "+7" in figures
     body = _get(f"{served.url}/compare/body?agency={q(BODY)}")
     assert f"/compare/changes?id={served.body_2021}" in body
+
+
+def test_a_body_is_found_by_any_spelling_met(served: Served) -> None:
+    # The demo's 2018 work summary is printed under the name before the 2019 reform: one body.
+    db = corpus(served)
+    spellings = {tuple(r) for r in db.execute(
+        "SELECT b.name, a.name FROM body_aliases a JOIN bodies b ON b.id = a.body_id WHERE a.name != b.name")}  # fmt: skip
+    db.close()
+    assert ("中卫市卫生健康局", "中卫市卫生和计划生育局") in spellings
+    page = _get(f"{served.url}/compare/body?agency={q('中卫市卫生和计划生育局')}")
+    assert "<h1>中卫市卫生健康局 " in page and "Also printed as" in page and "中卫市卫生和计划生育局" in page
+    found = json.loads(
+        _get(f"{served.url}/search.json?q={q('信息公开')}&agency={q('中卫市卫生和计划生育局')}")
+    )
+    assert found["results"] and {r["agency"] for r in found["results"]} == {"中卫市卫生健康局"}
 
 
 def test_whole_csv_export_of_more_than_5000_figures(served: Served) -> None:

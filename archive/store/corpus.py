@@ -121,7 +121,7 @@ class Corpus(ReportRows):
             status = self.conn.execute("PRAGMA quick_check").fetchone()[0]
             if status != "ok":
                 raise CorpusError(f"{self.path}: database is corrupt ({status}); restore it from a backup")
-            migrate(self.conn)
+            ran = migrate(self.conn)
         except sqlite3.DatabaseError as e:
             fault = data_folder_fault(self.path.parent, e)  # read-only, locked: not the corpus's fault
             if fault is None and _read_only_fs(self.path):  # SQLite says only "unable to open database file"
@@ -130,6 +130,9 @@ class Corpus(ReportRows):
         self.db = sqlite_utils.Database(self.conn)
         self._savepoints = 0
         self._site_names: dict[str, tuple[str, str | None]] | None = None
+        if "017_bodies" in ran:
+            with self.transaction():
+                self.backfill_bodies()
 
     @classmethod
     def reader(cls, path: Path) -> Corpus:
@@ -205,6 +208,8 @@ class Corpus(ReportRows):
             },
             pk="id",
         )
+        if site.roster:
+            self.replace_roster(site.id, [(c, n, k, f, u) for c, n, k, f, u in site.roster_rows])
 
     def site_names(self) -> dict[str, tuple[str, str | None]]:
         """site id → (name, region), read once (upsert_site forgets it)."""
@@ -488,11 +493,27 @@ class Corpus(ReportRows):
 
     # --- monitoring ----------------------------------------------------------------------------------
 
-    def replace_agency_names(self, rows: list[tuple[str, str, str]]) -> None:
-        """(site_id, name, key) for every expected body and every report's body (archive/products/monitor.py)."""
+    def replace_expected_bodies(
+        self, rows: list[tuple[str, int | None, str, str, int, int | None, str]]
+    ) -> None:
+        """(site_id, body_id, agency, kind, since, until, source) of every body expected to publish
+        (archive/products/monitor.py)."""
         with self.transaction():
-            self.conn.execute("DELETE FROM agency_names")
-            self.conn.executemany("INSERT INTO agency_names(site_id, name, key) VALUES (?, ?, ?)", rows)
+            self.conn.execute("DELETE FROM expected_bodies")
+            self.conn.executemany(
+                """INSERT INTO expected_bodies(site_id, body_id, agency, kind, since, until, source)
+                   VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                rows,
+            )
+
+    def replace_roster(self, site_id: str, rows: list[tuple[str, str, str, int | None, int | None]]) -> None:
+        """The roster file of a site: (division code, body name, kind, from year, until year)."""
+        with self.transaction():
+            self.conn.execute("DELETE FROM roster WHERE site_id = ?", (site_id,))
+            self.conn.executemany(
+                "INSERT INTO roster(site_id, division_code, name, kind, since, until) VALUES (?, ?, ?, ?, ?, ?)",
+                [(site_id, *r) for r in rows],
+            )
 
     def mark_source_removed(self, url: str, at: str) -> None:
         self.conn.execute(

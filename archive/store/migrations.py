@@ -385,6 +385,96 @@ CREATE TABLE site_runs (
 CREATE INDEX site_runs_site ON site_runs(site_id, run_id);
 """
 
+
+# One body, one identity (issue 19): a report belongs to a body (`bodies`: a stable id, its canonical name,
+# kind, division code and place, the county it counts under), whatever spelling a copy prints
+# (`body_aliases`: every spelling met, where first; `report_sources.printed_agency` the copy's own).
+# `body_decisions` are a person's merges, splits and ends (who, when, why): never derived, re-applied by
+# `reprocess`. Expectations (`expected_bodies`, written by the monitor from the sites file, a roster file and
+# every body that published before) replace the sites-file names of 003/011; a body's deadline follows its
+# kind (government 31 March, every other 31 January); a file ingested for a site counts as a look at it.
+# `region_compliance` counts the expected reports of each county by status (the watchdog's table).
+# `agency_names` (the monitor's tolerant keys of 001) goes: bodies are those keys.
+# Existing rows get their bodies when the corpus is next opened (archive/store/corpus.py); `reprocess`
+# folds the reports of one body printed in two spellings into one.
+_M017_BODIES = """
+CREATE TABLE bodies (
+    id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, name TEXT NOT NULL UNIQUE, kind TEXT NOT NULL,
+    division_code TEXT, place TEXT, county_code TEXT, county TEXT, parsed INTEGER NOT NULL,
+    merged_into INTEGER REFERENCES bodies(id), until_year INTEGER
+);
+CREATE INDEX bodies_county ON bodies(county_code);
+CREATE TABLE body_aliases (
+    name TEXT NOT NULL, site_id TEXT NOT NULL, body_id INTEGER NOT NULL REFERENCES bodies(id),
+    url TEXT, first_seen TEXT, PRIMARY KEY (name, site_id)
+);
+CREATE INDEX body_aliases_body ON body_aliases(body_id);
+CREATE TABLE body_decisions (
+    id INTEGER PRIMARY KEY, action TEXT NOT NULL, subject TEXT NOT NULL, other TEXT, year INTEGER,
+    why TEXT NOT NULL, who TEXT NOT NULL, at TEXT NOT NULL
+);
+ALTER TABLE reports ADD COLUMN body_id INTEGER REFERENCES bodies(id);
+CREATE INDEX reports_body ON reports(body_id, year, kind);
+ALTER TABLE report_sources ADD COLUMN body_id INTEGER REFERENCES bodies(id);
+ALTER TABLE report_sources ADD COLUMN printed_agency TEXT;
+DROP TABLE agency_names;
+CREATE TABLE roster (
+    site_id TEXT NOT NULL, division_code TEXT, name TEXT NOT NULL, kind TEXT, since INTEGER, until INTEGER
+);
+CREATE TABLE expected_bodies (
+    site_id TEXT NOT NULL, body_id INTEGER, agency TEXT NOT NULL, kind TEXT NOT NULL, since INTEGER NOT NULL,
+    until INTEGER, source TEXT NOT NULL
+);
+DROP VIEW expected_reports;
+CREATE VIEW expected_reports AS
+WITH RECURSIVE years(year) AS (
+    SELECT 1990 UNION ALL SELECT year + 1 FROM years WHERE year < CAST(strftime('%Y', 'now') AS INTEGER)
+),
+expected AS (
+    SELECT e.site_id, e.body_id, e.agency, e.kind, e.source, y.year,
+           printf('%04d-%s', y.year + 1, CASE WHEN e.kind = 'government' THEN '03-31' ELSE '01-31' END)
+             AS deadline
+    FROM expected_bodies e JOIN years y ON y.year >= e.since AND y.year <= COALESCE(e.until, 9999)
+),
+matched AS (
+    SELECT e.*, (
+        SELECT r.id FROM reports r
+        WHERE r.body_id = e.body_id AND r.year = e.year AND r.kind = 'annual_report'
+        ORDER BY r.removed_at IS NOT NULL, COALESCE(r.published_at, r.first_seen), r.id
+        LIMIT 1
+    ) AS rid,
+    (
+        SELECT max(c.fetched_at) FROM captures c
+        WHERE c.site_id = e.site_id AND c.error IS NULL
+          AND ((c.role = 'list' AND c.status < 400) OR c.role = 'file')
+    ) AS checked_at
+    FROM expected e
+)
+SELECT m.site_id, m.agency, m.year, m.deadline,
+       CASE
+           WHEN r.id IS NULL AND m.deadline >= date('now') THEN 'not_due'
+           WHEN r.id IS NULL AND (m.checked_at IS NULL
+                                  OR substr(datetime(m.checked_at, '+8 hours'), 1, 10) <= m.deadline)
+               THEN 'not_checked'
+           WHEN r.id IS NULL THEN 'missing'
+           WHEN r.removed_at IS NOT NULL THEN 'removed'
+           WHEN COALESCE(r.published_at, substr(r.first_seen, 1, 10)) <= m.deadline THEN 'on_time'
+           ELSE 'late'
+       END AS status,
+       r.id AS report_id, r.agency AS report_agency, r.published_at, r.first_seen, r.removed_at,
+       m.checked_at, m.body_id, m.kind AS body_kind, m.source, m.source = 'inferred' AS inferred
+FROM matched m
+LEFT JOIN reports r ON r.id = m.rid;
+CREATE VIEW region_compliance AS
+SELECT COALESCE(b.county_code, '') AS division_code, COALESCE(b.county, '') AS region, e.year,
+       count(*) AS expected, sum(e.status = 'on_time') AS on_time, sum(e.status = 'late') AS late,
+       sum(e.status = 'missing') AS missing, sum(e.status = 'removed') AS removed,
+       sum(e.status = 'not_checked') AS not_checked
+FROM expected_reports e LEFT JOIN bodies b ON b.id = e.body_id
+WHERE e.status != 'not_due'
+GROUP BY 1, 2, e.year;
+"""
+
 MIGRATIONS: list[tuple[str, Step]] = [
     ("001_initial", _M001_INITIAL),
     ("002_fts_trigram", _M002_FTS),
@@ -400,6 +490,7 @@ MIGRATIONS: list[tuple[str, Step]] = [
     ("014_stream_applied", _M014_STREAM_APPLIED),
     ("015_report_sources_revision", _M015_REPORT_SOURCES_REVISION),
     ("016_site_runs", _M016_SITE_RUNS),
+    ("017_bodies", _M017_BODIES),
 ]
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from archive.model import Check, ParseResult, ReportMeta, Stat
+from archive.store.bodies import BodyRows
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -46,7 +47,7 @@ def _rank(revision: int, known: int, fmt: str, text_len: int) -> tuple[bool, int
     return (known > 0, revision, known, -FORMAT_RANK.get(fmt, 9), min(text_len, 2000))
 
 
-class ReportRows:
+class ReportRows(BodyRows):
     """The report-writing half of Corpus (mixed into archive.store.corpus.Corpus)."""
 
     conn: sqlite3.Connection
@@ -84,12 +85,34 @@ class ReportRows:
                 source.site_id, meta, source.region, page_url, source.seen_at, sighting
             )
             revision = result.revision
+            printed = result.agency
+            body_id = self.conn.execute("SELECT body_id FROM reports WHERE id = ?", (report_id,)).fetchone()[
+                0
+            ]
+            if printed and body_id is not None:
+                self.note_alias(body_id, printed, source.site_id, source.url, source.seen_at)
             self.add_report_source(
-                report_id, source.sha256, source.url, fmt, source.seen_at, sighting, revision
+                report_id,
+                source.sha256,
+                source.url,
+                fmt,
+                source.seen_at,
+                sighting,
+                revision,
+                printed,
+                body_id,
             )
             for other_sha, other_url, other_fmt in also_sources or []:
                 self.add_report_source(
-                    report_id, other_sha, other_url, other_fmt, source.seen_at, sighting, revision
+                    report_id,
+                    other_sha,
+                    other_url,
+                    other_fmt,
+                    source.seen_at,
+                    sighting,
+                    revision,
+                    printed,
+                    body_id,
                 )
             if self._better_than_current(report_id, result, fmt, source):
                 self.set_report_content(
@@ -142,13 +165,22 @@ class ReportRows:
     ) -> int:
         """One row per body × year × kind; a sighting moves last_seen and clears removed_at (a rebuild
         from the archive, `sighting=False`, leaves that history alone)."""
-        # A body's report is one row wherever it was found (county and city portals often both carry it);
-        # only a report whose body is unknown stays tied to its site.
-        if meta.agency:
+        # A body's report is one row wherever it was found (county and city portals often both carry it)
+        # and whatever spelling of the body a copy prints (archive/store/bodies.py); a row of a body since
+        # merged into this one is taken over (its id kept). Only a report whose body is unknown stays tied
+        # to its site.
+        body = self.resolve_body(meta.agency, site_id) if meta.agency else None
+        agency, body_id = (body.name, body.body_id) if body is not None else (None, None)
+        if body_id is not None:
             row = self.conn.execute(
-                "SELECT id FROM reports WHERE agency = ? AND year IS ? AND kind IS ? ORDER BY id LIMIT 1",
-                (meta.agency, meta.year, meta.kind),
+                """SELECT id, body_id FROM reports WHERE year IS ?1 AND kind IS ?2 AND (body_id = ?3 OR body_id IN
+                     (SELECT id FROM bodies WHERE merged_into = ?3)) ORDER BY body_id = ?3 DESC, id LIMIT 1""",
+                (meta.year, meta.kind, body_id),
             ).fetchone()
+            if row is not None and row["body_id"] != body_id:
+                self.conn.execute(
+                    "UPDATE reports SET body_id = ?, agency = ? WHERE id = ?", (body_id, agency, row["id"])
+                )
         else:
             row = self.conn.execute(
                 "SELECT id FROM reports WHERE site_id IS ? AND agency IS NULL AND year IS ? AND kind IS ?",
@@ -157,10 +189,10 @@ class ReportRows:
         if row is None:
             cur = self.conn.execute(
                 """INSERT INTO reports(site_id, agency, region, year, kind, title, template, published_at,
-                     page_url, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                     page_url, first_seen, last_seen, body_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (
                     site_id,
-                    meta.agency,
+                    agency,
                     region,
                     meta.year,
                     meta.kind,
@@ -170,6 +202,7 @@ class ReportRows:
                     page_url,
                     seen_at,
                     seen_at,
+                    body_id,
                 ),
             )
             return int(cur.lastrowid or 0)
@@ -199,18 +232,24 @@ class ReportRows:
         seen_at: str,
         sighting: bool = True,
         revision: int = 0,
+        printed: str | None = None,
+        body_id: int | None = None,
     ) -> None:
+        """One copy of a report, with the body's name as this copy prints it (the smallest, should two
+        documents at one address print two: the same whatever the order they arrive in)."""
         update = (
             "last_seen=max(last_seen, excluded.last_seen), removed_at=NULL, format=excluded.format"
             if sighting
             else "format=excluded.format"
         )
         self.conn.execute(
-            f"""INSERT INTO report_sources(report_id, sha256, url, format, first_seen, last_seen, revision)
-               VALUES (?, ?, ?, ?, ?, ?, ?)
+            f"""INSERT INTO report_sources(report_id, sha256, url, format, first_seen, last_seen, revision,
+                 printed_agency, body_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT(report_id, sha256, url) DO UPDATE SET first_seen=min(first_seen, excluded.first_seen),
-                 revision=max(revision, excluded.revision), {update}""",
-            (report_id, sha256, url, fmt, seen_at, seen_at, revision),
+                 revision=max(revision, excluded.revision), body_id=excluded.body_id,
+                 printed_agency=CASE WHEN printed_agency IS NULL OR excluded.printed_agency < printed_agency
+                                     THEN excluded.printed_agency ELSE printed_agency END, {update}""",
+            (report_id, sha256, url, fmt, seen_at, seen_at, revision, printed, body_id),
         )
 
     def set_report_content(
@@ -288,6 +327,8 @@ class ReportRows:
         """Forget what was derived (figures, checks, best copies, descriptions); ids and sighting
         history (first_seen, last_seen, removed_at of reports and of their copies) stay."""
         with self.transaction():
+            self.apply_decisions()  # a person's merges and ends, as recorded; spellings are met again
+            self.conn.execute("DELETE FROM body_aliases")
             self.conn.execute("DELETE FROM report_stats")
             self.conn.execute("DELETE FROM report_checks")
             self.conn.execute(

@@ -71,6 +71,34 @@ def checks(conn: sqlite3.Connection, rid: int) -> list[Row]:
     )
 
 
+def body_name(conn: sqlite3.Connection, agency: str) -> str:
+    """The body's name for any spelling of it met in a document (the name itself when none is)."""
+    row = conn.execute(
+        """SELECT b.name FROM body_aliases a JOIN bodies b ON b.id = a.body_id
+           WHERE a.name = ? AND NOT EXISTS (SELECT 1 FROM bodies WHERE name = ?) ORDER BY b.id LIMIT 1""",
+        (agency, agency),
+    ).fetchone()
+    return str(row[0]) if row else agency
+
+
+def body_aliases(conn: sqlite3.Connection, agency: str) -> list[str]:
+    """The spellings of a body met in documents, other than its name."""
+    return [
+        r[0]
+        for r in conn.execute(
+            """SELECT DISTINCT a.name FROM body_aliases a JOIN bodies b ON b.id = a.body_id
+               WHERE b.name = ? AND a.name != b.name ORDER BY a.name""",
+            (agency,),
+        )
+    ]
+
+
+def regions(conn: sqlite3.Connection, year: int | None = None) -> list[Row]:
+    """The expected reports of each county by status (view `region_compliance`)."""
+    where, args = ("WHERE year = ?", (year,)) if year is not None else ("", ())
+    return _rows(conn, f"SELECT * FROM region_compliance {where} ORDER BY year DESC, division_code", args)
+
+
 def body_reports(conn: sqlite3.Connection, agency: str) -> list[Row]:
     """Every report of one body, oldest first (the body's other years)."""
     return _rows(

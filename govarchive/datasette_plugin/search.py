@@ -133,8 +133,10 @@ def where(conn: sqlite3.Connection, f: Filters) -> Where:
     if f.region:
         clauses.append(region_clause())
         params["region"] = f.region
-    if f.agency:
-        clauses.append("r.agency = :agency")
+    if f.agency:  # a body, by its name or any spelling met (archive/store/bodies.py)
+        clauses.append(
+            "(r.agency = :agency OR r.body_id IN (SELECT body_id FROM body_aliases WHERE name = :agency))"
+        )
         params["agency"] = f.agency
     if f.kind:
         clauses.append("r.kind = :kind")

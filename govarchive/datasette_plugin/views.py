@@ -263,8 +263,11 @@ async def compare_index(request: Request, datasette: Datasette) -> Response:
 
 
 async def compare_body(request: Request, datasette: Datasette) -> Response:
-    agency = request.args.get("agency", "")
+    given = request.args.get("agency", "")
     db = corpus(datasette)
+    # Any spelling met names its body: the page lists the body's years under every spelling.
+    agency = await db.execute_fn(lambda c: data.body_name(c, given)) if given else ""
+    aliases = await db.execute_fn(lambda c: data.body_aliases(c, agency)) if agency else []
     ch = await db.execute_fn(data.choices)
     reps = await db.execute_fn(lambda c: data.body_reports(c, agency)) if agency else []
     keys = [k for k, _ in HEADLINE]
@@ -283,6 +286,7 @@ async def compare_body(request: Request, datasette: Datasette) -> Response:
         request,
         "ga_body.html",
         agency=agency,
+        aliases=aliases,
         choices=ch,
         chart=chart,
         rows=rows,
@@ -593,6 +597,13 @@ async def home(request: Request, datasette: Datasette) -> Response:
     return await _render(datasette, request, "ga_home.html", choices=ch, release=kept[0] if kept else None)
 
 
+async def regions_page(request: Request, datasette: Datasette) -> Response:
+    """The watchdog's table: how many bodies of each county published on time, late, not at all."""
+    year = year_arg(request.args)
+    rows = await corpus(datasette).execute_fn(lambda c: data.regions(c, year))
+    return await _render(datasette, request, "ga_regions.html", rows=rows, year=year)
+
+
 ROUTES = [
     (pattern, answered(view))
     for pattern, view in [
@@ -604,6 +615,7 @@ ROUTES = [
         (r"^/compare/changes$", compare_changes),
         (r"^/compare/region$", compare_region),
         (r"^/compare/figure$", compare_figure),
+        (r"^/regions$", regions_page),
         (r"^/search(\.(?P<format>json))?$", search_page),
         (r"^/export/(?P<what>figures|reports)\.(?P<format>csv|json)$", export_view),
         (r"^/export/query\.(?P<format>csv|json)$", query_export),

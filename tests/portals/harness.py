@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -112,6 +113,38 @@ def reports(data_dir: Path) -> set[tuple[str, int, str]]:
         }
 
 
+# Leading division names (省, 市, 县, 区 …): what a spelling of a body may carry or drop.
+_LEADING_PLACES = re.compile(r"^(?:[\u4e00-\u9fff]{2,8}?(?:自治区|自治州|自治县|省|市|州|盟|县|区|旗))+")
+
+
+def bodies_split_apart(data_dir: Path) -> list[tuple[str, str]]:
+    """Pairs of bodies of one site that are one by a plain rule independent of archive/bodies: a spelling of
+    one is another's with leading place names added (淮安市洪泽区人民政府 / 洪泽区人民政府). Empty when every
+    body has one id whatever the spelling."""
+    with db(data_dir) as conn:
+        rows = conn.execute(
+            """SELECT DISTINCT r.site_id, b.id, b.name AS body, a.name AS spelling FROM reports r
+               JOIN bodies b ON b.id = r.body_id LEFT JOIN body_aliases a ON a.body_id = b.id"""
+        ).fetchall()
+    spellings: dict[tuple[str, int], set[str]] = {}
+    for r in rows:
+        names = spellings.setdefault((r["site_id"], r["id"]), {r["body"]})
+        if r["spelling"]:
+            names.add(r["spelling"])
+    out: list[tuple[str, str]] = []
+    for (site, a), names_a in spellings.items():
+        for (other_site, b), names_b in spellings.items():
+            if other_site != site or a >= b:
+                continue
+            for x in names_a:
+                for y in names_b:
+                    long, short = (x, y) if len(x) > len(y) else (y, x)
+                    lead = long[: len(long) - len(short)]
+                    if long.endswith(short) and lead and _LEADING_PLACES.fullmatch(lead) and len(short) >= 4:
+                        out.append((x, y))
+    return out
+
+
 def published(data_dir: Path) -> dict[tuple[str, int], str | None]:
     with db(data_dir) as conn:
         rows = conn.execute("SELECT agency, year, published_at FROM reports").fetchall()
@@ -156,6 +189,8 @@ DERIVED_TABLES = {
     "report_stats": "SELECT * FROM report_stats ORDER BY report_id, section, row, col",
     "report_checks": "SELECT * FROM report_checks ORDER BY report_id, rule",
     "expected_reports": "SELECT * FROM expected_reports ORDER BY site_id, agency, year",
+    "bodies": "SELECT * FROM bodies ORDER BY id",
+    "body_aliases": "SELECT * FROM body_aliases ORDER BY name, site_id",
 }
 
 
