@@ -7,7 +7,7 @@ import difflib
 
 from archive.extract.grid import covered_value, is_figure, join_lines
 from archive.extract.pdftables import MIN_CELL, TOL, Table, cluster, index_of
-from archive.model import Cell, Grid
+from archive.model import Cell, Grid, Located, Where
 
 
 def _same_frame(a: Table, b: Table) -> bool:
@@ -70,12 +70,33 @@ def _join_rows(a: list[Cell], b: list[Cell]) -> list[Cell]:
     return out
 
 
+def locate(table: Table, page: int) -> None:
+    """Make each cell of the table's grid a `Located` text: its page and the box of its region (a merged
+    cell's whole region), in points from the page's top-left."""
+    owner: dict[tuple[int, int], tuple[int, int, int, int]] = {}
+    for region in table.regions:
+        r0, c0, r1, c1 = region
+        for r in range(r0, r1 + 1):
+            for c in range(c0, c1 + 1):
+                owner[(r, c)] = region
+    xs, ys = table.xs, table.ys
+    for r, row in enumerate(table.grid):
+        for c, cell in enumerate(row):
+            if cell is None or r + 1 >= len(ys) or c + 1 >= len(xs):
+                continue
+            r0, c0, r1, c1 = owner.get((r, c), (r, c, r, c))
+            row[c] = Located(cell, Where(page=page, box=(xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1])))
+
+
 def join_pages(pages: list[list[Table]], page_height: float, margin: float = 120.0) -> list[Grid]:
     """Grids of all tables in document order; a table that ends near the bottom of a page and one that
-    starts near the top of the next, with the same left and right edges, are one table."""
+    starts near the top of the next, with the same left and right edges, are one table. Every cell is
+    `Located` on its page first, so a joined table's cells keep their own pages."""
     out: list[Grid] = []
     prev: Table | None = None  # the last table of the previous page, holding the grid joined so far
-    for tables in pages:
+    for page, tables in enumerate(pages, start=1):
+        for t in tables:
+            locate(t, page)
         last: Table | None = None
         for i, t in enumerate(tables):
             if (
