@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from archive.model import CellPlaces, Grid, Located, Where
+from archive.model import CellPlaces, Grid, Located, Place
 
 
 def split(tables: Sequence[Grid]) -> tuple[list[Grid], CellPlaces]:
@@ -20,12 +20,12 @@ def split(tables: Sequence[Grid]) -> tuple[list[Grid], CellPlaces]:
     known = False
     for grid in tables:
         g: Grid = []
-        p: list[list[list[float] | None]] = []
+        p: list[list[Place | None]] = []
         for row in grid:
             g.append([str(c) if isinstance(c, Located) else c for c in row])
-            wheres = [c.where.to_json() if isinstance(c, Located) and c.where else None for c in row]
-            known = known or any(w is not None for w in wheres)
-            p.append(wheres)
+            at = [c.at if isinstance(c, Located) else None for c in row]
+            known = known or any(a is not None for a in at)
+            p.append(at)
         plain.append(g)
         places.append(p)
     return plain, places if known else []
@@ -41,13 +41,10 @@ def relocate(tables: Sequence[Grid], places: CellPlaces) -> list[Grid]:
         g: Grid = []
         for r, row in enumerate(grid):
             at = rows_at[r] if r < len(rows_at) else []
-            g.append(
-                [
-                    Located(c, Where.from_json(at[c_i]))
-                    if isinstance(c, str) and c_i < len(at) and at[c_i]
-                    else c
-                    for c_i, c in enumerate(row)
-                ]
-            )
+            line: list[str | None] = []
+            for c_i, c in enumerate(row):
+                place = at[c_i] if c_i < len(at) else None
+                line.append(Located(c, place) if isinstance(c, str) and place else c)
+            g.append(line)
         out.append(g)
     return out

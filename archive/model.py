@@ -32,14 +32,14 @@ class Where:
     row: int | None = None
     col: int | None = None
 
-    def to_json(self) -> list[float]:
+    def to_json(self) -> Place:
         """Compact: [page, x0, y0, x1, y1] or [table, row, col] (boxes to 0.1 pt)."""
         if self.page is not None and self.box is not None:
-            return [self.page, *(round(v, 1) for v in self.box)]
+            return page_place(self.page, *self.box)
         return [self.table or 0, self.row or 0, self.col or 0]
 
     @staticmethod
-    def from_json(value: list[float] | None) -> Where | None:
+    def from_json(value: Place | None) -> Where | None:
         if not value:
             return None
         if len(value) == 5:
@@ -47,29 +47,39 @@ class Where:
         return Where(table=int(value[0]), row=int(value[1]), col=int(value[2]))
 
 
+# A cell's place as stored (Where.to_json): [page, x0, y0, x1, y1] or [table, row, col].
+Place = list[float]
+
+
+def page_place(page: int, x0: float, y0: float, x1: float, y1: float) -> Place:
+    return [page, round(x0, 1), round(y0, 1), round(x1, 1), round(y1, 1)]
+
+
 class Located(str):
-    """A cell's text that remembers where it was read (`where`). Extractors make them; every step between
-    (spans, page joins, segmentation, the mapper's column fitting) passes cells on unchanged, so a figure
-    keeps its place without each step knowing. Text made anew (two halves of a row joined) is a plain str:
-    its place is unknown. Only in memory: stored extractions keep the places in `Extraction.cells`."""
+    """A cell's text that remembers where it was read (`at`, a stored Place; `where_of` reads it). Extractors
+    make them; every step between (spans, page joins, segmentation, the mapper's column fitting) passes cells
+    on unchanged, so a figure keeps its place without each step knowing. Text made anew (two halves of a row
+    joined) is a plain str: its place is unknown. Only in memory: stored extractions keep the places in
+    `Extraction.cells`. The place is kept in its stored form so that making, storing and restoring a cell's
+    place costs a list, not an object (a PDF has thousands of cells)."""
 
-    where: Where | None
+    at: Place
 
-    def __new__(cls, text: str, where: Where | None) -> Located:
+    def __new__(cls, text: str, at: Place) -> Located:
         obj = super().__new__(cls, text)
-        obj.where = where
+        obj.at = at
         return obj
 
-    def __reduce__(self) -> tuple[type[Located], tuple[str, Where | None]]:
-        return Located, (str(self), self.where)
+    def __reduce__(self) -> tuple[type[Located], tuple[str, Place]]:
+        return Located, (str(self), self.at)
 
 
 def where_of(cell: object) -> Where | None:
-    return cell.where if isinstance(cell, Located) else None
+    return Where.from_json(cell.at) if isinstance(cell, Located) else None
 
 
-# Extraction.cells: per table, per row, per cell the Where.to_json of that grid position (None: unknown).
-CellPlaces = list[list[list[list[float] | None]]]
+# Extraction.cells: per table, per row, per cell the Place of that grid position (None: unknown).
+CellPlaces = list[list[list[Place | None]]]
 
 MediaType = Literal[
     "pdf",

@@ -90,8 +90,8 @@ def test_html_figures_name_the_table_row_and_cell_of_the_page(tmp_path: Path) ->
 def test_places_survive_storage_and_derived_figures_have_none() -> None:
     grid = [
         [
-            Located("总计", Where(page=2, box=(1.04, 2.0, 3.0, 4.0))),
-            Located("7", Where(table=1, row=2, col=3)),
+            Located("总计", Where(page=2, box=(1.04, 2.0, 3.0, 4.0)).to_json()),
+            Located("7", Where(table=1, row=2, col=3).to_json()),
         ]
     ]
     plain, places = split([grid, [["x", None]]])

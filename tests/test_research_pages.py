@@ -164,6 +164,7 @@ def test_every_page_and_query_opens_without_error(served: Served, browser: Any) 
     pages = [
         "/research",
         *[f"/report/{i}" for i in report_ids],
+        f"/report/{report_ids[0]}/figure/applications/new/total",
         "/compare",
         f"/compare/body?agency={q(BODY)}",
         f"/compare/changes?id={served.body_2021}",

@@ -7,7 +7,7 @@ import difflib
 
 from archive.extract.grid import covered_value, is_figure, join_lines
 from archive.extract.pdftables import MIN_CELL, TOL, Table, cluster, index_of
-from archive.model import Cell, Grid, Located, Where
+from archive.model import Cell, Grid, Located, page_place
 
 
 def _same_frame(a: Table, b: Table) -> bool:
@@ -73,19 +73,19 @@ def _join_rows(a: list[Cell], b: list[Cell]) -> list[Cell]:
 def locate(table: Table, page: int) -> None:
     """Make each cell of the table's grid a `Located` text: its page and the box of its region (a merged
     cell's whole region), in points from the page's top-left."""
-    owner: dict[tuple[int, int], tuple[int, int, int, int]] = {}
-    for region in table.regions:
-        r0, c0, r1, c1 = region
+    grid, xs, ys = table.grid, table.xs, table.ys
+    nr, nc = min(len(grid), len(ys) - 1), len(xs) - 1
+    regions = table.regions or [(r, c, r, c) for r in range(nr) for c in range(nc)]
+    for r0, c0, r1, c1 in regions:
+        if r1 >= nr or c1 >= nc:
+            continue
+        at = page_place(page, xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1])  # one list shared by the region
         for r in range(r0, r1 + 1):
-            for c in range(c0, c1 + 1):
-                owner[(r, c)] = region
-    xs, ys = table.xs, table.ys
-    for r, row in enumerate(table.grid):
-        for c, cell in enumerate(row):
-            if cell is None or r + 1 >= len(ys) or c + 1 >= len(xs):
-                continue
-            r0, c0, r1, c1 = owner.get((r, c), (r, c, r, c))
-            row[c] = Located(cell, Where(page=page, box=(xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1])))
+            row = grid[r]
+            for c in range(c0, min(c1 + 1, len(row))):
+                text = row[c]
+                if text is not None:
+                    row[c] = Located(text, at)
 
 
 def join_pages(pages: list[list[Table]], page_height: float, margin: float = 120.0) -> list[Grid]:

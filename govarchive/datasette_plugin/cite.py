@@ -57,6 +57,7 @@ WORDS: dict[str, Words] = {
         "no release of this corpus includes this figure yet (govarchive release)",
     ),
     "release": ("语料发布", "corpus release"),
+    "local": ("本地文件导入", "ingested from a local file"),
     "back": ("返回报告中的这一格", "back to this cell of the report"),
     "download": ("下载存档原件", "download the archived original"),
     "image_alt": ("原件页面，读取这一数字的区域已标出", "the original's page with the region read marked"),
@@ -159,16 +160,17 @@ def cite_text(report: Row, fig: Row, key: Key, release: Words, permalink: str) -
     code = ".".join(key)
     sha = fig.get("source_sha256") or report.get("sha256") or ""
     url = fig.get("source_url") or ""
+    url_zh, url_en = WORDS["local"] if url.startswith("file:") else (url, url)  # no local path shown
     date = (fig.get("archived_at") or "")[:10]
     title = report.get("title") or ""
     return Cited(
         zh=(
             f"{report.get('agency') or ''}《{title}》（{report.get('year') or ''}年度），{label_zh}"
-            f"（代码 {code}）：{value_zh}。原件 SHA-256 {sha}，{url}，{date} 存档。{release[0]}。{permalink}"
+            f"（代码 {code}）：{value_zh}。原件 SHA-256 {sha}，{url_zh}，{date} 存档。{release[0]}。{permalink}"
         ),
         en=(
             f"{report.get('agency') or ''}, “{title}” ({report.get('year') or ''}), {label_en} "
-            f"(code {code}): {value_en}. Original SHA-256 {sha}, {url}, archived {date}. {release[1]}. "
+            f"(code {code}): {value_en}. Original SHA-256 {sha}, {url_en}, archived {date}. {release[1]}. "
             f"{permalink}"
         ),
     )
