@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from archive.model import CellPlaces, Grid, Located, Place
+from archive.model import CellPlaces, Grid, Located, Place, located
 
 
 def split(tables: Sequence[Grid]) -> tuple[list[Grid], CellPlaces]:
@@ -44,7 +44,7 @@ def relocate(tables: Sequence[Grid], places: CellPlaces) -> list[Grid]:
             line: list[str | None] = []
             for c_i, c in enumerate(row):
                 place = at[c_i] if c_i < len(at) else None
-                line.append(Located(c, place) if isinstance(c, str) and place else c)
+                line.append(located(c, place) if isinstance(c, str) and place else c)
             g.append(line)
         out.append(g)
     return out

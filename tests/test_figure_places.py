@@ -14,7 +14,7 @@ from docx.oxml.ns import qn
 
 from archive.cellplaces import relocate, split
 from archive.extract import extract_file
-from archive.model import Located, Stat, Where, where_of
+from archive.model import Stat, Where, located, where_of
 from archive.report.template import map_report
 from tests.fixtures_docs import build_report_html, build_report_xlsx, converted, needs_soffice, report_docx
 
@@ -90,8 +90,8 @@ def test_html_figures_name_the_table_row_and_cell_of_the_page(tmp_path: Path) ->
 def test_places_survive_storage_and_derived_figures_have_none() -> None:
     grid = [
         [
-            Located("总计", Where(page=2, box=(1.04, 2.0, 3.0, 4.0)).to_json()),
-            Located("7", Where(table=1, row=2, col=3).to_json()),
+            located("总计", Where(page=2, box=(1.04, 2.0, 3.0, 4.0)).to_json()),
+            located("7", Where(table=1, row=2, col=3).to_json()),
         ]
     ]
     plain, places = split([grid, [["x", None]]])

@@ -14,7 +14,7 @@ from lxml import etree
 from archive.extract.altchunk import AltReader, alt_chunk_reader
 from archive.extract.grid import covered_value, join_lines
 from archive.extract.limits import CORRUPT_CONTAINER, LimitError, open_zip, parse_xml, read_member
-from archive.model import Cell, Extraction, Grid, Located
+from archive.model import Cell, Extraction, Grid, located
 
 EXTRACTOR = "docx-xml"
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -95,7 +95,7 @@ def _layout(tbl: etree._Element, number: int | None = None) -> tuple[Grid, set[t
             else:
                 anchor = len(anchors)
                 text = _cell_text(tc)
-                anchors.append((r, c, text if number is None else Located(text, [number, r + 1, k])))
+                anchors.append((r, c, text if number is None else located(text, [number, r + 1, k])))
                 widths.append(span)
             for k in range(span):
                 owner[(r, c + k)] = anchor

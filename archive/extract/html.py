@@ -17,7 +17,7 @@ from lxml import etree
 from archive.extract.encoding import decode_html
 from archive.extract.grid import join_lines, place
 from archive.extract.pageinfo import page_meta, parse_html
-from archive.model import Extraction, Grid, Located
+from archive.model import Extraction, Grid, located
 
 EXTRACTOR = f"trafilatura-{trafilatura.__version__}+lxml"
 MAX_SPAN = 100  # a hostile colspan="100000" must not allocate a giant grid
@@ -61,7 +61,7 @@ def table_grid(table: etree._Element, number: int | None = None) -> Grid:
     spec = [
         [
             (
-                _cell_text(c) if number is None else Located(_cell_text(c), [number, r, k]),
+                _cell_text(c) if number is None else located(_cell_text(c), [number, r, k]),
                 _span(c, "rowspan"),
                 _span(c, "colspan"),
             )

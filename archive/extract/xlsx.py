@@ -11,7 +11,7 @@ import xlrd
 
 from archive.extract.grid import covered_value
 from archive.extract.limits import LimitError, open_zip
-from archive.model import Extraction, Grid, Located
+from archive.model import Extraction, Grid, located
 
 MAX_CELLS = 2_000_000
 
@@ -28,7 +28,7 @@ def _located(grid: Grid, sheet: int) -> Grid:
     """Each cell `Located` by its sheet (1-based) and the spreadsheet's row and column numbers; done
     before trimming, so the numbers stay the sheet's own."""
     return [
-        [c if c is None else Located(c, [sheet, r, k]) for k, c in enumerate(row, start=1)]
+        [c if c is None else located(c, [sheet, r, k]) for k, c in enumerate(row, start=1)]
         for r, row in enumerate(grid, start=1)
     ]
 
