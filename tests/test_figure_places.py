@@ -101,3 +101,20 @@ def test_places_survive_storage_and_derived_figures_have_none() -> None:
     assert where_of(back[0][0][0]) == Where(page=2, box=(1.0, 2.0, 3.0, 4.0))
     assert where_of(back[0][0][1]) == Where(table=1, row=2, col=3) and where_of(back[1][0][0]) is None
     assert split([[["a"]]]) == ([[["a"]]], [])  # nothing located: no places stored
+
+
+@needs_soffice
+@pytest.mark.libreoffice
+def test_a_marked_page_is_cached_and_drawn_even_without_a_writable_cache(tmp_path: Path) -> None:
+    from archive.products import highlight
+
+    pdf = tmp_path / "blob"
+    pdf.write_bytes(converted()["pdf"].read_bytes())
+    box = (214.2, 158.8, 257.4, 169.8)
+    png = highlight.marked_page(pdf, 3, box, tmp_path / "pages")
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and (tmp_path / "pages" / "blob-p3.png").is_file()
+    (tmp_path / "afile").write_text("")
+    assert highlight.marked_page(pdf, 3, box, tmp_path / "afile" / "pages") == png  # read-only: drawn anyway
+    with pytest.raises(highlight.RenderError, match="no page 9"):
+        highlight.marked_page(pdf, 9, box, tmp_path / "pages")
+    assert [p.name for p in (tmp_path / "pages").iterdir()] == ["blob-p3.png"]  # no temporary file left

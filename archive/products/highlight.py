@@ -26,13 +26,30 @@ class RenderError(Exception):
     pass
 
 
+class CacheUnwritable(OSError):
+    pass
+
+
+def marked_page(pdf: Path, page: int, box: tuple[float, float, float, float], cache: Path) -> bytes:
+    """PNG bytes of the page with the box drawn. A data folder the server may not write (served
+    read-only) gets the page rendered each time into a temporary folder, removed after."""
+    try:
+        return with_box(page_png(pdf, page, cache), box)
+    except CacheUnwritable:
+        with tempfile.TemporaryDirectory(prefix="govarchive-page-") as scratch:
+            return with_box(page_png(pdf, page, Path(scratch)), box)
+
+
 def page_png(pdf: Path, page: int, cache: Path) -> Path:
     """The rendered page (1-based) of `pdf`, from the cache or rendered now in a child process."""
-    cache.mkdir(parents=True, exist_ok=True)
     out = cache / f"{pdf.name}-p{page}.png"
     if out.is_file():
         return out
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=cache)
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=cache)
+    except OSError as exc:
+        raise CacheUnwritable(f"cannot write {cache}: {exc}") from exc
     os.close(fd)
     try:
         done = subprocess.run(

@@ -113,12 +113,8 @@ async def figure_png(request: Request, datasette: Datasette) -> Response:
         raise NotFound("这个数字没有可绘制的页面 — no drawn page for this figure")
     page = int(fig["src_page"])
 
-    def draw() -> bytes:
-        png = highlight.page_png(pdf, page, root / "derived" / "pages")
-        return highlight.with_box(png, box)
-
     try:
-        body = await asyncio.to_thread(draw)
+        body = await asyncio.to_thread(highlight.marked_page, pdf, page, box, root / "derived" / "pages")
     except (highlight.RenderError, OSError) as exc:
         raise NotFound(f"无法绘制这一页 — cannot draw this page: {exc}") from exc
     return Response(body, content_type="image/png", headers={"Cache-Control": "public, max-age=86400"})
