@@ -22,9 +22,9 @@ def split(tables: Sequence[Grid]) -> tuple[list[Grid], CellPlaces]:
         g: Grid = []
         p: list[list[Place | None]] = []
         for row in grid:
-            g.append([str(c) if isinstance(c, Located) else c for c in row])
-            at = [c.at if isinstance(c, Located) else None for c in row]
-            known = known or any(a is not None for a in at)
+            g.append([str(c) if type(c) is Located else c for c in row])
+            at = [c.at if type(c) is Located else None for c in row]
+            known = known or at.count(None) < len(at)
             p.append(at)
         plain.append(g)
         places.append(p)

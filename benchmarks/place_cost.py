@@ -2,11 +2,12 @@
 
 Usage: .venv/bin/python benchmarks/place_cost.py [--rounds N]
 
-A/B in one process, so the machine's load falls on both alike: `extract_file` over the same PDFs with the
-place steps on (as shipped) and off (`pagejoin.locate` a no-op, `extract.placed` the identity), the two
-interleaved round by round, timed in CPU seconds of this process. PDFs: the three LibreOffice reports of
-benchmarks/extract_speed.py (ruling-line tables: every cell placed) and the frozen Chromium variants of
-tests/eval/variants (tables from the text layer: nothing to place).
+A/B in one process, so the machine's load falls on both alike: `extract_file` over the same documents with
+the place steps on (as shipped) and off (`pagejoin.locate` a no-op, the DOCX/XLSX/HTML readers' `located`
+the plain text, `extract.placed` the identity), the two interleaved round by round, timed in CPU seconds of
+this process. PDFs: the three LibreOffice reports of benchmarks/extract_speed.py (ruling-line tables: every
+cell placed) and the frozen Chromium variants of tests/eval/variants (tables from the text layer: nothing to
+place); the same report as DOCX, XLSX and HTML.
 """
 
 from __future__ import annotations
@@ -21,14 +22,18 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import archive.extract as extract_pkg
+import archive.extract.docx as docx_reader
+import archive.extract.html as html_reader
 import archive.extract.pagejoin as pagejoin
+import archive.extract.xlsx as xlsx_reader
 from archive.extract import extract_file
 from archive.extract.pdftables import Table
-from archive.model import Extraction
-from tests.fixtures_docs import build_report_docx, soffice_convert
+from archive.model import Extraction, Place
+from tests.fixtures_docs import build_report_docx, build_report_html, build_report_xlsx, soffice_convert
 
 ROOT = Path(__file__).resolve().parents[1]
-LOCATE, PLACED = pagejoin.locate, extract_pkg.placed
+LOCATE, PLACED, LOCATED = pagejoin.locate, extract_pkg.placed, docx_reader.located
+READERS = (docx_reader, html_reader, xlsx_reader)
 
 
 def _no_locate(table: Table, page: int) -> None:
@@ -39,15 +44,21 @@ def _no_placed(ex: Extraction) -> Extraction:
     return ex
 
 
+def _plain(text: str, at: Place) -> str:
+    return text
+
+
 def _switch(on: bool) -> None:
     pagejoin.locate = LOCATE if on else _no_locate  # type: ignore[assignment]
     extract_pkg.placed = PLACED if on else _no_placed  # type: ignore[assignment]
+    for reader in READERS:
+        reader.located = LOCATED if on else _plain  # type: ignore[attr-defined]
 
 
 def _cpu_ms(paths: list[Path]) -> float:
     start = time.process_time()
     for p in paths:
-        extract_file(p, "pdf")
+        extract_file(p)
     return (time.process_time() - start) / len(paths) * 1000
 
 
@@ -61,9 +72,12 @@ def main() -> None:
     sets = {
         "LibreOffice (ruled tables)": [p.with_suffix(".pdf") for p in docx],
         "Chromium variants (text layer)": sorted((ROOT / "tests/eval/variants").glob("*.pdf")),
+        "DOCX": docx,
+        "XLSX": [build_report_xlsx(work / "r.xlsx")],
+        "HTML": [build_report_html(work / "r.html")],
     }
     print(f"CPU ms per report, {args.rounds} interleaved rounds, 1 process")
-    print(f"{'PDFs':32} {'on min':>8} {'off min':>8} {'on med':>8} {'off med':>8} {'cost':>7}")
+    print(f"{'documents':32} {'on min':>8} {'off min':>8} {'on med':>8} {'off med':>8} {'cost':>7}")
     for name, paths in sets.items():
         times: dict[bool, list[float]] = {True: [], False: []}
         for on in (True, False):

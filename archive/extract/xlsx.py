@@ -26,9 +26,13 @@ def _str(value: object) -> str:
 
 def _located(grid: Grid, sheet: int) -> Grid:
     """Each cell `Located` by its sheet (1-based) and the spreadsheet's row and column numbers; done
-    before trimming, so the numbers stay the sheet's own."""
+    before trimming, so the numbers stay the sheet's own, but only over what trimming keeps (a formatted,
+    empty range of a million cells makes no places)."""
+    width = max((max((i + 1 for i, c in enumerate(row) if c), default=0) for row in grid), default=0)
     return [
-        [c if c is None else located(c, [sheet, r, k]) for k, c in enumerate(row, start=1)]
+        [c if c is None else located(c, [sheet, r, k]) for k, c in enumerate(row[:width], start=1)]
+        if any(row)
+        else row
         for r, row in enumerate(grid, start=1)
     ]
 
