@@ -160,11 +160,14 @@ def shots_dir(tmp_path: Path) -> Path:
 def test_every_page_and_query_opens_without_error(served: Served, browser: Any) -> None:
     db = corpus(served)
     report_ids = [r[0] for r in db.execute("SELECT id FROM reports ORDER BY id LIMIT 8")]
+    with_figure = db.execute(
+        "SELECT min(report_id) FROM report_stats WHERE section = 'applications' AND row = 'new' AND col = 'total'"
+    ).fetchone()[0]
     queries = [r for r in json.loads(_get(served.url + "/corpus.json"))["queries"]]
     pages = [
         "/research",
         *[f"/report/{i}" for i in report_ids],
-        f"/report/{report_ids[0]}/figure/applications/new/total",
+        f"/report/{with_figure}/figure/applications/new/total",
         "/compare",
         f"/compare/body?agency={q(BODY)}",
         f"/compare/changes?id={served.body_2021}",
@@ -579,7 +582,8 @@ def test_a_figure_cites_itself_and_shows_where_it_was_read(served: Served) -> No
 
     db = corpus(served)
     pdf_report = db.execute(
-        "SELECT r.* FROM reports r JOIN documents d ON d.sha256 = r.sha256 WHERE d.media_type = 'pdf'"
+        """SELECT r.* FROM reports r JOIN documents d ON d.sha256 = r.sha256 WHERE d.media_type = 'pdf'
+           ORDER BY r.id LIMIT 1"""
     ).fetchone()
     rid, key = pdf_report["id"], "applications/new/total"
     fig = db.execute(
@@ -613,7 +617,8 @@ def test_a_figure_cites_itself_and_shows_where_it_was_read(served: Served) -> No
         dark
     )  # the page is drawn (text, rules), not a blank sheet
     docx_report = db.execute(
-        "SELECT r.id FROM reports r JOIN documents d ON d.sha256 = r.sha256 WHERE d.media_type = 'docx'"
+        """SELECT min(s.report_id) AS id FROM report_stats s JOIN documents d ON d.sha256 = s.source_sha256
+           WHERE d.media_type = 'docx' AND s.src_table IS NOT NULL"""
     ).fetchone()
     page = _get(f"{served.url}/report/{docx_report['id']}/figure/{key}")
     assert "文中第 2 个表格" in page and 'id="where-table"' in page
