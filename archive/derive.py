@@ -54,6 +54,7 @@ def stored_extraction(ws: Workspace, sha256: str) -> Extraction | None:
         ocr=bool(row["ocr"]),
         error=row["error"],
         page_meta=json.loads(row["page_meta"]) if row["page_meta"] else {},
+        cells=json.loads(row["cells"]) if row["cells"] else [],
     )
 
 
@@ -173,6 +174,7 @@ def _with_images(ws: Workspace, ex: Extraction, page_sha256: str) -> Extraction:
     if not read:
         return ex
     tables = [*ex.tables, *(t for img in read for t in img.tables)]
+    # The images' cells are places in other documents: only the page's own cells keep theirs.
     return replace(ex, tables=tables, ocr=ex.ocr or any(i.ocr for i in read))
 
 

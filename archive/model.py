@@ -15,6 +15,74 @@ Count = Callable[[str, int], None]
 Cell = str | None
 Grid = list[list[Cell]]
 
+
+@dataclass(frozen=True)
+class Where:
+    """Where in its document a table cell was read, so a figure can be shown in its original.
+
+    PDF, OFD and scans: `page` (1-based) and `box` (x0, y0, x1, y1 in points from the page's top-left
+    corner, y downwards: the cell's region between its ruling lines). DOCX and HTML: `table` (1-based, every
+    table of the document in document order, nested ones included), `row` and `col` (1-based: the row and
+    the cell within that row as the document writes them). XLSX/XLS: `table` the sheet, `row` and `col` the
+    spreadsheet's own row and column numbers."""
+
+    page: int | None = None
+    box: tuple[float, float, float, float] | None = None
+    table: int | None = None
+    row: int | None = None
+    col: int | None = None
+
+    def to_json(self) -> Place:
+        """Compact: [page, x0, y0, x1, y1] or [table, row, col] (boxes to 0.1 pt)."""
+        if self.page is not None and self.box is not None:
+            return page_place(self.page, *self.box)
+        return [self.table or 0, self.row or 0, self.col or 0]
+
+    @staticmethod
+    def from_json(value: Place | None) -> Where | None:
+        if not value:
+            return None
+        if len(value) == 5:
+            return Where(page=int(value[0]), box=(value[1], value[2], value[3], value[4]))
+        return Where(table=int(value[0]), row=int(value[1]), col=int(value[2]))
+
+
+# A cell's place as stored (Where.to_json): [page, x0, y0, x1, y1] or [table, row, col].
+Place = list[float]
+
+
+def page_place(page: int, x0: float, y0: float, x1: float, y1: float) -> Place:
+    return [page, round(x0, 1), round(y0, 1), round(x1, 1), round(y1, 1)]
+
+
+class Located(str):
+    """A cell's text that remembers where it was read (`at`, a stored Place; `where_of` reads it). Extractors
+    make them; every step between (spans, page joins, segmentation, the mapper's column fitting) passes cells
+    on unchanged, so a figure keeps its place without each step knowing. Text made anew (two halves of a row
+    joined) is a plain str: its place is unknown. Only in memory: stored extractions keep the places in
+    `Extraction.cells`. The place is kept in its stored form so that making, storing and restoring a cell's
+    place costs a list, not an object (a PDF has thousands of cells)."""
+
+    at: Place
+
+    def __reduce__(self) -> tuple[Any, tuple[str, Place]]:
+        return located, (str(self), self.at)
+
+
+def located(text: str, at: Place) -> Located:
+    """A `Located` text (a function, not `__new__`: a Python-level `__new__` costs twice as much a cell)."""
+    cell = Located(text)
+    cell.at = at
+    return cell
+
+
+def where_of(cell: object) -> Where | None:
+    return Where.from_json(cell.at) if isinstance(cell, Located) else None
+
+
+# Extraction.cells: per table, per row, per cell the Place of that grid position (None: unknown).
+CellPlaces = list[list[list[Place | None]]]
+
 MediaType = Literal[
     "pdf",
     "docx",
@@ -49,6 +117,8 @@ class Extraction:
     error: str | None = None
     # Metadata an HTML page declares about itself (ArticleTitle, PubDate, ContentSource, 发布机构 …).
     page_meta: dict[str, str] = field(default_factory=dict)
+    # Where each cell of `tables` was read (archive.extract.places): same shape as `tables`, [] when unknown.
+    cells: CellPlaces = field(default_factory=list)
 
 
 @dataclass
@@ -65,6 +135,9 @@ class Stat:
     # and order, the label damaged), `order` (the one free template row between placed neighbours),
     # `derived` (computed, not printed: 2021 `other` = the sum of its three sub-rows); "" when not printed.
     placed_by: str = ""
+    # Where the figure was read in the source document (None: not read from a located cell: derived, blank
+    # because the row is missing, or from tables recovered from the text layer).
+    where: Where | None = None
 
 
 @dataclass

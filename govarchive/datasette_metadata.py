@@ -165,6 +165,11 @@ def metadata() -> dict[str, Any]:
                             "placed_by": "how the row was placed on the template: label, number (numbering and "
                             "order, the label damaged), order, or derived (computed, not printed: 2021 other = "
                             "the sum of its three sub-rows)",
+                            "src_page": "page of source_sha256 the figure was read on (PDF, OFD, scans)",
+                            "src_box": "the cell's region on that page: x0,y0,x1,y1 in points from the top-left",
+                            "src_table": "table (DOCX, HTML; every table in document order) or sheet (XLSX)",
+                            "src_row": "row of that table as the document writes it (a spreadsheet's row number)",
+                            "src_col": "cell within that row (a spreadsheet's column number)",
                         },
                     },
                     "report_checks": {

@@ -120,3 +120,22 @@ def test_figure_cells_are_cleaned_and_labels_snapped_to_the_template() -> None:
     assert snap("1.属于国家秘蜜") == "1.属于国家秘密"
     # Too far from any label, too short, or a figure: unchanged.
     assert snap("隆德县财政局") == "隆德县财政局" and snap("其它") == "其它" and snap("208") == "208"
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_scan_cells_are_placed_where_the_born_digital_pdf_has_them(engine: str) -> None:
+    """The scan is the LibreOffice PDF drawn as pictures: each figure cell OCR read is on the same page, in
+    the same box (points from the page's top-left), as the text layer's cell (citable figures, issue 21)."""
+    from tests.fixtures_docs import converted
+
+    ext, born = scanned_extraction(engine), extract_file(converted()["pdf"])
+    compared = 0
+    for grid, places, born_places in zip(ext.tables, ext.cells, born.cells, strict=True):
+        for r, row in enumerate(grid):
+            for c, cell in enumerate(row):
+                if is_figure(cell):
+                    got, want = places[r][c], born_places[r][c]
+                    assert got is not None and want is not None and got[0] == want[0], (r, c, got, want)
+                    assert max(abs(a - b) for a, b in zip(got[1:], want[1:], strict=True)) <= 3.0, (got, want)
+                    compared += 1
+    assert compared >= 190

@@ -160,10 +160,14 @@ def shots_dir(tmp_path: Path) -> Path:
 def test_every_page_and_query_opens_without_error(served: Served, browser: Any) -> None:
     db = corpus(served)
     report_ids = [r[0] for r in db.execute("SELECT id FROM reports ORDER BY id LIMIT 8")]
+    with_figure = db.execute(
+        "SELECT min(report_id) FROM report_stats WHERE section = 'applications' AND row = 'new' AND col = 'total'"
+    ).fetchone()[0]
     queries = [r for r in json.loads(_get(served.url + "/corpus.json"))["queries"]]
     pages = [
         "/research",
         *[f"/report/{i}" for i in report_ids],
+        f"/report/{with_figure}/figure/applications/new/total",
         "/compare",
         f"/compare/body?agency={q(BODY)}",
         f"/compare/changes?id={served.body_2021}",
@@ -584,3 +588,61 @@ def _raw(served: Served, target: str) -> tuple[int, dict[str, str], bytes]:
             return r.status, headers, body
         target = location
     raise AssertionError(f"redirect loop at {target}")
+
+
+def test_a_figure_cites_itself_and_shows_where_it_was_read(served: Served) -> None:
+    """Issue 21: the report page's figure cell has a permanent anchor and links to the figure's page, which
+    gives the cite text and the original's page drawn as a PNG with the figure's region marked (a PDF), or
+    the original's table with the cell marked (a DOCX)."""
+    from PIL import Image
+
+    db = corpus(served)
+    pdf_report = db.execute(
+        """SELECT r.* FROM reports r JOIN documents d ON d.sha256 = r.sha256 WHERE d.media_type = 'pdf'
+           ORDER BY r.id LIMIT 1"""
+    ).fetchone()
+    rid, key = pdf_report["id"], "applications/new/total"
+    fig = db.execute(
+        """SELECT * FROM report_stats WHERE report_id = ? AND section = 'applications' AND row = 'new'
+             AND col = 'total'""",
+        (rid,),
+    ).fetchone()
+    report_html = _get(f"{served.url}/report/{rid}")
+    assert 'id="f-applications.new.total"' in report_html
+    assert f'href="/report/{rid}/figure/{key}"' in report_html
+    page = _get(f"{served.url}/report/{rid}/figure/{key}")
+    cite_zh = page.split('id="cite-zh" lang="zh">')[1].split("</blockquote>")[0]
+    for part in (pdf_report["agency"], str(pdf_report["year"]), "applications.new.total", fig["source_sha256"],
+                 f"/report/{rid}#f-applications.new.total", "本语料尚无包含此数字的数据发布"):  # fmt: skip
+        assert part in cite_zh, (part, cite_zh)
+    assert f"第 {fig['src_page']} 页" in page and "按行标签定位" in page and 'id="where-img"' in page
+    with urllib.request.urlopen(f"{served.url}/report/{rid}/figure/{key}.png", timeout=60) as r:
+        assert r.headers["Content-Type"] == "image/png"
+        png = r.read()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    scale = image.width / 595.3  # the demo's PDFs are A4
+    x0, y0, x1, y1 = (float(v) * scale for v in fig["src_box"].split(","))
+    red = sum(
+        1 for x in range(int(x0) - 4, int(x1) + 4) for y in (int(y0) - 3, int(y1) + 3)
+        if (lambda p: p[0] > 180 and p[1] < 80 and p[2] < 100)(image.getpixel((x, y)))
+    )  # fmt: skip
+    assert red > (x1 - x0), red  # the box's outline runs along the cell's top and bottom edges
+    dark = sum(image.convert("L").histogram()[:128])
+    assert dark > 0.005 * image.width * image.height, (
+        dark
+    )  # the page is drawn (text, rules), not a blank sheet
+    docx_report = db.execute(
+        """SELECT min(s.report_id) AS id FROM report_stats s JOIN documents d ON d.sha256 = s.source_sha256
+           WHERE d.media_type = 'docx' AND s.src_table IS NOT NULL"""
+    ).fetchone()
+    page = _get(f"{served.url}/report/{docx_report['id']}/figure/{key}")
+    assert "文中第 2 个表格" in page and 'id="where-table"' in page
+    raw = db.execute(
+        """SELECT raw FROM report_stats WHERE report_id = ? AND section = 'applications' AND row = 'new'
+             AND col = 'total'""",
+        (docx_report["id"],),
+    ).fetchone()[0]
+    assert f'class="ga-marked" id="marked-cell">{raw}</td>' in page
+    derived = _get(f"{served.url}/report/{rid}/figure/applications/other/total")
+    assert "推算所得" in derived and "where-img" not in derived

@@ -12,6 +12,7 @@ from __future__ import annotations
 import traceback
 from pathlib import Path
 
+from archive.cellplaces import split
 from archive.extract.limits import MAX_FILE_BYTES
 from archive.extract.sniff import sniff_file
 from archive.model import Extraction
@@ -26,7 +27,7 @@ def extract_bytes_html(
     from archive.extract.html import extract_html
 
     try:
-        return extract_html(data, declared_charset, url)
+        return placed(extract_html(data, declared_charset, url))
     except Exception as exc:  # never raise into the crawl
         return Extraction("html", error=f"HTML extraction failed: {type(exc).__name__}: {exc}")
 
@@ -108,4 +109,11 @@ def extract_file(
         )
     if not result.media_type:
         result.media_type = kind
-    return result
+    return placed(result)
+
+
+def placed(ex: Extraction) -> Extraction:
+    """The extraction with plain grids and the places of their cells in `cells` (archive/cellplaces.py)."""
+    if ex.tables and not ex.cells:
+        ex.tables, ex.cells = split(ex.tables)
+    return ex

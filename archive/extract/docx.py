@@ -14,7 +14,7 @@ from lxml import etree
 from archive.extract.altchunk import AltReader, alt_chunk_reader
 from archive.extract.grid import covered_value, join_lines
 from archive.extract.limits import CORRUPT_CONTAINER, LimitError, open_zip, parse_xml, read_member
-from archive.model import Cell, Extraction, Grid
+from archive.model import Cell, Extraction, Grid, located
 
 EXTRACTOR = "docx-xml"
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -66,13 +66,15 @@ def _int_attr(el: etree._Element | None, default: int) -> int:
         return default
 
 
-def table_grid(tbl: etree._Element) -> Grid:
+def table_grid(tbl: etree._Element, number: int | None = None) -> Grid:
     """The table's grid; covered positions follow archive.extract.grid's convention."""
-    return _layout(tbl)[0]
+    return _layout(tbl, number)[0]
 
 
-def _layout(tbl: etree._Element) -> tuple[Grid, set[tuple[int, int]]]:
-    """The grid and the positions where a cell starts (the others are covered by a span)."""
+def _layout(tbl: etree._Element, number: int | None = None) -> tuple[Grid, set[tuple[int, int]]]:
+    """The grid and the positions where a cell starts (the others are covered by a span). With `number`
+    (the table's place among the document's tables, 1-based) each cell is `Located` by that number, its
+    row and its `w:tc` within the row."""
     owner: dict[tuple[int, int], int] = {}
     anchors: list[tuple[int, int, str]] = []  # (row, col, text)
     widths: list[int] = []  # columns each anchor spans
@@ -84,7 +86,7 @@ def _layout(tbl: etree._Element) -> tuple[Grid, set[tuple[int, int]]]:
             if tr.find(f"{{{W}}}trPr") is not None
             else 0
         )
-        for tc in _children(tr, _TC):
+        for k, tc in enumerate(_children(tr, _TC), start=1):
             span = _int_attr(tc.find(f"{{{W}}}tcPr/{{{W}}}gridSpan"), 1)
             vmerge = tc.find(f"{{{W}}}tcPr/{{{W}}}vMerge")
             continues = vmerge is not None and vmerge.get(_VAL, "continue") == "continue"
@@ -92,7 +94,8 @@ def _layout(tbl: etree._Element) -> tuple[Grid, set[tuple[int, int]]]:
                 anchor = owner[(r - 1, c)]
             else:
                 anchor = len(anchors)
-                anchors.append((r, c, _cell_text(tc)))
+                text = _cell_text(tc)
+                anchors.append((r, c, text if number is None else located(text, [number, r + 1, k])))
                 widths.append(span)
             for k in range(span):
                 owner[(r, c + k)] = anchor
@@ -182,6 +185,8 @@ def parse_document(xml: bytes, alt: AltReader | None = None) -> tuple[str, list[
     last_cols: list[str] | None = (
         None  # column grid of the previous table while only blank paragraphs follow it
     )
+    # Document order, nested tables too; the dict keeps the element proxies alive, so they stay the same.
+    numbers = {t: n for n, t in enumerate(body.iter(_TBL), start=1)}
     for el in _flat_body(body):
         if el.tag == _ALT:
             if alt is not None:
@@ -196,10 +201,10 @@ def parse_document(xml: bytes, alt: AltReader | None = None) -> tuple[str, list[
             if text.strip():
                 last_cols = None
             continue
-        grid, starts = _layout(el)
+        grid, starts = _layout(el, numbers.get(el))
         for inner in el.iter(_TBL):  # tables nested in a layout cell are data tables of their own
             if inner is not el:
-                tables.append(table_grid(inner))
+                tables.append(table_grid(inner, numbers.get(inner)))
         cols = _grid_cols(el)
         if last_cols is not None and cols == last_cols and tables and grid:
             prev = tables[-1]

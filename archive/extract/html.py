@@ -17,7 +17,7 @@ from lxml import etree
 from archive.extract.encoding import decode_html
 from archive.extract.grid import join_lines, place
 from archive.extract.pageinfo import page_meta, parse_html
-from archive.model import Extraction, Grid
+from archive.model import Extraction, Grid, located
 
 EXTRACTOR = f"trafilatura-{trafilatura.__version__}+lxml"
 MAX_SPAN = 100  # a hostile colspan="100000" must not allocate a giant grid
@@ -55,10 +55,19 @@ def _rows(table: etree._Element) -> list[etree._Element]:
     return rows
 
 
-def table_grid(table: etree._Element) -> Grid:
+def table_grid(table: etree._Element, number: int | None = None) -> Grid:
+    """The table's grid; with `number` (the table's place among the document's tables, 1-based) each cell
+    is `Located` by that number, its row and its cell within the row."""
     spec = [
-        [(_cell_text(c), _span(c, "rowspan"), _span(c, "colspan")) for c in row.xpath("./td|./th")]
-        for row in _rows(table)
+        [
+            (
+                _cell_text(c) if number is None else located(_cell_text(c), [number, r, k]),
+                _span(c, "rowspan"),
+                _span(c, "colspan"),
+            )
+            for k, c in enumerate(row.xpath("./td|./th"), start=1)
+        ]
+        for r, row in enumerate(_rows(table), start=1)
     ]
     return place(spec)
 
@@ -66,10 +75,10 @@ def table_grid(table: etree._Element) -> Grid:
 def tables_of(root: etree._Element) -> list[Grid]:
     """Innermost tables with at least two cells, in document order."""
     out = []
-    for table in root.iter("table"):
+    for number, table in enumerate(root.iter("table"), start=1):
         if table.find(".//table") is not None:
             continue
-        grid = table_grid(table)
+        grid = table_grid(table, number)
         if sum(1 for row in grid for cell in row if cell) >= 2:
             out.append(grid)
     return out

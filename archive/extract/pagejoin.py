@@ -7,7 +7,7 @@ import difflib
 
 from archive.extract.grid import covered_value, is_figure, join_lines
 from archive.extract.pdftables import MIN_CELL, TOL, Table, cluster, index_of
-from archive.model import Cell, Grid
+from archive.model import Cell, Grid, Place, located
 
 
 def _same_frame(a: Table, b: Table) -> bool:
@@ -70,12 +70,34 @@ def _join_rows(a: list[Cell], b: list[Cell]) -> list[Cell]:
     return out
 
 
+def locate(table: Table, page: int) -> None:
+    """Make each cell of the table's grid a `Located` text: its page and the box of its region (a merged
+    cell's whole region), in points from the page's top-left (to 0.1 pt, as stored)."""
+    grid = table.grid
+    xs, ys = [round(x, 1) for x in table.xs], [round(y, 1) for y in table.ys]
+    nr, nc = min(len(grid), len(ys) - 1), len(xs) - 1
+    regions = table.regions or [(r, c, r, c) for r in range(nr) for c in range(nc)]
+    for r0, c0, r1, c1 in regions:
+        if r1 >= nr or c1 >= nc:
+            continue
+        at: Place = [page, xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1]]  # one list shared by the region
+        for r in range(r0, r1 + 1):
+            row = grid[r]
+            for c in range(c0, min(c1 + 1, len(row))):
+                text = row[c]
+                if text is not None:
+                    row[c] = located(text, at)
+
+
 def join_pages(pages: list[list[Table]], page_height: float, margin: float = 120.0) -> list[Grid]:
     """Grids of all tables in document order; a table that ends near the bottom of a page and one that
-    starts near the top of the next, with the same left and right edges, are one table."""
+    starts near the top of the next, with the same left and right edges, are one table. Every cell is
+    `Located` on its page first, so a joined table's cells keep their own pages."""
     out: list[Grid] = []
     prev: Table | None = None  # the last table of the previous page, holding the grid joined so far
-    for tables in pages:
+    for page, tables in enumerate(pages, start=1):
+        for t in tables:
+            locate(t, page)
         last: Table | None = None
         for i, t in enumerate(tables):
             if (

@@ -11,7 +11,7 @@ import xlrd
 
 from archive.extract.grid import covered_value
 from archive.extract.limits import LimitError, open_zip
-from archive.model import Extraction, Grid
+from archive.model import Extraction, Grid, located
 
 MAX_CELLS = 2_000_000
 
@@ -22,6 +22,19 @@ def _str(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
+
+
+def _located(grid: Grid, sheet: int) -> Grid:
+    """Each cell `Located` by its sheet (1-based) and the spreadsheet's row and column numbers; done
+    before trimming, so the numbers stay the sheet's own, but only over what trimming keeps (a formatted,
+    empty range of a million cells makes no places)."""
+    width = max((max((i + 1 for i, c in enumerate(row) if c), default=0) for row in grid), default=0)
+    return [
+        [c if c is None else located(c, [sheet, r, k]) for k, c in enumerate(row[:width], start=1)]
+        if any(row)
+        else row
+        for r, row in enumerate(grid, start=1)
+    ]
 
 
 def _trim(grid: Grid) -> Grid:
@@ -66,7 +79,7 @@ def extract_xlsx(path: Path) -> Extraction:
         return Extraction("xlsx", extractor="openpyxl", error=f"corrupt XLSX: {type(exc).__name__}: {exc}")
     grids: list[Grid] = []
     try:
-        for ws in wb.worksheets:
+        for sheet, ws in enumerate(wb.worksheets, start=1):
             if (ws.max_row or 0) * (ws.max_column or 0) > MAX_CELLS:
                 return Extraction(
                     "xlsx", extractor="openpyxl", error=f"sheet {ws.title!r} exceeds {MAX_CELLS} cells"
@@ -75,6 +88,7 @@ def extract_xlsx(path: Path) -> Extraction:
             merges = [
                 (m.min_row - 1, m.min_col - 1, m.max_row - 1, m.max_col - 1) for m in ws.merged_cells.ranges
             ]
+            grid = _located(grid, sheet)
             _apply_merges(grid, merges)
             grid = _trim(grid)
             if grid:
@@ -92,7 +106,7 @@ def extract_xls(path: Path) -> Extraction:
         return Extraction("xls", extractor="xlrd", error=f"corrupt XLS: {exc}")
     grids: list[Grid] = []
     try:
-        for sheet in book.sheets():
+        for number, sheet in enumerate(book.sheets(), start=1):
             if sheet.nrows * sheet.ncols > MAX_CELLS:
                 return Extraction(
                     "xls", extractor="xlrd", error=f"sheet {sheet.name!r} exceeds {MAX_CELLS} cells"
@@ -101,6 +115,7 @@ def extract_xls(path: Path) -> Extraction:
                 [_str(sheet.cell_value(r, c)) for c in range(sheet.ncols)] for r in range(sheet.nrows)
             ]
             merges = [(r0, c0, r1 - 1, c1 - 1) for r0, r1, c0, c1 in sheet.merged_cells]
+            grid = _located(grid, number)
             _apply_merges(grid, merges)
             grid = _trim(grid)
             if grid:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from archive.cellplaces import relocate
 from archive.model import Extraction, ParseResult, ReportMeta
 from archive.report.checks import run_checks
 from archive.report.meta import (
@@ -105,7 +106,8 @@ def interpret(ex: Extraction, ctx: SourceContext | None = None) -> ParseResult:
     meta = describe(ex, ctx, (text_title, names))
     meta.title = tidy_title(meta.title)
     # map_report alone decides between the extracted tables and those recovered from the text layer.
-    mapped = map_report(ex.tables, ex.text or "", meta.year)
+    # The cells carry their places (archive/cellplaces.py) so each figure placed knows where it was read.
+    mapped = map_report(relocate(ex.tables, ex.cells), ex.text or "", meta.year)
     known = any(s.value is not None for s in mapped.stats)  # a figure read, not only the template's cells
     # Named only "年度报告" (法治政府建设年度报告, or a bare 2022年度报告 under a 年报 column): a disclosure
     # report only if its content is one, by the national template's tables or sections.
@@ -139,7 +141,7 @@ def interpret(ex: Extraction, ctx: SourceContext | None = None) -> ParseResult:
         template=meta.template,
         published_at=meta.published_at,
         text=ex.text,
-        tables=mapped.tables,
+        tables=[[[None if c is None else str(c) for c in row] for row in grid] for grid in mapped.tables],
         stats=stats,
         checks=checks,
         media_type=ex.media_type,

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from archive.model import Cell, Grid, Stat
+from archive.model import Cell, Grid, Stat, Where, where_of
 from archive.report import codes
 from archive.report import rows as body_rows
 from archive.report.codes import norm
@@ -59,6 +59,7 @@ class _Mapper:
         self.prefer = prefer
         self.cells: dict[tuple[str, str, str], str] = {}
         self.placed: dict[tuple[str, str], str] = {}  # (section, row) → how the row was placed
+        self.where: dict[tuple[str, str, str], Where | None] = {}  # where each kept cell was read
         self.findings: list[str] = []
         self.sections: set[str] = set()
 
@@ -74,6 +75,7 @@ class _Mapper:
                 )
             return
         self.cells[key] = text
+        self.where[key] = where_of(raw)
         self.sections.add(section)
 
     def stats(self) -> list[Stat]:
@@ -85,8 +87,9 @@ class _Mapper:
             raw = self.cells.get((section, row, col), "")
             value = parse_value(raw)
             how = self.placed.get((section, row), "")
+            where = self.where.get((section, row, col))
             if (section, row) == ("applications", "other") and derived is not None:
-                value, how = derived.get(col), "derived"
+                value, how, where = derived.get(col), "derived", None
             out.append(
                 Stat(
                     section=section,
@@ -99,6 +102,7 @@ class _Mapper:
                         section, col, self.template, row if section == "active" else None
                     ),
                     placed_by=how,
+                    where=where,
                 )
             )
         rows_seen = {(s, r) for s, r, _ in self.cells} | ({("applications", "other")} if derived else set())

@@ -470,7 +470,7 @@ class Corpus(ReportRows):
         self.conn.execute(
             # A worker that timed out or died reports "unknown": the type sniffed at storage stays.
             """UPDATE documents SET media_type=COALESCE(NULLIF(?, 'unknown'), media_type), text=?, pages=?,
-                 extractor=?, ocr=?, error=?, tables=?, page_meta=?, extracted_at=? WHERE sha256=?""",
+                 extractor=?, ocr=?, error=?, tables=?, page_meta=?, cells=?, extracted_at=? WHERE sha256=?""",
             (
                 ex.media_type,
                 ex.text,
@@ -480,6 +480,7 @@ class Corpus(ReportRows):
                 ex.error,
                 json.dumps(ex.tables, ensure_ascii=False) if ex.tables else None,
                 json.dumps(ex.page_meta, ensure_ascii=False) if ex.page_meta else None,
+                json.dumps(ex.cells, separators=(",", ":")) if ex.cells else None,
                 now_iso(),
                 sha256,
             ),

@@ -475,6 +475,20 @@ WHERE e.status != 'not_due'
 GROUP BY 1, 2, e.year;
 """
 
+# Where each figure was read, so a researcher can see it in the original (issue 21, citable figures):
+# documents.cells holds, beside `tables`, the place of every cell (JSON, archive/model.py `Where.to_json`);
+# a figure's place is copied to its report_stats row: `src_page` and `src_box` ("x0,y0,x1,y1", points from
+# the page's top-left) for PDF, OFD and scans; `src_table`, `src_row`, `src_col` (1-based, the document's
+# own numbering; for spreadsheets sheet, row and column) for DOCX, XLSX and HTML.
+_M020_FIGURE_PLACES = """
+ALTER TABLE documents ADD COLUMN cells TEXT;
+ALTER TABLE report_stats ADD COLUMN src_page INTEGER;
+ALTER TABLE report_stats ADD COLUMN src_box TEXT;
+ALTER TABLE report_stats ADD COLUMN src_table INTEGER;
+ALTER TABLE report_stats ADD COLUMN src_row INTEGER;
+ALTER TABLE report_stats ADD COLUMN src_col INTEGER;
+"""
+
 MIGRATIONS: list[tuple[str, Step]] = [
     ("001_initial", _M001_INITIAL),
     ("002_fts_trigram", _M002_FTS),
@@ -491,6 +505,7 @@ MIGRATIONS: list[tuple[str, Step]] = [
     ("015_report_sources_revision", _M015_REPORT_SOURCES_REVISION),
     ("016_site_runs", _M016_SITE_RUNS),
     ("017_bodies", _M017_BODIES),
+    ("020_figure_places", _M020_FIGURE_PLACES),
 ]
 
 

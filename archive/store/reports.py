@@ -14,7 +14,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from archive.model import Check, ParseResult, ReportMeta, Stat
+from archive.model import Check, ParseResult, ReportMeta, Stat, Where
 from archive.store.bodies import BodyRows
 
 if TYPE_CHECKING:
@@ -22,6 +22,18 @@ if TYPE_CHECKING:
 
 # Which copy the figures come from when copies tie on figures found: exact formats first, OCR last.
 FORMAT_RANK = {"docx": 0, "html": 1, "xlsx": 2, "xls": 2, "pdf": 3, "doc": 4, "wps": 4, "ofd": 5, "text": 6}
+
+
+def _place_columns(where: Where | None) -> dict[str, object]:
+    """A figure's place as report_stats columns (migration 020)."""
+    box = where.box if where else None
+    return {
+        "src_page": where.page if where else None,
+        "src_box": ",".join(f"{v:.1f}" for v in box) if box else None,
+        "src_table": where.table if where else None,
+        "src_row": where.row if where else None,
+        "src_col": where.col if where else None,
+    }
 
 
 def source_format(result: ParseResult) -> str:
@@ -307,6 +319,7 @@ class ReportRows(BodyRows):
                     "ocr": int(s.ocr),
                     "source_sha256": sha256,
                     "placed_by": s.placed_by or None,
+                    **_place_columns(s.where),
                 }
                 for s in stats
             ),

@@ -249,3 +249,33 @@ def no_figures_reason(report: Row, doc: Row | None) -> tuple[str, str]:
         f"文件中有 {n} 个表格，但都不是国家模板的统计表",
         f"the document holds {n} table(s), none of them a table of the national template",
     )
+
+
+def figure_place(conn: sqlite3.Connection, rid: int, key: Key) -> Row | None:
+    """One figure with where it was read (migration 020's columns) and the original it was read from: its
+    media type, when it was first archived and the URL of this report's copy of it."""
+    rows = _rows(
+        conn,
+        """SELECT s.section, s.row, s.col, s.value, s.raw, s.placed_by, s.ocr, s.source_sha256,
+                  s.src_page, s.src_box, s.src_table, s.src_row, s.src_col,
+                  d.media_type, d.first_seen AS archived_at, d.pages,
+                  (SELECT rs.url FROM report_sources rs WHERE rs.report_id = s.report_id
+                     AND rs.sha256 = s.source_sha256 ORDER BY rs.first_seen, rs.url LIMIT 1) AS source_url
+           FROM report_stats s LEFT JOIN documents d ON d.sha256 = s.source_sha256
+           WHERE s.report_id = ? AND s.section = ? AND s.row = ? AND s.col = ?""",
+        (rid, *key),
+    )
+    if not rows:
+        return None
+    rows[0]["value"] = number(rows[0]["value"])
+    return rows[0]
+
+
+def document_tables(conn: sqlite3.Connection, sha256: str) -> tuple[list[Any], list[Any]]:
+    """The stored grids of a document and the places of their cells (JSON columns tables and cells)."""
+    import json
+
+    row = conn.execute("SELECT tables, cells FROM documents WHERE sha256 = ?", (sha256,)).fetchone()
+    if row is None:
+        return [], []
+    return (json.loads(row[0]) if row[0] else [], json.loads(row[1]) if row[1] else [])

@@ -16,6 +16,7 @@ from markupsafe import Markup, escape
 
 from govarchive.datasette_plugin import redirects, search, vocab
 from govarchive.datasette_plugin.data import number
+from govarchive.datasette_plugin.figureviews import ROUTES as FIGURE_ROUTES
 from govarchive.datasette_plugin.views import ROUTES, error_response
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -25,7 +26,7 @@ LONG_TEXT = {("reports", "text"), ("documents", "text"), ("documents", "tables")
 
 @hookimpl
 def register_routes(datasette: Any) -> list[tuple[str, Any]]:
-    return ROUTES
+    return [*ROUTES, *FIGURE_ROUTES]
 
 
 @hookimpl

@@ -73,6 +73,23 @@ DOCS: dict[str, tuple[str, str, dict[str, tuple[str, str]]]] = {
                 "定位方式：label / number / order / derived",
                 "how the cell was placed: by label, numbering, order, or derived (computed)",
             ),
+            "src_page": (
+                "读取这一数字的页（PDF、OFD、扫描件，从 1 起）",
+                "page the figure was read on (PDF, OFD, scans; from 1)",
+            ),
+            "src_box": (
+                "该页上单元格的区域 x0,y0,x1,y1（磅，自页面左上角起）",
+                "the cell's region on that page, x0,y0,x1,y1 (points from the page's top-left)",
+            ),
+            "src_table": (
+                "文中第几个表格（DOCX、HTML）或工作表（XLSX）",
+                "table of the document (DOCX, HTML) or sheet (XLSX), from 1",
+            ),
+            "src_row": ("表格中的行（电子表格的行号）", "row of that table (a spreadsheet's row number)"),
+            "src_col": (
+                "行中的第几个单元格（电子表格的列号）",
+                "cell within the row (a spreadsheet's column number)",
+            ),
         },
     ),
     "report_checks": (
@@ -105,6 +122,11 @@ DOCS: dict[str, tuple[str, str, dict[str, tuple[str, str]]]] = {
             "error": ("提取错误", "extraction error"),
             "tables": ("表格（JSON）", "tables (JSON)"),
             "page_meta": ("网页元数据（JSON）", "page metadata (JSON)"),
+            "cells": (
+                "表格中每个单元格的读取位置（JSON，与 tables 同形：[页, x0, y0, x1, y1] 或 [表, 行, 格]）",
+                "where each cell of tables was read (JSON of the same shape: [page, x0, y0, x1, y1] or "
+                "[table, row, cell])",
+            ),
             "extracted_at": ("提取时间", "when extracted"),
         },
     ),

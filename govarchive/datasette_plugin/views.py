@@ -14,7 +14,7 @@ from datasette.utils import InvalidSql, validate_sql_select
 from datasette.utils.asgi import AsgiStream, BadRequest, Base400, NotFound, Request, Response, asgi_send_file
 
 from archive.report import codes
-from govarchive.datasette_plugin import charts, data, download, export, schema, search, tables, vocab
+from govarchive.datasette_plugin import charts, cite, data, download, export, schema, search, tables, vocab
 
 if TYPE_CHECKING:  # annotations only: an installed plugin is imported while datasette.app still loads
     from datasette.app import Datasette
@@ -224,6 +224,7 @@ async def report_page(request: Request, datasette: Datasette) -> Response:
         derived_count=sum(1 for s in stats if s["placed_by"] == "derived"),
         figure_count=sum(1 for s in stats if s["value"] is not None),
         why_none=why_none,
+        cite_intro=cite.WORDS["intro"],
         local_page=str(rep["page_url"] or "").startswith("file:"),
         templates=codes.TEMPLATES,
     )

@@ -1,0 +1,120 @@
+"""Where a figure was read (issue 21, citable figures): every figure placed from a located cell says where in
+its original it is, and that place, looked up in the original with another reader, holds the figure's
+printed text. Documents made by real tools (LibreOffice PDF, python-docx, openpyxl)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pypdfium2 as pdfium
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+
+from archive.cellplaces import relocate, split
+from archive.extract import extract_file
+from archive.model import Stat, Where, located, where_of
+from archive.report.template import map_report
+from tests.fixtures_docs import build_report_html, build_report_xlsx, converted, needs_soffice, report_docx
+
+
+def _figures(path: Path) -> list[Stat]:
+    ex = extract_file(path)
+    assert ex.error is None, ex.error
+    # The mapper as interpret calls it (a bare spreadsheet names no report, so interpret would read none).
+    stats = map_report(relocate(ex.tables, ex.cells), ex.text, 2020).stats
+    assert len(stats) > 150
+    return [s for s in stats if s.raw]
+
+
+@needs_soffice
+@pytest.mark.libreoffice
+def test_pdf_figures_have_a_page_and_a_box_holding_their_text() -> None:
+    path = converted()["pdf"]
+    figures = _figures(path)
+    assert all(s.where is not None and s.where.page and s.where.box for s in figures)
+    doc = pdfium.PdfDocument(str(path))
+    try:
+        pages = {s.where.page for s in figures if s.where}
+        assert pages == {1, 3, 4}, pages  # section 三 runs over a page break: its cells keep their own pages
+        for s in figures:
+            assert s.where is not None and s.where.page is not None and s.where.box is not None
+            page = doc[s.where.page - 1]
+            height = page.get_height()
+            x0, y0, x1, y1 = s.where.box
+            assert 0 <= x0 < x1 <= page.get_width() and 0 <= y0 < y1 <= height
+            text = page.get_textpage().get_text_bounded(
+                left=x0, bottom=height - y1, right=x1, top=height - y0
+            )
+            assert "".join(text.split()) == s.raw.replace(" ", ""), (s.section, s.row, s.col, text, s.raw)
+    finally:
+        doc.close()
+
+
+def test_docx_figures_name_the_table_row_and_cell_of_the_document(tmp_path: Path) -> None:
+    path = report_docx()
+    figures = _figures(path)
+    assert all(s.where is not None and s.where.page is None for s in figures)
+    tables = list(Document(str(path)).element.body.iter(qn("w:tbl")))
+    for s in figures:
+        assert s.where is not None and s.where.table and s.where.row and s.where.col
+        tr = tables[s.where.table - 1].findall(qn("w:tr"))[s.where.row - 1]
+        tc = tr.findall(qn("w:tc"))[s.where.col - 1]
+        assert "".join(t.text or "" for t in tc.iter(qn("w:t"))) == s.raw, (s.row, s.col, s.where)
+
+
+def test_xlsx_figures_name_the_sheet_and_its_own_cell(tmp_path: Path) -> None:
+    path = build_report_xlsx(tmp_path / "report.xlsx")
+    figures = _figures(path)
+    wb = openpyxl.load_workbook(path)
+    for s in figures:
+        assert s.where is not None and s.where.table and s.where.row and s.where.col
+        value = wb.worksheets[s.where.table - 1].cell(s.where.row, s.where.col).value
+        assert str(value) == s.raw, (s.row, s.col, s.where)
+
+
+def test_html_figures_name_the_table_row_and_cell_of_the_page(tmp_path: Path) -> None:
+    import lxml.html
+
+    path = build_report_html(tmp_path / "report.html")
+    figures = _figures(path)
+    root = lxml.html.fromstring(path.read_bytes())
+    tables = list(root.iter("table"))  # the layout table counts: every table, in document order
+    for s in figures:
+        assert s.where is not None and s.where.table and s.where.row and s.where.col
+        tr = tables[s.where.table - 1].xpath("./tr|./tbody/tr")[s.where.row - 1]
+        assert tr.xpath("./td|./th")[s.where.col - 1].text_content().strip() == s.raw
+
+
+def test_places_survive_storage_and_derived_figures_have_none() -> None:
+    grid = [
+        [
+            located("总计", Where(page=2, box=(1.04, 2.0, 3.0, 4.0)).to_json()),
+            located("7", Where(table=1, row=2, col=3).to_json()),
+        ]
+    ]
+    plain, places = split([grid, [["x", None]]])
+    assert plain == [[["总计", "7"]], [["x", None]]] and type(plain[0][0][1]) is str
+    assert places == [[[[2, 1.0, 2.0, 3.0, 4.0], [1, 2, 3]]], [[None, None]]]
+    back = relocate(plain, places)
+    assert where_of(back[0][0][0]) == Where(page=2, box=(1.0, 2.0, 3.0, 4.0))
+    assert where_of(back[0][0][1]) == Where(table=1, row=2, col=3) and where_of(back[1][0][0]) is None
+    assert split([[["a"]]]) == ([[["a"]]], [])  # nothing located: no places stored
+
+
+@needs_soffice
+@pytest.mark.libreoffice
+def test_a_marked_page_is_cached_and_drawn_even_without_a_writable_cache(tmp_path: Path) -> None:
+    from archive.products import highlight
+
+    pdf = tmp_path / "blob"
+    pdf.write_bytes(converted()["pdf"].read_bytes())
+    box = (214.2, 158.8, 257.4, 169.8)
+    png = highlight.marked_page(pdf, 3, box, tmp_path / "pages")
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and (tmp_path / "pages" / "blob-p3.png").is_file()
+    (tmp_path / "afile").write_text("")
+    assert highlight.marked_page(pdf, 3, box, tmp_path / "afile" / "pages") == png  # read-only: drawn anyway
+    with pytest.raises(highlight.RenderError, match="no page 9"):
+        highlight.marked_page(pdf, 9, box, tmp_path / "pages")
+    assert [p.name for p in (tmp_path / "pages").iterdir()] == ["blob-p3.png"]  # no temporary file left
