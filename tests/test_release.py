@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from archive.products import release
-from archive.report import codes
+from archive.report import codes, measures
 from archive.store.corpus import Corpus
 from tests.conftest import run_cli, serving
 
@@ -123,7 +123,13 @@ def test_blank_stays_null_and_wide_figures_match(demo_data: Path, released: tupl
         else:
             assert report["granted_share"] is None
     summary = db.execute("SELECT id FROM reports WHERE kind = 'work_summary'").fetchone()[0]
-    assert all(reports[summary][w.name] is None for w in release.WIDE_COLUMNS)  # no table: all null, not 0
+    derived = [w.name for w in release.WIDE_COLUMNS if w.name not in ("deadline", "on_time")]
+    assert all(reports[summary][name] is None for name in derived)  # no table: all null, not 0
+    # On-time publication: the deadline by the kind of body, blank when the day is unknown.
+    for report in reports.values():
+        assert report["deadline"] == measures.deadline(report["year"], report["agency"])
+        assert report["on_time"] == measures.on_time(report["published_at"], report["year"], report["agency"])
+        assert report["population"] is None and report["requests_per_10k_residents"] is None
     codebook = pq.read_table(a / "codebook.parquet").to_pylist()
     figure_codes = {c["code"] for c in codebook if c["kind"] == "figure"}
     for tpl in codes.TEMPLATES:
@@ -133,7 +139,7 @@ def test_blank_stays_null_and_wide_figures_match(demo_data: Path, released: tupl
 
 
 def test_rates_are_null_when_a_figure_is_blank() -> None:
-    index = {c: i for i, c in enumerate(sorted({c for w in release.WIDE_COLUMNS for c in w.codes}))}
+    index = {c: i for i, c in enumerate(measures.FIGURE_CODES)}
     figures: list[float | None] = [1.0] * len(index)
     values = dict(
         zip([w.name for w in release.WIDE_COLUMNS], release._wide_values(figures, index), strict=True)
@@ -145,6 +151,12 @@ def test_rates_are_null_when_a_figure_is_blank() -> None:
         zip([w.name for w in release.WIDE_COLUMNS], release._wide_values(figures, index), strict=True)
     )
     assert values["refused"] is None and values["refused_share"] is None and values["granted_share"] == 1.0
+    values = dict(
+        zip(
+            [w.name for w in release.WIDE_COLUMNS], release._wide_values(figures, index, 20000.0), strict=True
+        )
+    )
+    assert values["population"] == 20000 and values["requests_per_10k_residents"] == 0.5
 
 
 def test_release_validates_with_frictionless(released: tuple[Path, Path, Path]) -> None:

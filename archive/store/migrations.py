@@ -385,6 +385,16 @@ CREATE TABLE site_runs (
 CREATE INDEX site_runs_site ON site_runs(site_id, run_id);
 """
 
+# The population of a place, filled by the operator (a census, a statistical yearbook): the denominator of
+# "requests per 10,000 residents" (archive/report/measures.py). Keyed by the reports' region path; blank
+# (no row) is unknown. Not derived: reprocess leaves it alone.
+_M021_POPULATIONS = """
+CREATE TABLE populations (
+    region TEXT NOT NULL, year INTEGER NOT NULL, population INTEGER NOT NULL CHECK (population > 0),
+    source TEXT, PRIMARY KEY (region, year)
+);
+"""
+
 MIGRATIONS: list[tuple[str, Step]] = [
     ("001_initial", _M001_INITIAL),
     ("002_fts_trigram", _M002_FTS),
@@ -400,6 +410,7 @@ MIGRATIONS: list[tuple[str, Step]] = [
     ("014_stream_applied", _M014_STREAM_APPLIED),
     ("015_report_sources_revision", _M015_REPORT_SOURCES_REVISION),
     ("016_site_runs", _M016_SITE_RUNS),
+    ("021_populations", _M021_POPULATIONS),
 ]
 
 
