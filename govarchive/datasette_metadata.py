@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from archive.report import codes
-from govarchive.datasette_plugin import vocab
+from govarchive.datasette_plugin import rates, vocab
 
 CANNED_QUERIES: dict[str, dict[str, Any]] = {
     "figures_by_code": {
@@ -106,6 +106,27 @@ CANNED_QUERIES["report_figures"] = {
     "title": "One report's figures in its template's order (二、三、四), with English labels",
     "description": "The report page /report/<id> lays the same figures out as the template's tables.",
     "sql": _template_order_sql(),
+    "hide_sql": True,
+}
+
+
+def _rates_description() -> str:
+    from archive.report import measures
+
+    formulas = "; ".join(f"{r.name} = {r.formula()}" for r in measures.RATES)
+    return (
+        "The measures of a region's bodies (and the places under it) in a year, ranked by :measure (one of "
+        + ", ".join(measures.RATE)
+        + "). A blank rate: a figure it needs is blank or its denominator is 0. "
+        + formulas
+        + f"; on_time: {measures.ON_TIME_FORMULA['en']}. The page /compare/rates shows the same."
+    )
+
+
+CANNED_QUERIES["rates"] = {
+    "title": "Rates and rankings of a region's bodies in a year (比率与排名)",
+    "description": _rates_description(),
+    "sql": rates.canned_sql(),
     "hide_sql": True,
 }
 

@@ -129,13 +129,21 @@ def summary(rows: list[Row]) -> dict[str, Any]:
 
 
 def canned_sql() -> str:
-    """Datasette's `rates` query: the measures of a region's bodies in a year, ranked by :measure."""
-    order = " ".join(f"WHEN {_lit(r.name)} THEN {r.name}" for r in measures.RATES)
-    return (
-        "SELECT rank() OVER (ORDER BY (CASE :measure " + order + " END) IS NULL, "
-        "(CASE :measure "
-        + order
-        + " END) DESC) AS rank, * FROM (\n"
-        + rates_sql(f"r.year = CAST(:year AS INTEGER) AND {region_clause()}")
-        + "\n) ORDER BY rank, agency"
+    """Datasette's `rates` query: the measures of a region's bodies in a year, ranked by :measure (blank
+    rates last, unranked)."""
+    chosen = (
+        "(CASE :measure " + " ".join(f"WHEN {_lit(r.name)} THEN {r.name}" for r in measures.RATES) + " END)"
     )
+    return (
+        f"SELECT CASE WHEN {chosen} IS NOT NULL THEN rank() OVER (ORDER BY {chosen} IS NULL, {chosen} DESC) END"
+        " AS rank, * FROM (\n"
+        + rates_sql(f"r.year = CAST(:year AS INTEGER) AND {region_clause()}")
+        + f"\n) ORDER BY {chosen} IS NULL, {chosen} DESC, agency"
+    )
+
+
+def shown(value: float | None, percent: bool) -> str:
+    """A rate as a page shows it: 37.5% or 2.41; blank stays blank."""
+    if value is None:
+        return ""
+    return f"{value * 100:.1f}%" if percent else f"{value:.2f}"

@@ -14,7 +14,18 @@ from datasette.utils import InvalidSql, validate_sql_select
 from datasette.utils.asgi import AsgiStream, BadRequest, Base400, NotFound, Request, Response, asgi_send_file
 
 from archive.report import codes
-from govarchive.datasette_plugin import charts, data, download, export, schema, search, tables, vocab
+from govarchive.datasette_plugin import (
+    charts,
+    data,
+    download,
+    export,
+    i18n,
+    rates,
+    schema,
+    search,
+    tables,
+    vocab,
+)
 
 if TYPE_CHECKING:  # annotations only: an installed plugin is imported while datasette.app still loads
     from datasette.app import Datasette
@@ -369,6 +380,69 @@ async def compare_region(request: Request, datasette: Datasette) -> Response:
     )
 
 
+async def compare_rates(request: Request, datasette: Datasette) -> Response:
+    """The measures of a region's bodies in a year (archive/report/measures.py), ranked by one of them."""
+    from archive.report import measures
+
+    db = corpus(datasette)
+    ch = await db.execute_fn(data.choices)
+    region = request.args.get("region", "")
+    if region and region not in ch["regions"]:
+        raise bad("region", region, "没有这个地区", "no report is of this region")
+    year = year_arg(request.args) or (ch["years"][0] if ch["years"] else None)
+    measure = request.args.get("measure") or measures.RATES[0].name
+    if measure not in measures.RATE:
+        raise bad(
+            "measure",
+            measure,
+            "应为 " + "、".join(measures.RATE),
+            "must be one of " + ", ".join(measures.RATE),
+        )
+    order = request.args.get("order") or "desc"
+    if order not in ("desc", "asc"):
+        raise bad("order", order, "应为 desc 或 asc", "must be desc or asc")
+    rows: list[data.Row] = []
+    if region and year is not None:
+        chosen_year: int = year
+        rows = await db.execute_fn(lambda c: rates.region_rates(c, region, chosen_year))
+        rows = rates.ranked(rows, measure, ascending=order == "asc")
+    if request.url_vars.get("format") == "json":
+        return Response.json({"region": region, "year": year, "measure": measure, "rows": rows,
+                              "formulas": {r.name: r.formula() for r in measures.RATES}})  # fmt: skip
+    lang = i18n.lang_of(request)
+    chosen = measures.RATE[measure]
+    scale = 100 if chosen.percent else 1
+    bars = [(r["agency"], None if r[measure] is None else r[measure] * scale) for r in rows[:40]]
+    listed = [
+        {
+            "name": r.name,
+            "label": r.zh if lang == "zh" else r.en,
+            "formula": r.formula(lang),
+            "percent": r.percent,
+        }
+        for r in measures.RATES
+    ]
+    return await _render(
+        datasette,
+        request,
+        "ga_rates.html",
+        choices=ch,
+        region=region,
+        year=year,
+        measure=measure,
+        order=order,
+        rows=rows,
+        rates=listed,
+        summary=rates.summary(rows),
+        shown=rates.shown,
+        on_time_formula=measures.ON_TIME_FORMULA[lang],
+        kind_words=measures.BODY_KIND_ZH if lang == "zh" else {k: k for k in measures.DEADLINES},
+        chart=charts.bar_chart(bars, f"{region} {year} — {listed[measures.RATES.index(chosen)]['label']}")
+        if rows
+        else "",
+    )
+
+
 async def compare_figure(request: Request, datasette: Datasette) -> Response:
     db = corpus(datasette)
     ch = await db.execute_fn(data.choices)
@@ -604,6 +678,7 @@ ROUTES = [
         (r"^/compare/changes$", compare_changes),
         (r"^/compare/region$", compare_region),
         (r"^/compare/figure$", compare_figure),
+        (r"^/compare/rates(\.(?P<format>json))?$", compare_rates),
         (r"^/search(\.(?P<format>json))?$", search_page),
         (r"^/export/(?P<what>figures|reports)\.(?P<format>csv|json)$", export_view),
         (r"^/export/query\.(?P<format>csv|json)$", query_export),
