@@ -146,3 +146,22 @@ def test_the_pages_sql_gives_what_the_python_gives(tmp_path: Path) -> None:
     names = [d[0] for d in cur.description]
     canned = [dict(zip(names, r, strict=True)) for r in cur]
     assert len(canned) == 80 and [r["granted_share"] for r in canned][: len(values)] == pytest.approx(values)
+
+
+def test_the_crosswalk_names_every_code_of_both_templates_once() -> None:
+    from archive.report import crosswalk
+
+    links = crosswalk.crosswalk()
+    for tpl, side in (("2019", "y2019"), ("2021", "y2021")):
+        named = [c for link in links for c in getattr(link, side)]
+        assert sorted(named) == sorted(crosswalk.template_codes(tpl)), tpl  # each code once
+    assert all(link.relation in crosswalk.RELATIONS for link in links)
+    made = ("active", "art20_1.normative_docs", "made")
+    assert crosswalk.relation_of(made) == "changed"
+    assert crosswalk.counterpart(made, "2021") == ("active", "art20_1.normative_docs", "issued")
+    assert crosswalk.counterpart(("active", "art20_1.normative_docs", "issued"), "2019") == made
+    assert crosswalk.relation_of(("applications", "granted", "total")) == "same"
+    assert crosswalk.relation_of(("applications", "other", "total")) == "split"
+    assert crosswalk.relation_of(("applications", "other.no_fee", "total")) == "added"
+    assert crosswalk.relation_of(("active", "art20_9.procurement", "projects")) == "dropped"
+    assert crosswalk.counterpart(("active", "art20_9.procurement", "projects"), "2021") is None

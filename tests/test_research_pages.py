@@ -10,6 +10,7 @@ import http.client
 import io
 import json
 import os
+import re
 import shutil
 import sqlite3
 import urllib.parse
@@ -63,18 +64,27 @@ def _grow(data: Path) -> tuple[int, int]:
             grow[("appeals", "review", "upheld" if c == "natural_person" else "total")] = float(n % 4)
         return grow
 
-    def add(agency: str, region: str, year: int, text: str, grow: dict[tuple[str, str, str], float]) -> int:
+    def add(
+        agency: str,
+        region: str,
+        year: int,
+        text: str,
+        grow: dict[tuple[str, str, str], float],
+        template: str = "2019",
+    ) -> int:
         cur = db.execute(
             """INSERT INTO reports (site_id, agency, region, year, kind, title, template, published_at,
                  page_url, sha256, text, first_seen, last_seen)
-               VALUES (?, ?, ?, ?, 'annual_report', ?, '2019', ?, NULL, ?, ?, ?, ?)""",
-            (base["site_id"], agency, region, year, f"{agency}{year}年政府信息公开工作年度报告",
+               VALUES (?, ?, ?, ?, 'annual_report', ?, ?, ?, NULL, ?, ?, ?, ?)""",
+            (base["site_id"], agency, region, year, f"{agency}{year}年政府信息公开工作年度报告", template,
              f"{year + 1}-01-20", base["sha256"], text, now, now),
         )  # fmt: skip
         rid = int(cur.lastrowid or 0)
         model = []
         for s in stats:
             key = (s["section"], s["row"], s["col"])
+            if template == "2021" and key[1].startswith("art20_1.") and key[2] == "made":
+                key = (key[0], key[1], "issued")  # where the 2021 template prints 本年制发件数
             value = None if s["value"] is None else s["value"] + grow.get(key, 0.0)
             db.execute(
                 """INSERT INTO report_stats (report_id, section, row, col, value, raw, row_label, col_label, ocr,
@@ -83,7 +93,7 @@ def _grow(data: Path) -> tuple[int, int]:
                  s["placed_by"]),
             )  # fmt: skip
             model.append(Stat(*key, value, s["raw"] or "", placed_by=s["placed_by"] or ""))
-        for c in run_checks(model, "2019"):
+        for c in run_checks(model, template):
             db.execute(
                 "INSERT INTO report_checks (report_id, rule, status, detail) VALUES (?, ?, ?, ?)",
                 (rid, c.rule, c.status, c.detail),
@@ -92,7 +102,7 @@ def _grow(data: Path) -> tuple[int, int]:
 
     add(BODY, base["region"], 2019, base["text"], consistent(3))
     later = add(BODY, base["region"], 2021, base["text"], {("applications", "new", "total"): 7.0})
-    add(BODY, base["region"], 2022, base["text"], consistent(12))
+    add(BODY, base["region"], 2022, base["text"], consistent(12), template="2021")
     for i in range(GENERATED_BODIES):
         add(
             f"测试县第{i:02d}局",
@@ -372,6 +382,35 @@ def test_year_over_year_shows_what_changed(served: Served) -> None:
     assert "一、本年新收政府信息公开申请数量 · 总计" in figures and "+7" in figures
     body = _get(f"{served.url}/compare/body?agency={q(BODY)}")
     assert f"/compare/changes?id={served.body_2021}" in body
+
+
+def test_a_body_series_runs_across_the_template_change_with_the_break_marked(served: Served) -> None:
+    """2019 → 2022 is one line per figure; 2022 follows the 2021 template, where 规范性文件's 本年新制作数量
+    became 本年制发件数 (the crosswalk's `changed`): that line is cut at the change and a dashed rule marks it."""
+    html = _get(f"{served.url}/compare/body?agency={q(BODY)}")
+    chart = _between(html, 'id="chart"', "</svg>")
+    assert chart.count('class="template-break"') == 1 and "模板改变" in chart
+    assert 'id="template-break"' in html
+    table = _between(html, 'id="years"', "</table>")
+    head = table.split("</tr>")[0]
+    assert head.count("†") == 1 and "规范性文件制发 †" in head
+    column = head.split("<th").index(next(h for h in head.split("<th") if "规范性文件制发" in h)) - 1
+    with corpus(served) as db:
+        made = {
+            year: value
+            for year, value in db.execute(
+                """SELECT r.year, s.value FROM report_stats s JOIN reports r ON r.id = s.report_id
+                   WHERE r.agency = ? AND s.section = 'active' AND s.row = 'art20_1.normative_docs'
+                     AND s.col = CASE WHEN r.template = '2021' THEN 'issued' ELSE 'made' END""",
+                (BODY,),
+            )
+        }
+    cells = [re.findall(r"<td[^>]*>(.*?)</td>", line) for line in table.split("</tr>")[1:] if "<td" in line]
+    assert [c[column] for c in cells] == ["" if v is None else str(int(v)) for _, v in sorted(made.items())]
+    assert len(made) == 4 and len(cells) == 4
+    # In English: the same page, the break in English words.
+    en = _get(f"{served.url}/compare/body?lang=en&agency={q(BODY)}")
+    assert "template changed" in en and "normative documents issued †" in en
 
 
 def test_whole_csv_export_of_more_than_5000_figures(served: Served) -> None:

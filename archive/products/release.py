@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from archive.errors import DataFolderError, GovarchiveError
-from archive.report import codes, english, measures
+from archive.report import codes, crosswalk, english, measures
 
 BATCH = 50_000  # rows per read and per Parquet row group
 REPORT_BATCH = 2_000  # reports per query of the wide table
@@ -76,10 +76,6 @@ class Wide:
     type: str  # Table Schema type
     derivation: str
     codes: tuple[Code, ...] = ()  # the figures a quantity sums
-
-
-def _app(row: str, col: str = "total") -> Code:
-    return ("applications", row, col)
 
 
 def _rate_derivation(r: measures.Rate) -> str:
@@ -201,6 +197,17 @@ TABLES: tuple[Table, ...] = (
             Column("label_en", "string", "English label"),
             Column("templates", "string", "the templates that have the figure, space-separated"),
             Column("derivation", "string", "how a value is derived, when it is not printed as such"),
+            Column(
+                "crosswalk",
+                "string",
+                "a figure across the 2019 → 2021 template change: same, split (the total continues), changed "
+                "(stands where the other template's code stood, counts something else), dropped or added",
+            ),
+            Column(
+                "counterpart",
+                "string",
+                "the other template's code(s) in its place (section|row|col, space-separated), and in words",
+            ),
         ),
         ("kind", "code"),
     ),
@@ -225,21 +232,23 @@ TABLE = {t.name: t for t in TABLES}
 # --- the codebook -------------------------------------------------------------------------------------------
 
 
-def template_codes(template: str) -> list[Code]:
-    """The codes of one template in its printed order: 二, 三, 四; rows top to bottom, columns left to right."""
-    out: list[Code] = [
-        ("active", r, c.code) for r in codes.ACTIVE_ROWS for c in codes.active_columns(template, r)
-    ]
-    out += [
-        _app(r, c.code)
-        for r in codes.APPLICATION_ROWS_BY_TEMPLATE[template]
-        for c in codes.APPLICATION_COLUMNS
-    ]
-    out += [("appeals", r, c.code) for r in codes.APPEAL_ROWS for c in codes.APPEAL_COLUMNS]
+template_codes = crosswalk.template_codes  # the codes of one template in its printed order
+
+
+def _crosswalk_of() -> dict[Code, tuple[str, str]]:
+    """Each figure's relation across the template change and its counterpart (codes, then words)."""
+    out: dict[Code, tuple[str, str]] = {}
+    for link in crosswalk.crosswalk():
+        for mine, other in ((link.y2019, link.y2021), (link.y2021, link.y2019)):
+            for code in mine:
+                relation = "added" if link.relation == "split" and code not in link.y2019 else link.relation
+                words = " ".join("|".join(c) for c in other if c != code)
+                out[code] = (relation, f"{words} ({link.zh}; {link.en})".strip())
     return out
 
 
 def codebook_rows() -> list[tuple[Any, ...]]:
+    walk = _crosswalk_of()
     by_code: dict[Code, list[str]] = {}
     for tpl in ("2021", "2019"):
         for code in template_codes(tpl):
@@ -256,11 +265,15 @@ def codebook_rows() -> list[tuple[Any, ...]]:
                 "and other.other (placed_by = derived)"
             )
         templates = " ".join(sorted(tpls))
-        rows.append(("figure", f"{section}|{row}|{col}", section, row, col, zh, en, templates, derivation))
+        relation, counterpart = walk[(section, row, col)]
+        rows.append(
+            ("figure", f"{section}|{row}|{col}", section, row, col, zh, en, templates, derivation, relation,
+             counterpart)
+        )  # fmt: skip
     for w in WIDE_COLUMNS:
-        rows.append(("column", w.name, None, None, None, w.zh, w.en, None, w.derivation))
+        rows.append(("column", w.name, None, None, None, w.zh, w.en, None, w.derivation, None, None))
     for rule, (zh, en) in english.RULES.items():
-        rows.append(("rule", rule, None, None, None, zh, en, None, None))
+        rows.append(("rule", rule, None, None, None, zh, en, None, None, None, None))
     return rows
 
 

@@ -91,6 +91,16 @@ STRINGS: dict[str, tuple[str, str]] = {
         "dashed line: the 2021 template changed this figure's meaning; the two sides are not directly comparable",
     ),
     "series.title": ("历年主要数字", "main figures by year"),
+    "series.changed_note": (
+        "2021 模板中此栏含义改变（规范性文件：2019 为“本年新制作数量”，2021 为“本年制发件数”）；其他数字两版含义相同",
+        "the 2021 template changed this column's meaning (normative documents: 2019 counts those made this year, "
+        "2021 those issued); the other figures mean the same in both",
+    ),
+    "body.none": ("无此机关的报告。", "No report of this body."),
+    "body.pick": ("一个机关的历年报告", "One body across years"),
+    "body.vs_before": ("与上一年", "vs. year before"),
+    "body.changes": ("变化", "changes"),
+    "body.all_figures": ("此机关的全部数字", "All figures of this body"),
     "series.crosswalk": ("2019 与 2021 模板对照", "2019 and 2021 templates compared"),
     "series.same": ("同一含义", "same meaning"),
     "series.changed": ("含义改变", "meaning changed"),

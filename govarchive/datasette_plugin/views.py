@@ -20,6 +20,7 @@ from govarchive.datasette_plugin import (
     download,
     export,
     i18n,
+    listing,
     rates,
     schema,
     search,
@@ -32,13 +33,17 @@ if TYPE_CHECKING:  # annotations only: an installed plugin is imported while dat
     from datasette.database import Database
 
 DATABASE = "corpus"
-# The figures a body's page draws across years (section 三 总计 and the appeals totals).
-HEADLINE: list[tuple[data.Key, str]] = [
-    (("applications", "new", "total"), "新收申请 new"),
-    (("applications", "granted", "total"), "予以公开 disclosed"),
-    (("applications", "processed_total", "total"), "办理总计 handled"),
-    (("appeals", "review", "total"), "行政复议 reviews"),
-    (("appeals", "litigation_direct", "total"), "直接起诉 lawsuits"),
+# The figures a body's page draws across years, each one line from 2019 to today: the code (2021's where the
+# templates differ) and its label. The crosswalk (archive/report/crosswalk.py) gives each year's code.
+HEADLINE: list[tuple[data.Key, str, str]] = [
+    (("applications", "new", "total"), "新收申请", "new applications"),
+    (("applications", "granted", "total"), "予以公开", "disclosed"),
+    (("applications", "processed_total", "total"), "办理总计", "handled"),
+    (("applications", "other", "total"), "其他处理", "other handling"),
+    (("appeals", "review", "total"), "行政复议", "reviews"),
+    (("appeals", "litigation_direct", "total"), "直接起诉", "lawsuits"),
+    (("active", "art20_1.normative_docs", "issued"), "规范性文件制发", "normative documents issued"),
+    (("active", "art20_5.licensing", "decisions"), "行政许可决定", "licensing decisions"),
 ]
 
 
@@ -274,21 +279,54 @@ async def compare_index(request: Request, datasette: Datasette) -> Response:
 
 
 async def compare_body(request: Request, datasette: Datasette) -> Response:
+    from archive.report import crosswalk
+
     agency = request.args.get("agency", "")
     db = corpus(datasette)
     ch = await db.execute_fn(data.choices)
     reps = await db.execute_fn(lambda c: data.body_reports(c, agency)) if agency else []
-    keys = [k for k, _ in HEADLINE]
+    pick = i18n.picker(i18n.lang_of(request))
+
+    def template_of(r: data.Row) -> str:
+        return str(r["template"] or ("2021" if (r["year"] or 0) >= 2021 else "2019"))
+
+    def code_for(r: data.Row, key: data.Key) -> data.Key | None:
+        return crosswalk.counterpart(key, template_of(r))
+
+    keys = sorted({c for r in reps for k, _, _ in HEADLINE if (c := code_for(r, k))})
     ids = [r["id"] for r in reps]
     vals = await db.execute_fn(lambda c: data.values_of(c, ids, keys))
     years = sorted({r["year"] for r in reps if r["year"] is not None})
     by_year = {r["year"]: r for r in reps if r["kind"] == "annual_report"}
-    series = {
-        label: [vals.get((by_year[y]["id"], k)) if y in by_year else None for y in years]
-        for k, label in HEADLINE
-    }
-    chart = charts.line_chart(years, series, f"{agency} — 历年主要数字 figures by year") if years else ""
-    rows = [{"report": r, "values": [vals.get((r["id"], k)) for k in keys]} for r in reps]
+    labels = [pick(zh, en) for _, zh, en in HEADLINE]
+    changed = [crosswalk.relation_of(k) == "changed" for k, _, _ in HEADLINE]
+    series: dict[str, list[Any]] = {}
+    breaks: dict[str, int] = {}
+    for (k, _, _), label, moved in zip(HEADLINE, labels, changed, strict=True):
+        points = []
+        for y in years:
+            r = by_year.get(y)
+            code = code_for(r, k) if r else None
+            points.append(vals.get((r["id"], code)) if r and code else None)
+        series[label] = points
+        tpls = [template_of(by_year[y]) if y in by_year else None for y in years]
+        if moved and "2019" in tpls and "2021" in tpls:
+            breaks[label] = tpls.index("2021")
+    title = f"{agency} — {pick('历年主要数字', 'main figures by year')}"
+    chart = (
+        charts.line_chart(
+            years, series, title, breaks=breaks, break_label=pick("模板改变", "template changed")
+        )
+        if years
+        else ""
+    )
+    rows = []
+    for r in reps:
+        row_vals = []
+        for k, _, _ in HEADLINE:
+            code = code_for(r, k)
+            row_vals.append(vals.get((r["id"], code)) if code else None)
+        rows.append({"report": r, "values": row_vals})
     return await _render(
         datasette,
         request,
@@ -297,7 +335,8 @@ async def compare_body(request: Request, datasette: Datasette) -> Response:
         choices=ch,
         chart=chart,
         rows=rows,
-        headline=[label for _, label in HEADLINE],
+        headline=[{"label": lab, "changed": ch_} for lab, ch_ in zip(labels, changed, strict=True)],
+        has_break=bool(breaks),
     )
 
 
@@ -477,6 +516,72 @@ async def compare_figure(request: Request, datasette: Datasette) -> Response:
         bodies=len(bodies),
         en=f"{vocab.row_en(key[0], key[1])} · {vocab.col_en(key[0], key[2])}",
     )
+
+
+async def reports_page(request: Request, datasette: Datasette) -> Response:
+    """Every report, filtered, sorted and paged (listing.py); each filter and order in words, not codes."""
+    db = corpus(datasette)
+    ch = await db.execute_fn(data.choices)
+    tpls = await db.execute_fn(listing.templates)
+    a = request.args
+    f = listing.Filters(
+        region=a.get("region", ""),
+        agency=a.get("agency", ""),
+        year=year_arg(a),
+        kind=a.get("kind", ""),
+        template=a.get("template", ""),
+        rule=a.get("rule", ""),
+        sort=a.get("sort") or "year_desc",
+        offset=int_arg(a, "offset", "不是页码位置", "not a row offset") or 0,
+    )
+    for name, value, allowed in (
+        ("kind", f.kind, ch["kinds"]),
+        ("template", f.template, tpls),
+        ("rule", f.rule, list(vocab.RULES)),
+        ("sort", f.sort, list(listing.SORTS)),
+    ):
+        if value and value not in allowed:
+            raise bad(
+                name,
+                value,
+                "应为 " + "、".join(map(str, allowed)),
+                "must be one of " + ", ".join(map(str, allowed)),
+            )
+    total, rows = await db.execute_fn(lambda c: listing.page(c, f))
+    nxt = f.offset + listing.PAGE if f.offset + listing.PAGE < total else None
+    prev = max(f.offset - listing.PAGE, 0) if f.offset else None
+    if request.url_vars.get("format") == "json":
+        for r in rows:
+            r["url"] = datasette.urls.path(f"/report/{r['id']}")
+        return Response.json({"total": total, "offset": f.offset, "next_offset": nxt, "reports": rows})
+    lang = i18n.lang_of(request)
+    pick = i18n.picker(lang)
+    keep = {k: v for k, v in (("region", f.region), ("agency", f.agency), ("year", f.year or ""), ("kind", f.kind),
+            ("template", f.template), ("rule", f.rule), ("sort", f.sort)) if v}  # fmt: skip
+    return await _render(
+        datasette,
+        request,
+        "ga_reports.html",
+        f=f,
+        choices=ch,
+        total=total,
+        rows=rows,
+        page_size=listing.PAGE,
+        next_url=_with(keep, nxt),
+        prev_url=_with(keep, prev),
+        templates={t: (pick("无模板", "no template") if t == listing.NO_TEMPLATE else t) for t in tpls},
+        rule_labels={k: pick(v[0].split("：")[0], v[1].split(":")[0]) for k, v in vocab.RULES.items()},
+        sort_labels={k: i18n.translator(lang)("sort." + k) for k in listing.SORTS},
+        kind_labels_lang={k: pick(*vocab.KIND_EN[k].split(" ", 1)) for k in vocab.KIND_EN},
+    )
+
+
+def _with(params: dict[str, Any], offset: int | None) -> str | None:
+    from urllib.parse import urlencode
+
+    if offset is None:
+        return None
+    return "?" + urlencode({**params, **({"offset": offset} if offset else {})})
 
 
 async def search_page(request: Request, datasette: Datasette) -> Response:
@@ -680,6 +785,7 @@ ROUTES = [
         (r"^/compare/figure$", compare_figure),
         (r"^/compare/rates(\.(?P<format>json))?$", compare_rates),
         (r"^/search(\.(?P<format>json))?$", search_page),
+        (r"^/reports(\.(?P<format>json))?$", reports_page),
         (r"^/export/(?P<what>figures|reports)\.(?P<format>csv|json)$", export_view),
         (r"^/export/query\.(?P<format>csv|json)$", query_export),
         (r"^/schema$", schema_page),
