@@ -62,13 +62,13 @@ def line_chart(
         )
     for i in sorted(set(breaks.values())):
         if 0 < i < len(xs):
-            x = (px(i - 1) + px(i)) / 2
+            mid = (px(i - 1) + px(i)) / 2
             out.append(
-                f'<line class="template-break" x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + ph}" '
+                f'<line class="template-break" x1="{mid:.1f}" y1="{top}" x2="{mid:.1f}" y2="{top + ph}" '
                 f'stroke="#b42318" stroke-dasharray="5,4"/>'
             )
             out.append(
-                f'<text x="{x + 4:.1f}" y="{top + 10}" font-size="11" fill="#b42318" {FONT}>{escape(break_label)}</text>'
+                f'<text x="{mid + 4:.1f}" y="{top + 10}" font-size="11" fill="#b42318" {FONT}>{escape(break_label)}</text>'
             )
     for n, (name, vs) in enumerate(series.items()):
         colour = PALETTE[n % len(PALETTE)]
