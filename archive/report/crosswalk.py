@@ -12,6 +12,7 @@ Relations:
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from archive.report import codes
@@ -91,7 +92,8 @@ def template_codes(template: str) -> list[Code]:
     return out
 
 
-def crosswalk() -> list[Link]:
+@functools.cache
+def crosswalk() -> tuple[Link, ...]:
     """Every code of either template in one link: the explicit LINKS, then `same` for each shared code, then
     `dropped`/`added` for a code of one template no link names (a row a template dropped: 第（九）项)."""
     named = {c for link in LINKS for c in (*link.y2019, *link.y2021)}
@@ -111,7 +113,7 @@ def crosswalk() -> list[Link]:
         for c in new
         if c not in shared and c not in named
     ]
-    return out
+    return tuple(out)
 
 
 def relation_of(code: Code) -> str:

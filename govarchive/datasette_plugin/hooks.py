@@ -42,10 +42,12 @@ def prepare_jinja2_environment(env: Environment, datasette: Any) -> None:
 def extra_template_vars(request: Any) -> dict[str, Any]:
     """The reader's language and its words for every template (the plugin's pages and Datasette's own)."""
     lang = i18n.lang_of(request)
+    pick = i18n.picker(lang)
     return {
         "lang": lang,
         "t": i18n.translator(lang),
-        "pick": i18n.picker(lang),
+        "pick": pick,
+        "kind_labels_lang": {k: pick(*v.split(" ", 1)) for k, v in vocab.KIND_EN.items()},
         "lang_switch_url": i18n.switch_url(request, lang),
     }
 

@@ -85,6 +85,137 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "yes": ("是", "yes"),
     "no": ("否", "no"),
+    # home
+    "home.title": (
+        "政府信息公开工作年度报告 — 研究者页面",
+        "Information-disclosure annual reports — researcher's pages",
+    ),
+    "home.lead": (
+        "无需写 SQL 即可查阅存档的报告、数字和原件。",
+        "The archive's reports, figures and originals without writing SQL.",
+    ),
+    "home.reports": (
+        "全部报告，按地区、机关、年度、类别、模板和勾稽关系筛选、排序、分页；每份报告有自己的页面",
+        "every report, filtered, sorted and paged; each report has a page of its own",
+    ),
+    "home.search": (
+        "在报告全文中检索中文，任意长度的词，可按年度、地区、机关、类别筛选",
+        "the reports' text in Chinese, any word of one or more characters, filtered by year, region, body and kind",
+    ),
+    "home.compare": (
+        "一个机关的历年报告及其变化、一个地区一年的各机关、任一数字，附图表",
+        "one body across years and what changed, the bodies of a region in a year, any figure by code, with charts",
+    ),
+    "home.rates": (
+        "予以公开率、不予公开率、信息不存在率、复议诉讼纠错率、每万人申请数、按时发布，按地区和年度排名",
+        "shares disclosed, refused and not held, correction rates of reviews and lawsuits, requests per 10,000 residents, on-time publication, ranked by region and year",
+    ),
+    "home.exports": ("完整导出（不截断，逐批输出）：", "Exports, whole and streamed (no row cap):"),
+    "home.filters": ("筛选参数：", "Filters:"),
+    "home.release": (
+        "最新版本 {version}（{date}）：CSV 与 Parquet、代码表、datapackage.json、CITATION.cff，可下载引用",
+        "the latest, {version} ({date}): CSV and Parquet with a codebook, datapackage.json and CITATION.cff, to download and cite",
+    ),
+    "home.no_release": (
+        "尚无（运营者用 govarchive release 生成）",
+        "none yet (govarchive release makes one)",
+    ),
+    "home.schema": (
+        "每张表、每一列、每个数字代码的中英文说明",
+        "every table and column explained, every code with its Chinese and English label",
+    ),
+    "home.counts": (
+        "{years} 个年度，{bodies} 个机关，{regions} 个地区。",
+        "{years} years, {bodies} bodies, {regions} regions.",
+    ),
+    # compare, region, figure
+    "compare.body_lead": (
+        "历年主要数字的折线图、每份报告，以及每年相对上一年的变化（数字与勾稽关系）。",
+        "Its main figures drawn across years, every report, and what changed each year (figures and rules).",
+    ),
+    "region.title": ("一个地区一年的各机关", "The bodies of a region in a year"),
+    "region.rates": ("这些机关的比率与排名", "These bodies' rates and rankings"),
+    "region.none": ("此处没有报告有这个数字。", "No report has this figure here."),
+    "figure.title": ("任一数字", "Any figure by code"),
+    "figure.count": (
+        "代码 {code}：{bodies} 个机关的 {reports} 份报告",
+        "Code {code}: {reports} reports of {bodies} bodies",
+    ),
+    "figure.shown": (
+        "（图中只画报告年份最多的 {shown} 个机关，表格列出全部）",
+        "(the chart draws the {shown} bodies with most years; the table has all)",
+    ),
+    # search
+    "search.title": ("检索报告全文", "Search the reports"),
+    "search.help": (
+        "每个词（以空格分隔）都须出现。任意长度均可：一两个字（复议、县）逐份精确扫描，三个字以上用三元组索引。",
+        "Every word (separated by spaces) must occur. Words of any length work: one or two characters (复议, 县) are matched by scanning every text exactly; three or more through the trigram index.",
+    ),
+    "search.count": ("{n} 份报告", "{n} reports"),
+    "search.hits": ("{n} 处", "{n} hits"),
+    # errors
+    "error.continue": ("从这里继续：", "Continue from here:"),
+    "error.research": ("报告、比较、导出", "reports, comparisons, exports"),
+    "error.search": ("在报告全文中检索", "search the reports' text"),
+    "error.compare": ("机关、年度、地区", "bodies, years, regions"),
+    "error.schema": ("表、列与数字代码", "tables, columns and figure codes"),
+    # changes
+    "changes.title": ("逐年变化", "year over year"),
+    "changes.with": ("与之比较", "compare with"),
+    "changes.report": ("{year} 年报告", "{year} report"),
+    "changes.all_years": ("全部年度", "all years"),
+    "changes.none": ("无可比较的上一年度报告。", "No earlier report of this body to compare with."),
+    "changes.rules": ("勾稽关系的变化", "Rules that changed"),
+    "changes.rule": ("规则", "Rule"),
+    "changes.rules_same": ("各规则结论未变", "No rule changed its verdict"),
+    "changes.still_failing": ("仍不成立：", "still failing:"),
+    "changes.figures": ("数字的变化（{n}）", "Figures that changed ({n})"),
+    "changes.change": ("变化", "Change"),
+    "changes.blank_to_figure": ("空白 → 数字", "blank → figure"),
+    "changes.figure_to_blank": ("数字 → 空白", "figure → blank"),
+    "changes.same": ("所有数字相同。", "Every figure is the same."),
+    # schema
+    "schema.title": ("数据说明", "Schema of the corpus"),
+    "schema.lead": (
+        "corpus.db 的表和列（中英文）。数字以稳定代码（栏目 / 行 / 列）存放；两版模板对照见下文。",
+        "Tables of corpus.db and their columns, in Chinese and English. Figures are under stable codes (section / row / col); the crosswalk below says which mean the same in the 2019 and 2021 templates.",
+    ),
+    "schema.codes": ("代码", "Codes"),
+    "schema.rules": ("勾稽关系", "Consistency rules"),
+    "schema.internal": ("内部或辅助表", "internal or auxiliary table"),
+    "schema.relation": ("关系", "Relation"),
+    "schema.crosswalk_lead": (
+        "两版模板中含义不同、拆分、删去或新增的代码；其余代码两版含义相同。",
+        "The codes whose meaning differs, that were split, dropped or added; every other code means the same in both templates.",
+    ),
+    # report page (its tables keep both labels: the template's Chinese is the source)
+    "report.body": ("发布机关", "Body"),
+    "report.archived": ("存档", "Archived"),
+    "report.portal": ("门户页面", "Portal page"),
+    "report.other_years": ("其他年度", "Other years"),
+    "report.copies": ("存档副本", "Archived copies"),
+    "report.tables": ("统计表", "Statistical tables"),
+    "report.text": ("正文", "Text"),
+    # releases
+    "release.lead": (
+        "由 govarchive release 生成的版本化数据集：每份报告一行（含主要数字与比率）、全部数字、勾稽关系、中英文代码表和存档原件清单，CSV（UTF-8）与 Parquet 格式，附 datapackage.json（Frictionless）与 CITATION.cff。空白即空白（null），从不记为 0。",
+        "Versioned data sets made by govarchive release: one row per report with its main figures and rates, every figure, the checks, a codebook in Chinese and English and a manifest of the archived originals, as CSV (UTF-8) and Parquet, described by datapackage.json (Frictionless) and citable with CITATION.cff. A blank figure is blank (null), never 0.",
+    ),
+    "release.none": (
+        "暂无数据发布。运营者用 govarchive release 生成（存入数据目录的 releases/，本页列出）。",
+        "No release yet. An operator makes one with govarchive release (it goes to the data folder's releases/, which this page lists).",
+    ),
+    "release.latest": ("最新", "Latest"),
+    "release.rows": (
+        "{reports} 份报告，{figures} 个数字，{checks} 项核对，{originals} 份原件。",
+        "{reports} reports, {figures} figures, {checks} checks, {originals} originals.",
+    ),
+    "release.file": ("文件", "file"),
+    "release.bytes": ("字节", "bytes"),
+    "release.scripts": (
+        "最新版本的文件也可供脚本下载：",
+        "The latest release's files are also here, for scripts:",
+    ),
     # body series
     "series.break": (
         "虚线：2021 年起模板改变，此数字含义不同，前后不可直接比较",

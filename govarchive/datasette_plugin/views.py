@@ -572,7 +572,6 @@ async def reports_page(request: Request, datasette: Datasette) -> Response:
         templates={t: (pick("无模板", "no template") if t == listing.NO_TEMPLATE else t) for t in tpls},
         rule_labels={k: pick(v[0].split("：")[0], v[1].split(":")[0]) for k, v in vocab.RULES.items()},
         sort_labels={k: i18n.translator(lang)("sort." + k) for k in listing.SORTS},
-        kind_labels_lang={k: pick(*vocab.KIND_EN[k].split(" ", 1)) for k in vocab.KIND_EN},
     )
 
 
@@ -711,6 +710,10 @@ async def query_export(request: Request, datasette: Datasette) -> AsgiStream | R
 
 
 async def schema_page(request: Request, datasette: Datasette) -> Response:
+    from archive.report import crosswalk
+
+    pick = i18n.picker(i18n.lang_of(request))
+    words = {k: pick(*v) for k, v in crosswalk.RELATION_WORDS.items()}
     db = corpus(datasette)
     described = await db.execute_fn(schema.describe)
     return await _render(
@@ -725,8 +728,21 @@ async def schema_page(request: Request, datasette: Datasette) -> Response:
                 "col": k[2],
                 "zh": code_title(k),
                 "en": f"{vocab.row_en(k[0], k[1])} · {vocab.col_en(k[0], k[2])}",
+                "crosswalk": words[crosswalk.relation_of(k)],
             }
             for k in vocab.all_codes()
+        ],
+        crosswalk=[
+            {
+                "relation": link.relation,
+                "relation_words": words[link.relation],
+                "y2019": ["|".join(c) for c in link.y2019],
+                "y2021": ["|".join(c) for c in link.y2021],
+                "zh": link.zh,
+                "en": link.en,
+            }
+            for link in crosswalk.crosswalk()
+            if link.relation != "same"
         ],
         rules=vocab.RULES,
         placed_by=vocab.PLACED_BY_EN,
