@@ -132,8 +132,14 @@ def figure(
     return rows
 
 
-def choices(conn: sqlite3.Connection) -> dict[str, list[Any]]:
-    """The values the filters offer: years, regions (every level), bodies, kinds."""
+# More bodies or regions than this and a filter is a text box with suggestions, not a select: a national
+# corpus has ~100,000 bodies, whose <option>s alone would be megabytes on every page.
+CHOICES_LIMIT = 400
+
+
+def choices(conn: sqlite3.Connection) -> dict[str, Any]:
+    """The values the filters offer: years, regions (every level; only the top two when there are too many),
+    bodies (none when there are too many: `agencies_complete` False), kinds."""
     years = [
         r["year"]
         for r in _rows(conn, "SELECT DISTINCT year FROM reports WHERE year IS NOT NULL ORDER BY year DESC")
@@ -142,15 +148,48 @@ def choices(conn: sqlite3.Connection) -> dict[str, list[Any]]:
     for r in _rows(conn, "SELECT DISTINCT region FROM reports WHERE region IS NOT NULL AND region != ''"):
         parts = r["region"].split("/")
         regions.update("/".join(parts[: i + 1]) for i in range(len(parts)))
+    regions_complete = len(regions) <= CHOICES_LIMIT
+    if not regions_complete:
+        regions = {r for r in regions if r.count("/") <= 1}
     agencies = [
         r["agency"]
-        for r in _rows(conn, "SELECT DISTINCT agency FROM reports WHERE agency IS NOT NULL ORDER BY agency")
+        for r in _rows(
+            conn,
+            "SELECT DISTINCT agency FROM reports WHERE agency IS NOT NULL ORDER BY agency LIMIT ?",
+            (CHOICES_LIMIT + 1,),
+        )
     ]
+    agencies_complete = len(agencies) <= CHOICES_LIMIT
     kinds = [
         r["kind"]
         for r in _rows(conn, "SELECT DISTINCT kind FROM reports WHERE kind IS NOT NULL ORDER BY kind")
     ]
-    return {"years": years, "regions": sorted(regions), "agencies": agencies, "kinds": kinds}
+    return {
+        "years": years,
+        "regions": sorted(regions),
+        "regions_complete": regions_complete,
+        "agencies": agencies if agencies_complete else [],
+        "agencies_complete": agencies_complete,
+        "kinds": kinds,
+    }
+
+
+def counts(conn: sqlite3.Connection) -> dict[str, int]:
+    """How many years, bodies and regions (of reports) the corpus has, for the home page."""
+    row = conn.execute(
+        "SELECT count(DISTINCT year), count(DISTINCT agency), count(DISTINCT region) FROM reports"
+    ).fetchone()
+    return {"years": row[0], "bodies": row[1], "regions": row[2]}
+
+
+def region_exists(conn: sqlite3.Connection, region: str) -> bool:
+    """Some report is of this region or of a place under it."""
+    return bool(
+        conn.execute(
+            "SELECT 1 FROM reports WHERE region = ? OR (region > ? || '/' AND region < ? || '0') LIMIT 1",
+            (region, region, region),
+        ).fetchone()
+    )
 
 
 def blob(conn: sqlite3.Connection, sha256: str) -> Row | None:

@@ -426,7 +426,7 @@ async def compare_rates(request: Request, datasette: Datasette) -> Response:
     db = corpus(datasette)
     ch = await db.execute_fn(data.choices)
     region = request.args.get("region", "")
-    if region and region not in ch["regions"]:
+    if region and not await db.execute_fn(lambda c: data.region_exists(c, region)):
         raise bad("region", region, "没有这个地区", "no report is of this region")
     year = year_arg(request.args) or (ch["years"][0] if ch["years"] else None)
     measure = request.args.get("measure") or measures.RATES[0].name
@@ -783,9 +783,9 @@ async def release_file(request: Request, datasette: Datasette) -> BlobResponse:
 
 async def home(request: Request, datasette: Datasette) -> Response:
     db = corpus(datasette)
-    ch = await db.execute_fn(data.choices)
+    n = await db.execute_fn(data.counts)
     kept = await asyncio.to_thread(_releases, datasette)
-    return await _render(datasette, request, "ga_home.html", choices=ch, release=kept[0] if kept else None)
+    return await _render(datasette, request, "ga_home.html", counts=n, release=kept[0] if kept else None)
 
 
 ROUTES = [
