@@ -165,3 +165,8 @@ def test_the_crosswalk_names_every_code_of_both_templates_once() -> None:
     assert crosswalk.relation_of(("applications", "other.no_fee", "total")) == "added"
     assert crosswalk.relation_of(("active", "art20_9.procurement", "projects")) == "dropped"
     assert crosswalk.counterpart(("active", "art20_9.procurement", "projects"), "2021") is None
+
+
+def test_ranks_share_ties_and_skip_blanks() -> None:
+    assert measures.ranks({1: 0.5, 2: 0.9, 3: None, 4: 0.5, 5: 0.1}) == {2: 1, 1: 2, 4: 2, 5: 4, 3: None}
+    assert measures.ranks({1: 0.5, 2: 0.9}, ascending=True) == {1: 1, 2: 2}

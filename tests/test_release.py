@@ -135,7 +135,24 @@ def test_blank_stays_null_and_wide_figures_match(demo_data: Path, released: tupl
     for tpl in codes.TEMPLATES:
         assert {"|".join(c) for c in release.template_codes(tpl)} <= figure_codes
     assert all(c["label_zh"] and c["label_en"] for c in codebook)
-    assert {c["code"] for c in codebook if c["kind"] == "column"} == {w.name for w in release.WIDE_COLUMNS}
+    assert {c["code"] for c in codebook if c["kind"] == "column"} == {
+        w.name for w in (*release.WIDE_COLUMNS, *release.RANKS)
+    }
+    crosswalked = {c["code"]: (c["crosswalk"], c["counterpart"]) for c in codebook if c["kind"] == "figure"}
+    assert crosswalked["active|art20_1.normative_docs|made"][0] == "changed"
+    assert crosswalked["active|art20_1.normative_docs|made"][1].startswith(
+        "active|art20_1.normative_docs|issued"
+    )
+    assert crosswalked["applications|granted|total"][0] == "same"
+    # Ranks: within a region and year, by each rate, highest first; a blank rate has no rank.
+    groups: dict[tuple[Any, Any], list[dict[str, Any]]] = {}
+    for report in reports.values():
+        if report["kind"] == "annual_report":
+            groups.setdefault((report["region"], report["year"]), []).append(report)
+    for members in groups.values():
+        for rate in measures.RATE:
+            values = {m["report_id"]: m[rate] for m in members}
+            assert {m["report_id"]: m[f"{rate}_rank"] for m in members} == measures.ranks(values), rate
 
 
 def test_rates_are_null_when_a_figure_is_blank() -> None:
@@ -241,7 +258,7 @@ def test_the_site_offers_the_latest_release(demo_data: Path, tmp_path: Path) -> 
     (data / "releases" / ".2028.partial-1").mkdir()  # a release being written is not offered
     with serving(data) as base:
         page = urllib.request.urlopen(f"{base}/release", timeout=30).read().decode()
-        assert page.index("2027.1") < page.index("2026.1") and "最新 Latest: 2027.1" in page
+        assert page.index("2027.1") < page.index("2026.1") and "最新: 2027.1" in page
         assert "/release/2027.1/reports.parquet" in page and "2028" not in page
         home = urllib.request.urlopen(f"{base}/research", timeout=30).read().decode()
         assert "2027.1" in home and "/release/latest/reports.csv" in home

@@ -114,6 +114,20 @@ WIDE_COLUMNS: tuple[Wide, ...] = (
     *(Wide(r.name, r.zh, r.en, "number", _rate_derivation(r)) for r in measures.RATES),
 )
 
+# Each rate's rank among the annual reports of the same region (reports.region) and year, as /compare/rates
+# ranks a county's bodies.
+RANKS: tuple[Wide, ...] = tuple(
+    Wide(
+        f"{r.name}_rank",
+        f"{r.zh}排名",
+        f"Rank by {r.name}",
+        "number",  # nullable, as population
+        f"competition rank (1, 2, 2, 4) of {r.name} among the annual reports of the same region and year, highest "
+        "first; null when the rate is null",
+    )
+    for r in measures.RATES
+)
+
 _REPORT_COLUMNS: tuple[Column, ...] = (
     Column("report_id", "integer", "the report's id in the corpus (reports.id)"),
     Column("agency", "string", "the body that published the report (发布机关)"),
@@ -145,7 +159,7 @@ _REPORT_COLUMNS: tuple[Column, ...] = (
     Column("page_url", "string", "the report's page on its portal"),
     Column("figures", "integer", "number of figures read (non-blank cells)"),
     Column("checks_failed", "string", "the consistency rules that fail, space-separated (see checks)"),
-    *(Column(w.name, w.type, f"{w.en}: {w.derivation}") for w in WIDE_COLUMNS),
+    *(Column(w.name, w.type, f"{w.en}: {w.derivation}") for w in (*WIDE_COLUMNS, *RANKS)),
 )
 
 TABLES: tuple[Table, ...] = (
@@ -270,7 +284,7 @@ def codebook_rows() -> list[tuple[Any, ...]]:
             ("figure", f"{section}|{row}|{col}", section, row, col, zh, en, templates, derivation, relation,
              counterpart)
         )  # fmt: skip
-    for w in WIDE_COLUMNS:
+    for w in (*WIDE_COLUMNS, *RANKS):
         rows.append(("column", w.name, None, None, None, w.zh, w.en, None, w.derivation, None, None))
     for rule, (zh, en) in english.RULES.items():
         rows.append(("rule", rule, None, None, None, zh, en, None, None, None, None))
@@ -455,6 +469,27 @@ def _manifest_batches(conn: sqlite3.Connection) -> Iterator[list[tuple[Any, ...]
 
 
 def _wide_batches(conn: sqlite3.Connection) -> Iterator[list[tuple[Any, ...]]]:
+    """The wide rows with their ranks: a first pass computes every annual report's rates and ranks them within
+    its region and year (a few numbers per report kept), the second writes the rows."""
+    rate_at = [i for i, c in enumerate(_REPORT_COLUMNS) if c.name in measures.RATE]
+    at = {c.name: i for i, c in enumerate(_REPORT_COLUMNS)}
+    groups: dict[tuple[Any, Any], dict[int, list[float | None]]] = {}
+    for batch in _wide_rows(conn):
+        for row in batch:
+            if row[at["kind"]] == "annual_report":
+                key = (row[at["region"]], row[at["year"]])
+                groups.setdefault(key, {})[row[0]] = [row[i] for i in rate_at]
+    ranked: dict[int, list[int | None]] = {}
+    for members in groups.values():
+        for j in range(len(rate_at)):
+            for rid, rank in measures.ranks({rid: v[j] for rid, v in members.items()}).items():
+                ranked.setdefault(rid, []).append(rank)
+    blank = [None] * len(rate_at)
+    for batch in _wide_rows(conn):
+        yield [(*row, *ranked.get(row[0], blank)) for row in batch]
+
+
+def _wide_rows(conn: sqlite3.Connection) -> Iterator[list[tuple[Any, ...]]]:
     wanted = list(measures.FIGURE_CODES)
     populations = _populations(conn)
     code_index = {c: i for i, c in enumerate(wanted)}

@@ -241,6 +241,18 @@ def compute(figures: Mapping[Code, float | None], population: float | None = Non
     return got
 
 
+def ranks(values: Mapping[int, float | None], ascending: bool = False) -> dict[int, int | None]:
+    """Competition ranks (1, 2, 2, 4) of the known values, highest first; a blank value has no rank."""
+    known = sorted((v if ascending else -v, k) for k, v in values.items() if v is not None)
+    out: dict[int, int | None] = {k: None for k, v in values.items() if v is None}
+    rank, last = 0, None
+    for i, (v, k) in enumerate(known, 1):
+        if v != last:
+            rank, last = i, v
+        out[k] = rank
+    return out
+
+
 # --- on-time publication (article 49) -------------------------------------------------------------------------
 
 # The kind of a body from its name, until the corpus records it (issue 19's bodies table): a township's
