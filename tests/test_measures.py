@@ -116,7 +116,9 @@ def _corpus(path: Path, n: int) -> sqlite3.Connection:
 
 def test_the_pages_sql_gives_what_the_python_gives(tmp_path: Path) -> None:
     db = _corpus(tmp_path / "corpus.db", 80)
-    rows = {r["report_id"]: r for r in rates.region_rates(db, "省/市", 2022)}
+    rows = {r["report_id"]: r for r in rates.sql_region_rates(db, "省/市", 2022)}
+    python = {r["report_id"]: r for r in rates.region_rates(db, "省/市", 2022)}
+    assert python.keys() == rows.keys()
     assert (
         len(rows) == 80
         and rates.region_rates(db, "省/市/县", 2022)
@@ -134,6 +136,8 @@ def test_the_pages_sql_gives_what_the_python_gives(tmp_path: Path) -> None:
             assert row[name] == pytest.approx(value), (rid, name)
             seen_blank += value is None
             seen_value += value is not None
+        for name in (*want, "population", "deadline", "on_time", "body_kind"):
+            assert python[rid][name] == pytest.approx(row[name]), (rid, name)
         assert row["deadline"] == measures.deadline(2022, agency)
         assert row["on_time"] == measures.on_time(published, 2022, agency), (rid, published, agency)
     assert seen_blank and seen_value

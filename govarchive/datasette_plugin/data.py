@@ -23,6 +23,11 @@ def _rows(conn: sqlite3.Connection, sql: str, params: Any = ()) -> list[Row]:
     return [dict(r) for r in cur.execute(sql, params)]
 
 
+def region_range(column: str = "r.region") -> str:
+    """region_clause as a range the reports_region index can read ('0' follows '/')."""
+    return f"({column} = :region OR ({column} > :region || '/' AND {column} < :region || '0'))"
+
+
 def region_clause(column: str = "r.region") -> str:
     """A region matches itself and every place under it (示范省/示范市 covers 示范省/示范市/示范县)."""
     return f"({column} = :region OR substr({column}, 1, length(:region) + 1) = :region || '/')"
@@ -111,7 +116,7 @@ def figure(
     where = ["s.section = :section", "s.row = :row", "s.col = :col"]
     params: dict[str, Any] = {"section": key[0], "row": key[1], "col": key[2]}
     if region:
-        where.append(region_clause())
+        where.append(region_range())
         params["region"] = region
     if year is not None:
         where.append("r.year = :year")
@@ -119,11 +124,14 @@ def figure(
     if agency:
         where.append("r.agency = :agency")
         params["agency"] = agency
+    # A place or a body names few reports: read them first (their index), then each one's figure by key,
+    # instead of the figure in all 100,000 reports (CROSS JOIN fixes the order for SQLite's planner).
+    joined = "reports r CROSS JOIN report_stats s" if region or agency else "report_stats s JOIN reports r"
     rows = _rows(
         conn,
         f"""SELECT r.id AS report_id, r.agency, r.region, r.year, r.kind, r.template, s.value, s.raw,
                    s.placed_by
-            FROM report_stats s JOIN reports r ON r.id = s.report_id
+            FROM {joined} ON r.id = s.report_id
             WHERE {" AND ".join(where)} ORDER BY r.year, r.agency, r.id""",
         params,
     )

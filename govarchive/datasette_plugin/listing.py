@@ -8,13 +8,14 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from govarchive.datasette_plugin.data import Row, _rows
+from govarchive.datasette_plugin.data import Row, _rows, region_range
 
 PAGE = 50
-# Each order is one index's order (reports_year_desc, reports_year, reports_agency, reports_published).
+# Each order is one index's order (reports_year_desc, reports_listing, reports_agency, reports_published), so a
+# deep page walks an index instead of sorting every match.
 SORTS: dict[str, str] = {
     "year_desc": "r.year DESC, r.agency, r.id",
-    "year_asc": "r.year, r.agency, r.id",
+    "year_asc": "r.year, r.agency, r.region, r.kind, r.template, r.id",  # reports_listing's whole order
     "agency": "r.agency, r.year, r.kind, r.region, r.id",
     "published_desc": "r.published_at DESC, r.id DESC",
 }
@@ -37,8 +38,7 @@ def where(f: Filters) -> tuple[str, dict[str, Any]]:
     clauses: list[str] = []
     params: dict[str, Any] = {}
     if f.region:
-        # A region and every place under it, as a range the region index can read ('0' follows '/').
-        clauses.append("(r.region = :region OR (r.region > :region || '/' AND r.region < :region || '0'))")
+        clauses.append(region_range())  # a region and every place under it, through the region index
         params["region"] = f.region
     if f.agency:
         clauses.append("r.agency = :agency")

@@ -88,12 +88,54 @@ def has_populations(conn: sqlite3.Connection) -> bool:
     )
 
 
-def region_rates(conn: sqlite3.Connection, region: str, year: int) -> list[Row]:
-    """Every annual report of a region (and the places under it) in a year, with its measures."""
+def sql_region_rates(conn: sqlite3.Connection, region: str, year: int) -> list[Row]:
+    """region_rates through the generated SQL (what Datasette's `rates` query runs)."""
     where = f"r.year = :year AND {region_clause()}" if region else "r.year = :year"
     rows = _rows(conn, rates_sql(where, has_populations(conn)) + " ORDER BY q.agency, q.report_id",
                  {"year": year, "region": region})  # fmt: skip
     for r in rows:
+        for k, v in r.items():
+            r[k] = number(v)
+    return rows
+
+
+def region_rates(conn: sqlite3.Connection, region: str, year: int) -> list[Row]:
+    """Every annual report of a region (and the places under it) in a year, with its measures, computed by
+    measures.compute as the release computes them (twice as fast as the pivot in SQL at a province's scale)."""
+    where = f"r.year = :year AND {region_clause()}" if region else "r.year = :year"
+    rows = _rows(
+        conn,
+        f"""SELECT r.id AS report_id, r.agency, r.region, r.year, r.template, r.published_at FROM reports r
+            WHERE r.kind = 'annual_report' AND {where} ORDER BY r.agency, r.id""",
+        {"year": year, "region": region},
+    )
+    figures: dict[int, dict[measures.Code, float | None]] = {r["report_id"]: {} for r in rows}
+    wanted = ", ".join("(?, ?, ?)" for _ in measures.FIGURE_CODES)
+    flat = [part for c in measures.FIGURE_CODES for part in c]
+    ids = list(figures)
+    for i in range(0, len(ids), 500):
+        chunk = ids[i : i + 500]
+        for rid, section, row, col, value in conn.execute(
+            f"""SELECT report_id, section, row, col, value FROM report_stats
+                WHERE report_id IN ({",".join("?" * len(chunk))}) AND (section, row, col) IN (VALUES {wanted})""",
+            [*chunk, *flat],
+        ):
+            figures[rid][(section, row, col)] = value
+    known: dict[str, list[tuple[int, float]]] = {}
+    if has_populations(conn) and rows:
+        regions = sorted({r["region"] for r in rows if r["region"]})
+        for place, y, population in conn.execute(
+            f"SELECT region, year, population FROM populations WHERE region IN ({','.join('?' * len(regions))})",
+            regions,
+        ):
+            known.setdefault(place, []).append((int(y), float(population)))
+    for r in rows:
+        population = measures.nearest_population(known.get(r["region"] or "", []), r["year"])
+        r.update(measures.compute(figures[r["report_id"]], population))
+        r[measures.POPULATION] = population
+        r["body_kind"] = measures.body_kind(r["agency"])
+        r["deadline"] = measures.deadline(r["year"], r["agency"])
+        r["on_time"] = measures.on_time(r["published_at"], r["year"], r["agency"])
         for k, v in r.items():
             r[k] = number(v)
     return rows

@@ -21,6 +21,7 @@ from govarchive.datasette_plugin import (
     export,
     i18n,
     listing,
+    memo,
     rates,
     schema,
     search,
@@ -274,7 +275,7 @@ async def blob(request: Request, datasette: Datasette) -> BlobResponse:
 
 async def compare_index(request: Request, datasette: Datasette) -> Response:
     db = corpus(datasette)
-    ch = await db.execute_fn(data.choices)
+    ch = await memo.cached(db, "choices", data.choices)
     return await _render(datasette, request, "ga_compare.html", choices=ch, code_options=code_options())
 
 
@@ -283,7 +284,7 @@ async def compare_body(request: Request, datasette: Datasette) -> Response:
 
     agency = request.args.get("agency", "")
     db = corpus(datasette)
-    ch = await db.execute_fn(data.choices)
+    ch = await memo.cached(db, "choices", data.choices)
     reps = await db.execute_fn(lambda c: data.body_reports(c, agency)) if agency else []
     pick = i18n.picker(i18n.lang_of(request))
 
@@ -395,7 +396,7 @@ async def compare_changes(request: Request, datasette: Datasette) -> Response:
 
 async def compare_region(request: Request, datasette: Datasette) -> Response:
     db = corpus(datasette)
-    ch = await db.execute_fn(data.choices)
+    ch = await memo.cached(db, "choices", data.choices)
     region = request.args.get("region", "")
     year = year_arg(request.args) or (ch["years"][0] if ch["years"] else None)
     key = parse_code(request.args)
@@ -419,12 +420,15 @@ async def compare_region(request: Request, datasette: Datasette) -> Response:
     )
 
 
+RANKING_PAGE = 100  # rows of a ranking per page (a province has hundreds of bodies; the JSON has them all)
+
+
 async def compare_rates(request: Request, datasette: Datasette) -> Response:
     """The measures of a region's bodies in a year (archive/report/measures.py), ranked by one of them."""
     from archive.report import measures
 
     db = corpus(datasette)
-    ch = await db.execute_fn(data.choices)
+    ch = await memo.cached(db, "choices", data.choices)
     region = request.args.get("region", "")
     if region and not await db.execute_fn(lambda c: data.region_exists(c, region)):
         raise bad("region", region, "没有这个地区", "no report is of this region")
@@ -440,11 +444,14 @@ async def compare_rates(request: Request, datasette: Datasette) -> Response:
     order = request.args.get("order") or "desc"
     if order not in ("desc", "asc"):
         raise bad("order", order, "应为 desc 或 asc", "must be desc or asc")
+    offset = int_arg(request.args, "offset", "不是页码位置", "not a row offset") or 0
     rows: list[data.Row] = []
     if region and year is not None:
         chosen_year: int = year
-        rows = await db.execute_fn(lambda c: rates.region_rates(c, region, chosen_year))
-        rows = rates.ranked(rows, measure, ascending=order == "asc")
+        kept = await memo.cached(
+            db, ("rates", region, chosen_year), lambda c: rates.region_rates(c, region, chosen_year)
+        )
+        rows = rates.ranked([dict(r) for r in kept], measure, ascending=order == "asc")
     if request.url_vars.get("format") == "json":
         return Response.json({"region": region, "year": year, "measure": measure, "rows": rows,
                               "formulas": {r.name: r.formula() for r in measures.RATES}})  # fmt: skip
@@ -470,7 +477,10 @@ async def compare_rates(request: Request, datasette: Datasette) -> Response:
         year=year,
         measure=measure,
         order=order,
-        rows=rows,
+        rows=rows[offset : offset + RANKING_PAGE],
+        total=len(rows),
+        offset=offset,
+        page_size=RANKING_PAGE,
         rates=listed,
         summary=rates.summary(rows),
         shown=rates.shown,
@@ -484,7 +494,7 @@ async def compare_rates(request: Request, datasette: Datasette) -> Response:
 
 async def compare_figure(request: Request, datasette: Datasette) -> Response:
     db = corpus(datasette)
-    ch = await db.execute_fn(data.choices)
+    ch = await memo.cached(db, "choices", data.choices)
     key = parse_code(request.args)
     region = request.args.get("region", "")
     agency = request.args.get("agency", "")
@@ -521,8 +531,8 @@ async def compare_figure(request: Request, datasette: Datasette) -> Response:
 async def reports_page(request: Request, datasette: Datasette) -> Response:
     """Every report, filtered, sorted and paged (listing.py); each filter and order in words, not codes."""
     db = corpus(datasette)
-    ch = await db.execute_fn(data.choices)
-    tpls = await db.execute_fn(listing.templates)
+    ch = await memo.cached(db, "choices", data.choices)
+    tpls = await memo.cached(db, "templates", listing.templates)
     a = request.args
     f = listing.Filters(
         region=a.get("region", ""),
@@ -585,7 +595,7 @@ def _with(params: dict[str, Any], offset: int | None) -> str | None:
 
 async def search_page(request: Request, datasette: Datasette) -> Response:
     db = corpus(datasette)
-    ch = await db.execute_fn(data.choices)
+    ch = await memo.cached(db, "choices", data.choices)
     a = request.args
     f = search.Filters(
         q=a.get("q", ""),
@@ -783,7 +793,7 @@ async def release_file(request: Request, datasette: Datasette) -> BlobResponse:
 
 async def home(request: Request, datasette: Datasette) -> Response:
     db = corpus(datasette)
-    n = await db.execute_fn(data.counts)
+    n = await memo.cached(db, "counts", data.counts)
     kept = await asyncio.to_thread(_releases, datasette)
     return await _render(datasette, request, "ga_home.html", counts=n, release=kept[0] if kept else None)
 

@@ -201,7 +201,9 @@ def start_serve(data: Path) -> tuple[subprocess.Popen[bytes], str]:
     """`govarchive serve` on a free loopback port (as tests/conftest.py start_serve), once it answers."""
     from tests.conftest import start_serve as conftest_start
 
-    return conftest_start(data)
+    return conftest_start(
+        data, wait_s=600
+    )  # opening checks the whole file (PRAGMA quick_check): ~1 min at 10 GB
 
 
 def stop_serve(proc: subprocess.Popen[bytes]) -> None:
