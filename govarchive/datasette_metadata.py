@@ -188,6 +188,11 @@ def metadata() -> dict[str, Any]:
                             "the sum of its three sub-rows)",
                         },
                     },
+                    "populations": {
+                        "title": "Population of a place (常住人口), filled by the operator",
+                        "description": "region: a reports.region path; the nearest year to a report's is "
+                        "used for requests per 10,000 residents (query rates, /compare/rates). No row: unknown.",
+                    },
                     "report_checks": {
                         "title": "Consistency rules (勾稽关系) per report",
                         "facets": ["rule", "status"],
