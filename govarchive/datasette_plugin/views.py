@@ -400,7 +400,13 @@ async def compare_region(request: Request, datasette: Datasette) -> Response:
     region = request.args.get("region", "")
     year = year_arg(request.args) or (ch["years"][0] if ch["years"] else None)
     key = parse_code(request.args)
-    rows = await db.execute_fn(lambda c: data.figure(c, key, region=region, year=year)) if year else []
+    # A national corpus's every body in a year is tens of thousands of bars: there, a region must be chosen.
+    too_many = not region and not ch["regions_complete"]
+    rows = (
+        []
+        if too_many or not year
+        else await db.execute_fn(lambda c: data.figure(c, key, region=region, year=year))
+    )
     rows.sort(key=lambda r: (r["value"] is None, -(r["value"] or 0), r["agency"]))
     title = f"{region or '全部地区 all regions'} {year or ''} — {code_title(key)}"
     chart = charts.bar_chart([(r["agency"], r["value"]) for r in rows], title) if rows else ""
@@ -408,6 +414,7 @@ async def compare_region(request: Request, datasette: Datasette) -> Response:
         datasette,
         request,
         "ga_region.html",
+        too_many=too_many,
         choices=ch,
         region=region,
         year=year,
