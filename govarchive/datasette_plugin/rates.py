@@ -8,7 +8,7 @@ import sqlite3
 from typing import Any
 
 from archive.report import measures
-from govarchive.datasette_plugin.data import Row, _rows, number, region_clause
+from govarchive.datasette_plugin.data import Row, _rows, number, region_range
 
 
 def _lit(text: str) -> str:
@@ -66,7 +66,7 @@ def rates_sql(where: str, has_population: bool = True) -> str:
     {pivot}
   FROM reports r LEFT JOIN report_stats s ON s.report_id = r.id
     AND (s.section, s.row, s.col) IN (VALUES {wanted})
-  WHERE r.kind = 'annual_report' AND {where}
+  WHERE r.kind = 'annual_report' AND r.id IN (SELECT r.id FROM reports r WHERE {where})
   GROUP BY r.id
 ), q AS (
   SELECT f.id AS report_id, f.agency, f.region, f.year, f.template, f.published_at, f.body_kind,
@@ -90,7 +90,7 @@ def has_populations(conn: sqlite3.Connection) -> bool:
 
 def sql_region_rates(conn: sqlite3.Connection, region: str, year: int) -> list[Row]:
     """region_rates through the generated SQL (what Datasette's `rates` query runs)."""
-    where = f"r.year = :year AND {region_clause()}" if region else "r.year = :year"
+    where = f"+r.year = :year AND {region_range()}" if region else "r.year = :year"
     rows = _rows(conn, rates_sql(where, has_populations(conn)) + " ORDER BY q.agency, q.report_id",
                  {"year": year, "region": region})  # fmt: skip
     for r in rows:
@@ -101,8 +101,9 @@ def sql_region_rates(conn: sqlite3.Connection, region: str, year: int) -> list[R
 
 def region_rates(conn: sqlite3.Connection, region: str, year: int) -> list[Row]:
     """Every annual report of a region (and the places under it) in a year, with its measures, computed by
-    measures.compute as the release computes them (twice as fast as the pivot in SQL at a province's scale)."""
-    where = f"r.year = :year AND {region_clause()}" if region else "r.year = :year"
+    measures.compute as the release computes them (twice as fast as the pivot in SQL at a province's scale).
+    The region's index leads (+year): a year's reports are 16,000 rows of text to read at national scale."""
+    where = f"+r.year = :year AND {region_range()}" if region else "r.year = :year"
     rows = _rows(
         conn,
         f"""SELECT r.id AS report_id, r.agency, r.region, r.year, r.template, r.published_at FROM reports r
@@ -179,7 +180,7 @@ def canned_sql() -> str:
     return (
         f"SELECT CASE WHEN {chosen} IS NOT NULL THEN rank() OVER (ORDER BY {chosen} IS NULL, {chosen} DESC) END"
         " AS rank, * FROM (\n"
-        + rates_sql(f"r.year = CAST(:year AS INTEGER) AND {region_clause()}")
+        + rates_sql(f"+r.year = CAST(:year AS INTEGER) AND {region_range()}")
         + f"\n) ORDER BY {chosen} IS NULL, {chosen} DESC, agency"
     )
 
