@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from archive.report import codes
-from govarchive.datasette_plugin import vocab
+from govarchive.datasette_plugin import rates, vocab
 
 CANNED_QUERIES: dict[str, dict[str, Any]] = {
     "figures_by_code": {
@@ -110,6 +110,27 @@ CANNED_QUERIES["report_figures"] = {
 }
 
 
+def _rates_description() -> str:
+    from archive.report import measures
+
+    formulas = "; ".join(f"{r.name} = {r.formula()}" for r in measures.RATES)
+    return (
+        "The measures of a region's bodies (and the places under it) in a year, ranked by :measure (one of "
+        + ", ".join(measures.RATE)
+        + "). A blank rate: a figure it needs is blank or its denominator is 0. "
+        + formulas
+        + f"; on_time: {measures.ON_TIME_FORMULA['en']}. The page /compare/rates shows the same."
+    )
+
+
+CANNED_QUERIES["rates"] = {
+    "title": "Rates and rankings of a region's bodies in a year (比率与排名)",
+    "description": _rates_description(),
+    "sql": rates.canned_sql(),
+    "hide_sql": True,
+}
+
+
 def _labelled(section: str) -> str:
     rows = {
         "active": codes.ACTIVE_ROWS,
@@ -171,6 +192,11 @@ def metadata() -> dict[str, Any]:
                             "src_row": "row of that table as the document writes it (a spreadsheet's row number)",
                             "src_col": "cell within that row (a spreadsheet's column number)",
                         },
+                    },
+                    "populations": {
+                        "title": "Population of a place (常住人口), filled by the operator",
+                        "description": "region: a reports.region path; the nearest year to a report's is "
+                        "used for requests per 10,000 residents (query rates, /compare/rates). No row: unknown.",
                     },
                     "report_checks": {
                         "title": "Consistency rules (勾稽关系) per report",

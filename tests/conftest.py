@@ -74,7 +74,7 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             proc.wait()
 
 
-def start_serve(data: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start_serve(data: Path, wait_s: float = 60) -> tuple[subprocess.Popen[bytes], str]:
     """`govarchive serve` on a free loopback port, returned once Datasette answers (or the test fails with
     what it printed)."""
     port = free_port()
@@ -88,7 +88,7 @@ def start_serve(data: Path) -> tuple[subprocess.Popen[bytes], str]:
     )
     log.close()
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + wait_s
     while True:
         try:
             with urllib.request.urlopen(url + "/-/versions.json", timeout=2):

@@ -88,3 +88,12 @@ def test_facets_answer_in_time_through_datasette(data: Path) -> None:
         if "facets" in f:
             assert {"year", "agency"} & set(f["facets"]) or "col" in f["facets"], (name, f)
     assert facets["reports by year and body"]["count"] == N + 2
+
+
+def test_the_researchers_pages_answer_in_time(data: Path) -> None:
+    pages = corpus_scale.measure_pages(data, repeat=3)
+    assert set(pages) == set(corpus_scale.page_urls(data / "corpus.db"))
+    for name, p in pages.items():
+        assert p["bytes"] > 1000, name
+        # The median: a p95 of 2 requests is their slower one, and this machine is shared.
+        assert p["warm_p50_ms"] <= corpus_scale.PAGE_TARGET_MS, (name, p)

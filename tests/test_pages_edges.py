@@ -115,10 +115,16 @@ def report_of(site: Site, agency_like: str, kind: str = "annual_report") -> sqli
     return row
 
 
-def assert_site_page(html: str) -> None:
-    """The site's navigation, in Chinese with English beside it."""
+NAV = {
+    "zh": (">研究者页面<", ">报告<", ">检索<", ">比较<", ">数据说明<", 'id="lang-switch"', ">English<"),
+    "en": (">Researcher&#39;s pages<", ">Reports<", ">Search<", ">Compare<", ">Schema<", ">中文<"),
+}
+
+
+def assert_site_page(html: str, lang: str = "zh") -> None:
+    """The site's navigation in the page's language, with the switch to the other."""
     assert 'class="ga-nav"' in html, html[:2000]
-    for words in ("研究者页面 Researcher's pages", "检索 Search", "比较 Compare", "数据说明 Schema"):
+    for words in NAV[lang]:
         assert words in html, words
 
 
@@ -139,9 +145,21 @@ def test_a_bad_parameter_is_a_400_page_naming_it(site: Site) -> None:
         status, ctype, html = fetch(site.url + path)
         assert status == 400 and ctype.startswith("text/html"), (path, status, html[:500])
         assert_site_page(html)
-        assert "请求参数有误" in html and "Bad request" in html and "参数" in html
+        assert "请求参数有误" in html and "参数" in html
         for words in says:
             assert words in html, (path, words)
+    status, _, html = fetch(site.url + "/compare/region?lang=en&year=abc")
+    assert status == 400 and "Bad request" in html and "not a year" in html
+    assert_site_page(html, "en")
+    for path, says in {
+        "/reports?rule=nosuch": "must be one of balance",
+        "/reports?sort=x": "must be one of year_desc",
+        "/reports?offset=-1": "not a row offset",
+        "/compare/rates?measure=x": "must be one of granted_share",
+        "/compare/rates?region=" + q("无此地"): "no report is of this region",
+    }.items():
+        status, _, html = fetch(site.url + path)
+        assert status == 400 and says in html, (path, status)
     # Exports answer in their own format.
     status, ctype, text = fetch(site.url + "/export/figures.csv?year=abc")
     assert status == 400 and ctype.startswith("text/plain") and "year='abc'" in text and "not a year" in text
@@ -173,8 +191,10 @@ def test_not_found_pages_carry_the_navigation_in_chinese_and_english(site: Site)
         status, ctype, html = fetch(site.url + path)
         assert status == 404 and ctype.startswith("text/html"), (path, status)
         assert_site_page(html)
-        assert "未找到" in html and "Not found" in html, path
-        assert "/research" in html and "/search" in html
+        assert "未找到" in html and "/research" in html and "/search" in html, path
+        status, _, html = fetch(site.url + path + "?lang=en")
+        assert status == 404 and "Not found" in html and "未找到" not in html, path
+        assert_site_page(html, "en")
     _, _, html = fetch(site.url + "/no-such-page")
     assert "此地址没有页面" in html and "there is no page at this address" in html
     status, ctype, body = fetch(site.url + "/report/99999999.json")  # JSON stays JSON
@@ -183,12 +203,19 @@ def test_not_found_pages_carry_the_navigation_in_chinese_and_english(site: Site)
 
 def test_codes_show_as_labels_in_filters_and_lists(site: Site) -> None:
     _, _, html = fetch(site.url + "/search?q=" + q("复议"))
-    assert '<option value="annual_report">年度报告 annual report</option>' in html
-    assert '<option value="work_summary">工作总结 work summary</option>' in html
-    assert "· annual_report ·" not in html and "· 年度报告 annual report ·" in html
+    assert '<option value="annual_report">年度报告</option>' in html
+    assert '<option value="work_summary">工作总结</option>' in html
+    assert "· annual_report ·" not in html and "· 年度报告 ·" in html
+    _, _, html = fetch(site.url + "/search?lang=en&q=" + q("复议"))
+    assert '<option value="annual_report">annual report</option>' in html and "· annual report ·" in html
     summary = report_of(site, "%", kind="work_summary")
     _, _, html = fetch(site.url + "/compare/body?agency=" + q(summary["agency"]))
-    assert "<td>工作总结 work summary</td>" in html and ">work_summary<" not in html
+    assert "<td>工作总结</td>" in html and ">work_summary<" not in html
+    for path in ("/reports", "/reports?lang=en"):
+        _, _, html = fetch(site.url + path)
+        assert (
+            ">annual_report<" not in html and ">work_summary<" not in html and 'value="annual_report"' in html
+        )
     _, _, html = fetch(site.url + "/corpus/reports")
     assert "年度报告 annual report" in html  # the reports table's kind column
 

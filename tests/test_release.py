@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from archive.products import release
-from archive.report import codes
+from archive.report import codes, measures
 from archive.store.corpus import Corpus
 from tests.conftest import run_cli, serving
 
@@ -123,17 +123,40 @@ def test_blank_stays_null_and_wide_figures_match(demo_data: Path, released: tupl
         else:
             assert report["granted_share"] is None
     summary = db.execute("SELECT id FROM reports WHERE kind = 'work_summary'").fetchone()[0]
-    assert all(reports[summary][w.name] is None for w in release.WIDE_COLUMNS)  # no table: all null, not 0
+    derived = [w.name for w in release.WIDE_COLUMNS if w.name not in ("deadline", "on_time")]
+    assert all(reports[summary][name] is None for name in derived)  # no table: all null, not 0
+    # On-time publication: the deadline by the kind of body, blank when the day is unknown.
+    for report in reports.values():
+        assert report["deadline"] == measures.deadline(report["year"], report["agency"])
+        assert report["on_time"] == measures.on_time(report["published_at"], report["year"], report["agency"])
+        assert report["population"] is None and report["requests_per_10k_residents"] is None
     codebook = pq.read_table(a / "codebook.parquet").to_pylist()
     figure_codes = {c["code"] for c in codebook if c["kind"] == "figure"}
     for tpl in codes.TEMPLATES:
         assert {"|".join(c) for c in release.template_codes(tpl)} <= figure_codes
     assert all(c["label_zh"] and c["label_en"] for c in codebook)
-    assert {c["code"] for c in codebook if c["kind"] == "column"} == {w.name for w in release.WIDE_COLUMNS}
+    assert {c["code"] for c in codebook if c["kind"] == "column"} == {
+        w.name for w in (*release.WIDE_COLUMNS, *release.RANKS)
+    }
+    crosswalked = {c["code"]: (c["crosswalk"], c["counterpart"]) for c in codebook if c["kind"] == "figure"}
+    assert crosswalked["active|art20_1.normative_docs|made"][0] == "changed"
+    assert crosswalked["active|art20_1.normative_docs|made"][1].startswith(
+        "active|art20_1.normative_docs|issued"
+    )
+    assert crosswalked["applications|granted|total"][0] == "same"
+    # Ranks: within a region and year, by each rate, highest first; a blank rate has no rank.
+    groups: dict[tuple[Any, Any], list[dict[str, Any]]] = {}
+    for report in reports.values():
+        if report["kind"] == "annual_report":
+            groups.setdefault((report["region"], report["year"]), []).append(report)
+    for members in groups.values():
+        for rate in measures.RATE:
+            values = {m["report_id"]: m[rate] for m in members}
+            assert {m["report_id"]: m[f"{rate}_rank"] for m in members} == measures.ranks(values), rate
 
 
 def test_rates_are_null_when_a_figure_is_blank() -> None:
-    index = {c: i for i, c in enumerate(sorted({c for w in release.WIDE_COLUMNS for c in w.codes}))}
+    index = {c: i for i, c in enumerate(measures.FIGURE_CODES)}
     figures: list[float | None] = [1.0] * len(index)
     values = dict(
         zip([w.name for w in release.WIDE_COLUMNS], release._wide_values(figures, index), strict=True)
@@ -145,6 +168,12 @@ def test_rates_are_null_when_a_figure_is_blank() -> None:
         zip([w.name for w in release.WIDE_COLUMNS], release._wide_values(figures, index), strict=True)
     )
     assert values["refused"] is None and values["refused_share"] is None and values["granted_share"] == 1.0
+    values = dict(
+        zip(
+            [w.name for w in release.WIDE_COLUMNS], release._wide_values(figures, index, 20000.0), strict=True
+        )
+    )
+    assert values["population"] == 20000 and values["requests_per_10k_residents"] == 0.5
 
 
 def test_release_validates_with_frictionless(released: tuple[Path, Path, Path]) -> None:
@@ -229,7 +258,7 @@ def test_the_site_offers_the_latest_release(demo_data: Path, tmp_path: Path) -> 
     (data / "releases" / ".2028.partial-1").mkdir()  # a release being written is not offered
     with serving(data) as base:
         page = urllib.request.urlopen(f"{base}/release", timeout=30).read().decode()
-        assert page.index("2027.1") < page.index("2026.1") and "最新 Latest: 2027.1" in page
+        assert page.index("2027.1") < page.index("2026.1") and "最新: 2027.1" in page
         assert "/release/2027.1/reports.parquet" in page and "2028" not in page
         home = urllib.request.urlopen(f"{base}/research", timeout=30).read().decode()
         assert "2027.1" in home and "/release/latest/reports.csv" in home

@@ -10,6 +10,7 @@ import http.client
 import io
 import json
 import os
+import re
 import shutil
 import sqlite3
 import urllib.parse
@@ -63,18 +64,27 @@ def _grow(data: Path) -> tuple[int, int]:
             grow[("appeals", "review", "upheld" if c == "natural_person" else "total")] = float(n % 4)
         return grow
 
-    def add(agency: str, region: str, year: int, text: str, grow: dict[tuple[str, str, str], float]) -> int:
+    def add(
+        agency: str,
+        region: str,
+        year: int,
+        text: str,
+        grow: dict[tuple[str, str, str], float],
+        template: str = "2019",
+    ) -> int:
         cur = db.execute(
             """INSERT INTO reports (site_id, agency, region, year, kind, title, template, published_at,
                  page_url, sha256, text, first_seen, last_seen)
-               VALUES (?, ?, ?, ?, 'annual_report', ?, '2019', ?, NULL, ?, ?, ?, ?)""",
-            (base["site_id"], agency, region, year, f"{agency}{year}年政府信息公开工作年度报告",
+               VALUES (?, ?, ?, ?, 'annual_report', ?, ?, ?, NULL, ?, ?, ?, ?)""",
+            (base["site_id"], agency, region, year, f"{agency}{year}年政府信息公开工作年度报告", template,
              f"{year + 1}-01-20", base["sha256"], text, now, now),
         )  # fmt: skip
         rid = int(cur.lastrowid or 0)
         model = []
         for s in stats:
             key = (s["section"], s["row"], s["col"])
+            if template == "2021" and key[1].startswith("art20_1.") and key[2] == "made":
+                key = (key[0], key[1], "issued")  # where the 2021 template prints 本年制发件数
             value = None if s["value"] is None else s["value"] + grow.get(key, 0.0)
             db.execute(
                 """INSERT INTO report_stats (report_id, section, row, col, value, raw, row_label, col_label, ocr,
@@ -83,7 +93,7 @@ def _grow(data: Path) -> tuple[int, int]:
                  s["placed_by"]),
             )  # fmt: skip
             model.append(Stat(*key, value, s["raw"] or "", placed_by=s["placed_by"] or ""))
-        for c in run_checks(model, "2019"):
+        for c in run_checks(model, template):
             db.execute(
                 "INSERT INTO report_checks (report_id, rule, status, detail) VALUES (?, ?, ?, ?)",
                 (rid, c.rule, c.status, c.detail),
@@ -92,7 +102,7 @@ def _grow(data: Path) -> tuple[int, int]:
 
     add(BODY, base["region"], 2019, base["text"], consistent(3))
     later = add(BODY, base["region"], 2021, base["text"], {("applications", "new", "total"): 7.0})
-    add(BODY, base["region"], 2022, base["text"], consistent(12))
+    add(BODY, base["region"], 2022, base["text"], consistent(12), template="2021")
     for i in range(GENERATED_BODIES):
         add(
             f"测试县第{i:02d}局",
@@ -156,27 +166,49 @@ def shots_dir(tmp_path: Path) -> Path:
     return d
 
 
+def _overflow(page: Any) -> int:
+    """How many pixels the page is wider than its window (0: no horizontal scrolling)."""
+    return int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
+
+
+def _not_blank(path: Path) -> None:
+    import numpy as np
+    from PIL import Image
+
+    px = np.asarray(Image.open(path).convert("L")).astype(int)
+    assert px.std() > 10 and (px < 128).mean() > 0.002, path  # text and lines, not an empty page
+
+
 @pytest.mark.browser
-def test_every_page_and_query_opens_without_error(served: Served, browser: Any) -> None:
+def test_every_page_and_query_opens_without_error(served: Served, browser: Any, tmp_path: Path) -> None:
+    """Every page opens without a script error; the site's own pages, in Chinese at 1,280 px and in English
+    on a 390 px phone, are never wider than the window, and their screenshots are not blank."""
     db = corpus(served)
     report_ids = [r[0] for r in db.execute("SELECT id FROM reports ORDER BY id LIMIT 8")]
     with_figure = db.execute(
         "SELECT min(report_id) FROM report_stats WHERE section = 'applications' AND row = 'new' AND col = 'total'"
     ).fetchone()[0]
     queries = [r for r in json.loads(_get(served.url + "/corpus.json"))["queries"]]
-    pages = [
+    site_pages = [
         "/research",
         *[f"/report/{i}" for i in report_ids],
         f"/report/{with_figure}/figure/applications/new/total",
+        "/reports",
+        f"/reports?rule=balance&sort=agency&region={q('示范省')}",
         "/compare",
         f"/compare/body?agency={q(BODY)}",
         f"/compare/changes?id={served.body_2021}",
         f"/compare/region?region={q('示范省')}&year=2021&code={q('applications|new|total')}",
         f"/compare/figure?code={q('appeals|review|total')}",
         "/regions",
+        f"/compare/rates?region={q(TEST_REGION)}&year=2021",
         f"/search?q={q('复议')}&year=2020",
         f"/search?q={q('依申请公开')}",
         "/schema",
+        "/release",
+    ]
+    pages = [
+        *site_pages,
         "/corpus/reports",
         "/corpus/report_stats",
         *[
@@ -188,8 +220,35 @@ def test_every_page_and_query_opens_without_error(served: Served, browser: Any) 
     for path in pages:
         page, errors = open_page(browser, served.url + path)
         title = page.title()
+        wider = _overflow(page) if path in site_pages else 0
         page.close()
         assert "Error" not in title and errors == [], (path, title, errors)
+        assert wider <= 0, (path, "wider than 1,280 px by", wider)
+    # The same pages in English on a phone; the cookie keeps the language from page to page.
+    shots = shots_dir(tmp_path)
+    phone = browser.new_page(viewport={"width": 390, "height": 844})
+    try:
+        phone.goto(served.url + "/research?lang=en", wait_until="load")
+        for i, path in enumerate(site_pages):
+            response = phone.goto(served.url + path, wait_until="load")
+            assert response is not None and response.status == 200, path
+            nav = phone.locator(".ga-nav").inner_text()
+            assert "Researcher's pages" in nav and "中文" in nav and "研究者页面" not in nav, (path, nav)
+            assert _overflow(phone) <= 0, (path, "wider than 390 px by", _overflow(phone))
+            if i % 4 == 0:
+                shot = shots / f"phone-en-{i:02d}.png"
+                phone.screenshot(path=str(shot), full_page=False)
+                _not_blank(shot)
+        phone.goto(served.url + "/research?lang=zh", wait_until="load")
+        assert "研究者页面" in phone.locator(".ga-nav").inner_text()
+        phone.set_viewport_size({"width": 1280, "height": 900})
+        for path in ("/reports", f"/compare/rates?region={q(TEST_REGION)}&year=2021"):
+            phone.goto(served.url + path, wait_until="load")
+            shot = shots / f"desktop-zh-{path.split('?')[0].strip('/').replace('/', '-')}.png"
+            phone.screenshot(path=str(shot))
+            _not_blank(shot)
+    finally:
+        phone.close()
 
 
 @pytest.mark.browser
@@ -337,7 +396,7 @@ def test_search_finds_two_character_words_with_snippets(served: Served, browser:
         2021 in years and f"/report/{served.body_2021}" in html and f"/report/{served.body_2020}" not in html
     )
     html = _get(f"{served.url}/search?q={q('局')}&region={q(TEST_REGION)}")
-    assert f"{GENERATED_BODIES} reports" in html
+    assert f"{GENERATED_BODIES} 份报告" in html
 
 
 @pytest.mark.browser
@@ -387,11 +446,40 @@ def test_a_body_is_found_by_any_spelling_met(served: Served) -> None:
     db.close()
     assert ("中卫市卫生健康局", "中卫市卫生和计划生育局") in spellings
     page = _get(f"{served.url}/compare/body?agency={q('中卫市卫生和计划生育局')}")
-    assert "<h1>中卫市卫生健康局 " in page and "Also printed as" in page and "中卫市卫生和计划生育局" in page
+    assert "<h1>中卫市卫生健康局 " in page and "又作" in page and "中卫市卫生和计划生育局" in page
     found = json.loads(
         _get(f"{served.url}/search.json?q={q('信息公开')}&agency={q('中卫市卫生和计划生育局')}")
     )
     assert found["results"] and {r["agency"] for r in found["results"]} == {"中卫市卫生健康局"}
+
+
+def test_a_body_series_runs_across_the_template_change_with_the_break_marked(served: Served) -> None:
+    """2019 → 2022 is one line per figure; 2022 follows the 2021 template, where 规范性文件's 本年新制作数量
+    became 本年制发件数 (the crosswalk's `changed`): that line is cut at the change and a dashed rule marks it."""
+    html = _get(f"{served.url}/compare/body?agency={q(BODY)}")
+    chart = _between(html, 'id="chart"', "</svg>")
+    assert chart.count('class="template-break"') == 1 and "模板改变" in chart
+    assert 'id="template-break"' in html
+    table = _between(html, 'id="years"', "</table>")
+    head = table.split("</tr>")[0]
+    assert head.count("†") == 1 and "规范性文件制发 †" in head
+    column = head.split("<th").index(next(h for h in head.split("<th") if "规范性文件制发" in h)) - 1
+    with corpus(served) as db:
+        made = {
+            year: value
+            for year, value in db.execute(
+                """SELECT r.year, s.value FROM report_stats s JOIN reports r ON r.id = s.report_id
+                   WHERE r.agency = ? AND s.section = 'active' AND s.row = 'art20_1.normative_docs'
+                     AND s.col = CASE WHEN r.template = '2021' THEN 'issued' ELSE 'made' END""",
+                (BODY,),
+            )
+        }
+    cells = [re.findall(r"<td[^>]*>(.*?)</td>", line) for line in table.split("</tr>")[1:] if "<td" in line]
+    assert [c[column] for c in cells] == ["" if v is None else str(int(v)) for _, v in sorted(made.items())]
+    assert len(made) == 4 and len(cells) == 4
+    # In English: the same page, the break in English words.
+    en = _get(f"{served.url}/compare/body?lang=en&agency={q(BODY)}")
+    assert "template changed" in en and "normative documents issued †" in en
 
 
 def test_whole_csv_export_of_more_than_5000_figures(served: Served) -> None:
@@ -646,3 +734,66 @@ def test_a_figure_cites_itself_and_shows_where_it_was_read(served: Served) -> No
     assert f'class="ga-marked" id="marked-cell">{raw}</td>' in page
     derived = _get(f"{served.url}/report/{rid}/figure/applications/other/total")
     assert "推算所得" in derived and "where-img" not in derived
+
+
+def test_reports_page_filters_sorts_and_pages(served: Served) -> None:
+    def listing(query: str) -> dict[str, Any]:
+        return dict(json.loads(_get(f"{served.url}/reports.json?{query}")))
+
+    region = listing(f"region={q(TEST_REGION)}&year=2021&sort=agency")
+    assert region["total"] == GENERATED_BODIES and region["next_offset"] is None
+    agencies = [r["agency"] for r in region["reports"]]
+    assert agencies == sorted(agencies) and all(r["failed"] == [] for r in region["reports"])
+    failing = listing("rule=balance")
+    assert served.body_2021 in [r["id"] for r in failing["reports"]]
+    assert all("balance" in r["failed"] for r in failing["reports"])
+    with corpus(served) as db:
+        n = db.execute("SELECT count(*) FROM reports").fetchone()[0]
+        newest = db.execute("SELECT max(year) FROM reports").fetchone()[0]
+        tpl_2021 = db.execute("SELECT count(*) FROM reports WHERE template = '2021'").fetchone()[0]
+    everything = listing("")
+    assert everything["total"] == n and everything["reports"][0]["year"] == newest
+    assert listing("template=2021")["total"] == tpl_2021
+    # Pages: 10 at a time would be PAGE; offsets walk the same order without a gap or a repeat.
+    first, second = listing("sort=year_asc"), listing("sort=year_asc&offset=20")
+    assert [r["id"] for r in first["reports"]][20:] == [r["id"] for r in second["reports"]][
+        : len(first["reports"]) - 20
+    ]
+    html = _get(f"{served.url}/reports?region={q(TEST_REGION)}&year=2021")
+    assert f"共 {GENERATED_BODIES} 份" in html and "年度报告" in html and 'id="reports"' in html
+
+
+def test_rates_page_ranks_a_regions_bodies_with_formulas(served: Served) -> None:
+    from archive.report import measures
+
+    with corpus(served) as db:
+        db.execute("INSERT OR REPLACE INTO populations VALUES (?, 2020, 250000, 'test')", (TEST_REGION,))
+        db.commit()
+        want = {}
+        for (rid,) in db.execute("SELECT id FROM reports WHERE region = ? AND year = 2021", (TEST_REGION,)):
+            figs = {(s, r, c): v for s, r, c, v in db.execute(
+                "SELECT section, row, col, value FROM report_stats WHERE report_id = ?", (rid,))}  # fmt: skip
+            want[rid] = measures.compute(figs, 250000.0)
+    got = json.loads(
+        _get(f"{served.url}/compare/rates.json?region={q(TEST_REGION)}&year=2021&measure=not_held_share")
+    )
+    rows = got["rows"]
+    assert len(rows) == GENERATED_BODIES
+    for r in rows:
+        for name in measures.RATE:
+            assert r[name] == pytest.approx(want[r["report_id"]][name]), (r["agency"], name)
+    shares = [r["not_held_share"] for r in rows]
+    assert shares == sorted(shares, reverse=True) and rows[0]["rank"] == 1
+    assert all(r["requests_per_10k_residents"] is not None for r in rows)
+    html = _get(f"{served.url}/compare/rates?region={q(TEST_REGION)}&year=2021&measure=not_held_share")
+    assert "本机关不掌握相关政府信息（总计） ÷ 办理结果总计" in html and 'id="ranking"' in html
+    en = _get(f"{served.url}/compare/rates?lang=en&region={q(TEST_REGION)}&year=2021")
+    assert "not_held ÷ processed_total" in en and "Rates and rankings" in en
+    # Datasette's canned query gives the same ranking.
+    canned = json.loads(
+        _get(
+            f"{served.url}/corpus/rates.json?_shape=objects&region={q(TEST_REGION)}&year=2021"
+            "&measure=not_held_share"
+        )
+    )["rows"]
+    assert [r["report_id"] for r in canned] == [r["report_id"] for r in rows]

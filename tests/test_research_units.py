@@ -179,3 +179,20 @@ def test_a_corrected_copy_supersedes_and_the_report_page_says_which(tmp_path: Pa
     # A later correction that could not be read (a scan OCR made nothing of) never wipes the figures.
     copy("d" * 64, "某县2022年政府信息公开工作年度报告（修订）", None, 1)
     assert corpus.conn.execute("SELECT sha256 FROM reports WHERE id = ?", (rid,)).fetchone()[0] == "c" * 64
+
+
+def test_every_word_the_templates_ask_for_is_in_both_languages() -> None:
+    import re
+
+    from govarchive.datasette_plugin import i18n
+
+    used: set[str] = set()
+    for template in (Path(vocab.__file__).parent / "templates").glob("*.html"):
+        used |= set(re.findall(r"\bt\('([a-z_.]+)'", template.read_text(encoding="utf-8")))
+    assert used and used <= set(i18n.STRINGS), sorted(used - set(i18n.STRINGS))
+    for key, (zh, en) in i18n.STRINGS.items():
+        assert zh and en and zh != en, key
+        assert sorted(re.findall(r"\{(\w+)\}", zh)) == sorted(re.findall(r"\{(\w+)\}", en)), key
+    t_en, t_zh = i18n.translator("en"), i18n.translator("zh")
+    assert t_en("nav.search") == "Search" and t_zh("nav.search") == "检索"
+    assert t_en("page_of", a=1, b=50, n="1,000") == "1–50 of 1,000"

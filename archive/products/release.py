@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from archive.errors import DataFolderError, GovarchiveError
-from archive.report import codes, english
+from archive.report import codes, crosswalk, english, measures
 
 BATCH = 50_000  # rows per read and per Parquet row group
 REPORT_BATCH = 2_000  # reports per query of the wide table
@@ -67,141 +67,65 @@ Code = tuple[str, str, str]
 
 @dataclass(frozen=True)
 class Wide:
-    """A figure or rate column of the wide `reports` table."""
+    """A derived column of the wide `reports` table: a quantity, a rate (archive/report/measures.py, where
+    each is defined once), the population or the publication deadline."""
 
     name: str
     zh: str
     en: str
-    codes: tuple[Code, ...] = ()  # a figure (one code) or the sum of these figures
-    rate: tuple[tuple[str, ...], tuple[str, ...]] | None = None  # (numerator, denominator) column sums
-    minus: tuple[str, ...] = ()  # denominator columns subtracted (concluded appeals: total − pending)
-
-    def derivation(self) -> str:
-        if self.rate:
-            num, den = self.rate
-            d = " + ".join(den) + "".join(f" − {m}" for m in self.minus)
-            return (
-                f"({' + '.join(num)}) / ({d}), rounded to 6 decimals; null when any of them is null or "
-                "the denominator is not above 0"
-            )
-        if len(self.codes) == 1:
-            return "figure " + "|".join(self.codes[0])
-        return "sum of figures " + " + ".join("|".join(c) for c in self.codes) + "; null when any is blank"
+    type: str  # Table Schema type
+    derivation: str
+    codes: tuple[Code, ...] = ()  # the figures a quantity sums
 
 
-def _app(row: str, col: str = "total") -> Code:
-    return ("applications", row, col)
+def _rate_derivation(r: measures.Rate) -> str:
+    return f"{r.derivation()} [{r.formula('zh')}]" + (
+        "; population: the operator's populations table, nearest year (blank: unknown)"
+        if measures.POPULATION in r.denominator
+        else ""
+    )
 
-
-def _rows(prefix: str) -> tuple[Code, ...]:
-    return tuple(_app(r) for r in codes.APPLICATION_ROWS if r.startswith(prefix + "."))
-
-
-_LIT = ("litigation_direct", "litigation_after_review")
 
 WIDE_COLUMNS: tuple[Wide, ...] = (
-    Wide("applications_new", "本年新收申请（总计）", "New applications (total)", (_app("new"),)),
+    *(Wide(q.name, q.zh, q.en, "number", q.derivation(), q.codes) for q in measures.QUANTITIES),
     Wide(
-        "applications_carried_over", "上年结转申请（总计）", "Carried over (total)", (_app("carried_over"),)
+        measures.POPULATION,
+        "常住人口",
+        "Population of the body's place",
+        "number",  # nullable: a Parquet reader's null integer is a float NaN, which Table Schema's integer refuses
+        "the operator's populations table (region, year): the nearest year to the report's; null: unknown",
     ),
     Wide(
-        "applications_new_natural_person",
-        "本年新收申请（自然人）",
-        "New applications from natural persons",
-        (_app("new", "natural_person"),),
-    ),
-    Wide("granted", "予以公开（总计）", "Disclosed (total)", (_app("granted"),)),
-    Wide("partial", "部分公开（总计）", "Partly disclosed (total)", (_app("partial"),)),
-    Wide("refused", "不予公开（三（三）1–8之和）", "Refused (sum of 3.3.1–3.3.8)", _rows("denied")),
-    Wide(
-        "unavailable",
-        "无法提供（三（四）1–3之和）",
-        "Cannot provide (sum of 3.4.1–3.4.3)",
-        _rows("unavailable"),
-    ),
-    Wide("not_held", "本机关不掌握相关政府信息（总计）", "Not held (total)", (_app("unavailable.not_held"),)),
-    Wide(
-        "not_processed",
-        "不予处理（三（五）1–5之和）",
-        "Not processed (sum of 3.5.1–3.5.5)",
-        _rows("not_processed"),
-    ),
-    Wide("other_handling", "其他处理（总计）", "Other handling (total)", (_app("other"),)),
-    Wide("processed_total", "办理结果总计", "Total handled", (_app("processed_total"),)),
-    Wide(
-        "carried_forward", "结转下年度继续办理（总计）", "Carried forward (total)", (_app("carried_forward"),)
-    ),
-    Wide("reviews", "行政复议（总计）", "Administrative reviews (total)", (("appeals", "review", "total"),)),
-    Wide(
-        "reviews_corrected",
-        "行政复议（结果纠正）",
-        "Reviews: corrected",
-        (("appeals", "review", "corrected"),),
-    ),
-    Wide("reviews_pending", "行政复议（尚未审结）", "Reviews: pending", (("appeals", "review", "pending"),)),
-    Wide(
-        "lawsuits",
-        "行政诉讼（总计）",
-        "Lawsuits (total, both kinds)",
-        tuple(("appeals", r, "total") for r in _LIT),
+        "deadline",
+        "公开截止日期",
+        "Publication deadline (article 49)",
+        "string",
+        "year + 1, then 01-31 (departments, townships) or 03-31 (governments); the kind of body read from "
+        "its name (…人民政府: government; …乡/镇/街道人民政府 or 办事处: township; else department)",
     ),
     Wide(
-        "lawsuits_corrected",
-        "行政诉讼（结果纠正）",
-        "Lawsuits: corrected (both kinds)",
-        tuple(("appeals", r, "corrected") for r in _LIT),
+        "on_time",
+        "按时发布",
+        "Published on time",
+        "number",  # 1 or 0, nullable (as population)
+        f"1 when {measures.ON_TIME_FORMULA['en']}, 0 after it; null when published_at is unknown "
+        f"[{measures.ON_TIME_FORMULA['zh']}]",
     ),
+    *(Wide(r.name, r.zh, r.en, "number", _rate_derivation(r)) for r in measures.RATES),
+)
+
+# Each rate's rank among the annual reports of the same region (reports.region) and year, as /compare/rates
+# ranks a county's bodies.
+RANKS: tuple[Wide, ...] = tuple(
     Wide(
-        "lawsuits_pending",
-        "行政诉讼（尚未审结）",
-        "Lawsuits: pending (both kinds)",
-        tuple(("appeals", r, "pending") for r in _LIT),
-    ),
-    Wide(
-        "licensing_decisions",
-        "行政许可处理决定数量",
-        "Licensing decisions",
-        (("active", "art20_5.licensing", "decisions"),),
-    ),
-    Wide(
-        "penalty_decisions",
-        "行政处罚处理决定数量",
-        "Penalty decisions",
-        (("active", "art20_6.penalty", "decisions"),),
-    ),
-    Wide(
-        "granted_share",
-        "予以公开率",
-        "Share of requests disclosed in full",
-        rate=(("granted",), ("processed_total",)),
-    ),
-    Wide(
-        "granted_or_partial_share",
-        "予以公开及部分公开率",
-        "Share disclosed in full or in part",
-        rate=(("granted", "partial"), ("processed_total",)),
-    ),
-    Wide("refused_share", "不予公开率", "Share refused", rate=(("refused",), ("processed_total",))),
-    Wide(
-        "not_held_share",
-        "不掌握率",
-        "Share answered 'information not held'",
-        rate=(("not_held",), ("processed_total",)),
-    ),
-    Wide(
-        "review_correction_rate",
-        "行政复议纠错率",
-        "Correction rate of concluded reviews",
-        rate=(("reviews_corrected",), ("reviews",)),
-        minus=("reviews_pending",),
-    ),
-    Wide(
-        "lawsuit_correction_rate",
-        "行政诉讼纠错率",
-        "Correction rate of concluded lawsuits",
-        rate=(("lawsuits_corrected",), ("lawsuits",)),
-        minus=("lawsuits_pending",),
-    ),
+        f"{r.name}_rank",
+        f"{r.zh}排名",
+        f"Rank by {r.name}",
+        "number",  # nullable, as population
+        f"competition rank (1, 2, 2, 4) of {r.name} among the annual reports of the same region and year, highest "
+        "first; null when the rate is null",
+    )
+    for r in measures.RATES
 )
 
 _REPORT_COLUMNS: tuple[Column, ...] = (
@@ -235,7 +159,7 @@ _REPORT_COLUMNS: tuple[Column, ...] = (
     Column("page_url", "string", "the report's page on its portal"),
     Column("figures", "integer", "number of figures read (non-blank cells)"),
     Column("checks_failed", "string", "the consistency rules that fail, space-separated (see checks)"),
-    *(Column(w.name, "number", f"{w.en}: {w.derivation()}") for w in WIDE_COLUMNS),
+    *(Column(w.name, w.type, f"{w.en}: {w.derivation}") for w in (*WIDE_COLUMNS, *RANKS)),
 )
 
 TABLES: tuple[Table, ...] = (
@@ -287,6 +211,17 @@ TABLES: tuple[Table, ...] = (
             Column("label_en", "string", "English label"),
             Column("templates", "string", "the templates that have the figure, space-separated"),
             Column("derivation", "string", "how a value is derived, when it is not printed as such"),
+            Column(
+                "crosswalk",
+                "string",
+                "a figure across the 2019 → 2021 template change: same, split (the total continues), changed "
+                "(stands where the other template's code stood, counts something else), dropped or added",
+            ),
+            Column(
+                "counterpart",
+                "string",
+                "the other template's code(s) in its place (section|row|col, space-separated), and in words",
+            ),
         ),
         ("kind", "code"),
     ),
@@ -311,21 +246,23 @@ TABLE = {t.name: t for t in TABLES}
 # --- the codebook -------------------------------------------------------------------------------------------
 
 
-def template_codes(template: str) -> list[Code]:
-    """The codes of one template in its printed order: 二, 三, 四; rows top to bottom, columns left to right."""
-    out: list[Code] = [
-        ("active", r, c.code) for r in codes.ACTIVE_ROWS for c in codes.active_columns(template, r)
-    ]
-    out += [
-        _app(r, c.code)
-        for r in codes.APPLICATION_ROWS_BY_TEMPLATE[template]
-        for c in codes.APPLICATION_COLUMNS
-    ]
-    out += [("appeals", r, c.code) for r in codes.APPEAL_ROWS for c in codes.APPEAL_COLUMNS]
+template_codes = crosswalk.template_codes  # the codes of one template in its printed order
+
+
+def _crosswalk_of() -> dict[Code, tuple[str, str]]:
+    """Each figure's relation across the template change and its counterpart (codes, then words)."""
+    out: dict[Code, tuple[str, str]] = {}
+    for link in crosswalk.crosswalk():
+        for mine, other in ((link.y2019, link.y2021), (link.y2021, link.y2019)):
+            for code in mine:
+                relation = "added" if link.relation == "split" and code not in link.y2019 else link.relation
+                words = " ".join("|".join(c) for c in other if c != code)
+                out[code] = (relation, f"{words} ({link.zh}; {link.en})".strip())
     return out
 
 
 def codebook_rows() -> list[tuple[Any, ...]]:
+    walk = _crosswalk_of()
     by_code: dict[Code, list[str]] = {}
     for tpl in ("2021", "2019"):
         for code in template_codes(tpl):
@@ -342,11 +279,15 @@ def codebook_rows() -> list[tuple[Any, ...]]:
                 "and other.other (placed_by = derived)"
             )
         templates = " ".join(sorted(tpls))
-        rows.append(("figure", f"{section}|{row}|{col}", section, row, col, zh, en, templates, derivation))
-    for w in WIDE_COLUMNS:
-        rows.append(("column", w.name, None, None, None, w.zh, w.en, None, w.derivation()))
+        relation, counterpart = walk[(section, row, col)]
+        rows.append(
+            ("figure", f"{section}|{row}|{col}", section, row, col, zh, en, templates, derivation, relation,
+             counterpart)
+        )  # fmt: skip
+    for w in (*WIDE_COLUMNS, *RANKS):
+        rows.append(("column", w.name, None, None, None, w.zh, w.en, None, w.derivation, None, None))
     for rule, (zh, en) in english.RULES.items():
-        rows.append(("rule", rule, None, None, None, zh, en, None, None))
+        rows.append(("rule", rule, None, None, None, zh, en, None, None, None, None))
     return rows
 
 
@@ -528,7 +469,29 @@ def _manifest_batches(conn: sqlite3.Connection) -> Iterator[list[tuple[Any, ...]
 
 
 def _wide_batches(conn: sqlite3.Connection) -> Iterator[list[tuple[Any, ...]]]:
-    wanted = sorted({c for w in WIDE_COLUMNS for c in w.codes})
+    """The wide rows with their ranks: a first pass computes every annual report's rates and ranks them within
+    its region and year (a few numbers per report kept), the second writes the rows."""
+    rate_at = [i for i, c in enumerate(_REPORT_COLUMNS) if c.name in measures.RATE]
+    at = {c.name: i for i, c in enumerate(_REPORT_COLUMNS)}
+    groups: dict[tuple[Any, Any], dict[int, list[float | None]]] = {}
+    for batch in _wide_rows(conn):
+        for row in batch:
+            if row[at["kind"]] == "annual_report":
+                key = (row[at["region"]], row[at["year"]])
+                groups.setdefault(key, {})[row[0]] = [row[i] for i in rate_at]
+    ranked: dict[int, list[int | None]] = {}
+    for members in groups.values():
+        for j in range(len(rate_at)):
+            for rid, rank in measures.ranks({rid: v[j] for rid, v in members.items()}).items():
+                ranked.setdefault(rid, []).append(rank)
+    blank = [None] * len(rate_at)
+    for batch in _wide_rows(conn):
+        yield [(*row, *ranked.get(row[0], blank)) for row in batch]
+
+
+def _wide_rows(conn: sqlite3.Connection) -> Iterator[list[tuple[Any, ...]]]:
+    wanted = list(measures.FIGURE_CODES)
+    populations = _populations(conn)
     code_index = {c: i for i, c in enumerate(wanted)}
     in_list = ", ".join("(?, ?, ?)" for _ in wanted)
     flat = [part for c in wanted for part in c]
@@ -569,34 +532,42 @@ def _wide_batches(conn: sqlite3.Connection) -> Iterator[list[tuple[Any, ...]]]:
         for r in reports:
             rid = r[0]
             figures = values.get(rid, [None] * len(wanted))
-            wide = _wide_values(figures, code_index)
+            population = measures.nearest_population(populations.get(r[2] or "", []), r[4])
+            wide = _wide_values(figures, code_index, population, r[8], r[4], r[1])
             division_code = None  # not in the corpus yet: the column is there, null
             head = (rid, r[1], r[2], division_code, *r[3:])
             batch.append((*head, counts.get(rid, 0), " ".join(failed.get(rid, [])) or None, *wide))
         yield batch
 
 
-def _wide_values(figures: list[float | None], index: dict[Code, int]) -> list[float | None]:
-    got: dict[str, float | None] = {}
-    for w in WIDE_COLUMNS:
-        if w.rate:
-            num = _sum(got[n] for n in w.rate[0])
-            den = _sum(got[n] for n in w.rate[1])
-            minus = _sum(got[n] for n in w.minus) if w.minus else 0.0
-            ok = num is not None and den is not None and minus is not None and den - minus > 0
-            got[w.name] = round(num / (den - minus), 6) if ok else None  # type: ignore[operator]
-        else:
-            got[w.name] = _sum(figures[index[c]] for c in w.codes)
+def _wide_values(
+    figures: list[float | None],
+    index: dict[Code, int],
+    population: float | None = None,
+    published_at: str | None = None,
+    year: int | None = None,
+    agency: str | None = None,
+) -> list[Any]:
+    """The derived columns of one report, in WIDE_COLUMNS order (measures.compute; rates to 6 decimals)."""
+    got: dict[str, Any] = dict(measures.compute({c: figures[i] for c, i in index.items()}, population))
+    for name in measures.RATE:
+        got[name] = None if got[name] is None else round(got[name], 6)
+    got[measures.POPULATION] = None if population is None else int(population)
+    got["deadline"] = measures.deadline(year, agency)
+    got["on_time"] = measures.on_time(published_at, year, agency)
     return [got[w.name] for w in WIDE_COLUMNS]
 
 
-def _sum(values: Iterator[float | None] | Any) -> float | None:
-    total = 0.0
-    for v in values:
-        if v is None:
-            return None
-        total += v
-    return total
+def _populations(conn: sqlite3.Connection) -> dict[str, list[tuple[int, float]]]:
+    """The operator's populations by region (none when the corpus predates the table)."""
+    if not conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'populations'"
+    ).fetchone():
+        return {}
+    out: dict[str, list[tuple[int, float]]] = {}
+    for region, year, population in conn.execute("SELECT region, year, population FROM populations"):
+        out.setdefault(region, []).append((int(year), float(population)))
+    return out
 
 
 # --- files ---------------------------------------------------------------------------------------------------

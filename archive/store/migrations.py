@@ -489,6 +489,22 @@ ALTER TABLE report_stats ADD COLUMN src_row INTEGER;
 ALTER TABLE report_stats ADD COLUMN src_col INTEGER;
 """
 
+# The population of a place, filled by the operator (a census, a statistical yearbook): the denominator of
+# "requests per 10,000 residents" (archive/report/measures.py). Keyed by the reports' region path; blank
+# (no row) is unknown. Not derived: reprocess leaves it alone.
+_M021_RATES_LISTING = """
+CREATE TABLE populations (
+    region TEXT NOT NULL, year INTEGER NOT NULL, population INTEGER NOT NULL CHECK (population > 0),
+    source TEXT, PRIMARY KEY (region, year)
+);
+-- The reports page (/reports): one index per order it offers and per filter that is no prefix of one, so
+-- a page of 50 at 100,000 reports reads an index, not the table (govarchive/datasette_plugin/listing.py).
+CREATE INDEX reports_year_desc ON reports(year DESC, agency, id);
+CREATE INDEX reports_published ON reports(published_at, id);
+CREATE INDEX reports_region ON reports(region, year);
+CREATE INDEX report_checks_failed ON report_checks(rule, report_id) WHERE status = 'failed';
+"""
+
 MIGRATIONS: list[tuple[str, Step]] = [
     ("001_initial", _M001_INITIAL),
     ("002_fts_trigram", _M002_FTS),
@@ -506,6 +522,7 @@ MIGRATIONS: list[tuple[str, Step]] = [
     ("016_site_runs", _M016_SITE_RUNS),
     ("017_bodies", _M017_BODIES),
     ("020_figure_places", _M020_FIGURE_PLACES),
+    ("021_rates_listing", _M021_RATES_LISTING),
 ]
 
 

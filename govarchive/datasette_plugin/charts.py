@@ -30,9 +30,18 @@ def _fmt(v: float) -> str:
 
 
 def line_chart(
-    xs: list[int], series: dict[str, list[float | None]], title: str, width: int = 760, height: int = 340
+    xs: list[int],
+    series: dict[str, list[float | None]],
+    title: str,
+    width: int = 760,
+    height: int = 340,
+    breaks: dict[str, int] | None = None,
+    break_label: str = "",
 ) -> str:
-    """One line per series over the years `xs`; a blank (None) breaks the line instead of reading as 0."""
+    """One line per series over the years `xs`; a blank (None) breaks the line instead of reading as 0.
+    `breaks` names the series whose meaning changes before the year at that index: the line is not drawn
+    across, and a dashed rule marks the change (the crosswalk's `changed`)."""
+    breaks = breaks or {}
     left, right, top, bottom = 56, 180, 36, 36
     pw, ph = width - left - right, height - top - bottom
     values = [v for vs in series.values() for v in vs if v is not None]
@@ -51,10 +60,23 @@ def line_chart(
         out.append(
             f'<text x="{px(i):.1f}" y="{height - 12}" text-anchor="middle" font-size="12" {FONT}>{x}</text>'
         )
+    for i in sorted(set(breaks.values())):
+        if 0 < i < len(xs):
+            mid = (px(i - 1) + px(i)) / 2
+            out.append(
+                f'<line class="template-break" x1="{mid:.1f}" y1="{top}" x2="{mid:.1f}" y2="{top + ph}" '
+                f'stroke="#b42318" stroke-dasharray="5,4"/>'
+            )
+            out.append(
+                f'<text x="{mid + 4:.1f}" y="{top + 10}" font-size="11" fill="#b42318" {FONT}>{escape(break_label)}</text>'
+            )
     for n, (name, vs) in enumerate(series.items()):
         colour = PALETTE[n % len(PALETTE)]
         segment: list[str] = []
         for i, v in enumerate(vs):
+            if breaks.get(name) == i and segment:
+                out.append(_poly(segment, colour))
+                segment = []
             if v is None:
                 out.append(_poly(segment, colour))
                 segment = []

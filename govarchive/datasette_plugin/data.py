@@ -23,6 +23,11 @@ def _rows(conn: sqlite3.Connection, sql: str, params: Any = ()) -> list[Row]:
     return [dict(r) for r in cur.execute(sql, params)]
 
 
+def region_range(column: str = "r.region") -> str:
+    """region_clause as a range the reports_region index can read ('0' follows '/')."""
+    return f"({column} = :region OR ({column} > :region || '/' AND {column} < :region || '0'))"
+
+
 def region_clause(column: str = "r.region") -> str:
     """A region matches itself and every place under it (示范省/示范市 covers 示范省/示范市/示范县)."""
     return f"({column} = :region OR substr({column}, 1, length(:region) + 1) = :region || '/')"
@@ -139,19 +144,23 @@ def figure(
     where = ["s.section = :section", "s.row = :row", "s.col = :col"]
     params: dict[str, Any] = {"section": key[0], "row": key[1], "col": key[2]}
     if region:
-        where.append(region_clause())
+        where.append(region_range())
         params["region"] = region
     if year is not None:
-        where.append("r.year = :year")
+        # With a place or a body, their index leads (+ keeps SQLite from reading a whole year's reports).
+        where.append("+r.year = :year" if region or agency else "r.year = :year")
         params["year"] = year
     if agency:
         where.append("r.agency = :agency")
         params["agency"] = agency
+    # A place or a body names few reports: read them first (their index), then each one's figure by key,
+    # instead of the figure in all 100,000 reports (CROSS JOIN fixes the order for SQLite's planner).
+    joined = "reports r CROSS JOIN report_stats s" if region or agency else "report_stats s JOIN reports r"
     rows = _rows(
         conn,
         f"""SELECT r.id AS report_id, r.agency, r.region, r.year, r.kind, r.template, s.value, s.raw,
                    s.placed_by
-            FROM report_stats s JOIN reports r ON r.id = s.report_id
+            FROM {joined} ON r.id = s.report_id
             WHERE {" AND ".join(where)} ORDER BY r.year, r.agency, r.id""",
         params,
     )
@@ -160,8 +169,14 @@ def figure(
     return rows
 
 
-def choices(conn: sqlite3.Connection) -> dict[str, list[Any]]:
-    """The values the filters offer: years, regions (every level), bodies, kinds."""
+# More bodies or regions than this and a filter is a text box with suggestions, not a select: a national
+# corpus has ~100,000 bodies, whose <option>s alone would be megabytes on every page.
+CHOICES_LIMIT = 400
+
+
+def choices(conn: sqlite3.Connection) -> dict[str, Any]:
+    """The values the filters offer: years, regions (every level; only the top two when there are too many),
+    bodies (none when there are too many: `agencies_complete` False), kinds."""
     years = [
         r["year"]
         for r in _rows(conn, "SELECT DISTINCT year FROM reports WHERE year IS NOT NULL ORDER BY year DESC")
@@ -170,15 +185,48 @@ def choices(conn: sqlite3.Connection) -> dict[str, list[Any]]:
     for r in _rows(conn, "SELECT DISTINCT region FROM reports WHERE region IS NOT NULL AND region != ''"):
         parts = r["region"].split("/")
         regions.update("/".join(parts[: i + 1]) for i in range(len(parts)))
+    regions_complete = len(regions) <= CHOICES_LIMIT
+    if not regions_complete:
+        regions = {r for r in regions if r.count("/") <= 1}
     agencies = [
         r["agency"]
-        for r in _rows(conn, "SELECT DISTINCT agency FROM reports WHERE agency IS NOT NULL ORDER BY agency")
+        for r in _rows(
+            conn,
+            "SELECT DISTINCT agency FROM reports WHERE agency IS NOT NULL ORDER BY agency LIMIT ?",
+            (CHOICES_LIMIT + 1,),
+        )
     ]
+    agencies_complete = len(agencies) <= CHOICES_LIMIT
     kinds = [
         r["kind"]
         for r in _rows(conn, "SELECT DISTINCT kind FROM reports WHERE kind IS NOT NULL ORDER BY kind")
     ]
-    return {"years": years, "regions": sorted(regions), "agencies": agencies, "kinds": kinds}
+    return {
+        "years": years,
+        "regions": sorted(regions),
+        "regions_complete": regions_complete,
+        "agencies": agencies if agencies_complete else [],
+        "agencies_complete": agencies_complete,
+        "kinds": kinds,
+    }
+
+
+def counts(conn: sqlite3.Connection) -> dict[str, int]:
+    """How many years, bodies and regions (of reports) the corpus has, for the home page."""
+    row = conn.execute(
+        "SELECT count(DISTINCT year), count(DISTINCT agency), count(DISTINCT region) FROM reports"
+    ).fetchone()
+    return {"years": row[0], "bodies": row[1], "regions": row[2]}
+
+
+def region_exists(conn: sqlite3.Connection, region: str) -> bool:
+    """Some report is of this region or of a place under it."""
+    return bool(
+        conn.execute(
+            "SELECT 1 FROM reports WHERE region = ? OR (region > ? || '/' AND region < ? || '0') LIMIT 1",
+            (region, region, region),
+        ).fetchone()
+    )
 
 
 def blob(conn: sqlite3.Connection, sha256: str) -> Row | None:

@@ -14,7 +14,7 @@ from datasette.utils.asgi import Base400, asgi_send_redirect
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader
 from markupsafe import Markup, escape
 
-from govarchive.datasette_plugin import redirects, search, vocab
+from govarchive.datasette_plugin import i18n, redirects, search, vocab
 from govarchive.datasette_plugin.data import number
 from govarchive.datasette_plugin.figureviews import ROUTES as FIGURE_ROUTES
 from govarchive.datasette_plugin.views import ROUTES, error_response
@@ -37,6 +37,20 @@ def prepare_jinja2_environment(env: Environment, datasette: Any) -> None:
     # Codes shown to people by their labels (annual_report → 年度报告 annual report).
     env.filters["kind_label"] = vocab.kind_label
     env.globals["kind_labels"] = vocab.KIND_EN
+
+
+@hookimpl
+def extra_template_vars(request: Any) -> dict[str, Any]:
+    """The reader's language and its words for every template (the plugin's pages and Datasette's own)."""
+    lang = i18n.lang_of(request)
+    pick = i18n.picker(lang)
+    return {
+        "lang": lang,
+        "t": i18n.translator(lang),
+        "pick": pick,
+        "kind_labels_lang": {k: pick(*v.split(" ", 1)) for k, v in vocab.KIND_EN.items()},
+        "lang_switch_url": i18n.switch_url(request, lang),
+    }
 
 
 @hookimpl
@@ -66,6 +80,7 @@ def asgi_wrapper(datasette: Any) -> Any:
     def wrap(app: Any) -> Any:
         async def inner(scope: dict[str, Any], receive: Any, send: Any) -> None:
             if scope.get("type") == "http":
+                send = _keeping_language(scope, send)
                 target = await redirects.target(datasette, scope)
                 if target:
                     await asgi_send_redirect(send, target)
@@ -78,6 +93,23 @@ def asgi_wrapper(datasette: Any) -> Any:
         return inner
 
     return wrap
+
+
+def _keeping_language(scope: dict[str, Any], send: Any) -> Any:
+    """`?lang=zh|en` is remembered in a cookie, so the site's other pages keep the language."""
+    from urllib.parse import parse_qs
+
+    asked = parse_qs((scope.get("query_string") or b"").decode("latin-1")).get("lang", [""])[-1]
+    if asked not in i18n.LANGS:
+        return send
+    cookie = f"{i18n.COOKIE}={asked}; Path=/; Max-Age=31536000; SameSite=Lax".encode()
+
+    async def wrapped(message: dict[str, Any]) -> None:
+        if message.get("type") == "http.response.start":
+            message = {**message, "headers": [*message.get("headers", []), (b"set-cookie", cookie)]}
+        await send(message)
+
+    return wrapped
 
 
 @hookimpl
@@ -98,13 +130,16 @@ def filters_from_request(request: Any, database: str, table: str, datasette: Any
 
 @hookimpl
 def menu_links(datasette: Any, actor: Any, request: Any) -> list[dict[str, str]]:
+    t = i18n.translator(i18n.lang_of(request))
     return [
         {"href": datasette.urls.path(path), "label": label}
         for path, label in (
-            ("/research", "Researcher's pages 研究者页面"),
-            ("/search", "Search 检索"),
-            ("/compare", "Compare 比较"),
-            ("/schema", "Schema 数据说明"),
+            ("/research", t("nav.research")),
+            ("/reports", t("nav.reports")),
+            ("/search", t("nav.search")),
+            ("/compare", t("nav.compare")),
+            ("/compare/rates", t("nav.rates")),
+            ("/schema", t("nav.schema")),
         )
     ]
 

@@ -92,6 +92,16 @@ DOCS: dict[str, tuple[str, str, dict[str, tuple[str, str]]]] = {
             ),
         },
     ),
+    "populations": (
+        "常住人口：由运营者按地区和年份填写，用于每万人申请数",
+        "Population of a place, filled by the operator: the denominator of requests per 10,000 residents",
+        {
+            "region": ("地区（与 reports.region 相同的路径）", "region, the same path as reports.region"),
+            "year": ("年份（取与报告年度最近的一年）", "year (the nearest to a report's year is used)"),
+            "population": ("常住人口（人）", "residents (persons)"),
+            "source": ("来源（如第七次人口普查）", "source (e.g. the 2020 census)"),
+        },
+    ),
     "report_checks": (
         "勾稽关系核对：每个报告每条规则一行",
         "One row per consistency rule per report",

@@ -14,20 +14,38 @@ from datasette.utils import InvalidSql, validate_sql_select
 from datasette.utils.asgi import AsgiStream, BadRequest, Base400, NotFound, Request, Response, asgi_send_file
 
 from archive.report import codes
-from govarchive.datasette_plugin import charts, cite, data, download, export, schema, search, tables, vocab
+from govarchive.datasette_plugin import (
+    charts,
+    cite,
+    data,
+    download,
+    export,
+    i18n,
+    listing,
+    memo,
+    rates,
+    schema,
+    search,
+    tables,
+    vocab,
+)
 
 if TYPE_CHECKING:  # annotations only: an installed plugin is imported while datasette.app still loads
     from datasette.app import Datasette
     from datasette.database import Database
 
 DATABASE = "corpus"
-# The figures a body's page draws across years (section 三 总计 and the appeals totals).
-HEADLINE: list[tuple[data.Key, str]] = [
-    (("applications", "new", "total"), "新收申请 new"),
-    (("applications", "granted", "total"), "予以公开 disclosed"),
-    (("applications", "processed_total", "total"), "办理总计 handled"),
-    (("appeals", "review", "total"), "行政复议 reviews"),
-    (("appeals", "litigation_direct", "total"), "直接起诉 lawsuits"),
+# The figures a body's page draws across years, each one line from 2019 to today: the code (2021's where the
+# templates differ) and its label. The crosswalk (archive/report/crosswalk.py) gives each year's code.
+HEADLINE: list[tuple[data.Key, str, str]] = [
+    (("applications", "new", "total"), "新收申请", "new applications"),
+    (("applications", "granted", "total"), "予以公开", "disclosed"),
+    (("applications", "processed_total", "total"), "办理总计", "handled"),
+    (("applications", "other", "total"), "其他处理", "other handling"),
+    (("appeals", "review", "total"), "行政复议", "reviews"),
+    (("appeals", "litigation_direct", "total"), "直接起诉", "lawsuits"),
+    (("active", "art20_1.normative_docs", "issued"), "规范性文件制发", "normative documents issued"),
+    (("active", "art20_5.licensing", "decisions"), "行政许可决定", "licensing decisions"),
 ]
 
 
@@ -259,29 +277,62 @@ async def blob(request: Request, datasette: Datasette) -> BlobResponse:
 
 async def compare_index(request: Request, datasette: Datasette) -> Response:
     db = corpus(datasette)
-    ch = await db.execute_fn(data.choices)
+    ch = await memo.cached(db, "choices", data.choices)
     return await _render(datasette, request, "ga_compare.html", choices=ch, code_options=code_options())
 
 
 async def compare_body(request: Request, datasette: Datasette) -> Response:
+    from archive.report import crosswalk
+
     given = request.args.get("agency", "")
     db = corpus(datasette)
     # Any spelling met names its body: the page lists the body's years under every spelling.
     agency = await db.execute_fn(lambda c: data.body_name(c, given)) if given else ""
     aliases = await db.execute_fn(lambda c: data.body_aliases(c, agency)) if agency else []
-    ch = await db.execute_fn(data.choices)
+    ch = await memo.cached(db, "choices", data.choices)
     reps = await db.execute_fn(lambda c: data.body_reports(c, agency)) if agency else []
-    keys = [k for k, _ in HEADLINE]
+    pick = i18n.picker(i18n.lang_of(request))
+
+    def template_of(r: data.Row) -> str:
+        return str(r["template"] or ("2021" if (r["year"] or 0) >= 2021 else "2019"))
+
+    def code_for(r: data.Row, key: data.Key) -> data.Key | None:
+        return crosswalk.counterpart(key, template_of(r))
+
+    keys = sorted({c for r in reps for k, _, _ in HEADLINE if (c := code_for(r, k))})
     ids = [r["id"] for r in reps]
     vals = await db.execute_fn(lambda c: data.values_of(c, ids, keys))
     years = sorted({r["year"] for r in reps if r["year"] is not None})
     by_year = {r["year"]: r for r in reps if r["kind"] == "annual_report"}
-    series = {
-        label: [vals.get((by_year[y]["id"], k)) if y in by_year else None for y in years]
-        for k, label in HEADLINE
-    }
-    chart = charts.line_chart(years, series, f"{agency} — 历年主要数字 figures by year") if years else ""
-    rows = [{"report": r, "values": [vals.get((r["id"], k)) for k in keys]} for r in reps]
+    labels = [pick(zh, en) for _, zh, en in HEADLINE]
+    changed = [crosswalk.relation_of(k) == "changed" for k, _, _ in HEADLINE]
+    series: dict[str, list[Any]] = {}
+    breaks: dict[str, int] = {}
+    for (k, _, _), label, moved in zip(HEADLINE, labels, changed, strict=True):
+        points = []
+        for y in years:
+            r = by_year.get(y)
+            code = code_for(r, k) if r else None
+            points.append(vals.get((r["id"], code)) if r and code else None)
+        series[label] = points
+        tpls = [template_of(by_year[y]) if y in by_year else None for y in years]
+        if moved and "2019" in tpls and "2021" in tpls:
+            breaks[label] = tpls.index("2021")
+    title = f"{agency} — {pick('历年主要数字', 'main figures by year')}"
+    chart = (
+        charts.line_chart(
+            years, series, title, breaks=breaks, break_label=pick("模板改变", "template changed")
+        )
+        if years
+        else ""
+    )
+    rows = []
+    for r in reps:
+        row_vals = []
+        for k, _, _ in HEADLINE:
+            code = code_for(r, k)
+            row_vals.append(vals.get((r["id"], code)) if code else None)
+        rows.append({"report": r, "values": row_vals})
     return await _render(
         datasette,
         request,
@@ -291,7 +342,8 @@ async def compare_body(request: Request, datasette: Datasette) -> Response:
         choices=ch,
         chart=chart,
         rows=rows,
-        headline=[label for _, label in HEADLINE],
+        headline=[{"label": lab, "changed": ch_} for lab, ch_ in zip(labels, changed, strict=True)],
+        has_break=bool(breaks),
     )
 
 
@@ -350,11 +402,17 @@ async def compare_changes(request: Request, datasette: Datasette) -> Response:
 
 async def compare_region(request: Request, datasette: Datasette) -> Response:
     db = corpus(datasette)
-    ch = await db.execute_fn(data.choices)
+    ch = await memo.cached(db, "choices", data.choices)
     region = request.args.get("region", "")
     year = year_arg(request.args) or (ch["years"][0] if ch["years"] else None)
     key = parse_code(request.args)
-    rows = await db.execute_fn(lambda c: data.figure(c, key, region=region, year=year)) if year else []
+    # A national corpus's every body in a year is tens of thousands of bars: there, a region must be chosen.
+    too_many = not region and not ch["regions_complete"]
+    rows = (
+        []
+        if too_many or not year
+        else await db.execute_fn(lambda c: data.figure(c, key, region=region, year=year))
+    )
     rows.sort(key=lambda r: (r["value"] is None, -(r["value"] or 0), r["agency"]))
     title = f"{region or '全部地区 all regions'} {year or ''} — {code_title(key)}"
     chart = charts.bar_chart([(r["agency"], r["value"]) for r in rows], title) if rows else ""
@@ -362,6 +420,7 @@ async def compare_region(request: Request, datasette: Datasette) -> Response:
         datasette,
         request,
         "ga_region.html",
+        too_many=too_many,
         choices=ch,
         region=region,
         year=year,
@@ -374,9 +433,81 @@ async def compare_region(request: Request, datasette: Datasette) -> Response:
     )
 
 
+RANKING_PAGE = 100  # rows of a ranking per page (a province has hundreds of bodies; the JSON has them all)
+
+
+async def compare_rates(request: Request, datasette: Datasette) -> Response:
+    """The measures of a region's bodies in a year (archive/report/measures.py), ranked by one of them."""
+    from archive.report import measures
+
+    db = corpus(datasette)
+    ch = await memo.cached(db, "choices", data.choices)
+    region = request.args.get("region", "")
+    if region and not await db.execute_fn(lambda c: data.region_exists(c, region)):
+        raise bad("region", region, "没有这个地区", "no report is of this region")
+    year = year_arg(request.args) or (ch["years"][0] if ch["years"] else None)
+    measure = request.args.get("measure") or measures.RATES[0].name
+    if measure not in measures.RATE:
+        raise bad(
+            "measure",
+            measure,
+            "应为 " + "、".join(measures.RATE),
+            "must be one of " + ", ".join(measures.RATE),
+        )
+    order = request.args.get("order") or "desc"
+    if order not in ("desc", "asc"):
+        raise bad("order", order, "应为 desc 或 asc", "must be desc or asc")
+    offset = int_arg(request.args, "offset", "不是页码位置", "not a row offset") or 0
+    rows: list[data.Row] = []
+    if region and year is not None:
+        chosen_year: int = year
+        kept = await memo.cached(
+            db, ("rates", region, chosen_year), lambda c: rates.region_rates(c, region, chosen_year)
+        )
+        rows = rates.ranked([dict(r) for r in kept], measure, ascending=order == "asc")
+    if request.url_vars.get("format") == "json":
+        return Response.json({"region": region, "year": year, "measure": measure, "rows": rows,
+                              "formulas": {r.name: r.formula() for r in measures.RATES}})  # fmt: skip
+    lang = i18n.lang_of(request)
+    chosen = measures.RATE[measure]
+    scale = 100 if chosen.percent else 1
+    bars = [(r["agency"], None if r[measure] is None else r[measure] * scale) for r in rows[:40]]
+    listed = [
+        {
+            "name": r.name,
+            "label": r.zh if lang == "zh" else r.en,
+            "formula": r.formula(lang),
+            "percent": r.percent,
+        }
+        for r in measures.RATES
+    ]
+    return await _render(
+        datasette,
+        request,
+        "ga_rates.html",
+        choices=ch,
+        region=region,
+        year=year,
+        measure=measure,
+        order=order,
+        rows=rows[offset : offset + RANKING_PAGE],
+        total=len(rows),
+        offset=offset,
+        page_size=RANKING_PAGE,
+        rates=listed,
+        summary=rates.summary(rows),
+        shown=rates.shown,
+        on_time_formula=measures.ON_TIME_FORMULA[lang],
+        kind_words=measures.BODY_KIND_ZH if lang == "zh" else {k: k for k in measures.DEADLINES},
+        chart=charts.bar_chart(bars, f"{region} {year} — {listed[measures.RATES.index(chosen)]['label']}")
+        if rows
+        else "",
+    )
+
+
 async def compare_figure(request: Request, datasette: Datasette) -> Response:
     db = corpus(datasette)
-    ch = await db.execute_fn(data.choices)
+    ch = await memo.cached(db, "choices", data.choices)
     key = parse_code(request.args)
     region = request.args.get("region", "")
     agency = request.args.get("agency", "")
@@ -410,9 +541,74 @@ async def compare_figure(request: Request, datasette: Datasette) -> Response:
     )
 
 
+async def reports_page(request: Request, datasette: Datasette) -> Response:
+    """Every report, filtered, sorted and paged (listing.py); each filter and order in words, not codes."""
+    db = corpus(datasette)
+    ch = await memo.cached(db, "choices", data.choices)
+    tpls = await memo.cached(db, "templates", listing.templates)
+    a = request.args
+    f = listing.Filters(
+        region=a.get("region", ""),
+        agency=a.get("agency", ""),
+        year=year_arg(a),
+        kind=a.get("kind", ""),
+        template=a.get("template", ""),
+        rule=a.get("rule", ""),
+        sort=a.get("sort") or "year_desc",
+        offset=int_arg(a, "offset", "不是页码位置", "not a row offset") or 0,
+    )
+    for name, value, allowed in (
+        ("kind", f.kind, ch["kinds"]),
+        ("template", f.template, tpls),
+        ("rule", f.rule, list(vocab.RULES)),
+        ("sort", f.sort, list(listing.SORTS)),
+    ):
+        if value and value not in allowed:
+            raise bad(
+                name,
+                value,
+                "应为 " + "、".join(map(str, allowed)),
+                "must be one of " + ", ".join(map(str, allowed)),
+            )
+    total, rows = await db.execute_fn(lambda c: listing.page(c, f))
+    nxt = f.offset + listing.PAGE if f.offset + listing.PAGE < total else None
+    prev = max(f.offset - listing.PAGE, 0) if f.offset else None
+    if request.url_vars.get("format") == "json":
+        for r in rows:
+            r["url"] = datasette.urls.path(f"/report/{r['id']}")
+        return Response.json({"total": total, "offset": f.offset, "next_offset": nxt, "reports": rows})
+    lang = i18n.lang_of(request)
+    pick = i18n.picker(lang)
+    keep = {k: v for k, v in (("region", f.region), ("agency", f.agency), ("year", f.year or ""), ("kind", f.kind),
+            ("template", f.template), ("rule", f.rule), ("sort", f.sort)) if v}  # fmt: skip
+    return await _render(
+        datasette,
+        request,
+        "ga_reports.html",
+        f=f,
+        choices=ch,
+        total=total,
+        rows=rows,
+        page_size=listing.PAGE,
+        next_url=_with(keep, nxt),
+        prev_url=_with(keep, prev),
+        templates={t: (pick("无模板", "no template") if t == listing.NO_TEMPLATE else t) for t in tpls},
+        rule_labels={k: pick(v[0].split("：")[0], v[1].split(":")[0]) for k, v in vocab.RULES.items()},
+        sort_labels={k: i18n.translator(lang)("sort." + k) for k in listing.SORTS},
+    )
+
+
+def _with(params: dict[str, Any], offset: int | None) -> str | None:
+    from urllib.parse import urlencode
+
+    if offset is None:
+        return None
+    return "?" + urlencode({**params, **({"offset": offset} if offset else {})})
+
+
 async def search_page(request: Request, datasette: Datasette) -> Response:
     db = corpus(datasette)
-    ch = await db.execute_fn(data.choices)
+    ch = await memo.cached(db, "choices", data.choices)
     a = request.args
     f = search.Filters(
         q=a.get("q", ""),
@@ -537,6 +733,10 @@ async def query_export(request: Request, datasette: Datasette) -> AsgiStream | R
 
 
 async def schema_page(request: Request, datasette: Datasette) -> Response:
+    from archive.report import crosswalk
+
+    pick = i18n.picker(i18n.lang_of(request))
+    words = {k: pick(*v) for k, v in crosswalk.RELATION_WORDS.items()}
     db = corpus(datasette)
     described = await db.execute_fn(schema.describe)
     return await _render(
@@ -551,8 +751,21 @@ async def schema_page(request: Request, datasette: Datasette) -> Response:
                 "col": k[2],
                 "zh": code_title(k),
                 "en": f"{vocab.row_en(k[0], k[1])} · {vocab.col_en(k[0], k[2])}",
+                "crosswalk": words[crosswalk.relation_of(k)],
             }
             for k in vocab.all_codes()
+        ],
+        crosswalk=[
+            {
+                "relation": link.relation,
+                "relation_words": words[link.relation],
+                "y2019": ["|".join(c) for c in link.y2019],
+                "y2021": ["|".join(c) for c in link.y2021],
+                "zh": link.zh,
+                "en": link.en,
+            }
+            for link in crosswalk.crosswalk()
+            if link.relation != "same"
         ],
         rules=vocab.RULES,
         placed_by=vocab.PLACED_BY_EN,
@@ -593,9 +806,9 @@ async def release_file(request: Request, datasette: Datasette) -> BlobResponse:
 
 async def home(request: Request, datasette: Datasette) -> Response:
     db = corpus(datasette)
-    ch = await db.execute_fn(data.choices)
+    n = await memo.cached(db, "counts", data.counts)
     kept = await asyncio.to_thread(_releases, datasette)
-    return await _render(datasette, request, "ga_home.html", choices=ch, release=kept[0] if kept else None)
+    return await _render(datasette, request, "ga_home.html", counts=n, release=kept[0] if kept else None)
 
 
 async def regions_page(request: Request, datasette: Datasette) -> Response:
@@ -617,7 +830,9 @@ ROUTES = [
         (r"^/compare/region$", compare_region),
         (r"^/compare/figure$", compare_figure),
         (r"^/regions$", regions_page),
+        (r"^/compare/rates(\.(?P<format>json))?$", compare_rates),
         (r"^/search(\.(?P<format>json))?$", search_page),
+        (r"^/reports(\.(?P<format>json))?$", reports_page),
         (r"^/export/(?P<what>figures|reports)\.(?P<format>csv|json)$", export_view),
         (r"^/export/query\.(?P<format>csv|json)$", query_export),
         (r"^/schema$", schema_page),
