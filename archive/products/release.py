@@ -135,7 +135,7 @@ _REPORT_COLUMNS: tuple[Column, ...] = (
     Column(
         "division_code",
         "string",
-        "statistical division code (统计用区划代码) of the body's place; null: the corpus does not record it yet",
+        "statistical division code (统计用区划代码) of the body's place (the bodies table); null: its name was not read against the division list",
     ),
     Column("site_id", "string", "the portal (sites file id) the report was first found on"),
     Column("year", "integer", "the year the report covers"),
@@ -495,11 +495,18 @@ def _wide_rows(conn: sqlite3.Connection) -> Iterator[list[tuple[Any, ...]]]:
     code_index = {c: i for i, c in enumerate(wanted)}
     in_list = ", ".join("(?, ?, ?)" for _ in wanted)
     flat = [part for c in wanted for part in c]
+    # The body's division code and kind (its deadline) from the bodies table; null in a corpus before it.
+    body = (
+        "(SELECT b.division_code FROM bodies b WHERE b.id = reports.body_id), "
+        "(SELECT b.kind FROM bodies b WHERE b.id = reports.body_id)"
+        if _has_table(conn, "bodies")
+        else "NULL, NULL"
+    )
     last = 0
     while True:
         reports = conn.execute(
-            """SELECT id, agency, region, site_id, year, kind, template, title, published_at, first_seen,
-                      last_seen, removed_at, sha256, source_url, page_url
+            f"""SELECT id, agency, region, site_id, year, kind, template, title, published_at, first_seen,
+                      last_seen, removed_at, sha256, source_url, page_url, {body}
                FROM reports WHERE id > ? ORDER BY id LIMIT ?""",
             (last, REPORT_BATCH),
         ).fetchall()
@@ -533,9 +540,8 @@ def _wide_rows(conn: sqlite3.Connection) -> Iterator[list[tuple[Any, ...]]]:
             rid = r[0]
             figures = values.get(rid, [None] * len(wanted))
             population = measures.nearest_population(populations.get(r[2] or "", []), r[4])
-            wide = _wide_values(figures, code_index, population, r[8], r[4], r[1])
-            division_code = None  # not in the corpus yet: the column is there, null
-            head = (rid, r[1], r[2], division_code, *r[3:])
+            wide = _wide_values(figures, code_index, population, r[8], r[4], r[1], r[16])
+            head = (rid, r[1], r[2], r[15], *r[3:15])
             batch.append((*head, counts.get(rid, 0), " ".join(failed.get(rid, [])) or None, *wide))
         yield batch
 
@@ -547,15 +553,22 @@ def _wide_values(
     published_at: str | None = None,
     year: int | None = None,
     agency: str | None = None,
+    body_kind: str | None = None,
 ) -> list[Any]:
     """The derived columns of one report, in WIDE_COLUMNS order (measures.compute; rates to 6 decimals)."""
     got: dict[str, Any] = dict(measures.compute({c: figures[i] for c, i in index.items()}, population))
     for name in measures.RATE:
         got[name] = None if got[name] is None else round(got[name], 6)
     got[measures.POPULATION] = None if population is None else int(population)
-    got["deadline"] = measures.deadline(year, agency)
-    got["on_time"] = measures.on_time(published_at, year, agency)
+    got["deadline"] = measures.deadline(year, agency, body_kind)
+    got["on_time"] = measures.on_time(published_at, year, agency, body_kind)
     return [got[w.name] for w in WIDE_COLUMNS]
+
+
+def _has_table(conn: sqlite3.Connection, name: str) -> bool:
+    return bool(
+        conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone()
+    )
 
 
 def _populations(conn: sqlite3.Connection) -> dict[str, list[tuple[int, float]]]:

@@ -262,12 +262,22 @@ TOWNSHIP_ENDINGS: tuple[str, ...] = tuple(a + b for a in ("乡", "镇", "街道"
 GOVERNMENT_ENDINGS: tuple[str, ...] = ("人民政府",)
 DEADLINES: dict[str, tuple[int, int]] = {"department": (1, 31), "township": (1, 31), "government": (3, 31)}
 BODY_KIND_ZH = {"department": "部门", "township": "乡镇（街道）", "government": "人民政府"}
+# The bodies table's kinds (archive/bodies) by their deadline: a street office is due as a township, a zone's
+# committee and any other body as a department (the monitor's expected_reports reads the same rule).
+DEADLINE_KIND: dict[str, str] = {
+    "government": "government",
+    "township": "township",
+    "street_office": "township",
+    "department": "department",
+    "zone": "department",
+    "other": "department",
+}
 
 
 def body_kind(agency: str | None, known: str | None = None) -> str:
     """department, township or government: `known` when the corpus says (a bodies table), else by the name."""
-    if known in DEADLINES:
-        return str(known)
+    if known is not None and known in DEADLINE_KIND:
+        return DEADLINE_KIND[known]
     name = (agency or "").strip()
     if name.endswith(TOWNSHIP_ENDINGS):
         return "township"

@@ -20,12 +20,20 @@ def _sum(names: tuple[str, ...]) -> str:
     return "(" + " + ".join(f"q.{n}" for n in names) + ")"
 
 
-def body_kind_sql(agency: str = "r.agency") -> str:
-    """measures.body_kind by the name's ending, in SQL (the same lists of endings)."""
+def body_kind_sql(agency: str = "r.agency", known: str | None = None) -> str:
+    """measures.body_kind in SQL: the bodies table's kind (`known`) when there is one, else the name's
+    ending (the same lists of endings)."""
     name = f"trim({agency})"
     town = " OR ".join(f"{name} LIKE {_lit('%' + e)}" for e in measures.TOWNSHIP_ENDINGS)
     gov = " OR ".join(f"{name} LIKE {_lit('%' + e)}" for e in measures.GOVERNMENT_ENDINGS)
-    return f"CASE WHEN {town} THEN 'township' WHEN {gov} THEN 'government' ELSE 'department' END"
+    by_name = f"CASE WHEN {town} THEN 'township' WHEN {gov} THEN 'government' ELSE 'department' END"
+    if known is None:
+        return by_name
+    cases = " ".join(f"WHEN {_lit(k)} THEN {_lit(v)}" for k, v in measures.DEADLINE_KIND.items())
+    return f"COALESCE(CASE {known} {cases} END, {by_name})"
+
+
+_KNOWN_KIND = "(SELECT b.kind FROM bodies b WHERE b.id = r.body_id)"
 
 
 def deadline_sql() -> str:
@@ -35,7 +43,7 @@ def deadline_sql() -> str:
     return f"CASE WHEN q.year IS NOT NULL THEN (q.year + 1) || (CASE q.body_kind {cases} END) END"
 
 
-def rates_sql(where: str, has_population: bool = True) -> str:
+def rates_sql(where: str, has_population: bool = True, has_bodies: bool = True) -> str:
     """One row per annual report matching `where` (over `reports r`): its quantities, population, deadline,
     on-time (1/0/NULL) and every rate (unrounded), as measures.compute and measures.on_time give them."""
     index = {c: i for i, c in enumerate(measures.FIGURE_CODES)}
@@ -62,7 +70,8 @@ def rates_sql(where: str, has_population: bool = True) -> str:
         )
     rate_sql = ",\n  ".join(rates)
     return f"""WITH f AS (
-  SELECT r.id, r.agency, r.region, r.year, r.template, r.published_at, {body_kind_sql()} AS body_kind,
+  SELECT r.id, r.agency, r.region, r.year, r.template, r.published_at,
+    {body_kind_sql(known=_KNOWN_KIND if has_bodies else None)} AS body_kind,
     {pivot}
   FROM reports r LEFT JOIN report_stats s ON s.report_id = r.id
     AND (s.section, s.row, s.col) IN (VALUES {wanted})
@@ -82,16 +91,24 @@ SELECT q.*,
 FROM d q"""
 
 
-def has_populations(conn: sqlite3.Connection) -> bool:
+def _has_table(conn: sqlite3.Connection, name: str) -> bool:
     return bool(
-        conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'populations'").fetchone()
+        conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone()
     )
+
+
+def has_populations(conn: sqlite3.Connection) -> bool:
+    return _has_table(conn, "populations")
+
+
+def has_bodies(conn: sqlite3.Connection) -> bool:
+    return _has_table(conn, "bodies")
 
 
 def sql_region_rates(conn: sqlite3.Connection, region: str, year: int) -> list[Row]:
     """region_rates through the generated SQL (what Datasette's `rates` query runs)."""
     where = f"+r.year = :year AND {region_range()}" if region else "r.year = :year"
-    rows = _rows(conn, rates_sql(where, has_populations(conn)) + " ORDER BY q.agency, q.report_id",
+    rows = _rows(conn, rates_sql(where, has_populations(conn), has_bodies(conn)) + " ORDER BY q.agency, q.report_id",
                  {"year": year, "region": region})  # fmt: skip
     for r in rows:
         for k, v in r.items():
@@ -106,8 +123,9 @@ def region_rates(conn: sqlite3.Connection, region: str, year: int) -> list[Row]:
     where = f"+r.year = :year AND {region_range()}" if region else "r.year = :year"
     rows = _rows(
         conn,
-        f"""SELECT r.id AS report_id, r.agency, r.region, r.year, r.template, r.published_at FROM reports r
-            WHERE r.kind = 'annual_report' AND {where} ORDER BY r.agency, r.id""",
+        f"""SELECT r.id AS report_id, r.agency, r.region, r.year, r.template, r.published_at,
+                   {_KNOWN_KIND if has_bodies(conn) else "NULL"} AS known_kind
+            FROM reports r WHERE r.kind = 'annual_report' AND {where} ORDER BY r.agency, r.id""",
         {"year": year, "region": region},
     )
     figures: dict[int, dict[measures.Code, float | None]] = {r["report_id"]: {} for r in rows}
@@ -134,9 +152,10 @@ def region_rates(conn: sqlite3.Connection, region: str, year: int) -> list[Row]:
         population = measures.nearest_population(known.get(r["region"] or "", []), r["year"])
         r.update(measures.compute(figures[r["report_id"]], population))
         r[measures.POPULATION] = population
-        r["body_kind"] = measures.body_kind(r["agency"])
-        r["deadline"] = measures.deadline(r["year"], r["agency"])
-        r["on_time"] = measures.on_time(r["published_at"], r["year"], r["agency"])
+        known_kind = r.pop("known_kind")
+        r["body_kind"] = measures.body_kind(r["agency"], known_kind)
+        r["deadline"] = measures.deadline(r["year"], r["agency"], known_kind)
+        r["on_time"] = measures.on_time(r["published_at"], r["year"], r["agency"], known_kind)
         for k, v in r.items():
             r[k] = number(v)
     return rows
