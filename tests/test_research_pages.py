@@ -801,10 +801,10 @@ def test_rates_page_ranks_a_regions_bodies_with_formulas(served: Served) -> None
 
 def test_regions_page_shows_the_county_table_in_both_languages(served: Served) -> None:
     db = corpus(served)
-    rows = db.execute("SELECT division_code, year, expected, missing FROM region_compliance").fetchall()
+    rows = db.execute("SELECT division_code, year, expected FROM region_compliance").fetchall()
     db.close()
     assert rows, "the demo corpus expects reports (its sites file names bodies and expected_since)"
-    code, year, expected, missing = rows[0]
+    code, year, expected = rows[0]
     zh = _get(f"{served.url}/regions?year={year}")
     assert "各地区按时公开情况" in zh and 'id="regions"' in zh
     table = _between(zh, 'id="regions"', "</table>")
