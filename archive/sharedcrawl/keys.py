@@ -69,7 +69,21 @@ class CrawlKeys:
 
     # politeness and incremental state shared by all crawler processes
     def site_slot(self, site_id: str) -> str:
+        """The site's next free slot time (ms, Redis clock)."""
         return self.key("slot", site_id)
+
+    def site_busy(self, site_id: str) -> str:
+        """The token of the site's request in flight, if any."""
+        return self.key("busy", site_id)
+
+    def site_answered(self, site_id: str) -> str:
+        """When the site's last answer came (ms, Redis clock)."""
+        return self.key("answered", site_id)
+
+    @property
+    def turns(self) -> str:
+        """Hash site id -> requests queued for it so far: the order of the queue among sites."""
+        return self.key("turns")
 
     @property
     def validators(self) -> str:

@@ -61,15 +61,28 @@ return {token, r[1]}
 # killed between the filter and the queue would otherwise leave a URL marked seen that nobody fetches. The
 # in-flight request it replaces (a redirect, a retry, a held request let go) is released in the same step.
 # A duplicate the spider counted for the max_pages net when it built it is taken off its site's count.
+# The score: priority first, then the site's own count of queued requests (queue_score), so that requests of
+# one priority come round the sites in turn instead of in the order of their bytes (ZPOPMIN takes equal
+# scores lexicographically: one site's URLs in a row, each waiting for that site's delay in the process
+# that took them).
 _ENQUEUE = """
 if ARGV[4] ~= '' then redis.call('HDEL', KEYS[3], ARGV[4]) end
 if ARGV[1] ~= '' and redis.call('SADD', KEYS[1], ARGV[1]) == 0 then
   if ARGV[5] ~= '' then redis.call('HINCRBY', KEYS[4], ARGV[5], -1) end
   return 0
 end
-redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
+local turn = 0
+if ARGV[6] ~= '' then turn = redis.call('HINCRBY', KEYS[5], ARGV[6], 1) end
+redis.call('ZADD', KEYS[2], tonumber(ARGV[3]) * 4294967296 + turn, ARGV[2])
 return 1
 """
+
+
+def queue_score(priority: int, turn: int = 0) -> float:
+    """A request's score in the queue (lowest first): -priority, then its site's turn (below 2**32)."""
+    return float(-priority * 4294967296 + turn)
+
+
 # A process whose alive key is gone: its in-flight requests back to the queue, itself out of the crawl.
 _RECOVER = """
 if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
@@ -178,23 +191,24 @@ class SharedCrawl:
         fingerprint: bytes | None,
         token: str | None,
         counted_site: str | None,
+        site: str | None = None,
     ) -> bool:
-        """Queue a serialized request unless `fingerprint` was seen; release `token`; a duplicate counted for
-        `counted_site` by the spider is uncounted. False: a duplicate."""
+        """Queue a serialized request of `site` unless `fingerprint` was seen; release `token`; a duplicate
+        counted for `counted_site` by the spider is uncounted. False: a duplicate."""
         if token is not None:
             if token in self.held:
                 self.held.discard(token)
             else:
                 token = None  # not in flight here (a replacement of a request already released)
-        keys = [self.keys.dupefilter, self.keys.requests, self.inflight, self.keys.pages]
-        args = [fingerprint or b"", data, -priority, token or "", counted_site or ""]
+        keys = [self.keys.dupefilter, self.keys.requests, self.inflight, self.keys.pages, self.keys.turns]
+        args = [fingerprint or b"", data, -priority, token or "", counted_site or "", site or ""]
         return bool(self._enqueue(keys=keys, args=args))
 
     def hold(self, request: Request, spider: Spider) -> None:
         """Keep a request that waits in this process's memory in its in-flight hash too."""
         data = encode(request, spider)
         token = token_of(data)
-        self.client.hset(self.inflight, token, f"{-request.priority}:".encode() + data)
+        self.client.hset(self.inflight, token, f"{queue_score(request.priority):.0f}:".encode() + data)
         request.meta[TOKEN] = token
         self.held.add(token)
 

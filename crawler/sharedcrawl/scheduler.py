@@ -76,6 +76,7 @@ class SharedScheduler(Scheduler):
             None if request.dont_filter else self.df.request_fingerprint(request),
             token,
             context.site_id if counted and context is not None else None,
+            context.site_id if context is not None else None,
         )
         if not queued:
             self.df.log(request, self.spider)
