@@ -35,6 +35,9 @@ def shared_crawl_name(sites_file: Path, site_ids: list[str]) -> str:
     return name
 
 
+FILTER_BUCKETS = 2**18  # all processes of a crawl must agree: a constant, not a setting
+
+
 @dataclass(frozen=True)
 class CrawlKeys:
     crawl: str
@@ -54,7 +57,20 @@ class CrawlKeys:
 
     @property
     def dupefilter(self) -> str:
+        """The duplicate filter's key prefix: its buckets are `dupefilter:<n>` (filter_bucket)."""
         return self.key("dupefilter")
+
+    def filter_bucket(self, fingerprint: bytes) -> tuple[str, bytes]:
+        """The duplicate filter's hash holding a request fingerprint, and its field there.
+
+        The first 8 bytes of the fingerprint (two different URLs share them with probability n / 2**64:
+        about 1e-12 per URL at 30 million) are a field of one of FILTER_BUCKETS hashes, chosen by 4 more
+        bytes. A hash of up to 128 fields is a listpack, Redis's compact encoding: ~14 bytes per URL
+        against ~64 in a set of 20-byte members (benchmarks/dupefilter_memory.py), up to ~30 million URLs
+        (beyond, a bucket turns into a hashtable: more memory, still exact).
+        """
+        n = int.from_bytes(fingerprint[8:12], "little") % FILTER_BUCKETS
+        return self.key("dupefilter", str(n)), fingerprint[:8]
 
     def inflight(self, process: str) -> str:
         return self.key("inflight", process)
@@ -82,8 +98,13 @@ class CrawlKeys:
 
     @property
     def turns(self) -> str:
-        """Hash site id -> requests queued for it so far: the order of the queue among sites."""
+        """Hash site id -> the turn of its last queued request (crawler/sharedcrawl/frontier.py)."""
         return self.key("turns")
+
+    @property
+    def clock(self) -> str:
+        """The turn of the last request taken from the queue."""
+        return self.key("clock")
 
     @property
     def validators(self) -> str:

@@ -1,10 +1,10 @@
 """A national crawl on loopback: many small portals, each with its own rate limit, crawled by several
 `govarchive crawl --redis` processes sharing one Redis.
 
-    .venv/bin/python benchmarks/national_crawl.py [--portals 3000] [--lists 2] [--delay 1.0] [--processes 1,2,4]
+    .venv/bin/python benchmarks/national_crawl.py [--portals 3000] [--articles 6] [--delay 1.0] [--processes 1,2,4]
 
-Each portal is a TRS-style site (tests/support/soak.py's pages: a home page, `--lists` list pages of 20
-reports each, the report pages; 1 + 21 × lists pages) on its own loopback address (127.77.x.y) and port, so
+Each portal is a TRS-style site (a home page, list pages of up to 20 reports each with a pager, `--articles`
+report pages as tests/support/soak.py writes them) on its own loopback address (127.77.x.y) and port, so
 that each is a distinct host to the crawler (its robots.txt, its connections) as a county portal is. One
 asyncio server process serves them all and holds each portal's rate limit: a request that arrives sooner
 than `--delay` seconds after the portal's previous request (robots.txt included, from any process) is
@@ -53,8 +53,46 @@ def address(k: int) -> str:
     return f"127.77.{k // 250}.{k % 250 + 1}"
 
 
-def pages_per_portal(lists: int) -> int:
-    return 1 + lists * (soak.PER_LIST + 1)
+def pages_per_portal(articles: int) -> int:
+    return 1 + _lists(articles) + articles
+
+
+def _lists(articles: int) -> int:
+    return max(1, -(-articles // soak.PER_LIST))
+
+
+def answer(k: int, path: str, articles: int) -> tuple[int, bytes]:
+    """Portal k's page at `path`: home, list pages (index.html, index_1.html …), reports, robots.txt."""
+    if path == "/robots.txt":
+        return 200, b"User-agent: *\nDisallow:\n"
+    if path == "/":
+        return 200, '<html><body><a href="/xxgk/nb/index.html">政府信息公开年报</a></body></html>'.encode()
+    rest = path.removeprefix("/xxgk/nb/")
+    lists = _lists(articles)
+    page = (
+        0
+        if rest == "index.html"
+        else int(rest[6:-5])
+        if rest.startswith("index_") and rest[6:-5].isdigit()
+        else -1
+    )
+    if 0 <= page < lists:
+        first, last = page * soak.PER_LIST, min(articles, (page + 1) * soak.PER_LIST)
+        links = "".join(
+            f'<li><a href="./{page}/t2023{page:05d}_{j}.html">测试{k}县第{j}局2022年政府信息公开工作年度报告</a></li>'
+            for j in range(first, last)
+        )
+        pager = f'<a href="index_{page + 1}.html">下一页</a>' if page + 1 < lists else ""
+        return 200, (
+            f'<html><head><meta charset="utf-8"><title>测试{k}县政府信息公开年报</title></head><body>'
+            f'<ul class="list">{links}</ul><div class="page">{pager}</div></body></html>'
+        ).encode()
+    parts = rest.split("/")
+    if len(parts) == 2 and parts[0].isdigit() and parts[1].endswith(".html") and "_" in parts[1]:
+        j = parts[1][:-5].rsplit("_", 1)[1]
+        if j.isdigit() and int(j) < articles and int(parts[0]) == int(j) // soak.PER_LIST:
+            return 200, soak.article_page(k, 0, int(j)).encode()
+    return 404, b"not found"
 
 
 @dataclass
@@ -81,7 +119,7 @@ class Limiter:
         return True
 
 
-async def _handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, k: int, lists: int,
+async def _handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, k: int, articles: int,
                   limiter: Limiter) -> None:  # fmt: skip
     try:
         while True:
@@ -94,7 +132,7 @@ async def _handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, k:
             prev, prev_path = limiter.last, limiter.path
             limiter.path = path
             if limiter.admit():
-                status, body = soak.answer(k, path, lists)
+                status, body = answer(k, path, articles)
                 ctype = soak.rawhttp.page_type(path)
                 extra = b""
             else:
@@ -115,7 +153,7 @@ async def _handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, k:
         writer.close()
 
 
-def serve(portals: int, lists: int, limit: float, ready: Any) -> None:
+def serve(portals: int, articles: int, limit: float, ready: Any) -> None:
     """Serve every portal and a control port (GET /stats: the limiters' totals as JSON) until killed;
     put (control port, [portal base URL, …]) on `ready`."""
 
@@ -124,7 +162,7 @@ def serve(portals: int, lists: int, limit: float, ready: Any) -> None:
         bases = []
         for k in range(portals):
             server = await asyncio.start_server(
-                lambda r, w, k=k: _handle(r, w, k, lists, limiters[k]), address(k), 0, backlog=64
+                lambda r, w, k=k: _handle(r, w, k, articles, limiters[k]), address(k), 0, backlog=64
             )
             bases.append(f"http://{address(k)}:{server.sockets[0].getsockname()[1]}")
 
@@ -174,6 +212,8 @@ class RunResult:
     too_many: int = 0  # 429s the portals answered
     refused_portals: int = 0
     min_gap_s: float = 0.0
+    cpu_s: float = 0.0  # the crawler processes' and their writers' CPU time
+    load: float = 0.0  # the machine's 1-minute load average at the end (2 cores; other work shares them)
     redis_peak_mib: float = 0.0
     redis_end_mib: float = 0.0
     key_mib: dict[str, float] = field(default_factory=dict)
@@ -181,14 +221,16 @@ class RunResult:
     def row(self) -> str:
         return (
             f"| {self.processes} | {self.portals:,} | {self.pages:,} / {self.expected_pages:,} | {self.crawl_s:.1f} | "
-            f"{self.written_s:.1f} | {self.pages_per_s:.1f} | {self.too_many} | {self.min_gap_s:.3f} | "
+            f"{self.written_s:.1f} | {self.pages_per_s:.1f} | {self.pages / max(self.cpu_s, 1e-9):.1f} | "
+            f"{self.load:.1f} | {self.too_many} | {self.min_gap_s:.3f} | "
             f"{self.redis_peak_mib:.1f} | {self.redis_end_mib:.1f} |"
         )
 
 
 HEADER = (
-    "| crawler processes | portals | pages fetched / expected | crawl s | all written s | pages/s | 429s | "
-    "smallest gap s | Redis peak MiB | Redis at end MiB |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    "| crawler processes | portals | pages fetched / expected | crawl s | all written s | pages/s | "
+    "pages per CPU-s | load | 429s | smallest gap s | Redis peak MiB | Redis at end MiB |\n"
+    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 )
 
 
@@ -202,6 +244,23 @@ def _mib(client: Any, key: str | None) -> float:
     if key is None or not client.exists(key):
         return 0.0
     return round(int(client.memory_usage(key, samples=0) or 0) / 2**20, 2)
+
+
+def _cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) a live process has used so far; 0 once gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _family(pid: int) -> list[int]:
+    """A process and its children (a crawler's corpus writer)."""
+    try:
+        return [pid, *(int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split())]
+    except OSError:
+        return [pid]
 
 
 def _kill(procs: list[subprocess.Popen[bytes]]) -> None:
@@ -224,7 +283,7 @@ def one_run(
     processes: int,
     sites_file: Path,
     portals: int,
-    lists: int,
+    articles: int,
     control_port: int,
     folder: Path,
     timeout_s: float,
@@ -233,7 +292,7 @@ def one_run(
     """A shared crawl of every portal by `processes` crawlers on a fresh Redis; returns its figures."""
     folder.mkdir(parents=True)
     data = folder / "data"
-    result = RunResult(processes, portals, portals * pages_per_portal(lists))
+    result = RunResult(processes, portals, portals * pages_per_portal(articles))
     server_stats(control_port, reset=True)
     redis_proc, url = start_redis(folder)
     client: Any = redis.Redis.from_url(url)
@@ -251,9 +310,13 @@ def one_run(
                 )
             )  # fmt: skip
         drained_at = written_at = None
+        cpu: dict[int, float] = {}
         deadline = start + timeout_s
         while written_at is None:
             time.sleep(0.25)
+            for proc in procs:
+                for pid in _family(proc.pid):
+                    cpu[pid] = max(cpu.get(pid, 0.0), _cpu_s(pid))
             if time.monotonic() > deadline:
                 raise TimeoutError(f"the shared crawl of {portals} portals took more than {timeout_s} s")
             for i, proc in enumerate(procs):
@@ -266,6 +329,8 @@ def one_run(
             captures_key = _key(client, "captures")
             if drained_at is not None and (captures_key is None or client.xlen(captures_key) == 0):
                 written_at = time.monotonic()
+        result.cpu_s = round(sum(cpu.values()), 1)
+        result.load = os.getloadavg()[0]
         memory = client.info("memory")
         result.redis_peak_mib = round(memory["used_memory_peak"] / 2**20, 1)
         result.redis_end_mib = round(memory["used_memory"] / 2**20, 1)
@@ -296,9 +361,9 @@ def one_run(
 class Portals:
     """The portal server process, started and stopped."""
 
-    def __init__(self, portals: int, lists: int, limit: float) -> None:
+    def __init__(self, portals: int, articles: int, limit: float) -> None:
         ready: Any = multiprocessing.Queue()
-        self.proc = multiprocessing.Process(target=serve, args=(portals, lists, limit, ready), daemon=True)
+        self.proc = multiprocessing.Process(target=serve, args=(portals, articles, limit, ready), daemon=True)
         self.proc.start()
         self.control_port, self.bases = ready.get(timeout=120)
 
@@ -312,7 +377,7 @@ class Portals:
 
 def run(
     portals: int,
-    lists: int,
+    articles: int,
     delay: float,
     processes: list[int],
     work: Path,
@@ -323,13 +388,15 @@ def run(
 ) -> list[RunResult]:
     """One portal server; a shared crawl of it per entry of `processes`. The limiter's memory of the
     previous run's last requests is no problem: each run starts with robots.txt after Redis starts."""
-    server = Portals(portals, lists, delay)
+    server = Portals(portals, articles, delay)
     try:
         sites_file = write_portal_sites(work / "sites.toml", server.bases, delay, concurrency)
         results = []
         for p in processes:
             time.sleep(delay)  # the previous run's last request is more than a delay old
-            r = one_run(p, sites_file, portals, lists, server.control_port, work / f"run-{p}", timeout_s, env)
+            r = one_run(
+                p, sites_file, portals, articles, server.control_port, work / f"run-{p}", timeout_s, env
+            )
             log(json.dumps(asdict(r)))
             results.append(r)
         return results
