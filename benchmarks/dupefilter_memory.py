@@ -10,8 +10,10 @@ Memory is INFO memory used_memory after minus before (and MEMORY USAGE of the ke
 
   set20       a set of 20-byte fingerprints (what the crawl keeps today)
   set8        a set of their first 8 bytes
-  hash8       8-byte fingerprints as fields of hashes, bucketed by their first bytes into urls/100
-              buckets so that each stays a listpack (Redis's compact encoding, ≤ 128 entries by default)
+  hash8       8-byte fingerprints as fields of hashes, bucketed by 4 more bytes into --buckets hashes
+              (default: the shared crawl's FILTER_BUCKETS, 2**18) so that each stays a listpack (Redis's
+              compact encoding, ≤ 128 entries by default); what the shared crawl keeps
+              (archive/sharedcrawl/keys.py filter_bucket)
   bloom       a Bloom filter in one Redis bitmap (SETBIT/GETBIT from Lua), sized for `--urls` at the rate
               given by --bloom-rate (k = 20 bits, 1e-6 by default)
 
@@ -33,6 +35,8 @@ from typing import Any
 import redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from archive.sharedcrawl.keys import FILTER_BUCKETS
 
 BATCH = 1000
 
@@ -121,6 +125,7 @@ def main() -> None:
     ap.add_argument("--urls", type=int, default=1_000_000)
     ap.add_argument("--probes", type=int, default=1_000_000)
     ap.add_argument("--bloom-rate", type=float, default=1e-6)
+    ap.add_argument("--buckets", type=int, default=FILTER_BUCKETS, help="hash8's buckets")
     ap.add_argument("--only", default="set20,set8,hash8,bloom")
     ap.add_argument("--redis", help="a Redis to use (default: start one on loopback; it is FLUSHALLed)")
     args = ap.parse_args()
@@ -138,7 +143,7 @@ def main() -> None:
         set_new = client.register_script(_SET_NEW)
         hash_new = client.register_script(_HASH_NEW)
         bloom_new = client.register_script(_BLOOM_NEW)
-        buckets = max(1, args.urls // 100)
+        buckets = args.buckets
         bits, k = bloom_size(args.urls, args.bloom_rate)
 
         def bucket(fp: bytes) -> list[str]:
