@@ -11,7 +11,7 @@ Memory is INFO memory used_memory after minus before (and MEMORY USAGE of the ke
   set20       a set of 20-byte fingerprints (what the crawl keeps today)
   set8        a set of their first 8 bytes
   hash8       8-byte fingerprints as fields of hashes, bucketed by 4 more bytes into --buckets hashes
-              (default: the shared crawl's FILTER_BUCKETS, 2**18) so that each stays a listpack (Redis's
+              (default: what the shared crawl takes for 3,130 sites, 2**18) so that each stays a listpack (Redis's
               compact encoding, ≤ 128 entries by default); what the shared crawl keeps
               (archive/sharedcrawl/keys.py filter_bucket)
   bloom       a Bloom filter in one Redis bitmap (SETBIT/GETBIT from Lua), sized for `--urls` at the rate
@@ -36,7 +36,7 @@ import redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from archive.sharedcrawl.keys import FILTER_BUCKETS
+from archive.sharedcrawl.keys import filter_buckets
 
 BATCH = 1000
 
@@ -125,7 +125,7 @@ def main() -> None:
     ap.add_argument("--urls", type=int, default=1_000_000)
     ap.add_argument("--probes", type=int, default=1_000_000)
     ap.add_argument("--bloom-rate", type=float, default=1e-6)
-    ap.add_argument("--buckets", type=int, default=FILTER_BUCKETS, help="hash8's buckets")
+    ap.add_argument("--buckets", type=int, default=filter_buckets(3130), help="hash8's buckets")
     ap.add_argument("--only", default="set20,set8,hash8,bloom")
     ap.add_argument("--redis", help="a Redis to use (default: start one on loopback; it is FLUSHALLed)")
     args = ap.parse_args()

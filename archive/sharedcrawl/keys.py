@@ -35,9 +35,6 @@ def shared_crawl_name(sites_file: Path, site_ids: list[str]) -> str:
     return name
 
 
-FILTER_BUCKETS = 2**18  # all processes of a crawl must agree: a constant, not a setting
-
-
 @dataclass(frozen=True)
 class CrawlKeys:
     crawl: str
@@ -60,16 +57,21 @@ class CrawlKeys:
         """The duplicate filter's key prefix: its buckets are `dupefilter:<n>` (filter_bucket)."""
         return self.key("dupefilter")
 
-    def filter_bucket(self, fingerprint: bytes) -> tuple[str, bytes]:
+    @property
+    def filter_size(self) -> str:
+        """The duplicate filter's number of buckets, set once by the crawl's first process."""
+        return self.key("dupefilter-buckets")
+
+    def filter_bucket(self, fingerprint: bytes, buckets: int) -> tuple[str, bytes]:
         """The duplicate filter's hash holding a request fingerprint, and its field there.
 
         The first 8 bytes of the fingerprint (two different URLs share them with probability n / 2**64:
-        about 1e-12 per URL at 30 million) are a field of one of FILTER_BUCKETS hashes, chosen by 4 more
-        bytes. A hash of up to 128 fields is a listpack, Redis's compact encoding: ~14 bytes per URL
-        against ~64 in a set of 20-byte members (benchmarks/dupefilter_memory.py), up to ~30 million URLs
-        (beyond, a bucket turns into a hashtable: more memory, still exact).
+        about 1e-12 per URL at 30 million) are a field of one of `buckets` hashes, chosen by 4 more bytes.
+        A hash of up to 128 fields is a listpack, Redis's compact encoding: ~14 bytes per URL at 20–120
+        fields a bucket, against ~64 in a set of 20-byte members (benchmarks/dupefilter_memory.py); a
+        fuller bucket turns into a hashtable (more memory, still exact), an emptier one costs its key.
         """
-        n = int.from_bytes(fingerprint[8:12], "little") % FILTER_BUCKETS
+        n = int.from_bytes(fingerprint[8:12], "little") % buckets
         return self.key("dupefilter", str(n)), fingerprint[:8]
 
     def inflight(self, process: str) -> str:
@@ -157,3 +159,9 @@ class CrawlKeys:
     def done(self) -> str:
         """Set once the writer closed the run: every process may return."""
         return self.key("done")
+
+
+def filter_buckets(sites: int) -> int:
+    """Buckets for a crawl of `sites` sites: 64 a site (~6,000 URLs a site at 100 a bucket), a power of 2,
+    at least 1,024 (3,130 portals: 2**18)."""
+    return max(1024, 1 << max(0, sites * 64 - 1).bit_length())

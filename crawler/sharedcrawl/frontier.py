@@ -39,7 +39,7 @@ from scrapy.utils.request import request_from_dict
 
 from archive.products.runend import PREFIX
 from archive.sharedcrawl.client import redis_client
-from archive.sharedcrawl.keys import CrawlKeys, crawl_name_for, process_name
+from archive.sharedcrawl.keys import CrawlKeys, crawl_name_for, filter_buckets, process_name
 from crawler.context import META_KEY, RequestContext
 from crawler.middlewares.retry import NOT_BEFORE
 
@@ -177,6 +177,7 @@ class SharedCrawl:
     alive_ttl: float  # seconds without renewal after which this process counts as dead
     heartbeat: float  # seconds between renewals (and checks of the others)
     held: set[str] = field(default_factory=set)  # tokens in this process's in-flight hash
+    buckets: int = 0  # the duplicate filter's, once size_filter ran
 
     def __post_init__(self) -> None:
         self._pop = self.client.register_script(_POP)
@@ -214,7 +215,7 @@ class SharedCrawl:
                 self.held.discard(token)
             else:
                 token = None  # not in flight here (a replacement of a request already released)
-        bucket, field = self.keys.filter_bucket(fingerprint) if fingerprint else (self.keys.dupefilter, b"")
+        bucket, field = self._bucket(fingerprint) if fingerprint else (self.keys.dupefilter, b"")
         keys = [
             bucket,
             self.keys.requests,
@@ -226,9 +227,21 @@ class SharedCrawl:
         args = [field, data, -priority, token or "", counted_site or "", site or ""]
         return bool(self._enqueue(keys=keys, args=args))
 
+    def size_filter(self, sites: int) -> int:
+        """The duplicate filter's bucket count: the crawl's first process sets it from its number of sites,
+        the others read it (every process must bucket alike)."""
+        self.client.set(self.keys.filter_size, filter_buckets(sites), nx=True)
+        self.buckets = int(self.client.get(self.keys.filter_size))
+        return self.buckets
+
+    def _bucket(self, fingerprint: bytes) -> tuple[str, bytes]:
+        if not self.buckets:
+            raise RuntimeError("the shared crawl's duplicate filter is not sized (size_filter)")
+        return self.keys.filter_bucket(fingerprint, self.buckets)
+
     def seen(self, fingerprint: bytes) -> bool:
         """Whether the duplicate filter had the fingerprint (it has it now)."""
-        bucket, field = self.keys.filter_bucket(fingerprint)
+        bucket, field = self._bucket(fingerprint)
         return not self.client.hsetnx(bucket, field, b"")
 
     def hold(self, request: Request, spider: Spider) -> None:

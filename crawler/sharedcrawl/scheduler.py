@@ -58,6 +58,7 @@ class SharedScheduler(Scheduler):
 
     def open(self, spider: Spider) -> None:
         self.spider = spider
+        self.shared.size_filter(len(getattr(spider, "sites", {})))
         queued = len(self)
         if queued:
             spider.logger.info("joining shared crawl %s: %d requests queued", self.shared.keys.crawl, queued)
