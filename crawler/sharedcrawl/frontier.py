@@ -56,7 +56,7 @@ local r = redis.call('ZPOPMIN', KEYS[1])
 if #r == 0 then return false end
 local token = redis.sha1hex(r[1])
 redis.call('HSET', KEYS[2], token, r[2] .. ':' .. r[1])
-local turn = math.floor(tonumber(r[2]) / 128)
+local turn = math.floor((tonumber(r[2]) + 64) / 128)  -- score = turn * 128 + order, order in ±63
 if turn > tonumber(redis.call('GET', KEYS[3]) or '0') then redis.call('SET', KEYS[3], turn) end
 return {token, r[1]}
 """
