@@ -310,6 +310,7 @@ def one_run(
                 )
             )  # fmt: skip
         drained_at = written_at = None
+        run_key = captures_key = None
         cpu: dict[int, float] = {}
         deadline = start + timeout_s
         while written_at is None:
@@ -323,10 +324,11 @@ def one_run(
                 if proc.poll() is not None and drained_at is None:
                     log_text = (folder / f"crawler{i}.log").read_text(errors="replace")
                     raise RuntimeError(f"crawler {i} stopped: {log_text[-3000:]}")
-            run_key = _key(client, "run")
+            # Found once: a SCAN over the crawl's keys (a bucket per thousands of URLs) is not free.
+            run_key = run_key or _key(client, "run")
             if drained_at is None and run_key and client.hget(run_key, "frontier_drained"):
                 drained_at = time.monotonic()
-            captures_key = _key(client, "captures")
+            captures_key = captures_key or _key(client, "captures")
             if drained_at is not None and (captures_key is None or client.xlen(captures_key) == 0):
                 written_at = time.monotonic()
         result.cpu_s = round(sum(cpu.values()), 1)
@@ -335,8 +337,15 @@ def one_run(
         result.redis_peak_mib = round(memory["used_memory_peak"] / 2**20, 1)
         result.redis_end_mib = round(memory["used_memory"] / 2**20, 1)
         result.key_mib = {
-            name: _mib(client, _key(client, name)) for name in ("dupefilter", "requests", "captures", "pages")
+            name: _mib(client, _key(client, name)) for name in ("requests", "captures", "pages")
         }
+        result.key_mib["dupefilter"] = round(
+            sum(
+                _mib(client, k.decode())
+                for k in client.scan_iter(match="govarchive:*:dupefilter:*", count=10_000)
+            ),
+            2,
+        )
         result.key_mib["jobs"] = _mib(client, "govarchive:jobs")
     finally:
         _kill(procs)
