@@ -66,8 +66,8 @@ class CrawlKeys:
         """The duplicate filter's hash holding a request fingerprint, and its field there.
 
         The first 8 bytes of the fingerprint (two different URLs share them with probability n / 2**64:
-        about 1e-12 per URL at 30 million) are a field of one of `buckets` hashes, chosen by 4 more bytes.
-        A hash of up to 128 fields is a listpack, Redis's compact encoding: ~14 bytes per URL at 20–120
+        1.6e-12 per URL at 30 million) are a field of one of `buckets` hashes, chosen by 4 more bytes.
+        A hash of up to 128 fields is a listpack, Redis's compact encoding: 14–18 bytes per URL at 20–100
         fields a bucket, against ~64 in a set of 20-byte members (benchmarks/dupefilter_memory.py); a
         fuller bucket turns into a hashtable (more memory, still exact), an emptier one costs its key.
         """
