@@ -21,10 +21,11 @@ robots.txt (a request with no context, fetched by each process) counts for the s
 its origin, as a portal's limiter counts it. Placed after the retry backoff (550) and the other middlewares
 that may wait, so the slot is taken as late as possible (940).
 
-What remains: a process takes up to CONCURRENT_REQUESTS requests from the shared queue whatever their
-site, so requests waiting here for a slow site hold places another process could have used; the queue
-serves one priority's requests round the sites in turn (crawler/sharedcrawl/frontier.py) so that these
-waits stay short while many sites have work (benchmarks/national_crawl.py).
+What remains: a delayed site's `concurrency` above 1 goes unused in a shared crawl (one request at a
+time); a process takes up to CONCURRENT_REQUESTS requests from the shared queue whatever their site, so
+requests waiting here hold places another site's requests could have used — the queue takes the sites in
+turn (crawler/sharedcrawl/frontier.py), so these waits stay short while many sites have work, and only the
+last, largest sites of a pass wait on their own delay (benchmarks/national_crawl.py, docs/national-crawl.md).
 """
 
 from __future__ import annotations
