@@ -6,7 +6,7 @@ county portals' (article pages under dated folders, attachments with long genera
 serialized exactly as the shared scheduler queues them (crawler/sharedcrawl/frontier.py `encode`) and
 fingerprinted by Scrapy's fingerprinter as its duplicate filter does.
 
-Memory: `--urls` (1,000,000) fingerprints into the duplicate filter's set, then as many requests into the
+Memory: `--urls` (1,000,000) fingerprints into the duplicate filter's bucketed hashes, then as many requests into the
 queue's sorted set, in pipelines of 1,000 (the same keys, members and scores the scheduler writes, faster
 than one round trip each); `INFO memory` used_memory before and after each, per million URLs.
 Rates: `--rate-urls` requests through `SharedScheduler.enqueue_request` (filter, queue and the release of
@@ -37,7 +37,7 @@ from scrapy.utils.test import get_crawler
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from archive.sharedcrawl.keys import CrawlKeys
+from archive.sharedcrawl.keys import CrawlKeys, filter_buckets
 from archive.sites import Site
 from crawler.context import RequestContext
 from crawler.sharedcrawl.frontier import SharedCrawl, encode
@@ -95,9 +95,11 @@ def memory(
     started = time.perf_counter()
     pipe = client.pipeline(transaction=False)
     queued: list[tuple[bytes, int]] = []
+    buckets = filter_buckets(len(sites))
     for i in range(n):
         request = portal_request(spider, sites[i % len(sites)], i, rng)
-        pipe.sadd(keys.dupefilter, fingerprinter.fingerprint(request))
+        bucket, field = keys.filter_bucket(fingerprinter.fingerprint(request), buckets)
+        pipe.hset(bucket, field, b"")
         queued.append((encode(request, spider), -request.priority))
         if len(queued) == BATCH:
             pipe.execute()
@@ -110,7 +112,9 @@ def memory(
         client.zadd(keys.requests, dict(queued))
     elapsed = time.perf_counter() - started
     total = used_memory(client) - base
-    dupefilter = int(client.memory_usage(keys.dupefilter, samples=0))
+    dupefilter = sum(
+        int(client.memory_usage(k, samples=0)) for k in client.scan_iter(f"{keys.dupefilter}:*", count=10_000)
+    )
     queue = int(client.memory_usage(keys.requests, samples=0))
     per_million = 1_000_000 / n / 2**20
     return {
@@ -124,7 +128,9 @@ def memory(
         )
         / 1000,
         "queued": int(client.zcard(keys.requests)),
-        "fingerprints": int(client.scard(keys.dupefilter)),
+        "fingerprints": sum(
+            int(client.hlen(k)) for k in client.scan_iter(f"{keys.dupefilter}:*", count=10_000)
+        ),
     }
 
 
@@ -138,7 +144,7 @@ def rates(url: str, spider: ReportsSpider, sites: list[Site], n: int, keys: Craw
         dupefilter=SharedDupeFilter(shared.client, keys.dupefilter, crawler.request_fingerprinter),
     )
     scheduler.shared = shared
-    scheduler.open(spider)
+    scheduler.open(spider)  # sizes the duplicate filter
     rng = random.Random(2)
     requests = [portal_request(spider, sites[i % len(sites)], i, rng) for i in range(n)]
     shared.join()

@@ -40,6 +40,9 @@ _ENV: dict[str, tuple[str, Callable[[str], Any]]] = {
     "GOVARCHIVE_CRAWL_NAME": ("GOVARCHIVE_CRAWL_NAME", str),
     "GOVARCHIVE_REDIS_ALIVE_TTL": ("GOVARCHIVE_REDIS_ALIVE_TTL", float),
     "GOVARCHIVE_REDIS_HEARTBEAT": ("GOVARCHIVE_REDIS_HEARTBEAT", float),
+    "GOVARCHIVE_POLITENESS_MARGIN": ("GOVARCHIVE_POLITENESS_MARGIN", float),
+    # Requests in progress per process over all sites (a national crawl's sites each allow one at a time).
+    "GOVARCHIVE_CONCURRENCY": ("CONCURRENT_REQUESTS", int),
 }
 _CHROMIUM = "GOVARCHIVE_CHROMIUM"  # the browser of render_js sites (PLAYWRIGHT_LAUNCH_OPTIONS)
 

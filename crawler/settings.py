@@ -81,6 +81,8 @@ GOVARCHIVE_REDIS_URL = ""
 GOVARCHIVE_CRAWL_NAME = ""  # default: archive.sharedcrawl.keys.crawl_name_for(the sites file)
 GOVARCHIVE_REDIS_ALIVE_TTL = 10.0  # seconds without a heartbeat after which a process's work is requeued
 GOVARCHIVE_REDIS_HEARTBEAT = 1.0
+# Seconds added to a site's delay between two requests of a shared crawl (crawler/sharedcrawl/politeness.py).
+GOVARCHIVE_POLITENESS_MARGIN = 0.1
 
 # Browser rendering for sites with render_js = true; documents never go through the browser.
 PLAYWRIGHT_BROWSER_TYPE = "chromium"

@@ -20,7 +20,7 @@ from crawler.families.hanweb import ProxyState
 from crawler.middlewares.exchange import HOPS_KEY
 from crawler.middlewares.retry import NOT_BEFORE
 from crawler.sharedcrawl.frontier import TOKEN, SharedCrawl, decode, encode, token_of
-from crawler.sharedcrawl.politeness import _TAKE_SLOT
+from crawler.sharedcrawl.politeness import _ANSWERED, _DEPART, _TAKE_SLOT
 from crawler.spiders.reports import ReportsSpider
 
 SITE = Site(id="d", name="测试县", start_urls=["http://127.0.0.1:9/xxgk/"])
@@ -137,6 +137,43 @@ def test_site_slots_are_spaced_by_the_delay(redis_url: str, delay_ms: int) -> No
     assert waits[0] == 0
     for before, after in pairwise(waits):
         assert delay_ms - 5 <= after - before <= delay_ms
+
+
+def test_a_site_gets_one_request_at_a_time_spaced_from_the_answer(redis_url: str) -> None:
+    client = redis.Redis.from_url(redis_url)
+    depart, answered = client.register_script(_DEPART), client.register_script(_ANSWERED)
+    keys = _keys()
+    site = [keys.site_busy("d"), keys.site_answered("d")]
+    assert depart(keys=site, args=[300, "p1:1", 60_000]) == 0  # the first request leaves
+    assert depart(keys=site, args=[300, "p2:1", 60_000]) == 300  # another process's waits: one in flight
+    answered(keys=site, args=["p1:1", 300])
+    left = int(depart(keys=site, args=[300, "p2:1", 60_000]))
+    assert 290 <= left <= 300  # the delay counts from the answer
+    answered(keys=site, args=["p9:9", 300])  # a late answer of a request whose mark expired clears nothing
+    time.sleep(left / 1000 + 0.01)
+    assert depart(keys=site, args=[300, "p2:1", 60_000]) == 0
+    answered(keys=site, args=["p3:1", 300])  # not the holder: p2's mark stays
+    assert depart(keys=site, args=[300, "p1:2", 60_000]) == 300
+
+
+def test_the_queue_takes_the_sites_in_turn(redis_url: str) -> None:
+    """Start-time fair queueing: each site's requests in the order found, the sites in turn; a site that
+    comes late starts at the queue's clock instead of jumping ahead with a run of its own."""
+    shared = _shared(redis_url)
+    assert shared.size_filter(3) == 1024  # the fewest buckets
+    for site in ("a", "b"):
+        for i in range(3):
+            assert shared.enqueue(
+                f"{site}{i}".encode(), 20, f"{site}{i}-fingerprint".encode(), None, None, site
+            )
+    assert not shared.enqueue(b"a0 again", 20, b"a0-fingerprint", None, None, "a")  # the filter
+    popped = [(shared.pop() or ("", b""))[1] for _ in range(3)]
+    assert popped == [b"a0", b"b0", b"a1"]
+    for i in range(3):  # c comes late: its turns start after the clock (a1's turn 2), not with b1
+        shared.enqueue(f"c{i}".encode(), 20, f"c{i}-fingerprint".encode(), None, None, "c")
+    rest = [(shared.pop() or ("", b""))[1] for _ in range(6)]
+    assert rest == [b"b1", b"a2", b"b2", b"c0", b"c1", b"c2"]  # turn 3: a2, b2, c0 (equal scores: byte order)
+    assert shared.pop() is None
 
 
 def test_entries_of_requests_dropped_on_their_way_are_released_at_idle(redis_url: str) -> None:

@@ -1,8 +1,8 @@
 """scrapy-redis's scheduler and duplicate filter on the keys of one shared crawl (archive.sharedcrawl.keys).
 
 The queue persists (a crawl resumes when every process died); the duplicate filter keeps Scrapy's own
-request fingerprints (20 raw bytes, as the single-process crawl's filter compares them) instead of
-scrapy-redis's 40-character hex digests. A popped request is in flight with this process until the engine
+request fingerprints (their first 8 bytes, in bucketed hashes: archive/sharedcrawl/keys.py filter_bucket)
+instead of scrapy-redis's set of 40-character hex digests. A popped request is in flight with this process until the engine
 is done with it (crawler/sharedcrawl/frontier.py); the filter, the queue and the release of the in-flight
 request a new one replaces (a redirect, a retry, a held list page let go) are one step (a Lua script).
 """
@@ -23,12 +23,19 @@ logger = logging.getLogger(__name__)
 
 
 class SharedDupeFilter(RFPDupeFilter):
-    def __init__(self, server: Any, key: str, fingerprinter: Any) -> None:
+    def __init__(self, server: Any, key: str, fingerprinter: Any, shared: SharedCrawl | None = None) -> None:
         super().__init__(server, key)
         self.fingerprinter = fingerprinter
+        self.shared = shared
 
     def request_fingerprint(self, request: Request) -> bytes:
         return bytes(self.fingerprinter.fingerprint(request))
+
+    def request_seen(self, request: Request) -> bool:
+        """The filter's own check (the scheduler checks and queues in one step, SharedCrawl.enqueue)."""
+        if self.shared is None:
+            raise RuntimeError("SharedDupeFilter needs its shared crawl")
+        return self.shared.seen(self.request_fingerprint(request))
 
     def close(self, reason: str = "") -> None:
         pass  # the fingerprints belong to the shared crawl, not to this process
@@ -43,7 +50,7 @@ class SharedScheduler(Scheduler):
         shared = shared_crawl(crawler)
         if shared is None:
             raise RuntimeError("SharedScheduler needs GOVARCHIVE_REDIS_URL")
-        df = SharedDupeFilter(shared.client, shared.keys.dupefilter, crawler.request_fingerprinter)
+        df = SharedDupeFilter(shared.client, shared.keys.dupefilter, crawler.request_fingerprinter, shared)
         scheduler = cls(server=shared.client, persist=True, queue_key=shared.keys.requests, dupefilter=df)
         scheduler.stats = crawler.stats
         scheduler.shared = shared
@@ -51,6 +58,7 @@ class SharedScheduler(Scheduler):
 
     def open(self, spider: Spider) -> None:
         self.spider = spider
+        self.shared.size_filter(len(getattr(spider, "sites", {})))
         queued = len(self)
         if queued:
             spider.logger.info("joining shared crawl %s: %d requests queued", self.shared.keys.crawl, queued)
@@ -76,6 +84,7 @@ class SharedScheduler(Scheduler):
             None if request.dont_filter else self.df.request_fingerprint(request),
             token,
             context.site_id if counted and context is not None else None,
+            context.site_id if context is not None else None,
         )
         if not queued:
             self.df.log(request, self.spider)
