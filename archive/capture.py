@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -103,6 +104,43 @@ def keep_bytes(ws: Workspace, item: Fetched) -> None:
             _keep_body(ws, ex)
 
 
+def keep_many(ws: Workspace, items: list[Fetched]) -> None:
+    """`keep_bytes` for a batch, durable when it returns (BlobStore.put_many: the fsyncs issued together).
+    Plain file work, safe off the thread that records the batch; raises the data folder's fault (full,
+    read-only) as `keep_bytes` does, after the batch's other blobs are in place."""
+    bodies: list[bytes] = []
+    owners: list[Fetched | Exchange] = []
+    for item in items:
+        if item.body is not None and item.error is None:
+            bodies.append(item.body)
+            owners.append(item)
+        item.body = None
+        for ex in (item.exchange, *item.hops):
+            if ex is not None and ex.body:
+                bodies.append(ex.body)
+                owners.append(ex)
+            if ex is not None:
+                ex.body = None
+    fault: Exception | None = None
+    for owner, body, result in zip(owners, bodies, ws.blobs.put_many(bodies), strict=True):
+        if isinstance(owner, Exchange):
+            if isinstance(result, Exception):
+                logger.warning("body of %s %s not kept: %s", owner.status, owner.request_url, result)
+            else:
+                owner.payload_sha256 = result[0]
+        elif isinstance(result, BlobTooLarge):
+            owner.error = f"too large: {result}"
+        elif isinstance(result, Exception):
+            if ws.fault(result) is not None:
+                fault = fault or result
+            owner.error = f"store failed: {result}"
+        else:
+            owner.sha256, owner.size = result
+            owner.media_type = sniff_bytes(body[:65536])
+    if fault is not None:
+        raise fault  # the data folder's failure, not these responses': the crawl stops
+
+
 def _keep_body(ws: Workspace, ex: Exchange) -> None:
     """A body the capture does not name (a redirect's, an error page's) goes to the blob store too."""
     if ex.body:
@@ -159,6 +197,21 @@ def record(ws: Workspace, item: Fetched, run_id: int | None, count: Count) -> No
     if item.error:
         count(f"errors/{error_kind(item.error)}", 1)
         logger.debug("not archived %s: %s", item.url, item.error)  # the spider warned once
+
+
+def record_many(ws: Workspace, items: list[Fetched], run_id: int | None, count: Count) -> None:
+    """`record` for a batch, in one transaction (one commit for the batch instead of three per capture);
+    counted once it committed, each name once per batch."""
+    counts: Counter[str] = Counter()
+
+    def later(key: str, n: int) -> None:
+        counts[key] += n
+
+    with ws.corpus.transaction():
+        for item in items:
+            record(ws, item, run_id, later)
+    for key, n in counts.items():  # one count per name and batch, not per capture
+        count(key, n)
 
 
 def _add_hop(ws: Workspace, item: Fetched, hop: Exchange, run_id: int | None, count: Count) -> None:

@@ -1,6 +1,7 @@
 """Crawl speed: pages/s of the `reports` spider against a bare Scrapy spider following the same links.
 
     .venv/bin/python benchmarks/crawl_speed.py [--lists 500] [--per-list 20] [--concurrency 32] [--repeat 3]
+        [--baseline DIR]
 
 A generated TRS-style portal (a home page linking every list page; list pages index_N.html with a pager
 script, numbered pager links and "下一页", each listing `per-list` report pages) is served by a raw asyncio HTTP/1.1 server with keep-alive
@@ -12,6 +13,15 @@ with the same concurrency, no delay, no AutoThrottle:
   archive    the reports spider with the store + dedup pipelines: every page kept in the blob store and
              recorded in corpus.db (extraction off: its cost is benchmarks/extract_speed.py's business).
 
+Every spider gets the same Scrapy settings, the bare one included: the concurrency above and the
+product's Scrapy tuning (`SCRAPY_TUNING`: CONCURRENT_ITEMS, the generator-return check), which move every
+spider's speed alike (CONCURRENT_ITEMS=100 costs each one 1.5–1.8 ms per page), so the ratios compare the
+crawler's own work. `--baseline DIR` (a checkout of another commit, e.g. `git worktree add --detach
+/work/wt-speed-base main`) adds `reports@base` and `archive@base`, that checkout's spiders, and `bare@base`,
+the bare spider with Scrapy's defaults for the tuning that checkout did not set (its own ratios' reference).
+Spiders alternate within each round. The crawls' data folders are kept until every timed run is over:
+deleting a large folder just before a run slows the next one's file creation for minutes.
+
 Each child prints pages fetched, elapsed seconds (Scrapy's own elapsed_time_seconds) and peak RSS
 (ru_maxrss). Results go to stdout as a Markdown table.
 """
@@ -22,6 +32,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -104,8 +115,21 @@ def serve(lists: int, per: int) -> None:
 # --- the crawls ----------------------------------------------------------------------------------------
 
 
+# The product's Scrapy-level settings that change every spider's speed alike (crawler/settings.py): the bare
+# spider gets them too, or the ratio measures Scrapy's settings, not the crawler's work.
+SCRAPY_TUNING = ("CONCURRENT_ITEMS", "WARN_ON_GENERATOR_RETURN_VALUE")
+
+
+def _tuning() -> dict[str, Any]:
+    """The tuning the checkout on sys.path sets (none of it where it sets nothing: Scrapy's defaults)."""
+    import crawler.settings as product
+
+    return {name: getattr(product, name) for name in SCRAPY_TUNING if hasattr(product, name)}
+
+
 def _common(concurrency: int) -> dict[str, Any]:
     return {
+        **_tuning(),
         "CONCURRENT_REQUESTS": concurrency,
         "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency,
         "DOWNLOAD_DELAY": 0,
@@ -145,11 +169,10 @@ def run_bare(base: str, concurrency: int) -> dict[str, Any]:
     return _result(crawler.stats.get_stats(), _cpu() - cpu0)
 
 
-def run_reports(base: str, concurrency: int, archive: bool) -> dict[str, Any]:
+def run_reports(base: str, concurrency: int, archive: bool, data: Path) -> dict[str, Any]:
     from archive.sites import Site
     from govarchive.crawl import crawl_settings
 
-    data = Path(tempfile.mkdtemp(prefix="bench-crawl-"))
     site = Site(
         id="bench",
         name="测试县人民政府",
@@ -195,9 +218,18 @@ def _result(stats: dict[str, Any], cpu: float) -> dict[str, Any]:
     }
 
 
-def child(kind: str, base: str, concurrency: int) -> dict[str, Any]:
-    cmd = [sys.executable, __file__, "--child", kind, "--base", base, "--concurrency", str(concurrency)]
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=1800)
+def child(kind: str, base: str, concurrency: int, work: Path, baseline: Path | None) -> dict[str, Any]:
+    """One crawl in its own process; `kind@base` runs the baseline checkout's code."""
+    spider, _, of = kind.partition("@")
+    data = Path(tempfile.mkdtemp(prefix=f"{spider}-", dir=work))
+    cmd = [sys.executable, __file__, "--child", spider, "--base", base, "--concurrency", str(concurrency)]
+    cmd += ["--data", str(data)]
+    env = dict(os.environ)
+    if of:
+        assert baseline is not None
+        cmd += ["--code", str(baseline)]
+        env["PYTHONPATH"] = str(baseline)
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=3600, env=env)
     if proc.returncode != 0:
         raise SystemExit(f"{kind} crawl failed:\n{proc.stderr[-4000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -209,18 +241,37 @@ def main() -> None:
     ap.add_argument("--per-list", type=int, default=20)
     ap.add_argument("--concurrency", type=int, default=32)
     ap.add_argument("--repeat", type=int, default=3, help="runs of each spider; the median is reported")
+    ap.add_argument(
+        "--baseline",
+        type=Path,
+        help="a checkout of another commit: its reports and archive spiders run too (reports@base, archive@base)",
+    )
+    ap.add_argument(
+        "--spiders", default="", help="comma-separated subset of the spiders to run (default: all)"
+    )
+    ap.add_argument(
+        "--work", type=Path, help="where the crawls' data folders go (default: a new temp folder)"
+    )
+    ap.add_argument("--keep", action="store_true", help="keep the data folders after the runs")
     ap.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--child", choices=["bare", "reports", "archive"], help=argparse.SUPPRESS)
     ap.add_argument("--base", help=argparse.SUPPRESS)
+    ap.add_argument("--data", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--code", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.serve:
         serve(args.lists, args.per_list)
         return
     if args.child:
+        if args.code is not None:  # the baseline checkout's code (its tuning too), ahead of this one
+            sys.path.insert(0, str(args.code.resolve()))
+            for name in [m for m in sys.modules if m.split(".")[0] in ("tests",)]:
+                del sys.modules[name]
         if args.child == "bare":
             out = run_bare(args.base, args.concurrency)
         else:
-            out = run_reports(args.base, args.concurrency, archive=args.child == "archive")
+            data = args.data or Path(tempfile.mkdtemp(prefix=f"{args.child}-"))
+            out = run_reports(args.base, args.concurrency, args.child == "archive", data)
         print(json.dumps(out))
         return
 
@@ -235,28 +286,42 @@ def main() -> None:
         total = 2 + args.lists * (1 + args.per_list)  # /, robots, lists, articles
         print(f"portal: {total} pages ({args.lists} lists × {args.per_list} report pages), {base}")
         # Alternate the spiders and keep each one's median run: a shared 2-core machine is noisy.
-        runs: dict[str, list[dict[str, Any]]] = {"bare": [], "reports": [], "archive": []}
+        kinds = ["bare", "reports", "archive"]
+        if args.baseline is not None:
+            kinds = ["bare", "archive@base", "archive", "bare@base", "reports@base", "reports"]
+        if args.spiders:
+            kinds = [k for k in kinds if k in args.spiders.split(",")]
+        runs: dict[str, list[dict[str, Any]]] = {kind: [] for kind in kinds}
+        work = args.work or Path(tempfile.mkdtemp(prefix="crawl-speed-"))
+        work.mkdir(parents=True, exist_ok=True)
         for _ in range(args.repeat):
             for kind in runs:
                 t0 = time.monotonic()
-                r = child(kind, base, args.concurrency)
+                r = child(kind, base, args.concurrency, work, args.baseline)
                 r["wall"] = round(time.monotonic() - t0, 1)
                 runs[kind].append(r)
+                print(f"  {kind}: {r}", flush=True)
         results = {k: sorted(v, key=lambda r: r["pages_per_s"])[len(v) // 2] for k, v in runs.items()}
         cpu_rate = {k: sorted(r["pages_per_cpu_s"] for r in v)[len(v) // 2] for k, v in runs.items()}
         for kind, rs in runs.items():
             print(
                 f"{kind}: pages/s {[r['pages_per_s'] for r in rs]}, pages/CPU-s {[r['pages_per_cpu_s'] for r in rs]}"
             )
-        bare, bare_cpu = results["bare"]["pages_per_s"] or 1.0, cpu_rate["bare"] or 1.0
         print("| spider | pages | crawl s | pages/s | × bare | pages/CPU-s | × bare | peak RSS MB |")
         print("|---|---:|---:|---:|---:|---:|---:|---:|")
         for kind, r in results.items():
+            # Each spider against the bare spider with its own checkout's tuning.
+            ref = "bare@base" if kind.endswith("@base") and "bare@base" in results else "bare"
+            if ref not in results:
+                ref = kind
+            bare, bare_cpu = results[ref]["pages_per_s"] or 1.0, cpu_rate[ref] or 1.0
             print(
                 f"| {kind} | {r['pages']} | {r['elapsed']} | {r['pages_per_s']} | {r['pages_per_s'] / bare:.2f} | "
                 f"{cpu_rate[kind]} | {cpu_rate[kind] / bare_cpu:.2f} | {r['maxrss_mb']} |"
             )
-        print(f"cores: {os.cpu_count()}, concurrency {args.concurrency}")
+        print(f"cores: {os.cpu_count()}, concurrency {args.concurrency}, tuning {_tuning()}")
+        if not args.keep and args.work is None:
+            shutil.rmtree(work, ignore_errors=True)  # after the last timed run, never before one
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -40,6 +40,14 @@ class LinkKind(Enum):
 
 
 def url_extension(url: str) -> str:
+    """The file extension a URL names, in its path or a file-name parameter ("" if none)."""
+    return _url_extension(str(url))
+
+
+# Pure functions of a URL that a page's reading asks several times per link (pagekind, candidates,
+# ranking, the spider): cached, bounded, with plain strs as keys, as classify_link's cache is.
+@functools.lru_cache(maxsize=8192)
+def _url_extension(url: str) -> str:
     parts = urlsplit(url)
     m = _EXT.search(unquote(parts.path))
     if m:
@@ -53,7 +61,12 @@ def url_extension(url: str) -> str:
 
 
 def is_attachment_url(url: str) -> bool:
-    ext = url_extension(url)
+    return _is_attachment_url(str(url))
+
+
+@functools.lru_cache(maxsize=8192)
+def _is_attachment_url(url: str) -> bool:
+    ext = _url_extension(url)
     if ext in ATTACHMENT_EXT:
         return True
     path = urlsplit(url).path.lower()

@@ -9,8 +9,10 @@ attachments whose last good capture (archive.store.corpus.LAST_GOOD_CAPTURES) is
     links — each revalidated in turn — and notices a removed or replaced attachment;
   * a document held but not yet extracted (a run killed in between) is fetched in full, so the
     extraction the 304 path skips is not lost.
-The last capture's validators are what this run sends; Scrapy's HttpCache, JOBDIR and deltafetch are not
-used (they revalidate without caching 304s, or filter every URL seen before, list pages included).
+The last capture's validators are what this run sends, read into memory once, when the first conditional
+request is asked (~250 bytes per URL held; a query per request cost more than the rest of the middleware),
+as a shared crawl seeds them: a URL captured earlier in the same run is not revalidated within it. Scrapy's HttpCache, JOBDIR and deltafetch are not used (they revalidate without caching
+304s, or filter every URL seen before, list pages included).
 The end-of-run bookkeeping (removals, counts, feeds) belongs to the crawl run: crawler/run.py.
 """
 
@@ -43,11 +45,18 @@ class ConditionalRequests:
 
             shared = SharedValidators.of(crawler)
         self.shared = shared
+        # url → (sha256, etag, last_modified, content_type), as the corpus held them when first asked
+        self._held: dict[str, tuple[str, str | None, str | None, str | None]] | None = None
 
     def validators_of(self, url: str) -> Mapping[str, Any] | None:
         if self.shared is not None:
             return self.shared.get(url)
-        return workspace_for(self.crawler).corpus.last_good_capture(url)
+        if self._held is None:
+            self._held = workspace_for(self.crawler).corpus.validators()
+        held = self._held.get(url)
+        if held is None:
+            return None
+        return dict(zip(("sha256", "etag", "last_modified", "content_type"), held, strict=True))
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ConditionalRequests:

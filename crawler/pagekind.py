@@ -53,10 +53,14 @@ def link_year(text: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def report_sections(html: str, titles: list[str]) -> int:
-    """How many distinct report headings, table labels or subjects the page's body holds besides its
-    titles (a title naming the report is not its content)."""
-    text = re.sub(r"\s+", "", _MARKUP.sub(" ", html))
+def page_text(html: str) -> str:
+    """The page's text without markup and white space: read once per page, by both measures below."""
+    return re.sub(r"\s+", "", _MARKUP.sub(" ", html))
+
+
+def report_sections(text: str, titles: list[str]) -> int:
+    """How many distinct report headings, table labels or subjects the page's text (`page_text`) holds
+    besides its titles (a title naming the report is not its content)."""
     for title in titles:
         text = text.replace(re.sub(r"\s+", "", title), " ")
     return len({m.group() for m in _SECTIONS.finditer(text)})
@@ -86,9 +90,8 @@ def listed_bodies(links: list[Link], shape: str | None = None) -> tuple[list[Lin
     return [link for link in bodies if link_shape(link.url) == shape], shape
 
 
-def prose_length(html: str, links: list[Link]) -> int:
-    """Characters of the page's text outside its links."""
-    text = re.sub(r"\s+", "", _MARKUP.sub(" ", html))
+def prose_length(text: str, links: list[Link]) -> int:
+    """Characters of the page's text (`page_text`) that are not its links' texts."""
     return max(0, len(text) - sum(len(re.sub(r"\s+", "", link.text)) for link in links))
 
 
@@ -162,14 +165,15 @@ def read_page(
         or shows_template_sections(_own_text(info))
     )
     kinds = [classify_link(link.url, link.text) for link in info.links]
+    text = page_text(html)
     year_links = [(link, y) for link in info.links if (y := link_year(link.text)) is not None]
     own_year = next((y for t in titles if (y := link_year(t)) is not None), None)
     bodies, shape = listed_bodies(info.links, body_shape)
     return Reading(
         named=named,
         lookalike=any("look-alike" in classify_title(t).reason for t in titles),
-        sections=report_sections(html, info.titles),
-        prose=prose_length(html, info.links),
+        sections=report_sections(text, info.titles),
+        prose=prose_length(text, info.links),
         # A document or a picture attached as a file (a table published as a scan) is the report's content.
         attachments=carried
         + sum(

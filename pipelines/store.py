@@ -1,20 +1,42 @@
 """Keeps the bytes of every response in the blob store and records every response in `captures`: the Scrapy
-side of archive.capture's `keep_bytes` and `record`, which do the work."""
+side of archive.capture's `keep_many` and `record_many`, which do the work.
+
+Group commit: items are taken in batches. A batch's blobs are written, fsynced together and their folders
+fsynced in a thread (file-system waits off the reactor), then its rows are written in one SQLite
+transaction on the reactor; only then does each item go on to the next pipeline (extraction, the report),
+so nothing downstream acts on a capture that a kill could still take back. While one batch is on its way,
+the next gathers: batches grow with the disk's latency, and a quiet crawl waits at most `MAX_WAIT_S`.
+"""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
+
+from scrapy.utils.asyncio import CallLaterResult, call_later
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet import threads
+from twisted.internet.defer import Deferred
+from twisted.python.failure import Failure
 
 from archive import capture
 from archive.capture import Fetched
 from archive.store.workspace import Workspace
 from crawler.run import guard, run_id_for, stopped, workspace_for
 
+logger = logging.getLogger(__name__)
+
+MAX_BATCH = 256  # captures per transaction at most
+MAX_WAIT_S = 0.005  # how long a capture waits for others to share its commit
+
 
 class StorePipeline:
     def __init__(self, workspace: Workspace, crawler: Any = None) -> None:
         self.ws = workspace
         self.crawler = crawler
+        self._pending: list[tuple[Fetched, Deferred[Any]]] = []
+        self._busy = False  # a batch is on its way
+        self._timer: CallLaterResult | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StorePipeline:
@@ -24,11 +46,62 @@ class StorePipeline:
         if self.crawler is not None:
             self.crawler.stats.inc_value(f"govarchive/{key}", n)
 
-    def process_item(self, item: Any, spider: Any = None) -> Any:
+    async def process_item(self, item: Any, spider: Any = None) -> Any:
         if not isinstance(item, Fetched) or stopped(self.crawler):
             return item
-        with guard(self.crawler):
-            capture.keep_bytes(self.ws, item)
-            capture.record(self.ws, item, run_id_for(self.crawler), self._inc)
-        item.body = None
-        return item
+        done: Deferred[Any] = Deferred()
+        self._pending.append((item, done))
+        self._schedule()
+        return await maybe_deferred_to_future(done)  # once the item's batch committed
+
+    def _schedule(self) -> None:
+        if self._busy or not self._pending:
+            return
+        if len(self._pending) >= MAX_BATCH:
+            self._flush()
+        elif self._timer is None:
+            self._timer = call_later(MAX_WAIT_S, self._flush)
+
+    def _flush(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()  # harmless when it is the call running now
+            self._timer = None
+        if self._busy or not self._pending:
+            return
+        batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
+        self._busy = True
+        items = [item for item, _ in batch]
+        kept = threads.deferToThread(capture.keep_many, self.ws, items)
+        kept.addBoth(self._record, batch)
+
+    def _record(self, kept: Any, batch: list[tuple[Fetched, Deferred[Any]]]) -> None:
+        """On the reactor, once the batch's blobs are durable: its rows in one transaction, then each item
+        goes on."""
+        items = [item for item, _ in batch]
+        error: Failure | None = None
+        try:
+            with guard(self.crawler):  # the data folder failing stops the crawl; nothing is recorded
+                if isinstance(kept, Failure):
+                    kept.raiseException()
+                if not stopped(self.crawler):
+                    capture.record_many(self.ws, items, run_id_for(self.crawler), self._inc)
+        except Exception:
+            error = Failure()
+        finally:
+            self._busy = False
+        for item, done in batch:
+            if error is not None:
+                done.errback(error)
+            else:
+                done.callback(item)
+        if stopped(self.crawler):  # nothing more is written: what gathered goes on unrecorded
+            pending, self._pending = self._pending, []
+            for item, done in pending:
+                done.callback(item)
+        else:  # what gathered meanwhile goes at once: it has waited for this batch already
+            self._flush()
+
+    def close_spider(self, spider: Any = None) -> None:
+        # Scrapy closes the pipelines once no item is in progress: nothing is pending here.
+        if self._pending:
+            logger.warning("%d captures were not recorded before the close", len(self._pending))

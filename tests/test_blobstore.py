@@ -45,6 +45,35 @@ def test_size_cap_keeps_nothing(tmp_path: Path) -> None:
     assert list((tmp_path / "blobs" / "sha256").rglob("*")) == []
 
 
+def test_a_batch_is_kept_like_single_puts_and_reports_each_failure(tmp_path: Path) -> None:
+    """put_many (the crawl's group commit): the same layout, modes and once-only storage as put_bytes;
+    a blob over the cap fails alone; a blob already held, or twice in the batch, is not written again."""
+    store = BlobStore(tmp_path / "blobs", max_bytes=5000)
+    held = b"held before" * 10
+    held_sha, _ = store.put_bytes(held)
+    mtime = store.path(held_sha).stat().st_mtime_ns
+    twice = os.urandom(3000)
+    datas = [twice, b"x" * 5001, held, twice, os.urandom(4000), b""]
+    out = store.put_many(datas)
+    assert isinstance(out[1], BlobTooLarge)
+    for data, result in zip(datas, out, strict=True):
+        if data == b"x" * 5001:
+            continue
+        assert result == (hashlib.sha256(data).hexdigest(), len(data))
+        path = store.path(hashlib.sha256(data).hexdigest())
+        assert path.read_bytes() == data
+        assert oct(path.stat().st_mode & 0o777) == oct(0o444)
+    assert store.path(held_sha).stat().st_mtime_ns == mtime  # never rewritten
+    assert list((tmp_path / "blobs" / "tmp").iterdir()) == []
+    assert store.put_many([]) == []
+    # A store opened afresh (folders not known to it) keeps a batch in folders that exist already.
+    again = BlobStore(tmp_path / "blobs")
+    assert again.put_many([twice]) == [(hashlib.sha256(twice).hexdigest(), 3000)]
+    assert list((tmp_path / "blobs" / "tmp").iterdir()) == []
+    store.close()
+    again.close()
+
+
 def test_old_orphans_of_a_crashed_run_are_swept(tmp_path: Path) -> None:
     BlobStore(tmp_path / "blobs")
     orphan = tmp_path / "blobs" / "tmp" / "part-crashed"

@@ -386,6 +386,16 @@ class Corpus(ReportRows):
         ).fetchone()
         return dict(row) if row is not None else None
 
+    def validators(self) -> dict[str, tuple[str, str | None, str | None, str | None]]:
+        """url → (sha256, etag, last_modified, content_type) of every URL's last good capture that has an
+        ETag or a Last-Modified: read once by a crawl (crawler/incremental.py), not once per request, as a
+        shared crawl seeds them (archive/sharedcrawl/validators.py)."""
+        out: dict[str, tuple[str, str | None, str | None, str | None]] = {}
+        for row in self.last_good_captures():
+            if row["etag"] or row["last_modified"]:  # only what a conditional request can use
+                out[row["url"]] = (row["sha256"], row["etag"], row["last_modified"], row["content_type"])
+        return out
+
     def last_good_captures(self) -> Iterator[sqlite3.Row]:
         """Every URL's last good capture, by URL."""
         last: str | None = None

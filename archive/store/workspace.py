@@ -109,3 +109,5 @@ class Workspace:
     def close(self) -> None:
         if "corpus" in self.__dict__:
             self.corpus.close()
+        if "blobs" in self.__dict__:
+            self.blobs.close()
