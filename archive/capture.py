@@ -214,6 +214,31 @@ def record_many(ws: Workspace, items: list[Fetched], run_id: int | None, count: 
         count(key, n)
 
 
+def record_batch(
+    ws: Workspace, items: list[Fetched], run_id: int | None, count: Count
+) -> dict[int, Exception]:
+    """`record_many`, and when the batch fails for an item's sake (not the data folder's), its items one by one,
+    so that a bad item costs only itself, as when each capture had its own transaction. The items that failed
+    again, by index; the data folder's fault raises."""
+    try:
+        record_many(ws, items, run_id, count)
+        return {}
+    except Exception as exc:
+        if ws.fault(exc) is not None:
+            raise
+        if len(items) == 1:
+            return {0: exc}
+    failed: dict[int, Exception] = {}
+    for i, item in enumerate(items):  # the batch was rolled back: nothing of it is in the corpus
+        try:
+            record_many(ws, [item], run_id, count)
+        except Exception as exc:
+            if ws.fault(exc) is not None:
+                raise
+            failed[i] = exc
+    return failed
+
+
 def _add_hop(ws: Workspace, item: Fetched, hop: Exchange, run_id: int | None, count: Count) -> None:
     """A redirect answer on the way to this item's URL: a capture of its own (role `redirect`)."""
     capture_id = ws.corpus.add_capture(

@@ -78,20 +78,23 @@ class StorePipeline:
         """On the reactor, once the batch's blobs are durable: its rows in one transaction, then each item
         goes on."""
         items = [item for item, _ in batch]
-        error: Failure | None = None
+        failed: dict[int, Failure] = {}
         try:
             with guard(self.crawler):  # the data folder failing stops the crawl; nothing is recorded
                 if isinstance(kept, Failure):
                     kept.raiseException()
                 if not stopped(self.crawler):
-                    capture.record_many(self.ws, items, run_id_for(self.crawler), self._inc)
+                    # An item that fails to record fails alone (the batch is replayed item by item).
+                    failures = capture.record_batch(self.ws, items, run_id_for(self.crawler), self._inc)
+                    failed = {i: Failure(exc) for i, exc in failures.items()}
         except Exception:
             error = Failure()
+            failed = dict.fromkeys(range(len(batch)), error)
         finally:
             self._busy = False
-        for item, done in batch:
-            if error is not None:
-                done.errback(error)
+        for i, (item, done) in enumerate(batch):
+            if i in failed:
+                done.errback(failed[i])
             else:
                 done.callback(item)
         if stopped(self.crawler):  # nothing more is written: what gathered goes on unrecorded

@@ -119,3 +119,28 @@ def test_a_command_holding_the_run_lock_sweeps_what_a_killed_run_left(tmp_path: 
     assert [p for p in left if p.exists()] == []
     assert not (ws.tmp_dir / "govarchive-lo-x").exists()
     assert kept.exists()
+
+
+def test_a_bad_capture_in_a_batch_fails_alone(tmp_path: Path) -> None:
+    """Group commit must not widen a failure: a capture whose rows cannot be written (here a malformed link
+    list, as a bug would make) fails by itself; the batch's others are recorded and counted."""
+    from archive.capture import Fetched, keep_many, record_batch
+    from archive.store.workspace import Workspace
+
+    ws = Workspace(tmp_path / "data")
+    try:
+        items = [
+            Fetched(url=f"http://gov.example/{i}.html", site_id="s", role="article", fetched_at="2026-12-06T00:00:00Z",
+                    status=200, body=f"<p>page {i}</p>".encode())
+            for i in range(4)
+        ]  # fmt: skip
+        items[2].links = [("http://gov.example/a.pdf",)]  # type: ignore[list-item]  # not (url, text, kind)
+        keep_many(ws, items)
+        counted: dict[str, int] = {}
+        failed = record_batch(ws, items, None, lambda k, n: counted.__setitem__(k, counted.get(k, 0) + n))
+        assert list(failed) == [2] and isinstance(failed[2], ValueError)
+        urls = {r[0] for r in ws.corpus.conn.execute("SELECT url FROM captures")}
+        assert urls == {f"http://gov.example/{i}.html" for i in (0, 1, 3)}
+        assert counted["captures/article"] == 3
+    finally:
+        ws.close()

@@ -176,6 +176,20 @@ def test_the_queue_takes_the_sites_in_turn(redis_url: str) -> None:
     assert shared.pop() is None
 
 
+def test_a_sites_better_request_found_late_is_not_queued_behind_its_worse_ones(redis_url: str) -> None:
+    """Turns are counted per priority within a site: a report link found after ten list pages of its site
+    goes in the next turn, best first as in a single-process crawl."""
+    shared = _shared(redis_url)
+    shared.size_filter(2)
+    for i in range(10):
+        assert shared.enqueue(f"list{i}".encode(), -10, f"list{i}-fp".encode(), None, None, "a")
+    assert shared.enqueue(b"other0", -10, b"other0-fp", None, None, "b")
+    assert (shared.pop() or ("", b""))[1] == b"list0"
+    assert shared.enqueue(b"report", 50, b"report-fp", None, None, "a")
+    # b's request of the turn under way first (fairness), then a's report ahead of its nine list pages.
+    assert [(shared.pop() or ("", b""))[1] for _ in range(3)] == [b"other0", b"report", b"list1"]
+
+
 def test_entries_of_requests_dropped_on_their_way_are_released_at_idle(redis_url: str) -> None:
     """A held request stays in flight; one that was let go but never reached the queue (a spider middleware
     dropped it) is released when the engine is idle, or the shared crawl would never drain."""

@@ -191,7 +191,11 @@ class BlobStore:
                 if error is not None:
                     raise error
                 final = self.path(sha)
-                if sha in placed or final.exists():
+                if sha in placed:  # the same bytes twice in the batch: durable with the first's folder
+                    tmp.unlink()
+                    folders[final.parent].append(i)
+                    continue
+                if final.exists():
                     tmp.unlink()
                     continue
                 for folder in self.folder_for(final):

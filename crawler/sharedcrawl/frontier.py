@@ -71,9 +71,10 @@ return {token, r[1]}
 # site's new links wait for the others' requests of the same turn, and a site that was idle (or found
 # late) does not jump the queue with a run of its own. Without it, ZPOPMIN takes one priority's requests in
 # the order of their bytes — one site's URLs in a row, each waiting for that site's delay in the process
-# that took them (benchmarks/national_crawl.py: ~5 pages/s on 300 portals with a 1 s delay). Within a site
-# the requests go in the order they were found; priority orders the sites' requests of one turn. A request
-# with no site (none the spider builds) has turn 0.
+# that took them (benchmarks/national_crawl.py: ~5 pages/s on 300 portals with a 1 s delay). A site's turns
+# are counted per priority: its report found late is queued for the next turn, not behind every list page of
+# that site found before it (best first within a site, as in a single-process crawl); priority orders the
+# requests of one turn. A request with no site (none the spider builds) has turn 0.
 _ENQUEUE = """
 if ARGV[4] ~= '' then redis.call('HDEL', KEYS[3], ARGV[4]) end
 if ARGV[1] ~= '' and redis.call('HSETNX', KEYS[1], ARGV[1], '') == 0 then
@@ -83,9 +84,10 @@ end
 local order = math.max(-63, math.min(63, tonumber(ARGV[3])))
 local turn = 0
 if ARGV[6] ~= '' then
-  turn = math.max(tonumber(redis.call('HGET', KEYS[5], ARGV[6]) or '0') + 1,
+  local band = ARGV[6] .. '|' .. order
+  turn = math.max(tonumber(redis.call('HGET', KEYS[5], band) or '0') + 1,
                   tonumber(redis.call('GET', KEYS[6]) or '0') + 1)
-  redis.call('HSET', KEYS[5], ARGV[6], turn)
+  redis.call('HSET', KEYS[5], band, turn)
 end
 redis.call('ZADD', KEYS[2], turn * 128 + order, ARGV[2])
 return 1

@@ -136,7 +136,10 @@ class SharedSiteSlots:
             await asyncio.sleep(wait_ms / 1000)
         token = f"{self.shared.process}:{next(self._tokens)}"
         keys = [self.shared.keys.site_busy(site.id), self.shared.keys.site_answered(site.id)]
-        while (left_ms := int(self._depart(keys=keys, args=[spacing_ms, token, self.busy_ms]))) > 0:
+        # The mark outlives this request's own timeout (a render or a large file may set a longer one).
+        timeout_s = request.meta.get("download_timeout")
+        busy_ms = max(self.busy_ms, int((float(timeout_s) + 10) * 1000)) if timeout_s else self.busy_ms
+        while (left_ms := int(self._depart(keys=keys, args=[spacing_ms, token, busy_ms]))) > 0:
             await asyncio.sleep(left_ms / 1000)
         request.meta[_SPACED] = (site.id, token, spacing_ms)
 
