@@ -309,6 +309,8 @@ def test_a_place_the_sites_place_does_not_tell_stays_as_printed() -> None:
     # A township whose name is unique under the site's county still parses.
     assert read_body("宁安镇人民政府", ZN).parsed
     assert read_body("城关镇人民政府", site_place("甘肃省/兰州市/永登县", None)).parsed
+    demo = site_place(None, "示范县人民政府")  # a place the list does not know: its own township
+    assert read_body("城关镇人民政府", demo).key == read_body("示范县城关镇人民政府").key
 
 
 def test_a_name_kept_as_printed_is_one_body_per_site(tmp_path: Path) -> None:

@@ -153,8 +153,9 @@ def read_body(printed: str, site: Division | None = None) -> Body:
             if body is not None:
                 return body
     # No place named: the site's (财政局, 县财政局). A place named that the site does not tell (桃园镇 of two
-    # counties on a city's site) is not the site's own: kept as printed, for review.
-    if site is not None and not ambiguous:
+    # counties on a city's site) is not the site's own: kept as printed, for review. A site's place the list
+    # does not know (示范县) cannot rule its own township out: the site's, as with 示范县城关镇.
+    if site is not None and not (ambiguous and site.code):
         head = _LEVEL_WORD.sub("", core) if len(_LEVEL_WORD.sub("", core)) >= 2 else core
         body = _with_head(text, "", site, head, "")
         if body is not None and not _NOT_A_BODY.search(head):
