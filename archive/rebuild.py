@@ -226,17 +226,30 @@ def _marks(values: tuple[str, ...]) -> str:
 def decide(
     ws: Workspace, action: str, subject: str, other: str | None, year: int | None, why: str, who: str
 ) -> str:
-    """Record a person's decision about bodies (merge B into A, split a spelling off, end a body after a
-    year), apply it and re-derive the reports so they follow; what was done, in one line. Raises
+    """Record a person's decision about bodies (merge B into A, split a spelling off on a site — `other`,
+    needed when several sites printed it —, end a body after a year), apply it and re-derive the reports so they follow; what was done, in one line. Raises
     ValueError, with the reason, for a decision that names no body or changes nothing."""
     corpus = ws.corpus
     why = why.strip()
     if not why:
         raise ValueError("say why (--why): the decision is kept with its reason")
-    if action == "split":
-        if corpus.conn.execute("SELECT 1 FROM body_aliases WHERE name = ?", (subject,)).fetchone() is None:
+    if action == "split":  # `other`: the site whose spelling is split off (the only one that printed it)
+        sites = sorted(
+            r[0]
+            for r in corpus.conn.execute(
+                "SELECT DISTINCT site_id FROM body_aliases WHERE name = ?", (subject,)
+            )
+        )
+        if not sites:
             raise ValueError(f"no spelling {subject!r} was met (govarchive bodies lists them)")
-        keys: tuple[str, str | None] = (subject, None)
+        if other is None and len(sites) > 1:
+            raise ValueError(
+                f"{subject!r} was met on {len(sites)} sites ({', '.join(sites)}): say which (--site)"
+            )
+        site = other if other is not None else sites[0]
+        if site not in sites:
+            raise ValueError(f"{subject!r} was not met on site {site!r} (met on: {', '.join(sites)})")
+        keys: tuple[str, str | None] = (subject, site)
     else:
         a = corpus.find_body(subject)
         if a is None:

@@ -395,14 +395,22 @@ def bodies_merge(
 
 @bodies.command("split")
 @click.argument("alias")
+@click.option(
+    "--site", default=None, help="The site whose spelling it is (needed when several sites printed it)."
+)
 @_WHY
 @_WHO
 @_SUB_DATA
 @click.pass_obj
 @friendly_errors
-def bodies_split(data_dir: Path, alias: str, why: str, who: str | None, sub_data: Path | None) -> None:
-    """The spelling ALIAS names a body of its own. Example: govarchive bodies split 城关镇人民政府 --why "…"."""
-    _decide(sub_data or data_dir, "split", alias, None, None, why, who)
+def bodies_split(
+    data_dir: Path, alias: str, site: str | None, why: str, who: str | None, sub_data: Path | None
+) -> None:
+    """The spelling ALIAS, as one site printed it, names a body of its own.
+
+    Example: govarchive bodies split 城关镇人民政府 --site yongdeng --why "…"
+    """
+    _decide(sub_data or data_dir, "split", alias, site, None, why, who)
 
 
 @bodies.command("end")

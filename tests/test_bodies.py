@@ -299,3 +299,57 @@ def test_an_unknown_city_is_not_a_known_countys_short_name() -> None:
     # 兴海 is 兴海县's short name; 兴海市 is another place (one the list does not know).
     body = read_body("兴海市交通运输局")
     assert (body.name, body.parsed) == ("兴海市交通运输局", False)
+
+
+def test_a_place_the_sites_place_does_not_tell_stays_as_printed() -> None:
+    # 桃园镇 is a township of 长安区 (130102) and of 晋州市 (130183): a 石家庄市 site tells neither.
+    sjz = site_place("河北省/石家庄市", "石家庄市人民政府")
+    body = read_body("桃园镇人民政府", sjz)
+    assert (body.parsed, body.name, body.key) == (False, "桃园镇人民政府", "name:1301:桃园镇人民政府")
+    # A township whose name is unique under the site's county still parses.
+    assert read_body("宁安镇人民政府", ZN).parsed
+    assert read_body("城关镇人民政府", site_place("甘肃省/兰州市/永登县", None)).parsed
+    demo = site_place(None, "示范县人民政府")  # a place the list does not know: its own township
+    assert read_body("城关镇人民政府", demo).key == read_body("示范县城关镇人民政府").key
+
+
+def test_a_name_kept_as_printed_is_one_body_per_site(tmp_path: Path) -> None:
+    qtx = site_place("宁夏回族自治区/吴忠市/青铜峡市", "青铜峡市人民政府")
+    a, b = read_body("政务公开办公室", ZN), read_body("政务公开办公室", qtx)
+    assert not a.parsed and a.key != b.key and (a.division_code, b.division_code) == ("640521", "640381")
+    # Sites of no known place: the site's id tells them apart; a place the list does not know still groups.
+    ws = Workspace(tmp_path / "data")
+    for sid in ("p1", "p2"):
+        ws.corpus.upsert_site(Site(id=sid, name="政务公开平台", start_urls=[]))
+    one, two = (ws.corpus.resolve_body("政务公开办公室", sid) for sid in ("p1", "p2"))
+    assert one is not None and two is not None and one.body_id != two.body_id
+    same = ws.corpus.resolve_body("示范市示范县财政局", "p1")
+    assert same is not None and same == ws.corpus.resolve_body("示范县财政局", "p1")
+    ws.close()
+
+
+def test_a_split_is_of_one_sites_spelling(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    ws = Workspace(tmp_path / "data")
+    for sid, name, region in (
+        ("yd", "永登县人民政府", "甘肃省/兰州市/永登县"),
+        ("wh", "五河县人民政府", "安徽省/蚌埠市/五河县"),
+    ):
+        ws.corpus.upsert_site(Site(id=sid, name=name, start_urls=[], region=region))
+        files = [_report(docs, f"{sid}1.html", f"{name[:-4]}城关镇人民政府", 2021)]
+        files.append(_report(docs, f"{sid}2.html", "城关镇人民政府", 2022))
+        with files[-1].open("a", encoding="utf-8") as f:
+            f.write(f"<!-- {sid} -->")  # two documents, not one blob
+        ingest(ws, files, workers=1, site_id=sid)
+    assert _years(ws) == {"永登县城关镇人民政府": [2021, 2022], "五河县城关镇人民政府": [2021, 2022]}
+    with pytest.raises(ValueError, match="2 sites"):
+        decide(ws, "split", "城关镇人民政府", None, None, "which one?", "tester")
+    with pytest.raises(ValueError, match="not met on site"):
+        decide(ws, "split", "城关镇人民政府", "zz", None, "no such site", "tester")
+    decide(ws, "split", "城关镇人民政府", "yd", None, "one site's spelling", "tester")
+    reprocess(ws, workers=1)
+    years = _years(ws)
+    assert years["城关镇人民政府"] == [2022] and years["永登县城关镇人民政府"] == [2021]
+    assert years["五河县城关镇人民政府"] == [2021, 2022]  # the other site's spelling untouched
+    ws.close()

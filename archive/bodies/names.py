@@ -4,14 +4,16 @@
   现公布青铜峡市财政局                                  → 640381 · 财政局 (words before the place dropped)
   财政局, 县财政局 on the 中宁县 site                    → 640521 · 财政局 (the site's place; 县人民政府 its own)
   中宁财政局                                            → 640521 · 财政局 (a county's short name)
-  城关镇人民政府 on a site of 泾县; 泾县城关镇          → the township's own code
+  城关镇人民政府 on a site of 永登县; 永登县城关镇      → the township's own code (on a city's site
+                                                        of two: kept as printed, flagged)
   平潭综合实验区管委会                                  → 350128 · 综合实验区 (zone)
   中宁县卫生和计划生育局 (before the 2019 reform)        → 640521 · 卫生健康局 (one body, renamed)
 
 A body is its key, `<division code>:<head>`: province, city and county prefixes, 政府 for 人民政府, 管委会 for
 管理委员会 and a renamed head are spellings of one body. A name that does not parse (no place the
 gazetteer knows, nor a site's place; a place name shared by several divisions with nothing to tell them
-apart; no organisation head) keeps its printed form as key (`name:<printed>`) and is flagged for review.
+apart; no organisation head) keeps its printed form, scoped by the site's place (`name:<site's code>:<printed>`;
+`name::<printed>` with no site, whose id the store then puts in), and is flagged for review.
 """
 
 from __future__ import annotations
@@ -92,7 +94,9 @@ HEAD_SPELLINGS = {
 class Body:
     printed: str  # the name as the document gave it (spaces dropped)
     name: str  # the canonical name: the place's full name and the head
-    key: str  # what identifies the body: `<division code>:<head>`, or `name:<printed>` when unparsed
+    key: (
+        str  # what identifies the body: `<division code>:<head>`, or `name:<site's place>:<printed>` unparsed
+    )
     kind: BodyKind
     division_code: str | None  # the body's place (the site's place for an unparsed name, when known)
     place: str | None  # its chain of divisions, 江苏省/淮安市/洪泽区
@@ -123,6 +127,7 @@ def read_body(printed: str, site: Division | None = None) -> Body:
     lead = _LEAD_WORDS.match(core)
     if lead and lead.end() < len(core):
         core = core[lead.end() :]
+    ambiguous = False  # a place named that several divisions share and nothing tells apart
     for start in range(0, min(len(core) - 1, 12)):
         # Words before a place: a higher organisation's belong to the name (国家税务总局洪泽区税务局); other
         # words of two characters or more do not (图解岚皋县人民政府); one character is part of a place
@@ -132,6 +137,8 @@ def read_body(printed: str, site: Division | None = None) -> Body:
             continue
         found = _place_chain(core, start, site)
         place = found[0] if found is not None else None
+        if found is not None and (keep or not start or not found[2]):
+            ambiguous |= place is None
         if found is not None and place is not None and (keep or not start or not found[2]):
             body = _with_head(text, core[:start] if keep else "", place, core[found[1] :], found[2])
             if body is not None:
@@ -145,7 +152,10 @@ def read_body(printed: str, site: Division | None = None) -> Body:
             body = _with_head(text, "", guessed[0], core[guessed[1] :], "") if guessed is not None else None
             if body is not None:
                 return body
-    if site is not None:  # no place named: the site's (财政局, 县财政局)
+    # No place named: the site's (财政局, 县财政局). A place named that the site does not tell (桃园镇 of two
+    # counties on a city's site) is not the site's own: kept as printed, for review. A site's place the list
+    # does not know (示范县) cannot rule its own township out: the site's, as with 示范县城关镇.
+    if site is not None and not (ambiguous and site.code):
         head = _LEVEL_WORD.sub("", core) if len(_LEVEL_WORD.sub("", core)) >= 2 else core
         body = _with_head(text, "", site, head, "")
         if body is not None and not _NOT_A_BODY.search(head):
@@ -177,8 +187,12 @@ def _guess_chain(text: str, zones: bool = False) -> tuple[Division, int] | None:
 
 
 def _unparsed(text: str, site: Division | None) -> Body:
+    """A name kept as printed, one body per site's place: 政务公开办公室 of two counties is two bodies."""
     kind: BodyKind = "department" if _DEPARTMENT.search(text) else "other"
-    return Body(text, text, f"name:{text}", kind, (site.code or None) if site else None, _place(site), False)
+    scope = site.code if site else ""  # no code known: the store puts in the site's id
+    return Body(
+        text, text, f"name:{scope}:{text}", kind, (site.code or None) if site else None, _place(site), False
+    )
 
 
 def _place(div: Division | None) -> str | None:

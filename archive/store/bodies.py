@@ -2,8 +2,8 @@
 where) and `body_decisions` (a person's merges, splits and ends, kept through `reprocess` and re-applied).
 
 A printed name becomes a body through the one reader, archive/bodies/names.py (`read_body`, with the
-site's place); then a person's decisions: a spelling split off is a body of its own (key `split:<name>`), a
-body merged into another answers with that one's id. A body's canonical name is unique in the corpus
+site's place); then a person's decisions: a spelling split off on a site is a body of its own (key
+`split:<site id>:<name>`), a body merged into another answers with that one's id. A body's canonical name is unique in the corpus
 (a second 朝阳区人民政府 is named with its whole place), so `reports.agency` names one body.
 """
 
@@ -71,7 +71,11 @@ class BodyRows:
         if not printed or not clean(printed):
             return None
         body = self.read_name(printed, site_id, place)
-        key = f"split:{body.printed}" if self._is_split(body.printed) else body.key
+        key = body.key
+        if key.startswith("name::") and site_id:  # a name kept as printed on a site of no known place
+            key = f"name:@{site_id}:{body.printed}"
+        if self._is_split(body.printed, site_id):
+            key = f"split:{site_id or ''}:{body.printed}"
         row = self.conn.execute("SELECT id FROM bodies WHERE key = ?", (key,)).fetchone()
         if row is None:
             if not create:
@@ -101,9 +105,12 @@ class BodyRows:
             seen.add(body_id)
             body_id = int(row["merged_into"])
 
-    def _is_split(self, name: str) -> bool:
+    def _is_split(self, name: str, site_id: str | None) -> bool:
+        """A split is of a spelling on one site (`other` holds the site's id): 城关镇人民政府 is printed by
+        hundreds of sites, and splitting one site's off leaves the others' alone."""
         row = self.conn.execute(
-            "SELECT 1 FROM body_decisions WHERE action = 'split' AND subject = ? LIMIT 1", (name,)
+            "SELECT 1 FROM body_decisions WHERE action = 'split' AND subject = ? AND other = ? LIMIT 1",
+            (name, site_id or ""),
         ).fetchone()
         return row is not None
 
