@@ -66,9 +66,14 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Pat
         server.stop()
 
 
-def _crawl(data: Path, sites: Path) -> subprocess.CompletedProcess[str]:
+def _crawl(data: Path, sites: Path, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        crawl_command(data, sites), cwd=ROOT, env=crawl_env(1), capture_output=True, text=True, timeout=300
+        crawl_command(data, sites),
+        cwd=ROOT,
+        env={**crawl_env(1), **env},
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 
@@ -139,7 +144,7 @@ def test_locked_corpus_waits_then_stops_with_one_line(portal: tuple[Path, Path],
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
-        proc = _crawl(data, sites)
+        proc = _crawl(data, sites, GOVARCHIVE_LOCK_TIMEOUT="4")  # the default 30 s wait, shortened
     finally:
         holder.kill()
         holder.wait()

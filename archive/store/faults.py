@@ -5,6 +5,7 @@ against each document it meets: nothing half-written is referenced and the next 
 from __future__ import annotations
 
 import errno
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,8 +13,18 @@ from pathlib import Path
 
 from archive.errors import DataFolderError
 
+
+def _lock_timeout(default: float = 30.0) -> float:
+    """GOVARCHIVE_LOCK_TIMEOUT (seconds, > 0) when the operator set it, else `default`."""
+    try:
+        value = float(os.environ.get("GOVARCHIVE_LOCK_TIMEOUT", default))
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
 # How long a write waits for another process's transaction (a backup, a sqlite3 shell) before it fails.
-LOCK_TIMEOUT_S = 30.0
+LOCK_TIMEOUT_S = _lock_timeout()
 
 
 def data_folder_fault(root: Path, exc: BaseException) -> DataFolderError | None:
