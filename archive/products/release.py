@@ -38,6 +38,7 @@ from typing import Any
 
 from archive.errors import DataFolderError, GovarchiveError
 from archive.report import codes, crosswalk, english, measures
+from archive.store.migrations import has_table
 
 BATCH = 50_000  # rows per read and per Parquet row group
 REPORT_BATCH = 2_000  # reports per query of the wide table
@@ -499,7 +500,7 @@ def _wide_rows(conn: sqlite3.Connection) -> Iterator[list[tuple[Any, ...]]]:
     body = (
         "(SELECT b.division_code FROM bodies b WHERE b.id = reports.body_id), "
         "(SELECT b.kind FROM bodies b WHERE b.id = reports.body_id)"
-        if _has_table(conn, "bodies")
+        if has_table(conn, "bodies")
         else "NULL, NULL"
     )
     last = 0
@@ -565,17 +566,9 @@ def _wide_values(
     return [got[w.name] for w in WIDE_COLUMNS]
 
 
-def _has_table(conn: sqlite3.Connection, name: str) -> bool:
-    return bool(
-        conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone()
-    )
-
-
 def _populations(conn: sqlite3.Connection) -> dict[str, list[tuple[int, float]]]:
     """The operator's populations by region (none when the corpus predates the table)."""
-    if not conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'populations'"
-    ).fetchone():
+    if not has_table(conn, "populations"):
         return {}
     out: dict[str, list[tuple[int, float]]] = {}
     for region, year, population in conn.execute("SELECT region, year, population FROM populations"):

@@ -526,6 +526,14 @@ MIGRATIONS: list[tuple[str, Step]] = [
 ]
 
 
+def has_table(db: sqlite3.Connection, name: str) -> bool:
+    """Whether the corpus has table `name`: a reader of a corpus an older version made (read-only, not
+    migrated) leaves out what a later migration added."""
+    return bool(
+        db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone()
+    )
+
+
 def applied(db: sqlite3.Connection) -> list[str]:
     db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
     return [r[0] for r in db.execute("SELECT name FROM _migrations ORDER BY name")]

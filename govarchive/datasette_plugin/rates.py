@@ -8,6 +8,7 @@ import sqlite3
 from typing import Any
 
 from archive.report import measures
+from archive.store.migrations import has_table
 from govarchive.datasette_plugin.data import Row, _rows, number, region_range
 
 
@@ -91,18 +92,12 @@ SELECT q.*,
 FROM d q"""
 
 
-def _has_table(conn: sqlite3.Connection, name: str) -> bool:
-    return bool(
-        conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone()
-    )
-
-
 def has_populations(conn: sqlite3.Connection) -> bool:
-    return _has_table(conn, "populations")
+    return has_table(conn, "populations")
 
 
 def has_bodies(conn: sqlite3.Connection) -> bool:
-    return _has_table(conn, "bodies")
+    return has_table(conn, "bodies")
 
 
 def sql_region_rates(conn: sqlite3.Connection, region: str, year: int) -> list[Row]:
