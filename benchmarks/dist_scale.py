@@ -39,6 +39,7 @@ from tests.portals.harness import write_sites  # noqa: E402
 from tests.portals.server import Portal  # noqa: E402
 from tests.support import soak  # noqa: E402
 from tests.support.kill_chaos import build_portal, crawl_env  # noqa: E402
+from tests.support.national import crawl_key, start_crawlers  # noqa: E402
 
 
 def _rss_kb(pid: int, field: str = "VmRSS") -> int:
@@ -58,12 +59,6 @@ def _children(pid: int) -> list[int]:
         return []
 
 
-def _key(client: Any, name: str) -> str | None:
-    for key in client.scan_iter(match=f"govarchive:*:{name}"):
-        return str(key.decode())
-    return None
-
-
 def one_run(processes: int, sites_file: Path, work: Path, concurrency: int) -> dict[str, Any]:
     folder = work / f"run-{processes}"
     folder.mkdir()
@@ -75,15 +70,7 @@ def one_run(processes: int, sites_file: Path, work: Path, concurrency: int) -> d
     try:
         env = {**crawl_env(1), "GOVARCHIVE_PROGRESS_INTERVAL": "0"}
         start = time.monotonic()
-        for i in range(processes):
-            log = open(folder / f"crawler{i}.log", "wb")  # noqa: SIM115 - lives as long as the process
-            procs.append(
-                subprocess.Popen(
-                    [sys.executable, "-m", "govarchive", "crawl", "--redis", url, "--sites", str(sites_file),
-                     "--data", str(data)],
-                    cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-                )
-            )  # fmt: skip
+        procs = start_crawlers(processes, url, sites_file, data, folder, env)
         drained_at = written_at = None
         while written_at is None:
             time.sleep(1.0)
@@ -96,10 +83,10 @@ def one_run(processes: int, sites_file: Path, work: Path, concurrency: int) -> d
                 peak[f"crawler{i}"] = max(peak.get(f"crawler{i}", 0), crawler_kb)
                 for child in _children(proc.pid):
                     peak[f"writer{i}"] = max(peak.get(f"writer{i}", 0), _rss_kb(child))
-            run_key = _key(client, "run")
+            run_key = crawl_key(client, "run")
             if drained_at is None and run_key and client.hget(run_key, "frontier_drained"):
                 drained_at = time.monotonic()
-            captures_key = _key(client, "captures")
+            captures_key = crawl_key(client, "captures")
             if drained_at is not None and (captures_key is None or client.xlen(captures_key) == 0):
                 written_at = time.monotonic()
         jobs = int(client.xlen("govarchive:jobs")) if client.exists("govarchive:jobs") else 0

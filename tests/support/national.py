@@ -234,10 +234,29 @@ HEADER = (
 )
 
 
-def _key(client: Any, name: str) -> str | None:
+def crawl_key(client: Any, name: str) -> str | None:
+    """The Redis key `name` of the one shared crawl in this Redis (its crawl name unknown to the harness)."""
     for key in client.scan_iter(match=f"govarchive:*:{name}"):
         return str(key.decode())
     return None
+
+
+def start_crawlers(
+    processes: int, redis_url: str, sites_file: Path, data: Path, folder: Path, env: dict[str, str]
+) -> list[subprocess.Popen[bytes]]:
+    """`processes` shared-crawl processes (`govarchive crawl --redis`), each in its own session and logging
+    to `folder/crawler<i>.log`."""
+    procs: list[subprocess.Popen[bytes]] = []
+    for i in range(processes):
+        log = open(folder / f"crawler{i}.log", "wb")  # noqa: SIM115 - lives as long as the process
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "govarchive", "crawl", "--redis", redis_url, "--sites", str(sites_file),
+                 "--data", str(data)],
+                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            )
+        )  # fmt: skip
+    return procs
 
 
 def _mib(client: Any, key: str | None) -> float:
@@ -300,15 +319,7 @@ def one_run(
     try:
         run_env = {**crawl_env(1), "GOVARCHIVE_PROGRESS_INTERVAL": "0", **(env or {})}
         start = time.monotonic()
-        for i in range(processes):
-            log = open(folder / f"crawler{i}.log", "wb")  # noqa: SIM115 - lives as long as the process
-            procs.append(
-                subprocess.Popen(
-                    [sys.executable, "-m", "govarchive", "crawl", "--redis", url, "--sites", str(sites_file),
-                     "--data", str(data)],
-                    cwd=ROOT, env=run_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-                )
-            )  # fmt: skip
+        procs = start_crawlers(processes, url, sites_file, data, folder, run_env)
         drained_at = written_at = None
         run_key = captures_key = None
         cpu: dict[int, float] = {}
@@ -325,10 +336,10 @@ def one_run(
                     log_text = (folder / f"crawler{i}.log").read_text(errors="replace")
                     raise RuntimeError(f"crawler {i} stopped: {log_text[-3000:]}")
             # Found once: a SCAN over the crawl's keys (a bucket per thousands of URLs) is not free.
-            run_key = run_key or _key(client, "run")
+            run_key = run_key or crawl_key(client, "run")
             if drained_at is None and run_key and client.hget(run_key, "frontier_drained"):
                 drained_at = time.monotonic()
-            captures_key = captures_key or _key(client, "captures")
+            captures_key = captures_key or crawl_key(client, "captures")
             if drained_at is not None and (captures_key is None or client.xlen(captures_key) == 0):
                 written_at = time.monotonic()
         result.cpu_s = round(sum(cpu.values()), 1)
@@ -337,7 +348,7 @@ def one_run(
         result.redis_peak_mib = round(memory["used_memory_peak"] / 2**20, 1)
         result.redis_end_mib = round(memory["used_memory"] / 2**20, 1)
         result.key_mib = {
-            name: _mib(client, _key(client, name)) for name in ("requests", "captures", "pages")
+            name: _mib(client, crawl_key(client, name)) for name in ("requests", "captures", "pages")
         }
         result.key_mib["dupefilter"] = round(
             sum(
