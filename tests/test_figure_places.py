@@ -18,38 +18,85 @@ from archive.model import Stat, Where, located, where_of
 from archive.report.template import map_report
 from tests.fixtures_docs import build_report_html, build_report_xlsx, converted, needs_soffice, report_docx
 
+VARIANTS = Path(__file__).parent / "eval" / "variants"  # frozen documents of other toolchains
+
 
 def _figures(path: Path) -> list[Stat]:
     ex = extract_file(path)
     assert ex.error is None, ex.error
     # The mapper as interpret calls it (a bare spreadsheet names no report, so interpret would read none).
-    stats = map_report(relocate(ex.tables, ex.cells), ex.text, 2020).stats
+    stats = map_report(relocate(ex.tables, ex.cells), ex.text, 2020, ex.text_places).stats
     assert len(stats) > 150
     return [s for s in stats if s.raw]
+
+
+def _boxes_hold_their_text(path: Path, figures: list[Stat]) -> set[int]:
+    """Every figure has a page and a box, and the PDF's text inside that box is the figure as printed."""
+    assert all(s.where is not None and s.where.page and s.where.box for s in figures)
+    doc = pdfium.PdfDocument(str(path))
+    pages = [(p, p.get_textpage()) for p in doc]  # once per page, not per figure
+    try:
+        for s in figures:
+            assert s.where is not None and s.where.page is not None and s.where.box is not None
+            page, textpage = pages[s.where.page - 1]
+            height = page.get_height()
+            x0, y0, x1, y1 = s.where.box
+            assert 0 <= x0 < x1 <= page.get_width() and 0 <= y0 < y1 <= height
+            text = textpage.get_text_bounded(left=x0, bottom=height - y1, right=x1, top=height - y0)
+            assert "".join(text.split()) == s.raw.replace(" ", ""), (s.section, s.row, s.col, text, s.raw)
+    finally:
+        doc.close()
+    return {s.where.page for s in figures if s.where and s.where.page}
 
 
 @needs_soffice
 @pytest.mark.libreoffice
 def test_pdf_figures_have_a_page_and_a_box_holding_their_text() -> None:
     path = converted()["pdf"]
+    pages = _boxes_hold_their_text(path, _figures(path))
+    assert pages == {1, 3, 4}, pages  # section 三 runs over a page break: its cells keep their own pages
+
+
+@pytest.mark.parametrize("name", ["17-chromium-2019.pdf", "22-chromium-vertical-2021.pdf"])
+def test_figures_of_a_pdf_without_rules_are_boxed_from_its_text_layer(name: str) -> None:
+    """Tables rebuilt from the text layer (no ruling lines): each figure's characters give its box."""
+    path = VARIANTS / name
+    assert len(_boxes_hold_their_text(path, _figures(path))) >= 2  # the table runs over a page break
+
+
+@pytest.mark.parametrize("name", ["13-html-pipe-2019.html", "15-html-cells-2019.html"])
+def test_html_figures_written_as_text_name_their_element_and_characters(name: str) -> None:
+    """A table written as paragraphs (pipe rows; a cell per paragraph): the block element and the span of
+    the figure in its text."""
+    from archive.extract.pageinfo import parse_html
+
+    path = VARIANTS / name
     figures = _figures(path)
-    assert all(s.where is not None and s.where.page and s.where.box for s in figures)
-    doc = pdfium.PdfDocument(str(path))
-    try:
-        pages = {s.where.page for s in figures if s.where}
-        assert pages == {1, 3, 4}, pages  # section 三 runs over a page break: its cells keep their own pages
-        for s in figures:
-            assert s.where is not None and s.where.page is not None and s.where.box is not None
-            page = doc[s.where.page - 1]
-            height = page.get_height()
-            x0, y0, x1, y1 = s.where.box
-            assert 0 <= x0 < x1 <= page.get_width() and 0 <= y0 < y1 <= height
-            text = page.get_textpage().get_text_bounded(
-                left=x0, bottom=height - y1, right=x1, top=height - y0
-            )
-            assert "".join(text.split()) == s.raw.replace(" ", ""), (s.section, s.row, s.col, text, s.raw)
-    finally:
-        doc.close()
+    root = parse_html(path.read_text(encoding="utf-8"))
+    assert root is not None
+    for s in figures:
+        assert s.where is not None and s.where.element and s.where.span, (s.section, s.row, s.col)
+        (element,) = root.getroottree().xpath(s.where.element)
+        a, b = s.where.span
+        assert element.text_content()[a:b] == s.raw, (s.row, s.col, s.where)
+
+
+def test_a_number_in_running_text_is_not_taken_for_the_tables_figure() -> None:
+    """Only a token standing where a table row's figures stand is a figure's place (archive/textplaces.py)."""
+    from archive.textplaces import locate_grids, token_spans
+
+    text = "共收到申请 28 件，办结 28 件。\n（一）予以公开 28\n（二）部分公开 3 0\n"
+    places = [[a, b, 1, float(a), 0.0, float(b), 9.0] for a, b in token_spans(text)]
+    grid: list[list[str | None]] = [["（一）予以公开", "28"], ["（二）部分公开", "3", "0"], ["其他", "5"]]
+    locate_grids([grid], text, places)
+    first = text.index("（一）予以公开 28") + len("（一）予以公开 ")
+    assert where_of(grid[0][1]) == Where(page=1, box=(float(first), 0.0, float(first + 2), 9.0))
+    assert where_of(grid[1][1]) is not None and where_of(grid[1][2]) is not None
+    assert where_of(grid[2][1]) is None and grid == [
+        ["（一）予以公开", "28"],
+        ["（二）部分公开", "3", "0"],
+        ["其他", "5"],
+    ]
 
 
 def test_docx_figures_name_the_table_row_and_cell_of_the_document(tmp_path: Path) -> None:

@@ -25,14 +25,17 @@ FORMAT_RANK = {"docx": 0, "html": 1, "xlsx": 2, "xls": 2, "pdf": 3, "doc": 4, "w
 
 
 def _place_columns(where: Where | None) -> dict[str, object]:
-    """A figure's place as report_stats columns (migration 020)."""
+    """A figure's place as report_stats columns (migrations 020 and 032)."""
     box = where.box if where else None
+    span = where.span if where else None
     return {
         "src_page": where.page if where else None,
         "src_box": ",".join(f"{v:.1f}" for v in box) if box else None,
         "src_table": where.table if where else None,
         "src_row": where.row if where else None,
         "src_col": where.col if where else None,
+        "src_element": where.element if where else None,
+        "src_span": f"{span[0]},{span[1]}" if span else None,
     }
 
 

@@ -1,0 +1,102 @@
+"""Where the figures of a document's *text* were read, for tables rebuilt from text (archive/report/
+texttables.py: PDFs without ruling lines, HTML pages with their tables written as paragraphs).
+
+Extractors record the place of every figure-like token of `Extraction.text` (`TOKEN`: a whitespace- or
+pipe-delimited number or dash) as `Extraction.text_places` ([start, end, *Place], archive/model.py). The
+text-table rebuild never sees offsets: it splits and rejoins lines. `locate_grids` finds its figures again
+in the text instead, row by row in document order: each run of a row's consecutive figures must occur, in
+that order and separated only by blanks or pipes, after the previous run found, at a token boundary where
+a table row's figures stand (the rest of the line blank, or a new row's label glued after it), with the
+row's label (or nothing) before it on its line. A figure so found gets its token's place; one not found
+keeps none. The value read never changes: only places are added to cells that are already the figures.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from collections.abc import Sequence
+
+from archive.model import Grid, Place, TextPlaces, located
+
+# A figure-like token of a text layer: what texttables can read as one figure cell.
+TOKEN = re.compile(r"(?<![^\s|])(?:[+\-－＋−]?\d[\d,，]*(?:\.\d+)?|[-—–/无])(?=[\s|（(]|$)")
+_FIGURE = re.compile(r"^(?:[+\-－＋−]?\d[\d,，]*(?:\.\d+)?|[-—–/无])$")
+# After a row's last figure: the rest of the line blank, or the next row's label run in (texttables._unglue).
+_ROW_END = r"(?=[ \t\u3000|]*(?:$|[\n\f]|[（(一二三四五六七八九十]|\d+[.、．]))"
+_SEP = r"[\s|]+"
+
+
+def token_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every figure-like token of `text`, in order."""
+    return [m.span() for m in TOKEN.finditer(text)]
+
+
+class Shifts:
+    """Offsets of a text from which each `\\r` of a `\\r\\n` was dropped, back to the original's."""
+
+    def __init__(self, raw: str) -> None:
+        self.drops: list[int] = []
+        at = raw.find("\r\n")
+        while at >= 0:
+            self.drops.append(at - len(self.drops))
+            at = raw.find("\r\n", at + 2)
+
+    def raw_index(self, j: int) -> int:
+        return j + bisect.bisect_right(self.drops, j)
+
+
+def _norm(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).split()).strip("|")
+
+
+def _runs(row: Sequence[str | None]) -> list[tuple[str, list[int]]]:
+    """(the label before it, the cell indexes) of each run of consecutive figure cells (blank cells skipped)."""
+    out: list[tuple[str, list[int]]] = []
+    label, run = "", []
+    for k, cell in enumerate(row):
+        if not cell:
+            continue
+        if _FIGURE.match(cell):
+            run.append(k)
+            continue
+        if run:
+            out.append((label, run))
+            run = []
+        label = cell
+    if run:
+        out.append((label, run))
+    return out
+
+
+def locate_grids(grids: list[Grid], text: str, places: TextPlaces) -> None:
+    """Make the figure cells of `grids` (rebuilt from `text`) `Located` where their tokens are found."""
+    if not places or not text:
+        return
+    at = {(int(p[0]), int(p[1])): p[2:] for p in places}
+    cursor = 0
+    for grid in grids:
+        for row in grid:
+            for label, run in _runs(row):
+                found = _find(text, [row[k] or "" for k in run], label, cursor)
+                if found is None:
+                    continue
+                for k, span in zip(run, found, strict=True):
+                    place: Place | None = at.get(span)
+                    if place:
+                        row[k] = located(row[k] or "", place)
+                cursor = found[-1][1]
+
+
+def _find(text: str, figures: list[str], label: str, cursor: int) -> list[tuple[int, int]] | None:
+    pattern = re.compile(
+        r"(?<![^\s|])" + _SEP.join(f"({re.escape(f)})" for f in figures) + _ROW_END, re.MULTILINE
+    )
+    want = _norm(label)[-1:]
+    for m in pattern.finditer(text, cursor):
+        line_start = max(text.rfind("\n", 0, m.start()), text.rfind("\f", 0, m.start())) + 1
+        before = _norm(text[line_start : m.start()])
+        if not before or (want and before.endswith(want)):
+            return [m.span(g) for g in range(1, len(figures) + 1)]
+    return None
