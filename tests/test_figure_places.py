@@ -79,6 +79,18 @@ def test_html_figures_written_as_text_name_their_element_and_characters(name: st
         (element,) = root.getroottree().xpath(s.where.element)
         a, b = s.where.span
         assert element.text_content()[a:b] == s.raw, (s.row, s.col, s.where)
+    # The figure page marks it in the element's text, read from the archived bytes as the server reads them.
+    from archive.extract.html import element_text
+    from govarchive.datasette_plugin import cite
+
+    s = figures[-1]
+    assert s.where is not None and s.where.element and s.where.span
+    fig = {"raw": s.raw, "src_element": s.where.element, "src_span": "{},{}".format(*s.where.span)}
+    marked = cite.text_with_mark(element_text(path.read_bytes(), s.where.element), fig)
+    assert marked is not None and marked[1] == s.raw
+    words = cite.place_words(fig)
+    assert words is not None and s.where.element in words[1]
+    assert cite.text_with_mark(element_text(path.read_bytes(), "/html/body/p[999]"), fig) is None
 
 
 def test_a_number_in_running_text_is_not_taken_for_the_tables_figure() -> None:

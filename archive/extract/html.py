@@ -204,6 +204,22 @@ def text_places(text: str, content: etree._Element) -> TextPlaces:
     return out
 
 
+def element_text(data: bytes, xpath: str, declared: str | None = None) -> str | None:
+    """The text (text_content()) of the element at `xpath` of an archived page parsed as extract_html parses
+    it (a Where.element); None when the page has no such element."""
+    text, _ = decode_html(data, declared)
+    root = parse_html(text) if text.strip() else None
+    if root is None:
+        return None
+    for bad in root.xpath("//script|//style|//noscript"):
+        bad.drop_tree()
+    try:
+        found = root.getroottree().xpath(xpath)
+    except etree.XPathError:
+        return None
+    return found[0].text_content() if found and isinstance(found[0], lxml.html.HtmlElement) else None
+
+
 def extract_html(data: bytes, declared: str | None = None, url: str | None = None) -> Extraction:
     text, encoding = decode_html(data, declared)
     root = parse_html(text) if text.strip() else lxml.html.document_fromstring("<html></html>")
