@@ -7,7 +7,8 @@ text-table rebuild never sees offsets: it splits and rejoins lines. `locate_grid
 in the text instead, row by row in document order: each run of a row's consecutive figures must occur, in
 that order and separated only by blanks or pipes, after the previous run found, at a token boundary where
 a table row's figures stand (the rest of the line blank, or a new row's label glued after it), with the
-row's label (or nothing) before it on its line. A figure so found gets its token's place; one not found
+row's label (or nothing) before it on its line. Figures written with their unit (`3659.92 万元`) or with
+markup inside the token are left without a place. A figure so found gets its token's place; one not found
 keeps none. The value read never changes: only places are added to cells that are already the figures.
 """
 
@@ -93,10 +94,12 @@ def _find(text: str, figures: list[str], label: str, cursor: int) -> list[tuple[
     pattern = re.compile(
         r"(?<![^\s|])" + _SEP.join(f"({re.escape(f)})" for f in figures) + _ROW_END, re.MULTILINE
     )
-    want = _norm(label)[-1:]
+    want = _norm(label)
     for m in pattern.finditer(text, cursor):
         line_start = max(text.rfind("\n", 0, m.start()), text.rfind("\f", 0, m.start())) + 1
         before = _norm(text[line_start : m.start()])
-        if not before or (want and before.endswith(want)):
+        # Nothing before the figures on their line (a label wrapped above them, a cell per line), or the end
+        # of the row's label (or of its first half, when a page break cut the label in two).
+        if not before or (want and (before[-1] == want[-1] or before[-2:] in want)):
             return [m.span(g) for g in range(1, len(figures) + 1)]
     return None

@@ -177,3 +177,17 @@ def test_a_marked_page_is_cached_and_drawn_even_without_a_writable_cache(tmp_pat
     with pytest.raises(highlight.RenderError, match="no page 9"):
         highlight.marked_page(pdf, 9, box, tmp_path / "pages")
     assert [p.name for p in (tmp_path / "pages").iterdir()] == ["blob-p3.png"]  # no temporary file left
+
+
+@pytest.mark.parametrize("name", ["10-pagecut-2019.txt", "19-cells-2019.txt"])
+def test_each_figure_of_a_text_rendering_is_found_at_its_own_token(name: str) -> None:
+    """Text renderings (a label cut by a page break, a cell per line): with
+    every token of the text placed at its offsets, each figure is found at a token of its own text."""
+    from archive.textplaces import token_spans
+
+    text = (VARIANTS / name).read_text(encoding="utf-8")
+    places = [[a, b, 1, float(a), 0.0, float(b), 9.0] for a, b in token_spans(text)]
+    figures = [s for s in map_report([], text, 2020, places).stats if s.raw]
+    spans = [(int(s.where.box[0]), int(s.where.box[2])) for s in figures if s.where and s.where.box]
+    assert len(spans) == len(figures) > 150 and len(set(spans)) == len(spans)
+    assert all(text[a:b] == s.raw for (a, b), s in zip(spans, figures, strict=True))
