@@ -167,21 +167,22 @@ _REPORT_COLUMNS: tuple[Column, ...] = (
 )
 
 # Where each figure was read in the report's original (reports.source_sha256; report_stats.src_*, migrations
-# 020 and 032): null when not read from a place (derived, blank, or a text figure not found again).
+# 020 and 032): null when not read from a place (derived, blank, or a text figure not found again). Whole
+# numbers typed `number`: nullable (a Parquet reader's null integer is a float NaN, which `integer` refuses).
 PLACE_COLUMNS: tuple[Column, ...] = (
-    Column("src_page", "integer", "PDF, OFD, scan: the page the figure was read on (from 1)"),
+    Column("src_page", "number", "PDF, OFD, scan: the page the figure was read on (from 1)"),
     Column("src_x0", "number", "its box on that page: left, in points from the page's left edge"),
     Column("src_y0", "number", "its box: top, in points from the page's top edge (y grows downwards)"),
     Column("src_x1", "number", "its box: right, in points from the page's left edge"),
     Column("src_y1", "number", "its box: bottom, in points from the page's top edge"),
     Column(
-        "src_table", "integer", "DOCX, HTML: the table (every table in document order, from 1); XLSX: sheet"
+        "src_table", "number", "DOCX, HTML: the table (every table in document order, from 1); XLSX: sheet"
     ),
-    Column("src_row", "integer", "the row of that table as the document writes it (XLSX: its row number)"),
-    Column("src_col", "integer", "the cell within that row (XLSX: its column number)"),
+    Column("src_row", "number", "the row of that table as the document writes it (XLSX: its row number)"),
+    Column("src_col", "number", "the cell within that row (XLSX: its column number)"),
     Column("src_element", "string", "HTML table written as paragraphs: XPath of the element holding it"),
-    Column("src_start", "integer", "the figure's first character in that element's text (from 0)"),
-    Column("src_end", "integer", "the character after its last one (text[src_start:src_end] is raw)"),
+    Column("src_start", "number", "the figure's first character in that element's text (from 0)"),
+    Column("src_end", "number", "the character after its last one (text[src_start:src_end] is raw)"),
 )
 
 TABLES: tuple[Table, ...] = (
