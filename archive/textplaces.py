@@ -27,6 +27,8 @@ _FIGURE = re.compile(r"^(?:[+\-－＋−]?\d[\d,，]*(?:\.\d+)?|[-—–/无])$"
 # After a row's last figure: the rest of the line blank, or the next row's label run in (texttables._unglue).
 _ROW_END = r"(?=[ \t\u3000|]*(?:$|[\n\f]|[（(一二三四五六七八九十]|\d+[.、．]))"
 _SEP = r"[\s|]+"
+MAX_TRIES = 64  # places of a run's first figure tried after the last run found
+LOOK_BACK = 200  # characters read before a run for the label it follows
 
 
 def token_spans(text: str) -> list[tuple[int, int]]:
@@ -76,11 +78,17 @@ def locate_grids(grids: list[Grid], text: str, places: TextPlaces) -> None:
     if not places or not text:
         return
     at = {(int(p[0]), int(p[1])): p[2:] for p in places}
+    starts: dict[str, list[int]] = {}  # each placed token's text → where it starts, in order
+    for a, b in at:
+        starts.setdefault(text[a:b], []).append(a)
+    for positions in starts.values():
+        positions.sort()
     cursor = 0
     for grid in grids:
         for row in grid:
             for label, run in _runs(row):
-                found = _find(text, [row[k] or "" for k in run], label, cursor)
+                figures = [row[k] or "" for k in run]
+                found = _find(text, figures, label, starts.get(figures[0], []), cursor)
                 if found is None:
                     continue
                 for k, span in zip(run, found, strict=True):
@@ -90,14 +98,22 @@ def locate_grids(grids: list[Grid], text: str, places: TextPlaces) -> None:
                 cursor = found[-1][1]
 
 
-def _find(text: str, figures: list[str], label: str, cursor: int) -> list[tuple[int, int]] | None:
-    pattern = re.compile(
-        r"(?<![^\s|])" + _SEP.join(f"({re.escape(f)})" for f in figures) + _ROW_END, re.MULTILINE
-    )
+def _find(
+    text: str, figures: list[str], label: str, starts: list[int], cursor: int
+) -> list[tuple[int, int]] | None:
+    """The spans of the run's figures at the first of the next MAX_TRIES tokens equal to its first figure
+    where the whole run stands as a table row's figures (bounded: a run not found costs as little)."""
+    pattern = re.compile(_SEP.join(f"({re.escape(f)})" for f in figures) + _ROW_END, re.MULTILINE)
     want = _norm(label)
-    for m in pattern.finditer(text, cursor):
-        line_start = max(text.rfind("\n", 0, m.start()), text.rfind("\f", 0, m.start())) + 1
-        before = _norm(text[line_start : m.start()])
+    first = bisect.bisect_left(starts, cursor)
+    for start in starts[first : first + MAX_TRIES]:
+        m = pattern.match(text, start)
+        if m is None:
+            continue
+        # What stands before the run on its line (its last LOOK_BACK characters: a long line costs no more).
+        back = max(0, start - LOOK_BACK)
+        line_start = max(text.rfind("\n", back, start), text.rfind("\f", back, start)) + 1
+        before = _norm(text[max(line_start, back) : start])
         # Nothing before the figures on their line (a label wrapped above them, a cell per line), or the end
         # of the row's label (or of its first half, when a page break cut the label in two).
         if not before or (want and (before[-1] == want[-1] or before[-2:] in want)):

@@ -191,3 +191,22 @@ def test_each_figure_of_a_text_rendering_is_found_at_its_own_token(name: str) ->
     spans = [(int(s.where.box[0]), int(s.where.box[2])) for s in figures if s.where and s.where.box]
     assert len(spans) == len(figures) > 150 and len(set(spans)) == len(spans)
     assert all(text[a:b] == s.raw for (a, b), s in zip(spans, figures, strict=True))
+
+
+def test_an_html_lines_element_and_offset_name_its_text() -> None:
+    """XPaths built in the walk (every step indexed; a name XPath cannot spell, `o:p`, by its place among
+    all elements) find the line's element, and the offset its text there; comments count no text."""
+    from archive.extract.html import _dom_lines
+    from archive.extract.pageinfo import parse_html
+
+    root = parse_html(
+        "<html><body><div><p>a 1</p><o:p>b 2</o:p><p>c <b>3</b></p><!-- x --><span>d</span>"
+        "<p>e 4<br>f 5</p></div></body></html>"
+    )
+    assert root is not None
+    lines = _dom_lines(root.find("body"))
+    assert [line for line, _, _ in lines] == ["a 1", "b 2", "c 3", "d", "e 4", "f 5"]
+    assert lines[4][1] == "/html/body/div[1]/p[3]" and lines[1][1] == "/html/body/div[1]"
+    for line, path, at in lines:
+        (element,) = root.getroottree().xpath(path)
+        assert element.text_content()[at : at + len(line)] == line

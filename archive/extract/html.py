@@ -8,6 +8,7 @@ under a figure.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 import lxml.html
@@ -121,14 +122,19 @@ def _lost_figures(main: str, outside_tables: str) -> bool:
     return seen >= 10 and _figure_lines(main) < 0.9 * seen
 
 
-def _dom_lines(content: etree._Element) -> list[tuple[str, etree._Element, int]]:
-    """Each non-blank line of `content` as block_text splits it: its text (stripped), the innermost block
-    element (or cell) holding it, and where it starts in that element's text_content()."""
-    out: list[tuple[str, etree._Element, int]] = []
-    starts: dict[etree._Element, int] = {}
+_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+
+
+def _dom_lines(content: etree._Element) -> list[tuple[str, str, int]]:
+    """Each non-blank line of `content` as block_text splits it: its text (stripped), the XPath of the
+    innermost block element (or cell) holding it, and where it starts in that element's text_content().
+    XPaths are built in the walk, every step indexed (`/html/body/div[1]/p[3]`): lxml's getpath counts the
+    siblings anew for each element, quadratic on a page of many paragraphs."""
+    out: list[tuple[str, str, int]] = []
+    starts: dict[str, int] = {}
     pos = 0
     line: list[str] = []
-    line_at: tuple[etree._Element, int] | None = None
+    line_at: tuple[str, int] | None = None
 
     def end_line() -> None:
         nonlocal line, line_at
@@ -138,7 +144,7 @@ def _dom_lines(content: etree._Element) -> list[tuple[str, etree._Element, int]]
             out.append((text.strip(), owner, at - starts[owner] + len(text) - len(text.lstrip())))
         line, line_at = [], None
 
-    def add(piece: str, owner: etree._Element) -> None:
+    def add(piece: str, owner: str) -> None:
         nonlocal pos, line_at
         for k, part in enumerate(piece.split("\n")):
             if k:
@@ -150,24 +156,28 @@ def _dom_lines(content: etree._Element) -> list[tuple[str, etree._Element, int]]
                 line.append(part)
                 pos += len(part)
 
-    def walk(el: etree._Element, owner: etree._Element) -> None:
-        if not isinstance(el.tag, str):
-            return
+    def walk(el: etree._Element, path: str, owner: str) -> None:
         block = el.tag in _BLOCK or el.tag in ("td", "th")
         if block or el.tag == "br":
             end_line()
         if block:
-            starts[el] = pos
-            owner = el
+            starts[path] = pos
+            owner = path
         add(el.text or "", owner)
+        seen: dict[str, int] = {}
         for child in el:
-            walk(child, owner)
+            if isinstance(child.tag, str):  # a comment or processing instruction: only its tail counts
+                seen["*"] = seen.get("*", 0) + 1  # a name XPath cannot spell (o:p): by its place among all
+                step = child.tag if _NAME.match(child.tag) and child.tag != "*" else "*"
+                seen[step] = seen.get(step, 0) + (step != "*")
+                walk(child, f"{path}/{step}[{seen[step]}]", owner)
             add(child.tail or "", owner)
         if block:
             end_line()
 
-    starts[content] = 0
-    walk(content, content)
+    top = content.getroottree().getpath(content)
+    starts[top] = 0
+    walk(content, top, top)
     end_line()
     return out
 
@@ -180,20 +190,18 @@ def text_places(text: str, content: etree._Element) -> TextPlaces:
     where: dict[str, list[int]] = {}
     for i, (line, _, _) in enumerate(dom):
         where.setdefault("".join(line.split()), []).append(i)
-    paths: dict[etree._Element, str] = {}
-    tree = content.getroottree()
     out: TextPlaces = []
     cursor, offset = 0, 0
     for line in text.split("\n"):
         start, offset = offset, offset + len(line) + 1
         spans = token_spans(line)
         hits = where.get("".join(line.split()), []) if spans else []
-        found = next((i for i in hits if i >= cursor), None)
-        if found is None:
+        k = bisect.bisect_left(hits, cursor)  # the first such line after the last one found
+        if k == len(hits):
             continue
+        found = hits[k]
         cursor = found + 1
-        dom_line, owner, at = dom[found]
-        path = paths.get(owner) or paths.setdefault(owner, tree.getpath(owner))
+        dom_line, path, at = dom[found]
         seek = 0
         for a, b in spans:
             k = dom_line.find(line[a:b], seek)
