@@ -80,11 +80,11 @@ def _chars(textpage: pdfium.PdfTextPage, height: float) -> list[Char]:
 def _token_places(
     textpage: pdfium.PdfTextPage, raw: str, text: str, page: tuple[int, float], offset: int
 ) -> TextPlaces:
-    """[start, end, page, x0, y0, x1, y1] of each figure-like token of the page's text (archive/textplaces.py),
-    start/end offsets into the whole document's text (`offset`: where this page's text begins there, `page`
-    its number and height); the box
-    is the union of the token's characters' loose boxes. A page whose text does not index its characters one
-    to one (characters outside the BMP) gives none."""
+    """[start, end, page, x0, y0, x1, y1] of each figure-like token of the page's text (archive/textplaces.py):
+    start/end offsets into the whole document's text (`offset`: where this page's text begins there), `page`
+    the page's number and height, the box the union of the token's characters' loose boxes (so the text
+    inside it is the token). A page whose text does not index its characters one to one (characters outside
+    the BMP) gives none."""
     tp = textpage.raw
     if len(raw) != pdfium_c.FPDFText_CountChars(tp):
         return []
