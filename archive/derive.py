@@ -55,6 +55,7 @@ def stored_extraction(ws: Workspace, sha256: str) -> Extraction | None:
         error=row["error"],
         page_meta=json.loads(row["page_meta"]) if row["page_meta"] else {},
         cells=json.loads(row["cells"]) if row["cells"] else [],
+        text_places=json.loads(row["text_places"]) if row["text_places"] else [],
     )
 
 

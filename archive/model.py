@@ -24,31 +24,41 @@ class Where:
     corner, y downwards: the cell's region between its ruling lines). DOCX and HTML: `table` (1-based, every
     table of the document in document order, nested ones included), `row` and `col` (1-based: the row and
     the cell within that row as the document writes them). XLSX/XLS: `table` the sheet, `row` and `col` the
-    spreadsheet's own row and column numbers."""
+    spreadsheet's own row and column numbers. HTML text outside any <table> (a table written as paragraphs):
+    `element` (the XPath of the block element, as lxml's getpath gives it on the page parsed by
+    archive.extract.pageinfo.parse_html) and `span` (start, end: the figure's characters in that element's
+    text_content())."""
 
     page: int | None = None
     box: tuple[float, float, float, float] | None = None
     table: int | None = None
     row: int | None = None
     col: int | None = None
+    element: str | None = None
+    span: tuple[int, int] | None = None
 
     def to_json(self) -> Place:
-        """Compact: [page, x0, y0, x1, y1] or [table, row, col] (boxes to 0.1 pt)."""
+        """Compact: [page, x0, y0, x1, y1], [table, row, col] or [xpath, start, end] (boxes to 0.1 pt)."""
         if self.page is not None and self.box is not None:
             return page_place(self.page, *self.box)
+        if self.element is not None and self.span is not None:
+            return [self.element, self.span[0], self.span[1]]
         return [self.table or 0, self.row or 0, self.col or 0]
 
     @staticmethod
     def from_json(value: Place | None) -> Where | None:
         if not value:
             return None
-        if len(value) == 5:
-            return Where(page=int(value[0]), box=(value[1], value[2], value[3], value[4]))
-        return Where(table=int(value[0]), row=int(value[1]), col=int(value[2]))
+        if isinstance(value[0], str):
+            return Where(element=value[0], span=(int(value[1]), int(value[2])))
+        v = [float(x) for x in value]
+        if len(v) == 5:
+            return Where(page=int(v[0]), box=(v[1], v[2], v[3], v[4]))
+        return Where(table=int(v[0]), row=int(v[1]), col=int(v[2]))
 
 
-# A cell's place as stored (Where.to_json): [page, x0, y0, x1, y1] or [table, row, col].
-Place = list[float]
+# A cell's place as stored (Where.to_json): [page, x0, y0, x1, y1], [table, row, col] or [xpath, start, end].
+Place = list[Any]
 
 
 def page_place(page: int, x0: float, y0: float, x1: float, y1: float) -> Place:
@@ -82,6 +92,9 @@ def where_of(cell: object) -> Where | None:
 
 # Extraction.cells: per table, per row, per cell the Place of that grid position (None: unknown).
 CellPlaces = list[list[list[Place | None]]]
+# Extraction.text_places: the place of each figure-like token of `text` (archive/textplaces.py), in text
+# order: [start, end, *Place] with start/end character offsets into `text`.
+TextPlaces = list[list[Any]]
 
 MediaType = Literal[
     "pdf",
@@ -119,6 +132,9 @@ class Extraction:
     page_meta: dict[str, str] = field(default_factory=dict)
     # Where each cell of `tables` was read (archive.extract.places): same shape as `tables`, [] when unknown.
     cells: CellPlaces = field(default_factory=list)
+    # Where the figure-like tokens of `text` were read ([] when unknown): tables recovered from the text
+    # (archive/report/texttables.py) place their figures by them.
+    text_places: TextPlaces = field(default_factory=list)
 
 
 @dataclass
@@ -136,7 +152,7 @@ class Stat:
     # `derived` (computed, not printed: 2021 `other` = the sum of its three sub-rows); "" when not printed.
     placed_by: str = ""
     # Where the figure was read in the source document (None: not read from a located cell: derived, blank
-    # because the row is missing, or from tables recovered from the text layer).
+    # because the row is missing, or a text-layer figure whose token could not be found again).
     where: Where | None = None
 
 

@@ -6,8 +6,9 @@ A/B in one process, so the machine's load falls on both alike: `extract_file` ov
 the place steps on (as shipped) and off (`pagejoin.locate` a no-op, the DOCX/XLSX/HTML readers' `located`
 the plain text, `extract.placed` the identity), the two interleaved round by round, timed in CPU seconds of
 this process. PDFs: the three LibreOffice reports of benchmarks/extract_speed.py (ruling-line tables: every
-cell placed) and the frozen Chromium variants of tests/eval/variants (tables from the text layer: nothing to
-place); the same report as DOCX, XLSX and HTML.
+cell placed) and the frozen Chromium variants of tests/eval/variants (tables from the text layer: the text's
+figure tokens placed, archive/textplaces.py); the same report as DOCX, XLSX and HTML, and two frozen HTML
+variants with their tables written as paragraphs (tokens placed by element and span).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import archive.extract as extract_pkg
 import archive.extract.docx as docx_reader
 import archive.extract.html as html_reader
 import archive.extract.pagejoin as pagejoin
+import archive.extract.pdf as pdf_reader
 import archive.extract.xlsx as xlsx_reader
 from archive.extract import extract_file
 from archive.extract.pdftables import Table
@@ -33,6 +35,7 @@ from tests.fixtures_docs import build_report_docx, build_report_html, build_repo
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCATE, PLACED, LOCATED = pagejoin.locate, extract_pkg.placed, docx_reader.located
+TOKENS, HTML_TOKENS = pdf_reader._token_places, html_reader.text_places  # the text's places (textplaces.py)
 READERS = (docx_reader, html_reader, xlsx_reader)
 
 
@@ -48,7 +51,13 @@ def _plain(text: str, at: Place) -> str:
     return text
 
 
+def _no_tokens(*args: object) -> list[list[object]]:
+    return []
+
+
 def _switch(on: bool) -> None:
+    pdf_reader._token_places = TOKENS if on else _no_tokens  # type: ignore[assignment]
+    html_reader.text_places = HTML_TOKENS if on else _no_tokens  # type: ignore[assignment]
     pagejoin.locate = LOCATE if on else _no_locate  # type: ignore[assignment]
     extract_pkg.placed = PLACED if on else _no_placed  # type: ignore[assignment]
     for reader in READERS:
@@ -75,6 +84,9 @@ def main() -> None:
         "DOCX": docx,
         "XLSX": [build_report_xlsx(work / "r.xlsx")],
         "HTML": [build_report_html(work / "r.html")],
+        "HTML variants (tables as paragraphs)": [
+            ROOT / "tests/eval/variants" / n for n in ("13-html-pipe-2019.html", "15-html-cells-2019.html")
+        ],
     }
     print(f"CPU ms per report, {args.rounds} interleaved rounds, 1 process")
     print(f"{'documents':32} {'on min':>8} {'off min':>8} {'on med':>8} {'off med':>8} {'cost':>7}")

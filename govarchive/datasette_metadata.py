@@ -191,6 +191,9 @@ def metadata() -> dict[str, Any]:
                             "src_table": "table (DOCX, HTML; every table in document order) or sheet (XLSX)",
                             "src_row": "row of that table as the document writes it (a spreadsheet's row number)",
                             "src_col": "cell within that row (a spreadsheet's column number)",
+                            "src_element": "an HTML table written as paragraphs: XPath of the element "
+                            "holding the figure",
+                            "src_span": "the figure's characters in that element's text: start,end (from 0)",
                         },
                     },
                     "populations": {

@@ -18,6 +18,7 @@ import pytest
 from archive.products import release
 from archive.report import codes, measures
 from archive.store.corpus import Corpus
+from archive.store.reports import PLACE_FIELDS, PLACE_SOURCES, place_values
 from tests.conftest import run_cli, serving
 
 TABLES = ("reports", "figures", "checks", "codebook", "manifest")
@@ -103,6 +104,17 @@ def test_blank_stays_null_and_wide_figures_match(demo_data: Path, released: tupl
     assert sum(f["value"] is None for f in figures) == blanks
     lines = (a / "figures.csv").read_text(encoding="utf-8").splitlines()[1:]
     assert sum(line.split(",")[4] == "" for line in lines) == blanks  # value is the 5th column, never 0
+    # Where each figure was read: the stored place, its box and span split into numbers.
+    places = {
+        (r[0], r[1], r[2], r[3]): place_values(r[4:])
+        for r in db.execute(
+            f"SELECT report_id, section, row, col, {', '.join(PLACE_SOURCES)} FROM report_stats"
+        )
+    }
+    assert {
+        (f["report_id"], f["section"], f["row"], f["col"]): tuple(f[c] for c in PLACE_FIELDS) for f in figures
+    } == places
+    assert any(p[0] and p[4] for p in places.values()) and any(p[5] for p in places.values())  # PDF; tables
     reports = {r["report_id"]: r for r in pq.read_table(a / "reports.parquet").to_pylist()}
     stored = {
         (rid, row): value

@@ -505,6 +505,14 @@ def test_whole_csv_export_of_more_than_5000_figures(served: Served) -> None:
     } <= set(rows[0])
     counts = [r["value"] for r in rows if r["row"] == "new" and r["col"] == "total"]
     assert counts and all(v == "" or "." not in v for v in counts)  # 2, not 2.0
+    # Where each figure was read, as the release writes it (a PDF's page and box, a table's cell).
+    boxed = [r for r in rows if r["src_page"]]
+    stored = db.execute(
+        "SELECT src_box FROM report_stats WHERE report_id = ? AND section = ? AND row = ? AND col = ?",
+        [boxed[0][k] for k in ("report_id", "section", "row", "col")],
+    ).fetchone()[0]
+    assert stored == ",".join(f"{float(boxed[0][k]):.1f}" for k in ("src_x0", "src_y0", "src_x1", "src_y1"))
+    assert any(r["src_table"] and r["src_row"] and r["src_col"] for r in rows)
     # One report's figures come in its template's order: 二 before 三 before 四.
     first = [r["section"] for r in rows if r["report_id"] == rows[0]["report_id"]]
     assert first == sorted(first, key=["active", "applications", "appeals"].index)

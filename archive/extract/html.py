@@ -8,6 +8,7 @@ under a figure.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 import lxml.html
@@ -17,7 +18,8 @@ from lxml import etree
 from archive.extract.encoding import decode_html
 from archive.extract.grid import join_lines, place
 from archive.extract.pageinfo import page_meta, parse_html
-from archive.model import Extraction, Grid, located
+from archive.model import Extraction, Grid, TextPlaces, located
+from archive.textplaces import token_spans
 
 EXTRACTOR = f"trafilatura-{trafilatura.__version__}+lxml"
 MAX_SPAN = 100  # a hostile colspan="100000" must not allocate a giant grid
@@ -120,6 +122,112 @@ def _lost_figures(main: str, outside_tables: str) -> bool:
     return seen >= 10 and _figure_lines(main) < 0.9 * seen
 
 
+_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+
+
+def _dom_lines(content: etree._Element) -> list[tuple[str, str, int]]:
+    """Each non-blank line of `content` as block_text splits it: its text (stripped), the XPath of the
+    innermost block element (or cell) holding it, and where it starts in that element's text_content().
+    XPaths are built in the walk, every step indexed (`/html/body/div[1]/p[3]`): lxml's getpath counts the
+    siblings anew for each element, quadratic on a page of many paragraphs."""
+    out: list[tuple[str, str, int]] = []
+    starts: dict[str, int] = {}
+    pos = 0
+    line: list[str] = []
+    line_at: tuple[str, int] | None = None
+
+    def end_line() -> None:
+        nonlocal line, line_at
+        text = "".join(line)
+        if line_at is not None and text.strip():
+            owner, at = line_at
+            out.append((text.strip(), owner, at - starts[owner] + len(text) - len(text.lstrip())))
+        line, line_at = [], None
+
+    def add(piece: str, owner: str) -> None:
+        nonlocal pos, line_at
+        for k, part in enumerate(piece.split("\n")):
+            if k:
+                end_line()
+                pos += 1
+            if part:
+                if line_at is None:
+                    line_at = (owner, pos)
+                line.append(part)
+                pos += len(part)
+
+    def walk(el: etree._Element, path: str, owner: str) -> None:
+        block = el.tag in _BLOCK or el.tag in ("td", "th")
+        if block or el.tag == "br":
+            end_line()
+        if block:
+            starts[path] = pos
+            owner = path
+        add(el.text or "", owner)
+        seen: dict[str, int] = {}
+        for child in el:
+            if isinstance(child.tag, str):  # a comment or processing instruction: only its tail counts
+                seen["*"] = seen.get("*", 0) + 1  # a name XPath cannot spell (o:p): by its place among all
+                step = child.tag if _NAME.match(child.tag) and child.tag != "*" else "*"
+                seen[step] = seen.get(step, 0) + (step != "*")
+                walk(child, f"{path}/{step}[{seen[step]}]", owner)
+            add(child.tail or "", owner)
+        if block:
+            end_line()
+
+    top = content.getroottree().getpath(content)
+    starts[top] = 0
+    walk(content, top, top)
+    end_line()
+    return out
+
+
+def text_places(text: str, content: etree._Element) -> TextPlaces:
+    """[start, end, xpath, start, end] of each figure-like token of `text` (the page's text as extracted):
+    each line of `text` is found among the page's own lines, in order (trafilatura leaves some out), and
+    its tokens in that line's element (archive/textplaces.py)."""
+    dom = _dom_lines(content)
+    where: dict[str, list[int]] = {}
+    for i, (line, _, _) in enumerate(dom):
+        where.setdefault("".join(line.split()), []).append(i)
+    out: TextPlaces = []
+    cursor, offset = 0, 0
+    for line in text.split("\n"):
+        start, offset = offset, offset + len(line) + 1
+        spans = token_spans(line)
+        hits = where.get("".join(line.split()), []) if spans else []
+        k = bisect.bisect_left(hits, cursor)  # the first such line after the last one found
+        if k == len(hits):
+            continue
+        found = hits[k]
+        cursor = found + 1
+        dom_line, path, at = dom[found]
+        seek = 0
+        for a, b in spans:
+            k = dom_line.find(line[a:b], seek)
+            if k < 0:
+                break
+            seek = k + b - a
+            out.append([start + a, start + b, path, at + k, at + seek])
+    return out
+
+
+def element_text(data: bytes, xpath: str, declared: str | None = None) -> str | None:
+    """The text (text_content()) of the element at `xpath` of an archived page parsed as extract_html parses
+    it (a Where.element); None when the page has no such element."""
+    text, _ = decode_html(data, declared)
+    root = parse_html(text) if text.strip() else None
+    if root is None:
+        return None
+    for bad in root.xpath("//script|//style|//noscript"):
+        bad.drop_tree()
+    try:
+        found = root.getroottree().xpath(xpath)
+    except etree.XPathError:
+        return None
+    return found[0].text_content() if found and isinstance(found[0], lxml.html.HtmlElement) else None
+
+
 def extract_html(data: bytes, declared: str | None = None, url: str | None = None) -> Extraction:
     text, encoding = decode_html(data, declared)
     root = parse_html(text) if text.strip() else lxml.html.document_fromstring("<html></html>")
@@ -135,10 +243,12 @@ def extract_html(data: bytes, declared: str | None = None, url: str | None = Non
         text, url=url, include_tables=True, include_comments=False, favor_recall=True, deduplicate=False
     )
     meta["encoding"] = encoding
+    page_text = main if main and not _lost_figures(main, block_text(content, tables=False)) else visible
     return Extraction(
         "html",
-        text=main if main and not _lost_figures(main, block_text(content, tables=False)) else visible,
+        text=page_text,
         tables=tables_of(root),
         extractor=EXTRACTOR,
         page_meta=meta,
+        text_places=text_places(page_text, content),
     )

@@ -12,7 +12,8 @@ import pypdfium2.raw as pdfium_c
 from archive.extract.limits import MAX_PDF_PAGES
 from archive.extract.pagejoin import join_pages
 from archive.extract.pdftables import Char, Seg, Table, fill, find_tables
-from archive.model import Extraction
+from archive.model import Extraction, TextPlaces, page_place
+from archive.textplaces import Shifts, token_spans
 
 EXTRACTOR = f"pypdfium2-{pdfium.PYPDFIUM_INFO.version if hasattr(pdfium, 'PYPDFIUM_INFO') else ''}".rstrip(
     "-"
@@ -76,6 +77,33 @@ def _chars(textpage: pdfium.PdfTextPage, height: float) -> list[Char]:
     return out
 
 
+def _token_places(
+    textpage: pdfium.PdfTextPage, raw: str, text: str, page: tuple[int, float], offset: int
+) -> TextPlaces:
+    """[start, end, page, x0, y0, x1, y1] of each figure-like token of the page's text (archive/textplaces.py):
+    start/end offsets into the whole document's text (`offset`: where this page's text begins there), `page`
+    the page's number and height, the box the union of the token's characters' loose boxes (so the text
+    inside it is the token). A page whose text does not index its characters one to one (characters outside
+    the BMP) gives none."""
+    tp = textpage.raw
+    if len(raw) != pdfium_c.FPDFText_CountChars(tp):
+        return []
+    number, height = page
+    shifts = Shifts(raw)
+    box = pdfium_c.FS_RECTF()
+    out: TextPlaces = []
+    for start, end in token_spans(text):
+        x0 = y0 = float("inf")
+        x1 = y1 = float("-inf")
+        for j in range(start, end):
+            pdfium_c.FPDFText_GetLooseCharBox(tp, shifts.raw_index(j), box)
+            x0, x1 = min(x0, box.left), max(x1, box.right)
+            y0, y1 = min(y0, height - box.top), max(y1, height - box.bottom)
+        if x0 < x1 and y0 < y1:
+            out.append([offset + start, offset + end, *page_place(number, x0, y0, x1, y1)])
+    return out
+
+
 def needs_ocr(text: str, pages: int) -> bool:
     """No usable text layer: almost no characters (a scan), or mostly unmapped glyphs (fonts without a
     ToUnicode map come out as private-use or replacement characters)."""
@@ -99,11 +127,16 @@ def extract_pdf(path: Path, *, ocr_fallback: bool = True) -> Extraction:
             )
         texts: list[str] = []
         page_tables: list[list[Table]] = []
+        text_places: TextPlaces = []
         height = 0.0
-        for page in doc:
+        offset = 0
+        for number, page in enumerate(doc, start=1):
             height = page.get_height()
             textpage = page.get_textpage()
-            texts.append(textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n"))
+            raw = textpage.get_text_range()
+            texts.append(raw.replace("\r\n", "\n").replace("\r", "\n"))
+            text_places += _token_places(textpage, raw, texts[-1], (number, height), offset)
+            offset += len(texts[-1]) + 1  # the \f between pages
             tables = find_tables(_segments(page, height))
             if tables:
                 chars = _chars(textpage, height)
@@ -119,4 +152,11 @@ def extract_pdf(path: Path, *, ocr_fallback: bool = True) -> Extraction:
         from archive.extract.ocr import ocr_pdf
 
         return ocr_pdf(path)
-    return Extraction("pdf", text=text, tables=join_pages(page_tables, height), pages=n, extractor=EXTRACTOR)
+    return Extraction(
+        "pdf",
+        text=text,
+        tables=join_pages(page_tables, height),
+        pages=n,
+        extractor=EXTRACTOR,
+        text_places=text_places,
+    )

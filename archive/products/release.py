@@ -6,7 +6,9 @@ Parquet, described by a Frictionless Data Package (`datapackage.json`, a Table S
 
 - `reports`: one row per report (wide): body, region, division code, year, kind, template, dates, the
   archived original the figures come from (SHA-256 and URL), the main figures and rates (`WIDE_COLUMNS`);
-- `figures`: every figure (long): report, code (section, row, col), value, raw cell, labels, how placed;
+- `figures`: every figure (long): report, code (section, row, col), value, raw cell, labels, how placed,
+  and where in the original it was read (`PLACE_COLUMNS`: page and box, table/row/cell, or HTML element and
+  character span);
 - `checks`: every consistency rule's verdict per report;
 - `codebook`: every code of the templates with its Chinese and English labels and the templates that have
   it; every column of `reports` with its derivation; every rule in words;
@@ -39,6 +41,7 @@ from typing import Any
 from archive.errors import DataFolderError, GovarchiveError
 from archive.report import codes, crosswalk, english, measures
 from archive.store.migrations import has_table
+from archive.store.reports import PLACE_SOURCES, place_values
 
 BATCH = 50_000  # rows per read and per Parquet row group
 REPORT_BATCH = 2_000  # reports per query of the wide table
@@ -163,6 +166,25 @@ _REPORT_COLUMNS: tuple[Column, ...] = (
     *(Column(w.name, w.type, f"{w.en}: {w.derivation}") for w in (*WIDE_COLUMNS, *RANKS)),
 )
 
+# Where each figure was read in the report's original (reports.source_sha256; report_stats.src_*, migrations
+# 020 and 032): null when not read from a place (derived, blank, or a text figure not found again). Whole
+# numbers typed `number`: nullable (a Parquet reader's null integer is a float NaN, which `integer` refuses).
+PLACE_COLUMNS: tuple[Column, ...] = (
+    Column("src_page", "number", "PDF, OFD, scan: the page the figure was read on (from 1)"),
+    Column("src_x0", "number", "its box on that page: left, in points from the page's left edge"),
+    Column("src_y0", "number", "its box: top, in points from the page's top edge (y grows downwards)"),
+    Column("src_x1", "number", "its box: right, in points from the page's left edge"),
+    Column("src_y1", "number", "its box: bottom, in points from the page's top edge"),
+    Column(
+        "src_table", "number", "DOCX, HTML: the table (every table in document order, from 1); XLSX: sheet"
+    ),
+    Column("src_row", "number", "the row of that table as the document writes it (XLSX: its row number)"),
+    Column("src_col", "number", "the cell within that row (XLSX: its column number)"),
+    Column("src_element", "string", "HTML table written as paragraphs: XPath of the element holding it"),
+    Column("src_start", "number", "the figure's first character in that element's text (from 0)"),
+    Column("src_end", "number", "the character after its last one (text[src_start:src_end] is raw)"),
+)
+
 TABLES: tuple[Table, ...] = (
     Table(
         "reports", "Reports, one row each, with their main figures and rates", _REPORT_COLUMNS, ("report_id",)
@@ -181,6 +203,7 @@ TABLES: tuple[Table, ...] = (
             Column("col_label", "string", "the column's Chinese label in the template"),
             Column("placed_by", "string", "how the cell was placed: label, number, order, or derived"),
             Column("ocr", "integer", "1 when read by OCR from a scan or picture"),
+            *PLACE_COLUMNS,
         ),
         ("report_id", "section", "row", "col"),
         ("report_id", "reports"),
@@ -392,11 +415,7 @@ def _writing(out: Path) -> Iterator[None]:
 def _write_all(conn: sqlite3.Connection, folder: Path, rel: Release, bom: bool) -> None:
     producers: dict[str, Callable[[], Iterator[list[tuple[Any, ...]]]]] = {
         "reports": lambda: _wide_batches(conn),
-        "figures": lambda: _query_batches(
-            conn,
-            """SELECT report_id, section, row, col, value, raw, row_label, col_label, placed_by, ocr
-               FROM report_stats ORDER BY report_id, section, row, col""",
-        ),
+        "figures": lambda: _figure_batches(conn),
         "checks": lambda: _query_batches(
             conn, "SELECT report_id, rule, status, detail FROM report_checks ORDER BY report_id, rule"
         ),
@@ -442,6 +461,16 @@ def _query_batches(
             yield [tuple(r) for r in batch]
     finally:
         cur.close()
+
+
+def _figure_batches(conn: sqlite3.Connection) -> Iterator[list[tuple[Any, ...]]]:
+    """The figures with their places (a corpus from before a place migration: those columns null)."""
+    have = {r[1] for r in conn.execute("PRAGMA table_info(report_stats)")}
+    places = ", ".join(c if c in have else "NULL" for c in PLACE_SOURCES)
+    sql = f"""SELECT report_id, section, row, col, value, raw, row_label, col_label, placed_by, ocr, {places}
+              FROM report_stats ORDER BY report_id, section, row, col"""
+    for batch in _query_batches(conn, sql):
+        yield [(*r[:10], *place_values(r[10:])) for r in batch]
 
 
 def _manifest_batches(conn: sqlite3.Connection) -> Iterator[list[tuple[Any, ...]]]:
@@ -738,6 +767,11 @@ def _readme(rel: Release, bom: bool) -> str:
         "(Frictionless Data Package; `frictionless validate datapackage.json`), `codebook` gives every code "
         "in Chinese and English and how each derived column is computed, `SHA256SUMS` the files' digests "
         "(`sha256sum -c SHA256SUMS`), `CITATION.cff` how to cite this release.\n"
+        "\nEach figure says where it was read in its report's original (`reports.source_sha256`, listed in "
+        "`manifest`): `src_page` and the box `src_x0,src_y0,src_x1,src_y1` (points from the page's top-left) "
+        "for PDF, OFD and scans; `src_table`, `src_row`, `src_col` for DOCX, HTML tables and spreadsheets; "
+        "`src_element` (XPath) and `src_start`/`src_end` (characters of that element's text) for an HTML table "
+        "written as paragraphs. Null: not read from one place (`placed_by` = derived, or blank).\n"
     )
     return out.getvalue()
 

@@ -107,7 +107,7 @@ def interpret(ex: Extraction, ctx: SourceContext | None = None) -> ParseResult:
     meta.title = tidy_title(meta.title)
     # map_report alone decides between the extracted tables and those recovered from the text layer.
     # The cells carry their places (archive/cellplaces.py) so each figure placed knows where it was read.
-    mapped = map_report(relocate(ex.tables, ex.cells), ex.text or "", meta.year)
+    mapped = map_report(relocate(ex.tables, ex.cells), ex.text or "", meta.year, ex.text_places)
     known = any(s.value is not None for s in mapped.stats)  # a figure read, not only the template's cells
     # Named only "年度报告" (法治政府建设年度报告, or a bare 2022年度报告 under a 年报 column): a disclosure
     # report only if its content is one, by the national template's tables or sections.

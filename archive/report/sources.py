@@ -16,10 +16,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from archive.model import Grid, Stat
+from archive.model import Grid, Stat, TextPlaces
 from archive.report.checks import confirmation
 from archive.report.mapping import Mapped, map_grids
 from archive.report.texttables import grids_from_text
+from archive.textplaces import locate_grids
 
 SECTIONS = ("active", "applications", "appeals")
 
@@ -30,11 +31,15 @@ class Chosen:
     tables: list[Grid]  # the grids the figures came from: extracted tables, else the text-derived ones
 
 
-def choose(tables: Sequence[Grid], text: str, template: str | None) -> Chosen:
+def choose(
+    tables: Sequence[Grid], text: str, template: str | None, text_places: TextPlaces | None = None
+) -> Chosen:
     """The figures of a report under `template` and the grids they came from (without a template: no
-    figures, and the grids a reader would see)."""
+    figures, and the grids a reader would see). `text_places` (Extraction.text_places) place the figures
+    of the text-derived grids (archive/textplaces.py)."""
     extracted = list(tables)
     derived = grids_from_text(text) if text else []
+    locate_grids(derived, text, text_places or [])
     if template is None:
         nothing = Mapped(None, [], ["no template table and no year from 2019 on: no statistics"])
         return Chosen(nothing, extracted or derived)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from archive.model import Grid
+from archive.model import Grid, TextPlaces
 from archive.report.codes import norm
 from archive.report.detect import detect_template
 from archive.report.mapping import Mapped
@@ -22,7 +22,9 @@ from archive.report.sources import choose
 __all__ = ["Mapped", "detect_template", "map_report", "norm"]
 
 
-def map_report(tables: Sequence[Grid], text: str, year: int | None = None) -> Mapped:
+def map_report(
+    tables: Sequence[Grid], text: str, year: int | None = None, text_places: TextPlaces | None = None
+) -> Mapped:
     """Canonical figures of one report. Sections absent from the tables are absent from the stats; inside a
     section found, every template cell is listed (blank when the document leaves it out). Where the figures
     come from (extracted tables or text) is decided once, in sources.choose; `Mapped.tables` says which."""
@@ -31,5 +33,5 @@ def map_report(tables: Sequence[Grid], text: str, year: int | None = None) -> Ma
         [[c if c is None or isinstance(c, str) else str(c) for c in row] for row in grid] for grid in tables
     ]
     text = text if isinstance(text, str) else ""
-    chosen = choose(grids, text, detect_template(grids, text, year))
+    chosen = choose(grids, text, detect_template(grids, text, year), text_places)
     return Mapped(chosen.mapped.template, chosen.mapped.stats, chosen.mapped.findings, chosen.tables)

@@ -480,7 +480,8 @@ class Corpus(ReportRows):
         self.conn.execute(
             # A worker that timed out or died reports "unknown": the type sniffed at storage stays.
             """UPDATE documents SET media_type=COALESCE(NULLIF(?, 'unknown'), media_type), text=?, pages=?,
-                 extractor=?, ocr=?, error=?, tables=?, page_meta=?, cells=?, extracted_at=? WHERE sha256=?""",
+                 extractor=?, ocr=?, error=?, tables=?, page_meta=?, cells=?, text_places=?, extracted_at=?
+                 WHERE sha256=?""",
             (
                 ex.media_type,
                 ex.text,
@@ -491,6 +492,7 @@ class Corpus(ReportRows):
                 json.dumps(ex.tables, ensure_ascii=False) if ex.tables else None,
                 json.dumps(ex.page_meta, ensure_ascii=False) if ex.page_meta else None,
                 json.dumps(ex.cells, separators=(",", ":")) if ex.cells else None,
+                json.dumps(ex.text_places, separators=(",", ":")) if ex.text_places else None,
                 now_iso(),
                 sha256,
             ),

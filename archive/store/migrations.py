@@ -505,6 +505,17 @@ CREATE INDEX reports_region ON reports(region, year);
 CREATE INDEX report_checks_failed ON report_checks(rule, report_id) WHERE status = 'failed';
 """
 
+# Places of figures read from a document's text (tables rebuilt from a PDF's text layer, an HTML table written
+# as paragraphs; archive/textplaces.py): documents.text_places holds the place of each figure-like token of
+# `text` (JSON [start, end, *place]); a figure placed in an HTML block gets report_stats.src_element (the
+# block's XPath) and src_span ("start,end": its characters in that element's text). PDF text figures use
+# src_page/src_box as table cells do.
+_M032_TEXT_PLACES = """
+ALTER TABLE documents ADD COLUMN text_places TEXT;
+ALTER TABLE report_stats ADD COLUMN src_element TEXT;
+ALTER TABLE report_stats ADD COLUMN src_span TEXT;
+"""
+
 MIGRATIONS: list[tuple[str, Step]] = [
     ("001_initial", _M001_INITIAL),
     ("002_fts_trigram", _M002_FTS),
@@ -523,6 +534,7 @@ MIGRATIONS: list[tuple[str, Step]] = [
     ("017_bodies", _M017_BODIES),
     ("020_figure_places", _M020_FIGURE_PLACES),
     ("021_rates_listing", _M021_RATES_LISTING),
+    ("032_text_places", _M032_TEXT_PLACES),
 ]
 
 

@@ -10,9 +10,10 @@ write the same rows.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from archive.model import Check, ParseResult, ReportMeta, Stat, Where
 from archive.store.bodies import BodyRows
@@ -25,15 +26,47 @@ FORMAT_RANK = {"docx": 0, "html": 1, "xlsx": 2, "xls": 2, "pdf": 3, "doc": 4, "w
 
 
 def _place_columns(where: Where | None) -> dict[str, object]:
-    """A figure's place as report_stats columns (migration 020)."""
+    """A figure's place as report_stats columns (migrations 020 and 032)."""
     box = where.box if where else None
+    span = where.span if where else None
     return {
         "src_page": where.page if where else None,
         "src_box": ",".join(f"{v:.1f}" for v in box) if box else None,
         "src_table": where.table if where else None,
         "src_row": where.row if where else None,
         "src_col": where.col if where else None,
+        "src_element": where.element if where else None,
+        "src_span": f"{span[0]},{span[1]}" if span else None,
     }
+
+
+# report_stats' place columns, and the flat columns a release or an export writes them as (box and span split).
+PLACE_SOURCES = ("src_page", "src_box", "src_table", "src_row", "src_col", "src_element", "src_span")
+PLACE_FIELDS = (
+    "src_page",
+    "src_x0",
+    "src_y0",
+    "src_x1",
+    "src_y1",
+    "src_table",
+    "src_row",
+    "src_col",
+    "src_element",
+    "src_start",
+    "src_end",
+)
+
+
+def place_values(stored: Sequence[Any]) -> tuple[Any, ...]:
+    """The values of PLACE_SOURCES (in that order) as those of PLACE_FIELDS."""
+    page, box, table, row, col, element, span = stored
+    return (page, *_numbers(box, 4, float), table, row, col, element, *_numbers(span, 2, int))
+
+
+def _numbers(text: str | None, n: int, kind: Callable[[str], Any]) -> tuple[Any, ...]:
+    """A stored "a,b,…" (src_box, src_span) as n numbers; n nulls when absent."""
+    parts = text.split(",") if text else []
+    return tuple(kind(p) for p in parts) if len(parts) == n else (None,) * n
 
 
 def source_format(result: ParseResult) -> str:

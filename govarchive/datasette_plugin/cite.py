@@ -65,13 +65,17 @@ WORDS: dict[str, Words] = {
         "原件中的表格，读取这一数字的单元格已标出",
         "the table of the original, the cell read marked",
     ),
+    "text_marked": (
+        "原网页中这一段的文字，读取的数字已标出",
+        "the text of that element of the original page, the figure read marked",
+    ),
     "ocr": ("此数字由文字识别（OCR）读出，请对照原件核实。", "Read by OCR: check it against the original."),
     "printed": ("原件印作", "printed as"),
     "no_place_derived": ("推算所得，不是从某一格读出的。", "Derived: not read from any one cell."),
     "no_place_text": (
-        "没有记录单元格位置：这一数字读自文本层恢复的表格（或由本功能之前的版本读取，重新处理后即有）。",
-        "No cell place recorded: read from tables recovered from the text layer (or before places were "
-        "recorded; `govarchive reprocess` adds them).",
+        "没有记录位置：这一数字读自文本恢复的表格，在原文中未能再次确定（或由本功能之前的版本读取，重新处理后即有）。",
+        "No place recorded: read from tables recovered from the text, and not found again in it (or read "
+        "before places were recorded; `govarchive reprocess` adds them).",
     ),
     "no_image": (
         "此格式无法在服务器上绘制页面，仅给出页码与区域。",
@@ -101,6 +105,29 @@ def parse_box(text: str | None) -> tuple[float, float, float, float] | None:
     return x0, y0, x1, y1
 
 
+def parse_span(text: str | None) -> tuple[int, int] | None:
+    try:
+        a, b = (int(v) for v in (text or "").split(","))
+    except ValueError:
+        return None
+    return (a, b) if 0 <= a < b else None
+
+
+CONTEXT = 120  # characters of the element's text shown on each side of a marked figure
+
+
+def text_with_mark(text: str | None, fig: Row) -> tuple[str, str, str] | None:
+    """The element's text around the figure's characters, split (before, figure, after); None when the text
+    there is not the figure as printed (the page read differently, or no such element)."""
+    span = parse_span(fig.get("src_span"))
+    if text is None or span is None or text[span[0] : span[1]] != (fig.get("raw") or ""):
+        return None
+    a, b = span
+    before = ("…" if a > CONTEXT else "") + text[max(0, a - CONTEXT) : a]
+    after = text[b : b + CONTEXT] + ("…" if len(text) > b + CONTEXT else "")
+    return before, text[a:b], after
+
+
 def place_words(fig: Row) -> Words | None:
     """Where the figure was read, in words; None when no place was recorded."""
     box = parse_box(fig.get("src_box"))
@@ -119,6 +146,13 @@ def place_words(fig: Row) -> Words | None:
         return (
             f"文中第 {t} 个表格，第 {r} 行第 {c} 个单元格",
             f"table {t} of the document, row {r}, cell {c} of that row",
+        )
+    span = parse_span(fig.get("src_span"))
+    if fig.get("src_element") and span:
+        path, (a, b) = fig["src_element"], span
+        return (
+            f"网页元素 {path} 的文字中第 {a + 1} 至第 {b} 个字符（表格以段落写出）",
+            f"characters {a + 1} to {b} of the text of page element {path} (a table written as paragraphs)",
         )
     return None
 

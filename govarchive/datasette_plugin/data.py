@@ -300,12 +300,12 @@ def no_figures_reason(report: Row, doc: Row | None) -> tuple[str, str]:
 
 
 def figure_place(conn: sqlite3.Connection, rid: int, key: Key) -> Row | None:
-    """One figure with where it was read (migration 020's columns) and the original it was read from: its
+    """One figure with where it was read (migrations 020 and 032's columns) and the original it was read from: its
     media type, when it was first archived and the URL of this report's copy of it."""
     rows = _rows(
         conn,
         """SELECT s.section, s.row, s.col, s.value, s.raw, s.placed_by, s.ocr, s.source_sha256,
-                  s.src_page, s.src_box, s.src_table, s.src_row, s.src_col,
+                  s.src_page, s.src_box, s.src_table, s.src_row, s.src_col, s.src_element, s.src_span,
                   d.media_type, d.first_seen AS archived_at, d.pages,
                   (SELECT rs.url FROM report_sources rs WHERE rs.report_id = s.report_id
                      AND rs.sha256 = s.source_sha256 ORDER BY rs.first_seen, rs.url LIMIT 1) AS source_url

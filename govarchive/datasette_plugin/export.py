@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from archive.report import codes
+from archive.store.reports import PLACE_FIELDS, PLACE_SOURCES, place_values
 from govarchive.datasette_plugin import vocab
 from govarchive.datasette_plugin.data import number, region_clause
 
@@ -38,6 +39,7 @@ FIGURE_COLUMNS = [
     "placed_by",
     "ocr",
     "source_sha256",
+    *PLACE_FIELDS,  # where in source_sha256 the figure was read (as the release's figures table)
 ]
 REPORT_COLUMNS = [
     "id",
@@ -120,7 +122,8 @@ def figures_batch(
     cur.row_factory = sqlite3.Row
     rows = cur.execute(
         f"""SELECT r.id AS report_id, r.agency, r.region, r.year, r.kind, r.template, s.section, s.row, s.col,
-                   s.value, s.raw, s.row_label, s.col_label, s.placed_by, s.ocr, s.source_sha256
+                   s.value, s.raw, s.row_label, s.col_label, s.placed_by, s.ocr, s.source_sha256,
+                   {", ".join("s." + c for c in PLACE_SOURCES)}
             FROM report_stats s JOIN reports r ON r.id = s.report_id
             WHERE r.id IN ({marks}) AND {cw}""",
         cp,
@@ -161,6 +164,7 @@ def figures_batch(
                 r["placed_by"],
                 r["ocr"],
                 r["source_sha256"],
+                *place_values([r[c] for c in PLACE_SOURCES]),
             ]
         )
     return ids[-1], out

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from datasette.utils.asgi import NotFound, Request, Response
 
+from archive.extract import html
 from archive.products import highlight
 from govarchive.datasette_plugin import cite, data, download, vocab
 from govarchive.datasette_plugin.views import _releases, _render, answered, corpus, data_dir
@@ -78,6 +79,7 @@ async def figure_page(request: Request, datasette: Datasette) -> Response:
         sha = str(fig["source_sha256"])
         tables, places = await corpus(datasette).execute_fn(lambda c: data.document_tables(c, sha))
         grid = cite.grid_with_mark(tables, places, fig)
+    marked_text = await asyncio.to_thread(_element_text, datasette, fig) if fig.get("src_element") else None
     if place is None:
         missing = cite.WORDS["no_place_derived" if fig.get("placed_by") == "derived" else "no_place_text"]
     else:
@@ -97,10 +99,20 @@ async def figure_page(request: Request, datasette: Datasette) -> Response:
         missing=missing,
         image=datasette.urls.path(figure_path(rid, key, "png")) if _drawn(fig) else None,
         grid=grid,
+        marked_text=marked_text,
         back=f"{report_path}#{anchor(key)}",
         download=datasette.urls.path(f"/blob/{fig['source_sha256']}"),
         words=cite.WORDS,
     )
+
+
+def _element_text(datasette: Datasette, fig: data.Row) -> tuple[str, str, str] | None:
+    """The archived page's element that holds the figure, its text split around the figure (HTML tables
+    written as paragraphs); None when the original is not in the store or reads differently now."""
+    page = download.path_in_store(data_dir(corpus(datasette)), str(fig.get("source_sha256") or ""))
+    if page is None or not page.is_file() or fig.get("media_type") != "html":
+        return None
+    return cite.text_with_mark(html.element_text(page.read_bytes(), str(fig["src_element"])), fig)
 
 
 async def figure_png(request: Request, datasette: Datasette) -> Response:

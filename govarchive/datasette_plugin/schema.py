@@ -90,6 +90,14 @@ DOCS: dict[str, tuple[str, str, dict[str, tuple[str, str]]]] = {
                 "行中的第几个单元格（电子表格的列号）",
                 "cell within the row (a spreadsheet's column number)",
             ),
+            "src_element": (
+                "网页中以段落写出的表格：数字所在元素的 XPath",
+                "an HTML table written as paragraphs: XPath of the element holding the figure",
+            ),
+            "src_span": (
+                "数字在该元素文字中的位置 起,止（字符，从 0 起）",
+                "the figure's characters in that element's text: start,end (from 0)",
+            ),
         },
     ),
     "populations": (
@@ -136,6 +144,11 @@ DOCS: dict[str, tuple[str, str, dict[str, tuple[str, str]]]] = {
                 "表格中每个单元格的读取位置（JSON，与 tables 同形：[页, x0, y0, x1, y1] 或 [表, 行, 格]）",
                 "where each cell of tables was read (JSON of the same shape: [page, x0, y0, x1, y1] or "
                 "[table, row, cell])",
+            ),
+            "text_places": (
+                "文字中每个数字样词的读取位置（JSON：[起, 止, 页, x0, y0, x1, y1] 或 [起, 止, XPath, 起, 止]）",
+                "where each figure-like token of text was read (JSON: [start, end, page, x0, y0, x1, y1] or "
+                "[start, end, xpath, start, end]): tables rebuilt from text place their figures by it",
             ),
             "extracted_at": ("提取时间", "when extracted"),
         },
