@@ -4,8 +4,10 @@ in-flight requests go back to the queue once, and a site's slots are spaced by i
 
 from __future__ import annotations
 
+import pickle
 import time
 import uuid
+from dataclasses import fields
 from itertools import pairwise
 
 import pytest
@@ -15,7 +17,7 @@ import scrapy
 from archive.sharedcrawl.keys import CrawlKeys
 from archive.sites import FamilyName, Site
 from archive.store.corpus import Exchange
-from crawler.context import RequestContext, context_of
+from crawler.context import META_KEY, RequestContext, context_of
 from crawler.families.hanweb import ProxyState
 from crawler.middlewares.exchange import HOPS_KEY
 from crawler.middlewares.retry import NOT_BEFORE
@@ -85,6 +87,48 @@ def test_a_request_round_trips_with_its_context() -> None:
     # the retry's earliest time is kept as a duration, not as another process's monotonic clock
     assert 4.0 < back.meta[NOT_BEFORE] - time.monotonic() <= 5.0
     assert TOKEN in request.meta  # encoding leaves the request itself alone
+
+
+def _article(spider: ReportsSpider, **meta: object) -> scrapy.Request:
+    context = RequestContext("d", "article", "测试县2022年政府信息公开工作年度报告", 2)
+    return spider._request(
+        SITE, "http://127.0.0.1:9/xxgk/2023/t20230120_7.html", context, callback=spider.parse_page,
+        priority=20, referer="http://127.0.0.1:9/xxgk/index_3.html", meta=dict(meta),
+    )  # fmt: skip
+
+
+def test_a_request_travels_compact_and_exact() -> None:
+    """What the tuple form leaves out (the download slot and Referer the context implies, defaults, key
+    names) comes back exactly, and a request that lacks or changes them keeps that."""
+    spider = _spider()
+    plain = _article(spider)
+    data = encode(plain, spider)
+    assert len(data) < 0.6 * len(pickle.dumps(plain.to_dict(spider=spider), protocol=5))
+    cases = [plain, _data_call(spider), _article(spider, download_slot="elsewhere", playwright=True)]
+    no_slot, no_referer, other_referer = _article(spider), _article(spider), _article(spider)
+    del no_slot.meta["download_slot"]
+    del no_referer.headers["Referer"]
+    other_referer.headers["Referer"] = "http://127.0.0.1:9/other.html"
+    for request in [*cases, no_slot, no_referer, other_referer]:
+        request.meta.pop(NOT_BEFORE, None)
+        request.meta.pop(TOKEN, None)
+        back = decode(encode(request, spider), spider)
+        assert back.to_dict(spider=spider) == request.to_dict(spider=spider)
+
+
+def test_a_request_queued_in_the_former_form_is_still_read() -> None:
+    """A shared crawl queued by the version before the tuple form (scrapy's dict of the request, defaults
+    left out, the context as a tuple in meta) resumes: its requests decode as they were."""
+    spider = _spider()
+    request = _article(spider)
+    d = request.to_dict(spider=spider)
+    d["meta"] = {
+        **d["meta"],
+        META_KEY: tuple(getattr(context_of(request), f.name) for f in fields(RequestContext)),
+    }
+    former = {k: v for k, v in d.items() if v not in ({}, [], b"", False, "GET", "utf-8")}
+    back = decode(pickle.dumps(former, protocol=5), spider)
+    assert back.to_dict(spider=spider) == request.to_dict(spider=spider)
 
 
 def test_a_popped_request_is_in_flight_and_a_dead_process_gives_it_back_once(redis_url: str) -> None:
