@@ -136,19 +136,22 @@ def test_a_popped_request_is_in_flight_and_a_dead_process_gives_it_back_once(red
     keys = _keys()
     first, second, third = (_shared(redis_url, p, keys) for p in ("p1", "p2", "p3"))
     data = encode(_data_call(spider), spider)
-    first.client.zadd(first.keys.requests, {data: -10})
+    first.size_filter(1)
+    assert first.enqueue(data, 10, None, None, None)  # no site: turn 0, band "|-10"
     first.join()
     second.join()
     token, popped = first.pop() or ("", b"")
     assert popped == data and token == token_of(data)
-    assert first.client.zcard(first.keys.requests) == 0
-    assert first.client.hget(first.inflight, token) == b"-10:" + data
+    assert first.client.zcard(first.keys.queue) == 0 and first.client.get(first.keys.queued) == b"0"
+    assert first.client.hget(first.inflight, token) == b"-10:|-10\n" + data
     assert not second.drained()  # in flight with a live process: the crawl is not over
     assert second.recover_dead() == 0
     first.client.delete(first.keys.alive("p1"))  # p1 stops renewing: killed
     # two survivors look at once: one of them requeues, the other finds nothing left
     assert second.recover_dead() + third.recover_dead() == 1
-    assert first.client.zrange(first.keys.requests, 0, -1, withscores=True) == [(data, -10.0)]
+    assert first.client.zrange(first.keys.queue, 0, -1, withscores=True) == [(b"|-10", -10.0)]
+    assert first.client.lrange(first.keys.band("|-10"), 0, -1) == [b"-10:" + data]
+    assert first.client.get(first.keys.queued) == b"1"
     assert first.client.exists(first.inflight) == 0
     assert first.client.smembers(first.keys.crawlers) == {b"p2"}
     got = second.pop()
@@ -159,6 +162,29 @@ def test_a_popped_request_is_in_flight_and_a_dead_process_gives_it_back_once(red
     again.meta[TOKEN] = got[0]
     second.done(again)
     assert second.drained()
+
+
+def test_a_dead_process_gives_its_requests_back_in_their_places(redis_url: str) -> None:
+    """Requests of a dead process go back to the front of their bands, best first, ahead of what their
+    sites queued since; a held request (turn 0) ahead of them all."""
+    keys = _keys()
+    first, second = _shared(redis_url, "p1", keys), _shared(redis_url, "p2", keys)
+    first.size_filter(2)
+    first.join()
+    for name in ("a0", "a1", "b0", "a2"):
+        assert first.enqueue(name.encode(), 20, name.encode(), None, None, name[0])
+    assert [(first.pop() or ("", b""))[1] for _ in range(3)] == [b"a0", b"b0", b"a1"]
+    spider = _spider()
+    held = _article(spider)
+    first.hold(held, spider)
+    assert first.enqueue(b"a3", 20, b"a3", None, None, "a")
+    first.client.delete(keys.alive("p1"))
+    assert second.recover_dead() == 4
+    assert second.client.get(keys.queued) == b"6"
+    order = [(second.pop() or ("", b""))[1] for _ in range(6)]
+    assert decode(order[0], spider).url == held.url
+    assert order[1:] == [b"a0", b"b0", b"a1", b"a2", b"a3"]
+    assert second.pop() is None and second.client.zcard(keys.queue) == 0
 
 
 def test_a_held_request_is_in_flight_until_released(redis_url: str) -> None:

@@ -47,10 +47,21 @@ class CrawlKeys:
         """Every key of this crawl (for clearing it once done)."""
         return self.key("*")
 
-    # the frontier (scrapy-redis queue and duplicate filter; requests taken but not finished, by process)
+    # the frontier (the queue and the duplicate filter; requests taken but not finished, by process)
     @property
-    def requests(self) -> str:
-        return self.key("requests")
+    def queue(self) -> str:
+        """Sorted set: each band (a site's requests of one priority) with requests queued -> the score of its
+        first (crawler/sharedcrawl/frontier.py)."""
+        return self.key("queue")
+
+    def band(self, band: str) -> str:
+        """The list of a band's queued requests ("score:request", in score order)."""
+        return self.key("band", band)
+
+    @property
+    def queued(self) -> str:
+        """How many requests the bands hold."""
+        return self.key("queued")
 
     @property
     def dupefilter(self) -> str:

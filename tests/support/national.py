@@ -425,7 +425,7 @@ def one_run(
         result.redis_end_mib = round(memory["used_memory"] / 2**20, 1)
         result.key_mib = {
             name: _mib(client, crawl_key(client, name))
-            for name in ("requests", "captures", "pages", "validators")
+            for name in ("queue", "captures", "pages", "validators")
         }
         result.key_mib["dupefilter"] = round(
             sum(
