@@ -7,17 +7,18 @@ from __future__ import annotations
 import pickle
 import time
 import uuid
-from dataclasses import fields
 from itertools import pairwise
+from pathlib import Path
 
 import pytest
 import redis
 import scrapy
 
+from archive.errors import GovarchiveError
 from archive.sharedcrawl.keys import CrawlKeys
 from archive.sites import FamilyName, Site
 from archive.store.corpus import Exchange
-from crawler.context import META_KEY, RequestContext, context_of
+from crawler.context import RequestContext, context_of
 from crawler.families.hanweb import ProxyState
 from crawler.middlewares.exchange import HOPS_KEY
 from crawler.middlewares.retry import NOT_BEFORE
@@ -116,19 +117,15 @@ def test_a_request_travels_compact_and_exact() -> None:
         assert back.to_dict(spider=spider) == request.to_dict(spider=spider)
 
 
-def test_a_request_queued_in_the_former_form_is_still_read() -> None:
-    """A shared crawl queued by the version before the tuple form (scrapy's dict of the request, defaults
-    left out, the context as a tuple in meta) resumes: its requests decode as they were."""
-    spider = _spider()
-    request = _article(spider)
-    d = request.to_dict(spider=spider)
-    d["meta"] = {
-        **d["meta"],
-        META_KEY: tuple(getattr(context_of(request), f.name) for f in fields(RequestContext)),
-    }
-    former = {k: v for k, v in d.items() if v not in ({}, [], b"", False, "GET", "utf-8")}
-    back = decode(pickle.dumps(former, protocol=5), spider)
-    assert back.to_dict(spider=spider) == request.to_dict(spider=spider)
+def test_a_shared_crawl_queued_in_the_former_form_is_refused(redis_url: str, tmp_path: Path) -> None:
+    """A crawl queued before the bands (one sorted set `requests`) cannot be resumed: a clear error, before
+    any process starts."""
+    from govarchive.sharedcrawl_cli import run_shared_crawl
+
+    keys = CrawlKeys("former-" + uuid.uuid4().hex[:6])
+    redis.Redis.from_url(redis_url).zadd(keys.former_queue, {b"a request": 0})
+    with pytest.raises(GovarchiveError, match="queued by an earlier govarchive"):
+        run_shared_crawl(tmp_path, tmp_path / "sites.toml", [SITE], redis_url, keys.crawl)
 
 
 def test_a_popped_request_is_in_flight_and_a_dead_process_gives_it_back_once(redis_url: str) -> None:

@@ -64,6 +64,12 @@ class CrawlKeys:
         return self.key("queued")
 
     @property
+    def former_queue(self) -> str:
+        """The queue of a crawl started by a govarchive before the bands (one sorted set of requests in
+        another form): such a crawl cannot be resumed by this one."""
+        return self.key("requests")
+
+    @property
     def dupefilter(self) -> str:
         """The duplicate filter's key prefix: its buckets are `dupefilter:<n>` (filter_bucket)."""
         return self.key("dupefilter")

@@ -246,13 +246,8 @@ def encode(request: Request, spider: Spider) -> bytes:
 
 
 def decode(data: bytes, spider: Spider) -> Request:
-    loaded = pickle.loads(data)
-    if isinstance(loaded, dict):
-        d = loaded  # queued as scrapy's dict (before the tuple form): a crawl started then resumes
-        values = d.get("meta", {}).pop(META_KEY, None)
-    else:
-        url, callback, errback, priority, values, rest = loaded
-        d = {**(rest or {}), "url": url, "callback": callback, "errback": errback, "priority": priority}
+    url, callback, errback, priority, values, rest = pickle.loads(data)
+    d = {**(rest or {}), "url": url, "callback": callback, "errback": errback, "priority": priority}
     meta = d.setdefault("meta", {})
     wall = meta.pop(_NOT_BEFORE_WALL, None)
     if wall is not None:
@@ -260,10 +255,9 @@ def decode(data: bytes, spider: Spider) -> Request:
     if isinstance(values, tuple):
         context = _context_of(values, d["url"])
         meta[META_KEY] = context
-        if not isinstance(loaded, dict):
-            meta.setdefault("download_slot", SLOT_PREFIX + context.site_id)
-            if context.linked_from is not None:
-                d["headers"] = {_REFERER: [context.linked_from.encode()], **d.get("headers", {})}
+        meta.setdefault("download_slot", SLOT_PREFIX + context.site_id)
+        if context.linked_from is not None:
+            d["headers"] = {_REFERER: [context.linked_from.encode()], **d.get("headers", {})}
         if meta.get("download_slot") == _NONE:
             del meta["download_slot"]
         headers = d.get("headers")
