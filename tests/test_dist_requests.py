@@ -182,6 +182,18 @@ def test_a_dead_process_gives_its_requests_back_in_their_places(redis_url: str) 
     assert decode(order[0], spider).url == held.url
     assert order[1:] == [b"a0", b"b0", b"a1", b"a2", b"a3"]
     assert second.pop() is None and second.client.zcard(keys.queue) == 0
+    # Two processes die, the earlier take of a band given back first: the band is still in order.
+    fourth, fifth = _shared(redis_url, "p4", keys), _shared(redis_url, "p5", keys)
+    for process in (first, fourth, fifth):
+        process.join()
+    for name in ("a4", "a5", "a6"):
+        assert first.enqueue(name.encode(), 20, name.encode(), None, None, "a")
+    assert (fourth.pop() or ("", b""))[1] == b"a4" and (fifth.pop() or ("", b""))[1] == b"a5"
+    first.client.delete(keys.alive("p4"))
+    assert first.recover_dead() == 1  # a4 back at the front, ahead of a6
+    first.client.delete(keys.alive("p5"))
+    assert first.recover_dead() == 1  # a5 goes after a4, not before it
+    assert [(first.pop() or ("", b""))[1] for _ in range(4)] == [b"a4", b"a5", b"a6", b""]
 
 
 def test_a_held_request_is_in_flight_until_released(redis_url: str) -> None:

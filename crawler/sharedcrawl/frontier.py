@@ -135,8 +135,8 @@ def band_of(site: str | None, priority: int) -> str:
 
 # A process whose alive key is gone: its in-flight requests back to the queue, itself out of the crawl. Each
 # goes back to the front of its band: its score is below every request queued in its band since (turns only
-# grow; a held request has turn 0), so a band's entries, pushed to the front best last, keep its list in
-# score order.
+# grow; a held request has turn 0) — only what other dead processes gave back may be lower, and is merged —
+# so a band's entries, pushed to the front best last, keep its list in score order.
 _RECOVER = """
 if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
 local kv = redis.call('HGETALL', KEYS[2])
@@ -151,6 +151,16 @@ for i = 1, #kv, 2 do
   bands[band] = entries
 end
 for band, entries in pairs(bands) do
+  -- Requests another dead process gave back before may be at the front, below some of these: merged.
+  local top = -math.huge
+  for _, e in ipairs(entries) do top = math.max(top, e[1]) end
+  while true do
+    local first = redis.call('LINDEX', ARGV[2] .. band, 0)
+    if not first then break end
+    local score = tonumber(string.sub(first, 1, string.find(first, ':', 1, true) - 1))
+    if score >= top then break end
+    entries[#entries + 1] = {score, redis.call('LPOP', ARGV[2] .. band)}
+  end
   table.sort(entries, function(a, b) return a[1] > b[1] end)
   for _, e in ipairs(entries) do redis.call('LPUSH', ARGV[2] .. band, e[2]) end
   redis.call('ZADD', KEYS[3], entries[#entries][1], band)
