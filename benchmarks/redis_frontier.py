@@ -6,9 +6,10 @@ county portals' (article pages under dated folders, attachments with long genera
 serialized exactly as the shared scheduler queues them (crawler/sharedcrawl/frontier.py `encode`) and
 fingerprinted by Scrapy's fingerprinter as its duplicate filter does.
 
-Memory: `--urls` (1,000,000) fingerprints into the duplicate filter's bucketed hashes, then as many requests into the
-queue's sorted set, in pipelines of 1,000 (the same keys, members and scores the scheduler writes, faster
-than one round trip each); `INFO memory` used_memory before and after each, per million URLs.
+Memory: `--urls` (1,000,000) requests of 200 sites through the scheduler's enqueue script (duplicate filter,
+turns, the sites' bands), in pipelines of 1,000 (faster than one round trip each); `MEMORY USAGE` of the
+queue (the bands' lists and their sorted set) and of the filter's buckets, and `INFO memory` used_memory
+before and after, per million URLs.
 Rates: `--rate-urls` requests through `SharedScheduler.enqueue_request` (filter, queue and the release of
 the in-flight request it replaces, one Lua script: what a crawling process pays per new link; the spider's
 max_pages count is one HINCRBY more per request it builds), then popped by `next_request` (the pop script that records
@@ -37,7 +38,7 @@ from scrapy.utils.test import get_crawler
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from archive.sharedcrawl.keys import CrawlKeys, filter_buckets
+from archive.sharedcrawl.keys import CrawlKeys
 from archive.sites import Site
 from crawler.context import RequestContext
 from crawler.sharedcrawl.frontier import SharedCrawl, encode
@@ -91,31 +92,29 @@ def memory(
 ) -> dict[str, float]:
     fingerprinter = RequestFingerprinter()
     rng = random.Random(1)
+    shared = SharedCrawl(client, keys, "bench", 10.0, 1.0)
+    shared.size_filter(len(sites))
+    pipe = client.pipeline(transaction=False)
+    piped = SharedCrawl(pipe, keys, "bench", 10.0, 1.0)  # the enqueue script, queued in the pipeline
+    piped.buckets = shared.buckets
     base = used_memory(client)
     started = time.perf_counter()
-    pipe = client.pipeline(transaction=False)
-    queued: list[tuple[bytes, int]] = []
-    buckets = filter_buckets(len(sites))
     for i in range(n):
-        request = portal_request(spider, sites[i % len(sites)], i, rng)
-        bucket, field = keys.filter_bucket(fingerprinter.fingerprint(request), buckets)
-        pipe.hset(bucket, field, b"")
-        queued.append((encode(request, spider), -request.priority))
-        if len(queued) == BATCH:
+        site = sites[i % len(sites)]
+        request = portal_request(spider, site, i, rng)
+        fingerprint = fingerprinter.fingerprint(request)
+        piped.enqueue(encode(request, spider), request.priority, fingerprint, None, None, site.id)
+        if i % BATCH == BATCH - 1:
             pipe.execute()
-            queued_pipe = client.pipeline(transaction=False)
-            queued_pipe.zadd(keys.requests, dict(queued))
-            queued_pipe.execute()
-            queued.clear()
     pipe.execute()
-    if queued:
-        client.zadd(keys.requests, dict(queued))
     elapsed = time.perf_counter() - started
     total = used_memory(client) - base
     dupefilter = sum(
         int(client.memory_usage(k, samples=0)) for k in client.scan_iter(f"{keys.dupefilter}:*", count=10_000)
     )
-    queue = int(client.memory_usage(keys.requests, samples=0))
+    queue = int(client.memory_usage(keys.queue, samples=0)) + sum(
+        int(client.memory_usage(k, samples=0)) for k in client.scan_iter(keys.band("*"), count=10_000)
+    )
     per_million = 1_000_000 / n / 2**20
     return {
         "urls": n,
@@ -127,7 +126,7 @@ def memory(
             len(encode(portal_request(spider, sites[0], i, rng), spider)) for i in range(1000)
         )
         / 1000,
-        "queued": int(client.zcard(keys.requests)),
+        "queued": int(client.get(keys.queued) or 0),
         "fingerprints": sum(
             int(client.hlen(k)) for k in client.scan_iter(f"{keys.dupefilter}:*", count=10_000)
         ),
@@ -140,7 +139,7 @@ def rates(url: str, spider: ReportsSpider, sites: list[Site], n: int, keys: Craw
     scheduler = SharedScheduler(
         server=shared.client,
         persist=True,
-        queue_key=keys.requests,
+        queue_key=keys.queue,
         dupefilter=SharedDupeFilter(shared.client, keys.dupefilter, crawler.request_fingerprinter),
     )
     scheduler.shared = shared

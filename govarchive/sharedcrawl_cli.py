@@ -83,6 +83,11 @@ def run_shared_crawl(
         raise GovarchiveError(
             f"the shared crawl {keys.crawl} is finishing or finished moments ago; start the next one in a minute"
         )
+    if client.exists(keys.former_queue):
+        raise GovarchiveError(
+            f"the shared crawl {keys.crawl} was queued by an earlier govarchive (the queue's form changed): "
+            f"finish it with that version, or delete its keys ({keys.pattern}) and start it again"
+        )
     client.hsetnx(keys.run, "wanted", f"{time.time():.3f}")  # a writer opens the run once one is asked for
     children: list[subprocess.Popen[bytes]] = []
     if writer:

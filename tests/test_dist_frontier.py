@@ -174,7 +174,7 @@ def test_two_crawlers_share_one_crawl_each_url_fetched_once(
         keys = CrawlKeys(crawl)
         client = redis.Redis.from_url(redis_url)
         assert client.hget(keys.run, "frontier_drained") is not None
-        assert client.zcard(keys.requests) == 0 and client.scard(keys.crawlers) == 0
+        assert client.zcard(keys.queue) == 0 and client.scard(keys.crawlers) == 0
 
 
 def test_a_killed_crawler_loses_nothing(

@@ -4,14 +4,17 @@ in-flight requests go back to the queue once, and a site's slots are spaced by i
 
 from __future__ import annotations
 
+import pickle
 import time
 import uuid
 from itertools import pairwise
+from pathlib import Path
 
 import pytest
 import redis
 import scrapy
 
+from archive.errors import GovarchiveError
 from archive.sharedcrawl.keys import CrawlKeys
 from archive.sites import FamilyName, Site
 from archive.store.corpus import Exchange
@@ -87,24 +90,65 @@ def test_a_request_round_trips_with_its_context() -> None:
     assert TOKEN in request.meta  # encoding leaves the request itself alone
 
 
+def _article(spider: ReportsSpider, **meta: object) -> scrapy.Request:
+    context = RequestContext("d", "article", "测试县2022年政府信息公开工作年度报告", 2)
+    return spider._request(
+        SITE, "http://127.0.0.1:9/xxgk/2023/t20230120_7.html", context, callback=spider.parse_page,
+        priority=20, referer="http://127.0.0.1:9/xxgk/index_3.html", meta=dict(meta),
+    )  # fmt: skip
+
+
+def test_a_request_travels_compact_and_exact() -> None:
+    """What the tuple form leaves out (the download slot and Referer the context implies, defaults, key
+    names) comes back exactly, and a request that lacks or changes them keeps that."""
+    spider = _spider()
+    plain = _article(spider)
+    data = encode(plain, spider)
+    assert len(data) < 0.6 * len(pickle.dumps(plain.to_dict(spider=spider), protocol=5))
+    cases = [plain, _data_call(spider), _article(spider, download_slot="elsewhere", playwright=True)]
+    no_slot, no_referer, other_referer = _article(spider), _article(spider), _article(spider)
+    del no_slot.meta["download_slot"]
+    del no_referer.headers["Referer"]
+    other_referer.headers["Referer"] = "http://127.0.0.1:9/other.html"
+    for request in [*cases, no_slot, no_referer, other_referer]:
+        request.meta.pop(NOT_BEFORE, None)
+        request.meta.pop(TOKEN, None)
+        back = decode(encode(request, spider), spider)
+        assert back.to_dict(spider=spider) == request.to_dict(spider=spider)
+
+
+def test_a_shared_crawl_queued_in_the_former_form_is_refused(redis_url: str, tmp_path: Path) -> None:
+    """A crawl queued before the bands (one sorted set `requests`) cannot be resumed: a clear error, before
+    any process starts."""
+    from govarchive.sharedcrawl_cli import run_shared_crawl
+
+    keys = CrawlKeys("former-" + uuid.uuid4().hex[:6])
+    redis.Redis.from_url(redis_url).zadd(keys.former_queue, {b"a request": 0})
+    with pytest.raises(GovarchiveError, match="queued by an earlier govarchive"):
+        run_shared_crawl(tmp_path, tmp_path / "sites.toml", [SITE], redis_url, keys.crawl)
+
+
 def test_a_popped_request_is_in_flight_and_a_dead_process_gives_it_back_once(redis_url: str) -> None:
     spider = _spider()
     keys = _keys()
     first, second, third = (_shared(redis_url, p, keys) for p in ("p1", "p2", "p3"))
     data = encode(_data_call(spider), spider)
-    first.client.zadd(first.keys.requests, {data: -10})
+    first.size_filter(1)
+    assert first.enqueue(data, 10, None, None, None)  # no site: turn 0, band "|-10"
     first.join()
     second.join()
     token, popped = first.pop() or ("", b"")
     assert popped == data and token == token_of(data)
-    assert first.client.zcard(first.keys.requests) == 0
-    assert first.client.hget(first.inflight, token) == b"-10:" + data
+    assert first.client.zcard(first.keys.queue) == 0 and first.client.get(first.keys.queued) == b"0"
+    assert first.client.hget(first.inflight, token) == b"-10:|-10\n" + data
     assert not second.drained()  # in flight with a live process: the crawl is not over
     assert second.recover_dead() == 0
     first.client.delete(first.keys.alive("p1"))  # p1 stops renewing: killed
     # two survivors look at once: one of them requeues, the other finds nothing left
     assert second.recover_dead() + third.recover_dead() == 1
-    assert first.client.zrange(first.keys.requests, 0, -1, withscores=True) == [(data, -10.0)]
+    assert first.client.zrange(first.keys.queue, 0, -1, withscores=True) == [(b"|-10", -10.0)]
+    assert first.client.lrange(first.keys.band("|-10"), 0, -1) == [b"-10:" + data]
+    assert first.client.get(first.keys.queued) == b"1"
     assert first.client.exists(first.inflight) == 0
     assert first.client.smembers(first.keys.crawlers) == {b"p2"}
     got = second.pop()
@@ -115,6 +159,41 @@ def test_a_popped_request_is_in_flight_and_a_dead_process_gives_it_back_once(red
     again.meta[TOKEN] = got[0]
     second.done(again)
     assert second.drained()
+
+
+def test_a_dead_process_gives_its_requests_back_in_their_places(redis_url: str) -> None:
+    """Requests of a dead process go back to the front of their bands, best first, ahead of what their
+    sites queued since; a held request (turn 0) ahead of them all."""
+    keys = _keys()
+    first, second = _shared(redis_url, "p1", keys), _shared(redis_url, "p2", keys)
+    first.size_filter(2)
+    first.join()
+    for name in ("a0", "a1", "b0", "a2"):
+        assert first.enqueue(name.encode(), 20, name.encode(), None, None, name[0])
+    assert [(first.pop() or ("", b""))[1] for _ in range(3)] == [b"a0", b"b0", b"a1"]
+    spider = _spider()
+    held = _article(spider)
+    first.hold(held, spider)
+    assert first.enqueue(b"a3", 20, b"a3", None, None, "a")
+    first.client.delete(keys.alive("p1"))
+    assert second.recover_dead() == 4
+    assert second.client.get(keys.queued) == b"6"
+    order = [(second.pop() or ("", b""))[1] for _ in range(6)]
+    assert decode(order[0], spider).url == held.url
+    assert order[1:] == [b"a0", b"b0", b"a1", b"a2", b"a3"]
+    assert second.pop() is None and second.client.zcard(keys.queue) == 0
+    # Two processes die, the earlier take of a band given back first: the band is still in order.
+    fourth, fifth = _shared(redis_url, "p4", keys), _shared(redis_url, "p5", keys)
+    for process in (first, fourth, fifth):
+        process.join()
+    for name in ("a4", "a5", "a6"):
+        assert first.enqueue(name.encode(), 20, name.encode(), None, None, "a")
+    assert (fourth.pop() or ("", b""))[1] == b"a4" and (fifth.pop() or ("", b""))[1] == b"a5"
+    first.client.delete(keys.alive("p4"))
+    assert first.recover_dead() == 1  # a4 back at the front, ahead of a6
+    first.client.delete(keys.alive("p5"))
+    assert first.recover_dead() == 1  # a5 goes after a4, not before it
+    assert [(first.pop() or ("", b""))[1] for _ in range(4)] == [b"a4", b"a5", b"a6", b""]
 
 
 def test_a_held_request_is_in_flight_until_released(redis_url: str) -> None:

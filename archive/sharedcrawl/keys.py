@@ -47,9 +47,26 @@ class CrawlKeys:
         """Every key of this crawl (for clearing it once done)."""
         return self.key("*")
 
-    # the frontier (scrapy-redis queue and duplicate filter; requests taken but not finished, by process)
+    # the frontier (the queue and the duplicate filter; requests taken but not finished, by process)
     @property
-    def requests(self) -> str:
+    def queue(self) -> str:
+        """Sorted set: each band (a site's requests of one priority) with requests queued -> the score of its
+        first (crawler/sharedcrawl/frontier.py)."""
+        return self.key("queue")
+
+    def band(self, band: str) -> str:
+        """The list of a band's queued requests ("score:request", in score order)."""
+        return self.key("band", band)
+
+    @property
+    def queued(self) -> str:
+        """How many requests the bands hold."""
+        return self.key("queued")
+
+    @property
+    def former_queue(self) -> str:
+        """The queue of a crawl started by a govarchive before the bands (one sorted set of requests in
+        another form): such a crawl cannot be resumed by this one."""
         return self.key("requests")
 
     @property

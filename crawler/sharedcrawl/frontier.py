@@ -2,8 +2,10 @@
 process's name, and the moves of a request between the queue and a process.
 
 A request is in exactly one of three places, so no process's death loses it:
-  * the queue (`keys.requests`, a sorted set; score = the request's turn among the sites, then its priority);
-  * in flight with a process (`keys.inflight(process)`, a hash token -> "score:request"): taken from the
+  * the queue: a list per band (`keys.band(band)`: one site's requests of one priority, in the order of
+    their scores, each "score:request"; score = the request's turn among the sites, then its priority) and
+    a sorted set of the bands with requests (`keys.queue`, band -> the score of its first request);
+  * in flight with a process (`keys.inflight(process)`, a hash token -> "score:band\nrequest"): taken from the
     queue by the pop script in the same step, or held there by the spider (a list page the trap bounds let
     wait, crawler/bounds.py Verdict.WAIT), until the engine is done with it — its response or failure went
     through the spider and its items through the pipelines, or a replacement (redirect, retry, a released
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import pickle
 import time
 from dataclasses import dataclass, field, fields
@@ -40,8 +43,9 @@ from scrapy.utils.request import request_from_dict
 from archive.products.runend import PREFIX
 from archive.sharedcrawl.client import redis_client
 from archive.sharedcrawl.keys import CrawlKeys, crawl_name_for, filter_buckets, process_name
-from crawler.context import META_KEY, RequestContext
+from crawler.context import META_KEY, RequestContext, context_of
 from crawler.middlewares.retry import NOT_BEFORE
+from crawler.middlewares.throttle import SLOT_PREFIX
 
 logger = logging.getLogger(__name__)
 
@@ -49,16 +53,34 @@ TOKEN = "govarchive_inflight"  # meta: the in-flight token of a request taken by
 # retry_not_before is a time.monotonic() value: meaningless in another process, so it travels as wall time.
 _NOT_BEFORE_WALL = "retry_not_before_wall"
 
-# Take the request with the best score and record it in flight, in one step; the queue's clock moves on to
-# its turn (the enqueue script reads it).
+# Take the request with the best score (the first of the band whose first is best) and record it in flight,
+# in one step; the band's next request (if any) becomes its first; the queue's clock moves on to the popped
+# request's turn (the enqueue script reads it). KEYS: the bands' sorted set, the in-flight hash, the clock,
+# the count of queued requests; ARGV[1]: the prefix of the bands' lists (built here: the band is known only
+# once popped, so the crawl needs one Redis, not a cluster).
 _POP = """
-local r = redis.call('ZPOPMIN', KEYS[1])
-if #r == 0 then return false end
-local token = redis.sha1hex(r[1])
-redis.call('HSET', KEYS[2], token, r[2] .. ':' .. r[1])
-local turn = math.floor((tonumber(r[2]) + 64) / 128)  -- score = turn * 128 + order, order in ±63
-if turn > tonumber(redis.call('GET', KEYS[3]) or '0') then redis.call('SET', KEYS[3], turn) end
-return {token, r[1]}
+while true do
+  local head = redis.call('ZPOPMIN', KEYS[1])
+  if #head == 0 then return false end
+  local band = head[1]
+  local list = ARGV[1] .. band
+  local entry = redis.call('LPOP', list)
+  if entry then
+    local nxt = redis.call('LINDEX', list, 0)
+    if nxt then
+      redis.call('ZADD', KEYS[1], tonumber(string.sub(nxt, 1, string.find(nxt, ':', 1, true) - 1)), band)
+    end
+    local sep = string.find(entry, ':', 1, true)
+    local score = string.sub(entry, 1, sep - 1)
+    local data = string.sub(entry, sep + 1)
+    local token = redis.sha1hex(data)
+    redis.call('HSET', KEYS[2], token, score .. ':' .. band .. '\\n' .. data)
+    redis.call('DECR', KEYS[4])
+    local turn = math.floor((tonumber(score) + 64) / 128)  -- score = turn * 128 + order, order in ±63
+    if turn > tonumber(redis.call('GET', KEYS[3]) or '0') then redis.call('SET', KEYS[3], turn) end
+    return {token, data}
+  end
+end
 """
 # Queue a request unless the duplicate filter (KEYS[1]: the fingerprint's bucket, ARGV[1]: its field;
 # archive/sharedcrawl/keys.py filter_bucket) saw it (no fingerprint: dont_filter), in one step: a process
@@ -72,9 +94,12 @@ return {token, r[1]}
 # late) does not jump the queue with a run of its own. Without it, ZPOPMIN takes one priority's requests in
 # the order of their bytes — one site's URLs in a row, each waiting for that site's delay in the process
 # that took them (benchmarks/national_crawl.py: ~5 pages/s on 300 portals with a 1 s delay). A site's turns
-# are counted per priority: its report found late is queued for the next turn, not behind every list page of
-# that site found before it (best first within a site, as in a single-process crawl); priority orders the
-# requests of one turn. A request with no site (none the spider builds) has turn 0.
+# are counted per priority (its band): its report found late is queued for the next turn, not behind every
+# list page of that site found before it (best first within a site, as in a single-process crawl); priority
+# orders the requests of one turn. A request with no site (none the spider builds) has turn 0.
+# A band's turns only grow, so a request goes at the end of its band's list: the list stays in score order,
+# and only a band whose list was empty enters the sorted set. Lists rather than one sorted set of requests:
+# a list entry costs its bytes and ~4 more, a sorted-set member ~120 more (benchmarks/redis_frontier.py).
 _ENQUEUE = """
 if ARGV[4] ~= '' then redis.call('HDEL', KEYS[3], ARGV[4]) end
 if ARGV[1] ~= '' and redis.call('HSETNX', KEYS[1], ARGV[1], '') == 0 then
@@ -82,14 +107,18 @@ if ARGV[1] ~= '' and redis.call('HSETNX', KEYS[1], ARGV[1], '') == 0 then
   return 0
 end
 local order = math.max(-63, math.min(63, tonumber(ARGV[3])))
+local band = ARGV[6] .. '|' .. order
 local turn = 0
 if ARGV[6] ~= '' then
-  local band = ARGV[6] .. '|' .. order
   turn = math.max(tonumber(redis.call('HGET', KEYS[5], band) or '0') + 1,
                   tonumber(redis.call('GET', KEYS[6]) or '0') + 1)
   redis.call('HSET', KEYS[5], band, turn)
 end
-redis.call('ZADD', KEYS[2], turn * 128 + order, ARGV[2])
+local score = turn * 128 + order
+if redis.call('RPUSH', ARGV[7] .. band, score .. ':' .. ARGV[2]) == 1 then
+  redis.call('ZADD', KEYS[2], score, band)
+end
+redis.call('INCR', KEYS[7])
 return 1
 """
 
@@ -99,15 +128,44 @@ def queue_score(priority: int, turn: int = 0) -> int:
     return turn * 128 + max(-63, min(63, -priority))
 
 
-# A process whose alive key is gone: its in-flight requests back to the queue, itself out of the crawl.
+def band_of(site: str | None, priority: int) -> str:
+    """The band of a site's requests of one priority, as the enqueue script names it."""
+    return f"{site or ''}|{max(-63, min(63, -priority))}"
+
+
+# A process whose alive key is gone: its in-flight requests back to the queue, itself out of the crawl. Each
+# goes back to the front of its band: its score is below every request queued in its band since (turns only
+# grow; a held request has turn 0) — only what other dead processes gave back may be lower, and is merged —
+# so a band's entries, pushed to the front best last, keep its list in score order.
 _RECOVER = """
 if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
 local kv = redis.call('HGETALL', KEYS[2])
+local bands = {}
 for i = 1, #kv, 2 do
   local v = kv[i + 1]
   local sep = string.find(v, ':', 1, true)
-  redis.call('ZADD', KEYS[3], tonumber(string.sub(v, 1, sep - 1)), string.sub(v, sep + 1))
+  local nl = string.find(v, '\\n', sep + 1, true)
+  local band = string.sub(v, sep + 1, nl - 1)
+  local entries = bands[band] or {}
+  entries[#entries + 1] = {tonumber(string.sub(v, 1, sep - 1)), string.sub(v, 1, sep) .. string.sub(v, nl + 1)}
+  bands[band] = entries
 end
+for band, entries in pairs(bands) do
+  -- Requests another dead process gave back before may be at the front, below some of these: merged.
+  local top = -math.huge
+  for _, e in ipairs(entries) do top = math.max(top, e[1]) end
+  while true do
+    local first = redis.call('LINDEX', ARGV[2] .. band, 0)
+    if not first then break end
+    local score = tonumber(string.sub(first, 1, string.find(first, ':', 1, true) - 1))
+    if score >= top then break end
+    entries[#entries + 1] = {score, redis.call('LPOP', ARGV[2] .. band)}
+  end
+  table.sort(entries, function(a, b) return a[1] > b[1] end)
+  for _, e in ipairs(entries) do redis.call('LPUSH', ARGV[2] .. band, e[2]) end
+  redis.call('ZADD', KEYS[3], entries[#entries][1], band)
+end
+redis.call('INCRBY', KEYS[5], #kv / 2)
 redis.call('DEL', KEYS[2])
 redis.call('SREM', KEYS[4], ARGV[1])
 return #kv / 2
@@ -126,44 +184,97 @@ _DEFAULTS: dict[str, Any] = {
     "dont_filter": False,
     "flags": [],
     "cb_kwargs": {},
+    "meta": {},
 }
+# Taken out of scrapy's dict of the request into the tuple's own places.
+_PLACED = ("url", "callback", "errback", "priority")
 _CONTEXT_FIELDS = fields(RequestContext)
+# Context fields holding a URL that usually shares a long start with the request's (the page linking to it,
+# the page whose script asked for it): kept as (length shared, the rest).
+_NEAR_URL = {i for i, f in enumerate(_CONTEXT_FIELDS) if f.name in ("linked_from", "origin")}
+_REFERER = b"Referer"
+_NONE = "<none>"  # a request without the download slot or Referer its context implies
 
 
-def _context_values(context: RequestContext) -> tuple[Any, ...]:
-    """The context as its field values, trailing defaults dropped (field names are not repeated per request)."""
+def _near(value: Any, url: str) -> Any:
+    if not isinstance(value, str):
+        return value
+    n = len(os.path.commonprefix([value, url]))  # noqa: RUF071 - characters shared, not path parts
+    return (n, value[n:]) if n >= 8 else value
+
+
+def _far(value: Any, url: str) -> Any:
+    return url[: value[0]] + value[1] if isinstance(value, tuple) else value
+
+
+def _context_values(context: RequestContext, url: str) -> tuple[Any, ...]:
+    """The context as its field values, trailing defaults dropped (field names are not repeated per
+    request), its URLs as their difference from the request's."""
     values = [getattr(context, f.name) for f in _CONTEXT_FIELDS]
     while values and len(values) > 2 and values[-1] == _CONTEXT_FIELDS[len(values) - 1].default:
         values.pop()
-    return tuple(values)
+    return tuple(_near(v, url) if i in _NEAR_URL else v for i, v in enumerate(values))
+
+
+def _context_of(values: tuple[Any, ...], url: str) -> RequestContext:
+    return RequestContext(*(_far(v, url) if i in _NEAR_URL else v for i, v in enumerate(values)))
 
 
 def encode(request: Request, spider: Spider) -> bytes:
-    """The request as it travels through Redis: scrapy's dict of it (callbacks by spider method name) without
-    default values, its RequestContext as a tuple, meta without this process's own values."""
+    """The request as it travels through Redis: a pickled tuple (url, callback, errback, priority, context,
+    rest). Callbacks go by spider method name; the RequestContext as its values; `rest` is what else of
+    scrapy's dict of the request differs from a default — meta without this process's own values and
+    without the download slot the context names, headers without a Referer equal to the context's
+    `linked_from` (the spider sets both from the same page). A queued request costs Redis memory for every
+    byte: 471 bytes as scrapy's dict without defaults, 244 so (benchmarks/redis_frontier.py)."""
     d = request.to_dict(spider=spider)
     meta = dict(d.get("meta") or {})  # to_dict hands out the request's own meta dict
     meta.pop(TOKEN, None)
     not_before = meta.pop(NOT_BEFORE, None)
     if not_before is not None:
         meta[_NOT_BEFORE_WALL] = time.time() + (not_before - time.monotonic())
-    context = meta.get(META_KEY)
+    context = meta.pop(META_KEY, None)
+    values: tuple[Any, ...] | None = None
     if isinstance(context, RequestContext):
-        meta[META_KEY] = _context_values(context)
+        values = _context_values(context, request.url)
+        # What decode restores when absent; when the request has none of it, that is said instead.
+        slot = meta.pop("download_slot", _NONE)
+        if slot != SLOT_PREFIX + context.site_id:
+            meta["download_slot"] = slot
+        if context.linked_from is not None:
+            headers = dict(d["headers"])
+            referer = headers.pop(_REFERER, _NONE)
+            if referer != [context.linked_from.encode()]:
+                headers[_REFERER] = referer
+            d["headers"] = headers
+    elif context is not None:
+        meta[META_KEY] = context  # not the crawl's: kept as it is
     d["meta"] = meta
-    compact = {k: v for k, v in d.items() if not (k in _DEFAULTS and v == _DEFAULTS[k])}
-    return pickle.dumps(compact, protocol=pickle.HIGHEST_PROTOCOL)
+    rest = {k: v for k, v in d.items() if k not in _PLACED and not (k in _DEFAULTS and v == _DEFAULTS[k])}
+    placed = (d["url"], d["callback"], d["errback"], d["priority"])
+    return pickle.dumps((*placed, values, rest or None), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def decode(data: bytes, spider: Spider) -> Request:
-    d = pickle.loads(data)
-    meta = d.get("meta") or {}
+    url, callback, errback, priority, values, rest = pickle.loads(data)
+    d = {**(rest or {}), "url": url, "callback": callback, "errback": errback, "priority": priority}
+    meta = d.setdefault("meta", {})
     wall = meta.pop(_NOT_BEFORE_WALL, None)
     if wall is not None:
         meta[NOT_BEFORE] = time.monotonic() + (wall - time.time())
-    context = meta.get(META_KEY)
-    if isinstance(context, tuple):
-        meta[META_KEY] = RequestContext(*context)
+    if isinstance(values, tuple):
+        context = _context_of(values, d["url"])
+        meta[META_KEY] = context
+        meta.setdefault("download_slot", SLOT_PREFIX + context.site_id)
+        if context.linked_from is not None:
+            d["headers"] = {_REFERER: [context.linked_from.encode()], **d.get("headers", {})}
+        if meta.get("download_slot") == _NONE:
+            del meta["download_slot"]
+        headers = d.get("headers")
+        if headers and headers.get(_REFERER) == _NONE:
+            del headers[_REFERER]
+    elif values is not None:
+        meta[META_KEY] = values
     return request_from_dict(d, spider=spider)
 
 
@@ -194,7 +305,10 @@ class SharedCrawl:
 
     def pop(self) -> tuple[str, bytes] | None:
         """The queue's best request, now in flight with this process: (token, bytes)."""
-        got = self._pop(keys=[self.keys.requests, self.inflight, self.keys.clock])
+        got = self._pop(
+            keys=[self.keys.queue, self.inflight, self.keys.clock, self.keys.queued],
+            args=[self.keys.band("")],
+        )
         if not got:
             return None
         token = got[0].decode() if isinstance(got[0], bytes) else str(got[0])
@@ -220,13 +334,14 @@ class SharedCrawl:
         bucket, field = self._bucket(fingerprint) if fingerprint else (self.keys.dupefilter, b"")
         keys = [
             bucket,
-            self.keys.requests,
+            self.keys.queue,
             self.inflight,
             self.keys.pages,
             self.keys.turns,
             self.keys.clock,
+            self.keys.queued,
         ]
-        args = [field, data, -priority, token or "", counted_site or "", site or ""]
+        args = [field, data, -priority, token or "", counted_site or "", site or "", self.keys.band("")]
         return bool(self._enqueue(keys=keys, args=args))
 
     def size_filter(self, sites: int) -> int:
@@ -250,7 +365,9 @@ class SharedCrawl:
         """Keep a request that waits in this process's memory in its in-flight hash too."""
         data = encode(request, spider)
         token = token_of(data)
-        self.client.hset(self.inflight, token, f"{queue_score(request.priority)}:".encode() + data)
+        context = context_of(request)
+        band = band_of(context.site_id if context is not None else None, request.priority)
+        self.client.hset(self.inflight, token, f"{queue_score(request.priority)}:{band}\n".encode() + data)
         request.meta[TOKEN] = token
         self.held.add(token)
 
@@ -309,10 +426,11 @@ class SharedCrawl:
                     keys=[
                         self.keys.alive(name),
                         self.keys.inflight(name),
-                        self.keys.requests,
+                        self.keys.queue,
                         self.keys.crawlers,
+                        self.keys.queued,
                     ],
-                    args=[name],
+                    args=[name, self.keys.band("")],
                 )
             )
             if n > 0:
@@ -323,7 +441,7 @@ class SharedCrawl:
     def drained(self) -> bool:
         """Nothing queued, nothing in flight with any process (dead ones' requests were requeued first)."""
         self.recover_dead()
-        if self.client.zcard(self.keys.requests):
+        if self.client.zcard(self.keys.queue):
             return False
         members = {
             m.decode() if isinstance(m, bytes) else str(m) for m in self.client.smembers(self.keys.crawlers)

@@ -51,7 +51,7 @@ class SharedScheduler(Scheduler):
         if shared is None:
             raise RuntimeError("SharedScheduler needs GOVARCHIVE_REDIS_URL")
         df = SharedDupeFilter(shared.client, shared.keys.dupefilter, crawler.request_fingerprinter, shared)
-        scheduler = cls(server=shared.client, persist=True, queue_key=shared.keys.requests, dupefilter=df)
+        scheduler = cls(server=shared.client, persist=True, queue_key=shared.keys.queue, dupefilter=df)
         scheduler.stats = crawler.stats
         scheduler.shared = shared
         return scheduler
@@ -67,10 +67,10 @@ class SharedScheduler(Scheduler):
         pass  # persist: the queue and the filter are the crawl's
 
     def __len__(self) -> int:
-        return int(self.shared.client.zcard(self.shared.keys.requests))
+        return int(self.shared.client.get(self.shared.keys.queued) or 0)
 
     def has_pending_requests(self) -> bool:
-        return len(self) > 0
+        return bool(self.shared.client.zcard(self.shared.keys.queue))
 
     def enqueue_request(self, request: Request) -> bool:
         token = request.meta.pop(TOKEN, None)  # a replacement (or a held request) of one in flight here

@@ -16,12 +16,19 @@ drained (`crawl_s`) and → every capture written to corpus.db; pages captured a
 answered (the server's count) and the smallest gap between two requests to one portal; Redis `INFO
 memory` (peak, and at the end with what the duplicate filter, the queue and the streams hold). Extraction
 jobs are queued but no worker runs (benchmarks/worker_scale.py measures those), as in dist_scale.py.
+
+The portals can also send validators (`conditional`: "off", none, as before; "honour": an ETag and a
+Last-Modified on every page, 304 to a request whose If-None-Match or If-Modified-Since matches; "ignore": the
+same validators, but every request answered in full, as a portal that ignores them) and link one attachment
+of `attachment_kb` KiB from each report page; the server counts the bytes it writes
+(benchmarks/revisit_cost.py: what a 304 saves in a second pass).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import json
 import multiprocessing
 import os
@@ -45,7 +52,10 @@ from tests.portals.harness import write_sites  # noqa: E402
 from tests.support import soak  # noqa: E402
 from tests.support.kill_chaos import crawl_env  # noqa: E402
 
-_REASONS = {200: b"OK", 404: b"Not Found", 429: b"Too Many Requests"}
+_REASONS = {200: b"OK", 304: b"Not Modified", 404: b"Not Found", 429: b"Too Many Requests"}
+CONDITIONAL = ("off", "honour", "ignore")
+# One fixed date for every page: the portals never change between passes.
+LAST_MODIFIED = b"Mon, 06 Mar 2023 08:00:00 GMT"
 
 
 def address(k: int) -> str:
@@ -53,16 +63,23 @@ def address(k: int) -> str:
     return f"127.77.{k // 250}.{k % 250 + 1}"
 
 
-def pages_per_portal(articles: int) -> int:
-    return 1 + _lists(articles) + articles
+def pages_per_portal(articles: int, attachments: bool = False) -> int:
+    return 1 + _lists(articles) + articles * (2 if attachments else 1)
 
 
 def _lists(articles: int) -> int:
     return max(1, -(-articles // soak.PER_LIST))
 
 
-def answer(k: int, path: str, articles: int) -> tuple[int, bytes]:
-    """Portal k's page at `path`: home, list pages (index.html, index_1.html …), reports, robots.txt."""
+def attachment(k: int, j: int, kib: int) -> bytes:
+    """Report j's attachment on portal k: `kib` KiB of bytes no other attachment has (a PDF to the crawl)."""
+    head = b"%%PDF-1.4\n%% portal %d report %d\n" % (k, j)
+    return (head + bytes(range(256)) * (kib * 4 + 1))[: kib * 1024]
+
+
+def answer(k: int, path: str, articles: int, attachment_kb: int = 0) -> tuple[int, bytes]:
+    """Portal k's page at `path`: home, list pages (index.html, index_1.html …), reports (each linking an
+    attachment of `attachment_kb` KiB if not 0), robots.txt."""
     if path == "/robots.txt":
         return 200, b"User-agent: *\nDisallow:\n"
     if path == "/":
@@ -91,8 +108,19 @@ def answer(k: int, path: str, articles: int) -> tuple[int, bytes]:
     if len(parts) == 2 and parts[0].isdigit() and parts[1].endswith(".html") and "_" in parts[1]:
         j = parts[1][:-5].rsplit("_", 1)[1]
         if j.isdigit() and int(j) < articles and int(parts[0]) == int(j) // soak.PER_LIST:
-            return 200, soak.article_page(k, 0, int(j)).encode()
+            page = soak.article_page(k, 0, int(j))
+            if attachment_kb:
+                page = page.replace("</body>", f'<p>附件：<a href="P{j}.pdf">年度报告.pdf</a></p></body>')
+            return 200, page.encode()
+    if attachment_kb and len(parts) == 2 and parts[1].startswith("P") and parts[1].endswith(".pdf"):
+        j = parts[1][1:-4]
+        if j.isdigit() and int(j) < articles and int(parts[0]) == int(j) // soak.PER_LIST:
+            return 200, attachment(k, int(j), attachment_kb)
     return 404, b"not found"
+
+
+def etag(body: bytes) -> bytes:
+    return b'"%s"' % hashlib.sha1(body).hexdigest()[:16].encode()
 
 
 @dataclass
@@ -119,7 +147,38 @@ class Limiter:
         return True
 
 
-async def _handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, k: int, articles: int,
+@dataclass
+class Served:
+    """What every portal of the server shares: how validators are treated (CONDITIONAL; the control port
+    switches it between passes), and what was written."""
+
+    articles: int
+    attachment_kb: int = 0
+    conditional: str = "off"
+    bytes_sent: int = 0  # status lines, headers and bodies of every answer (429s included)
+    not_modified: int = 0
+
+
+def _response(
+    k: int, path: str, headers: dict[bytes, bytes], served: Served
+) -> tuple[int, bytes, bytes, bytes]:
+    """Status, body, content type and extra header lines of portal k's answer to an admitted request."""
+    status, body = answer(k, path, served.articles, served.attachment_kb)
+    ctype = b"application/pdf" if path.endswith(".pdf") else soak.rawhttp.page_type(path)
+    if served.conditional == "off" or status != 200:
+        return status, body, ctype, b""
+    tag = etag(body)
+    extra = b"ETag: %s\r\nLast-Modified: %s\r\n" % (tag, LAST_MODIFIED)
+    if served.conditional == "honour" and (
+        headers.get(b"if-none-match") == tag
+        or (b"if-none-match" not in headers and headers.get(b"if-modified-since") == LAST_MODIFIED)
+    ):
+        served.not_modified += 1
+        return 304, b"", ctype, extra
+    return status, body, ctype, extra
+
+
+async def _handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, k: int, served: Served,
                   limiter: Limiter) -> None:  # fmt: skip
     try:
         while True:
@@ -127,25 +186,27 @@ async def _handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, k:
             if not line:
                 break
             path = line.split(b" ")[1].decode("latin-1").split("?")[0]
-            while (await reader.readline()) not in (b"\r\n", b"\n", b""):
-                pass
+            headers: dict[bytes, bytes] = {}
+            while (header := await reader.readline()) not in (b"\r\n", b"\n", b""):
+                name, _, value = header.partition(b":")
+                headers[name.strip().lower()] = value.strip()
             prev, prev_path = limiter.last, limiter.path
             limiter.path = path
             if limiter.admit():
-                status, body = answer(k, path, articles)
-                ctype = soak.rawhttp.page_type(path)
-                extra = b""
+                status, body, ctype, extra = _response(k, path, headers, served)
             else:
                 status, body, ctype = 429, b"slow down", b"text/plain"
                 if os.environ.get("NATIONAL_DEBUG"):
                     gap = time.monotonic() - prev
                     print(f"429 p{k} {path} {gap:.3f} s after {prev_path}", file=sys.stderr, flush=True)
                 extra = b"Retry-After: %d\r\n" % max(1, round(limiter.limit))
-            writer.write(
+            out = (
                 b"HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n%sConnection: keep-alive\r\n\r\n"
                 % (status, _REASONS.get(status, b"Other"), ctype, len(body), extra)
                 + body
             )
+            served.bytes_sent += len(out)
+            writer.write(out)
             await writer.drain()
     except (ConnectionError, IndexError, ValueError):
         pass
@@ -153,32 +214,41 @@ async def _handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, k:
         writer.close()
 
 
-def serve(portals: int, articles: int, limit: float, ready: Any) -> None:
-    """Serve every portal and a control port (GET /stats: the limiters' totals as JSON) until killed;
-    put (control port, [portal base URL, …]) on `ready`."""
+def serve(portals: int, articles: int, limit: float, ready: Any, attachment_kb: int = 0) -> None:
+    """Serve every portal and a control port until killed; put (control port, [portal base URL, …]) on
+    `ready`. The control port answers GET /stats (the limiters' and the server's totals as JSON), /reset (the
+    same, then the counts start again) and /conditional/<mode> (CONDITIONAL: validators from now on)."""
 
     async def main() -> None:
         limiters = [Limiter(limit) for _ in range(portals)]
+        served = Served(articles, attachment_kb)
         bases = []
         for k in range(portals):
             server = await asyncio.start_server(
-                lambda r, w, k=k: _handle(r, w, k, articles, limiters[k]), address(k), 0, backlog=64
+                lambda r, w, k=k: _handle(r, w, k, served, limiters[k]), address(k), 0, backlog=64
             )
             bases.append(f"http://{address(k)}:{server.sockets[0].getsockname()[1]}")
 
         async def control(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
             request = await reader.readuntil(b"\r\n\r\n")
-            if request.startswith(b"GET /reset "):
-                for x in limiters:
-                    x.refused, x.min_gap = 0, 1e9
+            target = request.split(b" ")[1].decode()
             body = json.dumps(
                 {
                     "served": sum(x.served for x in limiters),
                     "refused": sum(x.refused for x in limiters),
                     "refused_portals": sum(1 for x in limiters if x.refused),
                     "min_gap_s": min(x.min_gap for x in limiters),
+                    "bytes_sent": served.bytes_sent,
+                    "not_modified": served.not_modified,
+                    "conditional": served.conditional,
                 }
             ).encode()
+            if target == "/reset":
+                for x in limiters:
+                    x.refused, x.min_gap = 0, 1e9
+                served.bytes_sent = served.not_modified = 0
+            elif target.startswith("/conditional/") and target.split("/")[2] in CONDITIONAL:
+                served.conditional = target.split("/")[2]
             writer.write(
                 b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\n" % len(body) + body
             )
@@ -192,9 +262,10 @@ def serve(portals: int, articles: int, limit: float, ready: Any) -> None:
     asyncio.run(main())
 
 
-def server_stats(control_port: int, reset: bool = False) -> dict[str, Any]:
-    """The limiters' totals; `reset`: then their 429 counts and smallest gaps start again."""
-    path = "reset" if reset else "stats"
+def server_stats(control_port: int, reset: bool = False, conditional: str | None = None) -> dict[str, Any]:
+    """The server's totals; `reset`: then its counts and smallest gaps start again; `conditional`: how
+    the portals treat validators from now on (CONDITIONAL)."""
+    path = f"conditional/{conditional}" if conditional else "reset" if reset else "stats"
     with urllib.request.urlopen(f"http://127.0.0.1:{control_port}/{path}", timeout=30) as r:
         return dict(json.loads(r.read()))
 
@@ -210,6 +281,8 @@ class RunResult:
     written_s: float = 0.0
     pages_per_s: float = 0.0
     too_many: int = 0  # 429s the portals answered
+    bytes_sent: int = 0  # by the portals: status lines, headers, bodies
+    not_modified: int = 0  # 304s the portals answered
     refused_portals: int = 0
     min_gap_s: float = 0.0
     cpu_s: float = 0.0  # the crawler processes' and their writers' CPU time
@@ -307,11 +380,14 @@ def one_run(
     folder: Path,
     timeout_s: float,
     env: dict[str, str] | None = None,
+    data: Path | None = None,
+    attachments: bool = False,
 ) -> RunResult:
-    """A shared crawl of every portal by `processes` crawlers on a fresh Redis; returns its figures."""
-    folder.mkdir(parents=True)
-    data = folder / "data"
-    result = RunResult(processes, portals, portals * pages_per_portal(articles))
+    """A shared crawl of every portal by `processes` crawlers on a fresh Redis, into `data` (default: a new
+    folder; an existing one makes this run a later pass); returns its figures. `pages`: this run's 200s."""
+    folder.mkdir(parents=True, exist_ok=True)
+    data = data or folder / "data"
+    result = RunResult(processes, portals, portals * pages_per_portal(articles, attachments))
     server_stats(control_port, reset=True)
     redis_proc, url = start_redis(folder)
     client: Any = redis.Redis.from_url(url)
@@ -348,7 +424,8 @@ def one_run(
         result.redis_peak_mib = round(memory["used_memory_peak"] / 2**20, 1)
         result.redis_end_mib = round(memory["used_memory"] / 2**20, 1)
         result.key_mib = {
-            name: _mib(client, crawl_key(client, name)) for name in ("requests", "captures", "pages")
+            name: _mib(client, crawl_key(client, name))
+            for name in ("queue", "captures", "pages", "validators")
         }
         result.key_mib["dupefilter"] = round(
             sum(
@@ -367,12 +444,18 @@ def one_run(
     result.crawl_s = round(drained_at - start, 1)
     result.written_s = round(written_at - start, 1)
     result.too_many = after["refused"]
+    result.bytes_sent = after["bytes_sent"]
+    result.not_modified = after["not_modified"]
     result.refused_portals = after["refused_portals"]
     result.min_gap_s = round(after["min_gap_s"], 3)
     with sqlite3.connect(data / "corpus.db") as conn:
-        result.pages = conn.execute("SELECT count(*) FROM captures WHERE status = 200").fetchone()[0]
+        # this run's captures: the last crawl_runs row's
+        this_run = "crawl_id = (SELECT max(id) FROM crawl_runs)"
+        result.pages = conn.execute(
+            f"SELECT count(*) FROM captures WHERE status = 200 AND {this_run}"
+        ).fetchone()[0]
         result.distinct_urls = conn.execute(
-            "SELECT count(DISTINCT url) FROM captures WHERE status = 200"
+            f"SELECT count(DISTINCT url) FROM captures WHERE status = 200 AND {this_run}"
         ).fetchone()[0]
     result.pages_per_s = round(result.pages / max(result.crawl_s, 1e-9), 1)
     return result
@@ -381,9 +464,11 @@ def one_run(
 class Portals:
     """The portal server process, started and stopped."""
 
-    def __init__(self, portals: int, articles: int, limit: float) -> None:
+    def __init__(self, portals: int, articles: int, limit: float, attachment_kb: int = 0) -> None:
         ready: Any = multiprocessing.Queue()
-        self.proc = multiprocessing.Process(target=serve, args=(portals, articles, limit, ready), daemon=True)
+        self.proc = multiprocessing.Process(
+            target=serve, args=(portals, articles, limit, ready, attachment_kb), daemon=True
+        )
         self.proc.start()
         self.control_port, self.bases = ready.get(timeout=120)
 
