@@ -164,7 +164,7 @@ def run_bare(base: str, concurrency: int) -> dict[str, Any]:
     process = CrawlerProcess(settings, install_root_handler=False)  # as the reports run: no log formatting
     crawler = process.create_crawler(Bare)
     process.crawl(crawler)
-    cpu0 = _cpu()
+    cpu0, _SYS0[0] = _cpu(), _sys_cpu()
     process.start()
     return _result(crawler.stats.get_stats(), _cpu() - cpu0)
 
@@ -193,7 +193,7 @@ def run_reports(base: str, concurrency: int, archive: bool, data: Path) -> dict[
     process = CrawlerProcess(crawl_settings(data, [site], overrides), install_root_handler=False)
     crawler = process.create_crawler("reports")
     process.crawl(crawler, sites=[site])
-    cpu0 = _cpu()
+    cpu0, _SYS0[0] = _cpu(), _sys_cpu()
     process.start()
     cpu = _cpu() - cpu0  # the crawl-run extension closed the workspace at spider_closed
     return _result(crawler.stats.get_stats(), cpu)
@@ -202,6 +202,13 @@ def run_reports(base: str, concurrency: int, archive: bool, data: Path) -> dict[
 def _cpu() -> float:
     r = resource.getrusage(resource.RUSAGE_SELF)
     return r.ru_utime + r.ru_stime
+
+
+_SYS0 = [0.0]  # the kernel CPU time when the crawl started
+
+
+def _sys_cpu() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_stime
 
 
 def _result(stats: dict[str, Any], cpu: float) -> dict[str, Any]:
@@ -214,6 +221,9 @@ def _result(stats: dict[str, Any], cpu: float) -> dict[str, Any]:
         # Pages per CPU-second of the crawler process: the rate when it has a core to itself, and far
         # less sensitive than wall time to other work on a shared machine.
         "pages_per_cpu_s": round(pages / cpu, 1) if cpu else 0.0,
+        # CPU ms per page, and the kernel's share of it (file creation and fsync when archiving).
+        "cpu_ms_per_page": round(1000 * cpu / pages, 3) if pages else 0.0,
+        "sys_ms_per_page": round(1000 * (_sys_cpu() - _SYS0[0]) / pages, 3) if pages else 0.0,
         "maxrss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
 
