@@ -170,7 +170,9 @@ def link_base(doc: lxml.html.HtmlElement, base_url: str) -> str:
     return base if parts.scheme in ("http", "https") and parts.netloc else base_url
 
 
-@functools.lru_cache(maxsize=1 << 16)
+# Bounded as the other per-link caches (crawler/discovery.py): what recurs is a site's navigation and pagers;
+# a page's own links are met once and leave.
+@functools.lru_cache(maxsize=8192)
 def _absolute_under(prefix: str, href: str) -> str:
     return absolute_url(prefix, href)
 
