@@ -14,7 +14,8 @@ with the same concurrency, no delay, no AutoThrottle:
              recorded in corpus.db (extraction off: its cost is benchmarks/extract_speed.py's business).
 
 Every spider gets the same Scrapy settings, the bare one included: the concurrency above and the
-product's Scrapy tuning (`SCRAPY_TUNING`: CONCURRENT_ITEMS, the generator-return check), which move every
+product's Scrapy tuning (`SCRAPY_TUNING`: CONCURRENT_ITEMS, the generator-return check; and the
+garbage collector's freeze, `TUNING_EXTENSIONS`), which move every
 spider's speed alike (CONCURRENT_ITEMS=100 costs each one 1.5–1.8 ms per page), so the ratios compare the
 crawler's own work. `--baseline DIR` (a checkout of another commit, e.g. `git worktree add --detach
 /work/wt-speed-base main`) adds `reports@base` and `archive@base`, that checkout's spiders, and `bare@base`,
@@ -120,11 +121,23 @@ def serve(lists: int, per: int) -> None:
 SCRAPY_TUNING = ("CONCURRENT_ITEMS", "WARN_ON_GENERATOR_RETURN_VALUE")
 
 
+# Process-level tuning the product does by extension (crawler/gcfreeze.py): the bare spider gets it too.
+TUNING_EXTENSIONS = ("crawler.gcfreeze.FreezeLongLived",)
+
+
 def _tuning() -> dict[str, Any]:
     """The tuning the checkout on sys.path sets (none of it where it sets nothing: Scrapy's defaults)."""
     import crawler.settings as product
 
     return {name: getattr(product, name) for name in SCRAPY_TUNING if hasattr(product, name)}
+
+
+def _tuning_extensions() -> dict[str, int]:
+    """The bare spider's share of the product's extensions: those of TUNING_EXTENSIONS the checkout has
+    (the reports spider has them through the product's settings)."""
+    import crawler.settings as product
+
+    return {e: 0 for e in TUNING_EXTENSIONS if e in getattr(product, "EXTENSIONS", {})}
 
 
 def _common(concurrency: int) -> dict[str, Any]:
@@ -160,11 +173,11 @@ def run_bare(base: str, concurrency: int) -> dict[str, Any]:
                 if urlsplit(url).hostname == host:
                     yield scrapy.Request(url)
 
-    settings = {**_common(concurrency), "USER_AGENT": "bench"}
+    settings = {**_common(concurrency), "USER_AGENT": "bench", "EXTENSIONS": _tuning_extensions()}
     process = CrawlerProcess(settings, install_root_handler=False)  # as the reports run: no log formatting
     crawler = process.create_crawler(Bare)
     process.crawl(crawler)
-    cpu0 = _cpu()
+    cpu0, _SYS0[0] = _cpu(), _sys_cpu()
     process.start()
     return _result(crawler.stats.get_stats(), _cpu() - cpu0)
 
@@ -193,7 +206,7 @@ def run_reports(base: str, concurrency: int, archive: bool, data: Path) -> dict[
     process = CrawlerProcess(crawl_settings(data, [site], overrides), install_root_handler=False)
     crawler = process.create_crawler("reports")
     process.crawl(crawler, sites=[site])
-    cpu0 = _cpu()
+    cpu0, _SYS0[0] = _cpu(), _sys_cpu()
     process.start()
     cpu = _cpu() - cpu0  # the crawl-run extension closed the workspace at spider_closed
     return _result(crawler.stats.get_stats(), cpu)
@@ -202,6 +215,13 @@ def run_reports(base: str, concurrency: int, archive: bool, data: Path) -> dict[
 def _cpu() -> float:
     r = resource.getrusage(resource.RUSAGE_SELF)
     return r.ru_utime + r.ru_stime
+
+
+_SYS0 = [0.0]  # the kernel CPU time when the crawl started
+
+
+def _sys_cpu() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_stime
 
 
 def _result(stats: dict[str, Any], cpu: float) -> dict[str, Any]:
@@ -214,6 +234,9 @@ def _result(stats: dict[str, Any], cpu: float) -> dict[str, Any]:
         # Pages per CPU-second of the crawler process: the rate when it has a core to itself, and far
         # less sensitive than wall time to other work on a shared machine.
         "pages_per_cpu_s": round(pages / cpu, 1) if cpu else 0.0,
+        # CPU ms per page, and the kernel's share of it (file creation and fsync when archiving).
+        "cpu_ms_per_page": round(1000 * cpu / pages, 3) if pages else 0.0,
+        "sys_ms_per_page": round(1000 * (_sys_cpu() - _SYS0[0]) / pages, 3) if pages else 0.0,
         "maxrss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
 
@@ -319,7 +342,10 @@ def main() -> None:
                 f"| {kind} | {r['pages']} | {r['elapsed']} | {r['pages_per_s']} | {r['pages_per_s'] / bare:.2f} | "
                 f"{cpu_rate[kind]} | {cpu_rate[kind] / bare_cpu:.2f} | {r['maxrss_mb']} |"
             )
-        print(f"cores: {os.cpu_count()}, concurrency {args.concurrency}, tuning {_tuning()}")
+        print(
+            f"cores: {os.cpu_count()}, concurrency {args.concurrency}, tuning {_tuning()}, "
+            f"extensions {list(_tuning_extensions())}"
+        )
         if not args.keep and args.work is None:
             shutil.rmtree(work, ignore_errors=True)  # after the last timed run, never before one
     finally:

@@ -7,7 +7,6 @@ the spider decided to do with the page.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from scrapy.http import Response
@@ -18,14 +17,10 @@ from archive.extract.filenames import filename_from_disposition, filename_from_u
 from archive.extract.pageinfo import Link
 from crawler.context import RequestContext
 from crawler.discovery import is_attachment_url
-from crawler.middlewares.exchange import EXCHANGE_KEY, HOPS_KEY
+from crawler.middlewares.exchange import EXCHANGE_KEY, HOPS_KEY, now_iso
 from crawler.tls import response_certificate_problem
 
 _NOT_HTML = (b"%pdf", b"pk\x03\x04", b"\xd0\xcf\x11\xe0", b"rar!", b"7z\xbc\xaf")
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def header(response: Response, name: str) -> str | None:

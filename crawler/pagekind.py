@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from posixpath import dirname
 from urllib.parse import parse_qs, urlsplit
 
+from lxml import etree
+
 from archive.extract.pageinfo import Link, PageInfo
 from archive.report.meta import classify_title, looks_like_agency, shows_template_sections
 from crawler.discovery import IMAGE_EXT, LinkKind, classify_link, url_extension
@@ -39,12 +41,12 @@ MIN_PROSE = 500  # characters of text outside links: the page is a document itse
 MIN_LIST_LINKS = 3  # this many report, body or year links make a page a list
 
 
-_OWN_TEXT = "//body//text()[not(ancestor::a) and not(ancestor::script) and not(ancestor::style)]"
+_OWN_TEXT = etree.XPath("//body//text()[not(ancestor::a) and not(ancestor::script) and not(ancestor::style)]")
 
 
 def _own_text(info: PageInfo) -> str:
     """The page's text outside its links (navigation and lists are not what the page says)."""
-    return " ".join(info.doc.xpath(_OWN_TEXT)) if info.doc is not None else ""
+    return " ".join(_OWN_TEXT(info.doc)) if info.doc is not None else ""
 
 
 def link_year(text: str) -> int | None:

@@ -75,6 +75,8 @@ EXTENSIONS = {
     # One progress line for operators (pages, rate, report copies, errors, queue) instead of LogStats.
     "scrapy.extensions.logstats.LogStats": None,
     "crawler.progress.Progress": 0,
+    # The objects that live as long as the crawl, out of the garbage collector's full collections.
+    "crawler.gcfreeze.FreezeLongLived": 0,
 }
 GOVARCHIVE_PROGRESS_INTERVAL = 10.0
 

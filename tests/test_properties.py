@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from archive.extract import extract_bytes_html
 from archive.extract.encoding import decode_html
-from archive.extract.pageinfo import page_info, read_page_meta
+from archive.extract.pageinfo import LinkResolver, absolute_url, page_info, read_page_meta
 from archive.model import Grid
 from archive.report import codes
 from archive.report.mapping import map_grids
@@ -246,6 +246,34 @@ def _assert_links_absolute(info_links: list, base: str) -> None:
         if parts.scheme in ("http", "https"):
             assert parts.netloc, link.url
         assert "#" not in link.url
+
+
+def _joined(resolve: object, *args: str) -> str:
+    try:
+        return resolve(*args)  # type: ignore[operator]
+    except ValueError as e:
+        return f"ValueError: {type(e).__name__}"
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    base=_BASES
+    | st.builds(
+        lambda origin, path: origin + path,
+        st.sampled_from(["http://h.gov.cn", "https://H.cn:8080", "http://u:p@[::1]", "HTTP://h", "ftp://f"]),
+        st.text(max_size=12),
+    ),
+    hrefs=st.lists(
+        _href | st.sampled_from(["/\t/x", "http://", "https:///x", "./a;p?q#f", "\x01/x"]), max_size=4
+    ),
+)
+def test_link_resolver_is_absolute_url(base: str, hrefs: list[str]) -> None:
+    """The links remembered by origin or folder (pageinfo.LinkResolver) are the links absolute_url gives
+    with the whole base: on the page that asked first and on any page asking after it."""
+    for href in hrefs:
+        want = _joined(absolute_url, base, href.strip())
+        assert _joined(LinkResolver(base), href.strip()) == want
+        assert _joined(LinkResolver(base), href.strip()) == want  # a second page asking: from memory
 
 
 @FAST

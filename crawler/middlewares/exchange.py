@@ -14,6 +14,7 @@ Twisted does not give Scrapy the reason phrase: the standard phrase of the code 
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Any
@@ -28,21 +29,36 @@ EXCHANGE_KEY = "govarchive_exchange"  # the final exchange of a request
 HOPS_KEY = "govarchive_hops"  # the redirect answers that led to it, in order
 
 
+_stamp: tuple[int, str] = (-1, "")
+
+
+def now_iso() -> str:
+    """The time of a fetch, to the second, in UTC (formatted once a second: every response asks)."""
+    global _stamp
+    second = int(time.time())
+    if second != _stamp[0]:
+        _stamp = (second, datetime.fromtimestamp(second, UTC).isoformat(timespec="seconds"))
+    return _stamp[1]
+
+
 def header_lines(headers: Headers) -> list[tuple[str, str]]:
     """(name, value) pairs in the order Scrapy holds them; values are the latin-1 view of the raw bytes."""
     out: list[tuple[str, str]] = []
-    for name, values in headers.items():
+    # Scrapy's Headers hold normalised names and lists of bytes already: read as the dict they are, not
+    # through `items()`, which normalises every name and value again.
+    pairs = dict.items(headers) if isinstance(headers, Headers) else headers.items()
+    for name, values in pairs:
         key = name.decode("latin-1") if isinstance(name, bytes) else str(name)
         for value in values:
             out.append((key, value.decode("latin-1") if isinstance(value, bytes) else str(value)))
     return out
 
 
+_PHRASES = {status.value: status.phrase for status in HTTPStatus}
+
+
 def reason_phrase(status: int) -> str | None:
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return None
+    return _PHRASES.get(status)
 
 
 def exchange_of(request: Request, response: Response, keep_body: bool) -> Exchange:
@@ -56,7 +72,7 @@ def exchange_of(request: Request, response: Response, keep_body: bool) -> Exchan
         protocol=response.protocol or ("HTTP/1.1" if not rendered else None),
         reason=reason_phrase(response.status),
         response_headers=header_lines(response.headers),
-        fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        fetched_at=now_iso(),
         body=response.body if keep_body else None,
         # HttpCompressionMiddleware decodes these before the payload reaches the blob store.
         decoded=", ".join(e.decode("latin-1") for e in encodings) if encodings and not rendered else None,

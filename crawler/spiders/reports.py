@@ -398,6 +398,8 @@ class ReportsSpider(scrapy.Spider):
                 if next_depth > site.max_depth:
                     self.crawler.stats.inc_value("govarchive/skipped/max_depth")
                     continue
+                if request_key(action.url) in self.requested:
+                    continue  # asked for already (most links of a page): _admit would refuse it too
                 role: Role = "article" if action.kind == "article" else "list"
                 context = RequestContext(
                     site.id,
@@ -466,7 +468,7 @@ class ReportsSpider(scrapy.Spider):
             year=context.year,
             rendered=rendered,
         )
-        candidates = page_candidates(info.doc, response.url, info.links, info.scripts)
+        candidates = page_candidates(info.doc, response.url, info.links, info.scripts, text)
         reading = read_page(
             info,
             text,
