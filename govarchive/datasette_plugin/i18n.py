@@ -97,9 +97,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "rates.population": ("常住人口", "Population"),
     "rates.population_note": (
-        "每万人申请数需要人口数：运营者可在 populations 表中按地区和年份填写（空白即未知）。",
-        "Requests per 10,000 residents need a population: the operator fills the populations table by region "
-        "and year (blank: unknown).",
+        "每万人申请数需要人口数：运营者用 govarchive populations load 按行政区划代码和年份导入（空白即未知）。",
+        "Requests per 10,000 residents need a population: the operator loads them by division code and year "
+        "with `govarchive populations load` (blank: unknown).",
     ),
     "yes": ("是", "yes"),
     "no": ("否", "no"),
