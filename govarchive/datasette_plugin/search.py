@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Mapping
 from dataclasses import dataclass
 from html import escape
 from typing import Any
@@ -53,9 +54,10 @@ _FOUND = "temp.ga_found"
 FEW = 2000
 
 
-def _prefix_terms(conn: sqlite3.Connection, word: str) -> list[str] | None:
+def prefix_terms(conn: sqlite3.Connection, word: str) -> list[str] | None:
     """The trigrams of the index that begin with a two-character `word`; None when the index cannot stand
-    for a scan (see above)."""
+    for a scan (see above). Reading them reads every document list of those trigrams (fts5vocab counts
+    them): as long as the search itself, so the site keeps them per word until the corpus changes."""
     if len(word) != 2 or word.lower() != word.upper():
         return None
     conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {_VOCAB} USING fts5vocab(main, reports_fts, 'row')")
@@ -99,10 +101,13 @@ def _scope(f: Filters) -> tuple[list[str], dict[str, Any]]:
     return clauses, params
 
 
-def where(conn: sqlite3.Connection, f: Filters) -> Where:
+def where(
+    conn: sqlite3.Connection, f: Filters, kept_terms: Mapping[str, list[str] | None] | None = None
+) -> Where:
     """The condition of a search. Words matched through the index are evaluated here, once, into the
     temporary table `_FOUND`, already within the reports the other filters select; the caller ends the
-    transaction that opens (`done`)."""
+    transaction that opens (`done`). `kept_terms`: `prefix_terms` of short words, when the caller kept them."""
+    known = kept_terms or {}
     ws = words(f.q)
     found: list[str] = []  # per word condition, a query of the report ids it finds
     clauses: list[str] = []
@@ -132,7 +137,7 @@ def where(conn: sqlite3.Connection, f: Filters) -> Where:
     indexed, scanned = [], []
     for i, w in enumerate(short_words):
         params[f"w{i}"] = w
-        terms = _prefix_terms(conn, w)
+        terms = known[w] if w in known else prefix_terms(conn, w)
         if terms is None:
             clauses.append(f"(instr(r.text, :w{i}) > 0 OR instr(r.title, :w{i}) > 0)")
             scanned.append(w)
@@ -199,12 +204,14 @@ def plans(conn: sqlite3.Connection, f: Filters) -> list[str]:
         done(conn, was_open)
 
 
-def query(conn: sqlite3.Connection, f: Filters) -> tuple[int, list[dict[str, Any]], str]:
+def query(
+    conn: sqlite3.Connection, f: Filters, kept_terms: Mapping[str, list[str] | None] | None = None
+) -> tuple[int, list[dict[str, Any]], str]:
     """(number of reports found, one page of them with snippets, how the words were matched)."""
     ws = words(f.q)
     was_open = conn.in_transaction
     try:
-        w = where(conn, f)
+        w = where(conn, f, kept_terms)
         cur = conn.cursor()
         cur.row_factory = sqlite3.Row
         total = w.total
