@@ -242,9 +242,29 @@ def highlight(text: str, ws: list[str]) -> Markup:
     return Markup("".join(out))
 
 
+_SPACES = re.compile(r"\s+")
+
+
+def squeezed_head(text: str, ws: list[str]) -> str:
+    """The start of `text` with each run of white space made one space, as far as a snippet reads it: a
+    window past the end of the last word's first occurrence and one character more (so whether more
+    follows is known). Squeezing the whole of 50 texts took more than the rest of the page's Python. The
+    squeezed start of a text is the start of the squeezed text, and a word (no white space in it) occurs
+    first at the same place in both."""
+    found = [(i, w) for w in ws if (i := text.find(w)) >= 0]
+    limit = max((i + len(w) for i, w in found), default=0) + 2 * _WINDOW + 1
+    while limit < len(text):
+        head = _SPACES.sub(" ", text[:limit])
+        end = max((head.find(w) + len(w) for _, w in found), default=0) + _WINDOW
+        if len(head) > max(end, 2 * _WINDOW):
+            return head
+        limit *= 2
+    return _SPACES.sub(" ", text)
+
+
 def snippet(text: str, ws: list[str]) -> Markup:
     """Up to three windows of context, one around the first occurrence of each word, marks escaped-safe."""
-    text = re.sub(r"\s+", " ", text)
+    text = squeezed_head(text, ws)
     spans: list[tuple[int, int]] = []
     for w in ws:
         i = text.find(w)
