@@ -15,6 +15,7 @@ import click
 
 from archive.errors import DataFolderError, GovarchiveError
 from govarchive.options import DATA_OPTION, exclusive, friendly_errors
+from govarchive.populations_cli import register_populations_commands
 from govarchive.release_cli import register_release_command
 from govarchive.sharedcrawl_cli import register_sharedcrawl_commands
 from govarchive.warc_cli import register_warc_commands
@@ -591,6 +592,7 @@ def demo(data_dir: Path, no_serve: bool, port: int) -> None:
 register_warc_commands(main)
 register_sharedcrawl_commands(main)
 register_release_command(main)
+register_populations_commands(main)
 
 if __name__ == "__main__":
     main()

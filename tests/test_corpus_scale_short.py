@@ -78,6 +78,48 @@ def test_search_is_exact_through_indexes_and_fast(data: Path) -> None:
     assert not ro.in_transaction  # the search's temporary ids leave no snapshot open
 
 
+def test_a_filtered_search_finds_what_the_plain_search_finds(data: Path) -> None:
+    """With a region, body, year or kind, the words are looked up within the filter's ids (search.py
+    `where`): the number found and the page are those of every report read in Python and filtered."""
+    conn = sqlite3.connect(data / "corpus.db")
+    province, city, county = (
+        conn.execute("SELECT region FROM reports WHERE region LIKE '%/%/%' ORDER BY id LIMIT 1").fetchone()[0]
+    ).split("/")
+    agency = conn.execute("SELECT agency FROM reports ORDER BY id LIMIT 1").fetchone()[0]
+    rows = conn.execute("SELECT id, agency, region, year, kind, title, text FROM reports").fetchall()
+    scopes = [
+        search.Filters(),
+        search.Filters(region=province),
+        search.Filters(region=f"{province}/{city}", year=2022),
+        search.Filters(region=f"{province}/{city}/{county}"),
+        search.Filters(region=province[:-1]),  # a prefix of a name is not a region above it
+        search.Filters(region="末省"),
+        search.Filters(agency=agency),
+        search.Filters(kind="annual_report", year=2021),
+        search.Filters(region="无此省"),
+    ]
+    ro = corpus_scale.open_ro(data / "corpus.db")
+    for q in ("复议", "诉讼", "县", "行政诉讼", "依申请公开 复议", "量子计算机"):
+        for f in scopes:
+            f.q = q
+            ws = search.words(q)
+            want = sorted(
+                (
+                    r
+                    for r in rows
+                    if all(w in (r[5] or "") or w in (r[6] or "") for w in ws)
+                    and (f.year is None or r[3] == f.year)
+                    and (not f.region or r[2] == f.region or (r[2] or "").startswith(f.region + "/"))
+                    and (not f.agency or r[1] == f.agency)
+                    and (not f.kind or r[4] == f.kind)
+                ),
+                key=lambda r: (-r[3], r[1], r[0]),
+            )
+            total, page, _ = search.query(ro, f)
+            assert (total, [r["id"] for r in page]) == (len(want), [r[0] for r in want[: search.PAGE]]), f
+    assert not ro.in_transaction
+
+
 def test_facets_answer_in_time_through_datasette(data: Path) -> None:
     facets = corpus_scale.measure_facets(data, repeat=3)
     for name, f in facets.items():

@@ -223,22 +223,24 @@ def test_codes_show_as_labels_in_filters_and_lists(site: Site) -> None:
 def test_a_report_without_figures_says_why(site: Site) -> None:
     summary = report_of(site, "%", kind="work_summary")
     _, _, html = fetch(f"{site.url}/report/{summary['id']}")
-    assert "No table was read" in html and "not an annual report" in html
+    assert "没有读出统计表" in html and "这不是年度报告" in html and "No table was read" not in html
+    _, _, html = fetch(f"{site.url}/report/{summary['id']}?lang=en")
+    assert "No table was read" in html and "not an annual report" in html and "没有读出统计表" not in html
     assert 'data-section="applications"' not in html  # no empty template under "0 figures"
-    _, _, html = fetch(f"{site.url}/report/{site.ingested}")
-    assert "没有读出统计表 No table was read" in html and "the document holds no table" in html
+    _, _, html = fetch(f"{site.url}/report/{site.ingested}?lang=en")
+    assert "No table was read" in html and "the document holds no table" in html
     assert "0 figures" not in html and 'data-section="applications"' not in html
     # What the corpus knows of the document decides the reason: a scan, a document that could not be read.
     with db(site) as conn:
         sha = conn.execute("SELECT sha256 FROM reports WHERE id = ?", (site.ingested,)).fetchone()[0]
         conn.execute("UPDATE documents SET ocr = 1 WHERE sha256 = ?", (sha,))
-    _, _, html = fetch(f"{site.url}/report/{site.ingested}")
+    _, _, html = fetch(f"{site.url}/report/{site.ingested}?lang=en")
     assert "the document is a scan, and OCR read no table" in html
     with db(site) as conn:
         conn.execute(
             "UPDATE documents SET ocr = 0, error = 'extraction failed: bad xref' WHERE sha256 = ?", (sha,)
         )
-    _, _, html = fetch(f"{site.url}/report/{site.ingested}")
+    _, _, html = fetch(f"{site.url}/report/{site.ingested}?lang=en")
     assert "the document could not be read: extraction failed: bad xref" in html
     with db(site) as conn:
         conn.execute("UPDATE documents SET error = NULL WHERE sha256 = ?", (sha,))
@@ -247,10 +249,25 @@ def test_a_report_without_figures_says_why(site: Site) -> None:
     assert "No table was read" not in html and 'data-section="applications"' in html
 
 
+def test_report_labels_follow_the_language(site: Site) -> None:
+    from govarchive.datasette_plugin import vocab
+
+    rid = report_of(site, "中宁县%")["id"]
+    row_zh, col_zh = vocab.label_zh("applications", "new", "total")
+    row_en, col_en = vocab.row_en("applications", "new"), vocab.col_en("applications", "total")
+    _, _, zh = fetch(f"{site.url}/report/{rid}")
+    _, _, en = fetch(f"{site.url}/report/{rid}?lang=en")
+    assert f'<tr data-row="new"><th class="rowlabel">{row_zh}</th>' in zh and row_en not in zh
+    assert f'<th data-col="total">{col_zh}</th>' in zh and "No table was read" not in zh
+    assert f'<tr data-row="new"><th class="rowlabel">{row_en} <code class="ga-code">new</code></th>' in en
+    assert f'<th data-col="total">{col_en} <code class="ga-code">total</code></th>' in en
+    assert f">{row_zh}<" not in en and ">Statistical tables<" in en
+
+
 def test_an_ingested_report_shows_no_local_path(site: Site) -> None:
     _, _, html = fetch(f"{site.url}/report/{site.ingested}")
     assert "file://" not in html and str(site.data.parent) not in html
-    assert '<td id="portal-page"><em>本地文件导入 ingested from a local file</em></td>' in html
+    assert '<td id="portal-page"><em>本地文件导入</em></td>' in html
     assert "(audit.docx)" in html  # the copy keeps its file name, and its download
     crawled = report_of(site, "中宁县%")
     _, _, html = fetch(f"{site.url}/report/{crawled['id']}")

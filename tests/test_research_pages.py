@@ -310,7 +310,7 @@ def test_derived_and_blank_cells_are_shown_as_such(served: Served) -> None:
         "SELECT report_id, row, col FROM report_stats WHERE placed_by = 'derived' LIMIT 1"
     ).fetchone()
     html = _get(f"{served.url}/report/{derived[0]}")
-    assert f'data-row="{derived[1]}"' in html and "derived 推算" in html
+    assert f'data-row="{derived[1]}"' in html and 'title="推算"' in html
     blank = db.execute(
         "SELECT report_id FROM report_stats WHERE value IS NULL AND section = 'applications' LIMIT 1"
     ).fetchone()

@@ -3,6 +3,8 @@ vocabulary, template order, search words and snippets, charts."""
 
 from __future__ import annotations
 
+import random
+import re
 import sqlite3
 from pathlib import Path
 
@@ -142,6 +144,20 @@ def test_search_matches_short_words_by_scanning_and_long_ones_by_trigram() -> No
     _, found, _ = search.query(db, search.Filters(q="诉讼"))
     assert "<script>" not in str(found[0]["snippet"])
     assert search.query(db, search.Filters(q="局", year=2020))[0] == 1
+
+
+def test_a_snippet_squeezes_only_the_start_it_shows() -> None:
+    """search.squeezed_head: the squeezed text's start, reaching a window and a character past every word's
+    first occurrence (or all of it), so the snippet is the one of the whole squeezed text."""
+    rng = random.Random(7)
+    pieces = [*"复议诉讼申请公开年度报告", " ", "\n", "\u3000", "  \n\t  ", " " * 150]
+    for _ in range(2000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 300)))
+        ws = rng.sample(["复议", "诉讼", "公开年", "县", "不存在"], rng.randint(1, 3))
+        whole, head = re.sub(r"\s+", " ", text), search.squeezed_head(text, ws)
+        assert whole.startswith(head), (text, ws)
+        ends = [whole.find(w) + len(w) + 40 for w in ws if w in whole]
+        assert head == whole or len(head) > max([*ends, 80]), (text, ws)
 
 
 def test_charts_are_svg_with_every_point_and_no_zero_for_a_blank() -> None:

@@ -33,6 +33,12 @@ def region_clause(column: str = "r.region") -> str:
     return f"({column} = :region OR substr({column}, 1, length(:region) + 1) = :region || '/')"
 
 
+def region_range_clause(column: str = "r.region") -> str:
+    """The same places as `region_clause`, as a range an index on `column` can seek: every text that
+    begins with `region/` sorts from `region/` up to, not including, `region0` ('0' follows '/')."""
+    return f"({column} = :region OR ({column} >= :region || '/' AND {column} < :region || '0'))"
+
+
 def report(conn: sqlite3.Connection, rid: int) -> Row | None:
     rows = _rows(
         conn,

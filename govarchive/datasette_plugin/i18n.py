@@ -97,9 +97,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "rates.population": ("常住人口", "Population"),
     "rates.population_note": (
-        "每万人申请数需要人口数：运营者可在 populations 表中按地区和年份填写（空白即未知）。",
-        "Requests per 10,000 residents need a population: the operator fills the populations table by region "
-        "and year (blank: unknown).",
+        "每万人申请数需要人口数：运营者用 govarchive populations load 按行政区划代码和年份导入（空白即未知）。",
+        "Requests per 10,000 residents need a population: the operator loads them by division code and year "
+        "with `govarchive populations load` (blank: unknown).",
     ),
     "yes": ("是", "yes"),
     "no": ("否", "no"),
@@ -214,6 +214,37 @@ STRINGS: dict[str, tuple[str, str]] = {
     "report.copies": ("存档副本", "Archived copies"),
     "report.tables": ("统计表", "Statistical tables"),
     "report.text": ("正文", "Text"),
+    "report.seen": ("首次存档 {first}，最近一次见到 {last}", "first {first}, last seen {last}"),
+    "report.removed": (
+        "已从门户撤下 {when}（存档保留）",
+        "removed from the portal {when} (the archive keeps it)",
+    ),
+    "report.local": ("本地文件导入", "ingested from a local file"),
+    "report.compare_previous": ("与 {year} 年比较", "changes since {year}"),
+    "report.format": ("格式", "Format"),
+    "report.original_url": ("原网址", "Original URL"),
+    "report.size": ("大小", "Size"),
+    "report.first_archived": ("首次存档", "First archived"),
+    "report.download": ("下载", "Download"),
+    "report.from_this_copy": ("数字来源", "figures from this copy"),
+    "report.revision": ("更正版", "corrected version"),
+    "report.superseded": ("已被更正版取代", "superseded by a corrected version"),
+    "report.removed_copy": ("已撤下 {when}", "removed {when}"),
+    "report.download_original": ("下载存档原件", "archived original"),
+    "report.no_table": ("没有读出统计表。", "No table was read."),
+    "report.figures": (
+        "{n} 个数字。空白格在报告中即为空白（未知，不是零）。",
+        "{n} figures. Blank cells are blank in the report (unknown, not zero).",
+    ),
+    "report.derived": (
+        "带 * 的底色格为推算值：报告未印出，由其下级行相加而得。",
+        "Shaded * cells are derived: not printed, computed from their sub-rows.",
+    ),
+    "report.other_figures": ("其他数字（本模板以外的代码）", "Other figures (codes outside this template)"),
+    "report.no_checks": ("没有核对（无统计表）。", "No checks (no statistical tables)."),
+    "report.detail": ("详情", "detail"),
+    "report.derived_title": ("推算", "derived"),
+    "report.printed_title": ("原文印作：{raw}", "printed: {raw}"),
     # releases
     "release.lead": (
         "由 govarchive release 生成的版本化数据集：每份报告一行（含主要数字与比率）、全部数字、勾稽关系、中英文代码表和存档原件清单，CSV（UTF-8）与 Parquet 格式，附 datapackage.json（Frictionless）与 CITATION.cff。空白即空白（null），从不记为 0。",

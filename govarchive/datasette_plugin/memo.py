@@ -28,14 +28,21 @@ def corpus_state(path: str) -> tuple[int, ...]:
     return tuple(out)
 
 
-async def cached(db: Database, key: Hashable, fn: Callable[[Any], Any]) -> Any:
-    """fn(connection) run in Datasette's SQL thread, or its kept answer while the corpus has not changed."""
+async def cached(
+    db: Database,
+    key: Hashable,
+    fn: Callable[[Any], Any],
+    kept: OrderedDict[tuple[Any, ...], Any] = _kept,
+    size: int = SIZE,
+) -> Any:
+    """fn(connection) run in Datasette's SQL thread, or its kept answer while the corpus has not changed.
+    `kept` and `size`: a store of its own, for many small answers that must not push the costly ones out."""
     full = (str(db.path), key, corpus_state(str(db.path)))
-    if full in _kept:
-        _kept.move_to_end(full)
-        return _kept[full]
+    if full in kept:
+        kept.move_to_end(full)
+        return kept[full]
     value = await db.execute_fn(fn)
-    _kept[full] = value
-    while len(_kept) > SIZE:
-        _kept.popitem(last=False)
+    kept[full] = value
+    while len(kept) > size:
+        kept.popitem(last=False)
     return value

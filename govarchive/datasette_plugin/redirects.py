@@ -93,7 +93,7 @@ def short_word_filters(conn: Any, words: list[str]) -> tuple[list[str], dict[str
     clauses, params, said = [], {}, []
     for i, w in enumerate(words[:8]):
         params[f"ga_w{i}"] = w
-        terms = search._prefix_terms(conn, w)
+        terms = search.prefix_terms(conn, w)
         if terms is None:
             clauses.append(f"(instr(text, :ga_w{i}) > 0 OR instr(title, :ga_w{i}) > 0)")
         else:

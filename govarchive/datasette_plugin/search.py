@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Mapping
 from dataclasses import dataclass
 from html import escape
 from typing import Any
 
 from markupsafe import Markup
 
-from govarchive.datasette_plugin.data import region_clause
+from govarchive.datasette_plugin.data import region_range_clause
 
 PAGE = 50
 _WINDOW = 40  # characters of context on each side of a hit
@@ -53,9 +54,10 @@ _FOUND = "temp.ga_found"
 FEW = 2000
 
 
-def _prefix_terms(conn: sqlite3.Connection, word: str) -> list[str] | None:
+def prefix_terms(conn: sqlite3.Connection, word: str) -> list[str] | None:
     """The trigrams of the index that begin with a two-character `word`; None when the index cannot stand
-    for a scan (see above)."""
+    for a scan (see above). Reading them reads every document list of those trigrams (fts5vocab counts
+    them): as long as the search itself, so the site keeps them per word until the corpus changes."""
     if len(word) != 2 or word.lower() != word.upper():
         return None
     conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {_VOCAB} USING fts5vocab(main, reports_fts, 'row')")
@@ -78,35 +80,75 @@ class Where:
     found_sql: str = ""  # the query whose ids fill `_FOUND`
 
 
-def where(conn: sqlite3.Connection, f: Filters) -> Where:
+def _scope(f: Filters) -> tuple[list[str], dict[str, Any]]:
+    """The conditions on `reports r` other than the words (year, region, body, kind)."""
+    clauses: list[str] = []
+    params: dict[str, Any] = {}
+    if f.year is not None:
+        clauses.append("r.year = :year")
+        params["year"] = f.year
+    if f.region:
+        clauses.append(region_range_clause())
+        params["region"] = f.region
+    if f.agency:  # a body, by its name or any spelling met (archive/store/bodies.py)
+        clauses.append(
+            "(r.agency = :agency OR r.body_id IN (SELECT body_id FROM body_aliases WHERE name = :agency))"
+        )
+        params["agency"] = f.agency
+    if f.kind:
+        clauses.append("r.kind = :kind")
+        params["kind"] = f.kind
+    return clauses, params
+
+
+def where(
+    conn: sqlite3.Connection, f: Filters, kept_terms: Mapping[str, list[str] | None] | None = None
+) -> Where:
     """The condition of a search. Words matched through the index are evaluated here, once, into the
-    temporary table `_FOUND`; the caller ends the transaction that opens (`done`)."""
+    temporary table `_FOUND`, already within the reports the other filters select; the caller ends the
+    transaction that opens (`done`). `kept_terms`: `prefix_terms` of short words, when the caller kept them."""
+    known = kept_terms or {}
     ws = words(f.q)
     found: list[str] = []  # per word condition, a query of the report ids it finds
     clauses: list[str] = []
-    params: dict[str, Any] = {}
+    scope, params = _scope(f)
     long_words = [w for w in ws if len(w) >= 3]
     short_words = [w for w in ws if len(w) < 3]
     how = []
+    # A common word (复议) finds nearly every report: writing its 100,000 ids to a table and then keeping a
+    # province's 4,000 is what made a filtered search slow. With filters, each word's index lookup keeps
+    # only the ids in scope as it reads them (`+` leaves the ids to SQLite, which holds the scope's ids in
+    # memory, instead of asking FTS5 for each id in turn), and FTS5 and the rowid indexes seek straight
+    # to the span between the scope's smallest and largest id (much of the index, when a region's reports
+    # were crawled together).
+    fts_in = ids_in = ""
+    if ws and scope:
+        n, lo, hi = conn.execute(
+            f"SELECT count(*), min(r.id), max(r.id) FROM reports r WHERE {' AND '.join(scope)}", params
+        ).fetchone()
+        params["lo"], params["hi"] = (lo, hi) if n else (1, 0)
+        in_scope = f"IN (SELECT r.id FROM reports r WHERE {' AND '.join(scope)})"
+        fts_in = f" AND rowid BETWEEN :lo AND :hi AND +rowid {in_scope}"
+        ids_in = f" AND id BETWEEN :lo AND :hi AND +id {in_scope}"
     if long_words:
-        found.append("SELECT rowid FROM reports_fts WHERE reports_fts MATCH :fts")
+        found.append("SELECT rowid FROM reports_fts WHERE reports_fts MATCH :fts" + fts_in)
         params["fts"] = " AND ".join(_fts_phrase(w) for w in long_words)
         how.append("full-text index (trigram): " + " ".join(long_words))
     indexed, scanned = [], []
     for i, w in enumerate(short_words):
         params[f"w{i}"] = w
-        terms = _prefix_terms(conn, w)
+        terms = known[w] if w in known else prefix_terms(conn, w)
         if terms is None:
             clauses.append(f"(instr(r.text, :w{i}) > 0 OR instr(r.title, :w{i}) > 0)")
             scanned.append(w)
             continue
         ends = [
-            f"SELECT id FROM reports WHERE substr(title, -2) = :w{i}",
-            f"SELECT id FROM reports WHERE substr(text, -2) = :w{i}",
+            f"SELECT id FROM reports WHERE substr(title, -2) = :w{i}" + ids_in,
+            f"SELECT id FROM reports WHERE substr(text, -2) = :w{i}" + ids_in,
         ]
         if terms:
             params[f"t{i}"] = " OR ".join(_fts_phrase(t) for t in terms)
-            ends.insert(0, f"SELECT rowid FROM reports_fts WHERE reports_fts MATCH :t{i}")
+            ends.insert(0, f"SELECT rowid FROM reports_fts WHERE reports_fts MATCH :t{i}" + fts_in)
         found.append(" UNION ".join(ends))
         indexed.append(w)
     if indexed:
@@ -125,22 +167,10 @@ def where(conn: sqlite3.Connection, f: Filters) -> Where:
         n = conn.execute(f"INSERT INTO {_FOUND}(id) {both}", params).rowcount
         # `+r.id` keeps SQLite from looking every id up in the table (it cannot know how many there are).
         clauses.insert(0, f"{'r.id' if n <= FEW else '+r.id'} IN (SELECT id FROM {_FOUND})")
-        if not (scanned or f.year is not None or f.region or f.agency or f.kind):
-            total = n
-    if f.year is not None:
-        clauses.append("r.year = :year")
-        params["year"] = f.year
-    if f.region:
-        clauses.append(region_clause())
-        params["region"] = f.region
-    if f.agency:  # a body, by its name or any spelling met (archive/store/bodies.py)
-        clauses.append(
-            "(r.agency = :agency OR r.body_id IN (SELECT body_id FROM body_aliases WHERE name = :agency))"
-        )
-        params["agency"] = f.agency
-    if f.kind:
-        clauses.append("r.kind = :kind")
-        params["kind"] = f.kind
+        if not scanned:
+            total = n  # the filters are in the ids already
+    else:
+        clauses += scope
     return Where(" AND ".join(clauses) or "1", params, "; ".join(how), total, both)
 
 
@@ -174,12 +204,14 @@ def plans(conn: sqlite3.Connection, f: Filters) -> list[str]:
         done(conn, was_open)
 
 
-def query(conn: sqlite3.Connection, f: Filters) -> tuple[int, list[dict[str, Any]], str]:
+def query(
+    conn: sqlite3.Connection, f: Filters, kept_terms: Mapping[str, list[str] | None] | None = None
+) -> tuple[int, list[dict[str, Any]], str]:
     """(number of reports found, one page of them with snippets, how the words were matched)."""
     ws = words(f.q)
     was_open = conn.in_transaction
     try:
-        w = where(conn, f)
+        w = where(conn, f, kept_terms)
         cur = conn.cursor()
         cur.row_factory = sqlite3.Row
         total = w.total
@@ -210,9 +242,29 @@ def highlight(text: str, ws: list[str]) -> Markup:
     return Markup("".join(out))
 
 
+_SPACES = re.compile(r"\s+")
+
+
+def squeezed_head(text: str, ws: list[str]) -> str:
+    """The start of `text` with each run of white space made one space, as far as a snippet reads it: a
+    window past the end of the last word's first occurrence and one character more (so whether more
+    follows is known). Squeezing the whole of 50 texts took more than the rest of the page's Python. The
+    squeezed start of a text is the start of the squeezed text, and a word (no white space in it) occurs
+    first at the same place in both."""
+    found = [(i, w) for w in ws if (i := text.find(w)) >= 0]
+    limit = max((i + len(w) for i, w in found), default=0) + 2 * _WINDOW + 1
+    while limit < len(text):
+        head = _SPACES.sub(" ", text[:limit])
+        end = max((head.find(w) + len(w) for _, w in found), default=0) + _WINDOW
+        if len(head) > max(end, 2 * _WINDOW):
+            return head
+        limit *= 2
+    return _SPACES.sub(" ", text)
+
+
 def snippet(text: str, ws: list[str]) -> Markup:
     """Up to three windows of context, one around the first occurrence of each word, marks escaped-safe."""
-    text = re.sub(r"\s+", " ", text)
+    text = squeezed_head(text, ws)
     spans: list[tuple[int, int]] = []
     for w in ws:
         i = text.find(w)

@@ -43,6 +43,7 @@ class Table:
     caption: str
     columns: list[tuple[str, str, str]]  # code, zh, en
     lines: list[Line] = field(default_factory=list)
+    caption_en: str = ""
 
 
 @dataclass
@@ -90,7 +91,9 @@ def layout(template: str | None, stats: list[Row]) -> tuple[list[Section], list[
         if not rows:
             continue
         cols = [(c.code, c.label, vocab.col_en("active", c.code)) for c in codes.active_columns(tpl, rows[0])]
-        table = Table(caption, cols, [_line("active", r, cols, cells) for r in rows])
+        table = Table(
+            caption, cols, [_line("active", r, cols, cells) for r in rows], vocab.ACTIVE_GROUPS_EN[group]
+        )
         placed.update(("active", r, c[0]) for r in rows for c in cols)
         active.append(table)
     sections.append(_section("active", active))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import sqlite3
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -606,6 +607,11 @@ def _with(params: dict[str, Any], offset: int | None) -> str | None:
     return "?" + urlencode({**params, **({"offset": offset} if offset else {})})
 
 
+# The trigrams each 2-character word searched begins (search.prefix_terms), kept apart from memo's costly
+# answers: a few hundred words, each a short list.
+_TERMS: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+
+
 async def search_page(request: Request, datasette: Datasette) -> Response:
     db = corpus(datasette)
     ch = await memo.cached(db, "choices", data.choices)
@@ -620,7 +626,12 @@ async def search_page(request: Request, datasette: Datasette) -> Response:
     )
     total, rows, how = (0, [], "")
     if search.words(f.q):
-        total, rows, how = await db.execute_fn(lambda c: search.query(c, f))
+        terms: dict[str, list[str] | None] = {}
+        for w in search.words(f.q):
+            if len(w) == 2:
+                fn = functools.partial(search.prefix_terms, word=w)
+                terms[w] = await memo.cached(db, ("terms", w), fn, _TERMS, 256)
+        total, rows, how = await db.execute_fn(lambda c: search.query(c, f, terms))
     nxt = f.offset + search.PAGE if f.offset + search.PAGE < total else None
     if request.url_vars.get("format") == "json":
         for r in rows:

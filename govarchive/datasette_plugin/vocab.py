@@ -29,6 +29,7 @@ ACTIVE_GROUPS: dict[str, str] = {
     "art20_8": "第二十条第（八）项",
     "art20_9": "第二十条第（九）项",
 }
+ACTIVE_GROUPS_EN: dict[str, str] = {g: f"Article 20, item ({g.rsplit('_', 1)[1]})" for g in ACTIVE_GROUPS}
 
 
 def kind_label(kind: str | None) -> str:

@@ -92,6 +92,7 @@ def queries(conn: sqlite3.Connection) -> list[Query]:
         Query("政策解读", year=2022),
         Query("复议", year=2020),
         Query("行政诉讼", region=province),
+        Query("复议", region=province),
         Query("依申请公开", region=f"{province}/{city}"),
         Query("信访", region=f"{province}/{city}/{county}"),
         Query("年度报告", agency=agency),
