@@ -84,14 +84,15 @@ def test_validators_are_stored_compact_and_read_back(redis_url: str) -> None:
     for row in rows[:-1]:
         assert store.get(row["url"]) == {k: v for k, v in row.items() if k != "url"}
     assert store.get("http://127.0.0.1:9/none") is None
-    # every hash a listpack, but the one holding a value longer than hash-max-listpack-value (64)
+    # every bucket stays a listpack: values over hash-max-listpack-value (64) are in the long hash
     buckets = int(client.get(keys.validator_buckets))
     where = [url_bucket(row["url"], buckets, keys) for row in rows[:-1]]
-    long = {bucket.encode() for bucket, field in where if client.hstrlen(bucket, field) > 64}
-    assert long  # a Last-Modified kept as text (RFC 850, +0800)
-    for bucket in {bucket.encode() for bucket, _ in where}:
-        assert client.object("encoding", bucket) == (b"hashtable" if bucket in long else b"listpack")
-    assert store.forget(rows[0]["url"]) and store.get(rows[0]["url"]) is None
+    assert {client.object("encoding", bucket) for bucket, _ in where} == {b"listpack"}
+    long = client.hgetall(keys.validator_long)
+    assert long and all(len(v) > 64 for v in long.values())  # a Last-Modified kept as text (RFC 850, +0800)
+    assert {client.hget(bucket, field) for bucket, field in where if field in long} == {b"\x00"}
+    for row in rows[0], rows[8]:  # a short and a long one
+        assert store.forget(row["url"]) and store.get(row["url"]) is None
 
 
 def test_a_crawl_seeded_in_the_former_form_is_rewritten(redis_url: str) -> None:

@@ -135,6 +135,11 @@ class CrawlKeys:
         return self.key("validators-buckets")
 
     @property
+    def validator_long(self) -> str:
+        """Hash field -> the validators too long for a listpack value (their bucket holds a marker)."""
+        return self.key("validators-long")
+
+    @property
     def validator_types(self) -> str:
         """Hash code -> content type, the codes the validators' values hold."""
         return self.key("validators-types")

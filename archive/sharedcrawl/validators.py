@@ -8,8 +8,10 @@ its own. Only captures with an ETag or a Last-Modified are kept: without them no
 A national pass holds ~6 M of them, so each takes ~70 bytes instead of ~315 as a URL -> JSON hash field:
   * the field is the first 8 bytes of the URL's SHA-1, in one of `validators-buckets` hashes chosen by 4 more
     (keys.validator_bucket): ~64 fields a hash, so each stays a listpack (Redis's compact encoding; up to
-    hash-max-listpack-entries = 128 fields of at most hash-max-listpack-value = 64 bytes). Two URLs share a
-    field with probability n / 2**64 (3e-13 at 6 M): the other's validators would be sent, at worst a 304;
+    hash-max-listpack-entries = 128 fields in Debian's redis.conf, of at most hash-max-listpack-value = 64
+    bytes). A longer value would turn its whole hash into a hashtable, so it goes to the one `validators-long`
+    hash and its bucket holds a 1-byte marker (one more HGET for that URL). Two URLs share a field with
+    probability n / 2**64 (3e-13 at 6 M): the other's validators would be sent, at worst a 304;
   * the value (`pack`) is the sha256's 32 bytes, a flags byte, the Last-Modified as a 4-byte epoch when
     rendering that epoch as an HTTP-date gives the server's string back exactly (else the string), the
     content type as a 1-byte code into the `validators-types` hash, and the ETag's exact text, its quoted
@@ -27,6 +29,8 @@ import struct
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import redis
+
 from archive.sharedcrawl.keys import CrawlKeys
 from archive.store.corpus import Corpus
 
@@ -35,6 +39,10 @@ logger = logging.getLogger(__name__)
 FIELDS = ("sha256", "etag", "last_modified", "content_type")
 BATCH = 1000
 PER_BUCKET = 64  # half of hash-max-listpack-entries: the fullest of ~6 M / 64 buckets stays under 128
+LISTPACK_VALUE = 64  # hash-max-listpack-value's default, if CONFIG cannot be read (a managed Redis)
+_LONG = (
+    b"\x00"  # a bucket's value for a URL whose validators are in the long hash (a real one is >= 33 bytes)
+)
 
 # flags byte
 _LM_EPOCH = 0x01  # 4-byte epoch follows
@@ -159,6 +167,7 @@ def store_validators(client: Any, keys: CrawlKeys, records: Iterable[Any], urls:
     """Write `records` (url, sha256, etag, last_modified, content_type) in the compact form, for about `urls`
     URLs (it sizes the buckets, once for the crawl); how many were written."""
     client.set(keys.validator_buckets, buckets_for(urls), nx=True)
+    longest = listpack_value(client)
     buckets = int(client.get(keys.validator_buckets))
     type_codes = {
         v.decode("utf-8", "surrogatepass"): int(k) for k, v in client.hgetall(keys.validator_types).items()
@@ -175,12 +184,26 @@ def store_validators(client: Any, keys: CrawlKeys, records: Iterable[Any], urls:
             client.hset(
                 keys.validator_types, type_codes[ctype], ctype.encode("utf-8", "surrogatepass")
             )  # before any value that uses it
-        pipe.hset(*url_bucket(row["url"], buckets, keys), data)
+        bucket, field = url_bucket(row["url"], buckets, keys)
+        if len(data) > longest:
+            pipe.hset(keys.validator_long, field, data)
+            data = _LONG
+        pipe.hset(bucket, field, data)
         n += 1
         if n % BATCH == 0:
             pipe.execute()
     pipe.execute()
     return n
+
+
+def listpack_value(client: Any) -> int:
+    """The longest value a hash may hold and stay a listpack."""
+    try:
+        return int(
+            client.config_get("hash-max-listpack-value").get("hash-max-listpack-value", LISTPACK_VALUE)
+        )
+    except redis.ResponseError:  # CONFIG refused
+        return LISTPACK_VALUE
 
 
 def seed_validators(corpus: Corpus, client: Any, keys: CrawlKeys) -> int:
@@ -227,6 +250,8 @@ class ValidatorStore:
     def get(self, url: str) -> dict[str, Any] | None:
         where = self._where(url)
         raw = self.client.hget(*where) if where else None
+        if raw == _LONG:
+            raw = self.client.hget(self.keys.validator_long, where[1]) if where else None
         if not raw:
             return None
         try:
@@ -239,4 +264,7 @@ class ValidatorStore:
     def forget(self, url: str) -> bool:
         """Drop a URL's validators (it is then fetched in full); whether it had some."""
         where = self._where(url)
-        return bool(where and self.client.hdel(*where))
+        if where is None:
+            return False
+        self.client.hdel(self.keys.validator_long, where[1])
+        return bool(self.client.hdel(*where))
