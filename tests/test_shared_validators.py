@@ -14,6 +14,7 @@ import redis
 from archive.sharedcrawl.keys import CrawlKeys
 from archive.sharedcrawl.validators import (
     ValidatorStore,
+    buckets_for,
     date_epoch,
     migrate_former_validators,
     pack,
@@ -108,6 +109,4 @@ def test_a_crawl_seeded_in_the_former_form_is_rewritten(redis_url: str) -> None:
 
 @pytest.mark.parametrize("urls,buckets", [(0, 16), (1000, 16), (6_000_000, 131072)])
 def test_buckets_keep_each_hash_small(urls: int, buckets: int) -> None:
-    from archive.sharedcrawl.validators import buckets_for
-
     assert buckets_for(urls) == buckets

@@ -5,7 +5,8 @@ definition of a last good capture (archive.store.corpus.LAST_GOOD_CAPTURES, whic
 on corpus.db); every crawler process reads it (crawler/sharedcrawl/validators.py) instead of a corpus.db of
 its own. Only captures with an ETag or a Last-Modified are kept: without them no conditional request is made.
 
-A national pass holds ~6 M of them, so each takes ~70 bytes instead of ~315 as a URL -> JSON hash field:
+A national pass holds ~6 M of them, so each takes ~76 bytes instead of ~344 as a URL -> JSON hash field
+(benchmarks/validators_memory.py):
   * the field is the first 8 bytes of the URL's SHA-1, in one of `validators-buckets` hashes chosen by 4 more
     (keys.validator_bucket): ~64 fields a hash, so each stays a listpack (Redis's compact encoding; up to
     hash-max-listpack-entries = 128 fields in Debian's redis.conf, of at most hash-max-listpack-value = 64
@@ -23,7 +24,6 @@ from __future__ import annotations
 
 import email.utils
 import hashlib
-import logging
 import re
 import struct
 from collections.abc import Iterable, Mapping
@@ -34,15 +34,11 @@ import redis
 from archive.sharedcrawl.keys import CrawlKeys
 from archive.store.corpus import Corpus
 
-logger = logging.getLogger(__name__)
-
-FIELDS = ("sha256", "etag", "last_modified", "content_type")
 BATCH = 1000
 PER_BUCKET = 64  # half of hash-max-listpack-entries: the fullest of ~6 M / 64 buckets stays under 128
 LISTPACK_VALUE = 64  # hash-max-listpack-value's default, if CONFIG cannot be read (a managed Redis)
-_LONG = (
-    b"\x00"  # a bucket's value for a URL whose validators are in the long hash (a real one is >= 33 bytes)
-)
+# a bucket's value for a URL whose validators are in the long hash (a real one is >= 33 bytes)
+_LONG = b"\x00"
 
 # flags byte
 _LM_EPOCH = 0x01  # 4-byte epoch follows
@@ -208,8 +204,10 @@ def listpack_value(client: Any) -> int:
 
 def seed_validators(corpus: Corpus, client: Any, keys: CrawlKeys) -> int:
     """Fill the crawl's validators from corpus.db; how many URLs."""
+    # an upper bound (any capture of those roles with a validator), enough to size the buckets
     (urls,) = corpus.conn.execute(
-        "SELECT COUNT(DISTINCT url) FROM captures WHERE etag IS NOT NULL OR last_modified IS NOT NULL"
+        """SELECT COUNT(DISTINCT url) FROM captures WHERE role IN ('article', 'attachment', 'image')
+           AND (etag IS NOT NULL OR last_modified IS NOT NULL)"""
     ).fetchone()
     return store_validators(client, keys, corpus.last_good_captures(), urls)
 
