@@ -24,7 +24,7 @@ import pytest
 import redis
 
 from archive.sharedcrawl.keys import CrawlKeys
-from archive.sharedcrawl.validators import seed_validators
+from archive.sharedcrawl.validators import ValidatorStore, seed_validators
 from archive.store.corpus import Corpus
 from tests.portals import dist
 from tests.portals.harness import ROOT, write_sites
@@ -342,7 +342,7 @@ def test_validators_come_from_redis(
         finally:
             corpus.conn.close()
         dropped = f"{portal.base_url}/files/2.docx"
-        assert client.hdel(keys.validators, dropped) == 1
+        assert ValidatorStore(client, keys).forget(dropped)
         portal.log.clear()
         second = _start(sites, data, crawl, redis_url, tmp_path / "second.log")
         procs.append(second)

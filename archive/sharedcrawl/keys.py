@@ -125,8 +125,29 @@ class CrawlKeys:
         """The turn of the last request taken from the queue."""
         return self.key("clock")
 
+    def validator_bucket(self, n: int) -> str:
+        """One of the hashes of the URLs' validators (archive/sharedcrawl/validators.py url_bucket)."""
+        return self.key("validators", str(n))
+
     @property
-    def validators(self) -> str:
+    def validator_buckets(self) -> str:
+        """How many hashes the validators are spread over, set once by the crawl's writer."""
+        return self.key("validators-buckets")
+
+    @property
+    def validator_long(self) -> str:
+        """Hash field -> the validators too long for a listpack value (their bucket holds a marker)."""
+        return self.key("validators-long")
+
+    @property
+    def validator_types(self) -> str:
+        """Hash code -> content type, the codes the validators' values hold."""
+        return self.key("validators-types")
+
+    @property
+    def former_validators(self) -> str:
+        """The validators of a crawl seeded by a govarchive before the compact form (one hash URL -> JSON),
+        rewritten by the writer that takes the crawl over."""
         return self.key("validators")
 
     @property

@@ -46,7 +46,7 @@ from archive.sharedcrawl.jobs import RESULTS_GROUP, ExtractionJobs, extraction_f
 from archive.sharedcrawl.keys import CAPTURES_GROUP, CrawlKeys, process_name
 from archive.sharedcrawl.lease import Lease
 from archive.sharedcrawl.streams import Entry, Stream
-from archive.sharedcrawl.validators import seed_validators
+from archive.sharedcrawl.validators import migrate_former_validators, seed_validators
 from archive.sharedcrawl.worker import MISSING_BLOB
 from archive.sites import Site
 from archive.store.lock import AlreadyRunning, run_lock
@@ -176,12 +176,21 @@ class CorpusWriter:
             for site in self.sites:
                 corpus.upsert_site(site)
             self.run_id = corpus.start_run(sorted(s.id for s in self.sites))
+            self.client.delete(
+                self.keys.former_validators
+            )  # left by an earlier govarchive's crawl of this name
             seed_validators(corpus, self.client, self.keys)  # the incremental state every crawler reads
             self.client.hset(self.keys.run, "run_id", self.run_id)
             logger.info("writing the shared crawl %s as run %d", self.keys.crawl, self.run_id)
         else:
             self.run_id = int(raw)
             logger.info("taking over the writing of run %d (%s)", self.run_id, self.keys.crawl)
+            if migrated := migrate_former_validators(self.client, self.keys):
+                logger.warning(
+                    "the validators of %s were seeded by an earlier govarchive: %d rewritten in the compact form",
+                    self.keys.crawl,
+                    migrated,
+                )
         self.waiting.clear()
         self.members_due.clear()
         self.package_captures.clear()

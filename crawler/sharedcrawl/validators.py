@@ -1,20 +1,19 @@
-"""The read side of a shared crawl's incremental state: a URL's validators from the crawl's Redis hash, which
+"""The read side of a shared crawl's incremental state: a URL's validators from the crawl's Redis hashes, which
 the corpus writer seeded (archive/sharedcrawl/validators.py), for ConditionalRequests (crawler/incremental.py)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
 from archive.sharedcrawl.keys import CrawlKeys
+from archive.sharedcrawl.validators import ValidatorStore
 from crawler.sharedcrawl.frontier import shared_crawl
 
 
 class SharedValidators:
     def __init__(self, client: Any, keys: CrawlKeys) -> None:
-        self.client = client
-        self.keys = keys
+        self.store = ValidatorStore(client, keys)
 
     @classmethod
     def of(cls, crawler: Any) -> SharedValidators:
@@ -24,5 +23,4 @@ class SharedValidators:
         return cls(shared.client, shared.keys)
 
     def get(self, url: str) -> Mapping[str, Any] | None:
-        raw = self.client.hget(self.keys.validators, url)
-        return json.loads(raw) if raw else None
+        return self.store.get(url)

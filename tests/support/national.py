@@ -424,9 +424,12 @@ def one_run(
         result.redis_peak_mib = round(memory["used_memory_peak"] / 2**20, 1)
         result.redis_end_mib = round(memory["used_memory"] / 2**20, 1)
         result.key_mib = {
-            name: _mib(client, crawl_key(client, name))
-            for name in ("queue", "captures", "pages", "validators")
+            name: _mib(client, crawl_key(client, name)) for name in ("queue", "captures", "pages")
         }
+        # the validators' buckets, their long hash, bucket count and content types (summed in bytes: each is small)
+        validator_keys = client.scan_iter(match="govarchive:*:validators*", count=10_000)
+        used = sum(int(client.memory_usage(k, samples=0) or 0) for k in validator_keys)
+        result.key_mib["validators"] = round(used / 2**20, 2)
         result.key_mib["dupefilter"] = round(
             sum(
                 _mib(client, k.decode())
