@@ -123,7 +123,7 @@ def _site_from_table(path: Path, index: int, table: dict[str, Any]) -> Site:
     for key, value in table.items():
         if not isinstance(value, _TYPES[key]) or (isinstance(value, bool) and bool not in _TYPES[key]):
             raise _fail(path, where, f"key {key!r}: expected {_TYPES[key][0].__name__}, got {value!r}")
-    if not SITE_ID.match(table["id"]):
+    if not SITE_ID.fullmatch(table["id"]):
         raise _fail(path, where, f"key 'id': {table['id']!r} must match [a-z0-9_-]+")
     if not table["start_urls"]:
         raise _fail(path, where, "key 'start_urls': empty")

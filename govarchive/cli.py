@@ -255,7 +255,7 @@ def _ingest_site(
         return None
     if sites_file is not None:
         return select_sites(load_sites(sites_file), [site_id])[0]
-    if not SITE_ID.match(site_id):
+    if not SITE_ID.fullmatch(site_id):
         raise GovarchiveError(f"--site {site_id!r} must match [a-z0-9_-]+")
     # A site not in any sites file: files gathered by hand; it has no start URLs, so crawls skip it.
     place = (region or "").rstrip("/").rsplit("/", 1)[-1]

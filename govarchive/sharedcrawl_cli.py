@@ -28,7 +28,7 @@ import click
 
 from archive.errors import GovarchiveError
 from archive.sharedcrawl.client import connect
-from archive.sharedcrawl.keys import CrawlKeys, shared_crawl_name
+from archive.sharedcrawl.keys import QUEUE_FORM, CrawlKeys, shared_crawl_name
 from archive.sites import Site
 from govarchive.options import DATA_OPTION, friendly_errors
 
@@ -83,11 +83,18 @@ def run_shared_crawl(
         raise GovarchiveError(
             f"the shared crawl {keys.crawl} is finishing or finished moments ago; start the next one in a minute"
         )
-    if client.exists(keys.former_queue):
+    form = client.get(keys.form)
+    earlier = client.exists(keys.former_queue) or (
+        form.decode() != QUEUE_FORM
+        if form is not None
+        else next(iter(client.scan_iter(match=keys.inflight("*"), count=1000)), None) is not None
+    )
+    if earlier:
         raise GovarchiveError(
             f"the shared crawl {keys.crawl} was queued by an earlier govarchive (the queue's form changed): "
             f"finish it with that version, or delete its keys ({keys.pattern}) and start it again"
         )
+    client.setnx(keys.form, QUEUE_FORM)
     client.hsetnx(keys.run, "wanted", f"{time.time():.3f}")  # a writer opens the run once one is asked for
     children: list[subprocess.Popen[bytes]] = []
     if writer:

@@ -126,6 +126,24 @@ def test_a_shared_crawl_queued_in_the_former_form_is_refused(redis_url: str, tmp
     redis.Redis.from_url(redis_url).zadd(keys.former_queue, {b"a request": 0})
     with pytest.raises(GovarchiveError, match="queued by an earlier govarchive"):
         run_shared_crawl(tmp_path, tmp_path / "sites.toml", [SITE], redis_url, keys.crawl)
+    # killed while its queue was empty (Redis drops an empty sorted set) but requests were in flight
+    keys = CrawlKeys("former-" + uuid.uuid4().hex[:6])
+    redis.Redis.from_url(redis_url).hset(keys.inflight("p1"), "t", b"-10:an old request")
+    with pytest.raises(GovarchiveError, match="queued by an earlier govarchive"):
+        run_shared_crawl(tmp_path, tmp_path / "sites.toml", [SITE], redis_url, keys.crawl)
+
+
+def test_an_in_flight_entry_of_another_form_is_kept_aside_not_guessed_at(redis_url: str) -> None:
+    """Recovery never splits an entry it cannot read at a guessed place (a request lost as unreadable)."""
+    keys = _keys()
+    first, second = (_shared(redis_url, p, keys) for p in ("p1", "p2"))
+    first.join()
+    second.join()
+    first.client.hset(first.inflight, "t", b"-10:no band line")
+    first.client.delete(first.keys.alive("p1"))
+    assert second.recover_dead() == 0
+    assert first.client.hgetall(first.keys.band("!unreadable")) == {b"t": b"-10:no band line"}
+    assert first.client.get(first.keys.queued) in (None, b"0")
 
 
 def test_a_popped_request_is_in_flight_and_a_dead_process_gives_it_back_once(redis_url: str) -> None:

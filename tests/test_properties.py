@@ -274,6 +274,9 @@ def test_link_resolver_is_absolute_url(base: str, hrefs: list[str]) -> None:
         want = _joined(absolute_url, base, href.strip())
         assert _joined(LinkResolver(base), href.strip()) == want
         assert _joined(LinkResolver(base), href.strip()) == want  # a second page asking: from memory
+        # unstripped too (" ?q" is joined on the page, not its folder), and hrefs too long to remember
+        for raw in (" " + href, href + "x" * 1100):
+            assert _joined(LinkResolver(base), raw) == _joined(absolute_url, base, raw)
 
 
 @FAST

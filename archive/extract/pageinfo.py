@@ -199,7 +199,9 @@ class LinkResolver:
 
     def __call__(self, href: str) -> str:
         """absolute_url(base, href); raises ValueError as it does."""
-        if self.origin is not None and href.isprintable():  # urlsplit drops tabs and newlines anywhere
+        # urlsplit drops tabs and newlines anywhere and leading blanks (" ?q" keeps the page's path); a very
+        # long href (a 100 kB query) is joined but not remembered: the cache is bounded by entries, not bytes.
+        if self.origin is not None and href[:1] > " " and len(href) <= 1024 and href.isprintable():
             start = href.find("://") + 3 if href.startswith(("http://", "https://")) else 0
             if start and href[start : start + 1] not in ("", "/", "?", "#"):  # a URL with its host
                 return _absolute_under(self.origin, href)

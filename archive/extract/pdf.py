@@ -95,11 +95,14 @@ def _token_places(
     for start, end in token_spans(text):
         x0 = y0 = float("inf")
         x1 = y1 = float("-inf")
+        boxed = True
         for j in range(start, end):
-            pdfium_c.FPDFText_GetLooseCharBox(tp, shifts.raw_index(j), box)
+            if not pdfium_c.FPDFText_GetLooseCharBox(tp, shifts.raw_index(j), box):
+                boxed = False  # the previous character's box would be taken for this one's
+                break
             x0, x1 = min(x0, box.left), max(x1, box.right)
             y0, y1 = min(y0, height - box.top), max(y1, height - box.bottom)
-        if x0 < x1 and y0 < y1:
+        if boxed and x0 < x1 and y0 < y1:
             out.append([offset + start, offset + end, *page_place(number, x0, y0, x1, y1)])
     return out
 

@@ -35,6 +35,11 @@ def shared_crawl_name(sites_file: Path, site_ids: list[str]) -> str:
     return name
 
 
+# The form of queued and in-flight requests (per-band lists of "score:request"; in flight "score:band" + newline
+# + request): a new value whenever that form changes.
+QUEUE_FORM = "bands-1"
+
+
 @dataclass(frozen=True)
 class CrawlKeys:
     crawl: str
@@ -68,6 +73,12 @@ class CrawlKeys:
         """The queue of a crawl started by a govarchive before the bands (one sorted set of requests in
         another form): such a crawl cannot be resumed by this one."""
         return self.key("requests")
+
+    @property
+    def form(self) -> str:
+        """The form of the crawl's queue and in-flight entries (QUEUE_FORM), set by its first process: a
+        crawl whose state has another form, or none (an earlier govarchive's), is not resumed."""
+        return self.key("form")
 
     @property
     def dupefilter(self) -> str:

@@ -141,14 +141,21 @@ _RECOVER = """
 if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
 local kv = redis.call('HGETALL', KEYS[2])
 local bands = {}
+local n = 0
 for i = 1, #kv, 2 do
   local v = kv[i + 1]
   local sep = string.find(v, ':', 1, true)
-  local nl = string.find(v, '\\n', sep + 1, true)
-  local band = string.sub(v, sep + 1, nl - 1)
-  local entries = bands[band] or {}
-  entries[#entries + 1] = {tonumber(string.sub(v, 1, sep - 1)), string.sub(v, 1, sep) .. string.sub(v, nl + 1)}
-  bands[band] = entries
+  local nl = sep and string.find(v, '\\n', sep + 1, true)
+  local score = sep and tonumber(string.sub(v, 1, sep - 1))
+  if nl and score then
+    local band = string.sub(v, sep + 1, nl - 1)
+    local entries = bands[band] or {}
+    entries[#entries + 1] = {score, string.sub(v, 1, sep) .. string.sub(v, nl + 1)}
+    bands[band] = entries
+    n = n + 1
+  else  -- not this form (the crawl's start refuses earlier forms): kept aside, never guessed at
+    redis.call('HSET', ARGV[2] .. '!unreadable', kv[i], v)
+  end
 end
 for band, entries in pairs(bands) do
   -- Requests another dead process gave back before may be at the front, below some of these: merged.
@@ -165,10 +172,10 @@ for band, entries in pairs(bands) do
   for _, e in ipairs(entries) do redis.call('LPUSH', ARGV[2] .. band, e[2]) end
   redis.call('ZADD', KEYS[3], entries[#entries][1], band)
 end
-redis.call('INCRBY', KEYS[5], #kv / 2)
+redis.call('INCRBY', KEYS[5], n)
 redis.call('DEL', KEYS[2])
 redis.call('SREM', KEYS[4], ARGV[1])
-return #kv / 2
+return n
 """
 
 
