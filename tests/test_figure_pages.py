@@ -73,3 +73,5 @@ def test_pages_give_every_row_once_in_order(
     sel = figurelist.Selection(review, region=province)
     assert figurelist.count(conn, sel)[0] == len(_expected(conn, review, province)) > 0
     assert _walk(conn, sel, dense=False) == _expected(conn, review, province)
+    sel = figurelist.Selection(CODE, region=province)
+    assert _walk(conn, sel, dense=True) == _expected(conn, CODE, province) == _walk(conn, sel, dense=False)

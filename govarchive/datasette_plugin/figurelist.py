@@ -68,10 +68,12 @@ def count(conn: sqlite3.Connection, sel: Selection) -> tuple[int, int]:
 def page(conn: sqlite3.Connection, sel: Selection, offset: int, dense: bool) -> list[Row]:
     """PAGE rows from `offset` in ORDER. `dense` (every report of the selection has the figure): the offset
     is counted on the reports' index alone, then the page's figures read by key — a deep page of a national
-    corpus costs an index walk, not a figure lookup per row skipped."""
+    corpus costs an index walk, not a figure lookup per row skipped. A region's reports are read through its
+    index and sorted instead (at most a province's thousands): walking reports_listing for its order and
+    skipping the other places took 120 ms at 100,000 reports, even for a county."""
     sql, params = _where(sel)
     params = {**params, "limit": PAGE, "offset": offset}
-    if dense:
+    if dense and not sel.region:
         query = f"""SELECT {COLUMNS} FROM (SELECT r.id FROM reports r WHERE {sql}
                                            ORDER BY {ORDER} LIMIT :limit OFFSET :offset) p
                     JOIN reports r ON r.id = p.id
