@@ -574,6 +574,21 @@ def test_json_exports_are_whole_and_integers_are_integers(served: Served) -> Non
     assert len(reports) == db.execute("SELECT count(*) FROM reports").fetchone()[0] > 30
     region = json.loads(_get(f"{served.url}/export/reports.json?region={q('示范省/示范市')}"))
     assert {r["region"] for r in region} >= {TEST_REGION}
+    # A region's figures of one code: its places only (read through the region index), the count declared.
+    code = "section=applications&row=new&col=total"
+    with urllib.request.urlopen(f"{served.url}/export/figures.json?region={q('示范省')}&{code}") as r:
+        declared, shown = int(r.headers["x-total-rows"]), json.loads(r.read())
+    regions = [f["region"] for f in shown]
+    assert (
+        len(shown)
+        == declared
+        == db.execute(
+            """SELECT count(*) FROM report_stats s JOIN reports r ON r.id = s.report_id WHERE (r.region = '示范省'
+           OR r.region LIKE '示范省/%') AND s.section = 'applications' AND s.row = 'new' AND s.col = 'total'"""
+        ).fetchone()[0]
+        > 0
+    )
+    assert all(x == "示范省" or x.startswith("示范省/") for x in regions)
 
 
 def test_reports_table_shows_an_excerpt_not_the_text(served: Served) -> None:
