@@ -834,3 +834,19 @@ def test_regions_page_shows_the_county_table_in_both_languages(served: Served) -
     assert (code or "—") in table and f'<td class="num">{expected}</td>' in table
     en = _get(f"{served.url}/regions?year={year}&lang=en")
     assert "Publication by region" in en and "Not checked" in en and "各地区按时公开情况" not in en
+
+
+def test_figure_page_counts_the_whole_selection_and_narrows_it(served: Served) -> None:
+    db = corpus(served)
+    sql = """SELECT count(*) FROM report_stats s JOIN reports r ON r.id = s.report_id
+             WHERE s.section = 'applications' AND s.row = 'new' AND s.col = 'total'"""
+    everyone = db.execute(sql).fetchone()[0]
+    in_2021 = db.execute(sql + " AND r.year = 2021").fetchone()[0]
+    code = q("applications|new|total")
+    html = _get(f"{served.url}/compare/figure?code={code}")
+    assert f"{everyone:,} 份报告" in _between(html, 'id="figure-count"', "</p>")
+    assert html.count("<tr data-report=") == min(everyone, 100) > 0
+    assert "year=2021" in _between(html, 'id="narrow"', "</div>")  # a link narrows it to a year
+    html = _get(f"{served.url}/compare/figure?code={code}&year=2021")
+    assert f"{in_2021:,} 份报告" in _between(html, 'id="figure-count"', "</p>")
+    assert html.count("<tr data-report=") == min(in_2021, 100) > 0

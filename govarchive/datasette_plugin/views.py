@@ -410,6 +410,10 @@ async def compare_region(request: Request, datasette: Datasette) -> Response:
     key = parse_code(request.args)
     # A national corpus's every body in a year is tens of thousands of bars: there, a region must be chosen.
     too_many = not region and not ch["regions_complete"]
+    if not region and not too_many and year:
+        # Few regions can still be many bodies: past figurelist.WHOLE bars a region must be chosen too.
+        sel = figurelist.Selection(key, year=year)
+        too_many = (await db.execute_fn(lambda c: figurelist.count(c, sel)))[0] > figurelist.WHOLE
     rows = (
         []
         if too_many or not year
