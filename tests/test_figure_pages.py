@@ -4,6 +4,7 @@ report that has the figure once, in the order of the whole list, by either way o
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 
 import pytest
 
@@ -14,7 +15,7 @@ CODE = ("applications", "new", "total")
 
 
 @pytest.fixture(scope="module")
-def conn(tmp_path_factory: pytest.TempPathFactory) -> sqlite3.Connection:
+def conn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[sqlite3.Connection]:
     db = tmp_path_factory.mktemp("figpages") / "corpus.db"
     corpusgen.build(db, 60, seed=5)
     c = sqlite3.connect(db, check_same_thread=False)
@@ -24,7 +25,8 @@ def conn(tmp_path_factory: pytest.TempPathFactory) -> sqlite3.Connection:
         " AND col = 'total'"
     )
     c.commit()
-    return c
+    yield c
+    c.close()
 
 
 def _expected(c: sqlite3.Connection, key: tuple[str, str, str], region: str = "") -> list[int]:
