@@ -574,6 +574,21 @@ def test_json_exports_are_whole_and_integers_are_integers(served: Served) -> Non
     assert len(reports) == db.execute("SELECT count(*) FROM reports").fetchone()[0] > 30
     region = json.loads(_get(f"{served.url}/export/reports.json?region={q('示范省/示范市')}"))
     assert {r["region"] for r in region} >= {TEST_REGION}
+    # A region's figures of one code: its places only (read through the region index), the count declared.
+    code = "section=applications&row=new&col=total"
+    with urllib.request.urlopen(f"{served.url}/export/figures.json?region={q('示范省')}&{code}") as r:
+        declared, shown = int(r.headers["x-total-rows"]), json.loads(r.read())
+    regions = [f["region"] for f in shown]
+    assert (
+        len(shown)
+        == declared
+        == db.execute(
+            """SELECT count(*) FROM report_stats s JOIN reports r ON r.id = s.report_id WHERE (r.region = '示范省'
+           OR r.region LIKE '示范省/%') AND s.section = 'applications' AND s.row = 'new' AND s.col = 'total'"""
+        ).fetchone()[0]
+        > 0
+    )
+    assert all(x == "示范省" or x.startswith("示范省/") for x in regions)
 
 
 def test_reports_table_shows_an_excerpt_not_the_text(served: Served) -> None:
@@ -819,3 +834,19 @@ def test_regions_page_shows_the_county_table_in_both_languages(served: Served) -
     assert (code or "—") in table and f'<td class="num">{expected}</td>' in table
     en = _get(f"{served.url}/regions?year={year}&lang=en")
     assert "Publication by region" in en and "Not checked" in en and "各地区按时公开情况" not in en
+
+
+def test_figure_page_counts_the_whole_selection_and_narrows_it(served: Served) -> None:
+    db = corpus(served)
+    sql = """SELECT count(*) FROM report_stats s JOIN reports r ON r.id = s.report_id
+             WHERE s.section = 'applications' AND s.row = 'new' AND s.col = 'total'"""
+    everyone = db.execute(sql).fetchone()[0]
+    in_2021 = db.execute(sql + " AND r.year = 2021").fetchone()[0]
+    code = q("applications|new|total")
+    html = _get(f"{served.url}/compare/figure?code={code}")
+    assert f"{everyone:,} 份报告" in _between(html, 'id="figure-count"', "</p>")
+    assert html.count("<tr data-report=") == min(everyone, 100) > 0
+    assert "year=2021" in _between(html, 'id="narrow"', "</div>")  # a link narrows it to a year
+    html = _get(f"{served.url}/compare/figure?code={code}&year=2021")
+    assert f"{in_2021:,} 份报告" in _between(html, 'id="figure-count"', "</p>")
+    assert html.count("<tr data-report=") == min(in_2021, 100) > 0

@@ -14,7 +14,7 @@ from typing import Any
 from archive.report import codes
 from archive.store.reports import PLACE_FIELDS, PLACE_SOURCES, place_values
 from govarchive.datasette_plugin import vocab
-from govarchive.datasette_plugin.data import number, region_clause
+from govarchive.datasette_plugin.data import number, region_range_clause
 
 BATCH_REPORTS = 200
 
@@ -72,7 +72,7 @@ def report_where(args: dict[str, str]) -> tuple[str, dict[str, Any]]:
         if not v:
             continue
         if name == "region":
-            where.append(region_clause())
+            where.append(region_range_clause())  # the same places, through the region index
         elif name == "report_id":
             where.append("r.id = :report_id")
         else:
@@ -93,7 +93,10 @@ def _code_where(args: dict[str, str]) -> tuple[str, dict[str, Any]]:
 def count_figures(conn: sqlite3.Connection, args: dict[str, str]) -> int:
     rw, rp = report_where(args)
     cw, cp = _code_where(args)
-    sql = f"SELECT count(*) FROM report_stats s JOIN reports r ON r.id = s.report_id WHERE {rw} AND {cw}"
+    if rw == "1":  # every figure row has its report (foreign key): the figures' indexes alone
+        sql = f"SELECT count(*) FROM report_stats s WHERE {cw}"
+    else:  # the chosen reports first (their indexes), then each one's figures by its key (CROSS JOIN: in order)
+        sql = f"SELECT count(*) FROM reports r CROSS JOIN report_stats s ON s.report_id = r.id WHERE {rw} AND {cw}"
     return int(conn.execute(sql, {**rp, **cp}).fetchone()[0])
 
 

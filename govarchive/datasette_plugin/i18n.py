@@ -159,6 +159,16 @@ STRINGS: dict[str, tuple[str, str]] = {
         "代码 {code}：{bodies} 个机关的 {reports} 份报告",
         "Code {code}: {reports} reports of {bodies} bodies",
     ),
+    "figure.many": (
+        "代码 {code}：{reports} 份报告",
+        "Code {code}: {reports} reports",
+    ),
+    "figure.partial": (
+        "报告超过 {limit} 份时不画图、不计机关数；按年度或地区缩小范围即可看到。",
+        "Over {limit} reports the chart and the number of bodies are not drawn: narrow by year or region to see them.",
+    ),
+    "figure.by_year": ("按年度：", "By year:"),
+    "figure.by_region": ("按省份：", "By province:"),
     "figure.shown": (
         "（图中只画报告年份最多的 {shown} 个机关，表格列出全部）",
         "(the chart draws the {shown} bodies with most years; the table has all)",

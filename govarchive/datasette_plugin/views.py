@@ -21,6 +21,7 @@ from govarchive.datasette_plugin import (
     data,
     download,
     export,
+    figurelist,
     i18n,
     listing,
     memo,
@@ -409,6 +410,10 @@ async def compare_region(request: Request, datasette: Datasette) -> Response:
     key = parse_code(request.args)
     # A national corpus's every body in a year is tens of thousands of bars: there, a region must be chosen.
     too_many = not region and not ch["regions_complete"]
+    if not region and not too_many and year:
+        # Few regions can still be many bodies: past figurelist.WHOLE bars a region must be chosen too.
+        sel = figurelist.Selection(key, year=year)
+        too_many = (await db.execute_fn(lambda c: figurelist.count(c, sel)))[0] > figurelist.WHOLE
     rows = (
         []
         if too_many or not year
@@ -507,15 +512,25 @@ async def compare_rates(request: Request, datasette: Datasette) -> Response:
 
 
 async def compare_figure(request: Request, datasette: Datasette) -> Response:
+    """One figure across reports (figurelist.py): a page of PAGE rows; the chart and the bodies' count when
+    the selection is small enough to read whole, else links to narrow it by year or province."""
     db = corpus(datasette)
     ch = await memo.cached(db, "choices", data.choices)
     key = parse_code(request.args)
     region = request.args.get("region", "")
     agency = request.args.get("agency", "")
-    rows = await db.execute_fn(lambda c: data.figure(c, key, region=region, agency=agency))
-    years = sorted({r["year"] for r in rows if r["year"] is not None})
+    year = year_arg(request.args)
+    offset = int_arg(request.args, "offset", "不是页码位置", "not a row offset") or 0
+    sel = figurelist.Selection(key, region=region, year=year, agency=agency)
+    total, reports = await db.execute_fn(lambda c: figurelist.count(c, sel))
+    if offset and offset >= total:
+        raise bad("offset", str(offset), f"超出末页（共 {total} 行）", f"past the last page ({total} rows)")
+    rows = await db.execute_fn(lambda c: figurelist.page(c, sel, offset, total == reports))
+    whole = total <= figurelist.WHOLE
+    every = await db.execute_fn(lambda c: figurelist.whole(c, sel)) if whole else []
+    years = sorted({r["year"] for r in every if r["year"] is not None})
     bodies: dict[str, dict[int, Any]] = {}
-    for r in rows:
+    for r in every:
         if r["kind"] == "annual_report":
             bodies.setdefault(r["agency"], {})[r["year"]] = r["value"]
     # The eight bodies with the most years reported, so the chart stays readable; the table has them all.
@@ -523,6 +538,14 @@ async def compare_figure(request: Request, datasette: Datasette) -> Response:
     series = {a: [bodies[a].get(y) for y in years] for a in top}
     title = code_title(key)
     chart = charts.line_chart(years, series, title) if years and series else ""
+    keep = {k: v for k, v in (("code", "|".join(key)), ("region", region), ("agency", agency),
+            ("year", year or "")) if v}  # fmt: skip
+    nxt = offset + figurelist.PAGE if offset + figurelist.PAGE < total else None
+    prev = max(offset - figurelist.PAGE, 0) if offset else None
+    # Narrowing: by year (keeping the place and body), by province (keeping the year) when none is chosen.
+    by_year = [(y, _with({**keep, "year": y}, 0)) for y in sorted(ch["years"])] if year is None else []
+    provinces = sorted(r for r in ch["regions"] if "/" not in r) if not region and not agency else []
+    by_region = [(p, _with({**keep, "region": p}, 0)) for p in provinces]
     return await _render(
         datasette,
         request,
@@ -533,7 +556,17 @@ async def compare_figure(request: Request, datasette: Datasette) -> Response:
         code_options=code_options(),
         region=region,
         agency=agency,
+        year=year,
         rows=rows,
+        total=total,
+        offset=offset,
+        page_size=figurelist.PAGE,
+        whole=whole,
+        whole_limit=figurelist.WHOLE,
+        next_url=_with(keep, nxt),
+        prev_url=_with(keep, prev),
+        by_year=by_year,
+        by_region=by_region,
         chart=chart,
         title=title,
         shown=len(top),
