@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from archive.errors import GovarchiveError
-from govarchive.options import DATA_OPTION, friendly_errors
+from govarchive.options import DATA_OPTION, exclusive, friendly_errors
 
 
 def register_populations_commands(main: click.Group) -> None:
@@ -39,10 +39,13 @@ def register_populations_commands(main: click.Group) -> None:
                 click.echo(f"govarchive: {line}", err=True)
             click.echo(f"govarchive: {csv_file}: {len(e.problems)} bad row(s); nothing loaded", err=True)
             sys.exit(e.exit_status)
+        if not (data_dir / "corpus.db").is_file():  # a mistyped --data would start an empty corpus
+            raise GovarchiveError(f"{data_dir}: no corpus.db here (crawl or ingest first)")
         with data_folder_faults(data_dir):
             ws = Workspace(data_dir)
             try:
-                written, replaced = pops.load(ws.corpus, rows)
+                with exclusive(ws):  # never beside a crawl, ingest or reprocess
+                    written, replaced = pops.load(ws.corpus, rows)
             finally:
                 ws.corpus.close()
         places = len({r.code for r in rows})

@@ -139,6 +139,8 @@ def test_a_bad_parameter_is_a_400_page_naming_it(site: Site) -> None:
         "/compare/figure?offset=100000": ("offset=&#39;100000&#39;", "past the last page"),
         "/compare/figure?year=20x": ("year=&#39;20x&#39;", "not a year"),
         "/compare/region?year=abc": ("year=&#39;abc&#39;", "not a year"),
+        "/search?q=" + q("复议") + "&year=20x": ("year=&#39;20x&#39;", "not a year"),
+        "/search?q=" + q("复议") + "&offset=-1": ("offset=&#39;-1&#39;", "not a row offset"),
         "/compare/changes": ("parameter id:", "required"),
         "/compare/changes?id=abc": ("id=&#39;abc&#39;", "not a report id"),
         f"/compare/changes?id={mine}&base=zz": ("base=&#39;zz&#39;", "not a report id"),

@@ -32,11 +32,37 @@ def test_each_bad_row_is_named_with_its_line(tmp_path: Path) -> None:
     bad = _csv(
         tmp_path / "bad.csv",
         "Division_Code,year,population,source\n640521,2020,350000,普查\n\n999999,2020,5,\n640521,1800,5,\n"
-        "640521,2021,-3\n640521,2022,3.5,\n64,2022,1\n64,2022,2\n",
+        "640521,2021,-3\n640521,2022,3.5,\n64,2022,1\n64,2022,2\n64,2023,99999999999999999999\n",
     )
     with pytest.raises(pops.PopulationsFileError) as e:
         pops.read(bad, today=dt.date(2026, 1, 1))
-    assert [p.split(": ", 1)[0].rsplit(":", 1)[1] for p in e.value.problems] == ["4", "5", "6", "7", "9"]
+    assert [p.split(": ", 1)[0].rsplit(":", 1)[1] for p in e.value.problems] == [
+        "4",
+        "5",
+        "6",
+        "7",
+        "9",
+        "10",
+    ]
+    # a source quoted over two lines (and a U+2028 in it) is one row, named by its editor's line numbers
+    with pytest.raises(pops.PopulationsFileError) as quoted:
+        pops.read(
+            _csv(
+                tmp_path / "q.csv",
+                'division_code,year,population,source\n64,2020,1,"七普\n公报\u2028附表"\n64,2021,x\n',
+            )
+        )
+    assert quoted.value.problems == [
+        f"{tmp_path / 'q.csv'}:4: population 'x' is not a whole number from 1 to 2,000,000,000 (digits only, no separators)"
+    ]
+    assert (
+        pops.read(
+            _csv(
+                tmp_path / "q.csv", 'division_code,year,population,source\n64,2020,1,"七普\n公报\u2028附表"\n'
+            )
+        )[0].source
+        == "七普\n公报\u2028附表"
+    )
     assert "999999" in e.value.problems[0] and "1949 to 2026" in e.value.problems[1]
     assert "first on line 8" in e.value.problems[4]
     for text, says in [("year,population\n64,2020\n", "missing division_code"), ("division_code,year,population\n", "no rows")]:  # fmt: skip
@@ -48,8 +74,15 @@ def test_each_bad_row_is_named_with_its_line(tmp_path: Path) -> None:
 
 
 def test_load_list_replace_and_reprocess_keeps_them(tmp_path: Path) -> None:
+    from archive.store.corpus import Corpus
+
     data = tmp_path / "data"
     good = _csv(tmp_path / "p.csv", "division_code,year,population,source\n640521,2020,350000,普查\n64,2020,7202654,\n", bom=True)  # fmt: skip
+    proc = run_cli("populations", "load", "--data", str(data), str(good))  # a mistyped --data: refused
+    assert proc.returncode != 0 and "no corpus.db here" in proc.stderr and "Traceback" not in proc.stderr
+    assert not data.exists()
+    data.mkdir()
+    Corpus(data / "corpus.db").close()
     proc = run_cli("populations", "load", "--data", str(data), str(good))
     assert proc.returncode == 0 and "2 population(s) of 2 division(s) loaded (0 replaced)" in proc.stdout, (
         proc.stderr
@@ -60,7 +93,7 @@ def test_load_list_replace_and_reprocess_keeps_them(tmp_path: Path) -> None:
     proc = run_cli("populations", "load", "--data", str(data), str(fix))
     assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
     assert proc.stderr.strip().splitlines() == [
-        f"govarchive: {fix}:3: population 'x' is not a whole number above 0 (digits only, no separators)",
+        f"govarchive: {fix}:3: population 'x' is not a whole number from 1 to 2,000,000,000 (digits only, no separators)",
         f"govarchive: {fix}: 1 bad row(s); nothing loaded",
     ]
     proc = run_cli("reprocess", "--data", str(data))

@@ -212,3 +212,28 @@ def test_every_word_the_templates_ask_for_is_in_both_languages() -> None:
     t_en, t_zh = i18n.translator("en"), i18n.translator("zh")
     assert t_en("nav.search") == "Search" and t_zh("nav.search") == "检索"
     assert t_en("page_of", a=1, b=50, n="1,000") == "1–50 of 1,000"
+
+
+def test_a_json_export_stays_valid_when_a_batch_holds_no_rows() -> None:
+    """200 reports without the figure between two with it: the array has no empty element."""
+    import asyncio
+    import json
+
+    from govarchive.datasette_plugin.export import stream
+
+    batches: dict[int, tuple[int | None, list[list[object]]]] = {
+        0: (1, [[1, "a"]]),
+        1: (2, []),
+        2: (3, [[3, "c"]]),
+        3: (None, []),
+    }
+    out: list[str] = []
+
+    async def write(text: str) -> None:
+        out.append(text)
+
+    async def batch(after: int) -> tuple[int | None, list[list[object]]]:
+        return batches[after]
+
+    n = asyncio.run(stream(write, "json", ["id", "v"], batch))
+    assert n == 2 and json.loads("".join(out)) == [{"id": 1, "v": "a"}, {"id": 3, "v": "c"}]

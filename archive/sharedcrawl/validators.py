@@ -224,7 +224,7 @@ def migrate_former_validators(client: Any, keys: CrawlKeys) -> int:
         for url, raw in client.hscan_iter(keys.former_validators, count=BATCH)
     )
     n = store_validators(client, keys, rows, int(client.hlen(keys.former_validators)))
-    client.delete(keys.former_validators)
+    client.unlink(keys.former_validators)  # UNLINK: millions of fields, freed off the main thread
     return n
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,9 @@ from archive.store.corpus import Corpus
 
 REQUIRED = ("division_code", "year", "population")
 FIRST_YEAR = 1949  # no population of a division of today's list is older than the list's republic
+MAX_POPULATION = (
+    2_000_000_000  # above any country's; and SQLite's INTEGER holds it (a 20-digit one it does not)
+)
 
 
 @dataclass(frozen=True)
@@ -73,7 +77,7 @@ def read(path: Path, today: dt.date | None = None) -> list[Population]:
         raise GovarchiveError(f"{path}: a folder, not a CSV file") from None
     except UnicodeDecodeError as e:
         raise GovarchiveError(f"{path}: not UTF-8 text (byte {e.start}); save the CSV as UTF-8") from None
-    reader = csv.reader(text.splitlines())
+    reader = csv.reader(io.StringIO(text, newline=""))  # a quoted newline stays in its cell
     header = [h.strip().lower() for h in next(reader, [])]
     missing = [name for name in REQUIRED if name not in header]
     if missing:
@@ -86,7 +90,8 @@ def read(path: Path, today: dt.date | None = None) -> list[Population]:
     out: list[Population] = []
     problems: list[str] = []
     seen: dict[tuple[str, int], int] = {}
-    for line, row in enumerate(reader, start=2):
+    for row in reader:
+        line = reader.line_num  # the row's last physical line, as an editor numbers it
         if not any(cell.strip() for cell in row):
             continue
         if len(row) < len(header):
@@ -106,8 +111,11 @@ def read(path: Path, today: dt.date | None = None) -> list[Population]:
         if not (raw_year.isascii() and raw_year.isdigit() and FIRST_YEAR <= int(raw_year) <= last_year):
             bad(f"year {raw_year!r} is not a year from {FIRST_YEAR} to {last_year}")
             continue
-        if not (raw_pop.isascii() and raw_pop.isdigit() and int(raw_pop) > 0):
-            bad(f"population {raw_pop!r} is not a whole number above 0 (digits only, no separators)")
+        if not (raw_pop.isascii() and raw_pop.isdigit() and 0 < int(raw_pop) <= MAX_POPULATION):
+            bad(
+                f"population {raw_pop!r} is not a whole number from 1 to {MAX_POPULATION:,} "
+                "(digits only, no separators)"
+            )
             continue
         year = int(raw_year)
         if (code, year) in seen:

@@ -14,7 +14,7 @@ from typing import Any
 from archive.report import codes
 from archive.store.reports import PLACE_FIELDS, PLACE_SOURCES, place_values
 from govarchive.datasette_plugin import vocab
-from govarchive.datasette_plugin.data import number, region_range_clause
+from govarchive.datasette_plugin.data import number, region_range
 
 BATCH_REPORTS = 200
 
@@ -72,7 +72,7 @@ def report_where(args: dict[str, str]) -> tuple[str, dict[str, Any]]:
         if not v:
             continue
         if name == "region":
-            where.append(region_range_clause())  # the same places, through the region index
+            where.append(region_range())  # the same places, through the region index
         elif name == "report_id":
             where.append("r.id = :report_id")
         else:
@@ -212,7 +212,7 @@ async def stream(write: Write, fmt: str, columns: list[str], batch: Batch) -> in
             w = csv.writer(buf, lineterminator="\n")
             w.writerows(rows)
             await write(buf.getvalue())
-        else:
+        elif rows:  # a batch may hold none (200 reports without the figure): no empty element
             chunk = ",\n".join(
                 json.dumps(dict(zip(columns, r, strict=True)), ensure_ascii=False) for r in rows
             )

@@ -14,7 +14,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from govarchive.datasette_plugin.data import region_range_clause
+from govarchive.datasette_plugin.data import region_range
 
 PAGE = 50
 _WINDOW = 40  # characters of context on each side of a hit
@@ -88,7 +88,7 @@ def _scope(f: Filters) -> tuple[list[str], dict[str, Any]]:
         clauses.append("r.year = :year")
         params["year"] = f.year
     if f.region:
-        clauses.append(region_range_clause())
+        clauses.append(region_range())
         params["region"] = f.region
     if f.agency:  # a body, by its name or any spelling met (archive/store/bodies.py)
         clauses.append(

@@ -651,11 +651,11 @@ async def search_page(request: Request, datasette: Datasette) -> Response:
     a = request.args
     f = search.Filters(
         q=a.get("q", ""),
-        year=_int(a.get("year")),
+        year=year_arg(a),
         region=a.get("region", ""),
         agency=a.get("agency", ""),
         kind=a.get("kind", ""),
-        offset=_int(a.get("offset")) or 0,
+        offset=int_arg(a, "offset", "不是行号", "not a row offset") or 0,
     )
     total, rows, how = (0, [], "")
     if search.words(f.q):
