@@ -266,3 +266,22 @@ def crawl_and_score(
 
 def run_part(part: str, code: Path = harness.ROOT, timeout: float = 780) -> PartResult:
     return crawl_and_score(load(part), part, code=code, timeout=timeout)
+
+
+def run_parts(
+    parts: tuple[str, ...], code: Path = harness.ROOT, timeout: float = 780
+) -> dict[str, PartResult]:
+    """Every site of `parts` in ONE crawl (one start of Scrapy, Chromium and the extraction pool, and the
+    parts' waits overlapping), each part scored on its own sites only: the sites are independent (their own
+    hosts, ids and truth), so a site's score is the one a crawl of its part alone gives."""
+    sites = {part: load(part) for part in parts}
+    both = crawl_and_score([s for p in parts for s in sites[p]], "+".join(parts), code=code, timeout=timeout)
+    return {
+        part: PartResult(
+            part,
+            [r for r in both.sites if r.site in {s.id for s in sites[part]}],
+            both.crawl_seconds,
+            both.crawl_error,
+        )
+        for part in parts
+    }
