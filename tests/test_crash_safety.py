@@ -49,7 +49,8 @@ def _referenced(conn: sqlite3.Connection) -> set[str]:
 def test_kill_9_at_several_moments_then_resume(tmp_path: Path) -> None:
     build_portal(tmp_path / "portal", N_REPORTS)
     server = serve(tmp_path / "portal", delay_s=0.05)
-    sites = write_sites(tmp_path / "sites.toml", [site(server.base_url)])
+    # No pause between requests: the kills are placed by responses served, not by time.
+    sites = write_sites(tmp_path / "sites.toml", [site(server.base_url, download_delay=0.0)])
     data = tmp_path / "data"
     try:
         for after in KILL_AFTER_RESPONSES:

@@ -18,7 +18,15 @@ def test_shared_crawl_with_a_crawler_and_a_worker_killed_equals_the_single_proce
     tmp_path: Path,
 ) -> None:
     outcome = run(
-        24, tmp_path, crawlers=2, workers=2, kill=True, delay_s=0.1, timeout_s=300, log=lambda _: None
+        24,
+        tmp_path,
+        crawlers=2,
+        workers=2,
+        kill=True,
+        delay_s=0.1,
+        timeout_s=300,
+        log=lambda _: None,
+        overlap=True,
     )
     report = outcome.summary()
     assert len(outcome.killed) == 2, report

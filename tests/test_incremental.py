@@ -99,7 +99,17 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any
     )
     server = serve(portal.root)
     sites = write_sites(
-        tmp / "sites.toml", [site(server.base_url, expected_agencies=EXPECTED, expected_since=2022)]
+        tmp / "sites.toml",
+        # No pause between requests: what is checked is what each run sends and records, not its pace.
+        [
+            site(
+                server.base_url,
+                expected_agencies=EXPECTED,
+                expected_since=2022,
+                download_delay=0.0,
+                concurrency=8,
+            )
+        ],
     )
     list_page = portal.root / "list" / "index.html"
     extra = (

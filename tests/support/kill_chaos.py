@@ -48,6 +48,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from tests.docfactory.convert import scan_pdf  # noqa: E402
 from tests.docfactory.random_specs import random_spec  # noqa: E402
 from tests.docfactory.render import render_many  # noqa: E402
 from tests.docfactory.spec import ReportSpec  # noqa: E402
@@ -117,10 +118,19 @@ def build_portal(portal: Portal, n: int, workdir: Path) -> dict[str, int]:
     for i, fmt in enumerate(formats):
         by_fmt.setdefault(wanted.get(fmt, "docx"), []).append(i)
     files: dict[int, Path] = {}
+    # Scans are made from PDFs: theirs are converted in the PDFs' LibreOffice run (one start fewer).
+    scans = by_fmt.pop("scan", [])
+    if scans:
+        by_fmt.setdefault("pdf", [])
     for fmt, idx in by_fmt.items():
-        rendered = render_many([all_specs[i] for i in idx], [fmt], workdir / fmt)
-        for i, r in zip(idx, rendered, strict=True):
+        group = idx + (scans if fmt == "pdf" else [])
+        rendered = render_many([all_specs[i] for i in group], [fmt], workdir / fmt)
+        for i, r in zip(group, rendered, strict=True):
             files[i] = r[fmt]
+    if scans:
+        (workdir / "scan").mkdir(parents=True, exist_ok=True)
+    for i in scans:
+        files[i] = scan_pdf(files[i], workdir / "scan" / f"{files[i].stem}_scan.pdf")
     items = []
     for i, (fmt, spec) in enumerate(zip(formats, all_specs, strict=True)):
         if fmt == "html":

@@ -231,16 +231,25 @@ LOOPBACK_IS_THE_WORLD = {"GOVARCHIVE_TRUSTED_NETWORKS": "127.0.0.0/8"}
 
 
 def crawl_and_score(
-    sites: list[ZooSite], part: str, work: Path | None = None, code: Path = harness.ROOT, timeout: float = 780
+    sites: list[ZooSite],
+    part: str,
+    work: Path | None = None,
+    code: Path = harness.ROOT,
+    timeout: float = 780,
+    politeness: dict[str, Any] | None = None,
 ) -> PartResult:
-    """Serve the sites, crawl them all in ONE run, score each; servers are stopped before returning."""
+    """Serve the sites, crawl them all in ONE run, score each; servers are stopped before returning.
+
+    politeness: sites-file settings put on every site (None: the defaults a sites file without them gets)."""
     with tempfile.TemporaryDirectory(prefix=f"zoo-{part}-") as tmp:
         base = work or Path(tmp)
         data = base / "data"
         data.mkdir(parents=True, exist_ok=True)
         error = None
         with running(sites):
-            sites_file = harness.write_sites(base / "sites.toml", [s.entry() for s in sites])
+            sites_file = harness.write_sites(
+                base / "sites.toml", [{**s.entry(), **(politeness or {})} for s in sites]
+            )
             t0 = time.monotonic()
             try:
                 harness.crawl(
@@ -266,3 +275,26 @@ def crawl_and_score(
 
 def run_part(part: str, code: Path = harness.ROOT, timeout: float = 780) -> PartResult:
     return crawl_and_score(load(part), part, code=code, timeout=timeout)
+
+
+def run_parts(
+    parts: tuple[str, ...],
+    code: Path = harness.ROOT,
+    timeout: float = 780,
+    politeness: dict[str, Any] | None = None,
+) -> dict[str, PartResult]:
+    """Every site of `parts` in ONE crawl (one start of Scrapy, Chromium and the extraction pool, and the
+    parts' waits overlapping), each part scored on its own sites only: the sites are independent (their own
+    hosts, ids and truth), so a site's score is the one a crawl of its part alone gives."""
+    sites = {part: load(part) for part in parts}
+    every = [s for p in parts for s in sites[p]]
+    both = crawl_and_score(every, "+".join(parts), code=code, timeout=timeout, politeness=politeness)
+    return {
+        part: PartResult(
+            part,
+            [r for r in both.sites if r.site in {s.id for s in sites[part]}],
+            both.crawl_seconds,
+            both.crawl_error,
+        )
+        for part in parts
+    }
