@@ -19,10 +19,12 @@ import itertools
 import os
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
+
+_T = TypeVar("_T")  # what a batch syncs: a file's descriptor or a folder
 
 CHUNK = 1 << 20
 # fsyncs of one batch issued at once: enough for the file system to commit them together.
@@ -230,29 +232,26 @@ class BlobStore:
             self._sync_pool = ThreadPoolExecutor(SYNC_THREADS, thread_name_prefix="blob-fsync")
         return self._sync_pool
 
-    def _fsync_all(self, fds: list[int]) -> list[Exception | None]:
-        def sync(fd: int) -> Exception | None:
+    def _each_synced(self, sync: Callable[[_T], None], items: list[_T]) -> list[Exception | None]:
+        """`sync` on each item (a file's descriptor, a folder), in the pool when there are several: the
+        error of each, or None."""
+
+        def attempt(item: _T) -> Exception | None:
             try:
-                os.fsync(fd)
+                sync(item)
             except OSError as e:
                 return e
             return None
 
-        if len(fds) <= 1:
-            return [sync(fd) for fd in fds]
-        return list(self._pool().map(sync, fds))
+        if len(items) <= 1:
+            return [attempt(item) for item in items]
+        return list(self._pool().map(attempt, items))
+
+    def _fsync_all(self, fds: list[int]) -> list[Exception | None]:
+        return self._each_synced(os.fsync, fds)
 
     def _fsync_folders(self, folders: list[Path]) -> list[Exception | None]:
-        def sync(folder: Path) -> Exception | None:
-            try:
-                fsync_folder(folder)
-            except OSError as e:
-                return e
-            return None
-
-        if len(folders) <= 1:
-            return [sync(f) for f in folders]
-        return list(self._pool().map(sync, folders))
+        return self._each_synced(fsync_folder, folders)
 
     def close(self) -> None:
         if self._sync_pool is not None:
