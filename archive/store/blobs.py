@@ -19,7 +19,7 @@ import itertools
 import os
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO, TypeVar
@@ -100,9 +100,46 @@ def blob_path(root: Path, sha256: str) -> Path:
     return Path(root) / "sha256" / sha256[:2] / sha256[2:4] / sha256
 
 
-class BlobStore:
-    def __init__(self, root: Path, max_bytes: int | None = None) -> None:
+class BlobReader:
+    """Reads the store, creating and sweeping nothing (a server, an extraction worker, an export). Every
+    reader goes through here, never through a path it builds: a blob is a file of its own or a record in
+    a pack, and only the store knows which."""
+
+    def __init__(self, root: Path) -> None:
         self.root = Path(root)
+
+    def path(self, sha256: str) -> Path:
+        """Where the blob is or would be as a file of its own (writers and the store's tests)."""
+        return blob_path(self.root, sha256)
+
+    def has(self, sha256: str) -> bool:
+        return self.path(sha256).is_file()
+
+    def size(self, sha256: str) -> int:
+        """The blob's size in bytes; FileNotFoundError when the store does not hold it."""
+        return self.path(sha256).stat().st_size
+
+    def open(self, sha256: str) -> BinaryIO:
+        """The blob's bytes as a binary file object, to be closed; FileNotFoundError when not held."""
+        return open(self.path(sha256), "rb")
+
+    def read(self, sha256: str) -> bytes:
+        with self.open(sha256) as f:
+            return f.read()
+
+    @contextlib.contextmanager
+    def local_path(self, sha256: str, scratch: Path | None = None) -> Iterator[Path]:
+        """A file holding the blob's bytes, for tools that take a path (LibreOffice, pdfium, a server's
+        file response), valid inside the `with`. Never written to."""
+        path = self.path(sha256)
+        if not path.is_file():
+            raise FileNotFoundError(path)
+        yield path
+
+
+class BlobStore(BlobReader):
+    def __init__(self, root: Path, max_bytes: int | None = None) -> None:
+        super().__init__(root)
         self.max_bytes = max_bytes
         self.tmp_dir = self.root / "tmp"
         self.tmp_dir.mkdir(parents=True, exist_ok=True)
@@ -131,12 +168,6 @@ class BlobStore:
                 pass
             self._folders.add(f)
         return created
-
-    def path(self, sha256: str) -> Path:
-        return blob_path(self.root, sha256)
-
-    def has(self, sha256: str) -> bool:
-        return self.path(sha256).is_file()
 
     def writer(self) -> BlobWriter:
         return BlobWriter(self, self.max_bytes)
@@ -257,9 +288,6 @@ class BlobStore:
         if self._sync_pool is not None:
             self._sync_pool.shutdown()
             self._sync_pool = None
-
-    def read(self, sha256: str) -> bytes:
-        return self.path(sha256).read_bytes()
 
     def sweep_orphans(self, older_than_s: float = 3600) -> int:
         """Temp files of a crashed run are never referenced: drop those older than `older_than_s` (0 when the
