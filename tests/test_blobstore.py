@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from archive.store.blobs import BlobStore, BlobTooLarge
+from archive.store import packs
+from archive.store.blobs import PACKED_MAX, BlobReader, BlobStore, BlobTooLarge
 
 
 def test_same_bytes_stored_once_under_their_sha256(tmp_path: Path) -> None:
@@ -45,33 +46,116 @@ def test_size_cap_keeps_nothing(tmp_path: Path) -> None:
     assert list((tmp_path / "blobs" / "sha256").rglob("*")) == []
 
 
-def test_a_batch_is_kept_like_single_puts_and_reports_each_failure(tmp_path: Path) -> None:
-    """put_many (the crawl's group commit): the same layout, modes and once-only storage as put_bytes;
-    a blob over the cap fails alone; a blob already held, or twice in the batch, is not written again."""
-    store = BlobStore(tmp_path / "blobs", max_bytes=5000)
+def test_a_batch_is_kept_once_each_and_reports_each_failure(tmp_path: Path) -> None:
+    """put_many (the crawl's group commit): small blobs go to a pack, read back by every reader exactly;
+    a blob over the cap fails alone; a blob already held (as a file or packed), or twice in the batch, is
+    not written again; a blob over PACKED_MAX is a file of its own."""
+    store = BlobStore(tmp_path / "blobs", max_bytes=3 << 20)
     held = b"held before" * 10
     held_sha, _ = store.put_bytes(held)
     mtime = store.path(held_sha).stat().st_mtime_ns
     twice = os.urandom(3000)
-    datas = [twice, b"x" * 5001, held, twice, os.urandom(4000), b""]
+    big = os.urandom(PACKED_MAX + 1)
+    datas = [twice, b"x" * ((3 << 20) + 1), held, twice, os.urandom(4000), b"", big]
     out = store.put_many(datas)
     assert isinstance(out[1], BlobTooLarge)
+    reader = BlobReader(tmp_path / "blobs")  # another process's view: read-only
     for data, result in zip(datas, out, strict=True):
-        if data == b"x" * 5001:
+        if len(data) > 3 << 20:
             continue
-        assert result == (hashlib.sha256(data).hexdigest(), len(data))
-        path = store.path(hashlib.sha256(data).hexdigest())
-        assert path.read_bytes() == data
-        assert oct(path.stat().st_mode & 0o777) == oct(0o444)
-    assert store.path(held_sha).stat().st_mtime_ns == mtime  # never rewritten
+        sha = hashlib.sha256(data).hexdigest()
+        assert result == (sha, len(data))
+        for r in (store, reader):
+            assert r.has(sha) and r.size(sha) == len(data) and r.read(sha) == data
+            with r.open(sha) as f:
+                assert f.read() == data
+    assert store.path(held_sha).stat().st_mtime_ns == mtime  # never rewritten, never packed too
+    assert store.path(hashlib.sha256(big).hexdigest()).read_bytes() == big
+    assert not store.path(hashlib.sha256(twice).hexdigest()).exists()  # packed, not a file
+    assert store.packs.count() == 3  # twice (once), the 4000 bytes, b""
+    packs = list((tmp_path / "blobs" / "packs").glob("*.pack"))
+    assert len(packs) == 1 and oct(packs[0].stat().st_mode & 0o777) == oct(0o444)
     assert list((tmp_path / "blobs" / "tmp").iterdir()) == []
     assert store.put_many([]) == []
-    # A store opened afresh (folders not known to it) keeps a batch in folders that exist already.
+    # A store opened afresh keeps nothing twice, and a file put of packed bytes keeps no second copy.
     again = BlobStore(tmp_path / "blobs")
     assert again.put_many([twice]) == [(hashlib.sha256(twice).hexdigest(), 3000)]
-    assert list((tmp_path / "blobs" / "tmp").iterdir()) == []
+    assert again.put_bytes(twice) == (hashlib.sha256(twice).hexdigest(), 3000)
+    assert not again.path(hashlib.sha256(twice).hexdigest()).exists()
+    assert again.packs.count() == 3 and len(list((tmp_path / "blobs" / "packs").glob("*.pack"))) == 1
+    for s in (store, again, reader):
+        s.close()
+
+
+def test_a_packed_blob_for_a_tool_that_needs_a_path(tmp_path: Path) -> None:
+    """local_path: a file of its own is given as it is; a packed one is copied to scratch and removed after."""
+    store = BlobStore(tmp_path / "blobs")
+    ((sha, _),) = store.put_many([b"%PDF-1.4 small"])
+    loose, _ = store.put_bytes(b"a file of its own")
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    with store.local_path(sha, scratch) as p:
+        assert p.parent == scratch and p.read_bytes() == b"%PDF-1.4 small"
+    assert list(scratch.iterdir()) == []
+    with store.local_path(loose, scratch) as p:
+        assert p == store.path(loose)
+    with pytest.raises(FileNotFoundError), store.local_path("0" * 64, scratch):
+        pass
     store.close()
-    again.close()
+
+
+def test_a_reader_creates_nothing_and_sees_later_packs(tmp_path: Path) -> None:
+    """A server opened before any crawl packed a blob sees the blobs packed later, and writes nothing."""
+    (tmp_path / "blobs").mkdir()
+    reader = BlobReader(tmp_path / "blobs")
+    assert not reader.has("0" * 64)
+    with pytest.raises(FileNotFoundError):
+        reader.read("0" * 64)
+    assert list((tmp_path / "blobs").iterdir()) == []
+    store = BlobStore(tmp_path / "blobs")
+    ((sha, _),) = store.put_many([b"later"])
+    assert reader.read(sha) == b"later"
+    store.close()
+    reader.close()
+
+
+def test_a_torn_pack_tail_is_never_read_or_appended_to(tmp_path: Path) -> None:
+    """A kill mid-write leaves a torn record no index row points to; the next writer starts a new pack,
+    and rebuilding the index from the packs keeps every whole record and stops at the tear."""
+    store = BlobStore(tmp_path / "blobs")
+    (a, _), (b, _) = store.put_many([b"first", b"second"])
+    store.close()
+    (pack,) = (tmp_path / "blobs" / "packs").glob("*.pack")
+    pack.chmod(0o644)
+    with open(pack, "ab") as f:  # what a kill between write and commit leaves: bytes, no index row
+        f.write(packs.HEADER.pack(packs.MAGIC, hashlib.sha256(b"torn" * 10).digest(), 40) + b"torn")
+    pack.chmod(0o444)
+    store = BlobStore(tmp_path / "blobs")
+    ((c, _),) = store.put_many([b"third"])
+    assert len(list((tmp_path / "blobs" / "packs").glob("*.pack"))) == 2
+    assert [store.read(x) for x in (a, b, c)] == [b"first", b"second", b"third"]
+    assert not store.has(hashlib.sha256(b"torn" * 10).hexdigest())
+    store.close()
+    (tmp_path / "blobs" / "packs" / "index.sqlite").unlink()
+    for extra in (tmp_path / "blobs" / "packs").glob("index.sqlite-*"):
+        extra.unlink()
+    index = packs.PackIndex(tmp_path / "blobs" / "packs", writable=True)
+    assert index.rebuild() == 3
+    assert [packs.read_record(*index.locate(x), x) for x in (a, b, c)] == [b"first", b"second", b"third"]  # type: ignore[misc]
+    index.close()
+
+
+def test_a_changed_pack_record_is_refused_not_served(tmp_path: Path) -> None:
+    store = BlobStore(tmp_path / "blobs")
+    ((sha, _),) = store.put_many([b"original bytes"])
+    pack, offset, _size = store.packs.locate(sha)  # type: ignore[misc]
+    pack.chmod(0o644)
+    with open(pack, "r+b") as f:  # the header says another digest: someone rewrote the pack
+        f.seek(offset - packs.HEADER.size + 4)
+        f.write(b"\0" * 32)
+    with pytest.raises(packs.PackCorrupt):
+        store.read(sha)
+    store.close()
 
 
 def test_old_orphans_of_a_crashed_run_are_swept(tmp_path: Path) -> None:

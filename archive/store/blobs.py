@@ -14,9 +14,12 @@ project's disk 8 concurrent fsyncs cost ~0.5 ms per file against ~5 ms one after
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
+import io
 import itertools
 import os
+import sqlite3
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -24,9 +27,14 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO, TypeVar
 
+from archive.store.packs import PackIndex, PackWriter, read_record
+
 _T = TypeVar("_T")  # what a batch syncs: a file's descriptor or a folder
 
 CHUNK = 1 << 20
+# Blobs a batch keeps in a pack rather than in a file of their own: pages and most attachments. A larger one
+# is a file: its own write dwarfs a file's cost, and tools that need a path read it without a copy.
+PACKED_MAX = 1 << 20
 # fsyncs of one batch issued at once: enough for the file system to commit them together.
 SYNC_THREADS = 8
 
@@ -66,7 +74,7 @@ class BlobWriter:
             self._file.close()
             sha = self._hash.hexdigest()
             final = self._store.path(sha)
-            if final.exists():
+            if final.exists() or self._store.packs.locate(sha) is not None:
                 self._tmp.unlink()
             else:
                 created = self._store.folder_for(final)
@@ -103,38 +111,73 @@ def blob_path(root: Path, sha256: str) -> Path:
 class BlobReader:
     """Reads the store, creating and sweeping nothing (a server, an extraction worker, an export). Every
     reader goes through here, never through a path it builds: a blob is a file of its own or a record in
-    a pack, and only the store knows which."""
+    a pack (archive/store/packs.py), and only the store knows which."""
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
+        self.packs = self._pack_index()
+
+    def _pack_index(self) -> PackIndex:
+        return PackIndex(self.root / "packs")
 
     def path(self, sha256: str) -> Path:
         """Where the blob is or would be as a file of its own (writers and the store's tests)."""
         return blob_path(self.root, sha256)
 
     def has(self, sha256: str) -> bool:
-        return self.path(sha256).is_file()
+        return self.path(sha256).is_file() or self.packs.locate(sha256) is not None
 
     def size(self, sha256: str) -> int:
         """The blob's size in bytes; FileNotFoundError when the store does not hold it."""
-        return self.path(sha256).stat().st_size
+        try:
+            return self.path(sha256).stat().st_size
+        except FileNotFoundError:
+            return self._packed(sha256)[2]
+
+    def _packed(self, sha256: str) -> tuple[Path, int, int]:
+        where = self.packs.locate(sha256)
+        if where is None:
+            raise FileNotFoundError(errno.ENOENT, "no such blob", sha256)
+        return where
 
     def open(self, sha256: str) -> BinaryIO:
         """The blob's bytes as a binary file object, to be closed; FileNotFoundError when not held."""
-        return open(self.path(sha256), "rb")
+        try:
+            return open(self.path(sha256), "rb")
+        except FileNotFoundError:
+            return io.BytesIO(self._read_packed(sha256))  # packed blobs are small (PACKED_MAX)
 
     def read(self, sha256: str) -> bytes:
-        with self.open(sha256) as f:
-            return f.read()
+        try:
+            return self.path(sha256).read_bytes()
+        except FileNotFoundError:
+            return self._read_packed(sha256)
+
+    def _read_packed(self, sha256: str) -> bytes:
+        pack, offset, size = self._packed(sha256)
+        return read_record(pack, offset, size, sha256)
 
     @contextlib.contextmanager
     def local_path(self, sha256: str, scratch: Path | None = None) -> Iterator[Path]:
         """A file holding the blob's bytes, for tools that take a path (LibreOffice, pdfium, a server's
-        file response), valid inside the `with`. Never written to."""
+        file response), valid inside the `with`, never to be written to. A packed blob is copied to a
+        temporary file in `scratch` (the system's when None), removed after."""
         path = self.path(sha256)
-        if not path.is_file():
-            raise FileNotFoundError(path)
-        yield path
+        if path.is_file():
+            yield path
+            return
+        data = self._read_packed(sha256)
+        fd, name = tempfile.mkstemp(dir=scratch, prefix=f"blob-{sha256[:16]}-")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.chmod(name, 0o444)
+            yield Path(name)
+        finally:
+            Path(name).unlink(missing_ok=True)
+
+    def close(self) -> None:
+        self.packs.close()
 
 
 class BlobStore(BlobReader):
@@ -150,6 +193,10 @@ class BlobStore(BlobReader):
         self._folders: set[Path] = set()
         self._names = itertools.count()
         self._sync_pool: ThreadPoolExecutor | None = None
+        self._pack_writer: PackWriter | None = None
+
+    def _pack_index(self) -> PackIndex:
+        return PackIndex(self.root / "packs", writable=True)
 
     def folder_for(self, final: Path) -> list[Path]:
         """Make sure `final`'s folder exists; the folders whose entries changed because one was created
@@ -192,9 +239,57 @@ class BlobStore(BlobReader):
 
     def put_many(self, datas: list[bytes]) -> list[tuple[str, int] | Exception]:
         """Keep each of `datas`; for each, (sha256, size) or the exception that kept it out (BlobTooLarge,
-        an OSError). Every blob returned is durable when this returns: temp files written, fsynced
-        together, renamed into place, then each folder touched fsynced once. Meant for one thread at a
-        time (the crawl's group commit runs it off the reactor, one batch after another)."""
+        an OSError). Every blob returned is durable when this returns. Blobs up to PACKED_MAX go to this
+        process's pack in one write and one fsync (archive/store/packs.py); larger ones are files of their
+        own (`_put_files`). Meant for one thread at a time (the crawl's group commit runs it off the
+        reactor, one batch after another)."""
+        out: list[tuple[str, int] | Exception] = []
+        small: list[tuple[int, str, bytes]] = []
+        large: list[int] = []
+        for i, data in enumerate(datas):
+            if self.max_bytes is not None and len(data) > self.max_bytes:
+                out.append(BlobTooLarge(self.max_bytes))
+            elif len(data) > PACKED_MAX:
+                out.append(OSError("not kept"))  # replaced below
+                large.append(i)
+            else:
+                sha = hashlib.sha256(data).hexdigest()  # releases the GIL above 2 KiB
+                out.append((sha, len(data)))
+                small.append((i, sha, data))
+        if small:
+            error = self._put_packed(small)
+            if error is not None:
+                for i, _, _ in small:
+                    out[i] = error
+        if large:
+            for i, result in zip(large, self._put_files([datas[i] for i in large]), strict=True):
+                out[i] = result
+        return out
+
+    def _put_packed(self, batch: list[tuple[int, str, bytes]]) -> OSError | None:
+        """Append the batch's (index, sha256, bytes) not yet held, once each, to this process's pack: None,
+        or the error that kept the whole batch out."""
+        try:
+            held = self.packs.held(list({bytes.fromhex(sha) for _, sha, _ in batch}))
+            new: dict[bytes, bytes] = {}
+            for _, sha, data in batch:
+                digest = bytes.fromhex(sha)
+                if digest in held or digest in new or self.path(sha).is_file():
+                    continue
+                new[digest] = data
+            if new:
+                if self._pack_writer is None:
+                    self._pack_writer = PackWriter(self.packs)
+                self._pack_writer.put(list(new.items()))
+        except sqlite3.Error as e:
+            return OSError(errno.EIO, f"blob index: {e}")
+        except OSError as e:
+            return e
+        return None
+
+    def _put_files(self, datas: list[bytes]) -> list[tuple[str, int] | Exception]:
+        """Each blob a file of its own: temp files written, fsynced together, renamed into place, then each
+        folder touched fsynced once."""
         out: list[tuple[str, int] | Exception] = []
         pending: list[tuple[int, int, str, Path]] = []  # (index, fd, sha256, temp path)
         for i, data in enumerate(datas):
@@ -228,7 +323,7 @@ class BlobStore(BlobReader):
                     tmp.unlink()
                     folders[final.parent].append(i)
                     continue
-                if final.exists():
+                if final.exists() or self.packs.locate(sha) is not None:
                     tmp.unlink()
                     continue
                 for folder in self.folder_for(final):
@@ -285,6 +380,10 @@ class BlobStore(BlobReader):
         return self._each_synced(fsync_folder, folders)
 
     def close(self) -> None:
+        if self._pack_writer is not None:
+            self._pack_writer.close()
+            self._pack_writer = None
+        super().close()
         if self._sync_pool is not None:
             self._sync_pool.shutdown()
             self._sync_pool = None

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import errno
 import json
-import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -16,7 +15,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import sqlite_utils
 
@@ -25,6 +23,7 @@ from archive.model import Extraction
 from archive.sites import Site
 from archive.store.faults import LOCK_TIMEOUT_S, data_folder_fault
 from archive.store.migrations import MIGRATIONS, migrate
+from archive.store.readonly import read_only_connection, read_only_fs
 from archive.store.reports import ReportRows
 
 # The one definition of a URL's *last good capture*: the newest article, attachment or image capture answered
@@ -81,31 +80,6 @@ class Exchange:
     source: str = "crawl"  # or "import:<file name>"
 
 
-def _read_only_connection(path: Path) -> sqlite3.Connection:
-    """`?mode=ro`; where the folder cannot be written and the WAL's index file is absent (a read-only file
-    system), SQLite cannot open a WAL database that way: then `immutable=1`, since nothing on this file
-    system can be changing it."""
-    uri = "file:" + quote(str(path.resolve())) + "?mode=ro"
-    conn = sqlite3.connect(uri, uri=True, timeout=LOCK_TIMEOUT_S, isolation_level=None)
-    try:
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        return conn
-    except sqlite3.OperationalError:
-        conn.close()
-        if os.access(path.parent, os.W_OK) and not _read_only_fs(path):
-            raise
-    conn = sqlite3.connect(uri + "&immutable=1", uri=True, isolation_level=None)
-    conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    return conn
-
-
-def _read_only_fs(path: Path) -> bool:
-    try:
-        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
-    except OSError:
-        return False
-
-
 class Corpus(ReportRows):
     read_only = False
 
@@ -124,7 +98,7 @@ class Corpus(ReportRows):
             ran = migrate(self.conn)
         except sqlite3.DatabaseError as e:
             fault = data_folder_fault(self.path.parent, e)  # read-only, locked: not the corpus's fault
-            if fault is None and _read_only_fs(self.path):  # SQLite says only "unable to open database file"
+            if fault is None and read_only_fs(self.path):  # SQLite says only "unable to open database file"
                 fault = data_folder_fault(self.path.parent, OSError(errno.EROFS, str(e)))
             raise fault or CorpusError(f"{self.path}: cannot open the corpus: {e}") from None
         self.db = sqlite_utils.Database(self.conn)
@@ -143,7 +117,7 @@ class Corpus(ReportRows):
         if not path.is_file():
             raise CorpusError(f"{path}: no corpus here")
         try:
-            conn = _read_only_connection(path)
+            conn = read_only_connection(path, LOCK_TIMEOUT_S)
             applied = {r[0] for r in conn.execute("SELECT name FROM _migrations")}
         except sqlite3.DatabaseError as e:
             raise CorpusError(f"{path}: cannot open the corpus: {e}") from None

@@ -8,7 +8,8 @@ so a resumed crawl takes the incremental path (a document held but not extracted
 life is frozen (SIGSTOP) at its moment, the moment is classified from /proc, then the group is killed:
 
 - random: after a random delay;
-- blob: as soon as a blob temp file (DATA/blobs/tmp/part-*) exists;
+- blob: as soon as a blob temp file (DATA/blobs/tmp/part-*) exists or a thread of the crawl is in fsync (a
+  batch's pack, or its index, being made durable);
 - sqlite: while the crawl holds SQLite's WAL write lock (/proc/locks), i.e. inside a write transaction;
 - extraction: while an extraction worker is reading a blob or runs LibreOffice/tesseract;
 - history: after the log says the spider is closing (removals, counts, feeds, the run's summary).
@@ -48,6 +49,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from archive.store.blobs import BlobReader  # noqa: E402
 from tests.docfactory.convert import scan_pdf  # noqa: E402
 from tests.docfactory.random_specs import random_spec  # noqa: E402
 from tests.docfactory.render import render_many  # noqa: E402
@@ -253,8 +255,9 @@ def holds_wal_write_lock(pid: int, data: Path) -> bool:
 
 
 def in_blob_write(pid: int, data: Path) -> bool:
+    """A blob's temp file is open, or a pack or its index is being made durable (an fsync)."""
     tmp = str(data / "blobs" / "tmp" / "part-")
-    return any(f.startswith(tmp) for f in _fds(pid))
+    return any(f.startswith(tmp) for f in _fds(pid)) or in_fsync(pid)
 
 
 def in_fsync(pid: int) -> bool:
@@ -487,17 +490,20 @@ def check_corpus(data: Path) -> list[str]:
                     }
     finally:
         conn.close()
-    for sha in sorted(named):
-        path = data / "blobs" / "sha256" / sha[:2] / sha[2:4] / sha
-        if not path.is_file():
-            problems.append(f"blob {sha} is named but missing")
-            continue
-        digest = hashlib.sha256()
-        with open(path, "rb") as f:
-            for chunk in iter(lambda: f.read(1 << 20), b""):
-                digest.update(chunk)
-        if digest.hexdigest() != sha:
-            problems.append(f"blob {sha} does not hash to its name")
+    reader = BlobReader(data / "blobs")  # a file of its own or a record in a pack
+    try:
+        for sha in sorted(named):
+            if not reader.has(sha):
+                problems.append(f"blob {sha} is named but missing")
+                continue
+            digest = hashlib.sha256()
+            with reader.open(sha) as f:
+                for chunk in iter(lambda: f.read(1 << 20), b""):
+                    digest.update(chunk)
+            if digest.hexdigest() != sha:
+                problems.append(f"blob {sha} does not hash to its name")
+    finally:
+        reader.close()
     return problems
 
 
