@@ -27,7 +27,7 @@ from urllib.parse import quote
 
 from archive.extract.encoding import decode_html, header_charset
 from archive.extract.filenames import safe_filename
-from archive.extract.package import PACKAGE_TYPES, read_package
+from archive.extract.package import PACKAGE_TYPES, Package, read_package
 from archive.extract.pageinfo import read_page_meta
 from archive.model import Count, Extraction, ParseResult
 from archive.report.interpret import SourceContext, interpret
@@ -67,7 +67,7 @@ def page_meta_of(ws: Workspace, page: sqlite3.Row) -> dict[str, str]:
         return json.loads(doc["page_meta"]) if doc["page_meta"] else {}
     if not ws.blobs.has(page["sha256"]):
         return {}
-    text, _ = decode_html(ws.blobs.path(page["sha256"]).read_bytes(), header_charset(page["content_type"]))
+    text, _ = decode_html(ws.blobs.read(page["sha256"]), header_charset(page["content_type"]))
     return read_page_meta(text)
 
 
@@ -123,7 +123,12 @@ def member_url(package_url: str, name: str) -> str:
 def store_members(ws: Workspace, package_sha256: str) -> Unpacked:
     """Read the package blob within its limits and put each member's bytes in the blob store. Touches only
     files (no database), so the crawl runs it off the reactor thread."""
-    pkg = read_package(ws.blobs.path(package_sha256))
+    try:
+        data = ws.blobs.read(package_sha256)
+    except OSError as exc:  # as read_package answers a file it cannot read
+        pkg = Package("unknown", error=f"cannot read package: {exc}")
+    else:
+        pkg = read_package(data)
     out = Unpacked(problems=[pkg.error] if pkg.error else [])
     out.problems += [f"{e.name}: {e.error}" for e in pkg.errors]
     for member in pkg.members:

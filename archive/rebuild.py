@@ -69,7 +69,8 @@ def _extract_all(
                     summary.counts["missing_blobs"] += 1
                     summary.errors.append(f"{sha}: blob missing from the store")
                     return
-                ex = await pool.extract(ws.blobs.path(sha), None, ws.cache_dir, url, charset)
+                with ws.blobs.local_path(sha, scratch=ws.tmp_dir) as path:  # until extracted
+                    ex = await pool.extract(path, None, ws.cache_dir, url, charset)
                 ws.corpus.save_extraction(sha, ex)
                 summary.counts["extracted"] += 1
                 if ex.error:

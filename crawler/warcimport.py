@@ -148,7 +148,7 @@ def read_warc(ws: Workspace, path: Path, summary: RunSummary) -> Iterator[Respon
                     if sha is not None and not ws.blobs.has(sha):
                         summary.errors.append(f"{uri}: revisit of a payload not held ({digest})")
                         sha = None
-                    size = ws.blobs.path(sha).stat().st_size if sha else None
+                    size = ws.blobs.size(sha) if sha else None
                     summary.counts["revisits"] += 1
                 rid = record.rec_headers.get_header("WARC-Record-ID")
                 redirect = 300 <= status < 400 and status != 304
@@ -175,6 +175,13 @@ def read_warc(ws: Workspace, path: Path, summary: RunSummary) -> Iterator[Respon
             r.exchange.method, r.exchange.request_headers = req
             r.referer = _header(req[1], "referer")
     yield from out
+
+
+def _sniff(ws: Workspace, sha256: str) -> str:
+    """The blob's kind from its bytes; a file to read (a ZIP's directory, an OLE2's streams are where
+    the file ends or anywhere in it, not in its head)."""
+    with ws.blobs.local_path(sha256, scratch=ws.tmp_dir) as path:
+        return sniff_file(path)
 
 
 def _site_for(url: str, sites: list[Site]) -> Site | None:
@@ -204,7 +211,7 @@ def judge(ws: Workspace, responses: list[Response]) -> None:
         if (r.exchange.status >= 300 and r.exchange.status != 304) or r.sha256 is None:
             r.role = "redirect" if 300 <= r.exchange.status < 400 and r.exchange.status != 304 else "list"
             continue
-        if sniff_file(ws.blobs.path(r.sha256)) not in HTML_TYPES:
+        if _sniff(ws, r.sha256) not in HTML_TYPES:
             continue
         ctype = _header(r.exchange.response_headers, "content-type")
         text, _ = decode_html(ws.blobs.read(r.sha256), header_charset(ctype))
@@ -257,7 +264,7 @@ def import_warcs(ws: Workspace, paths: list[Path], sites: list[Site], workers: i
         owner = _site_for(r.link_url or r.url, sites)
         media = None
         if r.sha256 is not None:
-            media = sniff_file(ws.blobs.path(r.sha256))
+            media = _sniff(ws, r.sha256)
             disposition = _header(r.exchange.response_headers, "content-disposition")
             name = filename_from_disposition(disposition.encode("latin-1") if disposition else None) \
                 or filename_from_url(r.url)  # fmt: skip

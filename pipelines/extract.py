@@ -57,8 +57,8 @@ class ExtractPipeline:
             await self._unpack(sha256, item.url, item.fetched_at)
 
     async def _extract(self, sha256: str, url: str, charset: str | None) -> None:
-        path = self.ws.blobs.path(sha256)
-        ex = await self.pool.extract(path, None, self.ws.cache_dir, url, charset)
+        with self.ws.blobs.local_path(sha256, scratch=self.ws.tmp_dir) as path:  # until extracted
+            ex = await self.pool.extract(path, None, self.ws.cache_dir, url, charset)
         self.ws.stop_if_full(ex.error)
         self.ws.corpus.save_extraction(sha256, ex)
         if self.crawler is not None:

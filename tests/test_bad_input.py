@@ -11,6 +11,7 @@ from pathlib import Path
 import docx
 import pytest
 
+from archive.store.blobs import BlobReader
 from tests.conftest import run_cli
 from tests.portals.server import Answer, Portal, html_page
 
@@ -138,8 +139,8 @@ def test_broken_pdf_is_kept_with_an_error(crawled: tuple[Path, str, dict[str, in
         .fetchone()
     )
     assert row["error"] and "pdf" in row["error"].lower()
-    blob = data / "blobs" / "sha256" / row["sha256"][:2] / row["sha256"][2:4] / row["sha256"]
-    assert hashlib.sha256(blob.read_bytes()).hexdigest() == row["sha256"]
+    blob = BlobReader(data / "blobs").read(row["sha256"])
+    assert hashlib.sha256(blob).hexdigest() == row["sha256"]
 
 
 def test_hostile_filename_is_made_harmless(crawled: tuple[Path, str, dict[str, int]]) -> None:

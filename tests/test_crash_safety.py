@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from archive.store.blobs import BlobReader
 from tests.portals.harness import ROOT, crawl, crawl_command, write_sites
 from tests.portals.static import build_portal, serve, site
 
@@ -64,10 +65,9 @@ def test_kill_9_at_several_moments_then_resume(tmp_path: Path) -> None:
 
     conn = sqlite3.connect(data / "corpus.db")
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    blobs = data / "blobs" / "sha256"
+    blobs = BlobReader(data / "blobs")
     for sha in _referenced(conn):
-        path = blobs / sha[:2] / sha[2:4] / sha
-        assert path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() == sha
+        assert blobs.has(sha) and hashlib.sha256(blobs.read(sha)).hexdigest() == sha
     reports = conn.execute("SELECT agency, sha256, removed_at FROM reports").fetchall()
     assert len(reports) == N_REPORTS
     assert all(sha is not None and removed is None for _, sha, removed in reports)

@@ -6,6 +6,8 @@ import json
 import sqlite3
 from pathlib import Path
 
+from archive.store.blobs import BlobReader
+
 SEED_REPORTS = {
     ("中宁县卫生健康局", 2020, "annual_report", "2019"),
     ("莱州市卫生健康局", 2020, "annual_report", "2019"),
@@ -64,9 +66,9 @@ def test_copies_are_sources_of_one_report_and_blobs_exist(demo_data: Path) -> No
     rid = db.execute("SELECT id FROM reports WHERE agency = '中宁县卫生健康局'").fetchone()[0]
     formats = {r[0] for r in db.execute("SELECT format FROM report_sources WHERE report_id = ?", (rid,))}
     assert {"pdf", "docx", "html"} <= formats
+    blobs = BlobReader(demo_data / "blobs")
     for (sha,) in db.execute("SELECT sha256 FROM documents"):
-        blob = demo_data / "blobs" / "sha256" / sha[:2] / sha[2:4] / sha
-        assert blob.is_file()
+        assert blobs.has(sha)
 
 
 def test_metadata_comes_from_the_page(demo_data: Path) -> None:

@@ -22,19 +22,14 @@ from tests.fixtures_docs import (
 from tests.test_extract_ofd import ROWS, make_ofd
 
 
-def _as_blob(path: Path, store: BlobStore) -> Path:
-    sha, _ = store.put_file(path)
-    blob = store.path(sha)
-    assert blob.suffix == "" and "." not in blob.name
-    return blob
-
-
 def _same(named: Path, tmp_path: Path) -> tuple[Extraction, Extraction]:
     store = BlobStore(tmp_path / "blobs")
-    blob = _as_blob(named, store)
+    sha, _ = store.put_file(named)
     # Separate conversion caches: the blob must be converted on its own, not served the named file's result.
     a = extract_file(named, cache_dir=tmp_path / "cache-named")
-    b = extract_file(blob, cache_dir=tmp_path / "cache-blob")
+    with store.local_path(sha, scratch=tmp_path) as blob:  # the file extraction is given, as in a crawl
+        assert blob.suffix == "" and "." not in blob.name
+        b = extract_file(blob, cache_dir=tmp_path / "cache-blob")
     assert a.error is None, a.error
     assert b.error is None, b.error
     assert (b.media_type, b.extractor, b.text, b.tables) == (a.media_type, a.extractor, a.text, a.tables)

@@ -24,6 +24,7 @@ import pytest
 
 from archive.model import Stat
 from archive.report.checks import run_checks
+from archive.store.blobs import BlobReader, BlobStore
 from crawler.settings import PLAYWRIGHT_LAUNCH_OPTIONS
 from tests.conftest import serving
 
@@ -297,8 +298,7 @@ def test_report_page_lays_out_the_template_tables(served: Served, browser: Any, 
             page.locator(f'#copies a.download[href$="{sha}"]').click()
         download = info.value
         got = Path(download.path()).read_bytes()
-        blob = served.data / "blobs" / "sha256" / sha[:2] / sha[2:4] / sha
-        assert got == blob.read_bytes() and hashlib.sha256(got).hexdigest() == sha
+        assert got == BlobReader(served.data / "blobs").read(sha) and hashlib.sha256(got).hexdigest() == sha
         assert download.suggested_filename.endswith(".pdf") and BODY in download.suggested_filename
     finally:
         page.close()
@@ -337,10 +337,9 @@ def test_download_headers(served: Served) -> None:
 
 def test_hostile_sha256_values_get_404(served: Served) -> None:
     # A file in the store that the corpus does not name is not served either.
-    stray = hashlib.sha256(b"not in the corpus").hexdigest()
-    path = served.data / "blobs" / "sha256" / stray[:2] / stray[2:4] / stray
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(b"not in the corpus")
+    store = BlobStore(served.data / "blobs")
+    stray, _ = store.put_bytes(b"not in the corpus")
+    store.close()
     real = corpus(served).execute("SELECT sha256 FROM documents LIMIT 1").fetchone()[0]
     for target in [
         "/blob/../corpus.db",

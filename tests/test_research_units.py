@@ -9,20 +9,22 @@ import sqlite3
 from pathlib import Path
 
 from archive.report import codes
-from archive.store.blobs import BlobStore, blob_path
+from archive.store.blobs import BlobStore
 from govarchive.datasette_plugin import charts, download, search, tables, vocab
 
 SHA = "ab" * 32
 
 
 def test_only_a_64_hex_digest_maps_into_the_store(tmp_path: Path) -> None:
-    assert download.path_in_store(tmp_path, SHA) == tmp_path / "blobs" / "sha256" / "ab" / "ab" / SHA
+    assert download.is_digest(SHA)
     for bad in ["../" + SHA[3:], SHA.upper(), SHA[:63], SHA + "0", "g" * 64, "..", "", SHA[:62] + "/."]:
-        assert download.path_in_store(tmp_path, bad) is None, bad
-    # The server reads the layout the store writes.
+        assert not download.is_digest(bad) and not download.held(download.store(tmp_path), bad), bad
+    # The server reads what the store writes.
     store = BlobStore(tmp_path / "blobs")
     sha, _ = store.put_bytes(b"%PDF-1.4 x")
-    assert blob_path(tmp_path / "blobs", sha) == store.path(sha) and store.path(sha).is_file()
+    served = download.store(tmp_path)
+    assert download.held(served, sha) and served.read(sha) == b"%PDF-1.4 x"
+    assert not download.held(served, SHA)
 
 
 def test_file_names_are_safe_and_keep_the_extension_of_the_bytes() -> None:

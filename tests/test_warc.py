@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from archive.store.blobs import BlobReader
 from archive.warc.records import hex_of_digest
 from tests.conftest import REPO, free_port, run_cli
 from tests.portals.harness import reports, rows
@@ -45,7 +46,7 @@ def _db(data: Path) -> sqlite3.Connection:
 
 
 def _blob(data: Path, sha: str) -> bytes:
-    return (data / "blobs" / "sha256" / sha[:2] / sha[2:4] / sha).read_bytes()
+    return BlobReader(data / "blobs").read(sha)
 
 
 def _check_with_warcio(warc: Path) -> list[dict[str, str]]:

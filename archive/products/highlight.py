@@ -30,19 +30,22 @@ class CacheUnwritable(OSError):
     pass
 
 
-def marked_page(pdf: Path, page: int, box: tuple[float, float, float, float], cache: Path) -> bytes:
+def marked_page(
+    pdf: Path, page: int, box: tuple[float, float, float, float], cache: Path, *, key: str | None = None
+) -> bytes:
     """PNG bytes of the page with the box drawn. A data folder the server may not write (served
-    read-only) gets the page rendered each time into a temporary folder, removed after."""
+    read-only) gets the page rendered each time into a temporary folder, removed after. key: the name the
+    page is cached under (the blob's SHA-256: `pdf` may be a scratch copy); the file's name by default."""
     try:
-        return with_box(page_png(pdf, page, cache), box)
+        return with_box(page_png(pdf, page, cache, key=key), box)
     except CacheUnwritable:
         with tempfile.TemporaryDirectory(prefix="govarchive-page-") as scratch:
-            return with_box(page_png(pdf, page, Path(scratch)), box)
+            return with_box(page_png(pdf, page, Path(scratch), key=key), box)
 
 
-def page_png(pdf: Path, page: int, cache: Path) -> Path:
+def page_png(pdf: Path, page: int, cache: Path, *, key: str | None = None) -> Path:
     """The rendered page (1-based) of `pdf`, from the cache or rendered now in a child process."""
-    out = cache / f"{pdf.name}-p{page}.png"
+    out = cache / f"{key or pdf.name}-p{page}.png"
     if out.is_file():
         return out
     try:

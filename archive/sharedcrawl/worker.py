@@ -34,7 +34,7 @@ from archive.sharedcrawl.client import redis_client
 from archive.sharedcrawl.jobs import jobs_stream, publish_result
 from archive.sharedcrawl.keys import process_name
 from archive.sharedcrawl.streams import Entry
-from archive.store.blobs import blob_path
+from archive.store.blobs import BlobReader
 
 logger = logging.getLogger(__name__)
 
@@ -107,6 +107,7 @@ class Worker:
         self.claim_idle_ms = claim_idle_ms
         self.max_attempts = max_attempts
         self.blobs_root = Path(data_dir) / "blobs"
+        self.blobs = BlobReader(self.blobs_root)  # reads only: the writer's store is on another machine
         self.cache_dir = Path(data_dir) / "derived"
         self.temp_dir = (Path(data_dir) / "tmp" / self.name).absolute()
         self.pool = ExtractionPool(self.processes, timeout_s, temp_dir=self.temp_dir)
@@ -276,9 +277,8 @@ class Worker:
             return Extraction("unknown", error=abandoned_error(self.max_attempts))
         if not _SHA256.fullmatch(sha):
             return Extraction("unknown", error=f"bad job: {sha!r} is not a SHA-256 digest")
-        path = blob_path(self.blobs_root, sha)
         waits = 0
-        while not path.is_file():
+        while not self.blobs.has(sha):
             if waits == MISSING_BLOB_WAITS:
                 return Extraction("unknown", error=MISSING_BLOB)
             # Written a moment ago on another machine: a shared folder (NFS) may not show it yet.
@@ -286,7 +286,12 @@ class Worker:
             await asyncio.sleep(MISSING_BLOB_WAIT_S)
         charset = entry.fields.get("charset") or None
         try:
-            ex = await self.pool.extract(path, None, self.cache_dir, url or None, charset)
+            # A file of the blob's bytes (a scratch copy in this worker's temp folder when the blob has no
+            # file of its own), kept until the extraction ended.
+            with self.blobs.local_path(sha, scratch=self.temp_dir) as path:
+                ex = await self.pool.extract(path, None, self.cache_dir, url or None, charset)
+        except FileNotFoundError:  # seen a moment ago: not held after all (a shared folder's stale view)
+            return Extraction("unknown", error=MISSING_BLOB)
         except Exception as e:  # the pool failing (extractors never raise); ours when stopping
             if self.stopping:
                 return None

@@ -22,7 +22,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import BinaryIO
 
-from archive.store.blobs import BlobStore
+from archive.store.blobs import BlobReader
 from archive.store.corpus import Corpus
 from archive.warc import records as rec
 from archive.warc.cdxj import CdxEntry, cdxj_text
@@ -104,7 +104,7 @@ class CollectionWriter:
     """Writes captures as records into one WARC file and keeps their CDXJ entries."""
 
     def __init__(
-        self, path: Path, blobs: BlobStore, corpus: Corpus | None = None, freshen_304: bool = False
+        self, path: Path, blobs: BlobReader, corpus: Corpus | None = None, freshen_304: bool = False
     ) -> None:
         self.path = path
         self.freshen_304 = freshen_304
@@ -173,8 +173,8 @@ class CollectionWriter:
         size = 0
         stream: BinaryIO = BytesIO()
         if payload_sha and self.blobs.has(payload_sha):
-            stream = open(self.blobs.path(payload_sha), "rb")  # noqa: SIM115 - closed below
-            size = self.blobs.path(payload_sha).stat().st_size
+            size = self.blobs.size(payload_sha)
+            stream = self.blobs.open(payload_sha)
         elif payload_sha:
             self.counts["missing_blobs"] += 1
         reframe = bool(cap["decoded"]) or bool(cap["rendered"]) or cap["method"] is None
@@ -232,7 +232,7 @@ class Exported:
 
 def export_warc(
     corpus: Corpus,
-    blobs: BlobStore,
+    blobs: BlobReader,
     sel: Selection,
     out_dir: Path,
     name: str | None = None,

@@ -1,5 +1,5 @@
-"""Serving an archived original from the blob store: only a 64-hex SHA-256 the corpus names, from the
-store's own path layout, with the media type of its bytes, an RFC 6266 file name and headers that keep an
+"""Serving an archived original from the blob store: only a 64-hex SHA-256 the corpus names, read through
+the store's reader (never a path built here), with the media type of its bytes, an RFC 6266 file name and headers that keep an
 archived page from running as part of this site."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import unicodedata
 import urllib.parse
 from pathlib import Path, PurePosixPath
 
-from archive.store.blobs import blob_path
+from archive.store.blobs import BlobReader
 
 SHA256 = re.compile(r"[0-9a-f]{64}")
 
@@ -50,11 +50,18 @@ def extension(kind: str | None) -> str:
     return EXTENSIONS.get(kind, kind)
 
 
-def path_in_store(data_dir: Path, sha256: str) -> Path | None:
-    """The blob's path, or None for anything that is not a lowercase 64-hex digest (no way out)."""
-    if not SHA256.fullmatch(sha256):
-        return None
-    return blob_path(data_dir / "blobs", sha256)
+def store(data_dir: Path) -> BlobReader:
+    """The data folder's blob store, read only (the server creates nothing in it)."""
+    return BlobReader(data_dir / "blobs")
+
+
+def is_digest(sha256: str) -> bool:
+    """A lowercase 64-hex digest: nothing else is ever handed to the store (no way out of it)."""
+    return SHA256.fullmatch(sha256) is not None
+
+
+def held(blobs: BlobReader, sha256: str) -> bool:
+    return is_digest(sha256) and blobs.has(sha256)
 
 
 def file_name(

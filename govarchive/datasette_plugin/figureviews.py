@@ -109,10 +109,10 @@ async def figure_page(request: Request, datasette: Datasette) -> Response:
 def _element_text(datasette: Datasette, fig: data.Row) -> tuple[str, str, str] | None:
     """The archived page's element that holds the figure, its text split around the figure (HTML tables
     written as paragraphs); None when the original is not in the store or reads differently now."""
-    page = download.path_in_store(data_dir(corpus(datasette)), str(fig.get("source_sha256") or ""))
-    if page is None or not page.is_file() or fig.get("media_type") != "html":
+    blobs, sha = download.store(data_dir(corpus(datasette))), str(fig.get("source_sha256") or "")
+    if fig.get("media_type") != "html" or not download.held(blobs, sha):
         return None
-    return cite.text_with_mark(html.element_text(page.read_bytes(), str(fig["src_element"])), fig)
+    return cite.text_with_mark(html.element_text(blobs.read(sha), str(fig["src_element"])), fig)
 
 
 async def figure_png(request: Request, datasette: Datasette) -> Response:
@@ -120,13 +120,17 @@ async def figure_png(request: Request, datasette: Datasette) -> Response:
     _, _, _, fig = await _figure(request, datasette)
     box = cite.parse_box(fig.get("src_box"))
     root = data_dir(corpus(datasette))
-    pdf = download.path_in_store(root, str(fig.get("source_sha256") or ""))
-    if not _drawn(fig) or box is None or pdf is None or not pdf.is_file():
+    blobs, sha = download.store(root), str(fig.get("source_sha256") or "")
+    if not _drawn(fig) or box is None or not download.held(blobs, sha):
         raise NotFound("这个数字没有可绘制的页面 — no drawn page for this figure")
     page = int(fig["src_page"])
 
+    def draw() -> bytes:
+        with blobs.local_path(sha) as pdf:  # pdfium reads a file
+            return highlight.marked_page(pdf, page, box, root / "derived" / "pages", key=sha)
+
     try:
-        body = await asyncio.to_thread(highlight.marked_page, pdf, page, box, root / "derived" / "pages")
+        body = await asyncio.to_thread(draw)
     except (highlight.RenderError, OSError) as exc:
         raise NotFound(f"无法绘制这一页 — cannot draw this page: {exc}") from exc
     return Response(body, content_type="image/png", headers={"Cache-Control": "public, max-age=86400"})

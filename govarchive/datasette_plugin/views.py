@@ -12,9 +12,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from datasette.utils import InvalidSql, validate_sql_select
-from datasette.utils.asgi import AsgiStream, BadRequest, Base400, NotFound, Request, Response, asgi_send_file
+from datasette.utils.asgi import (
+    AsgiStream,
+    BadRequest,
+    Base400,
+    NotFound,
+    Request,
+    Response,
+    asgi_send_file,
+    asgi_start,
+)
 
 from archive.report import codes
+from archive.store.blobs import BlobReader
 from govarchive.datasette_plugin import (
     charts,
     cite,
@@ -250,8 +260,8 @@ async def report_page(request: Request, datasette: Datasette) -> Response:
     )
 
 
-class BlobResponse:
-    """The archived bytes, streamed from the store in 64 KiB chunks."""
+class FileResponse:
+    """A file (a release's), streamed in 64 KiB chunks."""
 
     def __init__(self, path: Path, content_type: str, headers: dict[str, str]) -> None:
         self.path, self.content_type, self.headers = path, content_type, headers
@@ -262,19 +272,40 @@ class BlobResponse:
         )
 
 
+class BlobResponse:
+    """The archived bytes, streamed from the store's reader in 64 KiB chunks (a blob need not be a file of
+    its own); the size is known before the first byte, so a download shows its progress."""
+
+    def __init__(self, blobs: BlobReader, sha256: str, content_type: str, headers: dict[str, str]) -> None:
+        self.blobs, self.sha256, self.content_type, self.headers = blobs, sha256, content_type, headers
+
+    async def asgi_send(self, send: Any) -> None:
+        size = await asyncio.to_thread(self.blobs.size, self.sha256)
+        f = await asyncio.to_thread(self.blobs.open, self.sha256)
+        try:
+            await asgi_start(send, 200, {**self.headers, "content-length": str(size)}, self.content_type)
+            while True:  # a short read is not the end (a stream need not fill each read): only b"" is
+                chunk = await asyncio.to_thread(f.read, 1 << 16)
+                await send({"type": "http.response.body", "body": chunk, "more_body": bool(chunk)})
+                if not chunk:
+                    return
+        finally:
+            f.close()
+
+
 async def blob(request: Request, datasette: Datasette) -> BlobResponse:
     sha = request.url_vars["sha256"]
-    db = corpus(datasette)
-    path = download.path_in_store(data_dir(db), sha)
-    if path is None:
+    if not download.is_digest(sha):
         raise NotFound("Not an archived document")
+    db = corpus(datasette)
+    blobs = download.store(data_dir(db))
     doc = await db.execute_fn(lambda c: data.blob(c, sha))
-    if doc is None or not path.is_file():
+    if doc is None or not blobs.has(sha):
         raise NotFound("Not an archived document")
     name = download.file_name(
         sha, doc["media_type"], doc["filename"], doc["first_url"], doc["agency"], doc["year"]
     )
-    return BlobResponse(path, download.media_type(doc["media_type"]), download.headers(name, sha))
+    return BlobResponse(blobs, sha, download.media_type(doc["media_type"]), download.headers(name, sha))
 
 
 async def compare_index(request: Request, datasette: Datasette) -> Response:
@@ -828,7 +859,7 @@ async def release_page(request: Request, datasette: Datasette) -> Response:
     return await _render(datasette, request, "ga_release.html", releases=kept)
 
 
-async def release_file(request: Request, datasette: Datasette) -> BlobResponse:
+async def release_file(request: Request, datasette: Datasette) -> FileResponse:
     """One file of a kept release (`latest`: the latest one), as an attachment; only a release's own files."""
     from archive.products.release import RELEASE_FILES
 
@@ -845,7 +876,7 @@ async def release_file(request: Request, datasette: Datasette) -> BlobResponse:
         "Content-Disposition": f'attachment; filename="govarchive-{rel.folder.name}-{name}"',
         "X-Content-Type-Options": "nosniff",
     }
-    return BlobResponse(rel.folder / name, content_type, headers)
+    return FileResponse(rel.folder / name, content_type, headers)
 
 
 async def home(request: Request, datasette: Datasette) -> Response:
@@ -862,25 +893,23 @@ async def regions_page(request: Request, datasette: Datasette) -> Response:
     return await _render(datasette, request, "ga_regions.html", rows=rows, year=year)
 
 
-ROUTES = [
-    (pattern, answered(view))
-    for pattern, view in [
-        (r"^/research$", home),
-        (r"^/report/(?P<id>[^/.]+)(\.(?P<format>json))?$", report_page),
-        (r"^/blob/(?P<sha256>[^/]+)$", blob),
-        (r"^/compare$", compare_index),
-        (r"^/compare/body$", compare_body),
-        (r"^/compare/changes$", compare_changes),
-        (r"^/compare/region$", compare_region),
-        (r"^/compare/figure$", compare_figure),
-        (r"^/regions$", regions_page),
-        (r"^/compare/rates(\.(?P<format>json))?$", compare_rates),
-        (r"^/search(\.(?P<format>json))?$", search_page),
-        (r"^/reports(\.(?P<format>json))?$", reports_page),
-        (r"^/export/(?P<what>figures|reports)\.(?P<format>csv|json)$", export_view),
-        (r"^/export/query\.(?P<format>csv|json)$", query_export),
-        (r"^/schema$", schema_page),
-        (r"^/release$", release_page),
-        (r"^/release/(?P<version>[^/]+)/(?P<file>[^/]+)$", release_file),
-    ]
+_VIEWS: list[tuple[str, View]] = [
+    (r"^/research$", home),
+    (r"^/report/(?P<id>[^/.]+)(\.(?P<format>json))?$", report_page),
+    (r"^/blob/(?P<sha256>[^/]+)$", blob),
+    (r"^/compare$", compare_index),
+    (r"^/compare/body$", compare_body),
+    (r"^/compare/changes$", compare_changes),
+    (r"^/compare/region$", compare_region),
+    (r"^/compare/figure$", compare_figure),
+    (r"^/regions$", regions_page),
+    (r"^/compare/rates(\.(?P<format>json))?$", compare_rates),
+    (r"^/search(\.(?P<format>json))?$", search_page),
+    (r"^/reports(\.(?P<format>json))?$", reports_page),
+    (r"^/export/(?P<what>figures|reports)\.(?P<format>csv|json)$", export_view),
+    (r"^/export/query\.(?P<format>csv|json)$", query_export),
+    (r"^/schema$", schema_page),
+    (r"^/release$", release_page),
+    (r"^/release/(?P<version>[^/]+)/(?P<file>[^/]+)$", release_file),
 ]
+ROUTES = [(pattern, answered(view)) for pattern, view in _VIEWS]
