@@ -128,14 +128,13 @@ def test_ingest_names_the_site_and_region_of_what_it_brings(tmp_path: Path) -> N
     db.close()
 
 
-def _held_blobs(data: Path, db: sqlite3.Connection) -> dict[str, str | None]:
-    """Each blob the corpus names → the SHA-256 of the bytes the store holds under it (None: not held)."""
-    names = {r[0] for r in db.execute("SELECT sha256 FROM documents UNION SELECT sha256 FROM captures")}
-    names |= {r[0] for r in db.execute("SELECT payload_sha256 FROM capture_http")}
+def _held_blobs(data: Path) -> dict[str, str]:
+    """Every blob the store holds (files and packed) → the SHA-256 of its bytes."""
     store = BlobReader(data / "blobs")
-    return {
-        n: hashlib.sha256(store.read(n)).hexdigest() if store.has(n) else None for n in names if n is not None
-    }
+    try:
+        return {n: hashlib.sha256(store.read(n)).hexdigest() for n in store.digests()}
+    finally:
+        store.close()
 
 
 def test_reprocess_rebuilds_derived_data_and_keeps_blobs_and_history(demo_data: Path, tmp_path: Path) -> None:
@@ -149,7 +148,7 @@ def test_reprocess_rebuilds_derived_data_and_keeps_blobs_and_history(demo_data: 
     db.execute("UPDATE documents SET text = 'stale'")
     db.commit()
     before_ids = db.execute("SELECT id, agency, year, kind FROM reports ORDER BY id").fetchall()
-    blobs = _held_blobs(data, db)
+    blobs = _held_blobs(data)
     db.close()
     proc = run_cli("reprocess", "--data", str(data))
     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -167,8 +166,8 @@ def test_reprocess_rebuilds_derived_data_and_keeps_blobs_and_history(demo_data: 
         db.execute("SELECT removed_at FROM reports WHERE agency = '莱州市卫生健康局'").fetchone()[0]
         is not None
     )
-    after = _held_blobs(data, db)
-    assert after == blobs
+    after = _held_blobs(data)
+    assert after == blobs  # nothing added, nothing changed
     assert all(name == sha for name, sha in after.items())
 
 

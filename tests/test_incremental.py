@@ -310,6 +310,20 @@ def test_list_pages_are_never_conditional(middleware: tuple[ConditionalRequests,
     assert b"If-None-Match" not in req.headers and "previous_sha256" not in _meta(req)
 
 
+def _lose(ws: Workspace, sha: str) -> None:
+    """The blob lost, as a disk fault would lose it: its file, or its pack's index row."""
+    path = ws.blobs.path(sha)
+    if path.is_file():
+        path.chmod(0o644)
+        path.unlink()
+    else:
+        index = sqlite3.connect(ws.blobs.root / "packs" / "index.sqlite")
+        with index:
+            index.execute("DELETE FROM packed WHERE sha256 = ?", (bytes.fromhex(sha),))
+        index.close()
+    assert not ws.blobs.has(sha)
+
+
 def test_unextracted_or_missing_blob_means_a_full_fetch(
     middleware: tuple[ConditionalRequests, Workspace],
 ) -> None:
@@ -320,11 +334,7 @@ def test_unextracted_or_missing_blob_means_a_full_fetch(
     assert b"If-None-Match" not in req.headers
     ws.corpus.conn.execute("UPDATE documents SET extracted_at = '2026-01-01'")
     sha = ws.corpus.latest_capture_held(ART)["sha256"]  # type: ignore[index]
-    path = ws.blobs.path(sha)  # the blob lost: deleting its file needs it to have one
-    if not path.is_file():
-        pytest.skip("the blob is not a file of its own (packed): it cannot be deleted to simulate a loss")
-    path.chmod(0o644)
-    path.unlink()
+    _lose(ws, sha)
     req = _request(ART, "article")
     mw.process_request(req)
     assert b"If-None-Match" not in req.headers

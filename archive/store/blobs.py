@@ -134,6 +134,11 @@ class BlobReader:
         except FileNotFoundError:
             return self._packed(sha256)[2]
 
+    def digests(self) -> set[str]:
+        """The sha256 of every blob held, files and packed (an audit's, a test's view: a walk of the store)."""
+        files = {p.name for p in (self.root / "sha256").glob("??/??/*") if len(p.name) == 64}
+        return files | set(self.packs.digests())
+
     def _packed(self, sha256: str) -> tuple[Path, int, int]:
         where = self.packs.locate(sha256)
         if where is None:

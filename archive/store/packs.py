@@ -151,6 +151,12 @@ class PackIndex:
             added += self.count() - before
         return added
 
+    def digests(self) -> list[str]:
+        """Every packed blob's sha256."""
+        with self._lock:
+            db = self._db()
+            return [] if db is None else [r[0].hex() for r in db.execute("SELECT sha256 FROM packed")]
+
     def count(self) -> int:
         with self._lock:
             db = self._db()
