@@ -16,6 +16,7 @@ a pack it did not create (a torn tail is never written after).
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import socket
@@ -28,6 +29,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 from archive.store.readonly import read_only_connection
+
+logger = logging.getLogger(__name__)
 
 MAGIC = b"GAB1"
 HEADER = struct.Struct("<4s32sQ")  # magic, sha256, size
@@ -58,22 +61,28 @@ def _connect_rw(path: Path) -> sqlite3.Connection:
 
 
 class PackIndex:
-    """Where each packed blob is. Read-only unless `writable` (then created when absent); safe to share
-    between threads (one lock: lookups are microseconds)."""
+    """Where each packed blob is. Read-only unless `writable` (then created when absent, and rebuilt from
+    the packs when they are there and it is not); safe to share between threads (one lock: lookups are
+    microseconds)."""
 
     def __init__(self, folder: Path, writable: bool = False) -> None:
         self.folder = Path(folder)
         self.path = self.folder / "index.sqlite"
         self.writable = writable
         self._conn: sqlite3.Connection | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._names: dict[int, Path] = {}
 
     def _db(self) -> sqlite3.Connection | None:
         if self._conn is None:
             if self.writable:
                 self.folder.mkdir(parents=True, exist_ok=True)
+                lost = not self.path.exists() and any(self.folder.glob("*.pack"))
                 self._conn = _connect_rw(self.path)
+                if lost:  # packs without their index (deleted, or a folder copied without it): read them back
+                    logger.warning(
+                        "%s: the pack index is missing; rebuilt it: %d blobs", self.folder, self.rebuild()
+                    )
             elif self.path.is_file():  # no index: nothing was ever packed here
                 self._conn = read_only_connection(self.path, LOCK_TIMEOUT_S)
                 self._conn.execute("SELECT 1 FROM packed LIMIT 1")
