@@ -70,10 +70,13 @@ class PackIndex:
         self.path = self.folder / "index.sqlite"
         self.writable = writable
         self._conn: sqlite3.Connection | None = None
+        self._pid = os.getpid()
         self._lock = threading.RLock()
         self._names: dict[int, Path] = {}
 
     def _db(self) -> sqlite3.Connection | None:
+        if self._pid != os.getpid():  # a forked child never uses its parent's connection (SQLite forbids it)
+            self._conn, self._pid, self._lock = None, os.getpid(), threading.RLock()
         if self._conn is None:
             if self.writable:
                 self.folder.mkdir(parents=True, exist_ok=True)
@@ -173,9 +176,9 @@ class PackIndex:
 
     def close(self) -> None:
         with self._lock:
-            if self._conn is not None:
+            if self._conn is not None and self._pid == os.getpid():
                 self._conn.close()
-                self._conn = None
+            self._conn = None
 
 
 def records(pack: Path) -> Iterator[tuple[str, int, int]]:
