@@ -41,7 +41,9 @@ _URL_CARRIERS = etree.XPath(
 )
 # It costs ~4 µs an element, so it runs only on pages whose source could hold such an element: attribute
 # names are case-insensitive, and "&#" is a `javascript:` href written with character references.
-_CARRIER_MARK = re.compile(r"data-|lay-href|url|onclick|javascript|&#", re.I)
+# Words without which a page has no URL-carrying attribute. Found by `in` on the lowered source: a regex
+# alternation with IGNORECASE tries every word at every position (~75 µs on a 3 KB page, most of a page's reading).
+_CARRIER_MARKS = ("data-", "lay-href", "url", "onclick", "javascript", "&#")
 _URL_PARAMS = re.compile(
     r"^(file|url|src|path|filepath|fileurl|file_url|filename|href|link|target|doc|pdf)$", re.I
 )
@@ -65,7 +67,12 @@ class Candidate:
 
 
 def _clean(s: str | None) -> str:
-    return re.sub(r"\s+", " ", s or "").strip()
+    return " ".join((s or "").split())  # runs of whitespace (str.isspace, as regex \s) to one space
+
+
+def _may_carry(html: str) -> bool:
+    low = html.lower()
+    return any(mark in low for mark in _CARRIER_MARKS)
 
 
 def _absolute(base: str, raw: str) -> str | None:
@@ -103,7 +110,7 @@ def element_candidates(
             url = _absolute(base, el.get(attr) or "")
             if url:
                 yield Candidate(url, _clean(el.get("title")), "embed")
-    carriers = _URL_CARRIERS(doc) if html is None or _CARRIER_MARK.search(html) else []
+    carriers = _URL_CARRIERS(doc) if html is None or _may_carry(html) else []
     for el in carriers:
         for name in _URL_ATTRS:
             value = el.get(name)

@@ -410,3 +410,27 @@ def test_read_package_of_any_zip(members: list[tuple[str, bytes]], utf8_flag: bo
     for m in pkg.members:
         assert m.name and not m.name.startswith("/") and ".." not in m.name.split("/")
         assert all(ord(ch) >= 32 for ch in m.name)
+
+
+_PAGE_TEXT = st.lists(
+    st.sampled_from(
+        [*"aDsUrLoNcliKjvp-&#= \t\n\u3000\xa0局报告<>/\"'", "data-", "URL", "OnClick", "javascript", "<head>"]
+    ),
+    max_size=40,
+).map("".join)
+
+
+@FAST
+@given(_PAGE_TEXT)
+def test_the_spiders_fast_text_checks_say_what_their_regexes_said(text: str) -> None:
+    """The prefilter for URL-carrying attributes and the whitespace folds, rewritten without regexes for speed
+    (crawl_speed.py), answer as the regexes they replaced."""
+    import re
+
+    from crawler.candidates import _clean, _may_carry
+    from crawler.pagekind import page_text
+
+    assert _may_carry(text) == bool(re.search(r"data-|lay-href|url|onclick|javascript|&#", text, re.I))
+    assert _clean(text) == re.sub(r"\s+", " ", text).strip()
+    markup = re.compile(r"<head\b.*?</head>|<script\b.*?</script>|<style\b.*?</style>|<[^>]+>", re.S | re.I)
+    assert page_text(text) == re.sub(r"\s+", "", markup.sub(" ", text))

@@ -109,7 +109,7 @@ def body_name(span: str) -> str | None:
 def looks_like_agency(text: str) -> bool:
     """A bare body name such as 县财政局 or 城关镇人民政府 (a link text on year × department lists).
     Stricter than a title's span: the whole text must be the name, navigation words are not."""
-    t = re.sub(r"\s+", "", text or "")
+    t = "".join((text or "").split())
     return bool(_LINK_NAME_CHARS.match(t)) and body_name(t) is not None and not _REPORT_CORE.search(t)
 
 
@@ -136,7 +136,7 @@ def tidy_title(title: str | None) -> str | None:
 
 def normalize_title(title: str) -> str:
     t = title.translate(_FULLWIDTH)
-    t = re.sub(r"\s+", "", t)
+    t = "".join(t.split())
     t = t.replace("（", "(").replace("）", ")")
     t = _CN_YEAR.sub(lambda m: "".join(_CN_DIGITS.get(c, c) for c in m.group()), t)
     return t.strip("《》“”\"'")
@@ -188,7 +188,7 @@ def names_disclosure(title: str | None) -> bool:
 
 def shows_template_sections(text: str) -> bool:
     """Two distinct sections or subjects of the national template in the text."""
-    return len({m.group(0) for m in _TEMPLATE_SECTIONS.finditer(re.sub(r"\s+", "", text or ""))}) >= 2
+    return len({m.group(0) for m in _TEMPLATE_SECTIONS.finditer("".join((text or "").split()))}) >= 2
 
 
 def _year(t: str) -> int | None:
