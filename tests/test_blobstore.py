@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sqlite3
 import time
 from pathlib import Path
 
@@ -140,8 +141,15 @@ def test_a_torn_pack_tail_is_never_read_or_appended_to(tmp_path: Path) -> None:
     for extra in (tmp_path / "blobs" / "packs").glob("index.sqlite-*"):
         extra.unlink()
     index = packs.PackIndex(tmp_path / "blobs" / "packs", writable=True)
-    assert index.count() == 3 and index.rebuild() == 0  # read back on open; again adds nothing
-    assert [packs.read_record(*index.locate(x), x) for x in (a, b, c)] == [b"first", b"second", b"third"]  # type: ignore[misc]
+    assert index.count() == 0 and len(index.unread()) == 2  # a reader reads what is there: nothing
+    index.open_for_writing()  # a writer catches up first
+    assert index.count() == 3 and index.unread() == []
+    found = [index.locate(x) for x in (a, b, c)]
+    assert [packs.read_record(*where, x) for where, x in zip(found, (a, b, c), strict=True) if where] == [
+        b"first",
+        b"second",
+        b"third",
+    ]
     index.close()
 
 
@@ -240,4 +248,95 @@ def test_a_lost_pack_index_is_rebuilt_by_the_next_writer(tmp_path: Path) -> None
     assert not BlobReader(tmp_path / "blobs").has(out[0][0])  # type: ignore[index]
     store = BlobStore(tmp_path / "blobs")
     assert [store.read(sha) for sha, _ in out] == [b"one", b"two"]  # type: ignore[misc]
+    store.close()
+
+
+def test_a_cut_short_or_damaged_index_is_caught_up_from_the_packs(tmp_path: Path) -> None:
+    """A rebuild cut short (a pack the index never registered), a damaged index file: the next writer reads
+    back what it lacks (the damaged file moved aside); a reader meanwhile gets an OSError, never SQLite's."""
+    store = BlobStore(tmp_path / "blobs")
+    ((one, _),) = store.put_many([b"one"])
+    store.close()
+    store = BlobStore(tmp_path / "blobs")  # a second process's pack
+    ((two, _),) = store.put_many([b"two"])
+    store.close()
+    folder = tmp_path / "blobs" / "packs"
+    db = sqlite3.connect(folder / "index.sqlite")
+    with db:  # as if a rebuild had registered only the first pack
+        db.execute("DELETE FROM packed WHERE pack = (SELECT max(id) FROM packs)")
+        db.execute("DELETE FROM packs WHERE id = (SELECT max(id) FROM packs)")
+    db.close()
+    assert not BlobReader(tmp_path / "blobs").has(two)
+    store = BlobStore(tmp_path / "blobs")
+    assert store.read(one) == b"one" and store.read(two) == b"two"
+    store.close()
+    (folder / "index.sqlite").write_bytes(b"this is not a database" * 100)
+    reader = BlobReader(tmp_path / "blobs")
+    with pytest.raises(OSError, match="blob index"):
+        reader.has(one)
+    reader.close()
+    store = BlobStore(tmp_path / "blobs")
+    assert store.read(one) == b"one" and store.read(two) == b"two"
+    assert len(list(folder.glob("index.sqlite.damaged-*"))) == 1
+    store.close()
+
+
+def test_a_record_whose_bytes_never_reached_the_disk_is_not_read_back(tmp_path: Path) -> None:
+    """Power lost after a record's header was written but not its bytes, then the index lost: the catch-up
+    checks each record against its digest and stops there, so zeros are never served under that name and
+    the real bytes can still be kept."""
+    store = BlobStore(tmp_path / "blobs")
+    ((good, _),) = store.put_many([b"good"])
+    store.close()
+    (pack,) = (tmp_path / "blobs" / "packs").glob("*.pack")
+    real = b"the real bytes"
+    pack.chmod(0o644)
+    with open(pack, "ab") as f:
+        f.write(packs.HEADER.pack(packs.MAGIC, hashlib.sha256(real).digest(), len(real)) + b"\0" * len(real))
+    pack.chmod(0o444)
+    for p in (tmp_path / "blobs" / "packs").glob("index.sqlite*"):
+        p.unlink()
+    store = BlobStore(tmp_path / "blobs")
+    assert store.read(good) == b"good"
+    assert not store.has(hashlib.sha256(real).hexdigest())
+    ((sha, _),) = store.put_many([real])
+    assert store.read(sha) == real
+    store.close()
+
+
+def test_reading_through_the_store_writes_nothing(tmp_path: Path) -> None:
+    """An export or a server reads through BlobStore or BlobReader: the index is opened read-only (no
+    journal, no WAL files appear; a read-only data folder can be read)."""
+    store = BlobStore(tmp_path / "blobs")
+    ((sha, _),) = store.put_many([b"held"])
+    store.close()
+    folder = tmp_path / "blobs" / "packs"
+    before = sorted(p.name for p in folder.iterdir())
+    for r in (BlobStore(tmp_path / "blobs"), BlobReader(tmp_path / "blobs")):
+        assert r.has(sha) and r.read(sha) == b"held"
+        r.close()
+    assert sorted(p.name for p in folder.iterdir()) == before
+
+
+def test_a_locked_pack_index_stops_the_crawl_as_the_data_folders_fault(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process holding the index's write lock: the batch fails as a whole with an OSError the
+    data folder's fault check names (one line, exit 3), not as each blob's own failure."""
+    from archive.store.faults import data_folder_fault
+
+    monkeypatch.setattr(packs, "LOCK_TIMEOUT_S", 0.2)
+    store = BlobStore(tmp_path / "blobs")
+    store.put_many([b"first"])
+    other = sqlite3.connect(tmp_path / "blobs" / "packs" / "index.sqlite", isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        out = store.put_many([b"second", b"third"])
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert all(isinstance(r, OSError) for r in out), out
+    fault = data_folder_fault(tmp_path, out[0])  # type: ignore[arg-type]
+    assert fault is not None and "locked by another process" in str(fault)
+    assert store.put_many([b"second"])[0] == (hashlib.sha256(b"second").hexdigest(), 6)  # free again: kept
     store.close()

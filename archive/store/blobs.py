@@ -1,14 +1,15 @@
-"""Content-addressed, append-only store of raw bytes: DATA/blobs/sha256/ab/cd/<sha256>.
+"""Content-addressed, append-only store of raw bytes, in two forms: records in append-only packs
+(archive/store/packs.py: the crawl's batches of blobs up to PACKED_MAX) and files of their own,
+DATA/blobs/sha256/ab/cd/<sha256> (the rest). Readers go through `BlobReader`, which knows both.
 
-Bytes are streamed into a temporary file in the store's own directory while SHA-256 is computed, fsynced,
+A file is streamed into a temporary file in the store's own directory while SHA-256 is computed, fsynced,
 then renamed into place, and the folder it went into fsynced (with the folders a put created), so a path
 under `sha256/` always holds complete bytes and a blob a put returned survives a power loss (a crash
-leaves at most an orphan in `tmp/`, swept on open). A blob is never rewritten: a second put of the same
-bytes is a no-op.
+leaves at most an orphan in `tmp/`, swept on open). A blob is never rewritten and held once: a second put of
+the same bytes, in either form, is a no-op.
 
-`put_many` keeps a batch at once (the crawl's group commit, pipelines/store.py): its fsyncs are issued
-together, so the file system commits them in one journal transaction instead of one each — on this
-project's disk 8 concurrent fsyncs cost ~0.5 ms per file against ~5 ms one after another under load.
+`put_many` keeps a batch at once (the crawl's group commit, pipelines/store.py): its small blobs in one
+write and one fsync of this process's pack, its large ones as files whose fsyncs are issued together.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ import errno
 import hashlib
 import io
 import itertools
+import logging
 import os
-import sqlite3
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -28,6 +30,8 @@ from pathlib import Path
 from typing import BinaryIO, TypeVar
 
 from archive.store.packs import PackIndex, PackWriter, read_record
+
+logger = logging.getLogger(__name__)
 
 _T = TypeVar("_T")  # what a batch syncs: a file's descriptor or a folder
 
@@ -74,12 +78,15 @@ class BlobWriter:
             self._file.close()
             sha = self._hash.hexdigest()
             final = self._store.path(sha)
-            if final.exists() or self._store.packs.locate(sha) is not None:
+            with self._store.placing:  # held once: not packed by another thread meanwhile
+                held = final.exists() or self._store.packs.locate(sha) is not None
+                if not held:
+                    created = self._store.folder_for(final)
+                    os.chmod(self._tmp, 0o444)
+                    os.replace(self._tmp, final)
+            if held:
                 self._tmp.unlink()
             else:
-                created = self._store.folder_for(final)
-                os.chmod(self._tmp, 0o444)
-                os.replace(self._tmp, final)
                 for folder in [final.parent, *created]:
                     fsync_folder(folder)
         except BaseException:  # a full disk at flush or fsync: nothing half-written stays behind
@@ -136,7 +143,7 @@ class BlobReader:
 
     def digests(self) -> set[str]:
         """The sha256 of every blob held, files and packed (an audit's, a test's view: a walk of the store)."""
-        files = {p.name for p in (self.root / "sha256").glob("??/??/*") if len(p.name) == 64}
+        files = {p.name for p in (self.root / "sha256").rglob("*") if p.is_file()}  # a stray file too
         return files | set(self.packs.digests())
 
     def _packed(self, sha256: str) -> tuple[Path, int, int]:
@@ -199,6 +206,27 @@ class BlobStore(BlobReader):
         self._names = itertools.count()
         self._sync_pool: ThreadPoolExecutor | None = None
         self._pack_writer: PackWriter | None = None
+        # Taken from "is it held?" to "it is in place" by every put: the same bytes are never placed as a file
+        # by one thread and packed by another (the group commit and a package's members run in threads).
+        self.placing = threading.Lock()
+        self._catch_up_packs()
+
+    def _catch_up_packs(self) -> None:
+        """Packs the index has not read (it was lost or damaged, a rebuild was cut short, a pack was copied in)
+        are read back before anything is asked of it; where nothing can be written, said once."""
+        try:
+            try:
+                unread = bool(self.packs.unread())
+            except OSError as e:
+                if e.errno != errno.EIO:
+                    raise
+                unread = True  # damaged: opening it for writing moves it aside and reads the packs back
+            if unread:
+                self.packs.open_for_writing()
+        except OSError as e:
+            logger.warning(
+                "%s: %s; the blobs of those packs read as missing until a writer can index them", self.root, e
+            )
 
     def _pack_index(self) -> PackIndex:
         return PackIndex(self.root / "packs", writable=True)
@@ -275,20 +303,19 @@ class BlobStore(BlobReader):
         """Append the batch's (index, sha256, bytes) not yet held, once each, to this process's pack: None,
         or the error that kept the whole batch out."""
         try:
-            held = self.packs.held(list({bytes.fromhex(sha) for _, sha, _ in batch}))
-            new: dict[bytes, bytes] = {}
-            for _, sha, data in batch:
-                digest = bytes.fromhex(sha)
-                if digest in held or digest in new or self.path(sha).is_file():
-                    continue
-                new[digest] = data
-            if new:
-                if self._pack_writer is None:
-                    self._pack_writer = PackWriter(self.packs)
-                self._pack_writer.put(list(new.items()))
-        except sqlite3.Error as e:
-            return OSError(errno.EIO, f"blob index: {e}")
-        except OSError as e:
+            with self.placing:
+                held = self.packs.held(list({bytes.fromhex(sha) for _, sha, _ in batch}))
+                new: dict[bytes, bytes] = {}
+                for _, sha, data in batch:
+                    digest = bytes.fromhex(sha)
+                    if digest in held or digest in new or self.path(sha).is_file():
+                        continue
+                    new[digest] = data
+                if new:
+                    if self._pack_writer is None:
+                        self._pack_writer = PackWriter(self.packs)
+                    self._pack_writer.put(list(new.items()))
+        except OSError as e:  # the pack's file or its index (PackIndexError): the whole batch
             return e
         return None
 
@@ -328,12 +355,15 @@ class BlobStore(BlobReader):
                     tmp.unlink()
                     folders[final.parent].append(i)
                     continue
-                if final.exists() or self.packs.locate(sha) is not None:
+                with self.placing:
+                    held = final.exists() or self.packs.locate(sha) is not None
+                    if not held:
+                        for folder in self.folder_for(final):
+                            folders.setdefault(folder, [])
+                        os.replace(tmp, final)
+                if held:
                     tmp.unlink()
                     continue
-                for folder in self.folder_for(final):
-                    folders.setdefault(folder, [])
-                os.replace(tmp, final)
                 placed.add(sha)
                 folders.setdefault(final.parent, []).append(i)
             except Exception as e:

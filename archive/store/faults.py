@@ -37,6 +37,11 @@ def data_folder_fault(root: Path, exc: BaseException) -> DataFolderError | None:
         what = "no space left on its file system"
     elif isinstance(exc, OSError) and exc.errno == errno.EROFS:
         what = "its file system is read-only"
+    elif isinstance(exc, OSError) and exc.errno == errno.EBUSY and exc.filename:
+        return DataFolderError(
+            f"{exc.filename}: locked by another process (waited {LOCK_TIMEOUT_S:.0f} s); stopped, run again when "
+            "it is free"
+        )
     elif isinstance(exc, sqlite3.OperationalError):
         text = str(exc).lower()
         if "disk is full" in text:

@@ -1,21 +1,29 @@
 """Small blobs as records in append-only pack files: a batch of the crawl's blobs costs one write and one
-fsync instead of a temp file, a rename and two fsyncs each (benchmarks/crawl_speed.py: the file-per-blob
-store's kernel work and the threads its fsyncs needed were most of the archiving spider's cost).
+fsync instead of a temp file, a rename and two fsyncs each (benchmarks/blob_batches.py, crawl_speed.py: the
+file-per-blob store's kernel work and the threads its fsyncs needed were most of the archiving spider's cost).
 
 Layout, under DATA/blobs/packs/:
 - `<name>.pack`: written by one process only (the name is unique: time, host, pid, random), opened for
   appending, never changed or truncated. A record is `b"GAB1" | sha256 (32 bytes) | size (8 bytes, little
-  endian) | the bytes`, so the packs alone say what they hold (`PackIndex.rebuild` reads them back).
-- `index.sqlite`: sha256 → (pack, offset of the bytes, size).
+  endian) | the bytes`, so the packs alone say what they hold.
+- `index.sqlite`: sha256 → (pack, offset of the bytes, size), and the packs it has read (`packs`). Derived:
+  rebuilt from the packs. A rollback journal, not WAL: it opens read-only where nothing can be written and
+  works on file systems without shared memory; a batch's commit is a few fsyncs, not one per blob.
 
-A batch is kept in this order: its records appended in one write, the pack fsynced (a new pack's folder too),
-then its index rows committed (synchronous=FULL). A blob is returned as kept only after the commit. A kill
-before it leaves bytes that no index row points to: never read, and harmless, since a writer never appends to
-a pack it did not create (a torn tail is never written after).
+A batch is kept in this order: its pack registered (a new pack only), its records appended in one write,
+the pack fsynced (a new pack's folder too), then its index rows committed (synchronous=FULL). A blob is
+returned as kept only after the commit. A kill before it leaves bytes no index row points to: never read,
+and harmless, since a writer never appends to a pack it did not create (a torn tail is never written after).
+
+The index is caught up when a writer opens it: a pack file it has not read (the index lost, damaged, emptied,
+a rebuild interrupted, a pack copied in) is read back — every record checked against its digest, the pack
+fsynced — and registered with its rows in one transaction. A damaged index is moved aside first.
 """
 
 from __future__ import annotations
 
+import errno
+import hashlib
 import logging
 import os
 import secrets
@@ -24,18 +32,20 @@ import sqlite3
 import struct
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import quote
 
+from archive.store.faults import LOCK_TIMEOUT_S
 from archive.store.readonly import read_only_connection
 
 logger = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 MAGIC = b"GAB1"
 HEADER = struct.Struct("<4s32sQ")  # magic, sha256, size
 PACK_LIMIT = 1 << 30  # a new pack past this size: files a backup or a copy can handle one at a time
-LOCK_TIMEOUT_S = 30.0
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS packs (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
@@ -52,44 +62,177 @@ class PackCorrupt(OSError):
     """A record's header does not say what the index says: the pack was changed behind the store's back."""
 
 
-def _connect_rw(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, timeout=LOCK_TIMEOUT_S, isolation_level=None, check_same_thread=False)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=FULL")  # a committed row must outlive a power loss: captures name it
-    conn.executescript(SCHEMA)
-    return conn
+class PackIndexError(OSError):
+    """The pack index failed: errno ENOSPC (full), EROFS (read-only), EBUSY (locked by another process) or
+    EIO (damaged), so that callers treat it as they treat the data folder's other file errors."""
+
+
+def _index_error(path: Path, exc: sqlite3.Error) -> PackIndexError:
+    text = str(exc).lower()
+    if "full" in text:
+        code = errno.ENOSPC
+    elif "readonly" in text or "read-only" in text:
+        code = errno.EROFS
+    elif "locked" in text or "busy" in text:
+        code = errno.EBUSY
+    else:
+        code = errno.EIO
+    return PackIndexError(code, f"blob index: {exc}", str(path))
+
+
+def _fsync_folder(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _make_folder(folder: Path) -> None:
+    """`folder` and its entry in its parent, durable."""
+    if not folder.is_dir():
+        folder.mkdir(parents=True, exist_ok=True)
+        _fsync_folder(folder.parent)
 
 
 class PackIndex:
-    """Where each packed blob is. Read-only unless `writable` (then created when absent, and rebuilt from
-    the packs when they are there and it is not); safe to share between threads (one lock: lookups are
-    microseconds)."""
+    """Where each packed blob is. Reads use a read-only connection (nothing is created, also on a read-only
+    file system); the first write of a `writable` index opens it for writing, creating it or catching it
+    up with the packs on disk. Safe to share between threads: one lock, lookups are microseconds."""
 
     def __init__(self, folder: Path, writable: bool = False) -> None:
         self.folder = Path(folder)
         self.path = self.folder / "index.sqlite"
         self.writable = writable
-        self._conn: sqlite3.Connection | None = None
+        self._ro: sqlite3.Connection | None = None
+        self._rw: sqlite3.Connection | None = None
         self._pid = os.getpid()
         self._lock = threading.RLock()
         self._names: dict[int, Path] = {}
 
-    def _db(self) -> sqlite3.Connection | None:
-        if self._pid != os.getpid():  # a forked child never uses its parent's connection (SQLite forbids it)
-            self._conn, self._pid, self._lock = None, os.getpid(), threading.RLock()
-        if self._conn is None:
-            if self.writable:
-                self.folder.mkdir(parents=True, exist_ok=True)
-                lost = not self.path.exists() and any(self.folder.glob("*.pack"))
-                self._conn = _connect_rw(self.path)
-                if lost:  # packs without their index (deleted, or a folder copied without it): read them back
-                    logger.warning(
-                        "%s: the pack index is missing; rebuilt it: %d blobs", self.folder, self.rebuild()
-                    )
-            elif self.path.is_file():  # no index: nothing was ever packed here
-                self._conn = read_only_connection(self.path, LOCK_TIMEOUT_S)
-                self._conn.execute("SELECT 1 FROM packed LIMIT 1")
-        return self._conn
+    def _forked(self) -> None:
+        """A forked child never uses its parent's connections or lock (SQLite forbids the one; the other may
+        be held by a thread that does not exist in the child)."""
+        if self._pid != os.getpid():
+            self._ro = self._rw = None
+            self._pid, self._lock = os.getpid(), threading.RLock()
+
+    def _reader(self) -> sqlite3.Connection | None:
+        if self._rw is not None:
+            return self._rw
+        if self._ro is None and self.path.is_file():  # no index: nothing was ever packed here
+            self._ro = read_only_connection(self.path, LOCK_TIMEOUT_S)
+        return self._ro
+
+    def _writer(self) -> sqlite3.Connection:
+        if self._rw is None:
+            if not self.writable:
+                raise PackIndexError(errno.EROFS, "blob index opened for reading", str(self.path))
+            if self._ro is not None:
+                self._ro.close()
+                self._ro = None
+            _make_folder(self.folder)
+            self._rw = self._open_rw()
+            self._catch_up(self._rw)
+        return self._rw
+
+    def _open_rw(self) -> sqlite3.Connection:
+        try:
+            return self._connect_rw()
+        except sqlite3.DatabaseError as exc:
+            if "not a database" not in str(exc) and "malformed" not in str(exc):
+                raise
+        aside = self.path.with_name(f"index.sqlite.damaged-{time.strftime('%Y%m%dT%H%M%S')}")
+        os.replace(self.path, aside)  # derived data: kept aside for a look, rebuilt from the packs
+        for extra in (self.path.with_name("index.sqlite-journal"),):
+            extra.unlink(missing_ok=True)
+        logger.warning("%s was damaged; moved to %s, rebuilding it from the packs", self.path, aside.name)
+        return self._connect_rw()
+
+    def _connect_rw(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(
+            self.path, timeout=LOCK_TIMEOUT_S, isolation_level=None, check_same_thread=False
+        )
+        try:
+            conn.execute("PRAGMA journal_mode=DELETE")
+            conn.execute(
+                "PRAGMA synchronous=FULL"
+            )  # a committed row must outlive a power loss: captures name it
+            conn.executescript(SCHEMA)
+            status = conn.execute("PRAGMA quick_check").fetchone()[0]
+            if status != "ok":
+                raise sqlite3.DatabaseError(f"database disk image is malformed ({status})")
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _catch_up(self, db: sqlite3.Connection) -> None:
+        """Read back every pack file the index has not registered (see the module's docstring)."""
+        known = {r[0] for r in db.execute("SELECT name FROM packs")}
+        unread = sorted(p for p in self.folder.glob("*.pack") if p.name not in known)
+        added = 0
+        for pack_path in unread:
+            rows = [
+                (bytes.fromhex(sha), offset, size) for sha, offset, size in records(pack_path, verify=True)
+            ]
+            fd = os.open(pack_path, os.O_RDONLY)
+            try:
+                os.fsync(fd)  # bytes a killed writer left in the page cache: durable before a row names them
+            finally:
+                os.close(fd)
+            db.execute("BEGIN IMMEDIATE")
+            try:  # the pack and its rows at once: a pack is registered only when wholly read
+                pack = int(
+                    db.execute(
+                        "INSERT INTO packs(name) VALUES (?) RETURNING id", (pack_path.name,)
+                    ).fetchone()[0]
+                )
+                before = db.total_changes
+                db.executemany(
+                    "INSERT OR IGNORE INTO packed(sha256, pack, offset, size) VALUES (?, ?, ?, ?)",
+                    [(sha, pack, offset, size) for sha, offset, size in rows],
+                )
+                added += db.total_changes - before
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+        if unread:
+            logger.warning(
+                "%s: read back %d pack(s) the index did not know: %d blobs", self.folder, len(unread), added
+            )
+
+    def _read(self, fn: Callable[[sqlite3.Connection | None], _T]) -> _T:
+        """`fn(connection, or None when there is no index)` under the lock, SQLite's errors as PackIndexError."""
+        self._forked()
+        with self._lock:
+            try:
+                return fn(self._reader())
+            except sqlite3.Error as exc:
+                raise _index_error(self.path, exc) from exc
+
+    def _write(self, fn: Callable[[sqlite3.Connection], _T]) -> _T:
+        self._forked()
+        with self._lock:
+            try:
+                return fn(self._writer())
+            except sqlite3.Error as exc:
+                raise _index_error(self.path, exc) from exc
+
+    def unread(self) -> list[Path]:
+        """The pack files the index has not registered (all of them when there is no index)."""
+        packs = sorted(self.folder.glob("*.pack"))
+        if not packs:
+            return []
+        known: set[str] = self._read(
+            lambda db: set() if db is None else {r[0] for r in db.execute("SELECT name FROM packs")}
+        )
+        return [p for p in packs if p.name not in known]
+
+    def open_for_writing(self) -> None:
+        """Open the index for writing now (a writer's start), catching it up with the packs on disk."""
+        self._write(lambda db: None)
 
     def locate(self, sha256: str) -> tuple[Path, int, int] | None:
         """(pack file, offset of the bytes, size), or None when not packed."""
@@ -97,8 +240,8 @@ class PackIndex:
             key = bytes.fromhex(sha256)
         except ValueError:
             return None
-        with self._lock:
-            db = self._db()
+
+        def find(db: sqlite3.Connection | None) -> tuple[Path, int, int] | None:
             if db is None:
                 return None
             row = db.execute("SELECT pack, offset, size FROM packed WHERE sha256 = ?", (key,)).fetchone()
@@ -108,34 +251,39 @@ class PackIndex:
             if pack not in self._names:
                 name = db.execute("SELECT name FROM packs WHERE id = ?", (pack,)).fetchone()[0]
                 self._names[pack] = self.folder / name
-        return self._names[pack], offset, size
+            return self._names[pack], offset, size
+
+        return self._read(find)
 
     def held(self, keys: list[bytes]) -> set[bytes]:
         """Which of these digests (32 bytes each) are packed already."""
-        out: set[bytes] = set()
-        with self._lock:
-            db = self._db()
-            if db is None:
-                return out
-            for i in range(0, len(keys), 500):  # under SQLite's bound on parameters
+
+        def find(db: sqlite3.Connection | None) -> set[bytes]:
+            out: set[bytes] = set()
+            for i in range(0, len(keys) if db is not None else 0, 500):  # under SQLite's bound on parameters
                 part = keys[i : i + 500]
                 marks = ",".join("?" * len(part))
+                assert db is not None
                 out.update(
                     r[0] for r in db.execute(f"SELECT sha256 FROM packed WHERE sha256 IN ({marks})", part)
                 )
-        return out
+            return out
+
+        return self._read(find)
 
     def add_pack(self, name: str) -> int:
-        with self._lock:
-            db = self._db()
-            assert db is not None
-            return int(db.execute("INSERT INTO packs(name) VALUES (?) RETURNING id", (name,)).fetchone()[0])
+        """Register a pack about to be created (before its file: a catch-up never takes a live writer's new
+        pack for one to read back)."""
+        return self._write(
+            lambda db: int(
+                db.execute("INSERT INTO packs(name) VALUES (?) RETURNING id", (name,)).fetchone()[0]
+            )
+        )
 
     def add(self, pack: int, rows: list[tuple[bytes, int, int]]) -> None:
         """(sha256, offset, size) of records already durable in the pack, committed at once."""
-        with self._lock:
-            db = self._db()
-            assert db is not None
+
+        def insert(db: sqlite3.Connection) -> None:
             db.execute("BEGIN IMMEDIATE")
             try:
                 db.executemany(
@@ -147,42 +295,31 @@ class PackIndex:
                 raise
             db.execute("COMMIT")
 
-    def rebuild(self) -> int:
-        """Index every whole record of every pack (after the index was lost or a pack copied in from
-        elsewhere); returns how many rows were added. A torn tail ends a pack's reading."""
-        added = 0
-        for pack_path in sorted(self.folder.glob("*.pack")):
-            with self._lock:
-                db = self._db()
-                assert db is not None
-                row = db.execute("SELECT id FROM packs WHERE name = ?", (pack_path.name,)).fetchone()
-            pack = int(row[0]) if row else self.add_pack(pack_path.name)
-            rows = [(bytes.fromhex(sha), offset, size) for sha, offset, size in records(pack_path)]
-            before = self.count()
-            self.add(pack, rows)
-            added += self.count() - before
-        return added
+        self._write(insert)
 
     def digests(self) -> list[str]:
         """Every packed blob's sha256."""
-        with self._lock:
-            db = self._db()
-            return [] if db is None else [r[0].hex() for r in db.execute("SELECT sha256 FROM packed")]
+        return self._read(
+            lambda db: [] if db is None else [r[0].hex() for r in db.execute("SELECT sha256 FROM packed")]
+        )
 
     def count(self) -> int:
-        with self._lock:
-            db = self._db()
-            return 0 if db is None else int(db.execute("SELECT count(*) FROM packed").fetchone()[0])
+        return self._read(
+            lambda db: 0 if db is None else int(db.execute("SELECT count(*) FROM packed").fetchone()[0])
+        )
 
     def close(self) -> None:
+        self._forked()
         with self._lock:
-            if self._conn is not None and self._pid == os.getpid():
-                self._conn.close()
-            self._conn = None
+            for conn in (self._ro, self._rw):
+                if conn is not None:
+                    conn.close()
+            self._ro = self._rw = None
 
 
-def records(pack: Path) -> Iterator[tuple[str, int, int]]:
-    """(sha256, offset, size) of each whole record in a pack, in order; stops at a torn or foreign tail."""
+def records(pack: Path, verify: bool = False) -> Iterator[tuple[str, int, int]]:
+    """(sha256, offset, size) of each whole record in a pack, in order; stops at a torn or foreign tail, and
+    with `verify` at a record whose bytes do not hash to its digest (a header written, its data not)."""
     end = pack.stat().st_size
     with open(pack, "rb") as f:
         pos = 0
@@ -191,6 +328,8 @@ def records(pack: Path) -> Iterator[tuple[str, int, int]]:
             magic, digest, size = HEADER.unpack(f.read(HEADER.size))
             start = pos + HEADER.size
             if magic != MAGIC or start + size > end:
+                return
+            if verify and hashlib.sha256(f.read(size)).digest() != digest:
                 return
             yield digest.hex(), start, size
             pos = start + size
@@ -205,7 +344,7 @@ def read_record(pack: Path, offset: int, size: int, sha256: str) -> bytes:
         os.close(fd)
     magic, digest, length = HEADER.unpack_from(data)
     if magic != MAGIC or digest.hex() != sha256 or length != size or len(data) != HEADER.size + size:
-        raise PackCorrupt(f"{pack}: the record at {offset} is not {sha256}")
+        raise PackCorrupt(errno.EIO, f"the record at {offset} is not {sha256}", str(pack))
     return data[HEADER.size :]
 
 
@@ -221,17 +360,13 @@ class PackWriter:
         self._pid = os.getpid()
 
     def _open(self) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
         host = quote(socket.gethostname(), safe="")[:40]
         name = f"{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}-{host}-{os.getpid()}-{secrets.token_hex(4)}.pack"
-        path = self.folder / name
-        self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND | os.O_CLOEXEC, 0o444)
-        dfd = os.open(self.folder, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(dfd)  # the new pack's name survives a power loss before any row names it
-        finally:
-            os.close(dfd)
-        self._pack = self.index.add_pack(name)
+        self._pack = self.index.add_pack(name)  # also creates the folder and catches the index up
+        self._fd = os.open(
+            self.folder / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND | os.O_CLOEXEC, 0o444
+        )
+        _fsync_folder(self.folder)  # the new pack's name survives a power loss before any row names its bytes
         self._end = 0
         self._pid = os.getpid()
 
