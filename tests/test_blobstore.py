@@ -340,3 +340,24 @@ def test_a_locked_pack_index_stops_the_crawl_as_the_data_folders_fault(
     assert fault is not None and "locked by another process" in str(fault)
     assert store.put_many([b"second"])[0] == (hashlib.sha256(b"second").hexdigest(), 6)  # free again: kept
     store.close()
+
+
+def test_index_rows_a_power_loss_took_are_read_back(tmp_path: Path) -> None:
+    """The index is never fsynced (the packs are): rows and the pack's indexed end lost together, as a
+    power loss may lose its last commits, are read back from the pack by the next writer."""
+    store = BlobStore(tmp_path / "blobs")
+    ((one, _),) = store.put_many([b"one"])
+    ((two, _),) = store.put_many([b"two"])
+    store.close()
+    db = sqlite3.connect(tmp_path / "blobs" / "packs" / "index.sqlite")
+    with db:  # the second batch's commit lost
+        db.execute("DELETE FROM packed WHERE sha256 = ?", (bytes.fromhex(two),))
+        end = db.execute(
+            "SELECT offset + size FROM packed WHERE sha256 = ?", (bytes.fromhex(one),)
+        ).fetchone()[0]
+        db.execute("UPDATE packs SET indexed_end = ?", (end,))
+    db.close()
+    assert not BlobReader(tmp_path / "blobs").has(two)
+    store = BlobStore(tmp_path / "blobs")
+    assert store.read(one) == b"one" and store.read(two) == b"two" and store.packs.unread() == []
+    store.close()

@@ -6,18 +6,21 @@ Layout, under DATA/blobs/packs/:
 - `<name>.pack`: written by one process only (the name is unique: time, host, pid, random), opened for
   appending, never changed or truncated. A record is `b"GAB1" | sha256 (32 bytes) | size (8 bytes, little
   endian) | the bytes`, so the packs alone say what they hold.
-- `index.sqlite`: sha256 → (pack, offset of the bytes, size), and the packs it has read (`packs`). Derived:
-  rebuilt from the packs. A rollback journal, not WAL: it opens read-only where nothing can be written and
-  works on file systems without shared memory; a batch's commit is a few fsyncs, not one per blob.
+- `index.sqlite`: sha256 → (pack, offset of the bytes, size), and each pack's indexed end (`packs`). Derived
+  from the packs, which are the durable truth: it is never fsynced (synchronous=OFF), and caught up with them
+  whenever a writer opens it. A rollback journal, not WAL: it opens read-only where nothing can be written and
+  works on file systems without shared memory.
 
 A batch is kept in this order: its pack registered (a new pack only), its records appended in one write,
-the pack fsynced (a new pack's folder too), then its index rows committed (synchronous=FULL). A blob is
-returned as kept only after the commit. A kill before it leaves bytes no index row points to: never read,
-and harmless, since a writer never appends to a pack it did not create (a torn tail is never written after).
+the pack fsynced (a new pack's folder too), then its index rows committed. A blob is returned as kept only
+after the commit; the corpus names it only after that. A writer never appends to a pack it did not create, so
+a torn tail is never written after.
 
-The index is caught up when a writer opens it: a pack file it has not read (the index lost, damaged, emptied,
-a rebuild interrupted, a pack copied in) is read back — every record checked against its digest, the pack
-fsynced — and registered with its rows in one transaction. A damaged index is moved aside first.
+Catching up, when a writer opens the index: every pack is read back from its indexed end (all of a pack the
+index never registered: the index lost, emptied or damaged and moved aside, a rebuild cut short, a pack copied
+in), each record checked against its digest (a header whose bytes never reached the disk ends the reading), the
+pack fsynced, then its rows and new end committed together. So rows a power loss took from the index, and bytes
+a killed writer appended but never indexed, are indexed again; a record is never indexed before it is durable.
 """
 
 from __future__ import annotations
@@ -48,7 +51,11 @@ HEADER = struct.Struct("<4s32sQ")  # magic, sha256, size
 PACK_LIMIT = 1 << 30  # a new pack past this size: files a backup or a copy can handle one at a time
 
 SCHEMA = """
-CREATE TABLE IF NOT EXISTS packs (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS packs (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    indexed_end INTEGER NOT NULL DEFAULT 0  -- the pack's bytes up to here are indexed: read back from here
+);
 CREATE TABLE IF NOT EXISTS packed (
     sha256 BLOB PRIMARY KEY,   -- the 32 bytes of the digest
     pack INTEGER NOT NULL REFERENCES packs(id),
@@ -168,39 +175,41 @@ class PackIndex:
         return conn
 
     def _catch_up(self, db: sqlite3.Connection) -> None:
-        """Read back every pack file the index has not registered (see the module's docstring)."""
-        known = {r[0] for r in db.execute("SELECT name FROM packs")}
-        unread = sorted(p for p in self.folder.glob("*.pack") if p.name not in known)
-        added = 0
-        for pack_path in unread:
-            rows = [
-                (bytes.fromhex(sha), offset, size) for sha, offset, size in records(pack_path, verify=True)
-            ]
+        """Index what every pack holds past its indexed end (see the module's docstring)."""
+        ends = dict(db.execute("SELECT name, indexed_end FROM packs").fetchall())
+        added = read_back = 0
+        for pack_path in sorted(self.folder.glob("*.pack")):
+            start = int(ends.get(pack_path.name, 0))
+            if pack_path.name in ends and pack_path.stat().st_size <= start:
+                continue
+            found = list(records(pack_path, start=start, verify=True))
+            if pack_path.name in ends and not found:
+                continue  # only a torn tail past the end
             fd = os.open(pack_path, os.O_RDONLY)
             try:
                 os.fsync(fd)  # bytes a killed writer left in the page cache: durable before a row names them
             finally:
                 os.close(fd)
+            end = found[-1][1] + found[-1][2] if found else 0
             db.execute("BEGIN IMMEDIATE")
-            try:  # the pack and its rows at once: a pack is registered only when wholly read
-                pack = int(
-                    db.execute(
-                        "INSERT INTO packs(name) VALUES (?) RETURNING id", (pack_path.name,)
-                    ).fetchone()[0]
-                )
+            try:  # the pack, its rows and its end at once
+                db.execute("INSERT OR IGNORE INTO packs(name) VALUES (?)", (pack_path.name,))
+                pack = int(db.execute("SELECT id FROM packs WHERE name = ?", (pack_path.name,)).fetchone()[0])
                 before = db.total_changes
                 db.executemany(
                     "INSERT OR IGNORE INTO packed(sha256, pack, offset, size) VALUES (?, ?, ?, ?)",
-                    [(sha, pack, offset, size) for sha, offset, size in rows],
+                    [(bytes.fromhex(sha), pack, offset, size) for sha, offset, size in found],
                 )
                 added += db.total_changes - before
+                db.execute("UPDATE packs SET indexed_end = max(indexed_end, ?) WHERE id = ?", (end, pack))
             except BaseException:
                 db.execute("ROLLBACK")
                 raise
             db.execute("COMMIT")
-        if unread:
+            read_back += 1
+        if read_back:
             logger.warning(
-                "%s: read back %d pack(s) the index did not know: %d blobs", self.folder, len(unread), added
+                "%s: read back %d pack(s) past what the index held: %d blobs", self.folder, read_back, added
             )
 
     def _read(self, fn: Callable[[sqlite3.Connection | None], _T]) -> _T:
@@ -221,14 +230,25 @@ class PackIndex:
                 raise _index_error(self.path, exc) from exc
 
     def unread(self) -> list[Path]:
-        """The pack files the index has not registered (all of them when there is no index)."""
+        """The packs holding whole records past what the index says it read (all packs when there is no
+        index)."""
         packs = sorted(self.folder.glob("*.pack"))
         if not packs:
             return []
-        known: set[str] = self._read(
-            lambda db: set() if db is None else {r[0] for r in db.execute("SELECT name FROM packs")}
+        ends: dict[str, int] = self._read(
+            lambda db: (
+                {} if db is None else dict(db.execute("SELECT name, indexed_end FROM packs").fetchall())
+            )
         )
-        return [p for p in packs if p.name not in known]
+        return [
+            p
+            for p in packs
+            if p.name not in ends
+            or (
+                p.stat().st_size > ends[p.name]
+                and next(records(p, ends[p.name], verify=True), None) is not None
+            )
+        ]  # a torn tail past the end is no record: nothing to read back
 
     def open_for_writing(self) -> None:
         """Open the index for writing now (a writer's start), catching it up with the packs on disk."""
@@ -280,8 +300,9 @@ class PackIndex:
             )
         )
 
-    def add(self, pack: int, rows: list[tuple[bytes, int, int]]) -> None:
-        """(sha256, offset, size) of records already durable in the pack, committed at once."""
+    def add(self, pack: int, rows: list[tuple[bytes, int, int]], end: int) -> None:
+        """(sha256, offset, size) of records already durable in the pack, and the pack's end after them,
+        committed at once."""
 
         def insert(db: sqlite3.Connection) -> None:
             db.execute("BEGIN IMMEDIATE")
@@ -290,6 +311,7 @@ class PackIndex:
                     "INSERT OR IGNORE INTO packed(sha256, pack, offset, size) VALUES (?, ?, ?, ?)",
                     [(sha, pack, offset, size) for sha, offset, size in rows],
                 )
+                db.execute("UPDATE packs SET indexed_end = max(indexed_end, ?) WHERE id = ?", (end, pack))
             except BaseException:
                 db.execute("ROLLBACK")
                 raise
@@ -317,12 +339,13 @@ class PackIndex:
             self._ro = self._rw = None
 
 
-def records(pack: Path, verify: bool = False) -> Iterator[tuple[str, int, int]]:
-    """(sha256, offset, size) of each whole record in a pack, in order; stops at a torn or foreign tail, and
-    with `verify` at a record whose bytes do not hash to its digest (a header written, its data not)."""
+def records(pack: Path, start: int = 0, verify: bool = False) -> Iterator[tuple[str, int, int]]:
+    """(sha256, offset, size) of each whole record in a pack from `start` (a record's first byte), in order;
+    stops at a torn or foreign tail, and with `verify` at a record whose bytes do not hash to its digest (a
+    header written, its data not)."""
     end = pack.stat().st_size
     with open(pack, "rb") as f:
-        pos = 0
+        pos = start
         while pos + HEADER.size <= end:
             f.seek(pos)
             magic, digest, size = HEADER.unpack(f.read(HEADER.size))
@@ -396,7 +419,7 @@ class PackWriter:
             self.close()  # the tail may be torn: the next batch starts a new pack
             raise
         self._end = pos
-        self.index.add(self._pack, rows)
+        self.index.add(self._pack, rows, pos)
 
     def close(self) -> None:
         if self._fd is not None and self._pid == os.getpid():
