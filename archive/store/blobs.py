@@ -217,10 +217,8 @@ class BlobStore(BlobReader):
         try:
             try:
                 unread = bool(self.packs.unread())
-            except OSError as e:
-                if e.errno != errno.EIO:
-                    raise
-                unread = True  # damaged: opening it for writing moves it aside and reads the packs back
+            except OSError:
+                unread = True  # unreadable (damaged, say): opening it for writing repairs what it can
             if unread:
                 self.packs.open_for_writing()
         except OSError as e:

@@ -7,9 +7,11 @@ Layout, under DATA/blobs/packs/:
   appending, never changed or truncated. A record is `b"GAB1" | sha256 (32 bytes) | size (8 bytes, little
   endian) | the bytes`, so the packs alone say what they hold.
 - `index.sqlite`: sha256 → (pack, offset of the bytes, size), and each pack's indexed end (`packs`). Derived
-  from the packs, which are the durable truth: it is never fsynced (synchronous=OFF), and caught up with them
-  whenever a writer opens it. A rollback journal, not WAL: it opens read-only where nothing can be written and
-  works on file systems without shared memory.
+  from the packs, and caught up with them whenever a writer opens it; still synchronous=FULL, since a power
+  loss without it may keep a pack's new end and lose the rows before it (other pages), which no catch-up from
+  that end would find. A rollback journal, not WAL: it opens read-only where nothing can be written and works
+  on file systems without shared memory; a hot journal a killed writer left is rolled back by the next opener
+  that can write the folder, a reader too.
 
 A batch is kept in this order: its pack registered (a new pack only), its records appended in one write,
 the pack fsynced (a new pack's folder too), then its index rows committed. A blob is returned as kept only
@@ -87,6 +89,14 @@ def _index_error(path: Path, exc: sqlite3.Error) -> PackIndexError:
     return PackIndexError(code, f"blob index: {exc}", str(path))
 
 
+def _file_id(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return st.st_dev, st.st_ino
+
+
 def _fsync_folder(folder: Path) -> None:
     fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     try:
@@ -113,6 +123,8 @@ class PackIndex:
         self.writable = writable
         self._ro: sqlite3.Connection | None = None
         self._rw: sqlite3.Connection | None = None
+        self._ro_file: tuple[int, int] | None = None  # (device, inode) of the file each was opened on
+        self._rw_file: tuple[int, int] | None = None
         self._pid = os.getpid()
         self._lock = threading.RLock()
         self._names: dict[int, Path] = {}
@@ -127,9 +139,42 @@ class PackIndex:
     def _reader(self) -> sqlite3.Connection | None:
         if self._rw is not None:
             return self._rw
+        if self._ro is not None and self._ro_file != _file_id(self.path):
+            self._ro.close()  # the index was replaced (rebuilt, moved aside) since: read the one there now
+            self._ro = None
         if self._ro is None and self.path.is_file():  # no index: nothing was ever packed here
+            self._ro_file = _file_id(self.path)
             self._ro = read_only_connection(self.path, LOCK_TIMEOUT_S)
         return self._ro
+
+    def _recover(self, exc: sqlite3.Error) -> bool:
+        """After an error another process left behind: a hot journal of a writer killed mid-commit (which a
+        read-only connection cannot roll back, and any connection may), or the index replaced under an open
+        connection. True when the connections were reset for another try."""
+        name = getattr(exc, "sqlite_errorname", "")
+        if name == "SQLITE_READONLY_ROLLBACK" and os.access(self.folder, os.W_OK):
+            self._reset()
+            conn = sqlite3.connect(self.path, timeout=LOCK_TIMEOUT_S, isolation_level=None)
+            try:
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # rolls the hot journal back
+            finally:
+                conn.close()
+            return True
+        if name == "SQLITE_READONLY_DBMOVED" or (
+            self.path.is_file() and self._opened_file() != _file_id(self.path)
+        ):
+            self._reset()
+            return True
+        return False
+
+    def _opened_file(self) -> tuple[int, int] | None:
+        return self._rw_file if self._rw is not None else self._ro_file
+
+    def _reset(self) -> None:
+        for conn in (self._ro, self._rw):
+            if conn is not None:
+                conn.close()
+        self._ro = self._rw = None
 
     def _writer(self) -> sqlite3.Connection:
         if self._rw is None:
@@ -140,6 +185,7 @@ class PackIndex:
                 self._ro = None
             _make_folder(self.folder)
             self._rw = self._open_rw()
+            self._rw_file = _file_id(self.path)
             self._catch_up(self._rw)
         return self._rw
 
@@ -214,18 +260,24 @@ class PackIndex:
 
     def _read(self, fn: Callable[[sqlite3.Connection | None], _T]) -> _T:
         """`fn(connection, or None when there is no index)` under the lock, SQLite's errors as PackIndexError."""
-        self._forked()
-        with self._lock:
-            try:
-                return fn(self._reader())
-            except sqlite3.Error as exc:
-                raise _index_error(self.path, exc) from exc
+        return self._with(lambda: fn(self._reader()))
 
     def _write(self, fn: Callable[[sqlite3.Connection], _T]) -> _T:
+        return self._with(lambda: fn(self._writer()))
+
+    def _with(self, call: Callable[[], _T]) -> _T:
         self._forked()
         with self._lock:
             try:
-                return fn(self._writer())
+                return call()
+            except sqlite3.Error as exc:
+                try:
+                    if not self._recover(exc):
+                        raise _index_error(self.path, exc) from exc
+                except sqlite3.Error as again:
+                    raise _index_error(self.path, again) from exc
+            try:
+                return call()  # once more, on fresh connections
             except sqlite3.Error as exc:
                 raise _index_error(self.path, exc) from exc
 
