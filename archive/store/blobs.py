@@ -29,7 +29,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO, TypeVar
 
-from archive.store.packs import PackIndex, PackWriter, read_record
+from archive.store.packs import PackIndex, PackWriter, fsync_folder, read_record
 
 logger = logging.getLogger(__name__)
 
@@ -99,15 +99,6 @@ class BlobWriter:
             with contextlib.suppress(OSError):  # closing flushes, which fails again on a full disk
                 self._file.close()
         self._tmp.unlink(missing_ok=True)
-
-
-def fsync_folder(folder: Path) -> None:
-    """A rename or a new entry in `folder` made durable (an fsync of the file alone does not)."""
-    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def blob_path(root: Path, sha256: str) -> Path:

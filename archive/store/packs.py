@@ -97,7 +97,8 @@ def _file_id(path: Path) -> tuple[int, int] | None:
     return st.st_dev, st.st_ino
 
 
-def _fsync_folder(folder: Path) -> None:
+def fsync_folder(folder: Path) -> None:
+    """A rename or a new entry in `folder` made durable (an fsync of the file alone does not)."""
     fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     try:
         os.fsync(fd)
@@ -109,7 +110,7 @@ def _make_folder(folder: Path) -> None:
     """`folder` and its entry in its parent, durable."""
     if not folder.is_dir():
         folder.mkdir(parents=True, exist_ok=True)
-        _fsync_folder(folder.parent)
+        fsync_folder(folder.parent)
 
 
 class PackIndex:
@@ -441,7 +442,7 @@ class PackWriter:
         self._fd = os.open(
             self.folder / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND | os.O_CLOEXEC, 0o444
         )
-        _fsync_folder(self.folder)  # the new pack's name survives a power loss before any row names its bytes
+        fsync_folder(self.folder)  # the new pack's name survives a power loss before any row names its bytes
         self._end = 0
         self._pid = os.getpid()
 
