@@ -106,6 +106,15 @@ def fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
+def _unindexed_from(pack: Path, ends: dict[str, int]) -> int | None:
+    """Where a pack's bytes past its indexed end start (0: a pack the index never registered), or None
+    when the index has read all of it."""
+    if pack.name not in ends:
+        return 0
+    end = ends[pack.name]
+    return end if pack.stat().st_size > end else None
+
+
 def _make_folder(folder: Path) -> None:
     """`folder` and its entry in its parent, durable."""
     if not folder.is_dir():
@@ -198,8 +207,7 @@ class PackIndex:
                 raise
         aside = self.path.with_name(f"index.sqlite.damaged-{time.strftime('%Y%m%dT%H%M%S')}")
         os.replace(self.path, aside)  # derived data: kept aside for a look, rebuilt from the packs
-        for extra in (self.path.with_name("index.sqlite-journal"),):
-            extra.unlink(missing_ok=True)
+        self.path.with_name("index.sqlite-journal").unlink(missing_ok=True)
         logger.warning("%s was damaged; moved to %s, rebuilding it from the packs", self.path, aside.name)
         return self._connect_rw()
 
@@ -209,9 +217,9 @@ class PackIndex:
         )
         try:
             conn.execute("PRAGMA journal_mode=DELETE")
-            conn.execute(
-                "PRAGMA synchronous=FULL"
-            )  # a committed row must outlive a power loss: captures name it
+            # A committed row must outlive a power loss: captures name it (the module's docstring says why
+            # catching up from the packs does not make this unnecessary).
+            conn.execute("PRAGMA synchronous=FULL")
             conn.executescript(SCHEMA)
             status = conn.execute("PRAGMA quick_check").fetchone()[0]
             if status != "ok":
@@ -226,12 +234,12 @@ class PackIndex:
         ends = dict(db.execute("SELECT name, indexed_end FROM packs").fetchall())
         added = read_back = 0
         for pack_path in sorted(self.folder.glob("*.pack")):
-            start = int(ends.get(pack_path.name, 0))
-            if pack_path.name in ends and pack_path.stat().st_size <= start:
+            start = _unindexed_from(pack_path, ends)
+            if start is None:
                 continue
             found = list(records(pack_path, start=start, verify=True))
             if pack_path.name in ends and not found:
-                continue  # only a torn tail past the end
+                continue  # only a torn tail past the end (an unregistered pack is registered even if empty)
             fd = os.open(pack_path, os.O_RDONLY)
             try:
                 os.fsync(fd)  # bytes a killed writer left in the page cache: durable before a row names them
@@ -296,11 +304,8 @@ class PackIndex:
         return [
             p
             for p in packs
-            if p.name not in ends
-            or (
-                p.stat().st_size > ends[p.name]
-                and next(records(p, ends[p.name], verify=True), None) is not None
-            )
+            if (start := _unindexed_from(p, ends)) is not None
+            and (p.name not in ends or next(records(p, start, verify=True), None) is not None)
         ]  # a torn tail past the end is no record: nothing to read back
 
     def open_for_writing(self) -> None:
@@ -333,10 +338,11 @@ class PackIndex:
 
         def find(db: sqlite3.Connection | None) -> set[bytes]:
             out: set[bytes] = set()
-            for i in range(0, len(keys) if db is not None else 0, 500):  # under SQLite's bound on parameters
+            if db is None:
+                return out
+            for i in range(0, len(keys), 500):  # under SQLite's bound on parameters
                 part = keys[i : i + 500]
                 marks = ",".join("?" * len(part))
-                assert db is not None
                 out.update(
                     r[0] for r in db.execute(f"SELECT sha256 FROM packed WHERE sha256 IN ({marks})", part)
                 )
@@ -386,10 +392,7 @@ class PackIndex:
     def close(self) -> None:
         self._forked()
         with self._lock:
-            for conn in (self._ro, self._rw):
-                if conn is not None:
-                    conn.close()
-            self._ro = self._rw = None
+            self._reset()
 
 
 def records(pack: Path, start: int = 0, verify: bool = False) -> Iterator[tuple[str, int, int]]:
