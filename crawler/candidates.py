@@ -25,7 +25,7 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 import lxml.html
 from lxml import etree
 
-from archive.extract.pageinfo import Link, absolute_url, link_base
+from archive.extract.pageinfo import Link, absolute_url, clean_text, link_base
 
 # How the page carries the URL; the ranking weighs some of them (a frame is the page's own content).
 Via = Literal["a", "area", "frame", "embed", "form", "attr", "param", "script", "data"]
@@ -39,10 +39,10 @@ _URL_ATTRS = ("data-href", "data-url", "data-src", "data-link", "data-file", "da
 _URL_CARRIERS = etree.XPath(
     "//*[" + " or ".join(f"@{a}" for a in (*_URL_ATTRS, "onclick")) + " or starts-with(@href, 'javascript:')]"
 )
-# It costs ~4 µs an element, so it runs only on pages whose source could hold such an element: attribute
-# names are case-insensitive, and "&#" is a `javascript:` href written with character references.
-# Words without which a page has no URL-carrying attribute. Found by `in` on the lowered source: a regex
-# alternation with IGNORECASE tries every word at every position (~75 µs on a 3 KB page, most of a page's reading).
+# It costs ~4 µs an element, so it runs only on pages whose source holds one of these words: attribute
+# names are case-insensitive (so the source is lowered), and "&#" is a `javascript:` href written with
+# character references. Searched with `in`: a regex alternation with IGNORECASE tries every word at every
+# position (~75 µs on a 3 KB page, most of a page's reading).
 _CARRIER_MARKS = ("data-", "lay-href", "url", "onclick", "javascript", "&#")
 _URL_PARAMS = re.compile(
     r"^(file|url|src|path|filepath|fileurl|file_url|filename|href|link|target|doc|pdf)$", re.I
@@ -66,10 +66,6 @@ class Candidate:
         return Link(self.url, self.text)
 
 
-def _clean(s: str | None) -> str:
-    return " ".join((s or "").split())  # runs of whitespace (str.isspace, as regex \s) to one space
-
-
 def _may_carry(html: str) -> bool:
     low = html.lower()
     return any(mark in low for mark in _CARRIER_MARKS)
@@ -87,7 +83,7 @@ def _absolute(base: str, raw: str) -> str | None:
 
 
 def _text_of(el: lxml.html.HtmlElement) -> str:
-    return _clean(el.text_content()) or _clean(el.get("title")) or _clean(el.get("alt"))
+    return clean_text(el.text_content()) or clean_text(el.get("title")) or clean_text(el.get("alt"))
 
 
 def element_candidates(
@@ -99,17 +95,17 @@ def element_candidates(
     for el in doc.iter("area"):
         url = _absolute(base, el.get("href") or "")
         if url:
-            yield Candidate(url, _clean(el.get("alt")) or _clean(el.get("title")), "area")
+            yield Candidate(url, clean_text(el.get("alt")) or clean_text(el.get("title")), "area")
     for tag in ("iframe", "frame"):
         for el in doc.iter(tag):
             url = _absolute(base, el.get("src") or "")
             if url:
-                yield Candidate(url, _clean(el.get("title")) or _clean(el.get("name")), "frame")
+                yield Candidate(url, clean_text(el.get("title")) or clean_text(el.get("name")), "frame")
     for tag, attr in (("embed", "src"), ("object", "data")):
         for el in doc.iter(tag):
             url = _absolute(base, el.get(attr) or "")
             if url:
-                yield Candidate(url, _clean(el.get("title")), "embed")
+                yield Candidate(url, clean_text(el.get("title")), "embed")
     carriers = _URL_CARRIERS(doc) if html is None or _may_carry(html) else []
     for el in carriers:
         for name in _URL_ATTRS:
@@ -144,8 +140,8 @@ def form_candidates(doc: lxml.html.HtmlElement, base_url: str) -> Iterator[Candi
             if not name:
                 continue
             if field.tag == "select":
-                options = [(_clean(o.get("value") if o.get("value") is not None else o.text_content()),
-                            _clean(o.text_content())) for o in field.iter("option")]  # fmt: skip
+                options = [(clean_text(o.get("value") if o.get("value") is not None else o.text_content()),
+                            clean_text(o.text_content())) for o in field.iter("option")]  # fmt: skip
                 if options:
                     choices.append((name, options))
                 continue
@@ -160,7 +156,7 @@ def form_candidates(doc: lxml.html.HtmlElement, base_url: str) -> Iterator[Candi
             fixed.append((name, value))
         if typed and not choices:
             continue
-        yield from _form_urls(action, fixed, choices, _clean(form.get("title")))
+        yield from _form_urls(action, fixed, choices, clean_text(form.get("title")))
 
 
 def _form_urls(
@@ -317,9 +313,9 @@ def _urlish(value: str) -> bool:
 def _record_title(node: dict[str, Any]) -> str:
     for key, value in node.items():
         if key.lower() in _TITLE_KEYS and isinstance(value, str) and value.strip():
-            return _clean(value)
+            return clean_text(value)
     texts = [v for v in node.values() if isinstance(v, str) and _CJK.search(v) and not _urlish(v)]
-    return _clean(max(texts, key=len)) if texts else ""
+    return clean_text(max(texts, key=len)) if texts else ""
 
 
 def _json_records(data: Any, base: str) -> Iterator[Candidate]:
@@ -378,4 +374,4 @@ def _xml_title(el: Any) -> str:
     scope = list(parent) if parent is not None else [el]
     texts = [(s.text or "").strip() for s in scope if isinstance(s.tag, str)]
     texts = [t for t in texts if _CJK.search(t) and not _urlish(t)]
-    return _clean(max(texts, key=len)) if texts else ""
+    return clean_text(max(texts, key=len)) if texts else ""

@@ -427,10 +427,11 @@ def test_the_spiders_fast_text_checks_say_what_their_regexes_said(text: str) -> 
     (crawl_speed.py), answer as the regexes they replaced."""
     import re
 
-    from crawler.candidates import _clean, _may_carry
+    from archive.extract.pageinfo import clean_text
+    from crawler.candidates import _may_carry
     from crawler.pagekind import page_text
 
     assert _may_carry(text) == bool(re.search(r"data-|lay-href|url|onclick|javascript|&#", text, re.I))
-    assert _clean(text) == re.sub(r"\s+", " ", text).strip()
+    assert clean_text(text) == re.sub(r"\s+", " ", text).strip()
     markup = re.compile(r"<head\b.*?</head>|<script\b.*?</script>|<style\b.*?</style>|<[^>]+>", re.S | re.I)
     assert page_text(text) == re.sub(r"\s+", "", markup.sub(" ", text))

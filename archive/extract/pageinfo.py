@@ -62,7 +62,6 @@ _FIRST_H1 = etree.XPath("(//h1)[1]")
 _TITLE = etree.XPath("//title")
 _BASE_HREF = etree.XPath("string(//base/@href)")
 _SCRIPT_TEXTS = etree.XPath("//script/text()")
-_SPACES = re.compile(r"\s+")
 MAX_META_TEXT = 20000  # the label block sits near the top; long pages need not be scanned whole
 
 
@@ -72,8 +71,9 @@ class Link:
     text: str
 
 
-def _clean(s: str | None) -> str:
-    return _SPACES.sub(" ", s or "").strip()
+def clean_text(s: str | None) -> str:
+    """Runs of white space (str.isspace, as regex \\s) as one space, none at the ends."""
+    return " ".join((s or "").split())
 
 
 def parse_html(html: str) -> lxml.html.HtmlElement | None:
@@ -93,19 +93,19 @@ def page_titles(doc: lxml.html.HtmlElement) -> list[str]:
     article_title = ""
     for el in doc.iter("meta"):
         if (el.get("name") or "").lower() == "articletitle":
-            article_title = _clean(el.get("content"))
+            article_title = clean_text(el.get("content"))
             break
     h1s = _FIRST_H1(doc)
-    h1 = _clean(h1s[0].text_content()) if h1s else ""
+    h1 = clean_text(h1s[0].text_content()) if h1s else ""
     titles = _TITLE(doc)
-    title = _clean(titles[0].text_content()) if titles else ""
+    title = clean_text(titles[0].text_content()) if titles else ""
     return [t for t in (article_title, h1, title) if t]
 
 
 def page_meta(doc: lxml.html.HtmlElement) -> dict[str, str]:
     """What the page says about itself: title, published_at, source, publisher, index_no, written_at …"""
     meta: dict[str, str] = {}
-    visible = _clean(" ".join(_VISIBLE_TEXT(doc)))[:MAX_META_TEXT]
+    visible = clean_text(" ".join(_VISIBLE_TEXT(doc)))[:MAX_META_TEXT]
     for label, value in _LABEL_RE.findall(visible):
         key = _LABELS[re.sub(r"\s+", "", label)]
         if key in _DATE_KEYS and not iso_date(value):
@@ -114,7 +114,7 @@ def page_meta(doc: lxml.html.HtmlElement) -> dict[str, str]:
     declared: dict[str, str] = {}
     for el in doc.iter("meta"):
         key = _META_KEYS.get((el.get("name") or "").strip().lower(), "")
-        content = _clean(el.get("content"))
+        content = clean_text(el.get("content"))
         if key and content and key not in declared:
             declared[key] = content
     if "published_at" in declared and not iso_date(declared["published_at"]):
@@ -223,7 +223,7 @@ def page_links(doc: lxml.html.HtmlElement, base_url: str) -> list[Link]:
             url = resolve(href)
         except ValueError:
             continue  # e.g. "http://[bad": an invalid URL is no link
-        text = _clean(a.text_content()) or _clean(a.get("title"))
+        text = clean_text(a.text_content()) or clean_text(a.get("title"))
         links.append(Link(url, text))
     return links
 
