@@ -26,7 +26,6 @@ import argparse
 import hashlib
 import math
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -129,13 +128,9 @@ def main() -> None:
     ap.add_argument("--only", default="set20,set8,hash8,bloom")
     ap.add_argument("--redis", help="a Redis to use (default: start one on loopback; it is FLUSHALLed)")
     args = ap.parse_args()
-    proc = None
-    url = args.redis
-    if url is None:
-        from tests.conftest import start_redis
+    from tests.conftest import redis_at
 
-        proc, url = start_redis(Path(tempfile.mkdtemp(prefix="redis-df-")))
-    try:
+    with redis_at(args.redis, "redis-df-") as url:
         client = redis.Redis.from_url(url)
         set_add = client.register_script(_SET_ADD)
         hash_add = client.register_script(_HASH_ADD)
@@ -185,10 +180,6 @@ def main() -> None:
                 f"{r['false_positives']} / {r['probes']:,} | {', '.join(r['encodings'])} ({r['keys']:,} keys) |",
                 flush=True,
             )
-    finally:
-        if proc is not None:
-            proc.terminate()
-            proc.wait(timeout=30)
 
 
 if __name__ == "__main__":

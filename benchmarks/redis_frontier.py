@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import random
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -169,13 +168,9 @@ def main() -> None:
     parser.add_argument("--rate-urls", type=int, default=20_000)
     parser.add_argument("--redis", help="a Redis to use (default: start one on loopback)")
     args = parser.parse_args()
-    proc = None
-    url = args.redis
-    if url is None:
-        from tests.conftest import start_redis
+    from tests.conftest import redis_at
 
-        proc, url = start_redis(Path(tempfile.mkdtemp(prefix="redis-bench-")))
-    try:
+    with redis_at(args.redis, "redis-bench-") as url:
         sites = [
             Site(id=f"county{i:04d}", name="某某县", start_urls=[f"http://www.county{i:04d}.gov.cn/"])
             for i in range(200)
@@ -200,10 +195,6 @@ def main() -> None:
         )
         for key in client.scan_iter(f"govarchive:{keys.crawl}*"):
             client.delete(key)
-    finally:
-        if proc is not None:
-            proc.terminate()
-            proc.wait(timeout=30)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,6 @@ import hashlib
 import json
 import random
 import sys
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -174,13 +173,9 @@ def main() -> None:
     ap.add_argument("--etag", choices=list(SHAPES), help="every ETag of this shape (default: the mix)")
     ap.add_argument("--redis", help="a Redis to use (default: start one on loopback; it is FLUSHALLed)")
     args = ap.parse_args()
-    proc = None
-    url = args.redis
-    if url is None:
-        from tests.conftest import start_redis
+    from tests.conftest import redis_at
 
-        proc, url = start_redis(Path(tempfile.mkdtemp(prefix="redis-valid-")))
-    try:
+    with redis_at(args.redis, "redis-valid-") as url:
         client = redis.Redis.from_url(url)
         config = client.config_get("hash-max-listpack-*")
         print(json.dumps({k: v for k, v in config.items()}))
@@ -189,10 +184,6 @@ def main() -> None:
         print(json.dumps({"mean_url_bytes": round(mean_url, 1), "etag": args.etag or "mix"}))
         for form in ("former", "compact"):
             print(json.dumps(measure(client, form, rows, args.reads)), flush=True)
-    finally:
-        if proc is not None:
-            proc.terminate()
-            proc.wait(timeout=10)
 
 
 if __name__ == "__main__":

@@ -59,6 +59,22 @@ def start_redis(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
     raise RuntimeError("redis-server did not start")
 
 
+@contextlib.contextmanager
+def redis_at(given: str | None, prefix: str) -> Iterator[str]:
+    """The Redis at `given`, else a redis-server of its own (start_redis) in a new temporary folder, stopped
+    and removed after: a benchmark's `--redis`."""
+    if given is not None:
+        yield given
+        return
+    with tempfile.TemporaryDirectory(prefix=prefix) as folder:
+        proc, url = start_redis(Path(folder))
+        try:
+            yield url
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+
+
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """One Redis for the session; each test keeps to its own keys (its own crawl name)."""
