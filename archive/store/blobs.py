@@ -101,11 +101,6 @@ class BlobWriter:
         self._tmp.unlink(missing_ok=True)
 
 
-def blob_path(root: Path, sha256: str) -> Path:
-    """The path layout of the store, for readers that must not create or sweep anything (a server)."""
-    return Path(root) / "sha256" / sha256[:2] / sha256[2:4] / sha256
-
-
 class BlobReader:
     """Reads the store, creating and sweeping nothing (a server, an extraction worker, an export). Every
     reader goes through here, never through a path it builds: a blob is a file of its own or a record in
@@ -120,7 +115,7 @@ class BlobReader:
 
     def path(self, sha256: str) -> Path:
         """Where the blob is or would be as a file of its own (writers and the store's tests)."""
-        return blob_path(self.root, sha256)
+        return self.root / "sha256" / sha256[:2] / sha256[2:4] / sha256
 
     def has(self, sha256: str) -> bool:
         return self.path(sha256).is_file() or self.packs.locate(sha256) is not None

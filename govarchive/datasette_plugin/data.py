@@ -23,14 +23,10 @@ def _rows(conn: sqlite3.Connection, sql: str, params: Any = ()) -> list[Row]:
     return [dict(r) for r in cur.execute(sql, params)]
 
 
-def region_clause(column: str = "r.region") -> str:
-    """A region matches itself and every place under it (示范省/示范市 covers 示范省/示范市/示范县)."""
-    return f"({column} = :region OR substr({column}, 1, length(:region) + 1) = :region || '/')"
-
-
 def region_range(column: str = "r.region") -> str:
-    """The same places as `region_clause`, as a range an index on `column` can seek: every text that
-    begins with `region/` sorts from `region/` up to, not including, `region0` ('0' follows '/')."""
+    """A region matches itself and every place under it (示范省/示范市 covers 示范省/示范市/示范县), as a range
+    an index on `column` can seek: every text that begins with `region/` sorts from `region/` up to, not
+    including, `region0` ('0' follows '/')."""
     return f"({column} = :region OR ({column} >= :region || '/' AND {column} < :region || '0'))"
 
 
