@@ -18,7 +18,7 @@ from typing import Any
 from archive.errors import error_kind
 from archive.extract.sniff import sniff_bytes
 from archive.model import Count
-from archive.store.blobs import BlobTooLarge
+from archive.store.blobs import BlobTooLarge, StagedBatch
 from archive.store.corpus import Capture, Exchange
 from archive.store.workspace import Workspace
 
@@ -105,9 +105,29 @@ def keep_bytes(ws: Workspace, item: Fetched) -> None:
 
 
 def keep_many(ws: Workspace, items: list[Fetched]) -> None:
-    """`keep_bytes` for a batch, durable when it returns (BlobStore.put_many: the fsyncs issued together).
-    Plain file work, safe off the thread that records the batch; raises the data folder's fault (full,
-    read-only) as `keep_bytes` does, after the batch's other blobs are in place."""
+    """`keep_bytes` for a batch, durable when it returns (BlobStore.put_many: the fsyncs issued together);
+    raises the data folder's fault (full, read-only) as `keep_bytes` does, after the batch's other blobs
+    are in place. The crawl runs its three steps apart: `stage_bodies` and `finish_keeping` on its reactor,
+    `sync_bodies` in a thread."""
+    batch = stage_bodies(ws, items)
+    try:
+        sync_bodies(ws, batch)
+    finally:
+        finish_keeping(ws, batch)
+
+
+@dataclass
+class BodiesBatch:
+    """A batch's bodies between `stage_bodies` and `finish_keeping`: each with the item or exchange it
+    belongs to."""
+
+    owners: list[Fetched | Exchange]
+    bodies: list[bytes]
+    staged: StagedBatch
+
+
+def stage_bodies(ws: Workspace, items: list[Fetched]) -> BodiesBatch:
+    """The batch's bodies taken off the items (they travel no further) and staged in the blob store."""
     bodies: list[bytes] = []
     owners: list[Fetched | Exchange] = []
     for item in items:
@@ -121,8 +141,19 @@ def keep_many(ws: Workspace, items: list[Fetched]) -> None:
                 owners.append(ex)
             if ex is not None:
                 ex.body = None
+    return BodiesBatch(owners, bodies, ws.blobs.stage(bodies))
+
+
+def sync_bodies(ws: Workspace, batch: BodiesBatch) -> None:
+    """The staged bodies made durable (a thread's work: system calls, no Python work to speak of)."""
+    ws.blobs.sync_staged(batch.staged)
+
+
+def finish_keeping(ws: Workspace, batch: BodiesBatch) -> None:
+    """Each owner told its blob's digest, or why its body was not kept; the data folder's fault raised."""
     fault: Exception | None = None
-    for owner, body, result in zip(owners, bodies, ws.blobs.put_many(bodies), strict=True):
+    results = ws.blobs.finish_staged(batch.staged)
+    for owner, body, result in zip(batch.owners, batch.bodies, results, strict=True):
         if isinstance(owner, Exchange):
             if isinstance(result, Exception):
                 logger.warning("body of %s %s not kept: %s", owner.status, owner.request_url, result)

@@ -1,9 +1,10 @@
 """Keeps the bytes of every response in the blob store and records every response in `captures`: the Scrapy
-side of archive.capture's `keep_many` and `record_many`, which do the work.
+side of archive.capture's `stage_bodies`, `sync_bodies`, `finish_keeping` and `record_many`, which do the work.
 
-Group commit: items are taken in batches. A batch's blobs are written, fsynced together and their folders
-fsynced in a thread (file-system waits off the reactor), then its rows are written in one SQLite
-transaction on the reactor; only then does each item go on to the next pipeline (extraction, the report),
+Group commit: items are taken in batches. A batch's blobs are hashed and appended to the pack on the reactor,
+fsynced in a thread (the file-system wait off the reactor, and nothing else there: Python work in the thread
+would contend with the reactor for the interpreter at each system call), then indexed and its rows written
+in one SQLite transaction on the reactor; only then does each item go on to the next pipeline (extraction, the report),
 so nothing downstream acts on a capture that a kill could still take back. While one batch is on its way,
 the next gathers: batches grow with the disk's latency, and a quiet crawl waits at most `MAX_WAIT_S`.
 """
@@ -71,18 +72,28 @@ class StorePipeline:
         batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
         self._busy = True
         items = [item for item, _ in batch]
-        kept = threads.deferToThread(capture.keep_many, self.ws, items)
-        kept.addBoth(self._record, batch)
+        try:
+            bodies = capture.stage_bodies(self.ws, items)
+        except Exception:
+            self._record(Failure(), batch, None)
+            return
+        # Only the fsync in the thread: Python work there would contend with the reactor for the interpreter.
+        synced = threads.deferToThread(capture.sync_bodies, self.ws, bodies)
+        synced.addBoth(self._record, batch, bodies)
 
-    def _record(self, kept: Any, batch: list[tuple[Fetched, Deferred[Any]]]) -> None:
-        """On the reactor, once the batch's blobs are durable: its rows in one transaction, then each item
-        goes on."""
+    def _record(
+        self, synced: Any, batch: list[tuple[Fetched, Deferred[Any]]], bodies: capture.BodiesBatch | None
+    ) -> None:
+        """On the reactor, once the batch's blobs are durable: indexed, its rows in one transaction, then each
+        item goes on."""
         items = [item for item, _ in batch]
         failed: dict[int, Failure] = {}
         try:
             with guard(self.crawler):  # the data folder failing stops the crawl; nothing is recorded
-                if isinstance(kept, Failure):
-                    kept.raiseException()
+                if bodies is not None:
+                    capture.finish_keeping(self.ws, bodies)  # whatever the thread did: it ends the batch
+                if isinstance(synced, Failure):
+                    synced.raiseException()
                 if not stopped(self.crawler):
                     # An item that fails to record fails alone (the batch is replayed item by item).
                     failures = capture.record_batch(self.ws, items, run_id_for(self.crawler), self._inc)

@@ -420,3 +420,58 @@ def test_normal_batches_leave_nothing_to_read_back(tmp_path: Path) -> None:
     assert reader.read(new) == b"new after the rebuild"  # the reader follows the index there now
     store.close()
     reader.close()
+
+
+_KILLED_WRITER = (
+    "import os, signal, sys\n"
+    "from pathlib import Path\n"
+    "from archive.store.blobs import BlobStore\n"
+    "store = BlobStore(Path(sys.argv[1]))\n"
+    "store.put_many([b'first batch'])\n"
+    "store.put_many([b'second batch'])\n"
+    "os.kill(os.getpid(), signal.SIGKILL)\n"  # no close: the index is left in WAL mode, its WAL not folded in
+)
+
+
+def _kill_a_writer(blobs: Path) -> None:
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-c", _KILLED_WRITER, str(blobs)], capture_output=True, timeout=60)
+    assert proc.returncode == -9, proc.stderr.decode()
+
+
+def test_a_writer_killed_with_its_index_in_wal_mode_loses_nothing(tmp_path: Path) -> None:
+    """A crawl killed while its index is in WAL mode: readers see every committed batch, and the next writer
+    works and leaves the index in rollback mode at its close (readers at rest create nothing)."""
+    blobs = tmp_path / "blobs"
+    _kill_a_writer(blobs)
+    folder = blobs / "packs"
+    assert (folder / "index.sqlite-wal").stat().st_size > 0  # the commits are in the WAL only
+    reader = BlobReader(blobs)
+    for data in (b"first batch", b"second batch"):
+        assert reader.read(hashlib.sha256(data).hexdigest()) == data
+    reader.close()
+    store = BlobStore(blobs)
+    ((after, _),) = store.put_many([b"after the kill"])
+    assert store.read(after) == b"after the kill"
+    store.close()
+    assert not (folder / "index.sqlite-wal").exists()
+    mode = sqlite3.connect(folder / "index.sqlite").execute("PRAGMA journal_mode").fetchone()[0]
+    assert mode == "delete"
+
+
+def test_commits_a_power_loss_took_from_the_wal_are_read_back(tmp_path: Path) -> None:
+    """synchronous=NORMAL: a power loss may take the WAL's last commits (here all of them: the WAL removed,
+    the pack's registration with it). The packs were fsynced before each commit, so the next writer reads
+    every record back."""
+    blobs = tmp_path / "blobs"
+    _kill_a_writer(blobs)
+    for name in ("index.sqlite-wal", "index.sqlite-shm"):
+        (blobs / "packs" / name).unlink()
+    assert not BlobReader(blobs).has(hashlib.sha256(b"first batch").hexdigest())
+    store = BlobStore(blobs)
+    for data in (b"first batch", b"second batch"):
+        assert store.read(hashlib.sha256(data).hexdigest()) == data
+    assert store.packs.unread() == []
+    store.close()

@@ -9,7 +9,8 @@ leaves at most an orphan in `tmp/`, swept on open). A blob is never rewritten an
 the same bytes, in either form, is a no-op.
 
 `put_many` keeps a batch at once (the crawl's group commit, pipelines/store.py): its small blobs in one
-write and one fsync of this process's pack, its large ones as files whose fsyncs are issued together.
+write and one fsync of this process's pack, its large ones as files whose fsyncs are issued together. The
+crawl calls its three steps apart (`stage`, `sync_staged` in a thread, `finish_staged`).
 """
 
 from __future__ import annotations
@@ -26,10 +27,12 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, TypeVar
 
-from archive.store.packs import PackIndex, PackWriter, fsync_folder, read_record
+from archive.store.packs import Appended, PackIndex, PackWriter, fsync_folder, read_record
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +102,19 @@ class BlobWriter:
             with contextlib.suppress(OSError):  # closing flushes, which fails again on a full disk
                 self._file.close()
         self._tmp.unlink(missing_ok=True)
+
+
+@dataclass
+class StagedBatch:
+    """A batch between `BlobStore.stage` and `finish_staged`."""
+
+    datas: list[bytes]
+    out: list[tuple[str, int] | Exception] = field(default_factory=list)
+    small: list[tuple[int, str]] = field(default_factory=list)  # (index in datas, sha256)
+    large: list[int] = field(default_factory=list)
+    appended: Appended | None = None
+    error: OSError | None = None  # what kept all the small blobs out
+    placing: bool = False  # the store's placing lock is held for this batch
 
 
 class BlobReader:
@@ -258,54 +274,99 @@ class BlobStore(BlobReader):
         """Keep each of `datas`; for each, (sha256, size) or the exception that kept it out (BlobTooLarge,
         an OSError). Every blob returned is durable when this returns. Blobs up to PACKED_MAX go to this
         process's pack in one write and one fsync (archive/store/packs.py); larger ones are files of their
-        own (`_put_files`). Meant for one thread at a time (the crawl's group commit runs it off the
-        reactor, one batch after another)."""
-        out: list[tuple[str, int] | Exception] = []
-        small: list[tuple[int, str, bytes]] = []
-        large: list[int] = []
-        for i, data in enumerate(datas):
-            if self.max_bytes is not None and len(data) > self.max_bytes:
-                out.append(BlobTooLarge(self.max_bytes))
-            elif len(data) > PACKED_MAX:
-                out.append(OSError("not kept"))  # replaced below
-                large.append(i)
-            else:
-                sha = hashlib.sha256(data).hexdigest()  # releases the GIL above 2 KiB
-                out.append((sha, len(data)))
-                small.append((i, sha, data))
-        if small:
-            error = self._put_packed(small)
-            if error is not None:
-                for i, _, _ in small:
-                    out[i] = error
-        if large:
-            for i, result in zip(large, self._put_files([datas[i] for i in large]), strict=True):
-                out[i] = result
+        own (`_put_files`). One batch at a time."""
+        batch = self.stage(datas)
+        try:
+            self.sync_staged(batch)
+        finally:
+            out = self.finish_staged(batch)
         return out
 
-    def _put_packed(self, batch: list[tuple[int, str, bytes]]) -> OSError | None:
-        """Append the batch's (index, sha256, bytes) not yet held, once each, to this process's pack: None,
-        or the error that kept the whole batch out."""
-        try:
-            with self.placing:
-                held = self.packs.held(list({bytes.fromhex(sha) for _, sha, _ in batch}))
-                new: dict[bytes, bytes] = {}
-                for _, sha, data in batch:
-                    digest = bytes.fromhex(sha)
-                    if digest in held or digest in new or self.path(sha).is_file():
-                        continue
-                    new[digest] = data
-                if new:
-                    if self._pack_writer is None:
-                        self._pack_writer = PackWriter(self.packs)
-                    self._pack_writer.put(list(new.items()))
-        except OSError as e:  # the pack's file or its index (PackIndexError): the whole batch
-            return e
-        return None
+    def stage(self, datas: list[bytes]) -> StagedBatch:
+        """`put_many`'s first step, in three so that the crawl's reactor runs this one and `finish_staged`,
+        and a thread only `sync_staged` (its fsync and the large files): a thread doing Python work between
+        system calls contends with the reactor for the interpreter at every call (~14 hand-offs a page).
+        The small blobs are hashed and those not held appended to the pack, not yet durable; until
+        `finish_staged` (which must follow, whatever `sync_staged` did) no other put places anything."""
+        batch = StagedBatch(datas)
+        for i, data in enumerate(datas):
+            if self.max_bytes is not None and len(data) > self.max_bytes:
+                batch.out.append(BlobTooLarge(self.max_bytes))
+            elif len(data) > PACKED_MAX:
+                batch.out.append(OSError("not kept"))  # replaced by sync_staged
+                batch.large.append(i)
+            else:
+                sha = hashlib.sha256(data).hexdigest()
+                batch.out.append((sha, len(data)))
+                batch.small.append((i, sha))
+        if batch.small:
+            self.placing.acquire()
+            batch.placing = True
+            try:
+                batch.appended = self._append_packed(batch)
+            except OSError as e:  # the pack's file or its index (PackIndexError): the whole batch
+                batch.error = e
+            except BaseException:
+                batch.placing = False
+                self.placing.release()
+                raise
+        return batch
 
-    def _put_files(self, datas: list[bytes]) -> list[tuple[str, int] | Exception]:
+    def sync_staged(self, batch: StagedBatch) -> None:
+        """The staged records durable, and the large blobs kept as files (safe in another thread)."""
+        if batch.appended is not None and batch.error is None:
+            assert self._pack_writer is not None
+            try:
+                self._pack_writer.sync(batch.appended)
+            except OSError as e:
+                batch.error = e
+        if batch.large:
+            # The batch holds the placing lock from `stage` on when it has small blobs: not taken again.
+            held = contextlib.nullcontext() if batch.placing else None
+            results = self._put_files([batch.datas[i] for i in batch.large], held)
+            for i, result in zip(batch.large, results, strict=True):
+                batch.out[i] = result
+
+    def finish_staged(self, batch: StagedBatch) -> list[tuple[str, int] | Exception]:
+        """The durable records indexed; each blob's (sha256, size) or the exception that kept it out."""
+        try:
+            if batch.appended is not None and batch.error is None:
+                assert self._pack_writer is not None
+                try:
+                    self._pack_writer.commit(batch.appended)
+                except OSError as e:
+                    batch.error = e
+        finally:
+            if batch.placing:
+                batch.placing = False
+                self.placing.release()
+        if batch.error is not None:
+            for i, _ in batch.small:
+                batch.out[i] = batch.error
+        return batch.out
+
+    def _append_packed(self, batch: StagedBatch) -> Appended | None:
+        """The batch's small blobs not yet held, once each, appended to this process's pack."""
+        held = self.packs.held(list({bytes.fromhex(sha) for _, sha in batch.small}))
+        new: dict[bytes, bytes] = {}
+        for i, sha in batch.small:
+            digest = bytes.fromhex(sha)
+            if digest in held or digest in new or self.path(sha).is_file():
+                continue
+            new[digest] = batch.datas[i]
+        if not new:
+            return None
+        if self._pack_writer is None:
+            self._pack_writer = PackWriter(self.packs)
+        return self._pack_writer.append(list(new.items()))
+
+    def _put_files(
+        self, datas: list[bytes], placing: AbstractContextManager[object] | None = None
+    ) -> list[tuple[str, int] | Exception]:
         """Each blob a file of its own: temp files written, fsynced together, renamed into place, then each
-        folder touched fsynced once."""
+        folder touched fsynced once. `placing`: what guards each placing (the store's lock, unless the
+        caller's batch holds it already)."""
+        guard = self.placing if placing is None else placing
         out: list[tuple[str, int] | Exception] = []
         pending: list[tuple[int, int, str, Path]] = []  # (index, fd, sha256, temp path)
         for i, data in enumerate(datas):  # each within the size cap: put_many kept the others out
@@ -337,7 +398,7 @@ class BlobStore(BlobReader):
                     tmp.unlink()
                     folders[final.parent].append(i)
                     continue
-                with self.placing:
+                with guard:
                     held = final.exists() or self.packs.locate(sha) is not None
                     if not held:
                         for folder in self.folder_for(final):

@@ -7,11 +7,15 @@ Layout, under DATA/blobs/packs/:
   appending, never changed or truncated. A record is `b"GAB1" | sha256 (32 bytes) | size (8 bytes, little
   endian) | the bytes`, so the packs alone say what they hold.
 - `index.sqlite`: sha256 → (pack, offset of the bytes, size), and each pack's indexed end (`packs`). Derived
-  from the packs, and caught up with them whenever a writer opens it; still synchronous=FULL, since a power
-  loss without it may keep a pack's new end and lose the rows before it (other pages), which no catch-up from
-  that end would find. A rollback journal, not WAL: it opens read-only where nothing can be written and works
-  on file systems without shared memory; a hot journal a killed writer left is rolled back by the next opener
-  that can write the folder, a reader too.
+  from the packs, and caught up with them whenever a writer opens it. While a writer has it open it is in WAL
+  mode with synchronous=NORMAL, as the corpus is: a commit appends the batch's pages to the WAL with no fsync
+  and no journal file made and deleted (a rollback journal with synchronous=FULL cost three fsyncs a batch and
+  most of the blob store's kernel time, benchmarks/blob_batches.py). A power loss may take the last commits,
+  but rows and the pack's indexed end are one transaction and go together, so the next writer's catch-up
+  finds those records again in the pack, which was fsynced before them. When the last writer closes it, it
+  goes back to a rollback journal (`close`): at rest it opens read-only where nothing can be written, and a
+  reader creates nothing; a hot journal a killed writer left is rolled back by the next opener that can write
+  the folder, a reader too.
 
 A batch is kept in this order: its pack registered (a new pack only), its records appended in one write,
 the pack fsynced (a new pack's folder too), then its index rows committed. A blob is returned as kept only
@@ -38,6 +42,8 @@ import struct
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import suppress
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import quote
@@ -154,7 +160,11 @@ class PackIndex:
             self._ro = None
         if self._ro is None and self.path.is_file():  # no index: nothing was ever packed here
             self._ro_file = _file_id(self.path)
-            self._ro = read_only_connection(self.path, LOCK_TIMEOUT_S)
+            conn = read_only_connection(self.path, LOCK_TIMEOUT_S)
+            if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'packed'").fetchone() is None:
+                conn.close()  # created, its schema not yet committed (or lost to a power loss): none yet
+                return None
+            self._ro = conn
         return self._ro
 
     def _recover(self, exc: sqlite3.Error) -> bool:
@@ -207,7 +217,11 @@ class PackIndex:
                 raise
         aside = self.path.with_name(f"index.sqlite.damaged-{time.strftime('%Y%m%dT%H%M%S')}")
         os.replace(self.path, aside)  # derived data: kept aside for a look, rebuilt from the packs
-        self.path.with_name("index.sqlite-journal").unlink(missing_ok=True)
+        wal = self.path.with_name("index.sqlite-wal")
+        if wal.exists():  # frames of the damaged file, never to be replayed into the new one
+            os.replace(wal, aside.with_name(aside.name + "-wal"))
+        for leftover in ("index.sqlite-journal", "index.sqlite-shm"):
+            self.path.with_name(leftover).unlink(missing_ok=True)
         logger.warning("%s was damaged; moved to %s, rebuilding it from the packs", self.path, aside.name)
         return self._connect_rw()
 
@@ -216,10 +230,10 @@ class PackIndex:
             self.path, timeout=LOCK_TIMEOUT_S, isolation_level=None, check_same_thread=False
         )
         try:
-            conn.execute("PRAGMA journal_mode=DELETE")
-            # A committed row must outlive a power loss: captures name it (the module's docstring says why
-            # catching up from the packs does not make this unnecessary).
-            conn.execute("PRAGMA synchronous=FULL")
+            # Rows and the pack's end commit together: a power loss takes both, and the catch-up reads them
+            # back from the pack (the module's docstring).
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
             conn.executescript(SCHEMA)
             status = conn.execute("PRAGMA quick_check").fetchone()[0]
             if status != "ok":
@@ -392,6 +406,11 @@ class PackIndex:
     def close(self) -> None:
         self._forked()
         with self._lock:
+            if self._rw is not None:
+                # Back to a rollback journal (the WAL folded in and removed), so that readers at rest create
+                # nothing; while another process has the index open it stays in WAL mode, which is as safe.
+                with suppress(sqlite3.Error):
+                    self._rw.execute("PRAGMA journal_mode=DELETE")
             self._reset()
 
 
@@ -427,6 +446,16 @@ def read_record(pack: Path, offset: int, size: int, sha256: str) -> bytes:
     return data[HEADER.size :]
 
 
+@dataclass(frozen=True)
+class Appended:
+    """Records a `PackWriter.append` wrote: the pack's id in the index and its file, the rows, its end."""
+
+    pack: int
+    fd: int
+    rows: list[tuple[bytes, int, int]]
+    end: int
+
+
 class PackWriter:
     """Appends batches to this process's own pack; one batch at a time (the crawl's group commit)."""
 
@@ -452,8 +481,17 @@ class PackWriter:
     def put(self, blobs: list[tuple[bytes, bytes]]) -> None:
         """Append (sha256 digest, bytes) records; durable and indexed when this returns. On an error
         nothing of the batch is indexed (its bytes may stay in the pack, unread)."""
+        appended = self.append(blobs)
+        if appended is not None:
+            self.sync(appended)
+            self.commit(appended)
+
+    def append(self, blobs: list[tuple[bytes, bytes]]) -> Appended | None:
+        """The first of `put`'s three steps: the records written to the pack in one write, not yet durable
+        nor indexed. The crawl runs this and `commit` on its reactor and only `sync` in a thread, so that
+        the thread does no Python work that would contend for the interpreter with the reactor."""
         if not blobs:
-            return
+            return None
         if self._fd is None or self._end >= PACK_LIMIT or self._pid != os.getpid():
             self.close()
             self._open()
@@ -470,12 +508,24 @@ class PackWriter:
             view = memoryview(b"".join(parts))
             while view:
                 view = view[os.write(self._fd, view) :]
-            os.fsync(self._fd)
         except BaseException:
             self.close()  # the tail may be torn: the next batch starts a new pack
             raise
         self._end = pos
-        self.index.add(self._pack, rows, pos)
+        return Appended(self._pack, self._fd, rows, pos)
+
+    def sync(self, appended: Appended) -> None:
+        """The appended records durable (safe in another thread: one system call)."""
+        try:
+            os.fsync(appended.fd)
+        except BaseException:
+            if self._fd == appended.fd:
+                self.close()  # what reached the disk is unknown: the next batch starts a new pack
+            raise
+
+    def commit(self, appended: Appended) -> None:
+        """The durable records' rows and the pack's end after them, in one commit."""
+        self.index.add(appended.pack, appended.rows, appended.end)
 
     def close(self) -> None:
         if self._fd is not None and self._pid == os.getpid():
