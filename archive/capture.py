@@ -145,7 +145,8 @@ def stage_bodies(ws: Workspace, items: list[Fetched]) -> BodiesBatch:
 
 
 def sync_bodies(ws: Workspace, batch: BodiesBatch) -> None:
-    """The staged bodies made durable (a thread's work: system calls, no Python work to speak of)."""
+    """The staged bodies made durable, and those over the pack limit kept as files (a thread's work: for a
+    batch of pages, one fsync and no Python work to speak of)."""
     ws.blobs.sync_staged(batch.staged)
 
 

@@ -19,7 +19,6 @@ When the data folder itself fails (full, read-only, the database locked by anoth
 from __future__ import annotations
 
 import logging
-import weakref
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from typing import TYPE_CHECKING, Any
@@ -37,7 +36,7 @@ if TYPE_CHECKING:
     from crawler.sharedcrawl.frontier import SharedCrawl
 
 logger = logging.getLogger(__name__)
-_RUNS: weakref.WeakKeyDictionary[Crawler, CrawlRun] = weakref.WeakKeyDictionary()
+_RUN_ATTR = "_govarchive_crawl_run"
 
 
 class CrawlRun:
@@ -63,14 +62,14 @@ class CrawlRun:
 
     @classmethod
     def of(cls, crawler: Crawler) -> CrawlRun:
-        # Remembered per crawler: pipelines ask for every item, and Scrapy looks an extension up by a scan
-        # of them all (~5 µs).
-        run = _RUNS.get(crawler)
+        # Remembered on the crawler (which it lives and dies with): pipelines ask for every item, and Scrapy
+        # looks an extension up by a scan of them all (~5 µs).
+        run = getattr(crawler, _RUN_ATTR, None)
         if run is None:
             run = crawler.get_extension(cls)
             if run is None:
                 raise RuntimeError("crawler.run.CrawlRun is not enabled (EXTENSIONS)")
-            _RUNS[crawler] = run
+            setattr(crawler, _RUN_ATTR, run)
         return run
 
     @property

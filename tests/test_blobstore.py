@@ -475,3 +475,36 @@ def test_commits_a_power_loss_took_from_the_wal_are_read_back(tmp_path: Path) ->
         assert store.read(hashlib.sha256(data).hexdigest()) == data
     assert store.packs.unread() == []
     store.close()
+
+
+def test_a_batch_whose_fsync_was_interrupted_is_not_indexed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fsync interrupted by something other than an OSError (Ctrl-C in the thread): nothing of the
+    batch is indexed, so no later batch takes its bytes for held; the next batch starts a new pack."""
+    store = BlobStore(tmp_path / "blobs")
+
+    def interrupted(self: packs.PackWriter, appended: packs.Appended) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(packs.PackWriter, "sync", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        store.put_many([b"never durable"])
+    sha = hashlib.sha256(b"never durable").hexdigest()
+    assert store.packs.locate(sha) is None
+    monkeypatch.undo()
+    assert store.put_many([b"never durable"]) == [(sha, 13)]
+    where = store.packs.locate(sha)
+    assert where is not None and where[1] == packs.HEADER.size  # the first record of a new pack
+    store.close()
+
+
+def test_a_put_on_the_thread_holding_a_staged_batch_raises_instead_of_waiting(tmp_path: Path) -> None:
+    store = BlobStore(tmp_path / "blobs")
+    batch = store.stage([b"staged"])
+    with pytest.raises(RuntimeError, match="finish_staged"):
+        store.put_bytes(b"another")
+    store.sync_staged(batch)
+    assert store.finish_staged(batch) == [(hashlib.sha256(b"staged").hexdigest(), 6)]
+    assert store.put_bytes(b"another")[1] == 7  # the lock is free again
+    store.close()

@@ -81,7 +81,7 @@ class BlobWriter:
             self._file.close()
             sha = self._hash.hexdigest()
             final = self._store.path(sha)
-            with self._store.placing:  # held once: not packed by another thread meanwhile
+            with self._store.placing_held():  # held once: not packed by another thread meanwhile
                 held = final.exists() or self._store.packs.locate(sha) is not None
                 if not held:
                     created = self._store.folder_for(final)
@@ -114,6 +114,7 @@ class StagedBatch:
     large: list[int] = field(default_factory=list)
     appended: Appended | None = None
     error: OSError | None = None  # what kept all the small blobs out
+    synced: bool = False  # the appended records' fsync returned: only then are they indexed
     placing: bool = False  # the store's placing lock is held for this batch
 
 
@@ -211,6 +212,7 @@ class BlobStore(BlobReader):
         # Taken from "is it held?" to "it is in place" by every put: the same bytes are never placed as a file
         # by one thread and packed by another (the group commit and a package's members run in threads).
         self.placing = threading.Lock()
+        self._staged_by: int | None = None  # the thread whose staged batch holds `placing`
         self._catch_up_packs()
 
     def _catch_up_packs(self) -> None:
@@ -287,7 +289,8 @@ class BlobStore(BlobReader):
         and a thread only `sync_staged` (its fsync and the large files): a thread doing Python work between
         system calls contends with the reactor for the interpreter at every call (~14 hand-offs a page).
         The small blobs are hashed and those not held appended to the pack, not yet durable; until
-        `finish_staged` (which must follow, whatever `sync_staged` did) no other put places anything."""
+        `finish_staged` (which must follow, whatever `sync_staged` did) no other put places anything, and
+        none may be made on this thread (it raises RuntimeError rather than wait for itself)."""
         batch = StagedBatch(datas)
         for i, data in enumerate(datas):
             if self.max_bytes is not None and len(data) > self.max_bytes:
@@ -300,7 +303,8 @@ class BlobStore(BlobReader):
                 batch.out.append((sha, len(data)))
                 batch.small.append((i, sha))
         if batch.small:
-            self.placing.acquire()
+            self._take_placing()
+            self._staged_by = threading.get_ident()
             batch.placing = True
             try:
                 batch.appended = self._append_packed(batch)
@@ -308,9 +312,25 @@ class BlobStore(BlobReader):
                 batch.error = e
             except BaseException:
                 batch.placing = False
+                self._staged_by = None
                 self.placing.release()
                 raise
         return batch
+
+    @contextlib.contextmanager
+    def placing_held(self) -> Iterator[None]:
+        self._take_placing()
+        try:
+            yield
+        finally:
+            self.placing.release()
+
+    def _take_placing(self) -> None:
+        """The placing lock; a put on the thread that staged a batch still open would wait for itself
+        forever (only that thread's `finish_staged` releases it): an error instead."""
+        if self._staged_by == threading.get_ident():
+            raise RuntimeError("a put on the thread holding a staged batch: finish_staged it first")
+        self.placing.acquire()
 
     def sync_staged(self, batch: StagedBatch) -> None:
         """The staged records durable, and the large blobs kept as files (safe in another thread)."""
@@ -320,10 +340,11 @@ class BlobStore(BlobReader):
                 self._pack_writer.sync(batch.appended)
             except OSError as e:
                 batch.error = e
+            else:
+                batch.synced = True
         if batch.large:
             # The batch holds the placing lock from `stage` on when it has small blobs: not taken again.
-            held = contextlib.nullcontext() if batch.placing else None
-            results = self._put_files([batch.datas[i] for i in batch.large], held)
+            results = self._put_files([batch.datas[i] for i in batch.large], batch_holds_lock=batch.placing)
             for i, result in zip(batch.large, results, strict=True):
                 batch.out[i] = result
 
@@ -332,13 +353,18 @@ class BlobStore(BlobReader):
         try:
             if batch.appended is not None and batch.error is None:
                 assert self._pack_writer is not None
-                try:
-                    self._pack_writer.commit(batch.appended)
-                except OSError as e:
-                    batch.error = e
+                if not batch.synced:  # sync_staged never ran or was interrupted: nothing is known durable
+                    self._pack_writer.close()  # the next batch starts a new pack after this unknown tail
+                    batch.error = OSError(errno.EIO, "the batch was not made durable", str(self.root))
+                else:
+                    try:
+                        self._pack_writer.commit(batch.appended)
+                    except OSError as e:
+                        batch.error = e
         finally:
             if batch.placing:
                 batch.placing = False
+                self._staged_by = None
                 self.placing.release()
         if batch.error is not None:
             for i, _ in batch.small:
@@ -361,12 +387,14 @@ class BlobStore(BlobReader):
         return self._pack_writer.append(list(new.items()))
 
     def _put_files(
-        self, datas: list[bytes], placing: AbstractContextManager[object] | None = None
+        self, datas: list[bytes], batch_holds_lock: bool = False
     ) -> list[tuple[str, int] | Exception]:
         """Each blob a file of its own: temp files written, fsynced together, renamed into place, then each
-        folder touched fsynced once. `placing`: what guards each placing (the store's lock, unless the
-        caller's batch holds it already)."""
-        guard = self.placing if placing is None else placing
+        folder touched fsynced once. Each placing under the store's lock, unless the caller's staged batch
+        holds it already."""
+        guard: Callable[[], AbstractContextManager[object]] = (
+            contextlib.nullcontext if batch_holds_lock else self.placing_held
+        )
         out: list[tuple[str, int] | Exception] = []
         pending: list[tuple[int, int, str, Path]] = []  # (index, fd, sha256, temp path)
         for i, data in enumerate(datas):  # each within the size cap: put_many kept the others out
@@ -398,7 +426,7 @@ class BlobStore(BlobReader):
                     tmp.unlink()
                     folders[final.parent].append(i)
                     continue
-                with guard:
+                with guard():
                     held = final.exists() or self.packs.locate(sha) is not None
                     if not held:
                         for folder in self.folder_for(final):

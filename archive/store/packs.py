@@ -12,10 +12,13 @@ Layout, under DATA/blobs/packs/:
   and no journal file made and deleted (a rollback journal with synchronous=FULL cost three fsyncs a batch and
   most of the blob store's kernel time, benchmarks/blob_batches.py). A power loss may take the last commits,
   but rows and the pack's indexed end are one transaction and go together, so the next writer's catch-up
-  finds those records again in the pack, which was fsynced before them. When the last writer closes it, it
-  goes back to a rollback journal (`close`): at rest it opens read-only where nothing can be written, and a
-  reader creates nothing; a hot journal a killed writer left is rolled back by the next opener that can write
-  the folder, a reader too.
+  finds those records again in the pack, which was fsynced before them (until a writer opens it, readers see
+  those blobs as missing: the corpus, also synchronous=NORMAL, may have kept captures naming them). When a
+  writer closes it and no other connection has it open, it goes back to a rollback journal (`close`): at rest
+  it opens read-only where nothing can be written, and a reader creates nothing. Left in WAL mode (a reader
+  had it open, the writer was killed), a read-only mount that lacks its `-shm` file is read as `immutable`,
+  without the WAL's last commits. A hot journal a killed writer left is rolled back by the next opener that
+  can write the folder, a reader too.
 
 A batch is kept in this order: its pack registered (a new pack only), its records appended in one write,
 the pack fsynced (a new pack's folder too), then its index rows committed. A blob is returned as kept only
@@ -407,9 +410,11 @@ class PackIndex:
         self._forked()
         with self._lock:
             if self._rw is not None:
-                # Back to a rollback journal (the WAL folded in and removed), so that readers at rest create
-                # nothing; while another process has the index open it stays in WAL mode, which is as safe.
+                # The WAL folded into the file and made durable, then back to a rollback journal, so that
+                # readers at rest create nothing. While another process has the index open it stays in WAL
+                # mode; what a power loss may take from it, the next writer's catch-up reads back.
                 with suppress(sqlite3.Error):
+                    self._rw.execute("PRAGMA wal_checkpoint(PASSIVE)")
                     self._rw.execute("PRAGMA journal_mode=DELETE")
             self._reset()
 
