@@ -4,8 +4,8 @@ side of archive.capture's `stage_bodies`, `sync_bodies`, `finish_keeping` and `r
 Group commit: items are taken in batches. A batch's blobs are hashed and appended to the pack on the reactor,
 fsynced in a thread (the file-system wait off the reactor, and nothing else there: Python work in the thread
 would contend with the reactor for the interpreter at each system call), then indexed and its rows written
-in one SQLite transaction on the reactor; only then does each item go on to the next pipeline (extraction, the report),
-so nothing downstream acts on a capture that a kill could still take back. While one batch is on its way,
+in one SQLite transaction on the reactor; only then does each item go on to the next pipeline (extraction,
+the report), so nothing downstream acts on a capture that a kill could still take back. While one batch is on its way,
 the next gathers: batches grow with the disk's latency, and a quiet crawl waits at most `MAX_WAIT_S`.
 """
 

@@ -311,9 +311,7 @@ class BlobStore(BlobReader):
             except OSError as e:  # the pack's file or its index (PackIndexError): the whole batch
                 batch.error = e
             except BaseException:
-                batch.placing = False
-                self._staged_by = None
-                self.placing.release()
+                self._release_placing(batch)
                 raise
         return batch
 
@@ -331,6 +329,13 @@ class BlobStore(BlobReader):
         if self._staged_by == threading.get_ident():
             raise RuntimeError("a put on the thread holding a staged batch: finish_staged it first")
         self.placing.acquire()
+
+    def _release_placing(self, batch: StagedBatch) -> None:
+        """The placing lock `stage` took for this batch, given back (once)."""
+        if batch.placing:
+            batch.placing = False
+            self._staged_by = None
+            self.placing.release()
 
     def sync_staged(self, batch: StagedBatch) -> None:
         """The staged records durable, and the large blobs kept as files (safe in another thread)."""
@@ -362,10 +367,7 @@ class BlobStore(BlobReader):
                     except OSError as e:
                         batch.error = e
         finally:
-            if batch.placing:
-                batch.placing = False
-                self._staged_by = None
-                self.placing.release()
+            self._release_placing(batch)
         if batch.error is not None:
             for i, _ in batch.small:
                 batch.out[i] = batch.error
